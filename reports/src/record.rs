@@ -1,0 +1,186 @@
+//! The run record: everything one `mcp-conform run` observed and decided.
+//!
+//! It is the contract between the harness (which fills it) and every report
+//! (which only reads it). Serialized as JSON it is `run.json`; its layout is
+//! versioned by [`FORMAT_VERSION`] and documented field by field below.
+
+use serde::{Deserialize, Serialize};
+
+/// Version of the `run.json` layout. Bumped on any incompatible change.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One run of the catalogue against one target.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunRecord {
+    /// Always [`FORMAT_VERSION`] for records this crate writes.
+    pub format_version: u32,
+    /// The `mcp-conform` build that made the record.
+    pub tool: ToolInfo,
+    /// When the run started, RFC 3339 in UTC.
+    pub started_at: String,
+    /// Wall time of the whole run, in milliseconds.
+    pub duration_ms: u64,
+    /// What was tested.
+    pub target: TargetInfo,
+    /// The protocol versions the run tested, in order.
+    pub versions: Vec<String>,
+    /// One entry per case × version × transport, in execution order.
+    pub results: Vec<CaseResult>,
+    /// Diagnostics about the run itself (not about the server): a version
+    /// that could not be probed, a case file that was skipped, and so on.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
+}
+
+/// The harness that produced a record.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ToolInfo {
+    /// `mcp-conform`.
+    pub name: String,
+    /// Its crate version.
+    pub version: String,
+}
+
+/// The server under test.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TargetInfo {
+    /// `stdio`, `streamable-http` or `sse`.
+    pub transport: String,
+    /// The command line (stdio) or the URL (HTTP transports).
+    pub endpoint: String,
+    /// The server's self-description (`serverInfo`) as last reported, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub server_info: Option<serde_json::Value>,
+    /// What the server wrote to stderr (stdio only), capped in size; one
+    /// entry per server process the run started.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub stderr: Vec<StderrCapture>,
+}
+
+/// The stderr of one spawned server process.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StderrCapture {
+    /// Which connection the process served (e.g. `2025-06-18 session`).
+    pub connection: String,
+    /// The text, lossily decoded as UTF-8.
+    pub text: String,
+    /// True when the capture hit its size cap and the rest was dropped.
+    pub truncated: bool,
+}
+
+/// The verdict on one case for one protocol version over one transport.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CaseResult {
+    /// Stable case ID, e.g. `LIFECYCLE-006-unsupported-version`.
+    pub case_id: String,
+    /// The spec area (the case's folder under `cases/`), e.g. `lifecycle`.
+    pub area: String,
+    /// One line saying what the case checks.
+    pub title: String,
+    /// Requirement IDs from the spec catalogue that the case verifies.
+    pub requirements: Vec<String>,
+    /// The RFC 2119 keyword of the requirement (`MUST`, `SHOULD`, ...).
+    pub keyword: String,
+    /// Spec page and section to read, e.g. `basic/versioning.mdx §Protocol Version Negotiation`.
+    pub spec: String,
+    /// The protocol version under test.
+    pub version: String,
+    /// `stdio`, `streamable-http` or `sse`.
+    pub transport: String,
+    /// The verdict.
+    pub status: Status,
+    /// Why the case was not applicable or inconclusive.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
+    /// What went wrong; empty when the case passed.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+    /// Every message exchanged while the case ran.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub transcript: Vec<TranscriptEntry>,
+    /// Wall time of the case, in milliseconds.
+    pub duration_ms: u64,
+}
+
+/// The verdict of a case.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Status {
+    /// The server did what the requirement demands.
+    Pass,
+    /// A MUST-level requirement is violated (or a SHOULD one under `--strict`).
+    Fail,
+    /// A SHOULD-level requirement is not met.
+    Warn,
+    /// The case does not apply: the server lacks the capability or surface.
+    NotApplicable,
+    /// The harness could not decide (for example the server never answered
+    /// a request the verdict depends on in a way that proves nothing).
+    Inconclusive,
+}
+
+impl Status {
+    /// Every status, in the order reports list them.
+    pub const ALL: [Status; 5] = [
+        Status::Pass,
+        Status::Fail,
+        Status::Warn,
+        Status::NotApplicable,
+        Status::Inconclusive,
+    ];
+
+    /// The lower-case name used in every report (`not-applicable`, ...).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "pass",
+            Status::Fail => "fail",
+            Status::Warn => "warn",
+            Status::NotApplicable => "not-applicable",
+            Status::Inconclusive => "inconclusive",
+        }
+    }
+}
+
+/// One violation observed by a case.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    /// The requirement ID violated.
+    pub requirement: String,
+    /// Its keyword (`MUST`, `SHOULD`, `(schema)` ...).
+    pub keyword: String,
+    /// One line: what the server did wrong.
+    pub message: String,
+    /// The acceptable outcome(s).
+    pub expected: String,
+    /// What actually happened.
+    pub actual: String,
+    /// One line on how to fix it.
+    pub hint: String,
+}
+
+/// Which way a message went.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Direction {
+    /// From the harness to the server.
+    Sent,
+    /// From the server to the harness.
+    Received,
+    /// An event of the transport itself (a connection, an HTTP status, an
+    /// exit, a timeout), written by the harness.
+    Event,
+}
+
+/// One line of a transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TranscriptEntry {
+    /// Milliseconds since the connection opened.
+    pub at_ms: u64,
+    /// Which way it went.
+    pub direction: Direction,
+    /// Where it travelled: `stdio`, `POST /mcp`, `GET /mcp (stream)`, ...
+    pub channel: String,
+    /// The message as sent or received (lossy UTF-8, capped in size), or the
+    /// description of an event.
+    pub text: String,
+}
