@@ -1,0 +1,269 @@
+//! Transports: move frames between the harness and a server, bounded.
+//!
+//! Three transports sit behind one [`Transport`]: [`stdio`] (a spawned
+//! command), [`streamable_http`] (POST per message, JSON or SSE answers) and
+//! [`sse`] (the 2024-11-05 HTTP+SSE transport). A transport knows nothing of
+//! the protocol's meaning: it sends the bytes it is given and turns what the
+//! server sends into [`Event`]s on one channel, in arrival order.
+
+mod event_stream;
+pub mod sse;
+pub mod stdio;
+pub mod streamable_http;
+
+pub use event_stream::{EventStreamParser, SseEvent};
+
+use std::fmt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde_json::Value;
+use tokio::sync::mpsc;
+
+/// Largest frame accepted by default (16 MiB).
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Which transport a target speaks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    /// Newline-delimited JSON-RPC over a child's stdin and stdout.
+    Stdio,
+    /// Streamable HTTP (2025-03-26 on).
+    StreamableHttp,
+    /// HTTP+SSE (2024-11-05).
+    Sse,
+}
+
+impl Kind {
+    /// The name used on the command line and in reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Kind::Stdio => "stdio",
+            Kind::StreamableHttp => "streamable-http",
+            Kind::Sse => "sse",
+        }
+    }
+
+    /// Parse a name as written in case files and flags.
+    pub fn from_name(name: &str) -> Option<Kind> {
+        [Kind::Stdio, Kind::StreamableHttp, Kind::Sse].into_iter().find(|k| k.as_str() == name)
+    }
+}
+
+impl fmt::Display for Kind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Limits every transport obeys.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Largest frame accepted; a larger one is dropped and reported.
+    pub max_message_bytes: usize,
+    /// How long to wait for a connection or for HTTP response headers.
+    pub connect_timeout: Duration,
+    /// How much of a server's stderr to keep.
+    pub max_stderr_bytes: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_message_bytes: DEFAULT_MAX_MESSAGE_BYTES,
+            connect_timeout: Duration::from_secs(10),
+            max_stderr_bytes: 1024 * 1024,
+        }
+    }
+}
+
+/// One message to send.
+#[derive(Debug, Clone, Default)]
+pub struct Outgoing {
+    /// The exact bytes of the frame, without a line ending.
+    pub bytes: Vec<u8>,
+    /// The id if the frame is a request: HTTP transports tag the answers that
+    /// come back on this POST's body with it.
+    pub id: Option<Value>,
+    /// Extra HTTP headers (ignored by stdio).
+    pub headers: Vec<(String, String)>,
+}
+
+/// What the server sent, or what happened to the connection.
+#[derive(Debug, Clone)]
+pub enum Event {
+    /// One complete frame: a stdio line, an SSE event's data, a JSON body.
+    Frame {
+        /// Where it came from (`stdout`, `POST #3`, `GET stream`, ...).
+        channel: Arc<str>,
+        /// The id of the request whose HTTP response carried it, if any.
+        origin: Option<Value>,
+        /// The raw bytes.
+        bytes: Bytes,
+    },
+    /// The stream that answers the request `origin` ended.
+    StreamEnded {
+        /// The stream.
+        channel: Arc<str>,
+        /// The request it answered.
+        origin: Option<Value>,
+    },
+    /// Something the transcript should show: an HTTP status, a dropped
+    /// oversized frame, an SSE comment, bytes that are not a frame.
+    Note {
+        /// Where it happened.
+        channel: Arc<str>,
+        /// What happened.
+        text: String,
+    },
+    /// The connection is gone: nothing more will arrive.
+    Closed {
+        /// Why (exit status, stream end).
+        detail: String,
+    },
+}
+
+/// What the transport learned while sending.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SendReport {
+    /// The HTTP exchange, on HTTP transports.
+    pub http: Option<HttpResponseHead>,
+}
+
+/// Status and headers of an HTTP response.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HttpResponseHead {
+    /// The request method (`POST`, `GET`, `DELETE`).
+    pub method: &'static str,
+    /// The status code.
+    pub status: u16,
+    /// The `Content-Type`, if any.
+    pub content_type: Option<String>,
+    /// All headers, names lower-case.
+    pub headers: Vec<(String, String)>,
+}
+
+impl HttpResponseHead {
+    /// The first value of a header (name in any case).
+    pub fn header(&self, name: &str) -> Option<&str> {
+        let name = name.to_ascii_lowercase();
+        self.headers.iter().find(|(n, _)| *n == name).map(|(_, v)| v.as_str())
+    }
+}
+
+/// Errors of the transport itself (not findings about the server).
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TransportError {
+    /// The command could not be started.
+    #[error("cannot start `{command}`: {source}")]
+    Spawn {
+        /// The program.
+        command: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// The server cannot be reached.
+    #[error("cannot reach {url}: {detail}")]
+    Unreachable {
+        /// The URL.
+        url: String,
+        /// Why.
+        detail: String,
+    },
+    /// The connection is closed (the process exited, the stream ended).
+    #[error("the connection is closed: {0}")]
+    Closed(String),
+    /// The HTTP+SSE server did not announce its endpoint.
+    #[error("no `endpoint` event on the SSE stream: {0}")]
+    NoEndpoint(String),
+    /// Writing failed.
+    #[error("write failed: {0}")]
+    Io(#[from] std::io::Error),
+    /// An HTTP request failed below the HTTP level.
+    #[error("HTTP request failed: {0}")]
+    Http(String),
+}
+
+/// Receiving half: every event of a connection, in order.
+pub type Events = mpsc::UnboundedReceiver<Event>;
+
+/// A connection to a server over one of the three transports.
+pub enum Transport {
+    /// A child process.
+    Stdio(stdio::StdioTransport),
+    /// Streamable HTTP.
+    StreamableHttp(streamable_http::HttpTransport),
+    /// HTTP+SSE.
+    Sse(sse::SseTransport),
+}
+
+impl Transport {
+    /// Which transport this is.
+    pub fn kind(&self) -> Kind {
+        match self {
+            Transport::Stdio(_) => Kind::Stdio,
+            Transport::StreamableHttp(_) => Kind::StreamableHttp,
+            Transport::Sse(_) => Kind::Sse,
+        }
+    }
+
+    /// Send one frame.
+    pub async fn send(&self, outgoing: Outgoing) -> Result<SendReport, TransportError> {
+        match self {
+            Transport::Stdio(t) => t.send(outgoing).await,
+            Transport::StreamableHttp(t) => t.send(outgoing).await,
+            Transport::Sse(t) => t.send(outgoing).await,
+        }
+    }
+
+    /// Set the `MCP-Protocol-Version` header for later requests (HTTP only).
+    pub fn set_protocol_version(&self, version: Option<&str>) {
+        if let Transport::StreamableHttp(t) = self {
+            t.set_protocol_version(version);
+        }
+    }
+
+    /// Open the server-to-client GET stream of a stateful Streamable HTTP session.
+    pub async fn open_get_stream(&self) -> Option<Result<SendReport, TransportError>> {
+        match self {
+            Transport::StreamableHttp(t) => Some(t.open_get_stream().await),
+            _ => None,
+        }
+    }
+
+    /// End the connection: close stdin and reap the child, or DELETE the
+    /// HTTP session. Returns a line for the transcript.
+    pub async fn close(&self) -> String {
+        match self {
+            Transport::Stdio(t) => t.close().await,
+            Transport::StreamableHttp(t) => t.close().await,
+            Transport::Sse(t) => t.close().await,
+        }
+    }
+
+    /// What the server wrote on stderr so far (stdio only).
+    pub fn stderr(&self) -> Option<(String, bool)> {
+        match self {
+            Transport::Stdio(t) => Some(t.stderr()),
+            _ => None,
+        }
+    }
+}
+
+/// Read a body chunk by chunk, refusing to hold more than `max` bytes.
+/// Returns the bytes and whether the body was cut.
+pub(crate) async fn read_bounded(response: reqwest::Response, max: usize) -> (Vec<u8>, bool) {
+    use futures_util::StreamExt;
+    let mut body = Vec::new();
+    let mut stream = response.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let Ok(chunk) = chunk else { break };
+        if body.len() + chunk.len() > max {
+            return (body, true);
+        }
+        body.extend_from_slice(&chunk);
+    }
+    (body, false)
+}

@@ -1,0 +1,153 @@
+//! The HTTP+SSE transport of 2024-11-05.
+//!
+//! The client GETs an event stream; its first `endpoint` event names the URL
+//! to POST messages to. Every answer arrives on that one stream.
+
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE};
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use super::streamable_http::{describe, head_of, header_map, lock, root_cause};
+use super::{read_bounded, Event, EventStreamParser, Events, Limits, Outgoing, SendReport, SseEvent, TransportError};
+
+/// A connection to an HTTP+SSE server.
+pub struct SseTransport {
+    client: reqwest::Client,
+    endpoint: reqwest::Url,
+    headers: HeaderMap,
+    events: mpsc::UnboundedSender<Event>,
+    stream: Mutex<Option<JoinHandle<()>>>,
+    limits: Limits,
+}
+
+impl SseTransport {
+    /// Open the stream and wait for the `endpoint` event.
+    pub async fn connect(
+        url: &str,
+        headers: &[(String, String)],
+        limits: &Limits,
+    ) -> Result<(SseTransport, Events), TransportError> {
+        let unreachable = |detail: String| TransportError::Unreachable { url: url.to_string(), detail };
+        let base = reqwest::Url::parse(url).map_err(|e| unreachable(format!("not a URL: {e}")))?;
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .connect_timeout(limits.connect_timeout)
+            .build()
+            .map_err(|e| unreachable(e.to_string()))?;
+        let headers = header_map(headers).map_err(unreachable)?;
+        let response = tokio::time::timeout(
+            limits.connect_timeout,
+            client.get(base.clone()).headers(headers.clone()).header(ACCEPT, "text/event-stream").send(),
+        )
+        .await
+        .map_err(|_| unreachable(format!("no response within {:?}", limits.connect_timeout)))?
+        .map_err(|e| unreachable(root_cause(&e)))?;
+        let head = head_of("GET", &response);
+        if head.status != 200 {
+            return Err(unreachable(format!("GET answered {}", describe(&head))));
+        }
+        let (tx, rx) = mpsc::unbounded_channel();
+        let (endpoint_tx, endpoint_rx) = oneshot::channel();
+        let channel: Arc<str> = Arc::from("SSE stream");
+        let _ = tx.send(Event::Note { channel: channel.clone(), text: format!("GET {base}: {}", describe(&head)) });
+        let stream = tokio::spawn(read_stream(response, channel, limits.max_message_bytes, tx.clone(), endpoint_tx));
+        let endpoint = match tokio::time::timeout(limits.connect_timeout, endpoint_rx).await {
+            Ok(Ok(endpoint)) => endpoint,
+            Ok(Err(_)) => {
+                return Err(TransportError::NoEndpoint("the stream ended before an `endpoint` event".into()))
+            }
+            Err(_) => {
+                stream.abort();
+                return Err(TransportError::NoEndpoint(format!("none within {:?}", limits.connect_timeout)));
+            }
+        };
+        let endpoint = base
+            .join(endpoint.trim())
+            .map_err(|e| TransportError::NoEndpoint(format!("`{endpoint}` is not a URL: {e}")))?;
+        let transport = SseTransport {
+            client,
+            endpoint,
+            headers,
+            events: tx,
+            stream: Mutex::new(Some(stream)),
+            limits: limits.clone(),
+        };
+        Ok((transport, rx))
+    }
+
+    /// POST one message to the endpoint; the answer will come on the stream.
+    pub async fn send(&self, outgoing: Outgoing) -> Result<SendReport, TransportError> {
+        let mut headers = self.headers.clone();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        let response = self
+            .client
+            .post(self.endpoint.clone())
+            .headers(headers)
+            .body(outgoing.bytes)
+            .send()
+            .await
+            .map_err(|e| TransportError::Http(root_cause(&e)))?;
+        let head = head_of("POST", &response);
+        let (body, _) = read_bounded(response, 4096).await;
+        let mut text = describe(&head);
+        if !body.is_empty() {
+            text.push_str(&format!(": {}", String::from_utf8_lossy(&body)));
+        }
+        let _ = self.events.send(Event::Note { channel: Arc::from("POST"), text });
+        Ok(SendReport { http: Some(head) })
+    }
+
+    /// Stop reading the stream (the server sees the connection close).
+    pub async fn close(&self) -> String {
+        if let Some(stream) = lock(&self.stream).take() {
+            stream.abort();
+        }
+        let _ = &self.limits;
+        "closed the SSE stream".into()
+    }
+}
+
+async fn read_stream(
+    response: reqwest::Response,
+    channel: Arc<str>,
+    max: usize,
+    tx: mpsc::UnboundedSender<Event>,
+    endpoint: oneshot::Sender<String>,
+) {
+    let mut endpoint = Some(endpoint);
+    let mut parser = EventStreamParser::new(max);
+    let mut body = response.bytes_stream();
+    while let Some(chunk) = body.next().await {
+        let Ok(chunk) = chunk else { break };
+        for event in parser.feed(&chunk) {
+            let event = match event {
+                SseEvent::Message { event, data, .. } if event == "endpoint" => match endpoint.take() {
+                    Some(slot) => {
+                        let _ = slot.send(data.clone());
+                        Event::Note { channel: channel.clone(), text: format!("endpoint: {data}") }
+                    }
+                    None => Event::Note { channel: channel.clone(), text: format!("a second `endpoint` event: {data}") },
+                },
+                SseEvent::Message { event, data, .. } if event == "message" => {
+                    Event::Frame { channel: channel.clone(), origin: None, bytes: Bytes::from(data) }
+                }
+                SseEvent::Message { event, data, .. } => {
+                    Event::Note { channel: channel.clone(), text: format!("SSE event `{event}`: {data}") }
+                }
+                SseEvent::Oversized(n) => Event::Note {
+                    channel: channel.clone(),
+                    text: format!("an SSE event of {n} bytes exceeded the {max}-byte message limit and was dropped"),
+                },
+                SseEvent::Comment(_) | SseEvent::Retry(_) => continue,
+            };
+            if tx.send(event).is_err() {
+                return;
+            }
+        }
+    }
+    let _ = tx.send(Event::Closed { detail: "the SSE stream ended".into() });
+}

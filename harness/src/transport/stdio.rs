@@ -1,0 +1,212 @@
+//! The stdio transport: a child process, one JSON-RPC message per line.
+//!
+//! The child runs in its own process group so that everything it starts is
+//! ended with it: on [`StdioTransport::close`], on drop (a harness error
+//! unwinding), and on Ctrl-C through [`kill_all`].
+
+use std::collections::BTreeSet;
+use std::process::Stdio;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use nix::sys::signal::{killpg, Signal};
+use nix::unistd::Pid;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
+use tokio::process::{Child, ChildStdin, Command};
+use tokio::sync::mpsc;
+
+use super::{Event, Events, Limits, Outgoing, SendReport, TransportError};
+
+/// Process groups of children alive right now, for [`kill_all`].
+static LIVE_GROUPS: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
+
+/// Kill every process group this harness started (used on Ctrl-C, before exiting).
+pub fn kill_all() {
+    let groups = std::mem::take(&mut *LIVE_GROUPS.lock().unwrap_or_else(|e| e.into_inner()));
+    for group in groups {
+        let _ = killpg(Pid::from_raw(group), Signal::SIGKILL);
+    }
+}
+
+/// How long a server gets to exit by itself after its stdin is closed.
+const EXIT_GRACE: Duration = Duration::from_secs(2);
+
+/// A running server process.
+pub struct StdioTransport {
+    stdin: tokio::sync::Mutex<Option<ChildStdin>>,
+    child: tokio::sync::Mutex<Child>,
+    group: i32,
+    stderr: Arc<Mutex<Captured>>,
+}
+
+#[derive(Default)]
+struct Captured {
+    text: Vec<u8>,
+    truncated: bool,
+}
+
+impl StdioTransport {
+    /// Start `program` with `args` and extra environment variables.
+    pub fn spawn(
+        program: &str,
+        args: &[String],
+        env: &[(String, String)],
+        limits: &Limits,
+    ) -> Result<(StdioTransport, Events), TransportError> {
+        let mut command = Command::new(program);
+        command
+            .args(args)
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .process_group(0)
+            .kill_on_drop(true);
+        let mut child = command
+            .spawn()
+            .map_err(|source| TransportError::Spawn { command: program.to_string(), source })?;
+        // A child without a pid has already been reaped; treat it as closed.
+        let group = child.id().map(|id| id as i32).unwrap_or(0);
+        if group > 0 {
+            LIVE_GROUPS.lock().unwrap_or_else(|e| e.into_inner()).insert(group);
+        }
+        let (tx, rx) = mpsc::unbounded_channel();
+        let stderr = Arc::new(Mutex::new(Captured::default()));
+        if let Some(out) = child.stdout.take() {
+            tokio::spawn(read_frames(out, limits.max_message_bytes, tx.clone()));
+        }
+        if let Some(err) = child.stderr.take() {
+            tokio::spawn(capture(err, limits.max_stderr_bytes, stderr.clone()));
+        }
+        let transport = StdioTransport {
+            stdin: tokio::sync::Mutex::new(child.stdin.take()),
+            child: tokio::sync::Mutex::new(child),
+            group,
+            stderr,
+        };
+        Ok((transport, rx))
+    }
+
+    /// Write one frame and a newline.
+    pub async fn send(&self, outgoing: Outgoing) -> Result<SendReport, TransportError> {
+        let mut stdin = self.stdin.lock().await;
+        let Some(pipe) = stdin.as_mut() else {
+            return Err(TransportError::Closed("stdin was closed".into()));
+        };
+        let mut line = outgoing.bytes;
+        line.push(b'\n');
+        let written = async {
+            pipe.write_all(&line).await?;
+            pipe.flush().await
+        };
+        match written.await {
+            Ok(()) => Ok(SendReport::default()),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                Err(TransportError::Closed(format!("the server closed its stdin ({e})")))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Close stdin, give the server [`EXIT_GRACE`] to exit, then kill its group.
+    pub async fn close(&self) -> String {
+        self.stdin.lock().await.take();
+        let mut child = self.child.lock().await;
+        let detail = match tokio::time::timeout(EXIT_GRACE, child.wait()).await {
+            Ok(Ok(status)) => format!("the server exited after stdin closed ({status})"),
+            Ok(Err(e)) => format!("waiting for the server failed: {e}"),
+            Err(_) => {
+                self.kill_group();
+                let status = child.wait().await.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string());
+                format!("the server did not exit within {}s of stdin closing; killed ({status})", EXIT_GRACE.as_secs())
+            }
+        };
+        // Anything the server left behind in its group goes too.
+        self.kill_group();
+        detail
+    }
+
+    /// The captured stderr and whether it was cut at the cap.
+    pub fn stderr(&self) -> (String, bool) {
+        let captured = self.stderr.lock().unwrap_or_else(|e| e.into_inner());
+        (String::from_utf8_lossy(&captured.text).into_owned(), captured.truncated)
+    }
+
+    fn kill_group(&self) {
+        if self.group > 0 {
+            let _ = killpg(Pid::from_raw(self.group), Signal::SIGKILL);
+            LIVE_GROUPS.lock().unwrap_or_else(|e| e.into_inner()).remove(&self.group);
+        }
+    }
+}
+
+impl Drop for StdioTransport {
+    fn drop(&mut self) {
+        self.kill_group();
+    }
+}
+
+/// Split stdout into lines, never holding more than `max` bytes of one line.
+async fn read_frames(mut out: impl AsyncRead + Unpin, max: usize, tx: mpsc::UnboundedSender<Event>) {
+    let channel: Arc<str> = Arc::from("stdout");
+    let mut line = Vec::new();
+    let mut dropped = 0usize;
+    let mut chunk = vec![0u8; 64 * 1024];
+    loop {
+        let n = match out.read(&mut chunk).await {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) => {
+                let _ = tx.send(Event::Note { channel: channel.clone(), text: format!("reading stdout failed: {e}") });
+                break;
+            }
+        };
+        for piece in chunk[..n].split_inclusive(|&b| b == b'\n') {
+            let complete = piece.last() == Some(&b'\n');
+            let body = if complete { &piece[..piece.len() - 1] } else { piece };
+            if dropped > 0 || line.len() + body.len() > max {
+                dropped += line.len() + body.len();
+                line.clear();
+            } else {
+                line.extend_from_slice(body);
+            }
+            if complete {
+                let event = if dropped > 0 {
+                    Event::Note {
+                        channel: channel.clone(),
+                        text: format!("a line of {dropped} bytes exceeded the {max}-byte message limit and was dropped"),
+                    }
+                } else {
+                    Event::Frame { channel: channel.clone(), origin: None, bytes: Bytes::from(std::mem::take(&mut line)) }
+                };
+                dropped = 0;
+                if tx.send(event).is_err() {
+                    return;
+                }
+            }
+        }
+    }
+    if !line.is_empty() || dropped > 0 {
+        let text = format!(
+            "stdout ended inside a line ({} bytes without a newline): {}",
+            line.len() + dropped,
+            String::from_utf8_lossy(&line[..line.len().min(200)])
+        );
+        let _ = tx.send(Event::Note { channel: channel.clone(), text });
+    }
+    let _ = tx.send(Event::Closed { detail: "the server closed stdout".into() });
+}
+
+async fn capture(mut err: impl AsyncRead + Unpin, max: usize, into: Arc<Mutex<Captured>>) {
+    let mut chunk = vec![0u8; 16 * 1024];
+    while let Ok(n) = err.read(&mut chunk).await {
+        if n == 0 {
+            break;
+        }
+        let mut captured = into.lock().unwrap_or_else(|e| e.into_inner());
+        let room = max.saturating_sub(captured.text.len());
+        captured.text.extend_from_slice(&chunk[..n.min(room)]);
+        captured.truncated |= n > room;
+    }
+}

@@ -1,0 +1,280 @@
+//! The Streamable HTTP transport: one POST per message to the MCP endpoint.
+//!
+//! Answers come back as one JSON body or as an SSE stream per POST; both end
+//! up as [`Event::Frame`]s tagged with the request they answer. In the
+//! stateful era the transport keeps the `Mcp-Session-Id` the server issued,
+//! sends the negotiated `MCP-Protocol-Version`, can open the GET stream and
+//! DELETEs the session at the end. Headers the protocol layer computes
+//! (`Mcp-Method`, `Mcp-Name`) arrive with each [`Outgoing`].
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::{
+    read_bounded, Event, EventStreamParser, Events, HttpResponseHead, Limits, Outgoing, SendReport, SseEvent,
+    TransportError,
+};
+
+/// A client of one MCP endpoint.
+pub struct HttpTransport {
+    client: reqwest::Client,
+    url: reqwest::Url,
+    extra_headers: HeaderMap,
+    session_id: Mutex<Option<String>>,
+    protocol_version: Mutex<Option<String>>,
+    posts: AtomicU64,
+    events: mpsc::UnboundedSender<Event>,
+    pumps: Mutex<Vec<JoinHandle<()>>>,
+    limits: Limits,
+}
+
+impl HttpTransport {
+    /// Prepare a client; nothing is sent until the first message.
+    pub fn connect(
+        url: &str,
+        headers: &[(String, String)],
+        limits: &Limits,
+    ) -> Result<(HttpTransport, Events), TransportError> {
+        let unreachable = |detail: String| TransportError::Unreachable { url: url.to_string(), detail };
+        let parsed = reqwest::Url::parse(url).map_err(|e| unreachable(format!("not a URL: {e}")))?;
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .connect_timeout(limits.connect_timeout)
+            .build()
+            .map_err(|e| unreachable(e.to_string()))?;
+        let (tx, rx) = mpsc::unbounded_channel();
+        let transport = HttpTransport {
+            client,
+            url: parsed,
+            extra_headers: header_map(headers).map_err(unreachable)?,
+            session_id: Mutex::new(None),
+            protocol_version: Mutex::new(None),
+            posts: AtomicU64::new(0),
+            events: tx,
+            pumps: Mutex::new(Vec::new()),
+            limits: limits.clone(),
+        };
+        Ok((transport, rx))
+    }
+
+    /// Set (or clear) the `MCP-Protocol-Version` header of later requests.
+    pub fn set_protocol_version(&self, version: Option<&str>) {
+        *lock(&self.protocol_version) = version.map(str::to_string);
+    }
+
+    /// POST one message; returns once the response head has arrived and
+    /// leaves its body to a background task.
+    pub async fn send(&self, outgoing: Outgoing) -> Result<SendReport, TransportError> {
+        let n = self.posts.fetch_add(1, Ordering::Relaxed) + 1;
+        let mut headers = self.base_headers();
+        headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+        headers.insert(ACCEPT, HeaderValue::from_static("application/json, text/event-stream"));
+        headers.extend(header_map(&outgoing.headers).map_err(TransportError::Http)?);
+        let response = self
+            .client
+            .post(self.url.clone())
+            .headers(headers)
+            .body(outgoing.bytes)
+            .send()
+            .await
+            .map_err(|e| self.failed(e))?;
+        let head = head_of("POST", &response);
+        if let Some(id) = head.header("mcp-session-id") {
+            lock(&self.session_id).get_or_insert_with(|| id.to_string());
+        }
+        let channel: Arc<str> = Arc::from(format!("POST #{n}"));
+        self.note(&channel, describe(&head));
+        self.pump(channel, outgoing.id, response, &head);
+        Ok(SendReport { http: Some(head) })
+    }
+
+    /// Open the GET stream on which a stateful server may send requests and
+    /// notifications outside any POST.
+    pub async fn open_get_stream(&self) -> Result<SendReport, TransportError> {
+        let mut headers = self.base_headers();
+        headers.insert(ACCEPT, HeaderValue::from_static("text/event-stream"));
+        let response =
+            self.client.get(self.url.clone()).headers(headers).send().await.map_err(|e| self.failed(e))?;
+        let head = head_of("GET", &response);
+        let channel: Arc<str> = Arc::from("GET stream");
+        self.note(&channel, describe(&head));
+        if head.status == 200 {
+            self.pump(channel, None, response, &head);
+        }
+        Ok(SendReport { http: Some(head) })
+    }
+
+    /// Stop reading every open stream and DELETE the session if one was issued.
+    pub async fn close(&self) -> String {
+        for pump in lock(&self.pumps).drain(..) {
+            pump.abort();
+        }
+        let Some(session) = lock(&self.session_id).clone() else {
+            return "closed (no session to delete)".into();
+        };
+        let request = self.client.delete(self.url.clone()).headers(self.base_headers());
+        match tokio::time::timeout(self.limits.connect_timeout, request.send()).await {
+            Ok(Ok(response)) => format!("DELETE session {session} → {}", response.status()),
+            Ok(Err(e)) => format!("DELETE session {session} failed: {e}"),
+            Err(_) => format!("DELETE session {session}: no answer within {:?}", self.limits.connect_timeout),
+        }
+    }
+
+    /// The session ID the server issued, if any.
+    pub fn session_id(&self) -> Option<String> {
+        lock(&self.session_id).clone()
+    }
+
+    fn base_headers(&self) -> HeaderMap {
+        let mut headers = self.extra_headers.clone();
+        let values = [
+            ("mcp-session-id", lock(&self.session_id).clone()),
+            ("mcp-protocol-version", lock(&self.protocol_version).clone()),
+        ];
+        for (name, value) in values {
+            if let Some(value) = value.and_then(|v| HeaderValue::from_str(&v).ok()) {
+                headers.insert(HeaderName::from_static(name), value);
+            }
+        }
+        headers
+    }
+
+    /// Read a response body in the background: SSE events or one JSON body.
+    fn pump(&self, channel: Arc<str>, origin: Option<serde_json::Value>, response: reqwest::Response, head: &HttpResponseHead) {
+        let tx = self.events.clone();
+        let max = self.limits.max_message_bytes;
+        let is_sse = head.content_type.as_deref().is_some_and(|t| t.starts_with("text/event-stream"));
+        let task = tokio::spawn(async move {
+            if is_sse {
+                pump_event_stream(response, &channel, &origin, max, &tx).await;
+            } else {
+                let (body, cut) = read_bounded(response, max).await;
+                if cut {
+                    let text = format!("the body exceeded the {max}-byte message limit and was dropped");
+                    let _ = tx.send(Event::Note { channel: channel.clone(), text });
+                } else if !body.is_empty() {
+                    let _ = tx.send(Event::Frame { channel: channel.clone(), origin: origin.clone(), bytes: Bytes::from(body) });
+                }
+            }
+            let _ = tx.send(Event::StreamEnded { channel, origin });
+        });
+        let mut pumps = lock(&self.pumps);
+        pumps.retain(|p| !p.is_finished());
+        pumps.push(task);
+    }
+
+    fn note(&self, channel: &Arc<str>, text: String) {
+        let _ = self.events.send(Event::Note { channel: channel.clone(), text });
+    }
+
+    fn failed(&self, e: reqwest::Error) -> TransportError {
+        if e.is_connect() || e.is_timeout() {
+            TransportError::Unreachable { url: self.url.to_string(), detail: root_cause(&e) }
+        } else {
+            TransportError::Http(root_cause(&e))
+        }
+    }
+}
+
+/// Turn every SSE event of a response into frames.
+pub(crate) async fn pump_event_stream(
+    response: reqwest::Response,
+    channel: &Arc<str>,
+    origin: &Option<serde_json::Value>,
+    max: usize,
+    tx: &mpsc::UnboundedSender<Event>,
+) {
+    let mut parser = EventStreamParser::new(max);
+    let mut body = response.bytes_stream();
+    while let Some(chunk) = body.next().await {
+        let events = match chunk {
+            Ok(chunk) => parser.feed(&chunk),
+            Err(e) => {
+                let _ = tx.send(Event::Note { channel: channel.clone(), text: format!("stream broke: {}", root_cause(&e)) });
+                break;
+            }
+        };
+        for event in events {
+            if !forward(event, channel, origin, max, tx) {
+                return;
+            }
+        }
+    }
+    for event in parser.finish() {
+        forward(event, channel, origin, max, tx);
+    }
+}
+
+/// Forward one SSE item; false when nobody listens any more.
+fn forward(
+    event: SseEvent,
+    channel: &Arc<str>,
+    origin: &Option<serde_json::Value>,
+    max: usize,
+    tx: &mpsc::UnboundedSender<Event>,
+) -> bool {
+    let event = match event {
+        SseEvent::Message { event, data, .. } if event == "message" => {
+            Event::Frame { channel: channel.clone(), origin: origin.clone(), bytes: Bytes::from(data) }
+        }
+        SseEvent::Message { event, data, .. } => {
+            Event::Note { channel: channel.clone(), text: format!("SSE event `{event}`: {data}") }
+        }
+        SseEvent::Oversized(n) => Event::Note {
+            channel: channel.clone(),
+            text: format!("an SSE event of {n} bytes exceeded the {max}-byte message limit and was dropped"),
+        },
+        // Keep-alives and reconnection hints are not messages.
+        SseEvent::Comment(_) | SseEvent::Retry(_) => return true,
+    };
+    tx.send(event).is_ok()
+}
+
+pub(crate) fn head_of(method: &'static str, response: &reqwest::Response) -> HttpResponseHead {
+    let headers: Vec<(String, String)> = response
+        .headers()
+        .iter()
+        .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
+        .collect();
+    let content_type = response.headers().get(CONTENT_TYPE).map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    HttpResponseHead { method, status: response.status().as_u16(), content_type, headers }
+}
+
+pub(crate) fn describe(head: &HttpResponseHead) -> String {
+    let mut text = format!("HTTP {}", head.status);
+    if let Some(t) = &head.content_type {
+        text.push_str(&format!(" ({t})"));
+    }
+    if let Some(id) = head.header("mcp-session-id") {
+        text.push_str(&format!(", Mcp-Session-Id: {id}"));
+    }
+    text
+}
+
+pub(crate) fn header_map(headers: &[(String, String)]) -> Result<HeaderMap, String> {
+    let mut map = HeaderMap::new();
+    for (name, value) in headers {
+        let name = HeaderName::from_bytes(name.as_bytes()).map_err(|e| format!("bad header name {name:?}: {e}"))?;
+        let value = HeaderValue::from_str(value).map_err(|e| format!("bad value for header {name}: {e}"))?;
+        map.insert(name, value);
+    }
+    Ok(map)
+}
+
+pub(crate) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause.to_string()
+}
+
+pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
