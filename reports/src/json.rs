@@ -68,6 +68,10 @@ use crate::{Error, RunRecord, FORMAT_VERSION};
 
 /// Writes `record` as a pretty-printed `run.json` document, ending with a
 /// newline.
+///
+/// # Panics
+///
+/// Never: a [`RunRecord`] has no value that JSON cannot represent.
 pub fn to_json(record: &RunRecord) -> String {
     // Serialization cannot fail: every map key in the record is a string and
     // no field has a fallible `Serialize`. Failing here would be a bug in
@@ -83,6 +87,12 @@ pub fn to_json(record: &RunRecord) -> String {
 /// The `format_version` is checked before the rest, so a document of another
 /// version gets [`Error::UnsupportedFormatVersion`] and not a confusing
 /// complaint about some field whose shape changed.
+///
+/// # Errors
+///
+/// [`Error::Malformed`] when the text is not JSON or lacks the record's
+/// shape, [`Error::MissingFormatVersion`] when it has no `format_version`,
+/// and [`Error::UnsupportedFormatVersion`] when that is not [`FORMAT_VERSION`].
 pub fn from_json(text: &str) -> Result<RunRecord, Error> {
     // Serde skips the keys it is not asked for, so this first pass reads
     // only the version, whatever the rest of the document looks like.
