@@ -3,6 +3,16 @@
 //! It is the contract between the harness (which fills it) and every report
 //! (which only reads it). Serialized as JSON it is `run.json`; its layout is
 //! versioned by [`FORMAT_VERSION`] and documented field by field below.
+//!
+//! How the types map to JSON: every struct is an object whose keys are the
+//! field names exactly as written here (`snake_case`); fields are written in
+//! the order declared. Fields documented as *omitted when empty* may be
+//! absent, and a reader treats an absent one as empty. Enums are lower-case
+//! strings, listed on each variant. A reader ignores keys it does not know,
+//! so adding an optional field does not bump [`FORMAT_VERSION`]; renaming,
+//! removing or changing the meaning of a field does.
+
+use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
@@ -12,7 +22,8 @@ pub const FORMAT_VERSION: u32 = 1;
 /// One run of the catalogue against one target.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunRecord {
-    /// Always [`FORMAT_VERSION`] for records this crate writes.
+    /// Always [`FORMAT_VERSION`] for records this crate writes. A reader
+    /// checks it first and refuses any other value (see [`crate::from_json`]).
     pub format_version: u32,
     /// The `mcp-conform` build that made the record.
     pub tool: ToolInfo,
@@ -28,6 +39,7 @@ pub struct RunRecord {
     pub results: Vec<CaseResult>,
     /// Diagnostics about the run itself (not about the server): a version
     /// that could not be probed, a case file that was skipped, and so on.
+    /// Omitted when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
 }
@@ -48,11 +60,12 @@ pub struct TargetInfo {
     pub transport: String,
     /// The command line (stdio) or the URL (HTTP transports).
     pub endpoint: String,
-    /// The server's self-description (`serverInfo`) as last reported, if any.
+    /// The server's self-description (`serverInfo`) as last reported, if any,
+    /// copied verbatim (any JSON value). Omitted when unknown.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub server_info: Option<serde_json::Value>,
     /// What the server wrote to stderr (stdio only), capped in size; one
-    /// entry per server process the run started.
+    /// entry per server process the run started. Omitted when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub stderr: Vec<StderrCapture>,
 }
@@ -89,20 +102,22 @@ pub struct CaseResult {
     pub transport: String,
     /// The verdict.
     pub status: Status,
-    /// Why the case was not applicable or inconclusive.
+    /// Why the case was not applicable or inconclusive. Omitted otherwise.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// What went wrong; empty when the case passed.
+    /// What went wrong; empty when the case passed. Omitted when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub findings: Vec<Finding>,
-    /// Every message exchanged while the case ran.
+    /// Every message exchanged while the case ran, in order. Omitted when
+    /// empty (a case that was not applicable sends nothing).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub transcript: Vec<TranscriptEntry>,
     /// Wall time of the case, in milliseconds.
     pub duration_ms: u64,
 }
 
-/// The verdict of a case.
+/// The verdict of a case. In JSON: one of the strings `"pass"`, `"fail"`,
+/// `"warn"`, `"not-applicable"`, `"inconclusive"` (see [`Status::as_str`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
@@ -141,6 +156,71 @@ impl Status {
     }
 }
 
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl RunRecord {
+    /// How many results have each status.
+    pub fn counts(&self) -> StatusCounts {
+        StatusCounts::of(&self.results)
+    }
+}
+
+/// How many results have each status; what every report's summary line shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct StatusCounts {
+    /// Results with [`Status::Pass`].
+    pub pass: usize,
+    /// Results with [`Status::Fail`].
+    pub fail: usize,
+    /// Results with [`Status::Warn`].
+    pub warn: usize,
+    /// Results with [`Status::NotApplicable`].
+    pub not_applicable: usize,
+    /// Results with [`Status::Inconclusive`].
+    pub inconclusive: usize,
+}
+
+impl StatusCounts {
+    /// Counts the statuses of `results`.
+    pub fn of<'a>(results: impl IntoIterator<Item = &'a CaseResult>) -> StatusCounts {
+        let mut counts = StatusCounts::default();
+        for result in results {
+            *counts.slot(result.status) += 1;
+        }
+        counts
+    }
+
+    /// The count for one status.
+    pub fn get(&self, status: Status) -> usize {
+        match status {
+            Status::Pass => self.pass,
+            Status::Fail => self.fail,
+            Status::Warn => self.warn,
+            Status::NotApplicable => self.not_applicable,
+            Status::Inconclusive => self.inconclusive,
+        }
+    }
+
+    /// The number of results counted.
+    pub fn total(&self) -> usize {
+        self.pass + self.fail + self.warn + self.not_applicable + self.inconclusive
+    }
+
+    fn slot(&mut self, status: Status) -> &mut usize {
+        match status {
+            Status::Pass => &mut self.pass,
+            Status::Fail => &mut self.fail,
+            Status::Warn => &mut self.warn,
+            Status::NotApplicable => &mut self.not_applicable,
+            Status::Inconclusive => &mut self.inconclusive,
+        }
+    }
+}
+
 /// One violation observed by a case.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Finding {
@@ -158,7 +238,7 @@ pub struct Finding {
     pub hint: String,
 }
 
-/// Which way a message went.
+/// Which way a message went. In JSON: `"sent"`, `"received"` or `"event"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Direction {
