@@ -1,0 +1,223 @@
+//! `mcp-conform run`: the conformance catalogue against one server.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::CliError;
+use crate::case;
+use crate::check::CallTools;
+use crate::execute::VerdictOptions;
+use crate::runner::{self, RunConfig};
+use crate::target::{self, ReferenceHttp, Target};
+use crate::transport::{Kind, Limits, DEFAULT_MAX_MESSAGE_BYTES};
+use crate::version;
+
+/// Arguments of `run`.
+#[derive(Debug, clap::Args)]
+pub struct RunArgs {
+    /// URL of the server: the MCP endpoint (Streamable HTTP) or the SSE stream (with `--transport sse`).
+    #[arg(long, value_name = "URL", conflicts_with = "command")]
+    url: Option<String>,
+
+    /// Transport: `stdio` for a command, `streamable-http` (default for --url) or `sse`.
+    /// With no target, the bundled reference server is served over this transport.
+    #[arg(long, value_name = "NAME", value_parser = parse_transport)]
+    transport: Option<Kind>,
+
+    /// Protocol version to test (repeatable); default: every version the server speaks.
+    #[arg(long = "spec-version", value_name = "VERSION", value_parser = parse_version)]
+    spec_versions: Vec<String>,
+
+    /// Write run.json and junit.xml into this folder.
+    #[arg(long, value_name = "DIR")]
+    report_dir: Option<PathBuf>,
+
+    /// Deadline of each request, e.g. `10s`, `500ms` (a bare number is seconds).
+    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
+    timeout: Duration,
+
+    /// Largest message accepted from the server, in bytes (suffixes KiB, MiB allowed).
+    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_MESSAGE_BYTES.to_string(), value_parser = parse_size)]
+    max_message_size: usize,
+
+    /// Treat SHOULD-level findings as failures.
+    #[arg(long)]
+    strict: bool,
+
+    /// Run only these cases: a case ID, a requirement ID or an area (repeatable).
+    #[arg(long, value_name = "SELECTOR")]
+    only: Vec<String>,
+
+    /// Skip these cases: a case ID, a requirement ID or an area (repeatable).
+    #[arg(long, value_name = "SELECTOR")]
+    skip: Vec<String>,
+
+    /// Also run the cases under this folder (same format as the built-in ones).
+    #[arg(long, value_name = "DIR")]
+    cases: Option<PathBuf>,
+
+    /// Which tools may be called with generated arguments.
+    #[arg(long, value_enum, default_value_t = CallTools::ReadOnly)]
+    call_tools: CallTools,
+
+    /// Extra HTTP header on every request, `Name: value` (repeatable).
+    #[arg(long = "header", value_name = "HEADER", value_parser = parse_header)]
+    headers: Vec<(String, String)>,
+
+    /// Extra environment variable for a stdio server, `NAME=value` (repeatable).
+    #[arg(long = "env", value_name = "NAME=VALUE", value_parser = parse_env)]
+    env: Vec<(String, String)>,
+
+    /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
+    #[arg(long, value_name = "WHEN", default_value = "auto", value_parser = ["auto", "always", "never"])]
+    color: String,
+
+    /// Show transcripts in full and the server's stderr.
+    #[arg(long, short)]
+    verbose: bool,
+
+    /// The server command and its arguments, after `--` (stdio).
+    #[arg(last = true, value_name = "COMMAND")]
+    command: Vec<String>,
+}
+
+pub async fn run(args: RunArgs) -> Result<i32, CliError> {
+    let mut catalogue = case::builtin();
+    if let Some(dir) = &args.cases {
+        catalogue.extend(case::load_dir(dir)?);
+    }
+    let catalogue = catalogue.select(&args.only, &args.skip);
+    if catalogue.cases.is_empty() {
+        return Err(CliError::Usage("--only/--skip leave no case to run (see `mcp-conform list`)".into()));
+    }
+
+    // With no target, the bundled reference server is the target.
+    let mut reference: Option<ReferenceHttp> = None;
+    let target = match (&args.url, args.command.split_first(), args.transport) {
+        (Some(url), _, Some(Kind::Stdio)) => return Err(CliError::Usage(format!("--url {url} cannot be used with --transport stdio"))),
+        (Some(url), _, kind) => Target::Url { url: url.clone(), kind: kind.unwrap_or(Kind::StreamableHttp), headers: args.headers.clone() },
+        (None, Some(_), Some(kind)) if kind != Kind::Stdio => {
+            return Err(CliError::Usage(format!("a command is spoken to over stdio, not {kind}; use --url for HTTP servers")))
+        }
+        (None, Some((program, rest)), _) => Target::Stdio { program: program.clone(), args: rest.to_vec(), env: args.env.clone() },
+        (None, None, None | Some(Kind::Stdio)) => target::reference_stdio().map_err(|e| io("the running executable", e))?,
+        (None, None, Some(kind)) => {
+            let server = ReferenceHttp::start(kind).await.map_err(|e| io("the bundled reference server", e))?;
+            let target = Target::Url { url: server.url.clone(), kind, headers: args.headers.clone() };
+            reference = Some(server);
+            target
+        }
+    };
+
+    let config = RunConfig {
+        target,
+        versions: args.spec_versions.clone(),
+        catalogue,
+        limits: Limits { max_message_bytes: args.max_message_size, ..Limits::default() },
+        request_timeout: args.timeout,
+        verdict: VerdictOptions { strict: args.strict, call_tools: args.call_tools },
+    };
+    let outcome = runner::run(&config).await;
+    if let Some(server) = reference {
+        server.stop().await;
+    }
+    let record = outcome?;
+
+    let color = match args.color.as_str() {
+        "always" => true,
+        "never" => false,
+        _ => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
+    };
+    print!("{}", reports::terminal::render(&record, &reports::terminal::TerminalOptions { color, verbose: args.verbose }));
+    if let Some(dir) = &args.report_dir {
+        std::fs::create_dir_all(dir).map_err(|e| io(&dir.display().to_string(), e))?;
+        write(dir.join("run.json"), reports::to_json(&record))?;
+        write(dir.join("junit.xml"), reports::junit::to_junit(&record))?;
+    }
+    Ok(reports::exit_code(&record, args.strict))
+}
+
+fn write(path: PathBuf, text: String) -> Result<(), CliError> {
+    std::fs::write(&path, text).map_err(|e| io(&path.display().to_string(), e))
+}
+
+fn io(path: &str, source: std::io::Error) -> CliError {
+    CliError::Io { path: path.to_string(), source }
+}
+
+fn parse_transport(name: &str) -> Result<Kind, String> {
+    Kind::from_name(name).ok_or_else(|| format!("unknown transport `{name}` (use stdio, streamable-http or sse)"))
+}
+
+fn parse_version(v: &str) -> Result<String, String> {
+    if version::is_known(v) {
+        Ok(v.to_string())
+    } else {
+        Err(format!("unknown protocol version `{v}` (known: {})", version::ALL.join(", ")))
+    }
+}
+
+fn parse_duration(text: &str) -> Result<Duration, String> {
+    let duration = match text.parse::<f64>() {
+        Ok(seconds) if seconds.is_finite() && seconds > 0.0 => Duration::from_secs_f64(seconds),
+        Ok(_) => return Err("must be positive".into()),
+        Err(_) => humantime::parse_duration(text).map_err(|e| format!("{e} (examples: 10s, 500ms, 2m)"))?,
+    };
+    if duration.is_zero() {
+        return Err("must be positive".into());
+    }
+    Ok(duration)
+}
+
+fn parse_size(text: &str) -> Result<usize, String> {
+    let text = text.trim();
+    let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
+        Some(at) => text.split_at(at),
+        None => (text, ""),
+    };
+    let factor = match unit.trim() {
+        "" | "B" => 1,
+        "KiB" | "K" | "k" => 1024,
+        "MiB" | "M" => 1024 * 1024,
+        "GiB" | "G" => 1024 * 1024 * 1024,
+        other => return Err(format!("unknown unit `{other}` (use B, KiB, MiB or GiB)")),
+    };
+    let n: usize = number.parse().map_err(|_| format!("`{text}` is not a size"))?;
+    match n.checked_mul(factor) {
+        Some(0) | None => Err("must be between 1 byte and the address space".into()),
+        Some(size) => Ok(size),
+    }
+}
+
+fn parse_header(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text.split_once(':').ok_or("expected `Name: value`")?;
+    Ok((name.trim().to_string(), value.trim().to_string()))
+}
+
+fn parse_env(text: &str) -> Result<(String, String), String> {
+    let (name, value) = text.split_once('=').ok_or("expected `NAME=value`")?;
+    if name.is_empty() {
+        return Err("the variable name is empty".into());
+    }
+    Ok((name.to_string(), value.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_and_sizes_parse_or_explain() {
+        assert_eq!(parse_duration("10"), Ok(Duration::from_secs(10)));
+        assert_eq!(parse_duration("250ms"), Ok(Duration::from_millis(250)));
+        assert!(parse_duration("0").is_err());
+        assert!(parse_duration("-1").is_err());
+        assert!(parse_duration("soon").unwrap_err().contains("examples"));
+        assert_eq!(parse_size("16MiB"), Ok(16 << 20));
+        assert_eq!(parse_size("4096"), Ok(4096));
+        assert!(parse_size("0").is_err());
+        assert!(parse_size("12 parsecs").is_err());
+        assert!(parse_size("99999999999999999999GiB").is_err());
+    }
+}

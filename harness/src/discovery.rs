@@ -1,0 +1,57 @@
+//! Finding out which protocol versions a server speaks.
+//!
+//! Stateless versions are learnt from `server/discover` (its
+//! `supportedVersions`, or the `supported` list of an
+//! `UnsupportedProtocolVersionError`). Stateful versions are probed one by
+//! one with `initialize` on fresh connections: a server that echoes the
+//! version speaks it. A probe's connection becomes that version's session.
+
+use serde_json::Value;
+
+use crate::session::{stateful, stateless, Session, SessionOptions};
+use crate::target::Target;
+use crate::transport::{Limits, TransportError};
+use crate::version::{era, Era};
+
+/// What probing one version gave.
+pub enum Probe {
+    /// The server speaks it: here is its session.
+    Supported(Box<Session>),
+    /// It does not, and why (for the run record's notes).
+    Unsupported(String),
+}
+
+/// Probe `version` on a new connection.
+pub async fn probe(target: &Target, version: &str, limits: &Limits, options: &SessionOptions) -> Result<Probe, TransportError> {
+    let connection = target.connect(version, limits, options).await?;
+    match era(version) {
+        Era::Stateful => match stateful::open(connection, version).await {
+            stateful::Handshake::Ready(session) => Ok(Probe::Supported(session)),
+            stateful::Handshake::Refused(connection, exchange) => {
+                connection.close().await;
+                let why = match (exchange.result(), exchange.error(), &exchange.reply) {
+                    (Some(result), _, _) => format!(
+                        "`initialize` for {version} was answered with version {}",
+                        result.get("protocolVersion").unwrap_or(&Value::Null)
+                    ),
+                    (_, Some(error), _) => format!("`initialize` for {version} was refused: {error}"),
+                    (_, _, reply) => format!("`initialize` for {version}: {reply:?}"),
+                };
+                Ok(Probe::Unsupported(why))
+            }
+        },
+        Era::Stateless => {
+            let (session, exchange) = stateless::open(connection, version).await;
+            if exchange.result().is_some() && session.server.supported_versions.iter().any(|v| v == version) {
+                return Ok(Probe::Supported(Box::new(session)));
+            }
+            session.close().await;
+            let why = match (exchange.result(), exchange.error()) {
+                (Some(_), _) => format!("`server/discover` does not list {version} in supportedVersions"),
+                (_, Some(error)) => format!("`server/discover` for {version} was refused: {error}"),
+                _ => format!("`server/discover` for {version} got no answer"),
+            };
+            Ok(Probe::Unsupported(why))
+        }
+    }
+}

@@ -1,0 +1,326 @@
+//! Running one case for one version: steps, expectations, verdict.
+
+use std::time::Instant;
+
+use reports::{CaseResult, Finding, Status};
+use serde_json::{json, Map, Value};
+
+use crate::case::{Assert, Case, Keyword, Outcome, Step, StepAction};
+use crate::check;
+use crate::jsonrpc::type_name;
+use crate::session::{stateful, Exchange, LogEntry, Reply, RequestOptions, ServerInfo, Session};
+use crate::transport::Kind;
+
+/// A finding before the case's keyword and hint are attached.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Draft {
+    /// The requirement violated.
+    pub requirement: String,
+    /// Its keyword, when it differs from the case's.
+    pub keyword: Option<&'static str>,
+    /// What went wrong.
+    pub message: String,
+    /// The acceptable outcome.
+    pub expected: String,
+    /// What happened.
+    pub actual: String,
+}
+
+/// What a step (or a built-in check) concluded.
+#[derive(Debug, Default)]
+pub struct StepOutcome {
+    /// Violations.
+    pub findings: Vec<Draft>,
+    /// Reasons the step could not decide.
+    pub inconclusive: Vec<String>,
+}
+
+/// Settings that shape verdicts.
+#[derive(Debug, Clone, Default)]
+pub struct VerdictOptions {
+    /// SHOULD-level findings fail instead of warning.
+    pub strict: bool,
+    /// Which tools `tools/call` checks may call.
+    pub call_tools: check::CallTools,
+}
+
+/// Everything a case runs against.
+pub struct CaseContext<'a> {
+    /// The session (or fresh connection) to use.
+    pub session: &'a Session,
+    /// What the server declared for this version.
+    pub server: &'a ServerInfo,
+    /// The transport.
+    pub transport: Kind,
+    /// Verdict settings.
+    pub options: &'a VerdictOptions,
+}
+
+/// A result for a case that did not run, with the reason.
+pub fn not_run(case: &Case, version: &str, transport: Kind, status: Status, reason: String) -> CaseResult {
+    CaseResult {
+        case_id: case.id.clone(),
+        area: case.area.clone(),
+        title: case.title.clone(),
+        requirements: case.requirements.clone(),
+        keyword: case.keyword.as_str().to_string(),
+        spec: case.spec.clone(),
+        version: version.to_string(),
+        transport: transport.as_str().to_string(),
+        status,
+        reason: Some(reason),
+        findings: Vec::new(),
+        transcript: Vec::new(),
+        duration_ms: 0,
+    }
+}
+
+/// Why a case does not apply to what the server declared, if it does not.
+pub fn not_applicable(case: &Case, server: &ServerInfo) -> Option<String> {
+    let missing: Vec<&str> = case.requires.iter().filter(|c| !server.declares(c)).map(String::as_str).collect();
+    (!missing.is_empty()).then(|| format!("the server did not declare the `{}` capability", missing.join("`, `")))
+}
+
+/// Run a case's steps and decide its verdict.
+pub async fn run(case: &Case, context: &CaseContext<'_>) -> CaseResult {
+    let started = Instant::now();
+    let version = context.session.version.clone();
+    let mark = context.session.connection.mark();
+    let mut outcome = StepOutcome::default();
+    for step in &case.steps {
+        let step_outcome = run_step(case, step, context).await;
+        let stop = !step_outcome.findings.is_empty() || !step_outcome.inconclusive.is_empty();
+        outcome.findings.extend(step_outcome.findings);
+        outcome.inconclusive.extend(step_outcome.inconclusive);
+        // Later steps build on earlier ones; after a failure they prove nothing.
+        if stop {
+            break;
+        }
+    }
+    let log = context.session.connection.since(mark);
+    outcome.findings.extend(problems(&log));
+    let mut result = not_run(case, &version, context.transport, Status::Pass, String::new());
+    result.reason = None;
+    result.transcript = log.into_iter().map(|e| e.entry).collect();
+    result.findings = outcome.findings.into_iter().map(|d| finish(case, d)).collect();
+    result.status = verdict(&result.findings, context.options.strict);
+    if result.status == Status::Pass && !outcome.inconclusive.is_empty() {
+        result.status = Status::Inconclusive;
+        result.reason = Some(outcome.inconclusive.join("; "));
+    }
+    result.duration_ms = started.elapsed().as_millis() as u64;
+    result
+}
+
+/// The status a set of findings gives: MUST-level fails, SHOULD-level warns
+/// (fails under `strict`), MAY is informational.
+pub fn verdict(findings: &[Finding], strict: bool) -> Status {
+    let mut status = Status::Pass;
+    for finding in findings {
+        match finding.keyword.as_str() {
+            "SHOULD" | "SHOULD NOT" if !strict => status = Status::Warn,
+            "MAY" => {}
+            _ => return Status::Fail,
+        }
+    }
+    status
+}
+
+fn finish(case: &Case, draft: Draft) -> Finding {
+    let keyword = draft.keyword.unwrap_or(case.keyword.as_str());
+    Finding {
+        requirement: draft.requirement,
+        keyword: keyword.to_string(),
+        message: draft.message,
+        expected: draft.expected,
+        actual: draft.actual,
+        hint: case.hint.clone(),
+    }
+}
+
+/// Violations noticed on receipt (schema, framing, stray responses).
+fn problems(log: &[LogEntry]) -> Vec<Draft> {
+    let mut drafts: Vec<Draft> = Vec::new();
+    for entry in log {
+        for problem in &entry.problems {
+            let draft = Draft {
+                requirement: problem.requirement.to_string(),
+                keyword: Some(if problem.message.contains(" does not match ") { Keyword::Schema.as_str() } else { "MUST" }),
+                message: problem.message.clone(),
+                expected: "every message the server sends is valid for the negotiated version".into(),
+                actual: format!("at {} ms on {}: {}", entry.entry.at_ms, entry.entry.channel, clip(&entry.entry.text, 300)),
+            };
+            if !drafts.contains(&draft) {
+                drafts.push(draft);
+            }
+        }
+    }
+    drafts
+}
+
+async fn run_step(case: &Case, step: &Step, context: &CaseContext<'_>) -> StepOutcome {
+    let version = context.session.version.as_str();
+    let requirement = step.requirement.clone().unwrap_or_else(|| case.requirements[0].clone());
+    let action = match step.action() {
+        Ok(action) => action,
+        Err(e) => return StepOutcome { findings: Vec::new(), inconclusive: vec![e] },
+    };
+    let exchange = match action {
+        StepAction::Check(name) => return check::run(name, context).await,
+        StepAction::Notify(method) => {
+            let params = step.params.as_ref().map(|p| substitute(p, version));
+            return match context.session.notify(method, params).await {
+                Ok(()) => StepOutcome::default(),
+                Err(e) => StepOutcome { findings: Vec::new(), inconclusive: vec![format!("sending `{method}` failed: {e}")] },
+            };
+        }
+        StepAction::Initialize(asked) => {
+            let asked = substitute(&Value::from(asked), version);
+            let params = stateful::initialize_params(asked.as_str().unwrap_or(version));
+            context.session.connection.request("initialize", params, Vec::new()).await
+        }
+        StepAction::Request(method) => {
+            let params = step.params.as_ref().map(|p| substitute(p, version)).unwrap_or_else(|| json!({}));
+            let options = RequestOptions {
+                protocol_version: step.protocol_version.as_ref().map(|v| v.replace("$version", version)),
+                raw: step.raw,
+                headers: Vec::new(),
+            };
+            context.session.request(method, params, &options).await
+        }
+    };
+    judge(step, &exchange, &requirement, version, context.transport)
+}
+
+/// Check an exchange against a step's expectations.
+pub fn judge(step: &Step, exchange: &Exchange, requirement: &str, version: &str, transport: Kind) -> StepOutcome {
+    let mut outcome = StepOutcome::default();
+    let method = exchange.request.get("method").and_then(Value::as_str).unwrap_or("request");
+    let mut fail = |requirement: &str, message: String, expected: String, actual: String| {
+        outcome.findings.push(Draft { requirement: requirement.to_string(), keyword: None, message, expected, actual });
+    };
+    let response = match &exchange.reply {
+        Reply::Response(message) => message,
+        Reply::NoResponse(why) => {
+            fail(requirement, format!("`{method}` got no response"), "a response".into(), why.clone());
+            return outcome;
+        }
+    };
+    let want_error = step.expect.error_code.is_some() || step.expect.outcome == Some(Outcome::Error);
+    let got_error = response.get("error").is_some();
+    if step.expect.outcome.is_some() || step.expect.error_code.is_some() {
+        if want_error != got_error {
+            let expected = match step.expect.error_code {
+                Some(code) => format!("an error with code {code}"),
+                None if want_error => "an error".into(),
+                None => "a result".into(),
+            };
+            fail(requirement, format!("`{method}` was answered with the wrong kind of response"), expected, clip(&response.to_string(), 500));
+            return outcome;
+        }
+        if let Some(code) = step.expect.error_code {
+            let got = response.pointer("/error/code");
+            if got != Some(&Value::from(code)) {
+                let actual = got.map_or("no code".to_string(), |c| format!("code {c}: {}", clip(&response["error"].to_string(), 300)));
+                fail(requirement, format!("`{method}` was answered with the wrong error code"), format!("error code {code}"), actual);
+                return outcome;
+            }
+        }
+    }
+    let document = exchange_document(exchange, response);
+    for assert in &step.asserts {
+        if assert.pointer.starts_with("/http") && transport == Kind::Stdio {
+            continue;
+        }
+        if let Err((expected, actual)) = evaluate(assert, &document, version) {
+            let requirement = assert.requirement.as_deref().unwrap_or(requirement);
+            fail(requirement, format!("`{method}`: `{}` is not as required", assert.pointer), expected, actual);
+        }
+    }
+    outcome
+}
+
+/// `{"request", "response", "http": {"status", "headers"}}`, the document asserts point into.
+fn exchange_document(exchange: &Exchange, response: &Value) -> Value {
+    let http = exchange.http.as_ref().map(|head| {
+        let headers: Map<String, Value> = head.headers.iter().map(|(n, v)| (n.clone(), Value::from(v.as_str()))).collect();
+        json!({ "status": head.status, "headers": headers })
+    });
+    json!({ "request": exchange.request, "response": response, "http": http })
+}
+
+/// Evaluate one assert; on failure, (expected, actual).
+fn evaluate(assert: &Assert, document: &Value, version: &str) -> Result<(), (String, String)> {
+    let found = document.pointer(&assert.pointer);
+    let shown = || found.map_or("nothing there".to_string(), |v| clip(&v.to_string(), 300));
+    let sub = |v: &Value| substitute(v, version);
+    if let Some(present) = assert.present {
+        if found.is_some() != present {
+            return Err((if present { "present" } else { "absent" }.into(), shown()));
+        }
+    }
+    if let Some(expected) = &assert.equals {
+        let expected = sub(expected);
+        if found != Some(&expected) {
+            return Err((expected.to_string(), shown()));
+        }
+    }
+    if let Some(unwanted) = &assert.not_equals {
+        let unwanted = sub(unwanted);
+        if found.is_none() || found == Some(&unwanted) {
+            return Err((format!("present and not {unwanted}"), shown()));
+        }
+    }
+    if let Some(options) = &assert.one_of {
+        let options: Vec<Value> = options.iter().map(sub).collect();
+        if !found.is_some_and(|v| options.contains(v)) {
+            return Err((format!("one of {}", Value::Array(options)), shown()));
+        }
+    }
+    if let Some(wanted) = &assert.json_type {
+        let actual = found.map(|v| if v.is_i64() || v.is_u64() { "integer" } else { type_name(v) });
+        let ok = actual == Some(wanted.as_str()) || (wanted == "number" && actual == Some("integer"));
+        if !ok {
+            return Err((format!("a JSON {wanted}"), actual.map_or(shown(), |t| format!("a JSON {t}: {}", shown()))));
+        }
+    }
+    if let Some(non_empty) = assert.non_empty {
+        let empty = match found {
+            Some(Value::Array(a)) => Some(a.is_empty()),
+            Some(Value::Object(o)) => Some(o.is_empty()),
+            Some(Value::String(s)) => Some(s.is_empty()),
+            _ => None,
+        };
+        if empty != Some(!non_empty) {
+            return Err((if non_empty { "not empty" } else { "empty" }.into(), shown()));
+        }
+    }
+    if let Some(item) = &assert.contains {
+        let item = sub(item);
+        if !found.and_then(Value::as_array).is_some_and(|a| a.contains(&item)) {
+            return Err((format!("an array containing {item}"), shown()));
+        }
+    }
+    Ok(())
+}
+
+/// Replace `$version` in every string of a value.
+pub fn substitute(value: &Value, version: &str) -> Value {
+    match value {
+        Value::String(s) => Value::String(s.replace("$version", version)),
+        Value::Array(items) => Value::Array(items.iter().map(|v| substitute(v, version)).collect()),
+        Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), substitute(v, version))).collect()),
+        other => other.clone(),
+    }
+}
+
+/// Cut text to `max` characters, saying how much was cut.
+pub fn clip(text: &str, max: usize) -> String {
+    match text.char_indices().nth(max) {
+        Some((cut, _)) => format!("{}… ({} more bytes)", &text[..cut], text.len() - cut),
+        None => text.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,425 @@
+//! The demultiplexer under every session.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use reports::{Direction, TranscriptEntry};
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
+use tokio::task::JoinHandle;
+
+use super::client;
+use super::SessionOptions;
+use crate::jsonrpc::{self, FrameError, Message};
+use crate::schema;
+use crate::transport::{Event, Events, HttpResponseHead, Outgoing, Transport, TransportError};
+use crate::version::{era, Era};
+
+/// Longest message text kept in a transcript entry.
+const MAX_TRANSCRIPT_TEXT: usize = 64 * 1024;
+
+/// How a request ended.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Reply {
+    /// A response arrived: the whole message (`result` or `error`).
+    Response(Value),
+    /// No response: why (deadline passed, stream ended, connection closed).
+    NoResponse(String),
+}
+
+/// One request and what came of it.
+#[derive(Debug, Clone)]
+pub struct Exchange {
+    /// The request as sent.
+    pub request: Value,
+    /// The HTTP response head of the POST, on HTTP transports.
+    pub http: Option<HttpResponseHead>,
+    /// The answer.
+    pub reply: Reply,
+}
+
+impl Exchange {
+    /// The `result` member, if the server answered with one.
+    pub fn result(&self) -> Option<&Value> {
+        match &self.reply {
+            Reply::Response(message) => message.get("result"),
+            Reply::NoResponse(_) => None,
+        }
+    }
+
+    /// The `error` member, if the server answered with one.
+    pub fn error(&self) -> Option<&Value> {
+        match &self.reply {
+            Reply::Response(message) => message.get("error"),
+            Reply::NoResponse(_) => None,
+        }
+    }
+
+    /// The error code, if the server answered with an error.
+    pub fn error_code(&self) -> Option<i64> {
+        self.error().and_then(|e| e.get("code")).and_then(Value::as_i64)
+    }
+}
+
+/// A violation noticed on receipt, independent of any case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// The requirement ID violated.
+    pub requirement: &'static str,
+    /// What is wrong.
+    pub message: String,
+}
+
+/// One transcript entry and what was wrong with it.
+#[derive(Debug, Clone)]
+pub struct LogEntry {
+    /// The entry as reports show it.
+    pub entry: TranscriptEntry,
+    /// Violations found in it.
+    pub problems: Vec<Problem>,
+}
+
+struct Pending {
+    method: String,
+    reply: oneshot::Sender<Reply>,
+}
+
+struct Shared {
+    pending: Mutex<HashMap<String, Pending>>,
+    log: Mutex<Vec<LogEntry>>,
+    /// The version whose schema checks what arrives.
+    version: Mutex<String>,
+    /// Why the connection closed, once it has.
+    closed: Mutex<Option<String>>,
+    started: Instant,
+    options: SessionOptions,
+}
+
+/// One transport plus the task that reads it.
+pub struct Connection {
+    transport: Arc<Transport>,
+    shared: Arc<Shared>,
+    next_id: std::sync::atomic::AtomicI64,
+    reader: JoinHandle<()>,
+}
+
+fn key(id: &Value) -> String {
+    id.to_string()
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Connection {
+    /// Start reading `events` from `transport`; messages are checked against `version`'s schema.
+    pub fn new(transport: Transport, events: Events, version: &str, options: SessionOptions) -> Connection {
+        let shared = Arc::new(Shared {
+            pending: Mutex::new(HashMap::new()),
+            log: Mutex::new(Vec::new()),
+            version: Mutex::new(version.to_string()),
+            closed: Mutex::new(None),
+            started: Instant::now(),
+            options,
+        });
+        let transport = Arc::new(transport);
+        let reader = tokio::spawn(read(events, transport.clone(), shared.clone()));
+        Connection { transport, shared, next_id: std::sync::atomic::AtomicI64::new(1), reader }
+    }
+
+    /// The transport underneath.
+    pub fn transport(&self) -> &Transport {
+        &self.transport
+    }
+
+    /// Change the version whose schema checks incoming messages (after negotiation).
+    pub fn set_version(&self, version: &str) {
+        *lock(&self.shared.version) = version.to_string();
+    }
+
+    /// The next request id.
+    pub fn next_id(&self) -> Value {
+        Value::from(self.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+    }
+
+    /// Send a request with a fresh id and wait for its answer until the deadline.
+    pub async fn request(&self, method: &str, params: Value, headers: Vec<(String, String)>) -> Exchange {
+        let params = (!params.is_null()).then_some(params);
+        let message = jsonrpc::request(&self.next_id(), method, params);
+        self.send_request(message, headers).await
+    }
+
+    /// Send a complete request message (its id and method are read from it).
+    pub async fn send_request(&self, message: Value, headers: Vec<(String, String)>) -> Exchange {
+        let id = message.get("id").cloned().unwrap_or(Value::Null);
+        let method = message.get("method").and_then(Value::as_str).unwrap_or_default().to_string();
+        let (tx, rx) = oneshot::channel();
+        lock(&self.shared.pending).insert(key(&id), Pending { method, reply: tx });
+        let deadline = tokio::time::Instant::now() + self.shared.options.request_timeout;
+        let bytes = serde_json::to_vec(&message).unwrap_or_default();
+        let mut exchange = Exchange { request: message, http: None, reply: Reply::NoResponse(String::new()) };
+        if let Some(why) = lock(&self.shared.closed).clone() {
+            lock(&self.shared.pending).remove(&key(&id));
+            exchange.reply = Reply::NoResponse(format!("not sent: the connection is closed ({why})"));
+            return exchange;
+        }
+        self.record(Direction::Sent, "request", &bytes, Vec::new());
+        let outgoing = Outgoing { bytes, id: Some(id.clone()), headers };
+        let timeout = self.shared.options.request_timeout;
+        match tokio::time::timeout_at(deadline, self.transport.send(outgoing)).await {
+            Ok(Ok(report)) => exchange.http = report.http,
+            Ok(Err(e)) => {
+                lock(&self.shared.pending).remove(&key(&id));
+                exchange.reply = Reply::NoResponse(format!("sending failed: {e}"));
+                return exchange;
+            }
+            Err(_) => {
+                lock(&self.shared.pending).remove(&key(&id));
+                exchange.reply = Reply::NoResponse(format!("no response within {timeout:?}"));
+                self.event(format!("request {id}: no response within {timeout:?}"));
+                return exchange;
+            }
+        }
+        exchange.reply = match tokio::time::timeout_at(deadline, rx).await {
+            Ok(Ok(reply)) => reply,
+            Ok(Err(_)) => Reply::NoResponse("the connection's reader stopped".into()),
+            Err(_) => {
+                lock(&self.shared.pending).remove(&key(&id));
+                self.event(format!("request {id}: no response within {timeout:?}"));
+                Reply::NoResponse(format!("no response within {timeout:?}"))
+            }
+        };
+        exchange
+    }
+
+    /// Send a notification.
+    pub async fn notify(
+        &self,
+        method: &str,
+        params: Option<Value>,
+        headers: Vec<(String, String)>,
+    ) -> Result<(), TransportError> {
+        let bytes = serde_json::to_vec(&jsonrpc::notification(method, params)).unwrap_or_default();
+        self.record(Direction::Sent, "notification", &bytes, Vec::new());
+        self.transport.send(Outgoing { bytes, id: None, headers }).await.map(|_| ())
+    }
+
+    /// Close the transport and stop reading.
+    pub async fn close(&self) {
+        let detail = self.transport.close().await;
+        self.event(detail);
+        self.reader.abort();
+    }
+
+    /// A position in the transcript, for [`Connection::since`].
+    pub fn mark(&self) -> usize {
+        lock(&self.shared.log).len()
+    }
+
+    /// Every entry recorded since `mark`.
+    pub fn since(&self, mark: usize) -> Vec<LogEntry> {
+        lock(&self.shared.log).get(mark..).map(<[LogEntry]>::to_vec).unwrap_or_default()
+    }
+
+    /// Has the connection closed, and why?
+    pub fn closed(&self) -> Option<String> {
+        lock(&self.shared.closed).clone()
+    }
+
+    fn record(&self, direction: Direction, channel: &str, bytes: &[u8], problems: Vec<Problem>) {
+        self.shared.record(direction, channel, bytes, problems);
+    }
+
+    fn event(&self, text: String) {
+        self.shared.record(Direction::Event, "harness", text.as_bytes(), Vec::new());
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        self.reader.abort();
+    }
+}
+
+impl Shared {
+    fn record(&self, direction: Direction, channel: &str, bytes: &[u8], problems: Vec<Problem>) {
+        let mut text = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_TRANSCRIPT_TEXT)]).into_owned();
+        if bytes.len() > MAX_TRANSCRIPT_TEXT {
+            text.push_str(&format!(" … ({} more bytes)", bytes.len() - MAX_TRANSCRIPT_TEXT));
+        }
+        let entry = TranscriptEntry {
+            at_ms: self.started.elapsed().as_millis() as u64,
+            direction,
+            channel: channel.to_string(),
+            text,
+        };
+        lock(&self.log).push(LogEntry { entry, problems });
+    }
+
+    fn take_pending(&self, id: &Value) -> Option<Pending> {
+        lock(&self.pending).remove(&key(id))
+    }
+
+    fn version(&self) -> String {
+        lock(&self.version).clone()
+    }
+}
+
+/// The reader: every event of the connection, until it closes.
+async fn read(mut events: Events, transport: Arc<Transport>, shared: Arc<Shared>) {
+    while let Some(event) = events.recv().await {
+        match event {
+            Event::Frame { channel, origin, bytes } => {
+                let replies = on_frame(&shared, &channel, origin.as_ref(), &bytes);
+                for (message, headers) in replies {
+                    let bytes = serde_json::to_vec(&message).unwrap_or_default();
+                    shared.record(Direction::Sent, "response", &bytes, Vec::new());
+                    let outgoing = Outgoing { bytes, id: None, headers };
+                    if let Err(e) = transport.send(outgoing).await {
+                        shared.record(Direction::Event, "harness", format!("answering failed: {e}").as_bytes(), Vec::new());
+                    }
+                }
+            }
+            Event::StreamEnded { channel, origin } => {
+                let ended = origin.as_ref().and_then(|id| shared.take_pending(id));
+                if let Some(pending) = ended {
+                    let why = format!("{channel} ended without a response");
+                    shared.record(Direction::Event, &channel, why.as_bytes(), Vec::new());
+                    let _ = pending.reply.send(Reply::NoResponse(why));
+                }
+            }
+            Event::Note { channel, text } => shared.record(Direction::Event, &channel, text.as_bytes(), Vec::new()),
+            Event::Closed { detail } => {
+                shared.record(Direction::Event, "harness", detail.as_bytes(), Vec::new());
+                *lock(&shared.closed) = Some(detail.clone());
+                for (_, pending) in lock(&shared.pending).drain() {
+                    let _ = pending.reply.send(Reply::NoResponse(format!("the connection closed: {detail}")));
+                }
+            }
+        }
+    }
+}
+
+/// Handle one frame; returns the answers to send to server requests.
+fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]) -> Vec<(Value, Vec<(String, String)>)> {
+    let version = shared.version();
+    let frame = match jsonrpc::parse(bytes) {
+        Ok(frame) => frame,
+        Err(FrameError::Batch(_)) if version == "2025-03-26" => {
+            // 2025-03-26 lets a server answer a batch with an array: take each in turn.
+            let items: Vec<Value> = serde_json::from_slice(bytes).unwrap_or_default();
+            shared.record(Direction::Received, channel, bytes, Vec::new());
+            let mut replies = Vec::new();
+            for item in items {
+                let text = serde_json::to_vec(&item).unwrap_or_default();
+                replies.extend(on_frame(shared, channel, origin, &text));
+            }
+            return replies;
+        }
+        Err(e) => {
+            let requirement = if channel == "stdout" { "STDIO-002" } else { "JSONRPC-001" };
+            let problem = Problem { requirement, message: format!("the server sent something that is not a JSON-RPC message: {e}") };
+            shared.record(Direction::Received, channel, bytes, vec![problem]);
+            return Vec::new();
+        }
+    };
+    let schema = schema::bundle().version(&version);
+    let mut problems = Vec::new();
+    let mut check = |definition: Option<&str>, instance: &Value, requirement: &'static str, what: &str| {
+        let (Some(schema), Some(definition)) = (schema, definition) else { return };
+        if let Err(violations) = schema.validate(definition, instance) {
+            for v in violations.into_iter().take(5) {
+                problems.push(Problem {
+                    requirement,
+                    message: format!("{what} does not match {definition} ({version}) at `{}`: {}", v.instance_path, v.message),
+                });
+            }
+        }
+    };
+    let mut replies = Vec::new();
+    match &frame.message {
+        Message::Result { id, .. } | Message::Error { id, .. } => {
+            let is_error = matches!(frame.message, Message::Error { .. });
+            // An error with a null id on an HTTP response belongs to the request that was POSTed.
+            let pending = shared.take_pending(id).or_else(|| match (id, origin) {
+                (Value::Null, Some(origin)) if is_error => shared.take_pending(origin),
+                _ => None,
+            });
+            match pending {
+                Some(pending) => {
+                    let schemas = schema.map(|s| response_definitions(s, &pending.method, &frame.json, is_error)).unwrap_or_default();
+                    for (definition, pointer, requirement) in schemas {
+                        let instance = frame.json.pointer(pointer).unwrap_or(&Value::Null);
+                        check(Some(definition), instance, requirement, &format!("the response to `{}`", pending.method));
+                    }
+                    shared.record(Direction::Received, channel, bytes, problems);
+                    let _ = pending.reply.send(Reply::Response(frame.json.clone()));
+                    return replies;
+                }
+                None => problems.push(Problem {
+                    requirement: "JSONRPC-003",
+                    message: format!("a response with id {id}, which matches no request in flight (unknown, or already answered)"),
+                }),
+            }
+        }
+        Message::Request { id, method, params } => {
+            if era(&version) == Era::Stateless {
+                let requirement = if channel == "stdout" { "STDIO-004" } else { "JSONRPC-016" };
+                problems.push(Problem {
+                    requirement,
+                    message: format!("the server sent a `{method}` request; in {version} servers never originate requests"),
+                });
+            } else {
+                check(schema.and_then(|s| s.request_definition(method)), &frame.json, "JSONRPC-001", &format!("the server's `{method}` request"));
+                let answer = match client::answer(&version, method, params.as_ref()) {
+                    Ok(result) => jsonrpc::result(id, result),
+                    Err((code, message)) => jsonrpc::error(id, code, &message),
+                };
+                replies.push((answer, Vec::new()));
+            }
+        }
+        Message::Notification { method, .. } => {
+            check(schema.and_then(|s| s.notification_definition(method)), &frame.json, "JSONRPC-001", &format!("the `{method}` notification"));
+        }
+    }
+    shared.record(Direction::Received, channel, bytes, problems);
+    replies
+}
+
+/// The definitions a response is checked against: each with the part of the
+/// message it describes (a JSON pointer) and the requirement it stands for.
+fn response_definitions(
+    schema: &schema::VersionSchema,
+    method: &str,
+    message: &Value,
+    is_error: bool,
+) -> Vec<(&'static str, &'static str, &'static str)> {
+    let envelope_error = if schema.has("JSONRPCErrorResponse") { "JSONRPCErrorResponse" } else { "JSONRPCError" };
+    if is_error {
+        let mut list = vec![(envelope_error, "", "JSONRPC-008")];
+        let code = message.pointer("/error/code").and_then(Value::as_i64);
+        if code == Some(-32022) && schema.has("UnsupportedProtocolVersionError") {
+            list.push(("UnsupportedProtocolVersionError", "", "LIFECYCLE-006"));
+        }
+        return list;
+    }
+    let envelope = if schema.has("JSONRPCResultResponse") { "JSONRPCResultResponse" } else { "JSONRPCResponse" };
+    let mut list = vec![(envelope, "", "JSONRPC-004")];
+    if let Some(result) = schema.result_definition(method) {
+        list.push((result, "/result", requirement_of_result(method)));
+    }
+    list
+}
+
+/// The requirement a method's result schema stands for.
+fn requirement_of_result(method: &str) -> &'static str {
+    match method {
+        "initialize" => "L-LIFE-001",
+        "server/discover" => "LIFECYCLE-003",
+        "ping" => "L-PING-001",
+        "tools/list" => "TOOLS-002",
+        "tools/call" => "TOOLS-010",
+        _ => "JSONRPC-004",
+    }
+}

@@ -1,0 +1,101 @@
+//! Client sessions: one interface over both protocol eras and every transport.
+//!
+//! A [`Connection`] owns a transport and a background task that reads every
+//! event, checks each message received against the schema of what it is,
+//! routes responses to the request waiting for them, answers the server's own
+//! requests and keeps the transcript. Requests are independent: each has its
+//! own deadline, and a server that never answers one does not hold up others.
+//!
+//! A [`Session`] is a connection opened for one protocol version: after the
+//! `initialize` handshake ([`stateful`]) or, in 2026-07-28, ready at once with
+//! per-request `_meta` ([`stateless`]).
+
+pub mod client;
+mod connection;
+pub mod stateful;
+pub mod stateless;
+
+pub use connection::{Connection, Exchange, LogEntry, Problem, Reply};
+
+use std::time::Duration;
+
+use serde_json::Value;
+
+use crate::transport::Kind;
+use crate::version::{era, Era};
+
+/// How a request is sent.
+#[derive(Debug, Clone, Default)]
+pub struct RequestOptions {
+    /// Stateless era: the version named in `_meta` and in the
+    /// `MCP-Protocol-Version` header, instead of the session's.
+    pub protocol_version: Option<String>,
+    /// Send the params exactly as given: no `_meta` added.
+    pub raw: bool,
+    /// Extra HTTP headers; they replace computed ones of the same name.
+    pub headers: Vec<(String, String)>,
+}
+
+/// What the server told about itself when the session opened.
+#[derive(Debug, Clone, Default)]
+pub struct ServerInfo {
+    /// `serverInfo` (stateful) or `_meta["io.modelcontextprotocol/serverInfo"]` (stateless).
+    pub implementation: Option<Value>,
+    /// The capabilities the server declared.
+    pub capabilities: Value,
+    /// `supportedVersions` from `server/discover` (stateless).
+    pub supported_versions: Vec<String>,
+}
+
+impl ServerInfo {
+    /// Did the server declare this capability (a top-level key of `capabilities`)?
+    pub fn declares(&self, capability: &str) -> bool {
+        self.capabilities.get(capability).is_some_and(|c| !c.is_null())
+    }
+}
+
+/// A connection opened for one protocol version.
+pub struct Session {
+    /// The connection underneath.
+    pub connection: Connection,
+    /// The version in use.
+    pub version: String,
+    /// What the server declared.
+    pub server: ServerInfo,
+}
+
+impl Session {
+    /// The era of the session's version.
+    pub fn era(&self) -> Era {
+        era(&self.version)
+    }
+
+    /// Send a request shaped for the session's era and wait for its answer.
+    /// In the stateless era an `input_required` result is answered and the
+    /// request retried, so the exchange returned is the final one.
+    pub async fn request(&self, method: &str, params: Value, options: &RequestOptions) -> Exchange {
+        match self.era() {
+            Era::Stateful => self.connection.request(method, params, options.headers.clone()).await,
+            Era::Stateless => stateless::request(&self.connection, &self.version, method, params, options).await,
+        }
+    }
+
+    /// Send a notification.
+    pub async fn notify(&self, method: &str, params: Option<Value>) -> Result<(), crate::transport::TransportError> {
+        self.connection.notify(method, params, Vec::new()).await
+    }
+
+    /// End the session (DELETE on HTTP, close stdin on stdio).
+    pub async fn close(&self) {
+        self.connection.close().await;
+    }
+}
+
+/// Settings every connection shares.
+#[derive(Debug, Clone)]
+pub struct SessionOptions {
+    /// How long a request may wait for its answer.
+    pub request_timeout: Duration,
+    /// The transport in use (some headers only make sense on HTTP).
+    pub transport: Kind,
+}
