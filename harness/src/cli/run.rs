@@ -10,7 +10,7 @@ use crate::check::CallTools;
 use crate::execute::VerdictOptions;
 use crate::runner::{self, RunConfig};
 use crate::target::{self, ReferenceHttp, Target};
-use crate::transport::{Kind, Limits, DEFAULT_MAX_MESSAGE_BYTES};
+use crate::transport::{Kind, Limits};
 use crate::version;
 
 /// Arguments of `run`.
@@ -38,7 +38,7 @@ pub struct RunArgs {
     timeout: Duration,
 
     /// Largest message accepted from the server, in bytes (suffixes KiB, MiB allowed).
-    #[arg(long, value_name = "BYTES", default_value_t = DEFAULT_MAX_MESSAGE_BYTES.to_string(), value_parser = parse_size)]
+    #[arg(long, value_name = "BYTES", default_value = "16MiB", value_parser = parse_size)]
     max_message_size: usize,
 
     /// Treat SHOULD-level findings as failures.

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use reports::{Direction, TranscriptEntry};
 use serde_json::Value;
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::client;

@@ -1,0 +1,1204 @@
+//! Instances generated from a JSON Schema: valid ones, and mutations of a
+//! valid one that are each invalid in one place.
+//!
+//! Used by the differential test of our schemas against the official ones,
+//! and to build tool arguments from a tool's `inputSchema`. Deterministic:
+//! the same root, schema and seed give the same instance. Local `$ref`s are
+//! followed, both `#/$defs/...` and `#/definitions/...`, so it works on
+//! draft-07 and 2020-12 documents alike. Best effort: keywords it does not
+//! understand (`not`, `if`, most of `pattern`) may make an instance invalid.
+
+use std::borrow::Cow;
+
+use serde_json::{Map, Number, Value};
+
+/// Beyond this instance depth only required properties and minimal arrays
+/// are generated, so recursive schemas terminate.
+const SOFT_DEPTH: usize = 4;
+/// Beyond this depth generation gives up.
+const HARD_DEPTH: usize = 16;
+/// `$ref`/`allOf`/union expansions allowed without descending into the
+/// instance, against reference cycles such as `{"$ref": "#"}`.
+const MAX_HOPS: usize = 48;
+/// Upper bound on the mutations returned for one instance.
+const MAX_MUTATIONS: usize = 120;
+
+/// A small deterministic generator (splitmix64).
+#[derive(Debug, Clone)]
+pub struct Rng(u64);
+
+impl Rng {
+    /// A generator starting from `seed`.
+    pub fn new(seed: u64) -> Self {
+        Rng(seed)
+    }
+
+    /// The next 64 random bits.
+    pub fn next_u64(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number in `0..n` (0 when `n` is 0).
+    pub fn below(&mut self, n: usize) -> usize {
+        if n == 0 {
+            0
+        } else {
+            (self.next_u64() % n as u64) as usize
+        }
+    }
+
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next_u64() % 100 < percent
+    }
+}
+
+/// An instance of `schema` meant to be valid, or `None` if none could be
+/// built (a `false` schema, an unresolvable `$ref`, runaway recursion).
+///
+/// `root` is the document `schema`'s `$ref`s point into (pass `schema`
+/// itself for a standalone schema such as a tool's `inputSchema`). The seed
+/// chooses branches, optional properties, lengths and values: seeds that are
+/// multiples of 3 leave optional properties out, seeds 1 more than a
+/// multiple of 3 put all of them in (near the top), the rest choose at random.
+pub fn valid(root: &Value, schema: &Value, seed: u64) -> Option<Value> {
+    let optional = match seed % 3 {
+        0 => Optional::None,
+        1 => Optional::All,
+        _ => Optional::Some,
+    };
+    let mut generator = Generator {
+        root,
+        rng: Rng::new(seed),
+        optional,
+    };
+    generator.value(schema, 0, 0)
+}
+
+/// Variants of `valid` (an instance of `schema`), each meant to be invalid in
+/// exactly one place: a required property dropped, a value of the wrong JSON
+/// type, a const or enum broken, an unknown property where
+/// `additionalProperties` is false, a bound violated (numeric, length, item
+/// count), a format broken, the wrong type at the top. Deterministic, and
+/// bounded in number. Some may turn out valid (another `anyOf` branch may
+/// accept them); callers that need invalid ones must check.
+pub fn mutations(root: &Value, schema: &Value, valid: &Value) -> Vec<Value> {
+    let mutator = Mutator { root };
+    let mut out = mutator.at(schema, valid, 0, 0, MAX_MUTATIONS);
+    let mut unique: Vec<Value> = Vec::with_capacity(out.len());
+    for m in out.drain(..) {
+        if &m != valid && !unique.contains(&m) {
+            unique.push(m);
+        }
+    }
+    unique
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Optional {
+    None,
+    Some,
+    All,
+}
+
+/// Resolves a local reference (`#`, `#/$defs/X`, `#/definitions/X`, any JSON pointer).
+fn lookup<'a>(root: &'a Value, reference: &str) -> Option<&'a Value> {
+    let pointer = reference.strip_prefix('#')?;
+    if pointer.is_empty() {
+        return Some(root);
+    }
+    if pointer.contains('%') {
+        let decoded = percent_decode(pointer)?;
+        return root.pointer(&decoded);
+    }
+    root.pointer(pointer)
+}
+
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
+/// The schema with `$ref` and `allOf` folded in, so the caller sees one
+/// object holding every constraint that applies at this point. `None` when a
+/// reference does not resolve or the references loop.
+fn effective<'a>(root: &'a Value, schema: &'a Value, hops: usize) -> Option<Cow<'a, Value>> {
+    if hops > MAX_HOPS {
+        return None;
+    }
+    let Value::Object(map) = schema else {
+        return Some(Cow::Borrowed(schema));
+    };
+    let reference = map.get("$ref").and_then(Value::as_str);
+    let all_of = map.get("allOf").and_then(Value::as_array);
+    if reference.is_none() && all_of.is_none() {
+        return Some(Cow::Borrowed(schema));
+    }
+    let mut rest = map.clone();
+    rest.remove("$ref");
+    rest.remove("allOf");
+    let mut merged = Value::Object(rest);
+    if let Some(reference) = reference {
+        let target = effective(root, lookup(root, reference)?, hops + 1)?;
+        merged = merge(&target, &merged);
+    }
+    for part in all_of.into_iter().flatten() {
+        let part = effective(root, part, hops + 1)?;
+        merged = merge(&merged, &part);
+    }
+    Some(Cow::Owned(merged))
+}
+
+/// Both schemas at once, as far as generation needs: properties and
+/// required are united, types intersected, bounds tightened; for other
+/// keywords the first schema wins.
+fn merge(a: &Value, b: &Value) -> Value {
+    let (a, b) = match (a, b) {
+        (Value::Bool(true), other) | (other, Value::Bool(true)) => return other.clone(),
+        (Value::Bool(false), _) | (_, Value::Bool(false)) => return Value::Bool(false),
+        (Value::Object(a), Value::Object(b)) => (a, b),
+        (a, _) => return a.clone(),
+    };
+    let mut out = a.clone();
+    for (key, bv) in b {
+        let Some(av) = a.get(key) else {
+            out.insert(key.clone(), bv.clone());
+            continue;
+        };
+        let merged = match key.as_str() {
+            "properties" => {
+                let mut props = av.as_object().cloned().unwrap_or_default();
+                for (name, schema) in bv.as_object().into_iter().flatten() {
+                    let joined = match props.get(name) {
+                        Some(existing) => Value::Object(Map::from_iter([(
+                            "allOf".to_owned(),
+                            Value::Array(vec![existing.clone(), schema.clone()]),
+                        )])),
+                        None => schema.clone(),
+                    };
+                    props.insert(name.clone(), joined);
+                }
+                Value::Object(props)
+            }
+            "required" => {
+                let mut names = av.as_array().cloned().unwrap_or_default();
+                for name in bv.as_array().into_iter().flatten() {
+                    if !names.contains(name) {
+                        names.push(name.clone());
+                    }
+                }
+                Value::Array(names)
+            }
+            "type" => {
+                let left = types_of(av);
+                let both: Vec<Value> = types_of(bv)
+                    .into_iter()
+                    .filter(|t| left.contains(t) || (*t == "integer" && left.contains(&"number")))
+                    .map(Value::from)
+                    .collect();
+                Value::Array(both)
+            }
+            "minimum" | "exclusiveMinimum" | "minLength" | "minItems" | "minProperties" => {
+                pick_number(av, bv, true)
+            }
+            "maximum" | "exclusiveMaximum" | "maxLength" | "maxItems" | "maxProperties" => {
+                pick_number(av, bv, false)
+            }
+            "additionalProperties" if *bv == Value::Bool(false) => bv.clone(),
+            _ => av.clone(),
+        };
+        out.insert(key.clone(), merged);
+    }
+    Value::Object(out)
+}
+
+fn pick_number(a: &Value, b: &Value, larger: bool) -> Value {
+    match (a.as_f64(), b.as_f64()) {
+        (Some(x), Some(y)) if (y > x) == larger => b.clone(),
+        _ => a.clone(),
+    }
+}
+
+fn types_of(value: &Value) -> Vec<&str> {
+    match value {
+        Value::String(t) => vec![t.as_str()],
+        Value::Array(ts) => ts.iter().filter_map(Value::as_str).collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// The JSON types `schema` (already effective) admits, when it says.
+fn declared_types(schema: &Map<String, Value>) -> Option<Vec<&str>> {
+    if let Some(t) = schema.get("type") {
+        return Some(types_of(t));
+    }
+    None
+}
+
+/// A JSON type the schema's keywords imply, when it declares none.
+fn implied_type(schema: &Map<String, Value>) -> &'static str {
+    let has = |k: &str| schema.contains_key(k);
+    if has("properties")
+        || has("required")
+        || has("additionalProperties")
+        || has("patternProperties")
+        || has("minProperties")
+        || has("maxProperties")
+    {
+        "object"
+    } else if has("items")
+        || has("prefixItems")
+        || has("minItems")
+        || has("maxItems")
+        || has("contains")
+        || has("uniqueItems")
+    {
+        "array"
+    } else if has("minLength") || has("maxLength") || has("pattern") || has("format") {
+        "string"
+    } else if has("minimum")
+        || has("maximum")
+        || has("exclusiveMinimum")
+        || has("exclusiveMaximum")
+        || has("multipleOf")
+    {
+        "number"
+    } else {
+        "any"
+    }
+}
+
+fn type_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "boolean",
+        Value::Number(n) if is_integer(n) => "integer",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+        Value::Array(_) => "array",
+        Value::Object(_) => "object",
+    }
+}
+
+fn is_integer(n: &Number) -> bool {
+    n.is_i64() || n.is_u64() || n.as_f64().is_some_and(|f| f.fract() == 0.0)
+}
+
+/// Does `value` have one of `types`? ("integer" values are also "number"s.)
+fn has_type(types: &[&str], value: &Value) -> bool {
+    let t = type_of(value);
+    types.contains(&t) || (t == "integer" && types.contains(&"number"))
+}
+
+struct Generator<'a> {
+    root: &'a Value,
+    rng: Rng,
+    optional: Optional,
+}
+
+impl<'a> Generator<'a> {
+    fn value(&mut self, schema: &Value, depth: usize, hops: usize) -> Option<Value> {
+        if depth > HARD_DEPTH || hops > MAX_HOPS {
+            return None;
+        }
+        let schema = effective(self.root, schema, hops)?;
+        let map = match schema.as_ref() {
+            Value::Bool(true) => return Some(self.anything(depth)),
+            Value::Object(map) => map,
+            _ => return None,
+        };
+        if let Some(c) = map.get("const") {
+            return Some(c.clone());
+        }
+        if let Some(options) = map.get("enum").and_then(Value::as_array) {
+            let allowed: Vec<&Value> = match declared_types(map) {
+                Some(types) => options.iter().filter(|o| has_type(&types, o)).collect(),
+                None => options.iter().collect(),
+            };
+            return allowed
+                .get(self.rng.below(allowed.len()))
+                .map(|v| (*v).clone());
+        }
+        let union = map
+            .get("anyOf")
+            .or_else(|| map.get("oneOf"))
+            .and_then(Value::as_array);
+        if let Some(branches) = union {
+            return self.union(map, branches, depth, hops);
+        }
+        let types = declared_types(map);
+        let ty = match &types {
+            Some(types) if types.is_empty() => return None,
+            Some(types) => self.choose_type(types, depth),
+            None => implied_type(map),
+        };
+        match ty {
+            "object" => self.object(map, depth),
+            "array" => self.array(map, depth),
+            "string" => Some(Value::String(self.string(map))),
+            "integer" => self.number(map, true),
+            "number" => {
+                // Whole numbers half the time, when the bounds leave room for one.
+                let integral = self.rng.chance(50);
+                self.number(map, integral)
+                    .or_else(|| self.number(map, false))
+            }
+            "boolean" => Some(Value::Bool(self.rng.chance(50))),
+            "null" => Some(Value::Null),
+            _ => Some(self.anything(depth)),
+        }
+    }
+
+    /// Tries the branches in a seed-chosen order; deep down, branches that
+    /// do not recurse come first so recursive unions (JSON values) end.
+    fn union(
+        &mut self,
+        map: &Map<String, Value>,
+        branches: &[Value],
+        depth: usize,
+        hops: usize,
+    ) -> Option<Value> {
+        let mut rest = map.clone();
+        rest.remove("anyOf");
+        rest.remove("oneOf");
+        let rest = Value::Object(rest);
+        let mut order: Vec<usize> = (0..branches.len()).collect();
+        for i in (1..order.len()).rev() {
+            order.swap(i, self.rng.below(i + 1));
+        }
+        if depth >= SOFT_DEPTH {
+            order.sort_by_key(|&i| self.is_container(&branches[i], hops));
+        }
+        for i in order {
+            let branch = effective(self.root, &branches[i], hops + 1)?;
+            let merged = merge(&branch, &rest);
+            if let Some(v) = self.value(&merged, depth, hops + 1) {
+                return Some(v);
+            }
+        }
+        None
+    }
+
+    fn is_container(&self, schema: &Value, hops: usize) -> bool {
+        match effective(self.root, schema, hops + 1).as_deref() {
+            Some(Value::Object(map)) => {
+                let types = declared_types(map).unwrap_or_else(|| vec![implied_type(map)]);
+                types.iter().any(|t| *t == "object" || *t == "array")
+            }
+            _ => false,
+        }
+    }
+
+    fn choose_type<'t>(&mut self, types: &[&'t str], depth: usize) -> &'t str {
+        if depth >= SOFT_DEPTH {
+            if let Some(scalar) = types.iter().find(|t| **t != "object" && **t != "array") {
+                return scalar;
+            }
+        }
+        types[self.rng.below(types.len())]
+    }
+
+    fn include_optional(&mut self, depth: usize) -> bool {
+        if depth >= SOFT_DEPTH - 1 {
+            return false;
+        }
+        match self.optional {
+            Optional::None => false,
+            Optional::All => true,
+            Optional::Some => self.rng.chance(50),
+        }
+    }
+
+    fn object(&mut self, map: &Map<String, Value>, depth: usize) -> Option<Value> {
+        let empty = Map::new();
+        let properties = map
+            .get("properties")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let required: Vec<&str> = map
+            .get("required")
+            .and_then(Value::as_array)
+            .map(|r| r.iter().filter_map(Value::as_str).collect())
+            .unwrap_or_default();
+        let additional = map.get("additionalProperties");
+        let mut out = Map::new();
+        for (name, schema) in properties {
+            if required.contains(&name.as_str()) || self.include_optional(depth) {
+                match self.value(schema, depth + 1, 0) {
+                    Some(v) => {
+                        out.insert(name.clone(), v);
+                    }
+                    None if required.contains(&name.as_str()) => return None,
+                    None => {}
+                }
+            }
+        }
+        for name in required {
+            if !out.contains_key(name) {
+                let v = match additional {
+                    Some(Value::Bool(false)) => return None,
+                    Some(schema) => self.value(schema, depth + 1, 0)?,
+                    None => Value::from("x"),
+                };
+                out.insert(name.to_owned(), v);
+            }
+        }
+        // Extra entries: a map-like object (no declared properties) gets a
+        // few; a record with an explicit open additionalProperties sometimes one.
+        let extras = match additional {
+            Some(Value::Bool(false)) | None => 0,
+            Some(_) if depth >= SOFT_DEPTH => 0,
+            Some(_) if properties.is_empty() => self.rng.below(3),
+            Some(_) if self.optional != Optional::None && self.rng.chance(25) => 1,
+            Some(_) => 0,
+        };
+        let min_properties = map
+            .get("minProperties")
+            .and_then(Value::as_u64)
+            .unwrap_or(0) as usize;
+        let target = (out.len() + extras).max(min_properties);
+        let mut n = 0;
+        while out.len() < target && n < target + 16 {
+            let key = format!("key{n}");
+            n += 1;
+            if out.contains_key(&key) || properties.contains_key(&key) {
+                continue;
+            }
+            let v = match additional {
+                Some(Value::Bool(false)) => return None,
+                Some(schema) => self.value(schema, depth + 1, 0)?,
+                None => Value::from("x"),
+            };
+            out.insert(key, v);
+        }
+        if let Some(max) = map.get("maxProperties").and_then(Value::as_u64) {
+            let required: Vec<&Value> = map
+                .get("required")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .collect();
+            let removable: Vec<String> = out
+                .keys()
+                .filter(|k| !required.contains(&&Value::from(k.as_str())))
+                .cloned()
+                .collect();
+            for key in removable {
+                if out.len() as u64 <= max {
+                    break;
+                }
+                out.shift_remove(&key);
+            }
+        }
+        Some(Value::Object(out))
+    }
+
+    fn array(&mut self, map: &Map<String, Value>, depth: usize) -> Option<Value> {
+        let min = map.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let max = map
+            .get("maxItems")
+            .and_then(Value::as_u64)
+            .map(|m| m as usize);
+        let upper = max.unwrap_or(usize::MAX).min(min + 2);
+        let len = if depth >= SOFT_DEPTH || upper < min {
+            min
+        } else {
+            min + self.rng.below(upper - min + 1)
+        };
+        // Tuples: 2020-12 prefixItems, or the older array form of items.
+        let (tuple, rest) = match (map.get("prefixItems"), map.get("items")) {
+            (Some(Value::Array(prefix)), items) => (prefix.as_slice(), items),
+            (None, Some(Value::Array(prefix))) => (prefix.as_slice(), map.get("additionalItems")),
+            (_, items) => (&[][..], items),
+        };
+        let unique = map.get("uniqueItems") == Some(&Value::Bool(true));
+        let mut out: Vec<Value> = Vec::with_capacity(len);
+        if let Some(contains) = map.get("contains") {
+            if len > 0 {
+                out.push(self.value(contains, depth + 1, 0)?);
+            }
+        }
+        let mut attempts = 0;
+        while out.len() < len && attempts < len * 4 + 8 {
+            attempts += 1;
+            let item = match tuple.get(out.len()) {
+                Some(schema) => self.value(schema, depth + 1, 0)?,
+                None => match rest {
+                    Some(Value::Bool(false)) => break,
+                    Some(schema) => self.value(schema, depth + 1, 0)?,
+                    None => self.anything(depth + 1),
+                },
+            };
+            if unique && out.contains(&item) {
+                continue;
+            }
+            out.push(item);
+        }
+        if out.len() < min {
+            return None;
+        }
+        Some(Value::Array(out))
+    }
+
+    fn string(&mut self, map: &Map<String, Value>) -> String {
+        let min = map.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let max = map
+            .get("maxLength")
+            .and_then(Value::as_u64)
+            .map(|m| m as usize);
+        let fits = |s: &str| {
+            let n = s.chars().count();
+            n >= min && max.is_none_or(|max| n <= max)
+        };
+        if let Some(format) = map.get("format").and_then(Value::as_str) {
+            if let Some(s) = self.formatted(format) {
+                if fits(&s) {
+                    return s;
+                }
+            }
+        }
+        let target = {
+            let hi = max.unwrap_or(min + 12).max(min);
+            let lo = min.max(1).min(hi);
+            lo + self.rng.below((hi.min(lo + 10)) - lo + 1)
+        };
+        let plain = self.alphanumeric(target);
+        if let Some(pattern) = map.get("pattern").and_then(Value::as_str) {
+            let mut candidates = vec![
+                plain.clone(),
+                self.alphanumeric(target).to_lowercase(),
+                "abc".into(),
+                "ABC".into(),
+                "a".into(),
+                "12345".into(),
+                "1".into(),
+                "abc123".into(),
+                "a-b_c".into(),
+                "user@example.com".into(),
+                "https://example.com/x".into(),
+                "2024-01-02".into(),
+                "2024-01-02T03:04:05Z".into(),
+                "550e8400-e29b-41d4-a716-446655440000".into(),
+                "#ff00aa".into(),
+                "+14155550100".into(),
+                String::new(),
+            ];
+            candidates.retain(|c| fits(c));
+            if let Some(hit) = candidates.into_iter().find(|c| matches_pattern(pattern, c)) {
+                return hit;
+            }
+        }
+        plain
+    }
+
+    fn alphanumeric(&mut self, len: usize) -> String {
+        const CHARS: &[u8] = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        (0..len)
+            .map(|_| CHARS[self.rng.below(CHARS.len())] as char)
+            .collect()
+    }
+
+    fn formatted(&mut self, format: &str) -> Option<String> {
+        let n = self.rng.below(1000);
+        Some(match format {
+            "uri" | "iri" => format!("https://example.com/r/{n}"),
+            "uri-reference" | "iri-reference" => format!("/r/{n}"),
+            "uri-template" => format!("https://example.com/r/{{id}}/{n}"),
+            "url" => format!("https://example.com/r/{n}"),
+            "date-time" => format!("2024-0{}-1{}T03:04:05Z", 1 + n % 9, n % 10),
+            "date" => format!("2024-0{}-1{}", 1 + n % 9, n % 10),
+            "time" => format!("03:04:0{}Z", n % 10),
+            "duration" => format!("PT{}S", n + 1),
+            "email" | "idn-email" => format!("user{n}@example.com"),
+            "hostname" | "idn-hostname" => format!("host{n}.example.com"),
+            "ipv4" => format!("192.0.2.{}", n % 255),
+            "ipv6" => format!("2001:db8::{:x}", n + 1),
+            "uuid" => format!(
+                "550e8400-e29b-41d4-a716-{:012x}",
+                self.rng.next_u64() & 0xffff_ffff_ffff
+            ),
+            "byte" => {
+                let bytes: Vec<u8> = (0..1 + n % 9).map(|_| self.rng.below(256) as u8).collect();
+                base64_encode(&bytes)
+            }
+            "regex" => "^[a-z]+$".to_owned(),
+            "json-pointer" => format!("/a/{n}"),
+            "relative-json-pointer" => "0/a".to_owned(),
+            _ => return None,
+        })
+    }
+
+    fn number(&mut self, map: &Map<String, Value>, integer: bool) -> Option<Value> {
+        let bounds = Bounds::of(map);
+        let multiple = map
+            .get("multipleOf")
+            .and_then(Value::as_f64)
+            .filter(|m| *m > 0.0);
+        if integer || multiple.is_some_and(|m| m.fract() == 0.0) {
+            let (lo, hi) = bounds.integer_range()?;
+            let step = multiple.map_or(1, |m| m as i64).max(1);
+            // First multiple of step at or above lo.
+            let first =
+                lo.div_euclid(step) * step + if lo.rem_euclid(step) == 0 { 0 } else { step };
+            if first > hi {
+                return None;
+            }
+            let count = ((hi - first) / step).min(1000) as usize;
+            let v = first + step * self.rng.below(count + 1) as i64;
+            return Some(Value::from(v));
+        }
+        if let Some(m) = multiple {
+            let lo = (bounds.lo.unwrap_or(0.0) / m).ceil() as i64;
+            let v = (lo + self.rng.below(4) as i64) as f64 * m;
+            return Number::from_f64(v)
+                .map(Value::Number)
+                .filter(|_| bounds.admits(v));
+        }
+        let (lo, hi) = bounds.float_range();
+        for _ in 0..8 {
+            let f = lo + (hi - lo) * (self.rng.below(1000) as f64 + 0.5) / 1000.0;
+            let f = (f * 100.0).round() / 100.0;
+            if bounds.admits(f) {
+                return Number::from_f64(f).map(Value::Number);
+            }
+        }
+        Number::from_f64((lo + hi) / 2.0).map(Value::Number)
+    }
+
+    /// A small value of any type, for schemas that allow anything.
+    fn anything(&mut self, depth: usize) -> Value {
+        let pick = if depth >= SOFT_DEPTH {
+            self.rng.below(4)
+        } else {
+            self.rng.below(7)
+        };
+        match pick {
+            0 => Value::from(format!("any{}", self.rng.below(100))),
+            1 => Value::from(self.rng.below(100) as u64),
+            2 => Value::Bool(self.rng.chance(50)),
+            3 => Value::Null,
+            4 => Value::from(1.5),
+            5 => Value::Object(Map::from_iter([("k".to_owned(), Value::from("v"))])),
+            _ => Value::Array(vec![Value::from(1), Value::from("a")]),
+        }
+    }
+}
+
+/// Numeric bounds of a schema, with draft-04's boolean exclusive flags too.
+struct Bounds {
+    lo: Option<f64>,
+    lo_exclusive: bool,
+    hi: Option<f64>,
+    hi_exclusive: bool,
+}
+
+impl Bounds {
+    fn of(map: &Map<String, Value>) -> Self {
+        let num = |k: &str| map.get(k).and_then(Value::as_f64);
+        let flag = |k: &str| map.get(k) == Some(&Value::Bool(true));
+        let mut b = Bounds {
+            lo: num("minimum"),
+            lo_exclusive: flag("exclusiveMinimum"),
+            hi: num("maximum"),
+            hi_exclusive: flag("exclusiveMaximum"),
+        };
+        if let Some(x) = num("exclusiveMinimum") {
+            if b.lo.is_none_or(|lo| x >= lo) {
+                b.lo = Some(x);
+                b.lo_exclusive = true;
+            }
+        }
+        if let Some(x) = num("exclusiveMaximum") {
+            if b.hi.is_none_or(|hi| x <= hi) {
+                b.hi = Some(x);
+                b.hi_exclusive = true;
+            }
+        }
+        b
+    }
+
+    fn admits(&self, v: f64) -> bool {
+        let above = match self.lo {
+            Some(lo) if self.lo_exclusive => v > lo,
+            Some(lo) => v >= lo,
+            None => true,
+        };
+        let below = match self.hi {
+            Some(hi) if self.hi_exclusive => v < hi,
+            Some(hi) => v <= hi,
+            None => true,
+        };
+        above && below
+    }
+
+    fn integer_range(&self) -> Option<(i64, i64)> {
+        // Far from i64's edges, so arithmetic below cannot overflow.
+        const LIMIT: f64 = 1e15;
+        let lo = match self.lo {
+            Some(lo) => {
+                let c = lo.ceil();
+                if self.lo_exclusive && c == lo {
+                    c + 1.0
+                } else {
+                    c
+                }
+            }
+            None => match self.hi {
+                Some(hi) => (hi - 100.0).floor().min(0.0),
+                None => 0.0,
+            },
+        };
+        let hi = match self.hi {
+            Some(hi) => {
+                let f = hi.floor();
+                if self.hi_exclusive && f == hi {
+                    f - 1.0
+                } else {
+                    f
+                }
+            }
+            None => lo.max(0.0) + 100.0,
+        };
+        let (lo, hi) = (lo.clamp(-LIMIT, LIMIT), hi.clamp(-LIMIT, LIMIT));
+        (lo <= hi).then_some((lo as i64, hi as i64))
+    }
+
+    fn float_range(&self) -> (f64, f64) {
+        let lo = self
+            .lo
+            .unwrap_or_else(|| self.hi.map_or(0.0, |hi| hi - 100.0));
+        let hi = self.hi.unwrap_or(lo + 100.0);
+        (lo, hi)
+    }
+}
+
+/// Does `s` match the ECMA-262-ish `pattern`? Unknown when the pattern
+/// does not compile; then no.
+fn matches_pattern(pattern: &str, s: &str) -> bool {
+    let schema = serde_json::json!({ "type": "string", "pattern": pattern });
+    jsonschema::validator_for(&schema).is_ok_and(|v| v.is_valid(&Value::from(s)))
+}
+
+fn base64_encode(bytes: &[u8]) -> String {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD.encode(bytes)
+}
+
+struct Mutator<'a> {
+    root: &'a Value,
+}
+
+impl Mutator<'_> {
+    /// Variants of `value`, at most `budget`, each breaking `schema` once.
+    fn at(
+        &self,
+        schema: &Value,
+        value: &Value,
+        depth: usize,
+        hops: usize,
+        budget: usize,
+    ) -> Vec<Value> {
+        let mut out = Vec::new();
+        if budget == 0 || depth > HARD_DEPTH || hops > MAX_HOPS {
+            return out;
+        }
+        let Some(schema) = effective(self.root, schema, hops) else {
+            return out;
+        };
+        let Value::Object(map) = schema.as_ref() else {
+            return out;
+        };
+        // Unions: the wrong type for every branch, then mutations through
+        // the branch this value fits.
+        let union = map
+            .get("anyOf")
+            .or_else(|| map.get("oneOf"))
+            .and_then(Value::as_array);
+        if let Some(branches) = union {
+            let mut rest = map.clone();
+            rest.remove("anyOf");
+            rest.remove("oneOf");
+            let rest = Value::Object(rest);
+            let resolved: Vec<Value> = branches
+                .iter()
+                .filter_map(|b| effective(self.root, b, hops + 1))
+                .map(|b| merge(&b, &rest))
+                .collect();
+            let mut types: Vec<&str> = Vec::new();
+            let mut all_typed = true;
+            for branch in &resolved {
+                match branch.as_object().and_then(declared_types) {
+                    Some(ts) => types.extend(ts),
+                    None => all_typed = false,
+                }
+            }
+            if all_typed {
+                out.extend(wrong_type(&types));
+            }
+            if let Some(branch) = resolved.iter().find(|b| self.fits(b, value, hops)) {
+                let remaining = budget.saturating_sub(out.len());
+                out.extend(self.at(branch, value, depth, hops + 1, remaining));
+            }
+            out.truncate(budget);
+            return out;
+        }
+        if let Some(types) = declared_types(map) {
+            out.extend(wrong_type(&types));
+        }
+        if let Some(c) = map.get("const") {
+            out.push(different(c));
+        }
+        if let Some(options) = map.get("enum").and_then(Value::as_array) {
+            out.push(outside(options, value));
+        }
+        match value {
+            Value::Object(object) => self.object(map, object, depth, hops, budget, &mut out),
+            Value::Array(items) => self.array(map, items, depth, hops, budget, &mut out),
+            Value::String(s) => string_mutations(map, s, &mut out),
+            Value::Number(n) => number_mutations(map, n, &mut out),
+            _ => {}
+        }
+        out.truncate(budget);
+        out
+    }
+
+    fn object(
+        &self,
+        map: &Map<String, Value>,
+        object: &Map<String, Value>,
+        depth: usize,
+        hops: usize,
+        budget: usize,
+        out: &mut Vec<Value>,
+    ) {
+        let required = map
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
+        for name in required.filter_map(Value::as_str) {
+            if object.contains_key(name) {
+                let mut dropped = object.clone();
+                dropped.shift_remove(name);
+                out.push(Value::Object(dropped));
+            }
+        }
+        let properties = map.get("properties").and_then(Value::as_object);
+        let additional = map.get("additionalProperties");
+        match additional {
+            Some(Value::Bool(false)) => {
+                let mut extra = object.clone();
+                extra.insert(unused_key(object, properties), Value::from(1));
+                out.push(Value::Object(extra));
+            }
+            Some(schema @ Value::Object(_)) => {
+                let declared = effective(self.root, schema, hops + 1);
+                let types = declared
+                    .as_deref()
+                    .and_then(Value::as_object)
+                    .and_then(declared_types);
+                if let Some(bad) = types.and_then(|ts| wrong_type(&ts).into_iter().next()) {
+                    let mut extra = object.clone();
+                    extra.insert(unused_key(object, properties), bad);
+                    out.push(Value::Object(extra));
+                }
+            }
+            _ => {}
+        }
+        // Then one level down, each property in turn, sharing what is left of the budget.
+        for (name, child) in object {
+            if out.len() >= budget {
+                return;
+            }
+            let child_schema = match properties.and_then(|p| p.get(name)) {
+                Some(s) => s,
+                None => match additional {
+                    Some(s @ Value::Object(_)) => s,
+                    _ => continue,
+                },
+            };
+            let share = ((budget - out.len()) / 2).max(4).min(budget - out.len());
+            for variant in self.at(child_schema, child, depth + 1, 0, share) {
+                let mut mutated = object.clone();
+                mutated.insert(name.clone(), variant);
+                out.push(Value::Object(mutated));
+            }
+        }
+    }
+
+    fn array(
+        &self,
+        map: &Map<String, Value>,
+        items: &[Value],
+        depth: usize,
+        hops: usize,
+        budget: usize,
+        out: &mut Vec<Value>,
+    ) {
+        let min = map.get("minItems").and_then(Value::as_u64);
+        if let Some(min) = min.filter(|m| *m > 0 && items.len() as u64 >= *m) {
+            out.push(Value::Array(items[..min as usize - 1].to_vec()));
+        }
+        let item_schema = match (map.get("prefixItems"), map.get("items")) {
+            (None, Some(s @ (Value::Object(_) | Value::Bool(_)))) => Some(s),
+            _ => None,
+        };
+        if let Some(max) = map.get("maxItems").and_then(Value::as_u64) {
+            let filler = items
+                .first()
+                .cloned()
+                .or_else(|| item_schema.and_then(|s| valid(self.root, s, 0)));
+            if let Some(filler) = filler.filter(|_| max < 1000) {
+                let mut longer = items.to_vec();
+                while (longer.len() as u64) <= max {
+                    longer.push(filler.clone());
+                }
+                out.push(Value::Array(longer));
+            }
+        }
+        if map.get("uniqueItems") == Some(&Value::Bool(true)) {
+            if let Some(first) = items.first() {
+                let mut doubled = items.to_vec();
+                doubled.push(first.clone());
+                out.push(Value::Array(doubled));
+            }
+        }
+        let Some(item_schema) = item_schema else {
+            return;
+        };
+        if items.is_empty() {
+            let declared = effective(self.root, item_schema, hops + 1);
+            let types = declared
+                .as_deref()
+                .and_then(Value::as_object)
+                .and_then(declared_types);
+            if let Some(bad) = types.and_then(|ts| wrong_type(&ts).into_iter().next()) {
+                out.push(Value::Array(vec![bad]));
+            }
+            return;
+        }
+        // The first two items are enough to reach every place of a homogeneous array.
+        for (index, item) in items.iter().enumerate().take(2) {
+            if out.len() >= budget {
+                return;
+            }
+            let share = ((budget - out.len()) / 2).max(4).min(budget - out.len());
+            for variant in self.at(item_schema, item, depth + 1, 0, share) {
+                let mut mutated = items.to_vec();
+                mutated[index] = variant;
+                out.push(Value::Array(mutated));
+            }
+        }
+    }
+
+    /// Would `value` plausibly match `branch` (already effective)? Looks one
+    /// level deep: type, const, enum, required properties and their consts.
+    fn fits(&self, branch: &Value, value: &Value, hops: usize) -> bool {
+        let Some(map) = branch.as_object() else {
+            return *branch == Value::Bool(true);
+        };
+        if let Some(types) = declared_types(map) {
+            if !has_type(&types, value) {
+                return false;
+            }
+        }
+        if map.get("const").is_some_and(|c| c != value) {
+            return false;
+        }
+        if map
+            .get("enum")
+            .and_then(Value::as_array)
+            .is_some_and(|options| !options.contains(value))
+        {
+            return false;
+        }
+        let Value::Object(object) = value else {
+            return true;
+        };
+        let required = map
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
+        if required
+            .filter_map(Value::as_str)
+            .any(|name| !object.contains_key(name))
+        {
+            return false;
+        }
+        let properties = map
+            .get("properties")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten();
+        for (name, schema) in properties {
+            let Some(v) = object.get(name) else { continue };
+            let resolved = effective(self.root, schema, hops + 1);
+            let expected = resolved.as_deref().and_then(|s| s.get("const"));
+            if expected.is_some_and(|c| c != v) {
+                return false;
+            }
+        }
+        true
+    }
+}
+
+/// A property name neither present nor declared.
+fn unused_key(object: &Map<String, Value>, properties: Option<&Map<String, Value>>) -> String {
+    (0..)
+        .map(|i| {
+            if i == 0 {
+                "unexpected".to_owned()
+            } else {
+                format!("unexpected{i}")
+            }
+        })
+        .find(|k| !object.contains_key(k) && !properties.is_some_and(|p| p.contains_key(k)))
+        .unwrap_or_default()
+}
+
+/// A value of a JSON type none of `types` admits (none if all are admitted).
+fn wrong_type(types: &[&str]) -> Option<Value> {
+    if types.is_empty() {
+        return None;
+    }
+    let candidates = [
+        Value::from("mutant"),
+        Value::from(12345),
+        Value::Bool(true),
+        Value::Null,
+        Value::Array(Vec::new()),
+        Value::Object(Map::new()),
+        Value::from(1.5),
+    ];
+    candidates.into_iter().find(|c| !has_type(types, c))
+}
+
+/// A value of the same type as `c`, but different.
+fn different(c: &Value) -> Value {
+    match c {
+        Value::String(s) => Value::from(format!("{s}-mutant")),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => Value::from(i.wrapping_add(1)),
+            None => Value::from(n.as_f64().unwrap_or(0.0) + 1.0),
+        },
+        Value::Bool(b) => Value::Bool(!b),
+        Value::Null => Value::from("mutant"),
+        Value::Array(_) | Value::Object(_) => Value::Null,
+    }
+}
+
+/// A value of the same type as `current`, outside `options`.
+fn outside(options: &[Value], current: &Value) -> Value {
+    let base = match current {
+        Value::String(s) => format!("{s}-mutant"),
+        _ => "not-in-enum".to_owned(),
+    };
+    let mut candidate = match current {
+        Value::Number(_) => Value::from(-987_654),
+        Value::Bool(b) => Value::Bool(!b),
+        _ => Value::from(base.clone()),
+    };
+    let mut n = 0;
+    while options.contains(&candidate) {
+        n += 1;
+        candidate = Value::from(format!("{base}{n}"));
+    }
+    candidate
+}
+
+fn string_mutations(map: &Map<String, Value>, s: &str, out: &mut Vec<Value>) {
+    let len = s.chars().count();
+    if let Some(min) = map
+        .get("minLength")
+        .and_then(Value::as_u64)
+        .filter(|m| *m > 0)
+    {
+        out.push(Value::from(
+            s.chars().take(min as usize - 1).collect::<String>(),
+        ));
+    }
+    if let Some(max) = map
+        .get("maxLength")
+        .and_then(Value::as_u64)
+        .filter(|m| *m < 100_000)
+    {
+        let mut longer = s.to_owned();
+        while (longer.chars().count() as u64) <= max {
+            longer.push('x');
+        }
+        if len as u64 <= max {
+            out.push(Value::from(longer));
+        }
+    }
+    let broken = match map.get("format").and_then(Value::as_str) {
+        Some("uri" | "iri" | "url") => Some("not a uri"),
+        Some("uri-reference" | "iri-reference") => Some("not a uri reference \\ ^"),
+        Some("uri-template") => Some("https://example.com/{unclosed"),
+        Some("date-time") => Some("yesterday at noon"),
+        Some("date") => Some("2024-13-45"),
+        Some("time") => Some("25:99"),
+        Some("email" | "idn-email") => Some("not-an-email"),
+        Some("hostname" | "idn-hostname") => Some("not a hostname!"),
+        Some("ipv4") => Some("999.1.1.1"),
+        Some("ipv6") => Some("not:an:ipv6::::"),
+        Some("uuid") => Some("not-a-uuid"),
+        Some("byte") => Some("not base64!"),
+        Some("duration") => Some("five minutes"),
+        _ => None,
+    };
+    out.extend(broken.map(Value::from));
+}
+
+fn number_mutations(map: &Map<String, Value>, n: &Number, out: &mut Vec<Value>) {
+    let b = Bounds::of(map);
+    let integral = map
+        .get("type")
+        .is_some_and(|t| types_of(t).contains(&"integer") && !types_of(t).contains(&"number"));
+    let step = if integral || n.is_i64() || n.is_u64() {
+        1.0
+    } else {
+        0.5
+    };
+    let push = |out: &mut Vec<Value>, v: f64| {
+        if (v.fract() == 0.0) && v.abs() < 1e15 {
+            out.push(Value::from(v as i64));
+        } else if let Some(num) = Number::from_f64(v) {
+            out.push(Value::Number(num));
+        }
+    };
+    if let Some(lo) = b.lo {
+        push(out, if b.lo_exclusive { lo } else { lo - step });
+    }
+    if let Some(hi) = b.hi {
+        push(out, if b.hi_exclusive { hi } else { hi + step });
+    }
+    if let Some(m) = map
+        .get("multipleOf")
+        .and_then(Value::as_f64)
+        .filter(|m| *m > 0.0)
+    {
+        if let Some(v) = n.as_f64() {
+            let off = if m > 1.0 { 1.0 } else { m / 2.0 };
+            push(out, v + off);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

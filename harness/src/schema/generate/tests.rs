@@ -1,0 +1,214 @@
+use serde_json::{json, Value};
+
+use super::*;
+use crate::schema::published;
+
+/// Schemas of the kind servers hand-write for their tools.
+fn tool_schemas() -> Vec<Value> {
+    vec![
+        json!({
+            "type": "object",
+            "properties": {
+                "path": { "type": "string", "minLength": 1 },
+                "mode": { "type": "string", "enum": ["read", "write"] },
+                "count": { "type": "integer", "minimum": 1, "maximum": 10 },
+                "ratio": { "type": "number", "exclusiveMinimum": 0, "exclusiveMaximum": 1 },
+                "verbose": { "type": "boolean" }
+            },
+            "required": ["path", "mode"],
+            "additionalProperties": false
+        }),
+        json!({
+            "type": "object",
+            "properties": {
+                "url": { "type": "string", "format": "uri" },
+                "when": { "type": "string", "format": "date-time" },
+                "day": { "type": "string", "format": "date" },
+                "email": { "type": "string", "format": "email" },
+                "id": { "type": "string", "format": "uuid" },
+                "code": { "type": "string", "pattern": "^[A-Z]{3}$" },
+                "zip": { "type": "string", "pattern": "^[0-9]+$", "maxLength": 5 },
+                "short": { "type": "string", "maxLength": 3 }
+            },
+            "required": ["url", "when", "code", "zip"]
+        }),
+        json!({
+            "type": "object",
+            "properties": {
+                "tags": { "type": "array", "items": { "type": "string" }, "minItems": 1, "maxItems": 3, "uniqueItems": true },
+                "points": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "properties": { "x": { "type": "number" }, "y": { "type": "number" } },
+                        "required": ["x", "y"],
+                        "additionalProperties": false
+                    }
+                },
+                "even": { "type": "integer", "multipleOf": 2, "minimum": -4, "maximum": 4 },
+                "nullable": { "type": ["string", "null"] },
+                "options": {
+                    "type": "object",
+                    "properties": { "depth": { "type": "integer", "minimum": 0 } },
+                    "required": ["depth"]
+                }
+            },
+            "required": ["tags", "points", "options", "even"]
+        }),
+        json!({
+            "$schema": "http://json-schema.org/draft-07/schema#",
+            "type": "object",
+            "definitions": {
+                "shape": {
+                    "oneOf": [
+                        { "type": "object", "properties": { "kind": { "const": "circle" }, "r": { "type": "number", "minimum": 0 } }, "required": ["kind", "r"] },
+                        { "type": "object", "properties": { "kind": { "const": "square" }, "side": { "type": "number" } }, "required": ["kind", "side"] }
+                    ]
+                }
+            },
+            "properties": { "shape": { "$ref": "#/definitions/shape" }, "link": { "type": "string", "format": "uri" } },
+            "required": ["shape"]
+        }),
+        json!({
+            "type": "object",
+            "$defs": { "node": { "type": "object", "properties": { "value": { "type": "integer" }, "children": { "type": "array", "items": { "$ref": "#/$defs/node" } } }, "required": ["value"] } },
+            "properties": { "tree": { "$ref": "#/$defs/node" }, "meta": { "type": "object", "additionalProperties": { "type": "string" } } },
+            "required": ["tree"],
+            "allOf": [{ "properties": { "extra": { "type": "boolean" } } }, { "required": ["meta"] }]
+        }),
+    ]
+}
+
+fn asserting_formats(schema: &Value) -> jsonschema::Validator {
+    jsonschema::options()
+        .should_validate_formats(true)
+        .build(schema)
+        .expect("test schema compiles")
+}
+
+#[test]
+fn same_seed_same_instance() {
+    for schema in tool_schemas() {
+        for seed in 0..5 {
+            assert_eq!(valid(&schema, &schema, seed), valid(&schema, &schema, seed));
+        }
+    }
+    let schema = &tool_schemas()[0];
+    let distinct: std::collections::HashSet<String> = (0..20)
+        .filter_map(|seed| valid(schema, schema, seed))
+        .map(|v| v.to_string())
+        .collect();
+    assert!(distinct.len() > 10, "seeds should vary the instances");
+}
+
+#[test]
+fn valid_instances_of_tool_schemas_are_valid() {
+    for schema in tool_schemas() {
+        published::check(&schema).expect("test schema is a valid schema");
+        // Formats asserted, so generated formats are checked under 2020-12 too.
+        let validator = asserting_formats(&schema);
+        for seed in 0..60 {
+            let instance = valid(&schema, &schema, seed).expect("an instance");
+            let errors: Vec<String> = validator
+                .iter_errors(&instance)
+                .map(|e| e.to_string())
+                .collect();
+            assert!(
+                errors.is_empty(),
+                "seed {seed}: {instance} fails {schema}: {errors:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn optional_properties_depend_on_the_seed() {
+    let schema = &tool_schemas()[0];
+    let none = valid(schema, schema, 0).expect("instance");
+    let all = valid(schema, schema, 1).expect("instance");
+    assert_eq!(none.as_object().map(|o| o.len()), Some(2), "{none}");
+    assert_eq!(all.as_object().map(|o| o.len()), Some(5), "{all}");
+}
+
+#[test]
+fn mutations_of_tool_schemas_are_invalid() {
+    for schema in tool_schemas() {
+        // Formats asserted, so that broken formats count as invalid under 2020-12 too.
+        let validator = asserting_formats(&schema);
+        for seed in 0..12 {
+            let instance = valid(&schema, &schema, seed).expect("an instance");
+            let variants = mutations(&schema, &schema, &instance);
+            assert!(
+                variants.len() >= 5,
+                "seed {seed}: only {} mutations of {instance}",
+                variants.len()
+            );
+            for m in variants {
+                assert!(
+                    !validator.is_valid(&m),
+                    "seed {seed}: mutation {m} of {instance} is valid"
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn mutations_cover_each_kind_of_break() {
+    let schema = &tool_schemas()[0];
+    let instance = json!({ "path": "a", "mode": "read", "count": 3, "ratio": 0.5 });
+    let variants = mutations(schema, schema, &instance);
+    let has = |v: Value| variants.contains(&v);
+    assert!(
+        has(json!({ "mode": "read", "count": 3, "ratio": 0.5 })),
+        "required dropped"
+    );
+    assert!(
+        has(json!({ "path": "a", "mode": "read-mutant", "count": 3, "ratio": 0.5 })),
+        "enum broken"
+    );
+    assert!(
+        has(json!({ "path": "a", "mode": "read", "count": 11, "ratio": 0.5 })),
+        "maximum"
+    );
+    assert!(
+        has(json!({ "path": "a", "mode": "read", "count": 3, "ratio": 0 })),
+        "exclusive minimum"
+    );
+    assert!(
+        has(json!({ "path": "", "mode": "read", "count": 3, "ratio": 0.5 })),
+        "minLength"
+    );
+    assert!(
+        has(json!({ "path": 12345, "mode": "read", "count": 3, "ratio": 0.5 })),
+        "wrong type"
+    );
+    assert!(has(json!("mutant")), "wrong type at the top");
+    assert!(
+        variants.iter().any(|v| v.get("unexpected").is_some()),
+        "additionalProperties false"
+    );
+}
+
+#[test]
+fn recursion_terminates_and_false_schemas_yield_nothing() {
+    let schema = json!({
+        "$defs": { "v": { "anyOf": [{ "type": "object", "additionalProperties": { "$ref": "#/$defs/v" } }, { "type": "array", "items": { "$ref": "#/$defs/v" } }, { "type": "string" }] } },
+        "$ref": "#/$defs/v"
+    });
+    for seed in 0..50 {
+        assert!(valid(&schema, &schema, seed).is_some());
+    }
+    assert_eq!(valid(&json!(false), &json!(false), 0), None);
+    let looping = json!({ "$ref": "#" });
+    assert_eq!(valid(&looping, &looping, 0), None);
+    assert_eq!(valid(&json!({}), &json!({ "$ref": "#/nowhere" }), 0), None);
+}
+
+#[test]
+fn splitmix_is_stable() {
+    // Fixed outputs: instances saved as reproducers must regenerate identically.
+    let mut rng = Rng::new(0);
+    assert_eq!(rng.next_u64(), 0xE220_A839_7B1D_CDAF);
+    assert_eq!(rng.below(0), 0);
+}
