@@ -1,0 +1,371 @@
+//! Deliberate violations, one per conformance check.
+//!
+//! Each [`Fault`] makes the server break exactly one rule of the
+//! specification, named by its requirement ID in `REQUIREMENTS.md` (or, for
+//! pure wire-format breaks, by the schema definition it violates, written
+//! `schema:Name`). The clean server must pass a check and the server started
+//! with that check's fault (`--fault NAME`) must fail it: that is how the
+//! suite proves each check can fail.
+//!
+//! The table [`CATALOGUE`] is the single source for `--list-faults`, the
+//! `--fault` parser and the documentation.
+
+use std::fmt;
+
+/// Where a fault can be observed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Every transport.
+    AnyTransport,
+    /// Only the stdio transport.
+    Stdio,
+    /// The HTTP transports (Streamable HTTP and HTTP+SSE).
+    Http,
+    /// Only Streamable HTTP.
+    StreamableHttp,
+}
+
+impl Scope {
+    /// A short label for listings.
+    pub fn label(self) -> &'static str {
+        match self {
+            Scope::AnyTransport => "any transport",
+            Scope::Stdio => "stdio",
+            Scope::Http => "http, sse",
+            Scope::StreamableHttp => "http",
+        }
+    }
+}
+
+/// A deliberate violation the server can be started with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Fault {
+    /// `initialize` for a supported version is answered with another one.
+    InitializeWrongVersion,
+    /// `initialize` for an unsupported version echoes it back.
+    InitializeEchoUnsupported,
+    /// An unsupported `_meta` version gets -32602 instead of -32022.
+    UnsupportedVersionWrongCode,
+    /// -32022 without `data.supported`.
+    UnsupportedVersionNoSupportedList,
+    /// `server/discover` is answered with -32601.
+    DiscoverMissing,
+    /// `DiscoverResult` lacks `supportedVersions`.
+    DiscoverInvalidResult,
+    /// `ping` is never answered.
+    PingNoResponse,
+    /// `ping` is answered with an error.
+    PingError,
+    /// Unknown methods get -32600 instead of -32601.
+    UnknownMethodWrongCode,
+    /// The `echo` tool publishes an invalid JSON Schema.
+    ToolInputSchemaInvalid,
+    /// A tool in `tools/list` has no `name`.
+    ToolsListInvalid,
+    /// `add` returns `structuredContent` that fails its `outputSchema`.
+    StructuredContentMismatch,
+    /// `tools/call` results contain a content block of an unknown type.
+    CallResultInvalid,
+    /// A non-JSON line on stdout before the first response.
+    StdoutGarbage,
+    /// A deleted session id keeps working.
+    SessionIdIgnoredAfterDelete,
+    /// Any `Origin` is accepted.
+    NoOriginCheck,
+    /// A `Mcp-Method` header that differs from the body is accepted.
+    HeaderMismatchIgnored,
+}
+
+/// One row of the fault table.
+#[derive(Clone, Copy, Debug)]
+pub struct FaultInfo {
+    /// The fault.
+    pub fault: Fault,
+    /// The `--fault` name.
+    pub name: &'static str,
+    /// Requirement IDs (or `schema:Definition`) the fault breaks.
+    pub breaks: &'static [&'static str],
+    /// Where it shows.
+    pub scope: Scope,
+    /// One line saying what the server does wrong.
+    pub description: &'static str,
+}
+
+/// Every fault, in the order `--list-faults` prints them.
+pub const CATALOGUE: &[FaultInfo] = &[
+    FaultInfo {
+        fault: Fault::InitializeWrongVersion,
+        name: "initialize-wrong-version",
+        breaks: &["L-LIFE-002"],
+        scope: Scope::AnyTransport,
+        description: "answers initialize for a supported version with a different supported version",
+    },
+    FaultInfo {
+        fault: Fault::InitializeEchoUnsupported,
+        name: "initialize-echo-unsupported",
+        breaks: &["L-LIFE-002"],
+        scope: Scope::AnyTransport,
+        description: "echoes an unsupported requested version instead of counter-proposing one it supports",
+    },
+    FaultInfo {
+        fault: Fault::UnsupportedVersionWrongCode,
+        name: "unsupported-version-wrong-code",
+        breaks: &["LIFECYCLE-006", "HTTP-017"],
+        scope: Scope::AnyTransport,
+        description: "answers an unsupported _meta protocol version with -32602 instead of -32022",
+    },
+    FaultInfo {
+        fault: Fault::UnsupportedVersionNoSupportedList,
+        name: "unsupported-version-no-supported-list",
+        breaks: &["LIFECYCLE-006"],
+        scope: Scope::AnyTransport,
+        description: "sends UnsupportedProtocolVersionError (-32022) without data.supported",
+    },
+    FaultInfo {
+        fault: Fault::DiscoverMissing,
+        name: "discover-missing",
+        breaks: &["LIFECYCLE-002", "STDIO-010"],
+        scope: Scope::AnyTransport,
+        description: "answers server/discover with -32601 Method not found",
+    },
+    FaultInfo {
+        fault: Fault::DiscoverInvalidResult,
+        name: "discover-invalid-result",
+        breaks: &["LIFECYCLE-003"],
+        scope: Scope::AnyTransport,
+        description: "returns a DiscoverResult without supportedVersions",
+    },
+    FaultInfo {
+        fault: Fault::PingNoResponse,
+        name: "ping-no-response",
+        breaks: &["L-PING-001"],
+        scope: Scope::AnyTransport,
+        description: "never answers ping (over Streamable HTTP: 202 with no body)",
+    },
+    FaultInfo {
+        fault: Fault::PingError,
+        name: "ping-error",
+        breaks: &["L-PING-001"],
+        scope: Scope::AnyTransport,
+        description: "answers ping with a -32603 error instead of an empty result",
+    },
+    FaultInfo {
+        fault: Fault::UnknownMethodWrongCode,
+        name: "unknown-method-wrong-code",
+        breaks: &["JSONRPC-010", "HTTP-018"],
+        scope: Scope::AnyTransport,
+        description: "answers unknown methods with -32600 (HTTP 400 in 2026-07-28) instead of -32601 (HTTP 404)",
+    },
+    FaultInfo {
+        fault: Fault::ToolInputSchemaInvalid,
+        name: "tool-input-schema-invalid",
+        breaks: &["TOOLS-006", "JSONRPC-020"],
+        scope: Scope::AnyTransport,
+        description: "publishes the echo tool's inputSchema with \"type\": \"strnig\" (not a JSON Schema type)",
+    },
+    FaultInfo {
+        fault: Fault::ToolsListInvalid,
+        name: "tools-list-invalid",
+        breaks: &["schema:Tool"],
+        scope: Scope::AnyTransport,
+        description: "lists the fail tool without its required name",
+    },
+    FaultInfo {
+        fault: Fault::StructuredContentMismatch,
+        name: "structured-content-mismatch",
+        breaks: &["TOOLS-008"],
+        scope: Scope::AnyTransport,
+        description: "add returns structuredContent {\"sum\": \"<text>\"}, which fails its outputSchema (2025-06-18+)",
+    },
+    FaultInfo {
+        fault: Fault::CallResultInvalid,
+        name: "call-result-invalid",
+        breaks: &["schema:CallToolResult"],
+        scope: Scope::AnyTransport,
+        description: "appends a content block of the unknown type \"hologram\" to every tools/call result",
+    },
+    FaultInfo {
+        fault: Fault::StdoutGarbage,
+        name: "stdout-garbage",
+        breaks: &["STDIO-002"],
+        scope: Scope::Stdio,
+        description: "writes a non-JSON banner line to stdout before the first response",
+    },
+    FaultInfo {
+        fault: Fault::SessionIdIgnoredAfterDelete,
+        name: "session-id-ignored-after-delete",
+        breaks: &["L-HTTP-011"],
+        scope: Scope::StreamableHttp,
+        description: "acknowledges DELETE but keeps serving the session id instead of answering 404",
+    },
+    FaultInfo {
+        fault: Fault::NoOriginCheck,
+        name: "no-origin-check",
+        breaks: &["HTTP-003", "L-HTTP-014"],
+        scope: Scope::Http,
+        description: "accepts requests whatever their Origin header says",
+    },
+    FaultInfo {
+        fault: Fault::HeaderMismatchIgnored,
+        name: "header-mismatch-ignored",
+        breaks: &["HTTP-020"],
+        scope: Scope::StreamableHttp,
+        description: "in 2026-07-28 accepts a Mcp-Method header that differs from the body's method",
+    },
+];
+
+const UNLISTED: FaultInfo = FaultInfo {
+    fault: Fault::InitializeWrongVersion,
+    name: "unlisted",
+    breaks: &[],
+    scope: Scope::AnyTransport,
+    description: "a fault missing from the catalogue",
+};
+
+impl Fault {
+    /// This fault's row of [`CATALOGUE`].
+    pub fn info(self) -> &'static FaultInfo {
+        // Every variant has a row (the `catalogue_is_complete` test checks
+        // it), so the fallback is unreachable in practice.
+        CATALOGUE.iter().find(|i| i.fault == self).unwrap_or(&UNLISTED)
+    }
+
+    /// The `--fault` name.
+    pub fn name(self) -> &'static str {
+        self.info().name
+    }
+
+    /// Looks a fault up by its `--fault` name.
+    pub fn from_name(name: &str) -> Option<Fault> {
+        CATALOGUE.iter().find(|i| i.name == name).map(|i| i.fault)
+    }
+
+    fn bit(self) -> u64 {
+        1 << (self as u32)
+    }
+}
+
+impl fmt::Display for Fault {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// A set of active faults (empty for the conformant server).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FaultSet(u64);
+
+impl FaultSet {
+    /// No fault: the conformant baseline.
+    pub const NONE: FaultSet = FaultSet(0);
+
+    /// Adds a fault.
+    pub fn insert(&mut self, fault: Fault) {
+        self.0 |= fault.bit();
+    }
+
+    /// A set holding just `fault`.
+    pub fn only(fault: Fault) -> FaultSet {
+        let mut set = FaultSet::NONE;
+        set.insert(fault);
+        set
+    }
+
+    /// Whether `fault` is active.
+    pub fn contains(self, fault: Fault) -> bool {
+        self.0 & fault.bit() != 0
+    }
+
+    /// The active faults, in catalogue order.
+    pub fn iter(self) -> impl Iterator<Item = Fault> {
+        CATALOGUE.iter().map(|i| i.fault).filter(move |f| self.contains(*f))
+    }
+
+    /// True when no fault is active.
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+}
+
+impl FromIterator<Fault> for FaultSet {
+    fn from_iter<I: IntoIterator<Item = Fault>>(iter: I) -> FaultSet {
+        let mut set = FaultSet::NONE;
+        for f in iter {
+            set.insert(f);
+        }
+        set
+    }
+}
+
+/// The `--list-faults` text: one line per fault, tab-separated
+/// `name`, `requirement IDs` (comma-separated), `scope`, `description`.
+pub fn listing() -> String {
+    let mut out = String::new();
+    for info in CATALOGUE {
+        out.push_str(&format!(
+            "{}\t{}\t{}\t{}\n",
+            info.name,
+            info.breaks.join(","),
+            info.scope.label(),
+            info.description
+        ));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn catalogue_is_complete_and_unique() {
+        let all = [
+            Fault::InitializeWrongVersion,
+            Fault::InitializeEchoUnsupported,
+            Fault::UnsupportedVersionWrongCode,
+            Fault::UnsupportedVersionNoSupportedList,
+            Fault::DiscoverMissing,
+            Fault::DiscoverInvalidResult,
+            Fault::PingNoResponse,
+            Fault::PingError,
+            Fault::UnknownMethodWrongCode,
+            Fault::ToolInputSchemaInvalid,
+            Fault::ToolsListInvalid,
+            Fault::StructuredContentMismatch,
+            Fault::CallResultInvalid,
+            Fault::StdoutGarbage,
+            Fault::SessionIdIgnoredAfterDelete,
+            Fault::NoOriginCheck,
+            Fault::HeaderMismatchIgnored,
+        ];
+        assert_eq!(all.len(), CATALOGUE.len());
+        for f in all {
+            assert_eq!(f.info().fault, f);
+            assert_eq!(Fault::from_name(f.name()), Some(f));
+        }
+        let names: HashSet<_> = CATALOGUE.iter().map(|i| i.name).collect();
+        assert_eq!(names.len(), CATALOGUE.len());
+        assert!(CATALOGUE.len() < 64, "FaultSet is a u64 bit set");
+    }
+
+    #[test]
+    fn set_operations() {
+        let mut s = FaultSet::NONE;
+        assert!(s.is_empty());
+        s.insert(Fault::PingError);
+        assert!(s.contains(Fault::PingError));
+        assert!(!s.contains(Fault::PingNoResponse));
+        assert_eq!(s.iter().collect::<Vec<_>>(), [Fault::PingError]);
+    }
+
+    #[test]
+    fn listing_has_one_line_per_fault_with_four_columns() {
+        let text = listing();
+        assert_eq!(text.lines().count(), CATALOGUE.len());
+        for line in text.lines() {
+            assert_eq!(line.split('\t').count(), 4, "{line}");
+        }
+    }
+}

@@ -1,0 +1,49 @@
+//! `mcp-reference-server`: a Model Context Protocol server that speaks every
+//! protocol revision correctly, and can break one rule at a time on purpose.
+//!
+//! It is the baseline of the `mcp-conform` suite: the clean server must pass
+//! every conformance check, and the server started with a check's
+//! [fault](faults) must fail that check. It is deliberately an independent
+//! implementation: it depends on no other crate of the workspace, so that a
+//! misreading of the specification in the harness is caught here instead of
+//! being shared.
+//!
+//! # Brief overview
+//!
+//! * [`protocol`]: versions, JSON-RPC messages, error codes, `_meta` fields.
+//! * [`dispatch`]: the era-aware method table ([`Dispatcher`]). One server
+//!   speaks 2024-11-05, 2025-03-26, 2025-06-18 and 2025-11-25 after an
+//!   `initialize` handshake, and 2026-07-28 statelessly.
+//! * [`tools`]: the fixture tools `echo`, `add`, `fail`.
+//! * [`faults`]: the deliberate violations (`--fault NAME`).
+//! * [`transport`]: stdio, Streamable HTTP (`/mcp`), HTTP+SSE (`/sse`).
+//!
+//! The binary (`src/main.rs`) only parses flags and picks a transport.
+//!
+//! # Supported JSON Schema dialects
+//!
+//! The schemas this server publishes use only keywords that mean the same in
+//! draft-07 and 2020-12 and carry no `$schema`, so they are read as 2020-12
+//! where that is the default (JSONRPC-022).
+
+#![forbid(unsafe_code)]
+#![warn(missing_docs)]
+#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
+
+pub mod dispatch;
+pub mod faults;
+pub mod json_schema;
+pub mod protocol;
+pub mod tools;
+pub mod transport;
+
+pub use dispatch::{Connection, Dispatcher};
+pub use faults::{Fault, FaultSet};
+pub use protocol::ProtocolVersion;
+
+/// `serverInfo.name`.
+pub const SERVER_NAME: &str = "mcp-reference-server";
+/// `serverInfo.title` (sent from 2025-06-18, when `title` appeared).
+pub const SERVER_TITLE: &str = "MCP Reference Server";
+/// `serverInfo.version`.
+pub const SERVER_VERSION: &str = env!("CARGO_PKG_VERSION");

@@ -1,0 +1,501 @@
+//! Streamable HTTP at `/mcp`, serving both eras on one endpoint.
+//!
+//! Each POST is routed by what it carries (LIFECYCLE-018):
+//!
+//! * `initialize` opens a **legacy session** and its response carries a
+//!   fresh `Mcp-Session-Id` (L-HTTP-009). Later requests of that session
+//!   must send the id: without it 400 (L-HTTP-010), with an unknown or
+//!   deleted one 404 (L-HTTP-011). A `MCP-Protocol-Version` header, when
+//!   sent, must name the negotiated version, else 400 (L-HTTP-013); when
+//!   absent the session already tells the version. GET with the id opens an
+//!   idle SSE stream (keep-alive comments; a priming event in 2025-11-25);
+//!   DELETE ends the session. A JSON array is a batch, accepted only in a
+//!   2025-03-26 session (L-BATCH-001).
+//! * a request whose body carries modern `_meta` is served **statelessly**
+//!   (2026-07-28): any `Mcp-Session-Id` is ignored and none is issued
+//!   (HTTP-032). After the `_meta` checks (-32602 or -32022, both HTTP 400:
+//!   LIFECYCLE-007, HTTP-017) the mirrored headers are validated:
+//!   `MCP-Protocol-Version` must equal the `_meta` version (HTTP-016),
+//!   `Mcp-Method` the body `method` (HTTP-020), and for `tools/call`,
+//!   `prompts/get` and `resources/read` `Mcp-Name` the `params.name` /
+//!   `params.uri` after Base64-sentinel decoding (HTTP-021, HTTP-022); any
+//!   failure is 400 with -32020 (HTTP-028). An unknown method is 404 with
+//!   -32601 (HTTP-018).
+//! * anything else (no session, no `_meta`) is 400 with -32602.
+//!
+//! GET and DELETE without a session id answer 405 (HTTP-031). Notifications
+//! and client responses answer 202 with no body (HTTP-006). Requests are
+//! answered with `application/json`, or with a one-event
+//! `text/event-stream` under `--sse-responses` (HTTP-008). Every request
+//! first passes the [origin policy](super::origin).
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Request as HttpRequest, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::middleware::{self, Next};
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use futures_util::stream::{self, StreamExt};
+use serde_json::Value;
+use tokio::sync::watch;
+
+use super::origin::OriginPolicy;
+use super::{header_value, replies, session_id, MAX_MESSAGE_BYTES, MAX_SESSIONS};
+use crate::dispatch::{Answer, Connection, Dispatcher, LegacySession};
+use crate::faults::Fault;
+use crate::protocol::message::{error_response, result_response};
+use crate::protocol::meta::{self, RequestMeta};
+use crate::protocol::{classify, code, Incoming, ProtocolVersion, Request, RpcError};
+
+/// The session header (L-HTTP-009).
+pub const SESSION_HEADER: &str = "mcp-session-id";
+/// The protocol version header (L-HTTP-013, HTTP-016).
+pub const PROTOCOL_VERSION_HEADER: &str = "mcp-protocol-version";
+/// The mirrored method header (HTTP-020).
+pub const METHOD_HEADER: &str = "mcp-method";
+/// The mirrored name header (HTTP-021).
+pub const NAME_HEADER: &str = "mcp-name";
+
+/// Options of the Streamable HTTP transport.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct HttpOptions {
+    /// Answer POSTed requests with a one-event `text/event-stream` instead
+    /// of `application/json`, so clients' SSE parsing gets exercised.
+    pub sse_responses: bool,
+}
+
+/// A legacy session opened by `initialize`.
+struct Session {
+    id: String,
+    version: ProtocolVersion,
+    initialized: AtomicBool,
+    serial: u64,
+    /// Flips to `true` when the session ends; GET streams watch it.
+    ended: watch::Sender<bool>,
+    next_event_id: AtomicU64,
+}
+
+impl Session {
+    /// SSE event ids, unique across all streams of the session (L-HTTP-007).
+    fn event_id(&self) -> String {
+        self.next_event_id.fetch_add(1, Ordering::Relaxed).to_string()
+    }
+}
+
+#[derive(Default)]
+struct Sessions {
+    by_id: HashMap<String, Arc<Session>>,
+    next_serial: u64,
+}
+
+enum Lookup {
+    Missing,
+    Unknown,
+    Found(Arc<Session>),
+}
+
+struct App {
+    dispatcher: Dispatcher,
+    sessions: Mutex<Sessions>,
+    policy: OriginPolicy,
+    options: HttpOptions,
+}
+
+type Shared = Arc<App>;
+
+/// The `/mcp` router for a server bound to `bound`.
+pub fn router(dispatcher: Dispatcher, bound: SocketAddr, options: HttpOptions) -> Router {
+    let app: Shared = Arc::new(App {
+        policy: OriginPolicy::new(bound, !dispatcher.faults().contains(Fault::NoOriginCheck)),
+        dispatcher,
+        sessions: Mutex::new(Sessions::default()),
+        options,
+    });
+    Router::new()
+        .route("/mcp", post(post_mcp).get(get_mcp).delete(delete_mcp))
+        .layer(middleware::from_fn_with_state(app.clone(), guard))
+        .layer(DefaultBodyLimit::max(MAX_MESSAGE_BYTES))
+        .with_state(app)
+}
+
+/// Serves Streamable HTTP on `listener` until the process ends.
+pub async fn serve(listener: tokio::net::TcpListener, dispatcher: Dispatcher, options: HttpOptions) -> std::io::Result<()> {
+    let bound = listener.local_addr()?;
+    axum::serve(listener, router(dispatcher, bound, options)).await
+}
+
+async fn guard(State(app): State<Shared>, request: HttpRequest, next: Next) -> Response {
+    match app.policy.check(request.headers()) {
+        Ok(()) => next.run(request).await,
+        Err(reason) => {
+            tracing::info!(%reason, "refused by origin policy");
+            replies::forbidden(&reason)
+        }
+    }
+}
+
+async fn post_mcp(State(app): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
+    app.post(&headers, &body)
+}
+
+async fn get_mcp(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    app.get(&headers)
+}
+
+async fn delete_mcp(State(app): State<Shared>, headers: HeaderMap) -> Response {
+    app.delete(&headers)
+}
+
+fn lock(m: &Mutex<Sessions>) -> MutexGuard<'_, Sessions> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The single value of header `name`: `Ok(None)` when absent, an error when
+/// repeated or not visible ASCII (HTTP-028 counts both as malformed).
+fn single_header<'h>(headers: &'h HeaderMap, name: &str) -> Result<Option<&'h str>, RpcError> {
+    let mut values = headers.get_all(name).iter();
+    let Some(first) = values.next() else {
+        return Ok(None);
+    };
+    if values.next().is_some() {
+        return Err(RpcError::header_mismatch(format!("the {name} header is repeated")));
+    }
+    first
+        .to_str()
+        .map(Some)
+        .map_err(|_| RpcError::header_mismatch(format!("the {name} header has characters outside visible ASCII")))
+}
+
+/// The body field `Mcp-Name` mirrors for `method`, if any.
+fn name_field(method: &str) -> Option<&'static str> {
+    match method {
+        "tools/call" | "prompts/get" => Some("name"),
+        "resources/read" => Some("uri"),
+        _ => None,
+    }
+}
+
+fn method_not_allowed() -> Response {
+    (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, HeaderValue::from_static("POST"))]).into_response()
+}
+
+fn session_not_found(id: Option<Value>) -> Response {
+    let e = RpcError::invalid_request("unknown or ended session; send a new initialize without Mcp-Session-Id");
+    match id {
+        Some(id) => replies::rpc_error(StatusCode::NOT_FOUND, id, &e),
+        None => replies::rpc_error_without_id(StatusCode::NOT_FOUND, &e),
+    }
+}
+
+impl App {
+    fn faulty(&self, f: Fault) -> bool {
+        self.dispatcher.faults().contains(f)
+    }
+
+    fn session(&self, headers: &HeaderMap) -> Lookup {
+        let Some(value) = headers.get(SESSION_HEADER) else {
+            return Lookup::Missing;
+        };
+        let Ok(id) = value.to_str() else {
+            return Lookup::Unknown;
+        };
+        lock(&self.sessions).by_id.get(id).cloned().map_or(Lookup::Unknown, Lookup::Found)
+    }
+
+    fn create_session(&self, version: ProtocolVersion) -> Arc<Session> {
+        let mut sessions = lock(&self.sessions);
+        if sessions.by_id.len() >= MAX_SESSIONS {
+            let oldest = sessions.by_id.values().min_by_key(|s| s.serial).map(|s| s.id.clone());
+            if let Some(old) = oldest.and_then(|id| sessions.by_id.remove(&id)) {
+                old.ended.send_replace(true);
+            }
+        }
+        sessions.next_serial += 1;
+        let session = Arc::new(Session {
+            id: session_id::generate(),
+            version,
+            initialized: AtomicBool::new(false),
+            serial: sessions.next_serial,
+            ended: watch::channel(false).0,
+            next_event_id: AtomicU64::new(1),
+        });
+        sessions.by_id.insert(session.id.clone(), session.clone());
+        session
+    }
+
+    fn end_session(&self, session: &Session) {
+        lock(&self.sessions).by_id.remove(&session.id);
+        session.ended.send_replace(true);
+    }
+
+    /// L-HTTP-013 for a session-bound request: an absent header is fine (the
+    /// session knows the version); a present one must name that version.
+    /// Returns the 400 to send when the header is wrong.
+    fn legacy_version_header_rejection(&self, headers: &HeaderMap, session: &Session, id: Option<&Value>) -> Option<Response> {
+        let problem = match single_header(headers, PROTOCOL_VERSION_HEADER) {
+            Ok(None) => return None,
+            Ok(Some(v)) if v == session.version.as_str() => return None,
+            Ok(Some(v)) if ProtocolVersion::parse(v).is_none() => format!("unsupported MCP-Protocol-Version '{v}'"),
+            Ok(Some(v)) => format!("MCP-Protocol-Version '{v}' is not the version negotiated for this session ({})", session.version),
+            Err(e) => e.message,
+        };
+        let e = RpcError::invalid_request(problem);
+        Some(match id {
+            Some(id) => replies::rpc_error(StatusCode::BAD_REQUEST, id.clone(), &e),
+            None => replies::rpc_error_without_id(StatusCode::BAD_REQUEST, &e),
+        })
+    }
+
+    /// A 200 reply carrying `messages`, as JSON or as SSE.
+    fn reply(&self, session: Option<&Session>, messages: Vec<Value>) -> Response {
+        if !self.options.sse_responses {
+            let body = match <[Value; 1]>::try_from(messages) {
+                Ok([single]) => single,
+                Err(many) => Value::Array(many),
+            };
+            return replies::json(StatusCode::OK, &body);
+        }
+        let with_ids = session.filter(|s| s.version.has_sse_priming());
+        let mut body = String::new();
+        if let Some(s) = with_ids {
+            body.push_str(&replies::sse_event(None, Some(&s.event_id()), ""));
+        }
+        for m in messages {
+            let id = with_ids.map(Session::event_id);
+            body.push_str(&replies::sse_event(Some("message"), id.as_deref(), &m.to_string()));
+        }
+        replies::event_stream(body)
+    }
+
+    fn post(&self, headers: &HeaderMap, body: &[u8]) -> Response {
+        let value: Value = match serde_json::from_slice(body) {
+            Ok(v) => v,
+            Err(e) => return replies::rpc_error(StatusCode::BAD_REQUEST, Value::Null, &RpcError::parse_error(e)),
+        };
+        if let Value::Array(items) = value {
+            return self.post_batch(headers, items);
+        }
+        match classify(value) {
+            Err(rejected) => replies::json(StatusCode::BAD_REQUEST, &rejected.to_response()),
+            Ok(Incoming::Request(req)) => self.post_request(headers, req),
+            Ok(Incoming::Notification(n)) => match self.session(headers) {
+                Lookup::Found(s) => {
+                    if let Some(r) = self.legacy_version_header_rejection(headers, &s, None) {
+                        return r;
+                    }
+                    if n.method == "notifications/initialized" {
+                        s.initialized.store(true, Ordering::Relaxed);
+                    }
+                    replies::accepted()
+                }
+                Lookup::Unknown => session_not_found(None),
+                // 2026-07-28 defines no client notifications over HTTP; accept and drop.
+                Lookup::Missing => replies::accepted(),
+            },
+            Ok(Incoming::Response) => match self.session(headers) {
+                Lookup::Found(_) => replies::accepted(),
+                Lookup::Unknown => session_not_found(None),
+                Lookup::Missing => replies::rpc_error_without_id(
+                    StatusCode::BAD_REQUEST,
+                    &RpcError::invalid_request("a JSON-RPC response needs the Mcp-Session-Id of its session"),
+                ),
+            },
+        }
+    }
+
+    fn post_request(&self, headers: &HeaderMap, req: Request) -> Response {
+        if req.method == "initialize" {
+            return self.post_initialize(req);
+        }
+        if meta::carries_modern_meta(req.params.as_ref()) {
+            return self.post_modern(headers, req);
+        }
+        match self.session(headers) {
+            Lookup::Found(session) => {
+                if let Some(r) = self.legacy_version_header_rejection(headers, &session, Some(&req.id)) {
+                    return r;
+                }
+                match self.dispatcher.legacy_request(session.version, &req).into_response(req.id) {
+                    Some(reply) => self.reply(Some(&session), vec![reply]),
+                    None => replies::accepted(),
+                }
+            }
+            Lookup::Unknown => session_not_found(Some(req.id)),
+            Lookup::Missing => {
+                let e = RpcError::invalid_params(format!(
+                    "the request carries neither 2026-07-28 per-request _meta (\"{}\", \"{}\") nor the Mcp-Session-Id of an initialized session",
+                    meta::PROTOCOL_VERSION,
+                    meta::CLIENT_CAPABILITIES
+                ));
+                replies::rpc_error(StatusCode::BAD_REQUEST, req.id, &e)
+            }
+        }
+    }
+
+    fn post_initialize(&self, req: Request) -> Response {
+        match self.dispatcher.initialize(&req) {
+            Ok((result, version)) => {
+                let session = self.create_session(version);
+                tracing::debug!(session = %session.id, %version, "session opened");
+                let mut response = self.reply(Some(&session), vec![result_response(req.id, result)]);
+                if let Ok(value) = HeaderValue::from_str(&session.id) {
+                    response.headers_mut().insert(SESSION_HEADER, value);
+                }
+                response
+            }
+            Err(e) => self.reply(None, vec![error_response(req.id, &e)]),
+        }
+    }
+
+    fn post_modern(&self, headers: &HeaderMap, req: Request) -> Response {
+        let request_meta = match self.dispatcher.modern_meta(&req) {
+            Ok(m) => m,
+            Err(e) => return replies::rpc_error(StatusCode::BAD_REQUEST, req.id, &e),
+        };
+        if let Err(e) = self.check_mirrored_headers(headers, &req, &request_meta) {
+            return replies::rpc_error(StatusCode::BAD_REQUEST, req.id, &e);
+        }
+        match self.dispatcher.modern_request(&request_meta, &req) {
+            Answer::Result(r) => self.reply(None, vec![result_response(req.id, r)]),
+            Answer::Error(e) if e.code == code::METHOD_NOT_FOUND => replies::rpc_error(StatusCode::NOT_FOUND, req.id, &e),
+            Answer::Error(e) if e.code == code::INVALID_REQUEST => replies::rpc_error(StatusCode::BAD_REQUEST, req.id, &e),
+            Answer::Error(e) => self.reply(None, vec![error_response(req.id, &e)]),
+            Answer::Silence => replies::accepted(),
+        }
+    }
+
+    /// HTTP-016, HTTP-020, HTTP-021/022, HTTP-027 (header names are matched
+    /// case-insensitively by `HeaderMap`; values are compared exactly).
+    fn check_mirrored_headers(&self, headers: &HeaderMap, req: &Request, request_meta: &RequestMeta) -> Result<(), RpcError> {
+        let version = single_header(headers, PROTOCOL_VERSION_HEADER)?
+            .ok_or_else(|| RpcError::header_mismatch("the MCP-Protocol-Version header is required"))?;
+        if version != request_meta.protocol_version {
+            return Err(RpcError::header_mismatch(format!(
+                "MCP-Protocol-Version header value '{version}' does not match body value '{}'",
+                request_meta.protocol_version
+            )));
+        }
+        let method = single_header(headers, METHOD_HEADER)?
+            .ok_or_else(|| RpcError::header_mismatch("the Mcp-Method header is required"))?;
+        if method != req.method && !self.faulty(Fault::HeaderMismatchIgnored) {
+            return Err(RpcError::header_mismatch(format!(
+                "Mcp-Method header value '{method}' does not match body value '{}'",
+                req.method
+            )));
+        }
+        if let Some(field) = name_field(&req.method) {
+            // A body without the field fails the method's own params check.
+            if let Some(body_value) = req.param_str(field) {
+                let raw = single_header(headers, NAME_HEADER)?
+                    .ok_or_else(|| RpcError::header_mismatch(format!("the Mcp-Name header is required for {}", req.method)))?;
+                let decoded = header_value::decode(raw).map_err(RpcError::header_mismatch)?;
+                if decoded != body_value {
+                    return Err(RpcError::header_mismatch(format!(
+                        "Mcp-Name header value '{decoded}' does not match body value '{body_value}'"
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn post_batch(&self, headers: &HeaderMap, items: Vec<Value>) -> Response {
+        let session = match self.session(headers) {
+            Lookup::Found(s) => s,
+            Lookup::Unknown => return session_not_found(None),
+            Lookup::Missing => {
+                let e = RpcError::invalid_request("a JSON-RPC batch needs the Mcp-Session-Id of a 2025-03-26 session");
+                return replies::rpc_error(StatusCode::BAD_REQUEST, Value::Null, &e);
+            }
+        };
+        if let Some(r) = self.legacy_version_header_rejection(headers, &session, None) {
+            return r;
+        }
+        let mut conn = Connection {
+            legacy: Some(LegacySession {
+                version: session.version,
+                initialized: session.initialized.load(Ordering::Relaxed),
+            }),
+        };
+        let reply = self.dispatcher.handle_value(&mut conn, Value::Array(items));
+        if conn.legacy.is_some_and(|s| s.initialized) {
+            session.initialized.store(true, Ordering::Relaxed);
+        }
+        match reply {
+            None => replies::accepted(),
+            Some(Value::Array(replies)) => self.reply(Some(&session), replies),
+            // A batch refused as a whole (wrong version, empty).
+            Some(single) => replies::json(StatusCode::BAD_REQUEST, &single),
+        }
+    }
+
+    fn get(&self, headers: &HeaderMap) -> Response {
+        let session = match self.session(headers) {
+            Lookup::Found(s) => s,
+            Lookup::Unknown => return session_not_found(None),
+            Lookup::Missing => return method_not_allowed(),
+        };
+        if let Some(r) = self.legacy_version_header_rejection(headers, &session, None) {
+            return r;
+        }
+        // The stream stays idle (no list changes, no server requests) until
+        // the session ends; the priming event lets 2025-11-25 clients resume.
+        let priming = session
+            .version
+            .has_sse_priming()
+            .then(|| replies::sse_event(None, Some(&session.event_id()), ""));
+        let mut ended = session.ended.subscribe();
+        let until_ended = stream::once(async move {
+            // Err means the session is gone altogether: end the stream too.
+            let _ = ended.wait_for(|e| *e).await;
+        })
+        .filter_map(|()| async { None::<String> });
+        replies::live_event_stream(stream::iter(priming).chain(until_ended))
+    }
+
+    fn delete(&self, headers: &HeaderMap) -> Response {
+        match self.session(headers) {
+            Lookup::Found(session) => {
+                if !self.faulty(Fault::SessionIdIgnoredAfterDelete) {
+                    self.end_session(&session);
+                }
+                tracing::debug!(session = %session.id, "session deleted");
+                StatusCode::OK.into_response()
+            }
+            Lookup::Unknown => session_not_found(None),
+            Lookup::Missing => method_not_allowed(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mcp_name_applies_to_three_methods() {
+        assert_eq!(name_field("tools/call"), Some("name"));
+        assert_eq!(name_field("prompts/get"), Some("name"));
+        assert_eq!(name_field("resources/read"), Some("uri"));
+        assert_eq!(name_field("tools/list"), None);
+    }
+
+    #[test]
+    fn repeated_or_non_ascii_headers_are_malformed() {
+        let mut h = HeaderMap::new();
+        h.append(METHOD_HEADER, HeaderValue::from_static("a"));
+        assert_eq!(single_header(&h, METHOD_HEADER).unwrap(), Some("a"));
+        h.append(METHOD_HEADER, HeaderValue::from_static("b"));
+        assert_eq!(single_header(&h, METHOD_HEADER).unwrap_err().code, code::HEADER_MISMATCH);
+        let mut h = HeaderMap::new();
+        h.insert(NAME_HEADER, HeaderValue::from_bytes(b"caf\xc3\xa9").unwrap());
+        assert!(single_header(&h, NAME_HEADER).is_err());
+        assert_eq!(single_header(&HeaderMap::new(), NAME_HEADER).unwrap(), None);
+    }
+}

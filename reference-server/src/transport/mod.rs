@@ -1,0 +1,26 @@
+//! The three ways bytes reach the [`Dispatcher`](crate::Dispatcher).
+//!
+//! | module | transport | versions |
+//! | ------ | --------- | -------- |
+//! | [`stdio`] | newline-delimited JSON-RPC on stdin/stdout | all five (dual-era per process) |
+//! | [`http`] | Streamable HTTP at `/mcp` | 2025-03-26 and later sessions; 2026-07-28 stateless |
+//! | [`sse`] | HTTP+SSE (`GET /sse`, `POST /messages`) | the 2024-11-05 transport, any version negotiated over it |
+//!
+//! The HTTP transports share the DNS-rebinding defence ([`origin`]), the
+//! session-id generator ([`session_id`]) and reply builders ([`replies`]).
+
+pub mod header_value;
+pub mod http;
+pub mod origin;
+pub mod replies;
+pub mod session_id;
+pub mod sse;
+pub mod stdio;
+
+/// Largest HTTP request body or stdio line accepted (4 MiB). Larger input
+/// is refused without being buffered whole.
+pub const MAX_MESSAGE_BYTES: usize = 4 * 1024 * 1024;
+
+/// Most live HTTP sessions kept at once; beyond it the oldest is dropped, so
+/// a client that opens sessions in a loop cannot grow memory without bound.
+pub const MAX_SESSIONS: usize = 4096;

@@ -1,0 +1,108 @@
+//! HTTP responses shared by the HTTP transports.
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::http::{header, HeaderName, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use futures_util::stream::{self, Stream, StreamExt};
+use serde_json::Value;
+
+use crate::protocol::message::{error_response, error_response_without_id};
+use crate::protocol::RpcError;
+
+/// Asks reverse proxies not to buffer SSE (HTTP-012).
+pub const X_ACCEL_BUFFERING: HeaderName = HeaderName::from_static("x-accel-buffering");
+
+/// A JSON body with `status`.
+pub fn json(status: StatusCode, body: &Value) -> Response {
+    (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body.to_string()).into_response()
+}
+
+/// A JSON-RPC error response for request `id` with `status`.
+pub fn rpc_error(status: StatusCode, id: Value, error: &RpcError) -> Response {
+    json(status, &error_response(id, error))
+}
+
+/// A JSON-RPC error without `id` (for rejections not tied to a request).
+pub fn rpc_error_without_id(status: StatusCode, error: &RpcError) -> Response {
+    json(status, &error_response_without_id(error))
+}
+
+/// 202 Accepted with an empty body (HTTP-006, L-HTTP-001).
+pub fn accepted() -> Response {
+    StatusCode::ACCEPTED.into_response()
+}
+
+/// 403 for a request failing the origin policy (HTTP-003).
+pub fn forbidden(reason: &str) -> Response {
+    rpc_error_without_id(StatusCode::FORBIDDEN, &RpcError::invalid_request(format!("Forbidden: {reason}")))
+}
+
+/// How long an open SSE stream may stay silent before a keep-alive comment.
+pub const KEEP_ALIVE: Duration = Duration::from_secs(15);
+
+/// One SSE event. `data` may be empty (the 2025-11-25 priming event is an
+/// id with an empty data field); each of its lines becomes a `data:` line.
+pub fn sse_event(event: Option<&str>, id: Option<&str>, data: &str) -> String {
+    let mut out = String::new();
+    if let Some(id) = id {
+        out.push_str(&format!("id: {id}\n"));
+    }
+    if let Some(event) = event {
+        out.push_str(&format!("event: {event}\n"));
+    }
+    for line in data.split('\n') {
+        out.push_str(&format!("data: {}\n", line.trim_end_matches('\r')));
+    }
+    out.push('\n');
+    out
+}
+
+fn sse_headers() -> [(HeaderName, HeaderValue); 3] {
+    [
+        (header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream")),
+        (header::CACHE_CONTROL, HeaderValue::from_static("no-cache")),
+        (X_ACCEL_BUFFERING, HeaderValue::from_static("no")),
+    ]
+}
+
+/// A complete `text/event-stream` response (already formatted events).
+pub fn event_stream(body: String) -> Response {
+    (StatusCode::OK, sse_headers(), body).into_response()
+}
+
+/// An open `text/event-stream` response that sends `events` (formatted with
+/// [`sse_event`]) as they come, a `:` comment line whenever it has been
+/// quiet for [`KEEP_ALIVE`], and ends when `events` ends.
+pub fn live_event_stream<S>(events: S) -> Response
+where
+    S: Stream<Item = String> + Send + 'static,
+{
+    let mut ticker = tokio::time::interval(KEEP_ALIVE);
+    ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first tick of an interval is immediate; start counting from now.
+    ticker.reset();
+    let chunks = stream::unfold((Box::pin(events), ticker), |(mut events, mut ticker)| async move {
+        let chunk = tokio::select! {
+            event = events.next() => event?,
+            _ = ticker.tick() => ":\n\n".to_owned(),
+        };
+        ticker.reset();
+        Some((Ok::<Bytes, Infallible>(Bytes::from(chunk)), (events, ticker)))
+    });
+    (StatusCode::OK, sse_headers(), Body::from_stream(chunks)).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn event_formatting() {
+        assert_eq!(sse_event(None, Some("1"), ""), "id: 1\ndata: \n\n");
+        assert_eq!(sse_event(Some("message"), None, "{}"), "event: message\ndata: {}\n\n");
+        assert_eq!(sse_event(None, None, "a\r\nb"), "data: a\ndata: b\n\n");
+    }
+}
