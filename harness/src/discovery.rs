@@ -42,7 +42,12 @@ pub async fn probe(target: &Target, version: &str, limits: &Limits, options: &Se
         },
         Era::Stateless => {
             let (session, exchange) = stateless::open(connection, version).await;
-            if exchange.result().is_some() && session.server.supported_versions.iter().any(|v| v == version) {
+            // A server that answers discover with a result speaks the stateless
+            // era; unless its (valid) list leaves this version out, test it,
+            // so that a malformed discover result is reported, not skipped.
+            let listed = exchange.result().and_then(|r| r.get("supportedVersions")).and_then(Value::as_array);
+            let excluded = listed.is_some_and(|list| !list.iter().any(|v| v == version));
+            if exchange.result().is_some() && !excluded {
                 return Ok(Probe::Supported(Box::new(session)));
             }
             session.close().await;

@@ -5,7 +5,7 @@ use std::time::Instant;
 use reports::{CaseResult, Finding, Status};
 use serde_json::{json, Map, Value};
 
-use crate::case::{Assert, Case, Keyword, Outcome, Step, StepAction};
+use crate::case::{Assert, Case, Outcome, Step, StepAction};
 use crate::check;
 use crate::jsonrpc::type_name;
 use crate::session::{stateful, Exchange, LogEntry, Reply, RequestOptions, ServerInfo, Session};
@@ -24,6 +24,8 @@ pub struct Draft {
     pub expected: String,
     /// What happened.
     pub actual: String,
+    /// How to fix it, when it differs from the case's hint.
+    pub hint: Option<&'static str>,
 }
 
 /// What a step (or a built-in check) concluded.
@@ -33,6 +35,9 @@ pub struct StepOutcome {
     pub findings: Vec<Draft>,
     /// Reasons the step could not decide.
     pub inconclusive: Vec<String>,
+    /// Transcript entries from outside the case's own window that show the
+    /// evidence (the session's opening exchange, for instance).
+    pub evidence: Vec<LogEntry>,
 }
 
 /// Settings that shape verdicts.
@@ -92,12 +97,14 @@ pub async fn run(case: &Case, context: &CaseContext<'_>) -> CaseResult {
         let stop = !step_outcome.findings.is_empty() || !step_outcome.inconclusive.is_empty();
         outcome.findings.extend(step_outcome.findings);
         outcome.inconclusive.extend(step_outcome.inconclusive);
+        outcome.evidence.extend(step_outcome.evidence);
         // Later steps build on earlier ones; after a failure they prove nothing.
         if stop {
             break;
         }
     }
-    let log = context.session.connection.since(mark);
+    let mut log = std::mem::take(&mut outcome.evidence);
+    log.extend(context.session.connection.since(mark));
     outcome.findings.extend(problems(&log));
     let mut result = not_run(case, &version, context.transport, Status::Pass, String::new());
     result.reason = None;
@@ -134,7 +141,7 @@ fn finish(case: &Case, draft: Draft) -> Finding {
         message: draft.message,
         expected: draft.expected,
         actual: draft.actual,
-        hint: case.hint.clone(),
+        hint: draft.hint.map_or_else(|| case.hint.clone(), str::to_string),
     }
 }
 
@@ -145,10 +152,11 @@ fn problems(log: &[LogEntry]) -> Vec<Draft> {
         for problem in &entry.problems {
             let draft = Draft {
                 requirement: problem.requirement.to_string(),
-                keyword: Some(if problem.message.contains(" does not match ") { Keyword::Schema.as_str() } else { "MUST" }),
+                keyword: Some(problem.keyword),
                 message: problem.message.clone(),
                 expected: "every message the server sends is valid for the negotiated version".into(),
                 actual: format!("at {} ms on {}: {}", entry.entry.at_ms, entry.entry.channel, clip(&entry.entry.text, 300)),
+                hint: Some(problem.hint),
             };
             if !drafts.contains(&draft) {
                 drafts.push(draft);
@@ -163,7 +171,7 @@ async fn run_step(case: &Case, step: &Step, context: &CaseContext<'_>) -> StepOu
     let requirement = step.requirement.clone().unwrap_or_else(|| case.requirements[0].clone());
     let action = match step.action() {
         Ok(action) => action,
-        Err(e) => return StepOutcome { findings: Vec::new(), inconclusive: vec![e] },
+        Err(e) => return StepOutcome { inconclusive: vec![e], ..StepOutcome::default() },
     };
     let exchange = match action {
         StepAction::Check(name) => return check::run(name, context).await,
@@ -171,7 +179,7 @@ async fn run_step(case: &Case, step: &Step, context: &CaseContext<'_>) -> StepOu
             let params = step.params.as_ref().map(|p| substitute(p, version));
             return match context.session.notify(method, params).await {
                 Ok(()) => StepOutcome::default(),
-                Err(e) => StepOutcome { findings: Vec::new(), inconclusive: vec![format!("sending `{method}` failed: {e}")] },
+                Err(e) => StepOutcome { inconclusive: vec![format!("sending `{method}` failed: {e}")], ..StepOutcome::default() },
             };
         }
         StepAction::Initialize(asked) => {
@@ -197,7 +205,7 @@ pub fn judge(step: &Step, exchange: &Exchange, requirement: &str, version: &str,
     let mut outcome = StepOutcome::default();
     let method = exchange.request.get("method").and_then(Value::as_str).unwrap_or("request");
     let mut fail = |requirement: &str, message: String, expected: String, actual: String| {
-        outcome.findings.push(Draft { requirement: requirement.to_string(), keyword: None, message, expected, actual });
+        outcome.findings.push(Draft { requirement: requirement.to_string(), keyword: None, message, expected, actual, hint: None });
     };
     let response = match &exchange.reply {
         Reply::Response(message) => message,
@@ -229,7 +237,9 @@ pub fn judge(step: &Step, exchange: &Exchange, requirement: &str, version: &str,
     }
     let document = exchange_document(exchange, response);
     for assert in &step.asserts {
-        if assert.pointer.starts_with("/http") && transport == Kind::Stdio {
+        // Only Streamable HTTP answers a request in the POST's own response;
+        // stdio has no status, and HTTP+SSE answers every POST with 202.
+        if assert.pointer.starts_with("/http") && transport != Kind::StreamableHttp {
             continue;
         }
         if let Err((expected, actual)) = evaluate(assert, &document, version) {

@@ -9,6 +9,9 @@ use mcp_conform::transport::stdio;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    if let Some(args) = cli.reference_server() {
+        return mcp_reference_server::cli::main_with_args(args);
+    }
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,
         Err(e) => {

@@ -92,7 +92,7 @@ pub async fn run(config: &RunConfig) -> Result<RunRecord, RunError> {
                 }
                 ConnectionKind::Fresh => match config.target.connect(&version, &config.limits, &options).await {
                     Ok(connection) => {
-                        let fresh = Session { connection, version: version.clone(), server: session.server.clone() };
+                        let fresh = Session::fresh(connection, &version, session.server.clone());
                         let context = CaseContext { session: &fresh, server: &session.server, transport: kind, options: &config.verdict };
                         let result = execute::run(case, &context).await;
                         finish(fresh, &format!("{version} {}", case.id), &mut record.target.stderr).await;

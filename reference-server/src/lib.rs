@@ -18,7 +18,8 @@
 //! * [`faults`]: the deliberate violations (`--fault NAME`).
 //! * [`transport`]: stdio, Streamable HTTP (`/mcp`), HTTP+SSE (`/sse`).
 //!
-//! The binary (`src/main.rs`) only parses flags and picks a transport.
+//! * [`cli`]: the command line, shared by the `mcp-reference-server` binary
+//!   and `mcp-conform reference-server`, which embeds this crate.
 //!
 //! # Supported JSON Schema dialects
 //!
@@ -30,6 +31,7 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+pub mod cli;
 pub mod dispatch;
 pub mod faults;
 pub mod json_schema;

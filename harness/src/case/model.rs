@@ -186,7 +186,7 @@ pub enum Outcome {
 
 /// A condition on the exchange document
 /// `{"request": …, "response": …, "http": {"status": …, "headers": {…}}}`.
-/// Pointers under `/http` are checked on HTTP transports only. `$version` in
+/// Pointers under `/http` are checked on Streamable HTTP only. `$version` in
 /// a value stands for the version under test.
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

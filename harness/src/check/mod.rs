@@ -9,7 +9,7 @@ mod tools;
 use crate::execute::{CaseContext, StepOutcome};
 
 /// The names a case may use.
-pub const NAMES: &[&str] = &["tool-schemas", "tool-results"];
+pub const NAMES: &[&str] = &["opening", "tool-schemas", "tool-results"];
 
 /// Is `name` a built-in check?
 pub fn exists(name: &str) -> bool {
@@ -31,8 +31,20 @@ pub enum CallTools {
 /// Run the check called `name`.
 pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
     match name {
+        "opening" => opening(context),
         "tool-schemas" => tools::schemas(context).await,
         "tool-results" => tools::results(context).await,
-        other => StepOutcome { findings: Vec::new(), inconclusive: vec![format!("unknown check `{other}`")] },
+        other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
+}
+
+/// The exchange that opened the session (the `initialize` handshake, or
+/// `server/discover`) as evidence: every problem found in it on receipt
+/// becomes a finding of the case.
+fn opening(context: &CaseContext<'_>) -> StepOutcome {
+    let evidence = context.session.opening();
+    if evidence.is_empty() {
+        return StepOutcome { inconclusive: vec!["the connection was not opened with a handshake".into()], ..StepOutcome::default() };
+    }
+    StepOutcome { evidence, ..StepOutcome::default() }
 }

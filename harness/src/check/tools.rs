@@ -33,8 +33,9 @@ async fn list(context: &CaseContext<'_>) -> Result<Vec<Value>, StepOutcome> {
                 message: "`tools/list` failed although the server declared `tools`".into(),
                 expected: "a ListToolsResult".into(),
                 actual,
+                hint: None,
             };
-            return Err(StepOutcome { findings: vec![draft], inconclusive: Vec::new() });
+            return Err(StepOutcome { findings: vec![draft], ..StepOutcome::default() });
         };
         tools.extend(result.get("tools").and_then(Value::as_array).cloned().unwrap_or_default());
         cursor = result.get("nextCursor").filter(|c| c.is_string()).cloned();
@@ -42,7 +43,7 @@ async fn list(context: &CaseContext<'_>) -> Result<Vec<Value>, StepOutcome> {
             return Ok(tools);
         }
     }
-    Err(StepOutcome { findings: Vec::new(), inconclusive: vec![format!("`tools/list` still had more pages after {MAX_PAGES}")] })
+    Err(StepOutcome { inconclusive: vec![format!("`tools/list` still had more pages after {MAX_PAGES}")], ..StepOutcome::default() })
 }
 
 fn name_of(tool: &Value) -> String {
@@ -67,6 +68,7 @@ pub async fn schemas(context: &CaseContext<'_>) -> StepOutcome {
                         message: format!("tool `{name}`: `inputSchema` does not describe an object"),
                         expected: "an inputSchema with \"type\": \"object\"".into(),
                         actual: clip(&schema.to_string(), 300),
+                        hint: None,
                     });
                 }
                 if let Err(why) = published::check(schema) {
@@ -79,6 +81,7 @@ pub async fn schemas(context: &CaseContext<'_>) -> StepOutcome {
                 message: format!("tool `{name}` has no `inputSchema`"),
                 expected: "an inputSchema object".into(),
                 actual: clip(&tool.to_string(), 300),
+                hint: None,
             }),
         }
         if let Some(schema) = tool.get("outputSchema") {
@@ -97,6 +100,7 @@ fn invalid_schema(tool: &str, field: &str, schema: &Value, why: String) -> Draft
         message: format!("tool `{tool}`: `{field}` is not a valid JSON Schema: {why}"),
         expected: "a schema valid under its `$schema` dialect (2020-12 when none is given)".into(),
         actual: clip(&schema.to_string(), 300),
+        hint: None,
     }
 }
 
@@ -171,6 +175,7 @@ fn check_structured(tool: &str, output_schema: &Value, result: &Value) -> Option
         message,
         expected: format!("structuredContent valid against the outputSchema {}", clip(&output_schema.to_string(), 200)),
         actual,
+        hint: None,
     };
     let Some(structured) = result.get("structuredContent") else {
         return Some(draft(format!("tool `{tool}` declares an outputSchema but returned no structuredContent"), clip(&result.to_string(), 300)));

@@ -22,13 +22,27 @@ enum Command {
     Run(run::RunArgs),
     /// List the cases of the catalogue with their requirement IDs.
     List(list::ListArgs),
-    /// Serve the bundled reference server (used by `run` with no target).
-    #[command(hide = true)]
+    /// Serve the bundled reference server, the baseline `run` tests when
+    /// given no target (`mcp-conform reference-server --help` for its flags).
+    #[command(disable_help_flag = true)]
     ReferenceServer {
-        /// Arguments for the reference server (`--help` lists them).
+        /// The reference server's own arguments.
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<OsString>,
     },
+}
+
+impl Cli {
+    /// The reference server's command line, when that is the command. It
+    /// builds its own async runtime, so `main` starts it before any other.
+    pub fn reference_server(&self) -> Option<Vec<OsString>> {
+        match &self.command {
+            Command::ReferenceServer { args } => {
+                Some(std::iter::once(OsString::from("mcp-reference-server")).chain(args.iter().cloned()).collect())
+            }
+            _ => None,
+        }
+    }
 }
 
 /// Errors that end the program with exit code 2: the user's or the setup's,
@@ -60,9 +74,8 @@ pub async fn main(cli: Cli) -> Result<i32, CliError> {
     match cli.command {
         Command::Run(args) => run::run(args).await,
         Command::List(args) => list::list(args),
-        Command::ReferenceServer { args } => {
-            let name = OsString::from("mcp-reference-server");
-            { let _ = (name, args); Ok(2) }
+        Command::ReferenceServer { .. } => {
+            Err(CliError::Usage("the reference server runs on its own runtime: start it from `main`".into()))
         }
     }
 }

@@ -57,9 +57,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     cases: Option<PathBuf>,
 
-    /// Which tools may be called with generated arguments.
-    #[arg(long, value_enum, default_value_t = CallTools::ReadOnly)]
-    call_tools: CallTools,
+    /// Which tools may be called with arguments generated from their inputSchema
+    /// [default: read-only; all for the bundled reference server, whose tools are harmless].
+    #[arg(long, value_enum)]
+    call_tools: Option<CallTools>,
 
     /// Extra HTTP header on every request, `Name: value` (repeatable).
     #[arg(long = "header", value_name = "HEADER", value_parser = parse_header)]
@@ -93,6 +94,8 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
     }
 
     // With no target, the bundled reference server is the target.
+    let bundled = args.url.is_none() && args.command.is_empty();
+    let call_tools = args.call_tools.unwrap_or(if bundled { CallTools::All } else { CallTools::ReadOnly });
     let mut reference: Option<ReferenceHttp> = None;
     let target = match (&args.url, args.command.split_first(), args.transport) {
         (Some(url), _, Some(Kind::Stdio)) => return Err(CliError::Usage(format!("--url {url} cannot be used with --transport stdio"))),
@@ -116,7 +119,7 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
         catalogue,
         limits: Limits { max_message_bytes: args.max_message_size, ..Limits::default() },
         request_timeout: args.timeout,
-        verdict: VerdictOptions { strict: args.strict, call_tools: args.call_tools },
+        verdict: VerdictOptions { strict: args.strict, call_tools },
     };
     let outcome = runner::run(&config).await;
     if let Some(server) = reference {

@@ -67,8 +67,12 @@ impl Exchange {
 pub struct Problem {
     /// The requirement ID violated.
     pub requirement: &'static str,
+    /// Its keyword.
+    pub keyword: &'static str,
     /// What is wrong.
     pub message: String,
+    /// How to fix it.
+    pub hint: &'static str,
 }
 
 /// One transcript entry and what was wrong with it.
@@ -319,7 +323,16 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
         }
         Err(e) => {
             let requirement = if channel == "stdout" { "STDIO-002" } else { "JSONRPC-001" };
-            let problem = Problem { requirement, message: format!("the server sent something that is not a JSON-RPC message: {e}") };
+            let problem = Problem {
+                requirement,
+                keyword: "MUST",
+                message: format!("the server sent something that is not a JSON-RPC message: {e}"),
+                hint: if requirement == "STDIO-002" {
+                    "Write only JSON-RPC messages to stdout, one per line; send logs to stderr"
+                } else {
+                    "Send only JSON-RPC 2.0 messages: one JSON object with \"jsonrpc\": \"2.0\" per frame"
+                },
+            };
             shared.record(Direction::Received, channel, bytes, vec![problem]);
             return Vec::new();
         }
@@ -332,7 +345,9 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
             for v in violations.into_iter().take(5) {
                 problems.push(Problem {
                     requirement,
+                    keyword: "(schema)",
                     message: format!("{what} does not match {definition} ({version}) at `{}`: {}", v.instance_path, v.message),
+                    hint: "Send messages that match the schema of the negotiated protocol version",
                 });
             }
         }
@@ -359,7 +374,9 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
                 }
                 None => problems.push(Problem {
                     requirement: "JSONRPC-003",
+                    keyword: "MUST",
                     message: format!("a response with id {id}, which matches no request in flight (unknown, or already answered)"),
+                    hint: "Answer each request exactly once, repeating its id",
                 }),
             }
         }
@@ -368,7 +385,9 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
                 let requirement = if channel == "stdout" { "STDIO-004" } else { "JSONRPC-016" };
                 problems.push(Problem {
                     requirement,
+                    keyword: "MUST NOT",
                     message: format!("the server sent a `{method}` request; in {version} servers never originate requests"),
+                    hint: "In 2026-07-28 ask the client for input with an input_required result, not with a request",
                 });
             } else {
                 check(schema.and_then(|s| s.request_definition(method)), &frame.json, "JSONRPC-001", &format!("the server's `{method}` request"));

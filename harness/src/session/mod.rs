@@ -62,9 +62,24 @@ pub struct Session {
     pub version: String,
     /// What the server declared.
     pub server: ServerInfo,
+    /// The transcript position where the opening exchange (handshake or
+    /// discover) ended; 0 for a fresh connection.
+    pub opened: usize,
 }
 
 impl Session {
+    /// A session over a fresh connection: nothing sent yet, no handshake.
+    pub fn fresh(connection: Connection, version: &str, server: ServerInfo) -> Session {
+        Session { connection, version: version.to_string(), server, opened: 0 }
+    }
+
+    /// The transcript of the opening exchange.
+    pub fn opening(&self) -> Vec<LogEntry> {
+        let mut entries = self.connection.since(0);
+        entries.truncate(self.opened);
+        entries
+    }
+
     /// The era of the session's version.
     pub fn era(&self) -> Era {
         era(&self.version)

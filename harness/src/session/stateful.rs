@@ -44,5 +44,6 @@ pub async fn open(connection: Connection, version: &str) -> Handshake {
     // The GET stream carries the server's own requests and notifications; its
     // status (an SSE stream, or 405) is recorded in the transcript.
     let _ = connection.transport().open_get_stream().await;
-    Handshake::Ready(Box::new(Session { connection, version: version.to_string(), server }))
+    let opened = connection.mark();
+    Handshake::Ready(Box::new(Session { connection, version: version.to_string(), server, opened }))
 }

@@ -131,7 +131,8 @@ pub async fn open(connection: Connection, version: &str) -> (Session, Exchange) 
             .map(|v| v.iter().filter_map(Value::as_str).map(str::to_string).collect())
             .unwrap_or_default(),
     };
-    (Session { connection, version: version.to_string(), server }, exchange)
+    let opened = connection.mark();
+    (Session { connection, version: version.to_string(), server, opened }, exchange)
 }
 
 #[cfg(test)]

@@ -132,6 +132,7 @@ async fn read_stream(
                     }
                     None => Event::Note { channel: channel.clone(), text: format!("a second `endpoint` event: {data}") },
                 },
+                SseEvent::Message { data, .. } if data.is_empty() => continue,
                 SseEvent::Message { event, data, .. } if event == "message" => {
                     Event::Frame { channel: channel.clone(), origin: None, bytes: Bytes::from(data) }
                 }

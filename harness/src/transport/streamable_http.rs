@@ -220,6 +220,8 @@ fn forward(
     tx: &mpsc::UnboundedSender<Event>,
 ) -> bool {
     let event = match event {
+        // An event with empty data primes resumption (it carries only an id): not a message.
+        SseEvent::Message { data, .. } if data.is_empty() => return true,
         SseEvent::Message { event, data, .. } if event == "message" => {
             Event::Frame { channel: channel.clone(), origin: origin.clone(), bytes: Bytes::from(data) }
         }

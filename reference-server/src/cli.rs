@@ -1,0 +1,190 @@
+//! The command line: flags in, one transport out. `mcp-reference-server`
+//! (and `mcp-conform reference-server`, which embeds it) call [`main_with_args`].
+
+use std::io::{IsTerminal, Write};
+use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
+use std::process::ExitCode;
+
+use clap::{CommandFactory, FromArgMatches, Parser};
+use crate::faults::{self, Fault, FaultSet, Scope};
+use crate::transport::http::HttpOptions;
+use crate::transport::{http, sse, stdio};
+use crate::Dispatcher;
+
+const ABOUT: &str = "An MCP server that speaks every protocol version correctly \
+(2024-11-05 … 2026-07-28), and can break one rule at a time on purpose.";
+
+#[derive(Parser, Debug)]
+#[command(name = "mcp-reference-server", version, about = ABOUT)]
+struct Cli {
+    /// Serve Streamable HTTP at http://ADDR/mcp instead of stdio [default ADDR: 127.0.0.1:0].
+    /// With port 0 a free port is chosen; the first stdout line is `listening on URL`.
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:0",
+          value_parser = parse_addr, conflicts_with = "sse")]
+    http: Option<SocketAddr>,
+
+    /// Serve the legacy 2024-11-05 HTTP+SSE transport at http://ADDR/sse [default ADDR: 127.0.0.1:0].
+    #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:0",
+          value_parser = parse_addr)]
+    sse: Option<SocketAddr>,
+
+    /// Break one rule on purpose (repeatable). See --list-faults.
+    #[arg(long = "fault", value_name = "NAME", value_parser = parse_fault)]
+    faults: Vec<Fault>,
+
+    /// Print every fault: name, requirement IDs it breaks, transports, description (tab-separated).
+    #[arg(long)]
+    list_faults: bool,
+
+    /// With --http, answer POSTed requests with a one-event text/event-stream instead of JSON.
+    #[arg(long, requires = "http")]
+    sse_responses: bool,
+}
+
+fn parse_addr(s: &str) -> Result<SocketAddr, String> {
+    if let Ok(addr) = s.parse() {
+        return Ok(addr);
+    }
+    match s.strip_prefix("localhost:").map(str::parse::<u16>) {
+        Some(Ok(port)) => Ok(SocketAddr::V4(SocketAddrV4::new(Ipv4Addr::LOCALHOST, port))),
+        _ => Err(format!("'{s}' is not IP:PORT (for example 127.0.0.1:8080)")),
+    }
+}
+
+fn parse_fault(s: &str) -> Result<Fault, String> {
+    Fault::from_name(s).ok_or_else(|| format!("unknown fault '{s}' (see --list-faults)"))
+}
+
+fn long_help() -> String {
+    let mut text = String::from(
+        "Transports:\n  (default)   stdio: newline-delimited JSON-RPC on stdin/stdout, logs on stderr\n  \
+         --http      Streamable HTTP at /mcp (sessions for 2025-03-26..2025-11-25, stateless 2026-07-28)\n  \
+         --sse       HTTP+SSE of 2024-11-05: GET /sse, then POST /messages?sessionId=...\n\n\
+         Fixture tools:\n  \
+         echo {message: string}       returns the message as text\n  \
+         add  {a: number, b: number}  returns structuredContent {sum} (2025-06-18+) and the same JSON as text\n  \
+         fail {}                      always returns a result with isError: true\n\n\
+         Faults (--fault NAME):\n",
+    );
+    for info in faults::CATALOGUE {
+        text.push_str(&format!("  {:<38} {} [{}]\n      {}\n", info.name, info.breaks.join(", "), info.scope.label(), info.description));
+    }
+    text.push_str("\nLogging: set MCP_REFERENCE_SERVER_LOG (e.g. debug) to log to stderr.\n");
+    text
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("MCP_REFERENCE_SERVER_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn"));
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(filter)
+        .try_init()
+        .ok();
+}
+
+/// Warns about faults that cannot show on the chosen transport.
+fn warn_inapplicable(faults: FaultSet, transport: Scope) {
+    for fault in faults.iter() {
+        let scope = fault.info().scope;
+        let applies = match scope {
+            Scope::AnyTransport => true,
+            Scope::Http => matches!(transport, Scope::Http | Scope::StreamableHttp),
+            other => other == transport,
+        };
+        if !applies {
+            eprintln!("warning: fault {fault} only shows on {} transports", scope.label());
+        }
+    }
+}
+
+/// Binds, announces the URL on stdout, and serves HTTP or SSE.
+async fn serve_http(addr: SocketAddr, path: &str, dispatcher: Dispatcher, legacy_sse: bool, options: HttpOptions) -> Result<(), Failure> {
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| Failure::Setup(format!("cannot listen on {addr}: {e}")))?;
+    let local = listener.local_addr().map_err(|e| Failure::Setup(e.to_string()))?;
+    let mut stdout = std::io::stdout();
+    let _ = writeln!(stdout, "listening on http://{local}{path}");
+    let _ = stdout.flush();
+    let served = if legacy_sse {
+        sse::serve(listener, dispatcher).await
+    } else {
+        http::serve(listener, dispatcher, options).await
+    };
+    served.map_err(|e| Failure::Runtime(e.to_string()))
+}
+
+enum Failure {
+    /// Could not start (exit 2).
+    Setup(String),
+    /// Failed while serving (exit 1).
+    Runtime(String),
+}
+
+async fn run(cli: Cli, dispatcher: Dispatcher) -> Result<(), Failure> {
+    if let Some(addr) = cli.http {
+        warn_inapplicable(dispatcher.faults(), Scope::StreamableHttp);
+        let options = HttpOptions {
+            sse_responses: cli.sse_responses,
+        };
+        serve_http(addr, "/mcp", dispatcher, false, options).await
+    } else if let Some(addr) = cli.sse {
+        warn_inapplicable(dispatcher.faults(), Scope::Http);
+        serve_http(addr, "/sse", dispatcher, true, HttpOptions::default()).await
+    } else {
+        warn_inapplicable(dispatcher.faults(), Scope::Stdio);
+        match stdio::run(&dispatcher).await {
+            Ok(()) => Ok(()),
+            // The client went away mid-write: a normal way for stdio to end.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+            Err(e) => Err(Failure::Runtime(e.to_string())),
+        }
+    }
+}
+
+/// Parse `args` (the first is the program name), serve, and return the exit
+/// code: 0 after a clean end, 1 when serving failed, 2 when it could not start.
+/// It builds its own async runtime, so call it from outside any runtime.
+pub fn main_with_args<I, T>(args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
+    let matches = match Cli::command().after_long_help(long_help()).try_get_matches_from(args) {
+        Ok(matches) => matches,
+        Err(e) => e.exit(),
+    };
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    if cli.list_faults {
+        print!("{}", faults::listing());
+        return ExitCode::SUCCESS;
+    }
+    init_logging();
+    let dispatcher = Dispatcher::new(cli.faults.iter().copied().collect());
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(1);
+        }
+    };
+    let outcome = runtime.block_on(run(cli, dispatcher));
+    // Do not wait for the blocking thread that may still sit in a stdin read.
+    runtime.shutdown_background();
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Failure::Setup(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Runtime(msg)) => {
+            eprintln!("error: {msg}");
+            ExitCode::from(1)
+        }
+    }
+}
