@@ -79,3 +79,20 @@ async fn foreign_origin_is_refused() {
     let r = server.send(reqwest::Method::GET, &server.url, &[("Origin", "http://evil.example")], None).await;
     assert_eq!(r.status, StatusCode::FORBIDDEN);
 }
+
+#[tokio::test]
+async fn closing_the_stream_forgets_the_session() {
+    let server = HttpServer::start(&["--sse", "127.0.0.1:0"]).await;
+    let (events, post_url) = open(&server).await;
+    drop(events);
+    let ping = request(1, "ping", json!({})).to_string();
+    let deadline = tokio::time::Instant::now() + TIMEOUT;
+    loop {
+        let r = server.send(reqwest::Method::POST, &post_url, &[], Some(ping.clone())).await;
+        if r.status == StatusCode::NOT_FOUND {
+            break;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "session still alive after its stream closed");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
