@@ -361,6 +361,14 @@ mod tests {
     }
 
     #[test]
+    fn readme_lists_every_fault() {
+        let readme = include_str!("../README.md");
+        for info in CATALOGUE {
+            assert!(readme.contains(&format!("`{}`", info.name)), "README.md lacks {}", info.name);
+        }
+    }
+
+    #[test]
     fn listing_has_one_line_per_fault_with_four_columns() {
         let text = listing();
         assert_eq!(text.lines().count(), CATALOGUE.len());

@@ -1,1 +1,19 @@
-//! Integration tests (filled in next).
+//! Integration tests: the real `mcp-reference-server` binary, spoken to over
+//! stdio and HTTP on 127.0.0.1 by the minimal client in `support`.
+//!
+//! * `cli`: flags, exit codes, `--list-faults`, `--help`.
+//! * `stdio`: every version's handshake or discover, tools, errors, batches,
+//!   framing and shutdown over stdio.
+//! * `http`: Streamable HTTP in both eras: sessions, headers, status codes,
+//!   Origin/Host checks, SSE replies.
+//! * `sse`: the 2024-11-05 HTTP+SSE transport.
+//! * `faults`: every fault of the catalogue is observable (and the list of
+//!   faults tested here must match `--list-faults`).
+
+mod support;
+
+mod cli;
+mod faults;
+mod http;
+mod sse;
+mod stdio;

@@ -132,7 +132,10 @@ pub async fn serve(listener: tokio::net::TcpListener, dispatcher: Dispatcher, op
 
 async fn guard(State(app): State<Shared>, request: HttpRequest, next: Next) -> Response {
     match app.policy.check(request.headers()) {
-        Ok(()) => next.run(request).await,
+        Ok(()) => match replies::reject_declared_oversize(request.headers()) {
+            Some(too_large) => too_large,
+            None => next.run(request).await,
+        },
         Err(reason) => {
             tracing::info!(%reason, "refused by origin policy");
             replies::forbidden(&reason)

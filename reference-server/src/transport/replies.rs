@@ -68,6 +68,17 @@ fn sse_headers() -> [(HeaderName, HeaderValue); 3] {
     ]
 }
 
+/// 413 before reading a body whose declared `Content-Length` exceeds the
+/// cap; `None` when the declared size (if any) is acceptable. (Bodies
+/// without a length are still capped while they stream in.)
+pub fn reject_declared_oversize(headers: &axum::http::HeaderMap) -> Option<Response> {
+    let declared = headers.get(header::CONTENT_LENGTH)?.to_str().ok()?.trim().parse::<u64>().ok()?;
+    (declared > super::MAX_MESSAGE_BYTES as u64).then(|| {
+        let e = RpcError::invalid_request(format!("body larger than {} bytes", super::MAX_MESSAGE_BYTES));
+        rpc_error_without_id(StatusCode::PAYLOAD_TOO_LARGE, &e)
+    })
+}
+
 /// A complete `text/event-stream` response (already formatted events).
 pub fn event_stream(body: String) -> Response {
     (StatusCode::OK, sse_headers(), body).into_response()
