@@ -8,7 +8,7 @@
 
 use serde_json::Value;
 
-use crate::session::{stateful, stateless, Session, SessionOptions};
+use crate::session::{stateful, stateless, Exchange, Session, SessionOptions};
 use crate::target::Target;
 use crate::transport::{Limits, TransportError};
 use crate::version::{era, Era};
@@ -21,6 +21,16 @@ pub enum Probe {
     Unsupported(String),
 }
 
+/// An unreachable server is a setup error, not a version it lacks.
+fn unreachable(exchange: &Exchange) -> Result<(), TransportError> {
+    match exchange.unsent.as_deref() {
+        Some(TransportError::Unreachable { url, detail }) => {
+            Err(TransportError::Unreachable { url: url.clone(), detail: detail.clone() })
+        }
+        _ => Ok(()),
+    }
+}
+
 /// Probe `version` on a new connection.
 pub async fn probe(target: &Target, version: &str, limits: &Limits, options: &SessionOptions) -> Result<Probe, TransportError> {
     let connection = target.connect(version, limits, options).await?;
@@ -29,6 +39,7 @@ pub async fn probe(target: &Target, version: &str, limits: &Limits, options: &Se
             stateful::Handshake::Ready(session) => Ok(Probe::Supported(session)),
             stateful::Handshake::Refused(connection, exchange) => {
                 connection.close().await;
+                unreachable(&exchange)?;
                 let why = match (exchange.result(), exchange.error(), &exchange.reply) {
                     (Some(result), _, _) => format!(
                         "`initialize` for {version} was answered with version {}",
@@ -42,6 +53,7 @@ pub async fn probe(target: &Target, version: &str, limits: &Limits, options: &Se
         },
         Era::Stateless => {
             let (session, exchange) = stateless::open(connection, version).await;
+            unreachable(&exchange)?;
             // A server that answers discover with a result speaks the stateless
             // era; unless its (valid) list leaves this version out, test it,
             // so that a malformed discover result is reported, not skipped.

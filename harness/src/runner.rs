@@ -3,7 +3,7 @@
 
 use std::time::{Duration, Instant, SystemTime};
 
-use reports::{RunRecord, StderrCapture, TargetInfo, ToolInfo, FORMAT_VERSION};
+use reports::{CaseResult, RunRecord, Status, StderrCapture, TargetInfo, ToolInfo, FORMAT_VERSION};
 
 use crate::case::{Catalogue, ConnectionKind};
 use crate::discovery::{self, Probe};
@@ -50,10 +50,11 @@ pub async fn run(config: &RunConfig) -> Result<RunRecord, RunError> {
     let wanted: Vec<String> =
         if config.versions.is_empty() { version::ALL.iter().map(|v| v.to_string()).collect() } else { config.versions.clone() };
 
+    let probes = wanted.iter().map(|v| discovery::probe(&config.target, v, &config.limits, &options));
     let mut sessions = Vec::new();
     let mut notes = Vec::new();
-    for v in &wanted {
-        match discovery::probe(&config.target, v, &config.limits, &options).await? {
+    for (v, probe) in wanted.iter().zip(futures_util::future::join_all(probes).await) {
+        match probe? {
             Probe::Supported(session) => sessions.push(session),
             Probe::Unsupported(why) => notes.push(format!("{v} not tested: {why}")),
         }
@@ -78,35 +79,48 @@ pub async fn run(config: &RunConfig) -> Result<RunRecord, RunError> {
         notes,
     };
 
-    for session in sessions {
-        let version = session.version.clone();
-        for case in config.catalogue.cases.iter().filter(|c| c.covers_version(&version) && c.covers_transport(kind)) {
-            if let Some(reason) = execute::not_applicable(case, &session.server) {
-                record.results.push(execute::not_run(case, &version, kind, reports::Status::NotApplicable, reason));
-                continue;
-            }
-            let result = match case.connection {
-                ConnectionKind::Session => {
-                    let context = CaseContext { session: &session, server: &session.server, transport: kind, options: &config.verdict };
-                    execute::run(case, &context).await
-                }
-                ConnectionKind::Fresh => match config.target.connect(&version, &config.limits, &options).await {
-                    Ok(connection) => {
-                        let fresh = Session::fresh(connection, &version, session.server.clone());
-                        let context = CaseContext { session: &fresh, server: &session.server, transport: kind, options: &config.verdict };
-                        let result = execute::run(case, &context).await;
-                        finish(fresh, &format!("{version} {}", case.id), &mut record.target.stderr).await;
-                        result
-                    }
-                    Err(e) => execute::not_run(case, &version, kind, reports::Status::Inconclusive, format!("could not open a connection: {e}")),
-                },
-            };
-            record.results.push(result);
-        }
-        finish(*session, &format!("{version} session"), &mut record.target.stderr).await;
+    // Versions are independent (each has its own connections), so they run
+    // side by side; within a version, cases run in catalogue order.
+    let runs = sessions.into_iter().map(|session| run_version(config, &options, *session));
+    for (results, stderr) in futures_util::future::join_all(runs).await {
+        record.results.extend(results);
+        record.target.stderr.extend(stderr);
     }
     record.duration_ms = started.elapsed().as_millis() as u64;
     Ok(record)
+}
+
+/// Every case that applies to the session's version, in catalogue order.
+async fn run_version(config: &RunConfig, options: &SessionOptions, session: Session) -> (Vec<CaseResult>, Vec<StderrCapture>) {
+    let kind = config.target.kind();
+    let version = session.version.clone();
+    let mut results = Vec::new();
+    let mut stderr = Vec::new();
+    for case in config.catalogue.cases.iter().filter(|c| c.covers_version(&version) && c.covers_transport(kind)) {
+        if let Some(reason) = execute::not_applicable(case, &session.server) {
+            results.push(execute::not_run(case, &version, kind, Status::NotApplicable, reason));
+            continue;
+        }
+        let result = match case.connection {
+            ConnectionKind::Session => {
+                let context = CaseContext { session: &session, server: &session.server, transport: kind, options: &config.verdict };
+                execute::run(case, &context).await
+            }
+            ConnectionKind::Fresh => match config.target.connect(&version, &config.limits, options).await {
+                Ok(connection) => {
+                    let fresh = Session::fresh(connection, &version, session.server.clone());
+                    let context = CaseContext { session: &fresh, server: &session.server, transport: kind, options: &config.verdict };
+                    let result = execute::run(case, &context).await;
+                    finish(fresh, &format!("{version} {}", case.id), &mut stderr).await;
+                    result
+                }
+                Err(e) => execute::not_run(case, &version, kind, Status::Inconclusive, format!("could not open a connection: {e}")),
+            },
+        };
+        results.push(result);
+    }
+    finish(session, &format!("{version} session"), &mut stderr).await;
+    (results, stderr)
 }
 
 /// Close a session and keep what its server wrote on stderr.

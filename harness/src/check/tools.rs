@@ -135,16 +135,24 @@ pub async fn results(context: &CaseContext<'_>) -> StepOutcome {
         });
         return outcome;
     }
-    let mut called = 0;
-    for tool in chosen {
+    // Every call is in flight at once: a slow tool does not hold up the others.
+    let calls = chosen.into_iter().map(|tool| async move {
         let name = name_of(tool);
         let input = tool.get("inputSchema").cloned().unwrap_or_else(|| json!({ "type": "object" }));
-        let Some(arguments) = generate::valid(&input, &input, 1) else {
-            outcome.inconclusive.push(format!("tool `{name}`: no arguments could be generated from its inputSchema"));
-            continue;
+        // Seed 0 leaves optional arguments out: the tool runs with its own defaults.
+        let Some(arguments) = generate::valid(&input, &input, 0) else {
+            return (tool, name, None);
         };
         let params = json!({ "name": name, "arguments": arguments });
         let exchange = context.session.request("tools/call", params, &RequestOptions::default()).await;
+        (tool, name, Some(exchange))
+    });
+    let mut called = 0;
+    for (tool, name, exchange) in futures_util::future::join_all(calls).await {
+        let Some(exchange) = exchange else {
+            outcome.inconclusive.push(format!("tool `{name}`: no arguments could be generated from its inputSchema"));
+            continue;
+        };
         let result = match &exchange.reply {
             Reply::NoResponse(why) => {
                 // A tool may legitimately run longer than the deadline.

@@ -10,6 +10,7 @@ fn exchange(response: Value, status: Option<u16>) -> Exchange {
         request: json!({ "jsonrpc": "2.0", "id": 1, "method": "server/discover" }),
         http: status.map(|status| HttpResponseHead { method: "POST", status, content_type: None, headers: Vec::new() }),
         reply: Reply::Response(response),
+        unsent: None,
     }
 }
 

@@ -37,6 +37,8 @@ pub struct Exchange {
     pub http: Option<HttpResponseHead>,
     /// The answer.
     pub reply: Reply,
+    /// Why the request could not even be sent, if it could not.
+    pub unsent: Option<Arc<TransportError>>,
 }
 
 impl Exchange {
@@ -162,7 +164,7 @@ impl Connection {
         lock(&self.shared.pending).insert(key(&id), Pending { method, reply: tx });
         let deadline = tokio::time::Instant::now() + self.shared.options.request_timeout;
         let bytes = serde_json::to_vec(&message).unwrap_or_default();
-        let mut exchange = Exchange { request: message, http: None, reply: Reply::NoResponse(String::new()) };
+        let mut exchange = Exchange { request: message, http: None, reply: Reply::NoResponse(String::new()), unsent: None };
         if let Some(why) = lock(&self.shared.closed).clone() {
             lock(&self.shared.pending).remove(&key(&id));
             exchange.reply = Reply::NoResponse(format!("not sent: the connection is closed ({why})"));
@@ -176,6 +178,7 @@ impl Connection {
             Ok(Err(e)) => {
                 lock(&self.shared.pending).remove(&key(&id));
                 exchange.reply = Reply::NoResponse(format!("sending failed: {e}"));
+                exchange.unsent = Some(Arc::new(e));
                 return exchange;
             }
             Err(_) => {
@@ -363,7 +366,7 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
             });
             match pending {
                 Some(pending) => {
-                    let schemas = schema.map(|s| response_definitions(s, &pending.method, &frame.json, is_error)).unwrap_or_default();
+                    let schemas = schema.map(|s| response_definitions(s, &version, &pending.method, &frame.json, is_error)).unwrap_or_default();
                     for (definition, pointer, requirement) in schemas {
                         let instance = frame.json.pointer(pointer).unwrap_or(&Value::Null);
                         check(Some(definition), instance, requirement, &format!("the response to `{}`", pending.method));
@@ -410,6 +413,7 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
 /// message it describes (a JSON pointer) and the requirement it stands for.
 fn response_definitions(
     schema: &schema::VersionSchema,
+    version: &str,
     method: &str,
     message: &Value,
     is_error: bool,
@@ -426,19 +430,20 @@ fn response_definitions(
     let envelope = if schema.has("JSONRPCResultResponse") { "JSONRPCResultResponse" } else { "JSONRPCResponse" };
     let mut list = vec![(envelope, "", "JSONRPC-004")];
     if let Some(result) = schema.result_definition(method) {
-        list.push((result, "/result", requirement_of_result(method)));
+        list.push((result, "/result", requirement_of_result(version, method)));
     }
     list
 }
 
-/// The requirement a method's result schema stands for.
-fn requirement_of_result(method: &str) -> &'static str {
-    match method {
-        "initialize" => "L-LIFE-001",
-        "server/discover" => "LIFECYCLE-003",
-        "ping" => "L-PING-001",
-        "tools/list" => "TOOLS-002",
-        "tools/call" => "TOOLS-010",
-        _ => "JSONRPC-004",
+/// The requirement a method's result schema stands for: the method's own
+/// where the catalogue has one; otherwise, in the handshake era, "use only
+/// what the negotiated version defines", and in 2026-07-28 the result rule.
+fn requirement_of_result(version: &str, method: &str) -> &'static str {
+    match (method, era(version)) {
+        ("initialize", _) => "L-LIFE-001",
+        ("server/discover", _) => "LIFECYCLE-003",
+        ("ping", _) => "L-PING-001",
+        (_, Era::Stateful) => "L-LIFE-004",
+        (_, Era::Stateless) => "JSONRPC-004",
     }
 }

@@ -157,11 +157,12 @@ impl HttpResponseHead {
 #[non_exhaustive]
 pub enum TransportError {
     /// The command could not be started.
-    #[error("cannot start `{command}`: {source}")]
+    #[error("cannot start `{command}`")]
     Spawn {
         /// The program.
         command: String,
         /// Why.
+        #[source]
         source: std::io::Error,
     },
     /// The server cannot be reached.
