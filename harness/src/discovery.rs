@@ -6,9 +6,9 @@
 //! one with `initialize` on fresh connections: a server that echoes the
 //! version speaks it. A probe's connection becomes that version's session.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
-use crate::session::{stateful, stateless, Exchange, Session, SessionOptions};
+use crate::session::{stateful, stateless, Exchange, Reply, RequestOptions, Session, SessionOptions};
 use crate::target::Target;
 use crate::transport::{Limits, TransportError};
 use crate::version::{era, Era};
@@ -18,7 +18,21 @@ pub enum Probe {
     /// The server speaks it: here is its session.
     Supported(Box<Session>),
     /// It does not, and why (for the run record's notes).
-    Unsupported(String),
+    Unsupported {
+        /// Why, in one line.
+        why: String,
+        /// The version the server proposed instead, if it answered
+        /// `initialize` with another one: the server claims to speak that one.
+        counter: Option<String>,
+        /// The capabilities that answer declared, if any.
+        capabilities: Value,
+    },
+}
+
+impl Probe {
+    fn unsupported(why: String) -> Probe {
+        Probe::Unsupported { why, counter: None, capabilities: Value::Null }
+    }
 }
 
 /// An unreachable server is a setup error, not a version it lacks.
@@ -40,15 +54,18 @@ pub async fn probe(target: &Target, version: &str, limits: &Limits, options: &Se
             stateful::Handshake::Refused(connection, exchange) => {
                 connection.close().await;
                 unreachable(&exchange)?;
+                let counter = exchange.result().and_then(|r| r.get("protocolVersion")).and_then(Value::as_str).map(str::to_string);
+                let capabilities = exchange.result().and_then(|r| r.get("capabilities")).cloned().unwrap_or(Value::Null);
                 let why = match (exchange.result(), exchange.error(), &exchange.reply) {
                     (Some(result), _, _) => format!(
                         "`initialize` for {version} was answered with version {}",
                         result.get("protocolVersion").unwrap_or(&Value::Null)
                     ),
                     (_, Some(error), _) => format!("`initialize` for {version} was refused: {error}"),
-                    (_, _, reply) => format!("`initialize` for {version}: {reply:?}"),
+                    (_, _, Reply::NoResponse(why)) => format!("`initialize` for {version}: {why}"),
+                    (_, _, Reply::Response(message)) => format!("`initialize` for {version}: {message}"),
                 };
-                Ok(Probe::Unsupported(why))
+                Ok(Probe::Unsupported { why, counter, capabilities })
             }
         },
         Era::Stateless => {
@@ -62,13 +79,23 @@ pub async fn probe(target: &Target, version: &str, limits: &Limits, options: &Se
             if exchange.result().is_some() && !excluded {
                 return Ok(Probe::Supported(Box::new(session)));
             }
+            // Without a usable discover, a stateless answer to another request
+            // (a result carrying `resultType`) still shows a server of this
+            // era, one that lacks `server/discover`: test it, do not skip it.
+            let modern_error = exchange.error_code() == Some(-32022);
+            if exchange.result().is_none() && !modern_error {
+                let list = session.request("tools/list", json!({}), &RequestOptions::default()).await;
+                if list.result().is_some_and(|r| r.get("resultType").is_some()) {
+                    return Ok(Probe::Supported(Box::new(session)));
+                }
+            }
             session.close().await;
             let why = match (exchange.result(), exchange.error()) {
                 (Some(_), _) => format!("`server/discover` does not list {version} in supportedVersions"),
                 (_, Some(error)) => format!("`server/discover` for {version} was refused: {error}"),
                 _ => format!("`server/discover` for {version} got no answer"),
             };
-            Ok(Probe::Unsupported(why))
+            Ok(Probe::unsupported(why))
         }
     }
 }

@@ -8,10 +8,10 @@ use reports::{CaseResult, RunRecord, Status, StderrCapture, TargetInfo, ToolInfo
 use crate::case::{Catalogue, ConnectionKind};
 use crate::discovery::{self, Probe};
 use crate::execute::{self, CaseContext, VerdictOptions};
-use crate::session::{Connection, Session, SessionOptions};
+use crate::session::{Connection, ServerInfo, Session, SessionOptions};
 use crate::target::Target;
 use crate::transport::{Limits, TransportError};
-use crate::version;
+use crate::version::{self, era, Era};
 
 /// Everything a run needs.
 pub struct RunConfig {
@@ -51,17 +51,31 @@ pub async fn run(config: &RunConfig) -> Result<RunRecord, RunError> {
         if config.versions.is_empty() { version::ALL.iter().map(|v| v.to_string()).collect() } else { config.versions.clone() };
 
     let probes = wanted.iter().map(|v| discovery::probe(&config.target, v, &config.limits, &options));
-    let mut sessions = Vec::new();
+    let mut runs = Vec::new();
+    let mut refused = Vec::new();
     let mut notes = Vec::new();
     for (v, probe) in wanted.iter().zip(futures_util::future::join_all(probes).await) {
         match probe? {
-            Probe::Supported(session) => sessions.push(session),
-            Probe::Unsupported(why) => notes.push(format!("{v} not tested: {why}")),
+            Probe::Supported(session) => runs.push(VersionRun::Session(session)),
+            Probe::Unsupported { why, counter, capabilities } => refused.push((v.clone(), why, counter, capabilities)),
         }
     }
-    if sessions.is_empty() {
+    // A version the server proposed when asked for another is one it claims
+    // to speak, even if it would not accept it when asked: test it on fresh
+    // connections (where the negotiation cases show the refusal).
+    let claimed: Vec<String> = refused.iter().filter_map(|(_, _, counter, _)| counter.clone()).collect();
+    for (v, why, _, capabilities) in refused {
+        if claimed.contains(&v) && era(&v) == Era::Stateful {
+            let server = ServerInfo { capabilities, ..ServerInfo::default() };
+            runs.push(VersionRun::Claimed { version: v, why, server });
+        } else {
+            notes.push(format!("{v} not tested: {why}"));
+        }
+    }
+    if runs.is_empty() {
         return Err(RunError::NoVersion(notes));
     }
+    runs.sort_by(|a, b| a.version().cmp(b.version()));
 
     let mut record = RunRecord {
         format_version: FORMAT_VERSION,
@@ -71,17 +85,17 @@ pub async fn run(config: &RunConfig) -> Result<RunRecord, RunError> {
         target: TargetInfo {
             transport: kind.as_str().into(),
             endpoint: config.target.endpoint(),
-            server_info: sessions.iter().rev().find_map(|s| s.server.implementation.clone()),
+            server_info: runs.iter().rev().find_map(|r| r.server().implementation.clone()),
             stderr: Vec::new(),
         },
-        versions: sessions.iter().map(|s| s.version.clone()).collect(),
+        versions: runs.iter().map(|r| r.version().to_string()).collect(),
         results: Vec::new(),
         notes,
     };
 
     // Versions are independent (each has its own connections), so they run
     // side by side; within a version, cases run in catalogue order.
-    let runs = sessions.into_iter().map(|session| run_version(config, &options, *session));
+    let runs = runs.into_iter().map(|run| run_version(config, &options, run));
     for (results, stderr) in futures_util::future::join_all(runs).await {
         record.results.extend(results);
         record.target.stderr.extend(stderr);
@@ -90,26 +104,53 @@ pub async fn run(config: &RunConfig) -> Result<RunRecord, RunError> {
     Ok(record)
 }
 
-/// Every case that applies to the session's version, in catalogue order.
-async fn run_version(config: &RunConfig, options: &SessionOptions, session: Session) -> (Vec<CaseResult>, Vec<StderrCapture>) {
+/// A version to test: with the session its probe opened, or, for a version
+/// the server claimed but refused, without one.
+enum VersionRun {
+    Session(Box<Session>),
+    Claimed { version: String, why: String, server: ServerInfo },
+}
+
+impl VersionRun {
+    fn version(&self) -> &str {
+        match self {
+            VersionRun::Session(session) => &session.version,
+            VersionRun::Claimed { version, .. } => version,
+        }
+    }
+
+    fn server(&self) -> &ServerInfo {
+        match self {
+            VersionRun::Session(session) => &session.server,
+            VersionRun::Claimed { server, .. } => server,
+        }
+    }
+}
+
+/// Every case that applies to the version, in catalogue order.
+async fn run_version(config: &RunConfig, options: &SessionOptions, run: VersionRun) -> (Vec<CaseResult>, Vec<StderrCapture>) {
     let kind = config.target.kind();
-    let version = session.version.clone();
+    let version = run.version().to_string();
+    let server = run.server().clone();
     let mut results = Vec::new();
     let mut stderr = Vec::new();
     for case in config.catalogue.cases.iter().filter(|c| c.covers_version(&version) && c.covers_transport(kind)) {
-        if let Some(reason) = execute::not_applicable(case, &session.server) {
+        if let Some(reason) = execute::not_applicable(case, &server) {
             results.push(execute::not_run(case, &version, kind, Status::NotApplicable, reason));
             continue;
         }
-        let result = match case.connection {
-            ConnectionKind::Session => {
-                let context = CaseContext { session: &session, server: &session.server, transport: kind, options: &config.verdict };
+        let result = match (case.connection, &run) {
+            (ConnectionKind::Session, VersionRun::Session(session)) => {
+                let context = CaseContext { session, server: &server, transport: kind, options: &config.verdict };
                 execute::run(case, &context).await
             }
-            ConnectionKind::Fresh => match config.target.connect(&version, &config.limits, options).await {
+            (ConnectionKind::Session, VersionRun::Claimed { why, .. }) => {
+                execute::not_run(case, &version, kind, Status::Inconclusive, format!("no {version} session could be opened: {why}"))
+            }
+            (ConnectionKind::Fresh, _) => match config.target.connect(&version, &config.limits, options).await {
                 Ok(connection) => {
-                    let fresh = Session::fresh(connection, &version, session.server.clone());
-                    let context = CaseContext { session: &fresh, server: &session.server, transport: kind, options: &config.verdict };
+                    let fresh = Session::fresh(connection, &version, server.clone());
+                    let context = CaseContext { session: &fresh, server: &server, transport: kind, options: &config.verdict };
                     let result = execute::run(case, &context).await;
                     finish(fresh, &format!("{version} {}", case.id), &mut stderr).await;
                     result
@@ -119,7 +160,9 @@ async fn run_version(config: &RunConfig, options: &SessionOptions, session: Sess
         };
         results.push(result);
     }
-    finish(session, &format!("{version} session"), &mut stderr).await;
+    if let VersionRun::Session(session) = run {
+        finish(*session, &format!("{version} session"), &mut stderr).await;
+    }
     (results, stderr)
 }
 

@@ -1,0 +1,141 @@
+//! Every case is proven to fail: the reference server run with a fault must
+//! fail the cases that fault targets, on each transport where the fault shows.
+//! One test per fault × transport, so `cargo test --test mutation -- NAME`
+//! selects one.
+
+mod support;
+
+use libtest_mimic::{Arguments, Failed, Trial};
+use reports::Status;
+use support::{bin, conform, record, scratch, with_status, HttpServer};
+
+/// A fault, the cases it must make fail, and cases it may fail as a consequence.
+struct Expectation {
+    fault: &'static str,
+    fails: &'static [&'static str],
+    collateral: &'static [&'static str],
+    transports: &'static [&'static str],
+    /// The first version where the fault shows.
+    since: &'static str,
+}
+
+const ALL: &[&str] = &["stdio", "streamable-http", "sse"];
+
+const EXPECTATIONS: &[Expectation] = &[
+    Expectation { fault: "initialize-wrong-version", fails: &["L-LIFE-002-supported-version-echoed"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "initialize-echo-unsupported", fails: &["L-LIFE-002-unsupported-version-counter-proposal"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "unsupported-version-wrong-code", fails: &["LIFECYCLE-006-unsupported-version"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "unsupported-version-no-supported-list", fails: &["LIFECYCLE-006-unsupported-version"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation {
+        fault: "discover-missing",
+        fails: &["LIFECYCLE-002-discover"],
+        // Without a discover result there is no serverInfo to read.
+        collateral: &["LIFECYCLE-004-discover-server-info"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    Expectation {
+        fault: "discover-invalid-result",
+        fails: &["LIFECYCLE-002-discover"],
+        // Every case that asks for discover sees the invalid result.
+        collateral: &["LIFECYCLE-004-discover-server-info"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    Expectation { fault: "ping-no-response", fails: &["L-PING-001-ping"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "ping-error", fails: &["L-PING-001-ping"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation {
+        fault: "unknown-method-wrong-code",
+        fails: &["JSONRPC-008-unknown-method"],
+        collateral: &["HTTP-018-unknown-method-status"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    Expectation { fault: "tool-input-schema-invalid", fails: &["TOOLS-006-input-schemas"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation {
+        fault: "tools-list-invalid",
+        fails: &["TOOLS-002-list"],
+        // Every case that lists the tools sees the invalid listing.
+        collateral: &["TOOLS-006-input-schemas", "TOOLS-008-call-results"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    // Structured content exists from 2025-06-18 on.
+    Expectation { fault: "structured-content-mismatch", fails: &["TOOLS-008-call-results"], collateral: &[], transports: ALL, since: "2025-06-18" },
+    Expectation { fault: "call-result-invalid", fails: &["TOOLS-008-call-results"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation {
+        fault: "stdout-garbage",
+        fails: &["L-LIFE-001-initialize", "LIFECYCLE-002-discover"],
+        // Every fresh connection starts with the banner.
+        collateral: &["L-LIFE-002-supported-version-echoed", "L-LIFE-002-unsupported-version-counter-proposal"],
+        transports: &["stdio"],
+        since: "2024-11-05",
+    },
+];
+
+/// Faults whose checks belong to the full catalogue (not written yet).
+const NOT_YET_CHECKED: &[&str] = &["session-id-ignored-after-delete", "no-origin-check", "header-mismatch-ignored"];
+
+fn run(expectation: &Expectation, transport: &str) -> Result<(), Failed> {
+    let dir = scratch(&format!("mutation-{}-{transport}", expectation.fault));
+    let report = dir.to_str().ok_or("scratch path is not UTF-8")?;
+    let common = ["run", "--color", "never", "--timeout", "2s", "--call-tools", "all", "--report-dir", report];
+    let fault = ["--fault", expectation.fault];
+    let server;
+    let out = if transport == "stdio" {
+        let mut args = common.to_vec();
+        args.extend(["--", bin(), "reference-server"]);
+        args.extend(fault);
+        conform(&args)
+    } else {
+        server = HttpServer::start(if transport == "sse" { "--sse" } else { "--http" }, &fault);
+        let mut args = common.to_vec();
+        args.extend(["--url", server.url.as_str(), "--transport", transport]);
+        conform(&args)
+    };
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    if out.status.code() != Some(1) {
+        return Err(format!("exit {:?}, expected 1\n{stdout}\n{}", out.status.code(), String::from_utf8_lossy(&out.stderr)).into());
+    }
+    let record = record(&dir);
+    let failed = with_status(&record, Status::Fail);
+    for case in expectation.fails {
+        // A case fails wherever it ran; it runs at least once.
+        let ran: Vec<_> = record.results.iter().filter(|r| r.case_id == *case && r.version.as_str() >= expectation.since).collect();
+        let missed: Vec<_> = ran.iter().filter(|r| r.status != Status::Fail).map(|r| (&r.version, r.status)).collect();
+        if ran.is_empty() || !missed.is_empty() {
+            return Err(format!("{case} should fail with {}; ran {} times, not failing in {missed:?}\n{stdout}", expectation.fault, ran.len()).into());
+        }
+    }
+    let unexpected: Vec<_> = failed
+        .iter()
+        .filter(|(case, _)| !expectation.fails.contains(&case.as_str()) && !expectation.collateral.contains(&case.as_str()))
+        .collect();
+    if !unexpected.is_empty() {
+        return Err(format!("{} made other cases fail: {unexpected:?}\n{stdout}", expectation.fault).into());
+    }
+    Ok(())
+}
+
+fn main() {
+    let args = Arguments::from_args();
+    let mut trials = Vec::new();
+    // The table covers every fault the reference server has.
+    let listing = conform(&["reference-server", "--list-faults"]);
+    let listed: Vec<String> =
+        String::from_utf8_lossy(&listing.stdout).lines().filter_map(|l| l.split('\t').next()).map(str::to_string).collect();
+    trials.push(Trial::test("every_fault_has_an_expectation", move || {
+        let missing: Vec<_> = listed
+            .iter()
+            .filter(|f| !EXPECTATIONS.iter().any(|e| e.fault == f.as_str()) && !NOT_YET_CHECKED.contains(&f.as_str()))
+            .collect();
+        if missing.is_empty() { Ok(()) } else { Err(format!("faults without an expectation: {missing:?}").into()) }
+    }));
+    for expectation in EXPECTATIONS {
+        for transport in expectation.transports {
+            let name = format!("{}::{transport}", expectation.fault);
+            trials.push(Trial::test(name, move || run(expectation, transport)));
+        }
+    }
+    libtest_mimic::run(&args, trials).exit();
+}
