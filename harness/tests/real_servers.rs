@@ -1,0 +1,138 @@
+//! Runs against servers nobody here wrote, installed by
+//! `scripts/external-servers.sh install DIR`: npm
+//! `@modelcontextprotocol/server-everything` (TypeScript SDK) and a small
+//! server on PyPI `mcp` (`servers/python_sdk_server.py`).
+//!
+//! Ignored by default (they need those installs): `.ci/run` sets
+//! `MCP_CONFORM_EXTERNAL=DIR` and runs them with `--ignored` inside
+//! `unshare -n`, because server-everything's HTTP modes listen on every
+//! interface. Each expected failure below is a real violation, explained.
+
+mod support;
+
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reports::{RunRecord, Status};
+use support::{conform, record, scratch, with_status};
+
+/// The command line that starts `name` (from the install script, the one source of truth).
+fn command(name: &str, port: Option<u16>) -> String {
+    let dir = std::env::var("MCP_CONFORM_EXTERNAL")
+        .expect("set MCP_CONFORM_EXTERNAL to the folder `scripts/external-servers.sh install` filled");
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/external-servers.sh");
+    let mut cmd = Command::new(script);
+    cmd.args(["cmd", name]).env("EXT_DIR", dir);
+    if let Some(port) = port {
+        cmd.arg(port.to_string());
+    }
+    let out = cmd.output().expect("run external-servers.sh");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).expect("UTF-8 command line").trim().to_string()
+}
+
+fn run_stdio(name: &str) -> (Option<i32>, RunRecord, String) {
+    let dir = scratch(name);
+    let line = format!("exec {}", command(name, None));
+    let out = conform(&["run", "--color", "never", "--report-dir", dir.to_str().unwrap(), "--", "sh", "-c", &line]);
+    (out.status.code(), record(&dir), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// A server listening on a loopback port, killed on drop.
+struct Listening(Child);
+
+impl Drop for Listening {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn run_http(name: &str, port: u16, path: &str, transport: &str) -> (Option<i32>, RunRecord, String) {
+    if name.starts_with("everything") {
+        assert!(
+            std::env::var_os("MCP_CONFORM_NETNS").is_some(),
+            "server-everything's HTTP modes listen on every interface: run this test inside `unshare -n` with MCP_CONFORM_NETNS=1 (see .ci/run)"
+        );
+    }
+    let line = format!("exec {}", command(name, Some(port)));
+    let child = Command::new("sh").args(["-c", &line]).stdout(Stdio::null()).stderr(Stdio::null()).spawn().expect("start server");
+    let _server = Listening(child);
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(started.elapsed() < Duration::from_secs(30), "{name} did not listen on {port} within 30s");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let dir = scratch(name);
+    let url = format!("http://127.0.0.1:{port}{path}");
+    let out = conform(&["run", "--color", "never", "--report-dir", dir.to_str().unwrap(), "--url", &url, "--transport", transport]);
+    (out.status.code(), record(&dir), String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// server-everything returns `resource_link` content (new in 2025-06-18)
+/// from `get-resource-links` whatever version was negotiated: a violation of
+/// L-LIFE-004 in 2024-11-05 and 2025-03-26, whose CallToolResult has no such
+/// block. That is its only failure here.
+fn check_everything(code: Option<i32>, record: &RunRecord, stdout: &str) {
+    assert_eq!(code, Some(1), "{stdout}");
+    assert_eq!(record.versions, vec!["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"], "it has no 2026-07-28");
+    let failed = with_status(record, Status::Fail);
+    let expected = vec![
+        ("TOOLS-008-call-results".to_string(), "2024-11-05".to_string()),
+        ("TOOLS-008-call-results".to_string(), "2025-03-26".to_string()),
+    ];
+    assert_eq!(failed, expected, "{stdout}");
+    for result in record.results.iter().filter(|r| r.status == Status::Fail) {
+        assert!(result.findings.iter().all(|f| f.requirement == "L-LIFE-004"), "{:#?}", result.findings);
+        let evidence = result.transcript.iter().any(|e| e.text.contains(r#""type":"resource_link""#));
+        assert!(evidence, "the transcript shows the resource_link block");
+    }
+    // `trigger-long-running-operation` runs 10 s by default: past the deadline, so undecided.
+    for result in record.results.iter().filter(|r| r.status == Status::Inconclusive) {
+        assert_eq!(result.case_id, "TOOLS-008-call-results");
+        assert!(result.reason.as_deref().unwrap_or_default().contains("trigger-long-running-operation"), "{result:#?}");
+    }
+}
+
+#[test]
+#[ignore = "needs scripts/external-servers.sh install; run by .ci/run"]
+fn server_everything_over_stdio() {
+    let (code, record, stdout) = run_stdio("everything-stdio");
+    check_everything(code, &record, &stdout);
+}
+
+#[test]
+#[ignore = "needs scripts/external-servers.sh install and a network namespace; run by .ci/run"]
+fn server_everything_over_streamable_http() {
+    let (code, record, stdout) = run_http("everything-http", 3801, "/mcp", "streamable-http");
+    check_everything(code, &record, &stdout);
+}
+
+#[test]
+#[ignore = "needs scripts/external-servers.sh install and a network namespace; run by .ci/run"]
+fn server_everything_over_http_sse() {
+    let (code, record, stdout) = run_http("everything-sse", 3802, "/sse", "sse");
+    check_everything(code, &record, &stdout);
+}
+
+/// The Python SDK speaks all five versions and, on these cases, breaks no rule.
+fn check_python(code: Option<i32>, record: &RunRecord, stdout: &str) {
+    assert_eq!(code, Some(0), "{stdout}");
+    assert_eq!(record.versions, mcp_conform::version::ALL.to_vec());
+    assert!(record.results.iter().all(|r| r.status == Status::Pass), "{stdout}");
+}
+
+#[test]
+#[ignore = "needs scripts/external-servers.sh install; run by .ci/run"]
+fn python_sdk_over_stdio() {
+    let (code, record, stdout) = run_stdio("python-stdio");
+    check_python(code, &record, &stdout);
+}
+
+#[test]
+#[ignore = "needs scripts/external-servers.sh install; run by .ci/run"]
+fn python_sdk_over_streamable_http() {
+    let (code, record, stdout) = run_http("python-http", 3803, "/mcp", "streamable-http");
+    check_python(code, &record, &stdout);
+}
