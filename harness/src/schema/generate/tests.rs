@@ -191,6 +191,45 @@ fn mutations_cover_each_kind_of_break() {
 }
 
 #[test]
+fn alternatives_are_valid_and_reach_every_enum_value() {
+    for schema in tool_schemas() {
+        let validator = asserting_formats(&schema);
+        for seed in 0..6 {
+            let instance = valid(&schema, &schema, seed).expect("an instance");
+            for a in alternatives(&schema, &schema, &instance) {
+                assert!(
+                    validator.is_valid(&a),
+                    "seed {seed}: alternative {a} of {instance} is invalid"
+                );
+            }
+        }
+    }
+    let schema = json!({
+        "type": "object",
+        "properties": { "level": { "enum": ["a", "b", "c", "d"] }, "id": { "type": ["string", "integer", "null"] } },
+        "required": ["level", "id"]
+    });
+    let instance = json!({ "level": "b", "id": "x" });
+    let variants = alternatives(&schema, &schema, &instance);
+    for level in ["a", "c", "d"] {
+        assert!(
+            variants.contains(&json!({ "level": level, "id": "x" })),
+            "{level}: {variants:?}"
+        );
+    }
+    assert!(variants.iter().any(|v| v["id"].is_i64()), "{variants:?}");
+    assert!(variants.iter().any(|v| v["id"].is_null()), "{variants:?}");
+    assert_eq!(variants.len(), 5, "{variants:?}");
+}
+
+#[test]
+fn integer_places_get_a_fraction_as_wrong_type() {
+    let schema = json!({ "type": "object", "properties": { "n": { "type": "integer" } } });
+    let variants = mutations(&schema, &schema, &json!({ "n": 3 }));
+    assert!(variants.contains(&json!({ "n": 1.5 })), "{variants:?}");
+}
+
+#[test]
 fn recursion_terminates_and_false_schemas_yield_nothing() {
     let schema = json!({
         "$defs": { "v": { "anyOf": [{ "type": "object", "additionalProperties": { "$ref": "#/$defs/v" } }, { "type": "array", "items": { "$ref": "#/$defs/v" } }, { "type": "string" }] } },
