@@ -22,6 +22,9 @@ const HARD_DEPTH: usize = 16;
 const MAX_HOPS: usize = 48;
 /// Upper bound on the mutations returned for one instance.
 const MAX_MUTATIONS: usize = 120;
+/// Schemas come from servers: a `minLength`, `minItems` or `minProperties`
+/// above this is not satisfied, rather than exhausting memory.
+const MAX_SIZE: usize = 4096;
 
 /// A small deterministic generator (splitmix64).
 #[derive(Debug, Clone)]
@@ -368,7 +371,7 @@ impl<'a> Generator<'a> {
         match ty {
             "object" => self.object(map, depth),
             "array" => self.array(map, depth),
-            "string" => Some(Value::String(self.string(map))),
+            "string" => self.string(map).map(Value::String),
             "integer" => self.number(map, true),
             "number" => {
                 // Whole numbers half the time, when the bounds leave room for one.
@@ -489,6 +492,9 @@ impl<'a> Generator<'a> {
             .get("minProperties")
             .and_then(Value::as_u64)
             .unwrap_or(0) as usize;
+        if min_properties > MAX_SIZE {
+            return None;
+        }
         let target = (out.len() + extras).max(min_properties);
         let mut n = 0;
         while out.len() < target && n < target + 16 {
@@ -528,6 +534,9 @@ impl<'a> Generator<'a> {
 
     fn array(&mut self, map: &Map<String, Value>, depth: usize) -> Option<Value> {
         let min = map.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
+        if min > MAX_SIZE {
+            return None;
+        }
         let max = map
             .get("maxItems")
             .and_then(Value::as_u64)
@@ -573,8 +582,11 @@ impl<'a> Generator<'a> {
         Some(Value::Array(out))
     }
 
-    fn string(&mut self, map: &Map<String, Value>) -> String {
+    fn string(&mut self, map: &Map<String, Value>) -> Option<String> {
         let min = map.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+        if min > MAX_SIZE {
+            return None;
+        }
         let max = map
             .get("maxLength")
             .and_then(Value::as_u64)
@@ -586,7 +598,7 @@ impl<'a> Generator<'a> {
         if let Some(format) = map.get("format").and_then(Value::as_str) {
             if let Some(s) = self.formatted(format) {
                 if fits(&s) {
-                    return s;
+                    return Some(s);
                 }
             }
         }
@@ -617,11 +629,17 @@ impl<'a> Generator<'a> {
                 String::new(),
             ];
             candidates.retain(|c| fits(c));
-            if let Some(hit) = candidates.into_iter().find(|c| matches_pattern(pattern, c)) {
-                return hit;
+            // An unusable pattern matches nothing; the plain string is as good as any.
+            let matcher = pattern_matcher(pattern);
+            if let Some(hit) = matcher.and_then(|m| {
+                candidates
+                    .into_iter()
+                    .find(|c| m.is_valid(&Value::from(c.as_str())))
+            }) {
+                return Some(hit);
             }
         }
-        plain
+        Some(plain)
     }
 
     fn alphanumeric(&mut self, len: usize) -> String {
@@ -669,7 +687,8 @@ impl<'a> Generator<'a> {
             .filter(|m| *m > 0.0);
         if integer || multiple.is_some_and(|m| m.fract() == 0.0) {
             let (lo, hi) = bounds.integer_range()?;
-            let step = multiple.map_or(1, |m| m as i64).max(1);
+            // Bounded like the range, so the arithmetic below cannot overflow.
+            let step = multiple.map_or(1, |m| m.min(1e15) as i64).max(1);
             // First multiple of step at or above lo.
             let first =
                 lo.div_euclid(step) * step + if lo.rem_euclid(step) == 0 { 0 } else { step };
@@ -805,11 +824,11 @@ impl Bounds {
     }
 }
 
-/// Does `s` match the ECMA-262-ish `pattern`? Unknown when the pattern
-/// does not compile; then no.
-fn matches_pattern(pattern: &str, s: &str) -> bool {
+/// A validator accepting the strings that match `pattern` (ECMA-262 regex
+/// as JSON Schema reads it), if the pattern compiles.
+fn pattern_matcher(pattern: &str) -> Option<jsonschema::Validator> {
     let schema = serde_json::json!({ "type": "string", "pattern": pattern });
-    jsonschema::validator_for(&schema).is_ok_and(|v| v.is_valid(&Value::from(s)))
+    jsonschema::options().offline().build(&schema).ok()
 }
 
 fn base64_encode(bytes: &[u8]) -> String {
@@ -1034,7 +1053,7 @@ impl Mutator<'_> {
                 .first()
                 .cloned()
                 .or_else(|| item_schema.and_then(|s| valid(self.root, s, 0)));
-            if let Some(filler) = filler.filter(|_| max < 1000) {
+            if let Some(filler) = filler.filter(|_| max < MAX_SIZE as u64) {
                 let mut longer = items.to_vec();
                 while (longer.len() as u64) <= max {
                     longer.push(filler.clone());
@@ -1244,7 +1263,7 @@ fn string_mutations(map: &Map<String, Value>, s: &str, out: &mut Vec<Value>) {
     if let Some(max) = map
         .get("maxLength")
         .and_then(Value::as_u64)
-        .filter(|m| *m < 100_000)
+        .filter(|m| *m < MAX_SIZE as u64)
     {
         let mut longer = s.to_owned();
         while (longer.chars().count() as u64) <= max {

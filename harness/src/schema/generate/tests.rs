@@ -251,3 +251,35 @@ fn splitmix_is_stable() {
     assert_eq!(rng.next_u64(), 0xE220_A839_7B1D_CDAF);
     assert_eq!(rng.below(0), 0);
 }
+
+/// Tool schemas come from servers: absurd sizes must neither hang nor
+/// exhaust memory, and absurd numbers must not overflow.
+#[test]
+fn hostile_bounds_are_survived() {
+    let hostile = [
+        json!({ "type": "string", "minLength": 1_000_000_000_000u64 }),
+        json!({ "type": "array", "minItems": 1_000_000_000_000u64 }),
+        json!({ "type": "object", "minProperties": 1_000_000_000_000u64 }),
+        json!({ "type": "integer", "multipleOf": 1e300, "minimum": -1e300, "maximum": 1e300 }),
+        json!({ "type": "integer", "minimum": 1e300 }),
+        json!({ "type": "number", "multipleOf": 1e-300 }),
+        json!({ "type": "string", "pattern": "(((a+)+)+)+$", "maxLength": 3 }),
+        json!({ "type": "string", "pattern": "[" }),
+        json!({ "type": "string", "maxLength": 1_000_000_000_000u64 }),
+        json!({ "type": "array", "maxItems": 1_000_000_000_000u64, "items": { "type": "string" } }),
+    ];
+    for schema in hostile {
+        for seed in 0..3 {
+            if let Some(v) = valid(&schema, &schema, seed) {
+                assert!(
+                    v.to_string().len() < 100_000,
+                    "{schema}: {} bytes",
+                    v.to_string().len()
+                );
+                for m in mutations(&schema, &schema, &v) {
+                    assert!(m.to_string().len() < 100_000, "{schema}");
+                }
+            }
+        }
+    }
+}
