@@ -406,7 +406,9 @@ impl<'a> Generator<'a> {
             order.sort_by_key(|&i| self.is_container(&branches[i], hops));
         }
         for i in order {
-            let branch = effective(self.root, &branches[i], hops + 1)?;
+            let Some(branch) = effective(self.root, &branches[i], hops + 1) else {
+                continue;
+            };
             let merged = merge(&branch, &rest);
             if let Some(v) = self.value(&merged, depth, hops + 1) {
                 return Some(v);

@@ -242,6 +242,10 @@ fn recursion_terminates_and_false_schemas_yield_nothing() {
     let looping = json!({ "$ref": "#" });
     assert_eq!(valid(&looping, &looping, 0), None);
     assert_eq!(valid(&json!({}), &json!({ "$ref": "#/nowhere" }), 0), None);
+    let one_good_branch = json!({ "anyOf": [{ "$ref": "#/nowhere" }, { "type": "integer" }] });
+    for seed in 0..4 {
+        assert!(valid(&one_good_branch, &one_good_branch, seed).is_some_and(|v| v.is_i64()));
+    }
 }
 
 #[test]
