@@ -22,6 +22,9 @@ const HARD_DEPTH: usize = 16;
 const MAX_HOPS: usize = 48;
 /// Upper bound on the mutations returned for one instance.
 const MAX_MUTATIONS: usize = 120;
+/// Schemas come from servers: a `minLength`, `minItems` or `minProperties`
+/// above this is not satisfied, rather than exhausting memory.
+const MAX_SIZE: usize = 4096;
 
 /// A small deterministic generator (splitmix64).
 #[derive(Debug, Clone)]
@@ -86,12 +89,30 @@ pub fn valid(root: &Value, schema: &Value, seed: u64) -> Option<Value> {
 /// bounded in number. Some may turn out valid (another `anyOf` branch may
 /// accept them); callers that need invalid ones must check.
 pub fn mutations(root: &Value, schema: &Value, valid: &Value) -> Vec<Value> {
-    let mutator = Mutator { root };
-    let mut out = mutator.at(schema, valid, 0, 0, MAX_MUTATIONS);
-    let mut unique: Vec<Value> = Vec::with_capacity(out.len());
-    for m in out.drain(..) {
-        if &m != valid && !unique.contains(&m) {
-            unique.push(m);
+    let mutator = Mutator {
+        root,
+        alternatives: false,
+    };
+    distinct(mutator.at(schema, valid, 0, 0, MAX_MUTATIONS), valid)
+}
+
+/// Valid variants of `valid` (an instance of `schema`), each differing in one
+/// place: every other value of an `enum`, and a value of each other type a
+/// `type` list allows. Random choice in [`valid`] may never pick some enum
+/// value; with this, every one is tried.
+pub fn alternatives(root: &Value, schema: &Value, valid: &Value) -> Vec<Value> {
+    let mutator = Mutator {
+        root,
+        alternatives: true,
+    };
+    distinct(mutator.at(schema, valid, 0, 0, MAX_MUTATIONS), valid)
+}
+
+fn distinct(mut variants: Vec<Value>, original: &Value) -> Vec<Value> {
+    let mut unique: Vec<Value> = Vec::with_capacity(variants.len());
+    for v in variants.drain(..) {
+        if &v != original && !unique.contains(&v) {
+            unique.push(v);
         }
     }
     unique
@@ -350,7 +371,7 @@ impl<'a> Generator<'a> {
         match ty {
             "object" => self.object(map, depth),
             "array" => self.array(map, depth),
-            "string" => Some(Value::String(self.string(map))),
+            "string" => self.string(map).map(Value::String),
             "integer" => self.number(map, true),
             "number" => {
                 // Whole numbers half the time, when the bounds leave room for one.
@@ -385,7 +406,9 @@ impl<'a> Generator<'a> {
             order.sort_by_key(|&i| self.is_container(&branches[i], hops));
         }
         for i in order {
-            let branch = effective(self.root, &branches[i], hops + 1)?;
+            let Some(branch) = effective(self.root, &branches[i], hops + 1) else {
+                continue;
+            };
             let merged = merge(&branch, &rest);
             if let Some(v) = self.value(&merged, depth, hops + 1) {
                 return Some(v);
@@ -471,6 +494,9 @@ impl<'a> Generator<'a> {
             .get("minProperties")
             .and_then(Value::as_u64)
             .unwrap_or(0) as usize;
+        if min_properties > MAX_SIZE {
+            return None;
+        }
         let target = (out.len() + extras).max(min_properties);
         let mut n = 0;
         while out.len() < target && n < target + 16 {
@@ -510,6 +536,9 @@ impl<'a> Generator<'a> {
 
     fn array(&mut self, map: &Map<String, Value>, depth: usize) -> Option<Value> {
         let min = map.get("minItems").and_then(Value::as_u64).unwrap_or(0) as usize;
+        if min > MAX_SIZE {
+            return None;
+        }
         let max = map
             .get("maxItems")
             .and_then(Value::as_u64)
@@ -555,8 +584,11 @@ impl<'a> Generator<'a> {
         Some(Value::Array(out))
     }
 
-    fn string(&mut self, map: &Map<String, Value>) -> String {
+    fn string(&mut self, map: &Map<String, Value>) -> Option<String> {
         let min = map.get("minLength").and_then(Value::as_u64).unwrap_or(0) as usize;
+        if min > MAX_SIZE {
+            return None;
+        }
         let max = map
             .get("maxLength")
             .and_then(Value::as_u64)
@@ -568,7 +600,7 @@ impl<'a> Generator<'a> {
         if let Some(format) = map.get("format").and_then(Value::as_str) {
             if let Some(s) = self.formatted(format) {
                 if fits(&s) {
-                    return s;
+                    return Some(s);
                 }
             }
         }
@@ -599,11 +631,17 @@ impl<'a> Generator<'a> {
                 String::new(),
             ];
             candidates.retain(|c| fits(c));
-            if let Some(hit) = candidates.into_iter().find(|c| matches_pattern(pattern, c)) {
-                return hit;
+            // An unusable pattern matches nothing; the plain string is as good as any.
+            let matcher = pattern_matcher(pattern);
+            if let Some(hit) = matcher.and_then(|m| {
+                candidates
+                    .into_iter()
+                    .find(|c| m.is_valid(&Value::from(c.as_str())))
+            }) {
+                return Some(hit);
             }
         }
-        plain
+        Some(plain)
     }
 
     fn alphanumeric(&mut self, len: usize) -> String {
@@ -651,7 +689,8 @@ impl<'a> Generator<'a> {
             .filter(|m| *m > 0.0);
         if integer || multiple.is_some_and(|m| m.fract() == 0.0) {
             let (lo, hi) = bounds.integer_range()?;
-            let step = multiple.map_or(1, |m| m as i64).max(1);
+            // Bounded like the range, so the arithmetic below cannot overflow.
+            let step = multiple.map_or(1, |m| m.min(1e15) as i64).max(1);
             // First multiple of step at or above lo.
             let first =
                 lo.div_euclid(step) * step + if lo.rem_euclid(step) == 0 { 0 } else { step };
@@ -787,11 +826,11 @@ impl Bounds {
     }
 }
 
-/// Does `s` match the ECMA-262-ish `pattern`? Unknown when the pattern
-/// does not compile; then no.
-fn matches_pattern(pattern: &str, s: &str) -> bool {
+/// A validator accepting the strings that match `pattern` (ECMA-262 regex
+/// as JSON Schema reads it), if the pattern compiles.
+fn pattern_matcher(pattern: &str) -> Option<jsonschema::Validator> {
     let schema = serde_json::json!({ "type": "string", "pattern": pattern });
-    jsonschema::validator_for(&schema).is_ok_and(|v| v.is_valid(&Value::from(s)))
+    jsonschema::options().offline().build(&schema).ok()
 }
 
 fn base64_encode(bytes: &[u8]) -> String {
@@ -801,10 +840,13 @@ fn base64_encode(bytes: &[u8]) -> String {
 
 struct Mutator<'a> {
     root: &'a Value,
+    /// Valid one-place variants instead of invalid ones.
+    alternatives: bool,
 }
 
 impl Mutator<'_> {
-    /// Variants of `value`, at most `budget`, each breaking `schema` once.
+    /// Variants of `value`, at most `budget`, each breaking `schema` once
+    /// (or, for alternatives, each changing one enum choice or type).
     fn at(
         &self,
         schema: &Value,
@@ -847,8 +889,8 @@ impl Mutator<'_> {
                     None => all_typed = false,
                 }
             }
-            if all_typed {
-                out.extend(wrong_type(&types));
+            if all_typed && !self.alternatives {
+                out.extend(wrong_types(&types));
             }
             if let Some(branch) = resolved.iter().find(|b| self.fits(b, value, hops)) {
                 let remaining = budget.saturating_sub(out.len());
@@ -857,20 +899,24 @@ impl Mutator<'_> {
             out.truncate(budget);
             return out;
         }
-        if let Some(types) = declared_types(map) {
-            out.extend(wrong_type(&types));
-        }
-        if let Some(c) = map.get("const") {
-            out.push(different(c));
-        }
-        if let Some(options) = map.get("enum").and_then(Value::as_array) {
-            out.push(outside(options, value));
+        if self.alternatives {
+            self.other_choices(map, value, &mut out);
+        } else {
+            if let Some(types) = declared_types(map) {
+                out.extend(wrong_types(&types));
+            }
+            if let Some(c) = map.get("const") {
+                out.push(different(c));
+            }
+            if let Some(options) = map.get("enum").and_then(Value::as_array) {
+                out.push(outside(options, value));
+            }
         }
         match value {
             Value::Object(object) => self.object(map, object, depth, hops, budget, &mut out),
             Value::Array(items) => self.array(map, items, depth, hops, budget, &mut out),
-            Value::String(s) => string_mutations(map, s, &mut out),
-            Value::Number(n) => number_mutations(map, n, &mut out),
+            Value::String(s) if !self.alternatives => string_mutations(map, s, &mut out),
+            Value::Number(n) if !self.alternatives => number_mutations(map, n, &mut out),
             _ => {}
         }
         out.truncate(budget);
@@ -886,39 +932,10 @@ impl Mutator<'_> {
         budget: usize,
         out: &mut Vec<Value>,
     ) {
-        let required = map
-            .get("required")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten();
-        for name in required.filter_map(Value::as_str) {
-            if object.contains_key(name) {
-                let mut dropped = object.clone();
-                dropped.shift_remove(name);
-                out.push(Value::Object(dropped));
-            }
-        }
         let properties = map.get("properties").and_then(Value::as_object);
         let additional = map.get("additionalProperties");
-        match additional {
-            Some(Value::Bool(false)) => {
-                let mut extra = object.clone();
-                extra.insert(unused_key(object, properties), Value::from(1));
-                out.push(Value::Object(extra));
-            }
-            Some(schema @ Value::Object(_)) => {
-                let declared = effective(self.root, schema, hops + 1);
-                let types = declared
-                    .as_deref()
-                    .and_then(Value::as_object)
-                    .and_then(declared_types);
-                if let Some(bad) = types.and_then(|ts| wrong_type(&ts).into_iter().next()) {
-                    let mut extra = object.clone();
-                    extra.insert(unused_key(object, properties), bad);
-                    out.push(Value::Object(extra));
-                }
-            }
-            _ => {}
+        if !self.alternatives {
+            self.object_breaks(map, object, properties, additional, hops, out);
         }
         // Then one level down, each property in turn, sharing what is left of the budget.
         for (name, child) in object {
@@ -941,6 +958,51 @@ impl Mutator<'_> {
         }
     }
 
+    /// Breaks of the object itself: a required property dropped, an
+    /// unexpected or wrongly typed extra property.
+    fn object_breaks(
+        &self,
+        map: &Map<String, Value>,
+        object: &Map<String, Value>,
+        properties: Option<&Map<String, Value>>,
+        additional: Option<&Value>,
+        hops: usize,
+        out: &mut Vec<Value>,
+    ) {
+        let required = map
+            .get("required")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten();
+        for name in required.filter_map(Value::as_str) {
+            if object.contains_key(name) {
+                let mut dropped = object.clone();
+                dropped.shift_remove(name);
+                out.push(Value::Object(dropped));
+            }
+        }
+        match additional {
+            Some(Value::Bool(false)) => {
+                let mut extra = object.clone();
+                extra.insert(unused_key(object, properties), Value::from(1));
+                out.push(Value::Object(extra));
+            }
+            Some(schema @ Value::Object(_)) => {
+                let declared = effective(self.root, schema, hops + 1);
+                let types = declared
+                    .as_deref()
+                    .and_then(Value::as_object)
+                    .and_then(declared_types);
+                if let Some(bad) = types.and_then(|ts| wrong_types(&ts).into_iter().next()) {
+                    let mut extra = object.clone();
+                    extra.insert(unused_key(object, properties), bad);
+                    out.push(Value::Object(extra));
+                }
+            }
+            _ => {}
+        }
+    }
+
     fn array(
         &self,
         map: &Map<String, Value>,
@@ -950,48 +1012,16 @@ impl Mutator<'_> {
         budget: usize,
         out: &mut Vec<Value>,
     ) {
-        let min = map.get("minItems").and_then(Value::as_u64);
-        if let Some(min) = min.filter(|m| *m > 0 && items.len() as u64 >= *m) {
-            out.push(Value::Array(items[..min as usize - 1].to_vec()));
-        }
         let item_schema = match (map.get("prefixItems"), map.get("items")) {
             (None, Some(s @ (Value::Object(_) | Value::Bool(_)))) => Some(s),
             _ => None,
         };
-        if let Some(max) = map.get("maxItems").and_then(Value::as_u64) {
-            let filler = items
-                .first()
-                .cloned()
-                .or_else(|| item_schema.and_then(|s| valid(self.root, s, 0)));
-            if let Some(filler) = filler.filter(|_| max < 1000) {
-                let mut longer = items.to_vec();
-                while (longer.len() as u64) <= max {
-                    longer.push(filler.clone());
-                }
-                out.push(Value::Array(longer));
-            }
-        }
-        if map.get("uniqueItems") == Some(&Value::Bool(true)) {
-            if let Some(first) = items.first() {
-                let mut doubled = items.to_vec();
-                doubled.push(first.clone());
-                out.push(Value::Array(doubled));
-            }
+        if !self.alternatives {
+            self.array_breaks(map, items, item_schema, hops, out);
         }
         let Some(item_schema) = item_schema else {
             return;
         };
-        if items.is_empty() {
-            let declared = effective(self.root, item_schema, hops + 1);
-            let types = declared
-                .as_deref()
-                .and_then(Value::as_object)
-                .and_then(declared_types);
-            if let Some(bad) = types.and_then(|ts| wrong_type(&ts).into_iter().next()) {
-                out.push(Value::Array(vec![bad]));
-            }
-            return;
-        }
         // The first two items are enough to reach every place of a homogeneous array.
         for (index, item) in items.iter().enumerate().take(2) {
             if out.len() >= budget {
@@ -1006,8 +1036,90 @@ impl Mutator<'_> {
         }
     }
 
+    /// Breaks of the array itself: too few or too many items, a duplicate,
+    /// a wrongly typed first item.
+    fn array_breaks(
+        &self,
+        map: &Map<String, Value>,
+        items: &[Value],
+        item_schema: Option<&Value>,
+        hops: usize,
+        out: &mut Vec<Value>,
+    ) {
+        let min = map.get("minItems").and_then(Value::as_u64);
+        if let Some(min) = min.filter(|m| *m > 0 && items.len() as u64 >= *m) {
+            out.push(Value::Array(items[..min as usize - 1].to_vec()));
+        }
+        if let Some(max) = map.get("maxItems").and_then(Value::as_u64) {
+            let filler = items
+                .first()
+                .cloned()
+                .or_else(|| item_schema.and_then(|s| valid(self.root, s, 0)));
+            if let Some(filler) = filler.filter(|_| max < MAX_SIZE as u64) {
+                let mut longer = items.to_vec();
+                while (longer.len() as u64) <= max {
+                    longer.push(filler.clone());
+                }
+                out.push(Value::Array(longer));
+            }
+        }
+        if map.get("uniqueItems") == Some(&Value::Bool(true)) {
+            if let Some(first) = items.first() {
+                let mut doubled = items.to_vec();
+                doubled.push(first.clone());
+                out.push(Value::Array(doubled));
+            }
+        }
+        if let (true, Some(item_schema)) = (items.is_empty(), item_schema) {
+            let declared = effective(self.root, item_schema, hops + 1);
+            let types = declared
+                .as_deref()
+                .and_then(Value::as_object)
+                .and_then(declared_types);
+            if let Some(bad) = types.and_then(|ts| wrong_types(&ts).into_iter().next()) {
+                out.push(Value::Array(vec![bad]));
+            }
+        }
+    }
+
+    /// The other valid choices at this place: every other enum value, and a
+    /// value of each other type in a `type` list.
+    fn other_choices(&self, map: &Map<String, Value>, value: &Value, out: &mut Vec<Value>) {
+        if map.contains_key("const") {
+            return;
+        }
+        if let Some(options) = map.get("enum").and_then(Value::as_array) {
+            let types = declared_types(map);
+            out.extend(
+                options
+                    .iter()
+                    .filter(|o| *o != value && types.as_ref().is_none_or(|ts| has_type(ts, o)))
+                    .cloned(),
+            );
+            return;
+        }
+        let Some(types) = declared_types(map).filter(|ts| ts.len() > 1) else {
+            return;
+        };
+        let current = type_of(value);
+        let mut generator = Generator {
+            root: self.root,
+            rng: Rng::new(0),
+            optional: Optional::None,
+        };
+        for ty in types {
+            if ty == current || (ty == "number" && current == "integer") {
+                continue;
+            }
+            let mut only = map.clone();
+            only.insert("type".to_owned(), Value::from(ty));
+            out.extend(generator.value(&Value::Object(only), SOFT_DEPTH, 0));
+        }
+    }
+
     /// Would `value` plausibly match `branch` (already effective)? Looks one
-    /// level deep: type, const, enum, required properties and their consts.
+    /// level deep: type, const, enum, required properties, and the const,
+    /// enum and type of each property present.
     fn fits(&self, branch: &Value, value: &Value, hops: usize) -> bool {
         let Some(map) = branch.as_object() else {
             return *branch == Value::Bool(true);
@@ -1049,8 +1161,17 @@ impl Mutator<'_> {
         for (name, schema) in properties {
             let Some(v) = object.get(name) else { continue };
             let resolved = effective(self.root, schema, hops + 1);
-            let expected = resolved.as_deref().and_then(|s| s.get("const"));
-            if expected.is_some_and(|c| c != v) {
+            let Some(Value::Object(property)) = resolved.as_deref() else {
+                continue;
+            };
+            if property.get("const").is_some_and(|c| c != v) {
+                return false;
+            }
+            let options = property.get("enum").and_then(Value::as_array);
+            if options.is_some_and(|options| !options.contains(v)) {
+                return false;
+            }
+            if declared_types(property).is_some_and(|types| !has_type(&types, v)) {
                 return false;
             }
         }
@@ -1072,10 +1193,11 @@ fn unused_key(object: &Map<String, Value>, properties: Option<&Map<String, Value
         .unwrap_or_default()
 }
 
-/// A value of a JSON type none of `types` admits (none if all are admitted).
-fn wrong_type(types: &[&str]) -> Option<Value> {
+/// One value of each JSON type none of `types` admits; a fractional number
+/// comes first where only integers are admitted.
+fn wrong_types(types: &[&str]) -> Vec<Value> {
     if types.is_empty() {
-        return None;
+        return Vec::new();
     }
     let candidates = [
         Value::from("mutant"),
@@ -1086,7 +1208,14 @@ fn wrong_type(types: &[&str]) -> Option<Value> {
         Value::Object(Map::new()),
         Value::from(1.5),
     ];
-    candidates.into_iter().find(|c| !has_type(types, c))
+    let mut out: Vec<Value> = candidates
+        .into_iter()
+        .filter(|c| !has_type(types, c))
+        .collect();
+    if types.contains(&"integer") && !types.contains(&"number") {
+        out.rotate_right(1);
+    }
+    out
 }
 
 /// A value of the same type as `c`, but different.
@@ -1136,7 +1265,7 @@ fn string_mutations(map: &Map<String, Value>, s: &str, out: &mut Vec<Value>) {
     if let Some(max) = map
         .get("maxLength")
         .and_then(Value::as_u64)
-        .filter(|m| *m < 100_000)
+        .filter(|m| *m < MAX_SIZE as u64)
     {
         let mut longer = s.to_owned();
         while (longer.chars().count() as u64) <= max {

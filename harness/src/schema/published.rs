@@ -139,6 +139,43 @@ mod tests {
     }
 
     #[test]
+    fn every_bundled_dialect_is_known() {
+        for uri in [
+            "http://json-schema.org/draft-04/schema#",
+            "http://json-schema.org/draft-06/schema#",
+            "http://json-schema.org/draft-07/schema#",
+            "https://json-schema.org/draft/2019-09/schema",
+            "https://json-schema.org/draft/2020-12/schema",
+        ] {
+            assert_eq!(
+                check(&json!({ "$schema": uri, "type": "object" })),
+                Ok(()),
+                "{uri}"
+            );
+        }
+    }
+
+    /// Whatever a server sends, the answer is Ok or Err, never a panic.
+    #[test]
+    fn odd_schemas_get_an_answer() {
+        let odd = [
+            json!({ "properties": { "a": { "$schema": "https://example.com/meta", "type": "string" } } }),
+            json!({ "$id": "https://example.com/root", "$ref": "other.json" }),
+            json!({ "$ref": "#/$defs/missing" }),
+            json!({ "$dynamicRef": "#meta" }),
+            json!({ "type": "string", "pattern": "[" }),
+            json!({ "type": "string", "format": "no-such-format" }),
+            json!({ "$schema": "https://json-schema.org/draft/2020-12/schema#", "$defs": { "a": { "$ref": "#/$defs/a" } }, "$ref": "#/$defs/a" }),
+            json!({ "allOf": [true, false], "not": {} }),
+            json!([]),
+            json!(null),
+        ];
+        for schema in odd {
+            let _ = check(&schema);
+        }
+    }
+
+    #[test]
     fn draft_formats_follow_the_dialect() {
         let draft7 =
             json!({ "$schema": "http://json-schema.org/draft-07/schema#", "format": "uri" });

@@ -191,6 +191,45 @@ fn mutations_cover_each_kind_of_break() {
 }
 
 #[test]
+fn alternatives_are_valid_and_reach_every_enum_value() {
+    for schema in tool_schemas() {
+        let validator = asserting_formats(&schema);
+        for seed in 0..6 {
+            let instance = valid(&schema, &schema, seed).expect("an instance");
+            for a in alternatives(&schema, &schema, &instance) {
+                assert!(
+                    validator.is_valid(&a),
+                    "seed {seed}: alternative {a} of {instance} is invalid"
+                );
+            }
+        }
+    }
+    let schema = json!({
+        "type": "object",
+        "properties": { "level": { "enum": ["a", "b", "c", "d"] }, "id": { "type": ["string", "integer", "null"] } },
+        "required": ["level", "id"]
+    });
+    let instance = json!({ "level": "b", "id": "x" });
+    let variants = alternatives(&schema, &schema, &instance);
+    for level in ["a", "c", "d"] {
+        assert!(
+            variants.contains(&json!({ "level": level, "id": "x" })),
+            "{level}: {variants:?}"
+        );
+    }
+    assert!(variants.iter().any(|v| v["id"].is_i64()), "{variants:?}");
+    assert!(variants.iter().any(|v| v["id"].is_null()), "{variants:?}");
+    assert_eq!(variants.len(), 5, "{variants:?}");
+}
+
+#[test]
+fn integer_places_get_a_fraction_as_wrong_type() {
+    let schema = json!({ "type": "object", "properties": { "n": { "type": "integer" } } });
+    let variants = mutations(&schema, &schema, &json!({ "n": 3 }));
+    assert!(variants.contains(&json!({ "n": 1.5 })), "{variants:?}");
+}
+
+#[test]
 fn recursion_terminates_and_false_schemas_yield_nothing() {
     let schema = json!({
         "$defs": { "v": { "anyOf": [{ "type": "object", "additionalProperties": { "$ref": "#/$defs/v" } }, { "type": "array", "items": { "$ref": "#/$defs/v" } }, { "type": "string" }] } },
@@ -203,6 +242,10 @@ fn recursion_terminates_and_false_schemas_yield_nothing() {
     let looping = json!({ "$ref": "#" });
     assert_eq!(valid(&looping, &looping, 0), None);
     assert_eq!(valid(&json!({}), &json!({ "$ref": "#/nowhere" }), 0), None);
+    let one_good_branch = json!({ "anyOf": [{ "$ref": "#/nowhere" }, { "type": "integer" }] });
+    for seed in 0..4 {
+        assert!(valid(&one_good_branch, &one_good_branch, seed).is_some_and(|v| v.is_i64()));
+    }
 }
 
 #[test]
@@ -211,4 +254,36 @@ fn splitmix_is_stable() {
     let mut rng = Rng::new(0);
     assert_eq!(rng.next_u64(), 0xE220_A839_7B1D_CDAF);
     assert_eq!(rng.below(0), 0);
+}
+
+/// Tool schemas come from servers: absurd sizes must neither hang nor
+/// exhaust memory, and absurd numbers must not overflow.
+#[test]
+fn hostile_bounds_are_survived() {
+    let hostile = [
+        json!({ "type": "string", "minLength": 1_000_000_000_000u64 }),
+        json!({ "type": "array", "minItems": 1_000_000_000_000u64 }),
+        json!({ "type": "object", "minProperties": 1_000_000_000_000u64 }),
+        json!({ "type": "integer", "multipleOf": 1e300, "minimum": -1e300, "maximum": 1e300 }),
+        json!({ "type": "integer", "minimum": 1e300 }),
+        json!({ "type": "number", "multipleOf": 1e-300 }),
+        json!({ "type": "string", "pattern": "(((a+)+)+)+$", "maxLength": 3 }),
+        json!({ "type": "string", "pattern": "[" }),
+        json!({ "type": "string", "maxLength": 1_000_000_000_000u64 }),
+        json!({ "type": "array", "maxItems": 1_000_000_000_000u64, "items": { "type": "string" } }),
+    ];
+    for schema in hostile {
+        for seed in 0..3 {
+            if let Some(v) = valid(&schema, &schema, seed) {
+                assert!(
+                    v.to_string().len() < 100_000,
+                    "{schema}: {} bytes",
+                    v.to_string().len()
+                );
+                for m in mutations(&schema, &schema, &v) {
+                    assert!(m.to_string().len() < 100_000, "{schema}");
+                }
+            }
+        }
+    }
 }
