@@ -429,8 +429,17 @@ fn response_definitions(
     }
     let envelope = if schema.has("JSONRPCResultResponse") { "JSONRPCResultResponse" } else { "JSONRPCResponse" };
     let mut list = vec![(envelope, "", "JSONRPC-004")];
-    if let Some(result) = schema.result_definition(method) {
-        list.push((result, "/result", requirement_of_result(version, method)));
+    // An interim `input_required` result (2026-07-28) is checked as what it
+    // says it is; the per-method response unions would let a broken final
+    // result pass as an interim one.
+    let interim = message.pointer("/result/resultType").and_then(Value::as_str) == Some("input_required");
+    let definition = if interim && schema.has("InputRequiredResult") {
+        Some("InputRequiredResult")
+    } else {
+        schema.result_definition(method)
+    };
+    if let Some(definition) = definition {
+        list.push((definition, "/result", requirement_of_result(version, method)));
     }
     list
 }
