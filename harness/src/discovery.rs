@@ -62,7 +62,7 @@ pub async fn probe(target: &Target, version: &str, limits: &Limits, options: &Se
                         result.get("protocolVersion").unwrap_or(&Value::Null)
                     ),
                     (_, Some(error), _) => format!("`initialize` for {version} was refused: {error}"),
-                    (_, _, Reply::NoResponse(why)) => format!("`initialize` for {version}: {why}"),
+                    (_, _, Reply::NoResponse(why) | Reply::TooLarge(why)) => format!("`initialize` for {version}: {why}"),
                     (_, _, Reply::Response(message)) => format!("`initialize` for {version}: {message}"),
                 };
                 Ok(Probe::Unsupported { why, counter, capabilities })

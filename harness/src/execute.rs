@@ -213,6 +213,10 @@ pub fn judge(step: &Step, exchange: &Exchange, requirement: &str, version: &str,
             fail(requirement, format!("`{method}` got no response"), "a response".into(), why.clone());
             return outcome;
         }
+        Reply::TooLarge(why) => {
+            outcome.inconclusive.push(format!("`{method}`: {why}"));
+            return outcome;
+        }
     };
     let want_error = step.expect.error_code.is_some() || step.expect.outcome == Some(Outcome::Error);
     let got_error = response.get("error").is_some();

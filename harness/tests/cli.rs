@@ -95,3 +95,72 @@ fn list_prints_the_catalogue() {
     let stdout = String::from_utf8_lossy(&out.stdout);
     assert!(stdout.contains("LIFECYCLE-006-unsupported-version") && stdout.contains("LIFECYCLE-006,HTTP-017"), "{stdout}");
 }
+
+/// A response over `--max-message-size` is dropped unread: the harness
+/// cannot judge it, so the case is inconclusive, not failed.
+#[test]
+fn oversized_messages_are_dropped_and_make_the_case_inconclusive() {
+    for transport in ["stdio", "streamable-http"] {
+        let dir = scratch("oversize");
+        let out = conform(&[
+            "run", "--transport", transport, "--max-message-size", "1000", "--timeout", "1s", "--only", "TOOLS-002",
+            "--spec-version", "2025-06-18", "--report-dir", dir.to_str().unwrap(),
+        ]);
+        assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+        let record = record(&dir);
+        let result = record.results.iter().find(|r| r.case_id == "TOOLS-002-list").expect("TOOLS-002 ran");
+        assert_eq!(result.status, Status::Inconclusive, "{transport}");
+        assert!(result.reason.as_deref().unwrap_or_default().contains("--max-message-size"), "{result:#?}");
+        assert!(result.transcript.iter().any(|e| e.text.contains("exceeded the 1000-byte message limit")), "{result:#?}");
+    }
+}
+
+#[test]
+fn the_server_stderr_is_kept_in_the_run_record() {
+    let dir = scratch("stderr");
+    let script = format!("echo server-says-hello >&2; exec {} reference-server", support::bin());
+    let out = conform(&["run", "--spec-version", "2025-11-25", "--report-dir", dir.to_str().unwrap(), "--", "sh", "-c", &script]);
+    assert_eq!(out.status.code(), Some(0));
+    let record = record(&dir);
+    assert!(record.target.stderr.iter().any(|c| c.text.contains("server-says-hello")), "{:?}", record.target.stderr);
+}
+
+/// Ctrl-C ends the run at once, and the server it started goes with it.
+#[test]
+fn interrupting_a_run_kills_the_server() {
+    let dir = scratch("interrupt");
+    let pid_file = dir.join("server.pid");
+    // The server never answers ping; with a long deadline the run is still waiting when interrupted.
+    let script = format!("echo $$ > {}; exec {} reference-server --fault ping-no-response", pid_file.display(), support::bin());
+    let mut run = std::process::Command::new(support::bin())
+        .args(["run", "--timeout", "60s", "--only", "L-PING-001", "--spec-version", "2025-06-18", "--", "sh", "-c", &script])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .expect("start mcp-conform");
+    let started = std::time::Instant::now();
+    let pid = loop {
+        if let Some(pid) = std::fs::read_to_string(&pid_file).ok().and_then(|t| t.trim().parse::<i32>().ok()) {
+            break pid;
+        }
+        assert!(started.elapsed() < std::time::Duration::from_secs(20), "the server never started");
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    // Let the ping go out, then interrupt.
+    std::thread::sleep(std::time::Duration::from_millis(500));
+    let harness = nix::unistd::Pid::from_raw(run.id() as i32);
+    nix::sys::signal::kill(harness, nix::sys::signal::Signal::SIGINT).expect("send SIGINT");
+    let status = run.wait().expect("wait for mcp-conform");
+    assert_eq!(status.code(), Some(130));
+    assert!(started.elapsed() < std::time::Duration::from_secs(30));
+    // The server is gone (not even a zombie for long: init reaps it).
+    let gone = (0..100).any(|_| {
+        let alive = nix::sys::signal::kill(nix::unistd::Pid::from_raw(pid), None).is_ok()
+            && !std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default().contains(") Z ");
+        if alive {
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        !alive
+    });
+    assert!(gone, "server {pid} survived the interrupt");
+}

@@ -26,6 +26,9 @@ async fn list(context: &CaseContext<'_>) -> Result<Vec<Value>, StepOutcome> {
             let actual = match &exchange.reply {
                 Reply::Response(message) => clip(&message.to_string(), 300),
                 Reply::NoResponse(why) => why.clone(),
+                Reply::TooLarge(why) => {
+                    return Err(StepOutcome { inconclusive: vec![format!("`tools/list`: {why}")], ..StepOutcome::default() })
+                }
             };
             let draft = Draft {
                 requirement: "TOOLS-002".into(),
@@ -154,7 +157,7 @@ pub async fn results(context: &CaseContext<'_>) -> StepOutcome {
             continue;
         };
         let result = match &exchange.reply {
-            Reply::NoResponse(why) => {
+            Reply::NoResponse(why) | Reply::TooLarge(why) => {
                 // A tool may legitimately run longer than the deadline.
                 outcome.inconclusive.push(format!("tool `{name}`: {why}"));
                 continue;

@@ -26,6 +26,9 @@ pub enum Reply {
     Response(Value),
     /// No response: why (deadline passed, stream ended, connection closed).
     NoResponse(String),
+    /// The response (or what may have been it) exceeded the message limit
+    /// and was dropped unread: nothing can be concluded from it.
+    TooLarge(String),
 }
 
 /// One request and what came of it.
@@ -46,7 +49,7 @@ impl Exchange {
     pub fn result(&self) -> Option<&Value> {
         match &self.reply {
             Reply::Response(message) => message.get("result"),
-            Reply::NoResponse(_) => None,
+            Reply::NoResponse(_) | Reply::TooLarge(_) => None,
         }
     }
 
@@ -54,7 +57,7 @@ impl Exchange {
     pub fn error(&self) -> Option<&Value> {
         match &self.reply {
             Reply::Response(message) => message.get("error"),
-            Reply::NoResponse(_) => None,
+            Reply::NoResponse(_) | Reply::TooLarge(_) => None,
         }
     }
 
@@ -98,6 +101,8 @@ struct Shared {
     version: Mutex<String>,
     /// Why the connection closed, once it has.
     closed: Mutex<Option<String>>,
+    /// Oversized frames dropped that no request could be matched with.
+    dropped: std::sync::atomic::AtomicUsize,
     started: Instant,
     options: SessionOptions,
 }
@@ -126,6 +131,7 @@ impl Connection {
             log: Mutex::new(Vec::new()),
             version: Mutex::new(version.to_string()),
             closed: Mutex::new(None),
+            dropped: std::sync::atomic::AtomicUsize::new(0),
             started: Instant::now(),
             options,
         });
@@ -171,6 +177,7 @@ impl Connection {
             return exchange;
         }
         self.record(Direction::Sent, "request", &bytes, Vec::new());
+        let dropped_before = self.shared.dropped.load(std::sync::atomic::Ordering::Relaxed);
         let outgoing = Outgoing { bytes, id: Some(id.clone()), headers };
         let timeout = self.shared.options.request_timeout;
         match tokio::time::timeout_at(deadline, self.transport.send(outgoing)).await {
@@ -194,7 +201,14 @@ impl Connection {
             Err(_) => {
                 lock(&self.shared.pending).remove(&key(&id));
                 self.event(format!("request {id}: no response within {timeout:?}"));
-                Reply::NoResponse(format!("no response within {timeout:?}"))
+                let dropped = self.shared.dropped.load(std::sync::atomic::Ordering::Relaxed) > dropped_before;
+                if dropped {
+                    Reply::TooLarge(format!(
+                        "no response within {timeout:?}, and meanwhile a message over the size limit was dropped (perhaps the response; raise --max-message-size)"
+                    ))
+                } else {
+                    Reply::NoResponse(format!("no response within {timeout:?}"))
+                }
             }
         };
         exchange
@@ -294,6 +308,18 @@ async fn read(mut events: Events, transport: Arc<Transport>, shared: Arc<Shared>
                     let why = format!("{channel} ended without a response");
                     shared.record(Direction::Event, &channel, why.as_bytes(), Vec::new());
                     let _ = pending.reply.send(Reply::NoResponse(why));
+                }
+            }
+            Event::Oversized { channel, origin, size, limit } => {
+                let text = format!("a message of {size} bytes exceeded the {limit}-byte message limit and was dropped");
+                shared.record(Direction::Event, &channel, text.as_bytes(), Vec::new());
+                match origin.as_ref().and_then(|id| shared.take_pending(id)) {
+                    Some(pending) => {
+                        let _ = pending.reply.send(Reply::TooLarge(format!("{text} (raise --max-message-size)")));
+                    }
+                    None => {
+                        shared.dropped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                    }
                 }
             }
             Event::Note { channel, text } => shared.record(Direction::Event, &channel, text.as_bytes(), Vec::new()),

@@ -109,8 +109,19 @@ pub enum Event {
         /// The request it answered.
         origin: Option<Value>,
     },
-    /// Something the transcript should show: an HTTP status, a dropped
-    /// oversized frame, an SSE comment, bytes that are not a frame.
+    /// A frame larger than the message limit arrived and was dropped.
+    Oversized {
+        /// Where it came from.
+        channel: Arc<str>,
+        /// The id of the request whose HTTP response carried it, if known.
+        origin: Option<Value>,
+        /// How many bytes it had (at least).
+        size: usize,
+        /// The limit it exceeded.
+        limit: usize,
+    },
+    /// Something the transcript should show: an HTTP status, an SSE event
+    /// that is not a message, bytes that are not a frame.
     Note {
         /// Where it happened.
         channel: Arc<str>,
@@ -253,18 +264,18 @@ impl Transport {
     }
 }
 
-/// Read a body chunk by chunk, refusing to hold more than `max` bytes.
-/// Returns the bytes and whether the body was cut.
-pub(crate) async fn read_bounded(response: reqwest::Response, max: usize) -> (Vec<u8>, bool) {
+/// Read a body chunk by chunk, refusing to hold more than `max` bytes:
+/// `Err(n)` when the body had at least `n > max` bytes.
+pub(crate) async fn read_bounded(response: reqwest::Response, max: usize) -> Result<Vec<u8>, usize> {
     use futures_util::StreamExt;
     let mut body = Vec::new();
     let mut stream = response.bytes_stream();
     while let Some(chunk) = stream.next().await {
         let Ok(chunk) = chunk else { break };
         if body.len() + chunk.len() > max {
-            return (body, true);
+            return Err(body.len() + chunk.len());
         }
         body.extend_from_slice(&chunk);
     }
-    (body, false)
+    Ok(body)
 }

@@ -92,7 +92,8 @@ impl SseTransport {
             .await
             .map_err(|e| TransportError::Http(root_cause(&e)))?;
         let head = head_of("POST", &response);
-        let (body, _) = read_bounded(response, 4096).await;
+        // The answer comes on the stream; a body here is only an acknowledgement.
+        let body = read_bounded(response, 4096).await.unwrap_or_default();
         let mut text = describe(&head);
         if !body.is_empty() {
             text.push_str(&format!(": {}", String::from_utf8_lossy(&body)));
@@ -139,10 +140,7 @@ async fn read_stream(
                 SseEvent::Message { event, data, .. } => {
                     Event::Note { channel: channel.clone(), text: format!("SSE event `{event}`: {data}") }
                 }
-                SseEvent::Oversized(n) => Event::Note {
-                    channel: channel.clone(),
-                    text: format!("an SSE event of {n} bytes exceeded the {max}-byte message limit and was dropped"),
-                },
+                SseEvent::Oversized(size) => Event::Oversized { channel: channel.clone(), origin: None, size, limit: max },
                 SseEvent::Comment(_) | SseEvent::Retry(_) => continue,
             };
             if tx.send(event).is_err() {

@@ -173,10 +173,7 @@ async fn read_frames(mut out: impl AsyncRead + Unpin, max: usize, tx: mpsc::Unbo
             }
             if complete {
                 let event = if dropped > 0 {
-                    Event::Note {
-                        channel: channel.clone(),
-                        text: format!("a line of {dropped} bytes exceeded the {max}-byte message limit and was dropped"),
-                    }
+                    Event::Oversized { channel: channel.clone(), origin: None, size: dropped, limit: max }
                 } else {
                     Event::Frame { channel: channel.clone(), origin: None, bytes: Bytes::from(std::mem::take(&mut line)) }
                 };

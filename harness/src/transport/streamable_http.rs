@@ -154,12 +154,14 @@ impl HttpTransport {
             if is_sse {
                 pump_event_stream(response, &channel, &origin, max, &tx).await;
             } else {
-                let (body, cut) = read_bounded(response, max).await;
-                if cut {
-                    let text = format!("the body exceeded the {max}-byte message limit and was dropped");
-                    let _ = tx.send(Event::Note { channel: channel.clone(), text });
-                } else if !body.is_empty() {
-                    let _ = tx.send(Event::Frame { channel: channel.clone(), origin: origin.clone(), bytes: Bytes::from(body) });
+                match read_bounded(response, max).await {
+                    Err(size) => {
+                        let _ = tx.send(Event::Oversized { channel: channel.clone(), origin: origin.clone(), size, limit: max });
+                    }
+                    Ok(body) if !body.is_empty() => {
+                        let _ = tx.send(Event::Frame { channel: channel.clone(), origin: origin.clone(), bytes: Bytes::from(body) });
+                    }
+                    Ok(_) => {}
                 }
             }
             let _ = tx.send(Event::StreamEnded { channel, origin });
@@ -228,10 +230,7 @@ fn forward(
         SseEvent::Message { event, data, .. } => {
             Event::Note { channel: channel.clone(), text: format!("SSE event `{event}`: {data}") }
         }
-        SseEvent::Oversized(n) => Event::Note {
-            channel: channel.clone(),
-            text: format!("an SSE event of {n} bytes exceeded the {max}-byte message limit and was dropped"),
-        },
+        SseEvent::Oversized(size) => Event::Oversized { channel: channel.clone(), origin: origin.clone(), size, limit: max },
         // Keep-alives and reconnection hints are not messages.
         SseEvent::Comment(_) | SseEvent::Retry(_) => return true,
     };
