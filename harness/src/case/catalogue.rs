@@ -77,7 +77,7 @@ fn from_files(files: impl Iterator<Item = (PathBuf, String)>) -> Result<Catalogu
 pub fn parse(path: &Path, text: &str) -> Result<Case, LoadError> {
     let fail = |line: Option<usize>, message: String| LoadError { path: path.to_path_buf(), line, message };
     let mut case: Case = toml::from_str(text).map_err(|e| {
-        let line = e.span().map(|span| text[..span.start.min(text.len())].lines().count().max(1));
+        let line = e.span().map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
         fail(line, e.message().to_string())
     })?;
     let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();

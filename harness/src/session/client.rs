@@ -125,7 +125,9 @@ mod tests {
             let bundle = schema::bundle().version(version).expect("version in bundle");
             assert!(bundle.validate("ClientCapabilities", &capabilities(version)).is_ok(), "{version} capabilities");
             for (method, params, definition) in &checks {
-                if !bundle.has(definition) {
+                // 2026-07-28 has no ping (its EmptyResult would need a resultType).
+                let stateless = crate::version::era(version) == crate::version::Era::Stateless;
+                if !bundle.has(definition) || (*method == "ping" && stateless) {
                     continue;
                 }
                 let result = answer(version, method, Some(params)).expect(method);
