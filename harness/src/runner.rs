@@ -67,7 +67,7 @@ pub async fn run(config: &RunConfig) -> Result<RunRecord, RunError> {
     for (v, why, _, capabilities) in refused {
         if claimed.contains(&v) && era(&v) == Era::Stateful {
             let server = ServerInfo { capabilities, ..ServerInfo::default() };
-            runs.push(VersionRun::Claimed { version: v, why, server });
+            runs.push(VersionRun::Claimed { version: v, why, server: Box::new(server) });
         } else {
             notes.push(format!("{v} not tested: {why}"));
         }
@@ -108,7 +108,7 @@ pub async fn run(config: &RunConfig) -> Result<RunRecord, RunError> {
 /// the server claimed but refused, without one.
 enum VersionRun {
     Session(Box<Session>),
-    Claimed { version: String, why: String, server: ServerInfo },
+    Claimed { version: String, why: String, server: Box<ServerInfo> },
 }
 
 impl VersionRun {

@@ -19,7 +19,7 @@ pub struct Cli {
 enum Command {
     /// Run the conformance catalogue against a server (the bundled reference
     /// server when no target is given).
-    Run(run::RunArgs),
+    Run(Box<run::RunArgs>),
     /// List the cases of the catalogue with their requirement IDs.
     List(list::ListArgs),
     /// Serve the bundled reference server, the baseline `run` tests when
@@ -72,7 +72,7 @@ pub enum CliError {
 /// Run the parsed command; returns the exit code.
 pub async fn main(cli: Cli) -> Result<i32, CliError> {
     match cli.command {
-        Command::Run(args) => run::run(args).await,
+        Command::Run(args) => run::run(*args).await,
         Command::List(args) => list::list(args),
         Command::ReferenceServer { .. } => {
             Err(CliError::Usage("the reference server runs on its own runtime: start it from `main`".into()))
