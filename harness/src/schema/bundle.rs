@@ -119,7 +119,7 @@ pub struct VersionSchema {
     version: String,
     root: Value,
     validators: HashMap<String, Validator>,
-    methods: &'static MethodTable,
+    methods: MethodTable,
 }
 
 static BUNDLE: LazyLock<Result<SchemaBundle, BundleError>> =
@@ -269,13 +269,6 @@ impl VersionSchema {
     /// `"notifications/progress"` → `"ProgressNotification"`.
     pub fn notification_definition(&self, method: &str) -> Option<&'static str> {
         self.methods.notification(method)
-    }
-
-    /// The definition of the whole JSON-RPC response to a `method` request,
-    /// where the version defines one (from 2026-07-28, e.g. `"tools/call"` →
-    /// `"CallToolResultResponse"`, which also admits an input-required result).
-    pub fn response_definition(&self, method: &str) -> Option<&'static str> {
-        self.methods.response(method)
     }
 }
 

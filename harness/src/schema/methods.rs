@@ -1,340 +1,101 @@
 //! Which schema definition each method's request, result and notification
-//! must match, per protocol version. These are facts of each version's spec,
-//! written out by hand; a test checks them against the bundle.
+//! must match, and in which protocol versions the method exists. These are
+//! facts of each version's spec, written out by hand, one row per method;
+//! a test checks them against the bundle in both directions.
 
-/// One version's methods.
+/// The first and the last version (inclusive) in which a row holds.
+type Span = (&'static str, &'static str);
+
+const ALL: Span = ("2024-11-05", "2026-07-28");
+/// The handshake era.
+const STATEFUL: Span = ("2024-11-05", "2025-11-25");
+/// 2026-07-28: sampling, roots and elicitation still exist there, but as
+/// input requests inside an `input_required` result.
+const STATELESS: Span = ("2026-07-28", "2026-07-28");
+/// Tasks and URL elicitation, experimental in 2025-11-25 and moved to an
+/// extension afterwards.
+const ONLY_2025_11_25: Span = ("2025-11-25", "2025-11-25");
+
+/// Method, request definition, result definition, versions. Requests in both
+/// directions (client to server and server to client).
+const REQUESTS: &[(&str, &str, &str, Span)] = &[
+    ("initialize", "InitializeRequest", "InitializeResult", STATEFUL),
+    ("ping", "PingRequest", "EmptyResult", STATEFUL),
+    ("server/discover", "DiscoverRequest", "DiscoverResult", STATELESS),
+    ("resources/list", "ListResourcesRequest", "ListResourcesResult", ALL),
+    ("resources/templates/list", "ListResourceTemplatesRequest", "ListResourceTemplatesResult", ALL),
+    ("resources/read", "ReadResourceRequest", "ReadResourceResult", ALL),
+    ("resources/subscribe", "SubscribeRequest", "EmptyResult", STATEFUL),
+    ("resources/unsubscribe", "UnsubscribeRequest", "EmptyResult", STATEFUL),
+    ("subscriptions/listen", "SubscriptionsListenRequest", "SubscriptionsListenResult", STATELESS),
+    ("prompts/list", "ListPromptsRequest", "ListPromptsResult", ALL),
+    ("prompts/get", "GetPromptRequest", "GetPromptResult", ALL),
+    ("tools/list", "ListToolsRequest", "ListToolsResult", ALL),
+    ("tools/call", "CallToolRequest", "CallToolResult", ALL),
+    ("logging/setLevel", "SetLevelRequest", "EmptyResult", STATEFUL),
+    ("completion/complete", "CompleteRequest", "CompleteResult", ALL),
+    // Server to client.
+    ("sampling/createMessage", "CreateMessageRequest", "CreateMessageResult", ALL),
+    ("roots/list", "ListRootsRequest", "ListRootsResult", ALL),
+    ("elicitation/create", "ElicitRequest", "ElicitResult", ("2025-06-18", "2026-07-28")),
+    // Either side, for the requests it augmented with a task.
+    ("tasks/get", "GetTaskRequest", "GetTaskResult", ONLY_2025_11_25),
+    ("tasks/result", "GetTaskPayloadRequest", "GetTaskPayloadResult", ONLY_2025_11_25),
+    ("tasks/cancel", "CancelTaskRequest", "CancelTaskResult", ONLY_2025_11_25),
+    ("tasks/list", "ListTasksRequest", "ListTasksResult", ONLY_2025_11_25),
+];
+
+/// Method, notification definition, versions, in both directions.
+const NOTIFICATIONS: &[(&str, &str, Span)] = &[
+    ("notifications/cancelled", "CancelledNotification", ALL),
+    ("notifications/initialized", "InitializedNotification", STATEFUL),
+    ("notifications/progress", "ProgressNotification", ALL),
+    ("notifications/roots/list_changed", "RootsListChangedNotification", STATEFUL),
+    ("notifications/resources/list_changed", "ResourceListChangedNotification", ALL),
+    ("notifications/resources/updated", "ResourceUpdatedNotification", ALL),
+    ("notifications/prompts/list_changed", "PromptListChangedNotification", ALL),
+    ("notifications/tools/list_changed", "ToolListChangedNotification", ALL),
+    ("notifications/message", "LoggingMessageNotification", ALL),
+    ("notifications/tasks/status", "TaskStatusNotification", ONLY_2025_11_25),
+    ("notifications/elicitation/complete", "ElicitationCompleteNotification", ONLY_2025_11_25),
+    ("notifications/subscriptions/acknowledged", "SubscriptionsAcknowledgedNotification", STATELESS),
+];
+
+fn holds(span: Span, version: &str) -> bool {
+    span.0 <= version && version <= span.1
+}
+
+/// One version's view of the tables.
+#[derive(Debug, Clone, Copy)]
 pub(crate) struct MethodTable {
-    /// Method, request definition, result definition. Requests in both
-    /// directions (client to server and server to client).
-    pub requests: &'static [(&'static str, &'static str, &'static str)],
-    /// Method, notification definition, in both directions.
-    pub notifications: &'static [(&'static str, &'static str)],
-    /// Method, definition of the whole JSON-RPC response. Only versions that
-    /// define per-method responses have entries.
-    pub responses: &'static [(&'static str, &'static str)],
+    version: &'static str,
 }
 
 impl MethodTable {
-    pub fn request(&self, method: &str) -> Option<&'static str> {
-        self.requests.iter().find(|r| r.0 == method).map(|r| r.1)
+    /// Every (method, request definition, result definition) of the version.
+    pub fn requests(self) -> impl Iterator<Item = (&'static str, &'static str, &'static str)> {
+        REQUESTS.iter().filter(move |r| holds(r.3, self.version)).map(|r| (r.0, r.1, r.2))
     }
-    pub fn result(&self, method: &str) -> Option<&'static str> {
-        self.requests.iter().find(|r| r.0 == method).map(|r| r.2)
-    }
-    pub fn notification(&self, method: &str) -> Option<&'static str> {
-        self.notifications
-            .iter()
-            .find(|n| n.0 == method)
-            .map(|n| n.1)
-    }
-    pub fn response(&self, method: &str) -> Option<&'static str> {
-        self.responses.iter().find(|r| r.0 == method).map(|r| r.1)
-    }
-}
 
-pub(crate) fn table(version: &str) -> Option<&'static MethodTable> {
-    match version {
-        "2024-11-05" | "2025-03-26" => Some(&V2024_11_05),
-        "2025-06-18" => Some(&V2025_06_18),
-        "2025-11-25" => Some(&V2025_11_25),
-        "2026-07-28" => Some(&V2026_07_28),
-        _ => None,
+    /// Every (method, notification definition) of the version.
+    pub fn notifications(self) -> impl Iterator<Item = (&'static str, &'static str)> {
+        NOTIFICATIONS.iter().filter(move |n| holds(n.2, self.version)).map(|n| (n.0, n.1))
+    }
+
+    pub fn request(self, method: &str) -> Option<&'static str> {
+        self.requests().find(|r| r.0 == method).map(|r| r.1)
+    }
+
+    pub fn result(self, method: &str) -> Option<&'static str> {
+        self.requests().find(|r| r.0 == method).map(|r| r.2)
+    }
+
+    pub fn notification(self, method: &str) -> Option<&'static str> {
+        self.notifications().find(|n| n.0 == method).map(|n| n.1)
     }
 }
 
-/// 2024-11-05 and 2025-03-26 have the same methods: 2025-03-26 changed
-/// shapes and added batching, not methods.
-static V2024_11_05: MethodTable = MethodTable {
-    requests: &[
-        ("initialize", "InitializeRequest", "InitializeResult"),
-        ("ping", "PingRequest", "EmptyResult"),
-        (
-            "resources/list",
-            "ListResourcesRequest",
-            "ListResourcesResult",
-        ),
-        (
-            "resources/templates/list",
-            "ListResourceTemplatesRequest",
-            "ListResourceTemplatesResult",
-        ),
-        (
-            "resources/read",
-            "ReadResourceRequest",
-            "ReadResourceResult",
-        ),
-        ("resources/subscribe", "SubscribeRequest", "EmptyResult"),
-        ("resources/unsubscribe", "UnsubscribeRequest", "EmptyResult"),
-        ("prompts/list", "ListPromptsRequest", "ListPromptsResult"),
-        ("prompts/get", "GetPromptRequest", "GetPromptResult"),
-        ("tools/list", "ListToolsRequest", "ListToolsResult"),
-        ("tools/call", "CallToolRequest", "CallToolResult"),
-        ("logging/setLevel", "SetLevelRequest", "EmptyResult"),
-        ("completion/complete", "CompleteRequest", "CompleteResult"),
-        // Server to client.
-        (
-            "sampling/createMessage",
-            "CreateMessageRequest",
-            "CreateMessageResult",
-        ),
-        ("roots/list", "ListRootsRequest", "ListRootsResult"),
-    ],
-    notifications: &[
-        ("notifications/cancelled", "CancelledNotification"),
-        ("notifications/initialized", "InitializedNotification"),
-        ("notifications/progress", "ProgressNotification"),
-        (
-            "notifications/roots/list_changed",
-            "RootsListChangedNotification",
-        ),
-        (
-            "notifications/resources/list_changed",
-            "ResourceListChangedNotification",
-        ),
-        (
-            "notifications/resources/updated",
-            "ResourceUpdatedNotification",
-        ),
-        (
-            "notifications/prompts/list_changed",
-            "PromptListChangedNotification",
-        ),
-        (
-            "notifications/tools/list_changed",
-            "ToolListChangedNotification",
-        ),
-        ("notifications/message", "LoggingMessageNotification"),
-    ],
-    responses: &[],
-};
-
-/// Adds elicitation.
-static V2025_06_18: MethodTable = MethodTable {
-    requests: &[
-        ("initialize", "InitializeRequest", "InitializeResult"),
-        ("ping", "PingRequest", "EmptyResult"),
-        (
-            "resources/list",
-            "ListResourcesRequest",
-            "ListResourcesResult",
-        ),
-        (
-            "resources/templates/list",
-            "ListResourceTemplatesRequest",
-            "ListResourceTemplatesResult",
-        ),
-        (
-            "resources/read",
-            "ReadResourceRequest",
-            "ReadResourceResult",
-        ),
-        ("resources/subscribe", "SubscribeRequest", "EmptyResult"),
-        ("resources/unsubscribe", "UnsubscribeRequest", "EmptyResult"),
-        ("prompts/list", "ListPromptsRequest", "ListPromptsResult"),
-        ("prompts/get", "GetPromptRequest", "GetPromptResult"),
-        ("tools/list", "ListToolsRequest", "ListToolsResult"),
-        ("tools/call", "CallToolRequest", "CallToolResult"),
-        ("logging/setLevel", "SetLevelRequest", "EmptyResult"),
-        ("completion/complete", "CompleteRequest", "CompleteResult"),
-        // Server to client.
-        (
-            "sampling/createMessage",
-            "CreateMessageRequest",
-            "CreateMessageResult",
-        ),
-        ("roots/list", "ListRootsRequest", "ListRootsResult"),
-        ("elicitation/create", "ElicitRequest", "ElicitResult"),
-    ],
-    notifications: &[
-        ("notifications/cancelled", "CancelledNotification"),
-        ("notifications/initialized", "InitializedNotification"),
-        ("notifications/progress", "ProgressNotification"),
-        (
-            "notifications/roots/list_changed",
-            "RootsListChangedNotification",
-        ),
-        (
-            "notifications/resources/list_changed",
-            "ResourceListChangedNotification",
-        ),
-        (
-            "notifications/resources/updated",
-            "ResourceUpdatedNotification",
-        ),
-        (
-            "notifications/prompts/list_changed",
-            "PromptListChangedNotification",
-        ),
-        (
-            "notifications/tools/list_changed",
-            "ToolListChangedNotification",
-        ),
-        ("notifications/message", "LoggingMessageNotification"),
-    ],
-    responses: &[],
-};
-
-/// Adds tasks and URL elicitation completion.
-static V2025_11_25: MethodTable = MethodTable {
-    requests: &[
-        ("initialize", "InitializeRequest", "InitializeResult"),
-        ("ping", "PingRequest", "EmptyResult"),
-        (
-            "resources/list",
-            "ListResourcesRequest",
-            "ListResourcesResult",
-        ),
-        (
-            "resources/templates/list",
-            "ListResourceTemplatesRequest",
-            "ListResourceTemplatesResult",
-        ),
-        (
-            "resources/read",
-            "ReadResourceRequest",
-            "ReadResourceResult",
-        ),
-        ("resources/subscribe", "SubscribeRequest", "EmptyResult"),
-        ("resources/unsubscribe", "UnsubscribeRequest", "EmptyResult"),
-        ("prompts/list", "ListPromptsRequest", "ListPromptsResult"),
-        ("prompts/get", "GetPromptRequest", "GetPromptResult"),
-        ("tools/list", "ListToolsRequest", "ListToolsResult"),
-        ("tools/call", "CallToolRequest", "CallToolResult"),
-        ("logging/setLevel", "SetLevelRequest", "EmptyResult"),
-        ("completion/complete", "CompleteRequest", "CompleteResult"),
-        // Server to client.
-        (
-            "sampling/createMessage",
-            "CreateMessageRequest",
-            "CreateMessageResult",
-        ),
-        ("roots/list", "ListRootsRequest", "ListRootsResult"),
-        ("elicitation/create", "ElicitRequest", "ElicitResult"),
-        // Either side may receive these, for the requests it augmented with a task.
-        ("tasks/get", "GetTaskRequest", "GetTaskResult"),
-        (
-            "tasks/result",
-            "GetTaskPayloadRequest",
-            "GetTaskPayloadResult",
-        ),
-        ("tasks/cancel", "CancelTaskRequest", "CancelTaskResult"),
-        ("tasks/list", "ListTasksRequest", "ListTasksResult"),
-    ],
-    notifications: &[
-        ("notifications/cancelled", "CancelledNotification"),
-        ("notifications/initialized", "InitializedNotification"),
-        ("notifications/progress", "ProgressNotification"),
-        (
-            "notifications/roots/list_changed",
-            "RootsListChangedNotification",
-        ),
-        (
-            "notifications/resources/list_changed",
-            "ResourceListChangedNotification",
-        ),
-        (
-            "notifications/resources/updated",
-            "ResourceUpdatedNotification",
-        ),
-        (
-            "notifications/prompts/list_changed",
-            "PromptListChangedNotification",
-        ),
-        (
-            "notifications/tools/list_changed",
-            "ToolListChangedNotification",
-        ),
-        ("notifications/message", "LoggingMessageNotification"),
-        ("notifications/tasks/status", "TaskStatusNotification"),
-        (
-            "notifications/elicitation/complete",
-            "ElicitationCompleteNotification",
-        ),
-    ],
-    responses: &[],
-};
-
-/// The stateless era: no handshake, ping, logging level or resource
-/// subscriptions; sampling, roots and elicitation requests travel inside an
-/// `input_required` result instead of as server-to-client requests, and their
-/// results come back in the retried request's `inputResponses`.
-static V2026_07_28: MethodTable = MethodTable {
-    requests: &[
-        ("server/discover", "DiscoverRequest", "DiscoverResult"),
-        (
-            "resources/list",
-            "ListResourcesRequest",
-            "ListResourcesResult",
-        ),
-        (
-            "resources/templates/list",
-            "ListResourceTemplatesRequest",
-            "ListResourceTemplatesResult",
-        ),
-        (
-            "resources/read",
-            "ReadResourceRequest",
-            "ReadResourceResult",
-        ),
-        (
-            "subscriptions/listen",
-            "SubscriptionsListenRequest",
-            "SubscriptionsListenResult",
-        ),
-        ("prompts/list", "ListPromptsRequest", "ListPromptsResult"),
-        ("prompts/get", "GetPromptRequest", "GetPromptResult"),
-        ("tools/list", "ListToolsRequest", "ListToolsResult"),
-        ("tools/call", "CallToolRequest", "CallToolResult"),
-        ("completion/complete", "CompleteRequest", "CompleteResult"),
-        // Input requests, embedded in an InputRequiredResult.
-        (
-            "sampling/createMessage",
-            "CreateMessageRequest",
-            "CreateMessageResult",
-        ),
-        ("roots/list", "ListRootsRequest", "ListRootsResult"),
-        ("elicitation/create", "ElicitRequest", "ElicitResult"),
-    ],
-    notifications: &[
-        ("notifications/cancelled", "CancelledNotification"),
-        ("notifications/progress", "ProgressNotification"),
-        (
-            "notifications/resources/list_changed",
-            "ResourceListChangedNotification",
-        ),
-        (
-            "notifications/resources/updated",
-            "ResourceUpdatedNotification",
-        ),
-        (
-            "notifications/prompts/list_changed",
-            "PromptListChangedNotification",
-        ),
-        (
-            "notifications/tools/list_changed",
-            "ToolListChangedNotification",
-        ),
-        ("notifications/message", "LoggingMessageNotification"),
-        (
-            "notifications/subscriptions/acknowledged",
-            "SubscriptionsAcknowledgedNotification",
-        ),
-    ],
-    // The per-method responses also admit an InputRequiredResult where the
-    // method may ask the client for input.
-    responses: &[
-        ("server/discover", "DiscoverResultResponse"),
-        ("resources/list", "ListResourcesResultResponse"),
-        (
-            "resources/templates/list",
-            "ListResourceTemplatesResultResponse",
-        ),
-        ("resources/read", "ReadResourceResultResponse"),
-        ("subscriptions/listen", "SubscriptionsListenResultResponse"),
-        ("prompts/list", "ListPromptsResultResponse"),
-        ("prompts/get", "GetPromptResultResponse"),
-        ("tools/list", "ListToolsResultResponse"),
-        ("tools/call", "CallToolResultResponse"),
-        ("completion/complete", "CompleteResultResponse"),
-    ],
-};
+/// The tables of a version the suite knows.
+pub(crate) fn table(version: &str) -> Option<MethodTable> {
+    crate::version::ALL.iter().find(|v| **v == version).map(|&version| MethodTable { version })
+}

@@ -11,7 +11,7 @@ use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE};
 use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 
-use super::streamable_http::{describe, head_of, header_map, lock, root_cause};
+use super::streamable_http::{client_for, describe, head_of, lock, root_cause};
 use super::{read_bounded, Event, EventStreamParser, Events, Limits, Outgoing, SendReport, SseEvent, TransportError};
 
 /// A connection to an HTTP+SSE server.
@@ -32,13 +32,7 @@ impl SseTransport {
         limits: &Limits,
     ) -> Result<(SseTransport, Events), TransportError> {
         let unreachable = |detail: String| TransportError::Unreachable { url: url.to_string(), detail };
-        let base = reqwest::Url::parse(url).map_err(|e| unreachable(format!("not a URL: {e}")))?;
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .connect_timeout(limits.connect_timeout)
-            .build()
-            .map_err(|e| unreachable(e.to_string()))?;
-        let headers = header_map(headers).map_err(unreachable)?;
+        let (client, base, headers) = client_for(url, headers, limits)?;
         let response = tokio::time::timeout(
             limits.connect_timeout,
             client.get(base.clone()).headers(headers.clone()).header(ACCEPT, "text/event-stream").send(),

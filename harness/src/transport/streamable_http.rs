@@ -41,18 +41,12 @@ impl HttpTransport {
         headers: &[(String, String)],
         limits: &Limits,
     ) -> Result<(HttpTransport, Events), TransportError> {
-        let unreachable = |detail: String| TransportError::Unreachable { url: url.to_string(), detail };
-        let parsed = reqwest::Url::parse(url).map_err(|e| unreachable(format!("not a URL: {e}")))?;
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .connect_timeout(limits.connect_timeout)
-            .build()
-            .map_err(|e| unreachable(e.to_string()))?;
+        let (client, parsed, extra_headers) = client_for(url, headers, limits)?;
         let (tx, rx) = mpsc::unbounded_channel();
         let transport = HttpTransport {
             client,
             url: parsed,
-            extra_headers: header_map(headers).map_err(unreachable)?,
+            extra_headers,
             session_id: Mutex::new(None),
             protocol_version: Mutex::new(None),
             posts: AtomicU64::new(0),
@@ -235,6 +229,23 @@ fn forward(
         SseEvent::Comment(_) | SseEvent::Retry(_) => return true,
     };
     tx.send(event).is_ok()
+}
+
+/// An HTTP client for `url` (no proxy: targets are local) with the user's headers.
+pub(crate) fn client_for(
+    url: &str,
+    headers: &[(String, String)],
+    limits: &Limits,
+) -> Result<(reqwest::Client, reqwest::Url, HeaderMap), TransportError> {
+    let unreachable = |detail: String| TransportError::Unreachable { url: url.to_string(), detail };
+    let parsed = reqwest::Url::parse(url).map_err(|e| unreachable(format!("not a URL: {e}")))?;
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .connect_timeout(limits.connect_timeout)
+        .build()
+        .map_err(|e| unreachable(e.to_string()))?;
+    let headers = header_map(headers).map_err(unreachable)?;
+    Ok((client, parsed, headers))
 }
 
 pub(crate) fn head_of(method: &'static str, response: &reqwest::Response) -> HttpResponseHead {
