@@ -21,7 +21,6 @@ pub struct SseTransport {
     headers: HeaderMap,
     events: mpsc::UnboundedSender<Event>,
     stream: Mutex<Option<JoinHandle<()>>>,
-    limits: Limits,
 }
 
 impl SseTransport {
@@ -68,7 +67,6 @@ impl SseTransport {
             headers,
             events: tx,
             stream: Mutex::new(Some(stream)),
-            limits: limits.clone(),
         };
         Ok((transport, rx))
     }
@@ -101,7 +99,6 @@ impl SseTransport {
         if let Some(stream) = lock(&self.stream).take() {
             stream.abort();
         }
-        let _ = &self.limits;
         "closed the SSE stream".into()
     }
 }
