@@ -103,7 +103,7 @@ fn oversized_messages_are_dropped_and_make_the_case_inconclusive() {
     for transport in ["stdio", "streamable-http"] {
         let dir = scratch("oversize");
         let out = conform(&[
-            "run", "--transport", transport, "--max-message-size", "1000", "--timeout", "1s", "--only", "TOOLS-002",
+            "run", "--transport", transport, "--max-message-size", "1000", "--timeout", "3s", "--only", "TOOLS-002",
             "--spec-version", "2025-06-18", "--report-dir", dir.to_str().unwrap(),
         ]);
         assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
@@ -163,4 +163,41 @@ fn interrupting_a_run_kills_the_server() {
         !alive
     });
     assert!(gone, "server {pid} survived the interrupt");
+}
+
+/// Answers that come as an SSE stream per POST are read like JSON ones.
+#[test]
+fn streamable_http_answers_as_event_streams_are_understood() {
+    let server = support::HttpServer::start("--http", &["--sse-responses"]);
+    let dir = scratch("sse-responses");
+    let out = conform(&["run", "--call-tools", "all", "--url", &server.url, "--report-dir", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let record = record(&dir);
+    assert!(record.results.iter().all(|r| r.status == Status::Pass));
+    let sse = record.results.iter().flat_map(|r| &r.transcript).any(|e| e.text.contains("(text/event-stream)"));
+    assert!(sse, "the answers were event streams");
+}
+
+/// A case whose capability the server did not declare is not applicable,
+/// with the reason, and never a failure.
+#[test]
+fn undeclared_capabilities_make_cases_not_applicable() {
+    let dir = scratch("not-applicable");
+    std::fs::create_dir_all(dir.join("cases/prompts")).unwrap();
+    std::fs::write(
+        dir.join("cases/prompts/MY-PROMPTS-1.toml"),
+        "id = \"MY-PROMPTS-1\"\ntitle = \"prompts/list answers\"\nrequirements = [\"PROMPTS-001\"]\nkeyword = \"MUST\"\n\
+         spec = \"server/prompts.mdx\"\nhint = \"h\"\nrequires = [\"prompts\"]\n[[steps]]\nrequest = \"prompts/list\"\n",
+    )
+    .unwrap();
+    let cases = dir.join("cases");
+    let report = dir.join("report");
+    let out = conform(&["run", "--cases", cases.to_str().unwrap(), "--only", "MY-PROMPTS-1", "--report-dir", report.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let record = record(&report);
+    assert_eq!(record.results.len(), 5, "one per version");
+    for result in &record.results {
+        assert_eq!(result.status, Status::NotApplicable);
+        assert_eq!(result.reason.as_deref(), Some("the server did not declare the `prompts` capability"));
+    }
 }

@@ -79,7 +79,7 @@ const NOT_YET_CHECKED: &[&str] = &["session-id-ignored-after-delete", "no-origin
 fn run(expectation: &Expectation, transport: &str) -> Result<(), Failed> {
     let dir = scratch(&format!("mutation-{}-{transport}", expectation.fault));
     let report = dir.to_str().ok_or("scratch path is not UTF-8")?;
-    let common = ["run", "--color", "never", "--timeout", "2s", "--call-tools", "all", "--report-dir", report];
+    let common = ["run", "--color", "never", "--timeout", "5s", "--call-tools", "all", "--report-dir", report];
     let fault = ["--fault", expectation.fault];
     let server;
     let out = if transport == "stdio" {

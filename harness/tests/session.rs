@@ -1,0 +1,62 @@
+//! The session layer against the reference server, through the library API:
+//! requests are independent, and a silent server costs only its deadline.
+
+mod support;
+
+use std::time::{Duration, Instant};
+
+use mcp_conform::discovery::{self, Probe};
+use mcp_conform::session::{Reply, RequestOptions, Session, SessionOptions};
+use mcp_conform::target::Target;
+use mcp_conform::transport::{Kind, Limits};
+use serde_json::json;
+
+async fn open(version: &str, fault: &str, timeout: Duration) -> Session {
+    let target = Target::Stdio {
+        program: support::bin().into(),
+        args: vec!["reference-server".into(), "--fault".into(), fault.into()],
+        env: Vec::new(),
+    };
+    let options = SessionOptions { request_timeout: timeout, transport: Kind::Stdio };
+    match discovery::probe(&target, version, &Limits::default(), &options).await.expect("the server starts") {
+        Probe::Supported(session) => *session,
+        Probe::Unsupported { why, .. } => panic!("{version} refused: {why}"),
+    }
+}
+
+/// A request the server never answers does not hold up the others in flight.
+#[tokio::test]
+async fn an_unanswered_request_does_not_block_the_others() {
+    let session = open("2025-11-25", "ping-no-response", Duration::from_secs(3)).await;
+    let defaults = RequestOptions::default();
+    let started = Instant::now();
+    let ping = session.request("ping", json!({}), &defaults);
+    let list = async {
+        let exchange = session.request("tools/list", json!({}), &defaults).await;
+        (exchange, started.elapsed())
+    };
+    let (ping, (list, listed_after)) = tokio::join!(ping, list);
+    assert!(list.result().is_some(), "{:?}", list.reply);
+    assert!(listed_after < Duration::from_secs(1), "tools/list waited {listed_after:?}");
+    assert!(matches!(&ping.reply, Reply::NoResponse(why) if why.contains("no response within 3s")), "{:?}", ping.reply);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    session.close().await;
+}
+
+/// Many requests in flight at once all get their own answer.
+#[tokio::test]
+async fn concurrent_requests_are_matched_by_id() {
+    let session = open("2026-07-28", "ping-error", Duration::from_secs(5)).await;
+    let calls = (0..50).map(|n| {
+        let session = &session;
+        async move {
+            let params = json!({ "name": "echo", "arguments": { "message": format!("m{n}") } });
+            (n, session.request("tools/call", params, &RequestOptions::default()).await)
+        }
+    });
+    for (n, exchange) in futures_util::future::join_all(calls).await {
+        let text = exchange.result().and_then(|r| r.pointer("/content/0/text")).and_then(|t| t.as_str());
+        assert_eq!(text, Some(format!("m{n}").as_str()), "{:?}", exchange.reply);
+    }
+    session.close().await;
+}
