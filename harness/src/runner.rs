@@ -37,7 +37,7 @@ pub enum RunError {
     #[error(transparent)]
     Transport(#[from] TransportError),
     /// The server speaks none of the versions tried.
-    #[error("the server speaks none of the protocol versions tried:\n  {}", .0.join("\n  "))]
+    #[error("the server answered none of the protocol versions tried; check the command or URL (or raise --timeout):\n  {}", .0.join("\n  "))]
     NoVersion(Vec<String>),
 }
 
