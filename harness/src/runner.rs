@@ -46,7 +46,7 @@ pub async fn run(config: &RunConfig) -> Result<RunRecord, RunError> {
     let started = Instant::now();
     let started_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
     let kind = config.target.kind();
-    let options = SessionOptions { request_timeout: config.request_timeout, transport: kind };
+    let options = SessionOptions { request_timeout: config.request_timeout };
     let wanted: Vec<String> =
         if config.versions.is_empty() { version::ALL.iter().map(|v| v.to_string()).collect() } else { config.versions.clone() };
 

@@ -3,9 +3,6 @@
 /// Every protocol version, oldest first.
 pub const ALL: [&str; 5] = ["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25", "2026-07-28"];
 
-/// The newest version of the handshake era.
-pub const NEWEST_STATEFUL: &str = "2025-11-25";
-
 /// The two shapes of the protocol.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Era {

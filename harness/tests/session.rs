@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use mcp_conform::discovery::{self, Probe};
 use mcp_conform::session::{Reply, RequestOptions, Session, SessionOptions};
 use mcp_conform::target::Target;
-use mcp_conform::transport::{Kind, Limits};
+use mcp_conform::transport::Limits;
 use serde_json::json;
 
 async fn open(version: &str, fault: &str, timeout: Duration) -> Session {
@@ -17,7 +17,7 @@ async fn open(version: &str, fault: &str, timeout: Duration) -> Session {
         args: vec!["reference-server".into(), "--fault".into(), fault.into()],
         env: Vec::new(),
     };
-    let options = SessionOptions { request_timeout: timeout, transport: Kind::Stdio };
+    let options = SessionOptions { request_timeout: timeout };
     match discovery::probe(&target, version, &Limits::default(), &options).await.expect("the server starts") {
         Probe::Supported(session) => *session,
         Probe::Unsupported { why, .. } => panic!("{version} refused: {why}"),

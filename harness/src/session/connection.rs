@@ -243,11 +243,6 @@ impl Connection {
         lock(&self.shared.log).get(mark..).map(<[LogEntry]>::to_vec).unwrap_or_default()
     }
 
-    /// Has the connection closed, and why?
-    pub fn closed(&self) -> Option<String> {
-        lock(&self.shared.closed).clone()
-    }
-
     fn record(&self, direction: Direction, channel: &str, bytes: &[u8], problems: Vec<Problem>) {
         self.shared.record(direction, channel, bytes, problems);
     }

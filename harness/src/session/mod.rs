@@ -21,7 +21,6 @@ use std::time::Duration;
 
 use serde_json::Value;
 
-use crate::transport::Kind;
 use crate::version::{era, Era};
 
 /// How a request is sent.
@@ -43,8 +42,6 @@ pub struct ServerInfo {
     pub implementation: Option<Value>,
     /// The capabilities the server declared.
     pub capabilities: Value,
-    /// `supportedVersions` from `server/discover` (stateless).
-    pub supported_versions: Vec<String>,
 }
 
 impl ServerInfo {
@@ -111,6 +108,4 @@ impl Session {
 pub struct SessionOptions {
     /// How long a request may wait for its answer.
     pub request_timeout: Duration,
-    /// The transport in use (some headers only make sense on HTTP).
-    pub transport: Kind,
 }

@@ -36,7 +36,6 @@ pub async fn open(connection: Connection, version: &str) -> Handshake {
     let server = ServerInfo {
         implementation: result.get("serverInfo").cloned(),
         capabilities: result.get("capabilities").cloned().unwrap_or(Value::Null),
-        supported_versions: Vec::new(),
     };
     connection.transport().set_protocol_version(Some(version));
     // A failure to send is visible in the transcript; the cases will see the closed connection.

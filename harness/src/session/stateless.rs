@@ -125,11 +125,6 @@ pub async fn open(connection: Connection, version: &str) -> (Session, Exchange) 
     let server = ServerInfo {
         implementation: result.pointer("/_meta/io.modelcontextprotocol~1serverInfo").cloned(),
         capabilities: result.get("capabilities").cloned().unwrap_or(Value::Null),
-        supported_versions: result
-            .get("supportedVersions")
-            .and_then(Value::as_array)
-            .map(|v| v.iter().filter_map(Value::as_str).map(str::to_string).collect())
-            .unwrap_or_default(),
     };
     let opened = connection.mark();
     (Session { connection, version: version.to_string(), server, opened }, exchange)

@@ -120,11 +120,6 @@ impl HttpTransport {
         }
     }
 
-    /// The session ID the server issued, if any.
-    pub fn session_id(&self) -> Option<String> {
-        lock(&self.session_id).clone()
-    }
-
     fn base_headers(&self) -> HeaderMap {
         let mut headers = self.extra_headers.clone();
         let values = [
