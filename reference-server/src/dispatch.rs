@@ -217,7 +217,9 @@ impl Job {
     /// is returned. Otherwise the JSON-RPC response (none for silence).
     pub async fn respond(self, dispatcher: Dispatcher, peer: &Peer, link: Option<ClientLink>) -> Option<Value> {
         let id = self.id.clone();
-        let answer = peer.run_cancellable(&id, self.run(dispatcher, link)).await?;
+        let answer = peer
+            .run_cancellable(&id, |cancelled| self.run(dispatcher, link.map(|l| l.owned_by(cancelled))))
+            .await?;
         answer.into_response(id)
     }
 }

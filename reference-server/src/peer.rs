@@ -21,7 +21,7 @@
 
 use std::collections::HashMap;
 use std::future::Future;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
@@ -51,6 +51,27 @@ struct Waiting {
 struct Running {
     serial: u64,
     cancel: oneshot::Sender<()>,
+    flag: Cancelled,
+}
+
+/// Set once the client request that owns some work has been cancelled.
+///
+/// Stopping the work's future is not enough on its own: a poll already under
+/// way on another thread may go on to use an answer the reader delivered
+/// after the cancellation. A [`ClientLink`] carrying the flag refuses to send
+/// anything once it is set, and the reader sets it before it reads on.
+#[derive(Clone, Debug, Default)]
+pub struct Cancelled(Arc<AtomicBool>);
+
+impl Cancelled {
+    /// Whether the owning request has been cancelled.
+    pub fn is_set(&self) -> bool {
+        self.0.load(Ordering::SeqCst)
+    }
+
+    fn set(&self) {
+        self.0.store(true, Ordering::SeqCst);
+    }
 }
 
 /// Per-connection state shared by the reader and the request tasks.
@@ -80,6 +101,8 @@ pub enum ClientFailure {
     Error(Value),
     /// The request could not be sent or no answer can come any more.
     Unreachable(String),
+    /// The client request that wanted to ask was itself cancelled.
+    Cancelled,
 }
 
 impl std::fmt::Display for ClientFailure {
@@ -92,6 +115,7 @@ impl std::fmt::Display for ClientFailure {
                 write!(f, "the client answered with error {code}: {message}")
             }
             ClientFailure::Unreachable(why) => write!(f, "the client cannot be reached ({why})"),
+            ClientFailure::Cancelled => f.write_str("the call was cancelled"),
         }
     }
 }
@@ -163,19 +187,32 @@ impl Peer {
         let cancelled = lock(&self.running).remove(&key(id));
         let found = cancelled.is_some();
         for running in cancelled.into_iter().flatten() {
+            running.flag.set();
             let _ = running.cancel.send(());
         }
         tracing::debug!(%id, found, "notifications/cancelled");
         found
     }
 
-    /// Runs `work` as the client request `id`. Returns `None` when a
-    /// `notifications/cancelled` for `id` arrived before it finished: the
-    /// work is then dropped (stopped) and its response must not be sent.
-    pub async fn run_cancellable<F: Future>(&self, id: &Value, work: F) -> Option<F::Output> {
+    /// Runs the work `start` makes as the client request `id`. Returns
+    /// `None` when a `notifications/cancelled` for `id` arrived before it
+    /// finished: the work is then dropped (stopped) and its response must
+    /// not be sent. `start` gets the request's [`Cancelled`] flag, for the
+    /// [`ClientLink`] the work uses.
+    pub async fn run_cancellable<F, W>(&self, id: &Value, start: F) -> Option<W::Output>
+    where
+        F: FnOnce(Cancelled) -> W,
+        W: Future,
+    {
         let serial = self.next_serial.fetch_add(1, Ordering::Relaxed);
         let (cancel, cancelled) = oneshot::channel();
-        lock(&self.running).entry(key(id)).or_default().push(Running { serial, cancel });
+        let flag = Cancelled::default();
+        lock(&self.running).entry(key(id)).or_default().push(Running {
+            serial,
+            cancel,
+            flag: flag.clone(),
+        });
+        let work = start(flag);
         let output = tokio::select! {
             biased;
             _ = cancelled => None,
@@ -207,12 +244,24 @@ pub struct ClientLink {
     peer: Arc<Peer>,
     sink: mpsc::Sender<Value>,
     timeout: Duration,
+    owner: Cancelled,
 }
 
 impl ClientLink {
     /// A link sending on `sink`, answered through `peer`.
     pub fn new(peer: Arc<Peer>, sink: mpsc::Sender<Value>, timeout: Duration) -> ClientLink {
-        ClientLink { peer, sink, timeout }
+        ClientLink {
+            peer,
+            sink,
+            timeout,
+            owner: Cancelled::default(),
+        }
+    }
+
+    /// The same link for work owned by a client request with this flag:
+    /// once the request is cancelled, nothing more is sent.
+    pub fn owned_by(self, owner: Cancelled) -> ClientLink {
+        ClientLink { owner, ..self }
     }
 
     /// The peer answers are routed through.
@@ -224,6 +273,9 @@ impl ClientLink {
     /// client's answer; returns its `result`. On timeout the request is
     /// cancelled with `notifications/cancelled` (lifecycle §Timeouts).
     pub async fn request(&self, method: &str, params: Option<Value>) -> Result<Value, ClientFailure> {
+        if self.owner.is_set() {
+            return Err(ClientFailure::Cancelled);
+        }
         let (id, answer, _guard) = self.peer.expect()?;
         let mut message = Map::new();
         message.insert("jsonrpc".into(), json!("2.0"));
@@ -242,6 +294,7 @@ impl ClientLink {
                 (None, None) => Err(ClientFailure::Unreachable("the response has neither result nor error".into())),
             },
             Ok(Err(_)) => Err(ClientFailure::Unreachable("the connection closed before the client answered".into())),
+            Err(_) if self.owner.is_set() => Err(ClientFailure::Cancelled),
             Err(_) => {
                 let reason = format!("no response within {} ms", self.timeout.as_millis());
                 self.notify("notifications/cancelled", json!({"requestId": id, "reason": reason})).await;
@@ -253,12 +306,18 @@ impl ClientLink {
     /// Sends a request without waiting for any answer (only the
     /// `s2c-request-in-stateless` fault does this).
     pub fn send_unanswered(&self, method: &str, params: Value) -> bool {
+        if self.owner.is_set() {
+            return false;
+        }
         let message = json!({"jsonrpc": "2.0", "id": self.peer.next_request_id(), "method": method, "params": params});
         self.sink.try_send(message).is_ok()
     }
 
     /// Sends a notification to the client (best effort).
     pub async fn notify(&self, method: &str, params: Value) {
+        if self.owner.is_set() {
+            return;
+        }
         let _ = self.sink.send(json!({"jsonrpc": "2.0", "method": method, "params": params})).await;
     }
 }
@@ -320,13 +379,24 @@ mod tests {
     async fn cancellation_stops_the_work_and_suppresses_the_output() {
         let peer = Peer::new();
         let p = peer.clone();
-        let task = tokio::spawn(async move { p.run_cancellable(&json!(7), std::future::pending::<()>()).await });
-        while !peer.cancel(&json!(7)) {
-            tokio::task::yield_now().await;
-        }
+        let (tx, mut out) = mpsc::channel(8);
+        let link = ClientLink::new(peer.clone(), tx, Duration::from_secs(5));
+        let (flag_tx, flag_rx) = oneshot::channel();
+        let task = tokio::spawn(async move {
+            p.run_cancellable(&json!(7), |flag| {
+                let _ = flag_tx.send(flag.clone());
+                let link = link.owned_by(flag);
+                async move { link.request("roots/list", None).await }
+            })
+            .await
+        });
+        let flag = flag_rx.await.unwrap();
+        assert_eq!(out.recv().await.unwrap()["method"], "roots/list");
+        assert!(peer.cancel(&json!(7)));
+        assert!(flag.is_set(), "set before cancel() returns");
         assert_eq!(task.await.unwrap(), None);
         assert!(!peer.cancel(&json!(7)), "nothing left to cancel");
-        assert_eq!(peer.run_cancellable(&json!(8), async { 5 }).await, Some(5));
+        assert_eq!(peer.run_cancellable(&json!(8), |_| async { 5 }).await, Some(5));
         assert!(!peer.cancel(&json!(8)), "finished requests are not cancelled");
     }
 }
