@@ -149,7 +149,7 @@ impl From<Result<Value, RpcError>> for Answer {
 #[derive(Clone, Debug)]
 pub struct Job {
     id: Value,
-    kind: JobKind,
+    kind: Box<JobKind>,
 }
 
 #[derive(Clone, Debug)]
@@ -168,7 +168,7 @@ impl Job {
     pub fn legacy(session: LegacySession, req: Request) -> Job {
         Job {
             id: req.id.clone(),
-            kind: JobKind::Legacy(session, req),
+            kind: Box::new(JobKind::Legacy(session, req)),
         }
     }
 
@@ -176,7 +176,7 @@ impl Job {
     pub fn modern(request_meta: RequestMeta, req: Request) -> Job {
         Job {
             id: req.id.clone(),
-            kind: JobKind::Modern(request_meta, req),
+            kind: Box::new(JobKind::Modern(request_meta, req)),
         }
     }
 
@@ -188,7 +188,7 @@ impl Job {
     /// Whether running it may send messages to the client before the
     /// response (Streamable HTTP then answers with an SSE stream).
     pub fn may_message_client(&self, faults: FaultSet) -> bool {
-        match &self.kind {
+        match self.kind.as_ref() {
             JobKind::Legacy(_, req) => is_ask_call(req),
             JobKind::Modern(_, req) => is_ask_call(req) && faults.contains(Fault::S2cRequestInStateless),
         }
@@ -196,7 +196,7 @@ impl Job {
 
     /// Runs the request; `link` is how it may ask the client (none: it cannot).
     pub async fn run(self, dispatcher: Dispatcher, link: Option<ClientLink>) -> Answer {
-        match self.kind {
+        match *self.kind {
             JobKind::Legacy(session, req) if is_ask_call(&req) => {
                 match tools::call(session.version, dispatcher.faults, &req.params_or_empty()) {
                     Ok(Call::Ask) => {

@@ -41,6 +41,9 @@ pub enum Output {
     Failure(String),
 }
 
+/// Runs a tool that answers at once.
+type Runner = fn(&Map<String, Value>) -> Output;
+
 /// One fixture tool.
 struct Fixture {
     name: &'static str,
@@ -49,7 +52,7 @@ struct Fixture {
     input_schema: fn() -> Value,
     output_schema: Option<fn() -> Value>,
     /// `None` for `ask`, which the dispatcher runs (it needs the client).
-    run: Option<fn(&Map<String, Value>) -> Output>,
+    run: Option<Runner>,
 }
 
 const FIXTURES: &[Fixture] = &[

@@ -207,6 +207,23 @@ async fn stdio_error_and_malformed_answers_are_tool_errors() {
 }
 
 #[tokio::test]
+async fn stdio_ask_inside_a_2025_03_26_batch() {
+    let mut s = StdioServer::start(&[]).await;
+    s.handshake_with("2025-03-26", json!({"roots": {}})).await;
+    s.send(&json!([ask(1), request(2, "ping", json!({}))])).await;
+    let roots = s.recv().await;
+    assert_eq!(roots["method"], "roots/list");
+    s.send(&answer(&roots)).await;
+    let replies = s.recv().await;
+    let replies = replies.as_array().expect("the batch is answered with an array");
+    let mut ids: Vec<i64> = replies.iter().map(|r| r["id"].as_i64().unwrap()).collect();
+    ids.sort();
+    assert_eq!(ids, [1, 2]);
+    let ask_reply = replies.iter().find(|r| r["id"] == 1).unwrap();
+    assert!(result_text(ask_reply).contains(TEST_ROOT));
+}
+
+#[tokio::test]
 async fn stdio_unanswered_requests_time_out_and_are_cancelled() {
     let mut s = StdioServer::start(&["--ask-timeout", "0.3"]).await;
     s.handshake_with("2025-06-18", json!({"roots": {}})).await;
@@ -446,6 +463,27 @@ async fn http_ask_with_nothing_declared_and_other_calls_stay_json() {
         .post_in_session(&session, "2025-06-18", &request(2, "tools/call", json!({"name": "echo", "arguments": {"message": "m"}})))
         .await;
     assert!(echo.content_type().starts_with("application/json"));
+}
+
+#[tokio::test]
+async fn http_ask_inside_a_2025_03_26_batch() {
+    let server = HttpServer::http().await;
+    let version = "2025-03-26";
+    let session = server.open_session_with(version, json!({"sampling": {}})).await;
+    let headers = [("Mcp-Session-Id", session.as_str())];
+    let batch = json!([ask(1), request(2, "ping", json!({}))]).to_string();
+    let stream = server.post_open(&server.url, &headers, &batch).await;
+    let mut reader = SseReader::new(stream);
+    let sampling: Value = serde_json::from_str(&reader.next().await.expect("a request").data).unwrap();
+    assert_eq!(sampling["method"], "sampling/createMessage");
+    let posted = server.post(&headers, &answer(&sampling).to_string()).await;
+    assert_eq!(posted.status, StatusCode::ACCEPTED);
+    let replies: Value = serde_json::from_str(&reader.next().await.expect("the batch response").data).unwrap();
+    assert_eq!(replies.as_array().expect("an array").len(), 2);
+    assert_eq!(reader.next().await, None);
+    // A batch of one plain request is still answered with an array.
+    let one = server.post(&headers, &json!([request(3, "ping", json!({}))]).to_string()).await;
+    assert_eq!(one.json(), json!([{"jsonrpc": "2.0", "id": 3, "result": {}}]));
 }
 
 #[tokio::test]

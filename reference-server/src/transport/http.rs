@@ -557,8 +557,10 @@ impl App {
         }
         match respond_batch(parts, dispatcher, session.peer.clone(), None).await {
             None => replies::accepted(),
-            Some(Value::Array(replies)) => self.reply(Some(&session), replies),
-            Some(single) => self.reply(Some(&session), vec![single]),
+            // A batch is answered with an array, even of one response.
+            Some(array) if !self.options.sse_responses => replies::json(StatusCode::OK, &array),
+            Some(Value::Array(replies)) => self.sse_reply(Some(&session), replies),
+            Some(single) => self.sse_reply(Some(&session), vec![single]),
         }
     }
 
