@@ -39,6 +39,17 @@ struct Cli {
     /// With --http, answer POSTed requests with a one-event text/event-stream instead of JSON.
     #[arg(long, requires = "http")]
     sse_responses: bool,
+
+    /// How long the ask tool waits for each answer to its own requests to the client.
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
+    ask_timeout: std::time::Duration,
+}
+
+fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
+    match s.parse::<f64>() {
+        Ok(secs) if secs.is_finite() && secs > 0.0 && secs <= 3600.0 => Ok(std::time::Duration::from_secs_f64(secs)),
+        _ => Err(format!("'{s}' is not a number of seconds between 0 and 3600 (for example 10 or 0.5)")),
+    }
 }
 
 fn parse_addr(s: &str) -> Result<SocketAddr, String> {
@@ -55,6 +66,14 @@ fn parse_fault(s: &str) -> Result<Fault, String> {
     Fault::from_name(s).ok_or_else(|| format!("unknown fault '{s}' (see --list-faults)"))
 }
 
+const ASK_HELP: &str = "  ask  {}                      asks the client for input, only as far as it declared the capabilities:
+                               roots/list, sampling/createMessage, elicitation/create (a form).
+                               2024-11-05..2025-11-25: JSON-RPC requests to the client (over Streamable
+                               HTTP on the call's SSE response stream), each answer awaited up to
+                               --ask-timeout; 2026-07-28: an input_required result, completed by the
+                               retry's inputResponses + requestState. Returns a text summary.
+";
+
 fn long_help() -> String {
     let mut text = String::from(
         "Transports:\n  (default)   stdio: newline-delimited JSON-RPC on stdin/stdout, logs on stderr\n  \
@@ -63,9 +82,10 @@ fn long_help() -> String {
          Fixture tools:\n  \
          echo {message: string}       returns the message as text\n  \
          add  {a: number, b: number}  returns structuredContent {sum} (2025-06-18+) and the same JSON as text\n  \
-         fail {}                      always returns a result with isError: true\n\n\
-         Faults (--fault NAME):\n",
+         fail {}                      always returns a result with isError: true\n",
     );
+    text.push_str(ASK_HELP);
+    text.push_str("\nFaults (--fault NAME):\n");
     for info in faults::CATALOGUE {
         text.push_str(&format!("  {:<38} {} [{}]\n      {}\n", info.name, info.breaks.join(", "), info.scope.label(), info.description));
     }
@@ -165,7 +185,7 @@ where
         return ExitCode::SUCCESS;
     }
     init_logging();
-    let dispatcher = Dispatcher::new(cli.faults.iter().copied().collect());
+    let dispatcher = Dispatcher::new(cli.faults.iter().copied().collect()).with_ask_timeout(cli.ask_timeout);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(rt) => rt,
         Err(e) => {

@@ -15,22 +15,37 @@
 //!   answered at any time in the handshake era (L-PING-001), and unknown
 //!   methods, which are -32601.
 //!
-//! [`Route`] names these cases. [`Dispatcher::handle_frame`] drives them for
-//! transports that carry bare JSON-RPC (stdio, HTTP+SSE); Streamable HTTP
-//! calls the per-route methods itself because it must also look at headers
-//! and choose HTTP status codes.
+//! [`Route`] names these cases. [`Dispatcher::accept`] is the synchronous
+//! front half for transports that carry bare JSON-RPC (stdio, HTTP+SSE): it
+//! applies everything that must happen in arrival order (the handshake,
+//! `notifications/initialized`, `notifications/cancelled`, routing client
+//! responses to the server requests waiting for them) and hands back each
+//! other request as a [`Job`], which the transport runs as a task of its own
+//! while it keeps reading. That is what lets the `ask` tool wait for the
+//! client's answers, and what lets `notifications/cancelled` stop a request
+//! in flight (see [`crate::peer`]). Streamable HTTP calls the per-route
+//! methods and builds jobs itself because it must also look at headers and
+//! choose HTTP status codes.
 
+use std::sync::Arc;
+use std::time::Duration;
+
+use futures_util::future::join_all;
+use futures_util::FutureExt;
 use serde_json::{json, Map, Value};
 
+use crate::ask::{self, Stateless};
 use crate::faults::{Fault, FaultSet};
+use crate::peer::{self, ClientLink, Peer};
 use crate::protocol::message::error_response;
 use crate::protocol::meta::{self, RequestMeta};
-use crate::protocol::{classify, code, Era, Incoming, Notification, ProtocolVersion, Request, RpcError};
-use crate::tools;
+use crate::protocol::{classify, code, ClientCapabilities, Era, Incoming, Notification, ProtocolVersion, Request, RpcError};
+use crate::tools::{self, Call};
 
 /// `instructions` of `InitializeResult` and `DiscoverResult`.
 pub const INSTRUCTIONS: &str = "Reference server of mcp-conform. Fixture tools: echo {message} returns the \
-message, add {a, b} returns {sum}, fail always returns a tool error.";
+message, add {a, b} returns {sum}, fail always returns a tool error, ask asks the client for roots, a sampled \
+message and a form (as far as the client declared those capabilities) and summarises the answers.";
 
 /// `ttlMs` on cacheable 2026-07-28 results: the tool set never changes.
 pub const CACHE_TTL_MS: u64 = 300_000;
@@ -42,14 +57,17 @@ pub struct LegacySession {
     pub version: ProtocolVersion,
     /// Whether `notifications/initialized` arrived.
     pub initialized: bool,
+    /// What the client declared in `initialize` (as far as `ask` cares).
+    pub capabilities: ClientCapabilities,
 }
 
 impl LegacySession {
     /// A session that has just answered `initialize`.
-    pub fn new(version: ProtocolVersion) -> LegacySession {
+    pub fn new(version: ProtocolVersion, capabilities: ClientCapabilities) -> LegacySession {
         LegacySession {
             version,
             initialized: false,
+            capabilities,
         }
     }
 }
@@ -60,6 +78,8 @@ impl LegacySession {
 pub struct Connection {
     /// The legacy session, once `initialize` succeeded.
     pub legacy: Option<LegacySession>,
+    /// Server requests waiting for answers, client requests in flight.
+    pub peer: Arc<Peer>,
 }
 
 /// How a request is to be served.
@@ -86,6 +106,11 @@ pub fn route(conn: &Connection, req: &Request) -> Route {
     } else {
         Route::PreSession
     }
+}
+
+/// The `requestId` a `notifications/cancelled` names, if that is what `n` is.
+pub fn cancelled_request(n: &Notification) -> Option<&Value> {
+    (n.method == "notifications/cancelled").then(|| n.params.as_ref()?.get("requestId")).flatten()
 }
 
 /// What a request gets back.
@@ -119,20 +144,164 @@ impl From<Result<Value, RpcError>> for Answer {
     }
 }
 
+/// A request whose route is decided, to be run (possibly waiting for the
+/// client) while the transport keeps reading.
+#[derive(Clone, Debug)]
+pub struct Job {
+    id: Value,
+    kind: Box<JobKind>,
+}
+
+#[derive(Clone, Debug)]
+enum JobKind {
+    Legacy(LegacySession, Request),
+    Modern(RequestMeta, Request),
+}
+
+/// Whether `req` is `tools/call` for the `ask` tool.
+pub fn is_ask_call(req: &Request) -> bool {
+    req.method == "tools/call" && req.param_str("name") == Some(ask::TOOL_NAME)
+}
+
+impl Job {
+    /// A request inside the legacy `session`.
+    pub fn legacy(session: LegacySession, req: Request) -> Job {
+        Job {
+            id: req.id.clone(),
+            kind: Box::new(JobKind::Legacy(session, req)),
+        }
+    }
+
+    /// A 2026-07-28 request whose `_meta` passed [`Dispatcher::modern_meta`].
+    pub fn modern(request_meta: RequestMeta, req: Request) -> Job {
+        Job {
+            id: req.id.clone(),
+            kind: Box::new(JobKind::Modern(request_meta, req)),
+        }
+    }
+
+    /// The request id.
+    pub fn id(&self) -> &Value {
+        &self.id
+    }
+
+    /// Whether running it may send messages to the client before the
+    /// response (Streamable HTTP then answers with an SSE stream).
+    pub fn may_message_client(&self, faults: FaultSet) -> bool {
+        match self.kind.as_ref() {
+            JobKind::Legacy(_, req) => is_ask_call(req),
+            JobKind::Modern(_, req) => is_ask_call(req) && faults.contains(Fault::S2cRequestInStateless),
+        }
+    }
+
+    /// Runs the request; `link` is how it may ask the client (none: it cannot).
+    pub async fn run(self, dispatcher: Dispatcher, link: Option<ClientLink>) -> Answer {
+        match *self.kind {
+            JobKind::Legacy(session, req) if is_ask_call(&req) => {
+                match tools::call(session.version, dispatcher.faults, &req.params_or_empty()) {
+                    Ok(Call::Ask) => {
+                        let output = ask::ask_stateful(session, dispatcher.faults, link.as_ref()).await;
+                        Answer::Result(tools::shape_result(session.version, dispatcher.faults, output))
+                    }
+                    Ok(Call::Done(result)) => Answer::Result(result),
+                    Err(e) => Answer::Error(e),
+                }
+            }
+            JobKind::Legacy(session, req) => dispatcher.legacy_request(session.version, &req),
+            JobKind::Modern(request_meta, req) => dispatcher.modern_request(&request_meta, &req, link.as_ref()),
+        }
+    }
+
+    /// Runs the request as the client request it is: a
+    /// `notifications/cancelled` through `peer` stops it, and then nothing
+    /// is returned. Otherwise the JSON-RPC response (none for silence).
+    pub async fn respond(self, dispatcher: Dispatcher, peer: &Peer, link: Option<ClientLink>) -> Option<Value> {
+        let id = self.id.clone();
+        let answer = peer
+            .run_cancellable(&id, |cancelled| self.run(dispatcher, link.map(|l| l.owned_by(cancelled))))
+            .await?;
+        answer.into_response(id)
+    }
+}
+
+/// One member of a batch, as [`Dispatcher::accept`] left it.
+#[derive(Clone, Debug)]
+pub enum Part {
+    /// Its reply is already known.
+    Reply(Value),
+    /// A request to run.
+    Run(Job),
+}
+
+/// Answers a batch: runs its requests side by side and returns the array of
+/// responses (none when nothing is left to answer, JSON-RPC 2.0 §6).
+pub async fn respond_batch(parts: Vec<Part>, dispatcher: Dispatcher, peer: Arc<Peer>, link: Option<ClientLink>) -> Option<Value> {
+    let replies = join_all(parts.into_iter().map(|part| {
+        let peer = peer.clone();
+        let link = link.clone();
+        async move {
+            match part {
+                Part::Reply(reply) => Some(reply),
+                Part::Run(job) => job.respond(dispatcher, &peer, link).await,
+            }
+        }
+    }))
+    .await;
+    let replies: Vec<Value> = replies.into_iter().flatten().collect();
+    (!replies.is_empty()).then_some(Value::Array(replies))
+}
+
+/// What the transport must do about one incoming message.
+#[derive(Clone, Debug)]
+pub enum Action {
+    /// Send this reply.
+    Reply(Value),
+    /// Nothing to send (a notification, a client response, silence).
+    Nothing,
+    /// Run this request as a task of its own and send its response.
+    Run(Job),
+    /// A 2025-03-26 batch: run its parts (see [`respond_batch`]) and send
+    /// the array.
+    Batch(Vec<Part>),
+}
+
 /// The methods a 2026-07-28 request may name.
 const MODERN_METHODS: &[&str] = &["server/discover", "tools/list", "tools/call"];
 
 /// The server's behaviour, parameterised by the active faults. It holds no
 /// per-connection state: that lives in [`Connection`].
-#[derive(Clone, Copy, Debug, Default)]
+#[derive(Clone, Copy, Debug)]
 pub struct Dispatcher {
     faults: FaultSet,
+    ask_timeout: Duration,
+}
+
+impl Default for Dispatcher {
+    fn default() -> Dispatcher {
+        Dispatcher::new(FaultSet::NONE)
+    }
 }
 
 impl Dispatcher {
     /// A dispatcher with these faults (use [`FaultSet::NONE`] for the conformant server).
     pub fn new(faults: FaultSet) -> Dispatcher {
-        Dispatcher { faults }
+        Dispatcher {
+            faults,
+            ask_timeout: peer::DEFAULT_TIMEOUT,
+        }
+    }
+
+    /// The same, waiting at most `timeout` for each answer to a server request.
+    pub fn with_ask_timeout(self, timeout: Duration) -> Dispatcher {
+        Dispatcher {
+            ask_timeout: timeout,
+            ..self
+        }
+    }
+
+    /// How long a server request waits for the client's answer.
+    pub fn ask_timeout(&self) -> Duration {
+        self.ask_timeout
     }
 
     /// The active faults.
@@ -144,74 +313,115 @@ impl Dispatcher {
         self.faults.contains(f)
     }
 
-    /// Handles one frame of raw bytes (a stdio line, an HTTP+SSE POST body)
-    /// and returns the reply to send, if any. Never panics, whatever the bytes.
-    pub fn handle_frame(&self, conn: &mut Connection, bytes: &[u8]) -> Option<Value> {
+    /// Takes one frame of raw bytes (a stdio line, an HTTP+SSE POST body).
+    /// Never panics, whatever the bytes.
+    pub fn accept_frame(&self, conn: &mut Connection, bytes: &[u8]) -> Action {
         match serde_json::from_slice::<Value>(bytes) {
-            Ok(value) => self.handle_value(conn, value),
-            Err(e) => Some(error_response(Value::Null, &RpcError::parse_error(e))),
+            Ok(value) => self.accept(conn, value),
+            Err(e) => Action::Reply(error_response(Value::Null, &RpcError::parse_error(e))),
         }
     }
 
-    /// Handles one parsed message or batch.
-    pub fn handle_value(&self, conn: &mut Connection, value: Value) -> Option<Value> {
+    /// Takes one parsed message or batch: does what must happen in arrival
+    /// order and says what is left to do.
+    pub fn accept(&self, conn: &mut Connection, value: Value) -> Action {
         match value {
-            Value::Array(items) => self.handle_batch(conn, items),
-            single => self.handle_message(conn, single),
+            Value::Array(items) => self.accept_batch(conn, items),
+            single => match self.accept_message(conn, single) {
+                Some(Part::Reply(reply)) => Action::Reply(reply),
+                Some(Part::Run(job)) => Action::Run(job),
+                None => Action::Nothing,
+            },
         }
     }
 
     /// A JSON-RPC batch: accepted only inside a 2025-03-26 session
     /// (L-BATCH-001); elsewhere one -32600 with id null (JSONRPC-017).
-    fn handle_batch(&self, conn: &mut Connection, items: Vec<Value>) -> Option<Value> {
+    fn accept_batch(&self, conn: &mut Connection, items: Vec<Value>) -> Action {
         if !conn.legacy.is_some_and(|s| s.version.has_batching()) {
             let e = RpcError::invalid_request("JSON-RPC batches are accepted only in protocol version 2025-03-26");
-            return Some(error_response(Value::Null, &e));
+            return Action::Reply(error_response(Value::Null, &e));
         }
         if items.is_empty() {
-            return Some(error_response(Value::Null, &RpcError::invalid_request("empty batch")));
+            return Action::Reply(error_response(Value::Null, &RpcError::invalid_request("empty batch")));
         }
-        let replies: Vec<Value> = items
+        let parts: Vec<Part> = items
             .into_iter()
             .filter_map(|item| match item {
-                Value::Array(_) => Some(error_response(Value::Null, &RpcError::invalid_request("nested batch"))),
-                single => self.handle_message(conn, single),
+                Value::Array(_) => Some(Part::Reply(error_response(Value::Null, &RpcError::invalid_request("nested batch")))),
+                single => self.accept_message(conn, single),
             })
             .collect();
         // A batch of notifications gets no reply at all (JSON-RPC 2.0 §6).
-        (!replies.is_empty()).then_some(Value::Array(replies))
+        if parts.is_empty() {
+            Action::Nothing
+        } else {
+            Action::Batch(parts)
+        }
     }
 
-    /// Handles one message (not a batch).
-    pub fn handle_message(&self, conn: &mut Connection, value: Value) -> Option<Value> {
+    /// One message (not a batch): `None` when nothing is to be answered.
+    fn accept_message(&self, conn: &mut Connection, value: Value) -> Option<Part> {
         match classify(value) {
-            Err(rejected) => Some(rejected.to_response()),
-            Ok(Incoming::Response) => None,
+            Err(rejected) => Some(Part::Reply(rejected.to_response())),
+            Ok(Incoming::Response(response)) => {
+                conn.peer.deliver(response);
+                None
+            }
             Ok(Incoming::Notification(n)) => {
                 self.notification(conn, &n);
                 None
             }
             Ok(Incoming::Request(req)) => {
-                let answer = match route(conn, &req) {
-                    Route::Initialize if conn.legacy.is_some() => {
-                        Answer::Error(RpcError::invalid_request("initialize was already answered on this connection"))
-                    }
+                let reply = |answer: Answer, id: Value| answer.into_response(id).map(Part::Reply);
+                match route(conn, &req) {
+                    Route::Initialize if conn.legacy.is_some() => reply(
+                        Answer::Error(RpcError::invalid_request("initialize was already answered on this connection")),
+                        req.id,
+                    ),
                     Route::Initialize => match self.initialize(&req) {
-                        Ok((result, version)) => {
-                            conn.legacy = Some(LegacySession::new(version));
-                            Answer::Result(result)
+                        Ok((result, session)) => {
+                            conn.legacy = Some(session);
+                            reply(Answer::Result(result), req.id)
                         }
-                        Err(e) => Answer::Error(e),
+                        Err(e) => reply(Answer::Error(e), req.id),
                     },
                     Route::Modern => match self.modern_meta(&req) {
-                        Ok(m) => self.modern_request(&m, &req),
-                        Err(e) => Answer::Error(e),
+                        Ok(m) => Some(Part::Run(Job::modern(m, req))),
+                        Err(e) => reply(Answer::Error(e), req.id),
                     },
-                    Route::Legacy(version) => self.legacy_request(version, &req),
-                    Route::PreSession => self.pre_session_request(&req),
-                };
-                answer.into_response(req.id)
+                    Route::Legacy(_) => conn.legacy.map(|session| Part::Run(Job::legacy(session, req))),
+                    Route::PreSession => {
+                        let answer = self.pre_session_request(&req);
+                        reply(answer, req.id)
+                    }
+                }
             }
+        }
+    }
+
+    /// Handles one frame to the end without a way to reach the client
+    /// (`ask` then reports that it cannot ask): for tests and callers that
+    /// need no concurrency.
+    pub fn handle_frame(&self, conn: &mut Connection, bytes: &[u8]) -> Option<Value> {
+        let action = self.accept_frame(conn, bytes);
+        self.finish_now(conn, action)
+    }
+
+    /// [`Dispatcher::handle_frame`] for a parsed message or batch.
+    pub fn handle_value(&self, conn: &mut Connection, value: Value) -> Option<Value> {
+        let action = self.accept(conn, value);
+        self.finish_now(conn, action)
+    }
+
+    fn finish_now(&self, conn: &Connection, action: Action) -> Option<Value> {
+        // Without a link to the client nothing in a job ever waits, so the
+        // futures complete on their first poll.
+        match action {
+            Action::Reply(reply) => Some(reply),
+            Action::Nothing => None,
+            Action::Run(job) => job.respond(*self, &conn.peer, None).now_or_never().flatten(),
+            Action::Batch(parts) => respond_batch(parts, *self, conn.peer.clone(), None).now_or_never().flatten(),
         }
     }
 
@@ -222,26 +432,28 @@ impl Dispatcher {
                 session.initialized = true;
             }
         }
-        // notifications/cancelled: every request is answered before the next
-        // is read, so there is never anything in flight to cancel.
+        if let Some(id) = cancelled_request(n) {
+            conn.peer.cancel(id);
+        }
     }
 
     fn capabilities(&self) -> Value {
         json!({"tools": {"listChanged": false}})
     }
 
-    /// Answers `initialize` and returns the result with the version the
-    /// session will speak (L-LIFE-001, L-LIFE-002).
-    pub fn initialize(&self, req: &Request) -> Result<(Value, ProtocolVersion), RpcError> {
+    /// Answers `initialize` and returns the result with the session it opens:
+    /// the version it will speak (L-LIFE-001, L-LIFE-002) and the client
+    /// capabilities declared.
+    pub fn initialize(&self, req: &Request) -> Result<(Value, LegacySession), RpcError> {
         let Some(params) = req.params.as_ref() else {
             return Err(RpcError::invalid_params("initialize needs params"));
         };
         let Some(requested) = params.get("protocolVersion").and_then(Value::as_str) else {
             return Err(RpcError::invalid_params("initialize needs a string \"protocolVersion\""));
         };
-        if !params.get("capabilities").is_some_and(Value::is_object) {
+        let Some(client_capabilities) = params.get("capabilities").and_then(Value::as_object) else {
             return Err(RpcError::invalid_params("initialize needs a \"capabilities\" object"));
-        }
+        };
         if !params.get("clientInfo").is_some_and(Value::is_object) {
             return Err(RpcError::invalid_params("initialize needs a \"clientInfo\" object"));
         }
@@ -267,7 +479,8 @@ impl Dispatcher {
             "serverInfo": meta::server_implementation(version.has_titles()),
             "instructions": INSTRUCTIONS,
         });
-        Ok((result, version))
+        let capabilities = ClientCapabilities::from_json(client_capabilities, version);
+        Ok((result, LegacySession::new(version, capabilities)))
     }
 
     fn ping(&self) -> Answer {
@@ -300,12 +513,21 @@ impl Dispatcher {
         Ok(result)
     }
 
-    /// A request inside a legacy session at `version`.
+    /// A request inside a legacy session at `version`, answered at once
+    /// (`ask` is run by [`Job::run`], which can reach the client).
     pub fn legacy_request(&self, version: ProtocolVersion, req: &Request) -> Answer {
         match req.method.as_str() {
             "ping" => self.ping(),
             "tools/list" => self.tools_list(version, req).map(Value::Object).into(),
-            "tools/call" => tools::call(version, self.faults, &req.params_or_empty()).into(),
+            "tools/call" => match tools::call(version, self.faults, &req.params_or_empty()) {
+                Ok(Call::Done(result)) => Answer::Result(result),
+                Ok(Call::Ask) => Answer::Result(tools::shape_result(
+                    version,
+                    self.faults,
+                    tools::Output::Failure("ask cannot reach the client on this connection.".into()),
+                )),
+                Err(e) => Answer::Error(e),
+            },
             other => Answer::Error(self.unknown_method(other)),
         }
     }
@@ -353,7 +575,9 @@ impl Dispatcher {
     }
 
     /// A 2026-07-28 request whose `_meta` passed [`Dispatcher::modern_meta`].
-    pub fn modern_request(&self, request_meta: &RequestMeta, req: &Request) -> Answer {
+    /// `link` reaches the client (only the `s2c-request-in-stateless` fault
+    /// uses it: this era has no server-initiated requests).
+    pub fn modern_request(&self, request_meta: &RequestMeta, req: &Request, link: Option<&ClientLink>) -> Answer {
         let version = ProtocolVersion::V2026_07_28;
         tracing::debug!(method = %req.method, client = ?request_meta.client_info, "modern request");
         let result = match req.method.as_str() {
@@ -364,10 +588,7 @@ impl Dispatcher {
                 r.insert("cacheScope".into(), json!("public"));
                 r
             }),
-            "tools/call" => tools::call(version, self.faults, &req.params_or_empty()).and_then(|v| match v {
-                Value::Object(m) => Ok(m),
-                _ => Err(RpcError::internal("tool result is not an object")),
-            }),
+            "tools/call" => self.modern_call(request_meta, req, link),
             other => Err(self.unknown_method(other)),
         };
         match result {
@@ -376,6 +597,25 @@ impl Dispatcher {
                 Answer::Result(Value::Object(r))
             }
             Err(e) => Answer::Error(e),
+        }
+    }
+
+    fn modern_call(&self, request_meta: &RequestMeta, req: &Request, link: Option<&ClientLink>) -> Result<Map<String, Value>, RpcError> {
+        let version = ProtocolVersion::V2026_07_28;
+        let params = req.params_or_empty();
+        let result = match tools::call(version, self.faults, &params)? {
+            Call::Done(result) => result,
+            Call::Ask => {
+                let caps = ClientCapabilities::from_json(&request_meta.client_capabilities, version);
+                match ask::ask_stateless(caps, self.faults, &params, link)? {
+                    Stateless::Done(output) => tools::shape_result(version, self.faults, output),
+                    Stateless::InputRequired(result) => return Ok(result),
+                }
+            }
+        };
+        match result {
+            Value::Object(m) => Ok(m),
+            _ => Err(RpcError::internal("tool result is not an object")),
         }
     }
 

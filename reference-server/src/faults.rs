@@ -74,6 +74,12 @@ pub enum Fault {
     NoOriginCheck,
     /// A `Mcp-Method` header that differs from the body is accepted.
     HeaderMismatchIgnored,
+    /// `ask` asks for sampling although the client did not declare it.
+    S2cWithoutCapability,
+    /// `ask` sends a JSON-RPC request in 2026-07-28.
+    S2cRequestInStateless,
+    /// `ask` answers `input_required` whatever the retry carries.
+    InputRequiredIgnoresResponses,
 }
 
 /// One row of the fault table.
@@ -212,6 +218,27 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::StreamableHttp,
         description: "in 2026-07-28 accepts a Mcp-Method header that differs from the body's method",
     },
+    FaultInfo {
+        fault: Fault::S2cWithoutCapability,
+        name: "s2c-without-capability",
+        breaks: &["L-S2C-001", "S2C-006"],
+        scope: Scope::AnyTransport,
+        description: "the ask tool sends sampling/createMessage (in 2026-07-28: an inputRequests entry) though the client did not declare sampling",
+    },
+    FaultInfo {
+        fault: Fault::S2cRequestInStateless,
+        name: "s2c-request-in-stateless",
+        breaks: &["JSONRPC-016", "STDIO-004", "HTTP-010"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 the ask tool sends elicitation/create as a JSON-RPC request instead of returning input_required",
+    },
+    FaultInfo {
+        fault: Fault::InputRequiredIgnoresResponses,
+        name: "input-required-ignores-responses",
+        breaks: &["S2C-001"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 the ask tool answers input_required again even when the retry carries every inputResponse",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -339,6 +366,9 @@ mod tests {
             Fault::SessionIdIgnoredAfterDelete,
             Fault::NoOriginCheck,
             Fault::HeaderMismatchIgnored,
+            Fault::S2cWithoutCapability,
+            Fault::S2cRequestInStateless,
+            Fault::InputRequiredIgnoresResponses,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

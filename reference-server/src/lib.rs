@@ -14,7 +14,15 @@
 //! * [`dispatch`]: the era-aware method table ([`Dispatcher`]). One server
 //!   speaks 2024-11-05, 2025-03-26, 2025-06-18 and 2025-11-25 after an
 //!   `initialize` handshake, and 2026-07-28 statelessly.
-//! * [`tools`]: the fixture tools `echo`, `add`, `fail`.
+//! * [`tools`]: the fixture tools `echo`, `add`, `fail`, `ask`.
+//! * [`ask`]: the `ask` tool, which asks the client for input: JSON-RPC
+//!   requests to the client in the handshake era (`roots/list`,
+//!   `sampling/createMessage`, `elicitation/create`, each only if declared),
+//!   `input_required` results in 2026-07-28 (multi round-trip requests,
+//!   with a sealed [`request_state`]).
+//! * [`peer`]: per-connection routing of the client's responses to the
+//!   server requests waiting for them, and cancellation of client requests
+//!   in flight; every transport runs each request as a task of its own.
 //! * [`faults`]: the deliberate violations (`--fault NAME`).
 //! * [`transport`]: stdio, Streamable HTTP (`/mcp`), HTTP+SSE (`/sse`).
 //!
@@ -31,11 +39,14 @@
 #![warn(missing_docs)]
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
+pub mod ask;
 pub mod cli;
 pub mod dispatch;
 pub mod faults;
 pub mod json_schema;
+pub mod peer;
 pub mod protocol;
+pub mod request_state;
 pub mod tools;
 pub mod transport;
 

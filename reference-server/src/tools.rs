@@ -5,8 +5,9 @@
 //! | `echo` | `{message: string}`          | one text block holding `message` |
 //! | `add`  | `{a: number, b: number}`     | `structuredContent {sum}` (2025-06-18+) plus the same JSON as text (TOOLS-009); before 2025-06-18 only the text |
 //! | `fail` | `{}` (no arguments)          | always a result with `isError: true` |
+//! | `ask`  | `{}` (no arguments)          | asks the client for roots, a sampled message and a form, as far as it declared the capabilities, and returns a text summary of the answers (see [`crate::ask`]) |
 //!
-//! All three are annotated `readOnlyHint: true`, `openWorldHint: false`
+//! All four are annotated `readOnlyHint: true`, `openWorldHint: false`
 //! (annotations exist since 2025-03-26); `add` declares an `outputSchema`
 //! (since 2025-06-18). Every `inputSchema` is an object schema with
 //! `additionalProperties: false`, valid under both draft-07 and 2020-12.
@@ -18,6 +19,10 @@
 //! every version (TOOLS-012).
 //!
 //! Tools are listed in a fixed order (TOOLS-004) on a single page.
+//!
+//! [`call`] answers the first three at once; for `ask`, whose answer depends
+//! on the era and on the client, it returns [`Call::Ask`] once the arguments
+//! are checked, and the dispatcher runs [`crate::ask`].
 
 use serde_json::{json, Map, Value};
 
@@ -26,7 +31,8 @@ use crate::json_schema;
 use crate::protocol::{ProtocolVersion, RpcError};
 
 /// What running a tool produced, before it is shaped for a version.
-enum Output {
+#[derive(Clone, Debug, PartialEq)]
+pub enum Output {
     /// Plain text.
     Text(String),
     /// A structured value (also rendered as JSON text).
@@ -35,6 +41,9 @@ enum Output {
     Failure(String),
 }
 
+/// Runs a tool that answers at once.
+type Runner = fn(&Map<String, Value>) -> Output;
+
 /// One fixture tool.
 struct Fixture {
     name: &'static str,
@@ -42,7 +51,8 @@ struct Fixture {
     description: &'static str,
     input_schema: fn() -> Value,
     output_schema: Option<fn() -> Value>,
-    run: fn(&Map<String, Value>) -> Output,
+    /// `None` for `ask`, which the dispatcher runs (it needs the client).
+    run: Option<Runner>,
 }
 
 const FIXTURES: &[Fixture] = &[
@@ -59,7 +69,7 @@ const FIXTURES: &[Fixture] = &[
             })
         },
         output_schema: None,
-        run: |args| Output::Text(args.get("message").and_then(Value::as_str).unwrap_or_default().to_owned()),
+        run: Some(|args| Output::Text(args.get("message").and_then(Value::as_str).unwrap_or_default().to_owned())),
     },
     Fixture {
         name: "add",
@@ -84,7 +94,7 @@ const FIXTURES: &[Fixture] = &[
                 "additionalProperties": false
             })
         }),
-        run: run_add,
+        run: Some(run_add),
     },
     Fixture {
         name: "fail",
@@ -92,7 +102,16 @@ const FIXTURES: &[Fixture] = &[
         description: "Always fails: returns a tool execution error (isError: true).",
         input_schema: || json!({"type": "object", "additionalProperties": false}),
         output_schema: None,
-        run: |_| Output::Failure("The fail tool always fails; this error is intentional.".into()),
+        run: Some(|_| Output::Failure("The fail tool always fails; this error is intentional.".into())),
+    },
+    Fixture {
+        name: crate::ask::TOOL_NAME,
+        title: "Ask",
+        description: "Asks the client for input: roots/list, sampling/createMessage and elicitation/create (a form), \
+each only if the client declared the capability; returns a text summary of the answers.",
+        input_schema: || json!({"type": "object", "additionalProperties": false}),
+        output_schema: None,
+        run: None,
     },
 ];
 
@@ -150,10 +169,19 @@ fn describe(f: &Fixture, version: ProtocolVersion, faults: FaultSet) -> Value {
     Value::Object(tool)
 }
 
+/// What [`call`] came to.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Call {
+    /// The `CallToolResult`.
+    Done(Value),
+    /// The `ask` tool, with valid arguments: the dispatcher runs it for its era.
+    Ask,
+}
+
 /// Runs `tools/call` with its `params` and returns the `CallToolResult`
 /// (without the 2026-07-28 `resultType`/`_meta` decoration, which the
-/// dispatcher adds).
-pub fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Value>) -> Result<Value, RpcError> {
+/// dispatcher adds), or [`Call::Ask`].
+pub fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Value>) -> Result<Call, RpcError> {
     let name = match params.get("name") {
         Some(Value::String(n)) => n.as_str(),
         Some(_) => return Err(RpcError::invalid_params("tools/call \"name\" must be a string")),
@@ -169,7 +197,10 @@ pub fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
         return Err(RpcError::invalid_params(format!("Unknown tool: {name}")));
     };
     let output = match json_schema::validate(&(fixture.input_schema)(), &Value::Object(args.clone())) {
-        Ok(()) => (fixture.run)(args),
+        Ok(()) => match fixture.run {
+            Some(run) => run(args),
+            None => return Ok(Call::Ask),
+        },
         Err(problem) => {
             let message = format!("Invalid arguments for tool {name}: {problem}");
             if version.reports_invalid_arguments_as_tool_errors() {
@@ -179,14 +210,16 @@ pub fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
             }
         }
     };
-    Ok(shape_result(version, faults, output))
+    Ok(Call::Done(shape_result(version, faults, output)))
 }
 
 fn text_block(text: impl Into<String>) -> Value {
     json!({"type": "text", "text": text.into()})
 }
 
-fn shape_result(version: ProtocolVersion, faults: FaultSet, output: Output) -> Value {
+/// The `CallToolResult` for `output` as `version` defines it (with the
+/// `call-result-invalid` fault applied).
+pub fn shape_result(version: ProtocolVersion, faults: FaultSet, output: Output) -> Value {
     let mut result = Map::new();
     match output {
         Output::Text(text) => {
@@ -225,6 +258,14 @@ mod tests {
         v.as_object().cloned().unwrap()
     }
 
+    /// `call` for the tools that answer at once.
+    fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Value>) -> Result<Value, RpcError> {
+        super::call(version, faults, params).map(|c| match c {
+            Call::Done(v) => v,
+            Call::Ask => panic!("ask is run by the dispatcher"),
+        })
+    }
+
     #[test]
     fn published_schemas_stay_in_the_validated_subset() {
         for f in FIXTURES {
@@ -254,7 +295,7 @@ mod tests {
     #[test]
     fn listing_follows_the_version() {
         let old = list(ProtocolVersion::V2024_11_05, FaultSet::NONE);
-        assert_eq!(old.len(), 3);
+        assert_eq!(old.len(), 4);
         for t in &old {
             let keys: Vec<_> = t.as_object().unwrap().keys().cloned().collect();
             assert_eq!(keys, ["name", "description", "inputSchema"]);
@@ -267,7 +308,20 @@ mod tests {
         assert!(new[1].get("outputSchema").is_some());
         assert_eq!(new[0]["title"], "Echo");
         let names: Vec<_> = new.iter().map(|t| t["name"].as_str().unwrap()).collect();
-        assert_eq!(names, ["echo", "add", "fail"]);
+        assert_eq!(names, ["echo", "add", "fail", "ask"]);
+        assert_eq!(new[3]["annotations"]["readOnlyHint"], true);
+    }
+
+    #[test]
+    fn ask_is_handed_to_the_dispatcher_after_its_arguments_are_checked() {
+        let ask = params(json!({"name": "ask", "arguments": {}}));
+        assert_eq!(super::call(ProtocolVersion::V2024_11_05, FaultSet::NONE, &ask).unwrap(), Call::Ask);
+        let bare = params(json!({"name": "ask"}));
+        assert_eq!(super::call(ProtocolVersion::V2026_07_28, FaultSet::NONE, &bare).unwrap(), Call::Ask);
+        let extra = params(json!({"name": "ask", "arguments": {"x": 1}}));
+        assert_eq!(super::call(ProtocolVersion::V2025_06_18, FaultSet::NONE, &extra).unwrap_err().code, code::INVALID_PARAMS);
+        let r = call(ProtocolVersion::V2025_11_25, FaultSet::NONE, &extra).unwrap();
+        assert_eq!(r["isError"], true);
     }
 
     #[test]

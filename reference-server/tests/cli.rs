@@ -7,7 +7,7 @@ async fn list_faults_prints_name_requirement_scope_description() {
     let (status, stdout, _) = run_to_end(&["--list-faults"]).await;
     assert!(status.success());
     let lines: Vec<&str> = stdout.lines().collect();
-    assert!(lines.len() >= 17, "{stdout}");
+    assert!(lines.len() >= 20, "{stdout}");
     for line in lines {
         let cols: Vec<&str> = line.split('\t').collect();
         assert_eq!(cols.len(), 4, "{line}");
@@ -19,7 +19,10 @@ async fn list_faults_prints_name_requirement_scope_description() {
 async fn help_documents_transports_tools_and_faults() {
     let (status, stdout, _) = run_to_end(&["--help"]).await;
     assert!(status.success());
-    for needle in ["--http", "--sse", "--fault", "echo", "add", "fail", "stdout-garbage", "L-LIFE-002"] {
+    for needle in [
+        "--http", "--sse", "--fault", "--ask-timeout", "echo", "add", "fail", "ask  {}", "input_required", "stdout-garbage", "L-LIFE-002",
+        "s2c-request-in-stateless", "L-S2C-001",
+    ] {
         assert!(stdout.contains(needle), "--help lacks {needle}");
     }
 }
@@ -32,6 +35,8 @@ async fn bad_flags_exit_2_with_a_message() {
         &["--http", "not-an-address"],
         &["--http", "127.0.0.1:0", "--sse", "127.0.0.1:0"],
         &["--sse-responses"],
+        &["--ask-timeout", "0"],
+        &["--ask-timeout", "soon"],
     ] {
         let (status, stdout, stderr) = run_to_end(args).await;
         assert_eq!(status.code(), Some(2), "{args:?}");

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use reqwest::{Method, StatusCode};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use crate::support::*;
 
@@ -29,6 +29,9 @@ const TESTED: &[&str] = &[
     "session-id-ignored-after-delete",
     "no-origin-check",
     "header-mismatch-ignored",
+    "s2c-without-capability",
+    "s2c-request-in-stateless",
+    "input-required-ignores-responses",
 ];
 
 #[tokio::test]
@@ -203,4 +206,82 @@ async fn header_mismatch_ignored() {
     let r = server.post(&[("MCP-Protocol-Version", MODERN), ("Mcp-Method", "tools/call")], &body).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.body);
     assert!(r.json()["result"]["tools"].is_array());
+}
+
+fn ask(id: i64) -> Value {
+    request(id, "tools/call", json!({"name": "ask", "arguments": {}}))
+}
+
+#[tokio::test]
+async fn s2c_without_capability() {
+    // Handshake era, stdio: a client that declared nothing is asked to sample.
+    let mut s = stdio_with("s2c-without-capability").await;
+    s.handshake("2025-06-18").await;
+    s.send(&ask(1)).await;
+    let asked = s.recv().await;
+    assert!(is_request(&asked), "{asked}");
+    assert_eq!(asked["method"], "sampling/createMessage");
+    let reply = json!({"jsonrpc": "2.0", "id": asked["id"], "error": {"code": -32601, "message": "no sampling here"}});
+    s.send(&reply).await;
+    assert_eq!(s.recv().await["id"], 1);
+    // 2026-07-28: an inputRequests entry the request's capabilities do not allow.
+    let r = s.request(modern(2, "tools/call", json!({"name": "ask"}))).await;
+    assert_eq!(r["result"]["resultType"], "input_required");
+    assert_eq!(r["result"]["inputRequests"]["sampling"]["method"], "sampling/createMessage");
+    // Streamable HTTP: the request travels on the call's stream.
+    let server = HttpServer::start(&["--http", "127.0.0.1:0", "--fault", "s2c-without-capability"]).await;
+    let session = server.open_session("2025-11-25").await;
+    let headers = [("Mcp-Session-Id", session.as_str()), ("MCP-Protocol-Version", "2025-11-25")];
+    let mut events = SseReader::new(server.post_open(&server.url, &headers, &ask(3).to_string()).await);
+    let asked = loop {
+        let event = events.next().await.expect("an event");
+        if !event.data.is_empty() {
+            break serde_json::from_str::<Value>(&event.data).unwrap();
+        }
+    };
+    assert_eq!(asked["method"], "sampling/createMessage");
+}
+
+#[tokio::test]
+async fn s2c_request_in_stateless() {
+    let mut s = stdio_with("s2c-request-in-stateless").await;
+    s.send(&modern(1, "tools/call", json!({"name": "ask"}))).await;
+    let first = s.recv().await;
+    assert!(is_request(&first), "a JSON-RPC request on stdout: {first}");
+    assert_eq!(first["method"], "elicitation/create");
+    let second = s.recv().await;
+    assert_eq!(second["id"], 1);
+    assert_eq!(second["result"]["resultType"], "complete", "no input_required");
+    let server = HttpServer::start(&["--http", "127.0.0.1:0", "--fault", "s2c-request-in-stateless"]).await;
+    let r = server.post_modern(&modern(1, "tools/call", json!({"name": "ask"}))).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.content_type().starts_with("text/event-stream"), "{}", r.content_type());
+    let events = parse_events(&r.body);
+    assert_eq!(events.len(), 2, "{}", r.body);
+    let request: Value = serde_json::from_str(&events[0].data).unwrap();
+    assert!(is_request(&request) && request["method"] == "elicitation/create", "{request}");
+    let response: Value = serde_json::from_str(&events[1].data).unwrap();
+    assert_eq!(response["id"], 1);
+    // Other tools are unaffected.
+    let echo = server.post_modern(&modern(2, "tools/call", json!({"name": "echo", "arguments": {"message": "m"}}))).await;
+    assert!(echo.content_type().starts_with("application/json"));
+}
+
+#[tokio::test]
+async fn input_required_ignores_responses() {
+    let mut s = stdio_with("input-required-ignores-responses").await;
+    let caps = json!({"roots": {}, "sampling": {}});
+    let mut params = json!({"name": "ask", "arguments": {}});
+    let mut result = s.request(modern_with(1, "tools/call", params.clone(), caps.clone())).await["result"].clone();
+    for round in 2..6 {
+        assert_eq!(result["resultType"], "input_required", "round {round}: {result}");
+        let mut responses = serde_json::Map::new();
+        for (key, input) in result["inputRequests"].as_object().unwrap() {
+            responses.insert(key.clone(), client_answer(input["method"].as_str().unwrap()));
+        }
+        params["inputResponses"] = Value::Object(responses);
+        params["requestState"] = result["requestState"].clone();
+        result = s.request(modern_with(round, "tools/call", params.clone(), caps.clone())).await["result"].clone();
+    }
+    assert_eq!(result["resultType"], "input_required", "never completes");
 }

@@ -31,7 +31,7 @@ async fn legacy_session(version: &str) {
     let list = s.request(request(3, "tools/list", json!({}))).await;
     let tools = list["result"]["tools"].as_array().expect("tools").clone();
     let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["echo", "add", "fail"]);
+    assert_eq!(names, ["echo", "add", "fail", "ask"]);
     for tool in &tools {
         assert_eq!(tool["inputSchema"]["type"], "object");
         assert_eq!(tool.get("annotations").is_some(), version >= "2025-03-26", "{version} annotations");
@@ -139,7 +139,7 @@ async fn modern_discover_and_tools() {
     assert_eq!(list["cacheScope"], "public");
     assert!(list["ttlMs"].as_u64().is_some());
     assert_eq!(list["_meta"][SERVER_INFO]["name"], "mcp-reference-server");
-    assert_eq!(list["tools"].as_array().unwrap().len(), 3);
+    assert_eq!(list["tools"].as_array().unwrap().len(), 4);
     assert!(list["tools"][1]["outputSchema"].is_object());
 
     let add = s.request(modern(3, "tools/call", json!({"name": "add", "arguments": {"a": 0.5, "b": 1}}))).await["result"].clone();

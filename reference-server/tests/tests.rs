@@ -1,6 +1,9 @@
 //! Integration tests: the real `mcp-reference-server` binary, spoken to over
 //! stdio and HTTP on 127.0.0.1 by the minimal client in `support`.
 //!
+//! * `ask`: the `ask` tool: server requests in the handshake era over every
+//!   transport, multi round-trip requests in 2026-07-28, capability gating,
+//!   concurrency and cancellation.
 //! * `cli`: flags, exit codes, `--list-faults`, `--help`.
 //! * `stdio`: every version's handshake or discover, tools, errors, batches,
 //!   framing and shutdown over stdio.
@@ -12,6 +15,7 @@
 
 mod support;
 
+mod ask;
 mod cli;
 mod faults;
 mod http;

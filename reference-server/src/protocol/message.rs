@@ -49,9 +49,9 @@ pub enum Incoming {
     Request(Request),
     /// A notification to act on silently.
     Notification(Notification),
-    /// A response from the client (to a server request); this server sends
-    /// none, so these are accepted and dropped.
-    Response,
+    /// A response from the client to one of the server's own requests (the
+    /// whole message: `id` plus `result` or `error`).
+    Response(Value),
 }
 
 /// A message that is not valid JSON-RPC, with the error to send back.
@@ -129,7 +129,7 @@ pub fn classify(value: Value) -> Result<Incoming, Rejected> {
         None => {
             let is_response = id.is_some() && (obj.contains_key("result") ^ obj.contains_key("error"));
             if is_response {
-                Ok(Incoming::Response)
+                Ok(Incoming::Response(Value::Object(obj)))
             } else {
                 Err(Rejected::new(readable_id, "a message needs a \"method\" (or a \"result\"/\"error\" with an \"id\")"))
             }
@@ -179,7 +179,7 @@ mod tests {
         let n = classify(json!({"jsonrpc":"2.0","method":"notifications/initialized"})).unwrap();
         assert!(matches!(n, Incoming::Notification(_)));
         let resp = classify(json!({"jsonrpc":"2.0","id":"s1","result":{}})).unwrap();
-        assert_eq!(resp, Incoming::Response);
+        assert_eq!(resp, Incoming::Response(json!({"jsonrpc":"2.0","id":"s1","result":{}})));
     }
 
     #[test]

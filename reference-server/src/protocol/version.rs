@@ -121,6 +121,17 @@ impl ProtocolVersion {
         self >= ProtocolVersion::V2025_11_25
     }
 
+    /// `elicitation/create` exists (since 2025-06-18).
+    pub fn has_elicitation(self) -> bool {
+        self >= ProtocolVersion::V2025_06_18
+    }
+
+    /// Elicitation has modes: `mode: "form"` on requests and `elicitation.form` /
+    /// `elicitation.url` in the client capabilities (since 2025-11-25).
+    pub fn has_elicitation_modes(self) -> bool {
+        self >= ProtocolVersion::V2025_11_25
+    }
+
     /// SSE streams open with a priming event carrying an id and empty data
     /// (2025-11-25 only, L-HTTP-002; 2026-07-28 dropped event ids).
     pub fn has_sse_priming(self) -> bool {
@@ -181,6 +192,10 @@ mod tests {
         assert!(!V2025_06_18.reports_invalid_arguments_as_tool_errors());
         assert!(V2025_11_25.reports_invalid_arguments_as_tool_errors());
         assert!(V2025_11_25.has_ping());
+        assert!(!V2025_03_26.has_elicitation());
+        assert!(V2025_06_18.has_elicitation());
+        assert!(!V2025_06_18.has_elicitation_modes());
+        assert!(V2025_11_25.has_elicitation_modes());
         assert!(!V2026_07_28.has_ping());
         assert_eq!(ProtocolVersion::NEWEST_STATEFUL.era(), Era::Stateful);
         assert_eq!(V2026_07_28.era(), Era::Stateless);

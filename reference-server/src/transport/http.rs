@@ -28,6 +28,18 @@
 //! answered with `application/json`, or with a one-event
 //! `text/event-stream` under `--sse-responses` (HTTP-008). Every request
 //! first passes the [origin policy](super::origin).
+//!
+//! `tools/call ask` in a legacy session is always answered with a live
+//! `text/event-stream`: the tool's own requests to the client
+//! (`roots/list`, `sampling/createMessage`, `elicitation/create`; L-S2C-001)
+//! travel on it as `message` events, the client POSTs its responses with
+//! the session id (202) and they are routed to the waiting request by id
+//! ([`crate::peer`]); the tool's response is the last event, then the
+//! stream ends. A `notifications/cancelled` POSTed for the call stops it
+//! and ends the stream without a response. In 2026-07-28 the server sends
+//! no requests (input comes through `input_required` results), except under
+//! the `s2c-request-in-stateless` fault, whose request precedes the response
+//! on a two-event stream.
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -43,15 +55,16 @@ use axum::routing::post;
 use axum::Router;
 use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
-use tokio::sync::watch;
+use tokio::sync::{mpsc, watch};
 
 use super::origin::OriginPolicy;
 use super::{header_value, replies, session_id, MAX_MESSAGE_BYTES, MAX_SESSIONS};
-use crate::dispatch::{Answer, Connection, Dispatcher, LegacySession};
+use crate::dispatch::{self, respond_batch, Action, Answer, Connection, Dispatcher, Job, LegacySession, Part};
 use crate::faults::Fault;
+use crate::peer::{ClientLink, Peer};
 use crate::protocol::message::{error_response, result_response};
 use crate::protocol::meta::{self, RequestMeta};
-use crate::protocol::{classify, code, Incoming, ProtocolVersion, Request, RpcError};
+use crate::protocol::{classify, code, ClientCapabilities, Incoming, ProtocolVersion, Request, RpcError};
 
 /// The session header (L-HTTP-009).
 pub const SESSION_HEADER: &str = "mcp-session-id";
@@ -74,7 +87,10 @@ pub struct HttpOptions {
 struct Session {
     id: String,
     version: ProtocolVersion,
+    capabilities: ClientCapabilities,
     initialized: AtomicBool,
+    /// Server requests of `ask` waiting for answers; requests in flight.
+    peer: Arc<Peer>,
     serial: u64,
     /// Flips to `true` when the session ends; GET streams watch it.
     ended: watch::Sender<bool>,
@@ -85,6 +101,22 @@ impl Session {
     /// SSE event ids, unique across all streams of the session (L-HTTP-007).
     fn event_id(&self) -> String {
         self.next_event_id.fetch_add(1, Ordering::Relaxed).to_string()
+    }
+
+    /// The session as the dispatcher sees it now.
+    fn legacy(&self) -> LegacySession {
+        LegacySession {
+            version: self.version,
+            initialized: self.initialized.load(Ordering::Relaxed),
+            capabilities: self.capabilities,
+        }
+    }
+
+    /// Ends the session for good: its GET streams close, and requests
+    /// waiting for the client stop waiting.
+    fn end(&self) {
+        self.ended.send_replace(true);
+        self.peer.close();
     }
 }
 
@@ -144,7 +176,7 @@ async fn guard(State(app): State<Shared>, request: HttpRequest, next: Next) -> R
 }
 
 async fn post_mcp(State(app): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
-    app.post(&headers, &body)
+    app.post(&headers, &body).await
 }
 
 async fn get_mcp(State(app): State<Shared>, headers: HeaderMap) -> Response {
@@ -211,19 +243,21 @@ impl App {
         lock(&self.sessions).by_id.get(id).cloned().map_or(Lookup::Unknown, Lookup::Found)
     }
 
-    fn create_session(&self, version: ProtocolVersion) -> Arc<Session> {
+    fn create_session(&self, opened: LegacySession) -> Arc<Session> {
         let mut sessions = lock(&self.sessions);
         if sessions.by_id.len() >= MAX_SESSIONS {
             let oldest = sessions.by_id.values().min_by_key(|s| s.serial).map(|s| s.id.clone());
             if let Some(old) = oldest.and_then(|id| sessions.by_id.remove(&id)) {
-                old.ended.send_replace(true);
+                old.end();
             }
         }
         sessions.next_serial += 1;
         let session = Arc::new(Session {
             id: session_id::generate(),
-            version,
+            version: opened.version,
+            capabilities: opened.capabilities,
             initialized: AtomicBool::new(false),
+            peer: Peer::new(),
             serial: sessions.next_serial,
             ended: watch::channel(false).0,
             next_event_id: AtomicU64::new(1),
@@ -234,7 +268,7 @@ impl App {
 
     fn end_session(&self, session: &Session) {
         lock(&self.sessions).by_id.remove(&session.id);
-        session.ended.send_replace(true);
+        session.end();
     }
 
     /// L-HTTP-013 for a session-bound request: an absent header is fine (the
@@ -264,6 +298,12 @@ impl App {
             };
             return replies::json(StatusCode::OK, &body);
         }
+        self.sse_reply(session, messages)
+    }
+
+    /// A complete `text/event-stream` with one `message` event per message
+    /// (after a priming event in 2025-11-25 sessions).
+    fn sse_reply(&self, session: Option<&Session>, messages: Vec<Value>) -> Response {
         let with_ids = session.filter(|s| s.version.has_sse_priming());
         let mut body = String::new();
         if let Some(s) = with_ids {
@@ -276,17 +316,60 @@ impl App {
         replies::event_stream(body)
     }
 
-    fn post(&self, headers: &HeaderMap, body: &[u8]) -> Response {
+    /// A live `text/event-stream` for a request that may send messages to
+    /// the client first: `run` gets the stream's sender, every message it
+    /// sends becomes an event, and the stream ends when `run` is done and
+    /// every sender is gone.
+    fn live_reply<F, Fut>(&self, session: &Arc<Session>, run: F) -> Response
+    where
+        F: FnOnce(mpsc::Sender<Value>) -> Fut,
+        Fut: std::future::Future<Output = ()> + Send + 'static,
+    {
+        let (tx, rx) = mpsc::channel::<Value>(16);
+        tokio::spawn(run(tx));
+        let with_ids = session.version.has_sse_priming().then(|| session.clone());
+        let priming = with_ids.as_ref().map(|s| replies::sse_event(None, Some(&s.event_id()), ""));
+        let events = stream::unfold(rx, |mut rx| async move {
+            let message = rx.recv().await?;
+            Some((message, rx))
+        })
+        .map(move |message| {
+            let id = with_ids.as_ref().map(|s| s.event_id());
+            replies::sse_event(Some("message"), id.as_deref(), &message.to_string())
+        });
+        replies::live_event_stream(stream::iter(priming).chain(events))
+    }
+
+    /// Runs a legacy request of `session`: on a live stream when it may ask
+    /// the client, otherwise to its response.
+    async fn run_legacy(&self, session: Arc<Session>, job: Job) -> Response {
+        let dispatcher = self.dispatcher;
+        if job.may_message_client(dispatcher.faults()) {
+            let peer = session.peer.clone();
+            return self.live_reply(&session, move |tx| async move {
+                let link = ClientLink::new(peer.clone(), tx.clone(), dispatcher.ask_timeout());
+                if let Some(reply) = job.respond(dispatcher, &peer, Some(link)).await {
+                    let _ = tx.send(reply).await;
+                }
+            });
+        }
+        match job.respond(dispatcher, &session.peer, None).await {
+            Some(reply) => self.reply(Some(&session), vec![reply]),
+            None => replies::accepted(),
+        }
+    }
+
+    async fn post(&self, headers: &HeaderMap, body: &[u8]) -> Response {
         let value: Value = match serde_json::from_slice(body) {
             Ok(v) => v,
             Err(e) => return replies::rpc_error(StatusCode::BAD_REQUEST, Value::Null, &RpcError::parse_error(e)),
         };
         if let Value::Array(items) = value {
-            return self.post_batch(headers, items);
+            return self.post_batch(headers, items).await;
         }
         match classify(value) {
             Err(rejected) => replies::json(StatusCode::BAD_REQUEST, &rejected.to_response()),
-            Ok(Incoming::Request(req)) => self.post_request(headers, req),
+            Ok(Incoming::Request(req)) => self.post_request(headers, req).await,
             Ok(Incoming::Notification(n)) => match self.session(headers) {
                 Lookup::Found(s) => {
                     if let Some(r) = self.legacy_version_header_rejection(headers, &s, None) {
@@ -295,14 +378,23 @@ impl App {
                     if n.method == "notifications/initialized" {
                         s.initialized.store(true, Ordering::Relaxed);
                     }
+                    if let Some(id) = dispatch::cancelled_request(&n) {
+                        s.peer.cancel(id);
+                    }
                     replies::accepted()
                 }
                 Lookup::Unknown => session_not_found(None),
                 // 2026-07-28 defines no client notifications over HTTP; accept and drop.
                 Lookup::Missing => replies::accepted(),
             },
-            Ok(Incoming::Response) => match self.session(headers) {
-                Lookup::Found(_) => replies::accepted(),
+            Ok(Incoming::Response(response)) => match self.session(headers) {
+                Lookup::Found(s) => {
+                    if let Some(r) = self.legacy_version_header_rejection(headers, &s, None) {
+                        return r;
+                    }
+                    s.peer.deliver(response);
+                    replies::accepted()
+                }
                 Lookup::Unknown => session_not_found(None),
                 Lookup::Missing => replies::rpc_error_without_id(
                     StatusCode::BAD_REQUEST,
@@ -312,7 +404,7 @@ impl App {
         }
     }
 
-    fn post_request(&self, headers: &HeaderMap, req: Request) -> Response {
+    async fn post_request(&self, headers: &HeaderMap, req: Request) -> Response {
         if req.method == "initialize" {
             return self.post_initialize(req);
         }
@@ -324,10 +416,8 @@ impl App {
                 if let Some(r) = self.legacy_version_header_rejection(headers, &session, Some(&req.id)) {
                     return r;
                 }
-                match self.dispatcher.legacy_request(session.version, &req).into_response(req.id) {
-                    Some(reply) => self.reply(Some(&session), vec![reply]),
-                    None => replies::accepted(),
-                }
+                let job = Job::legacy(session.legacy(), req);
+                self.run_legacy(session, job).await
             }
             Lookup::Unknown => session_not_found(Some(req.id)),
             Lookup::Missing => {
@@ -343,9 +433,9 @@ impl App {
 
     fn post_initialize(&self, req: Request) -> Response {
         match self.dispatcher.initialize(&req) {
-            Ok((result, version)) => {
-                let session = self.create_session(version);
-                tracing::debug!(session = %session.id, %version, "session opened");
+            Ok((result, opened)) => {
+                let session = self.create_session(opened);
+                tracing::debug!(session = %session.id, version = %opened.version, "session opened");
                 let mut response = self.reply(Some(&session), vec![result_response(req.id, result)]);
                 if let Ok(value) = HeaderValue::from_str(&session.id) {
                     response.headers_mut().insert(SESSION_HEADER, value);
@@ -364,8 +454,27 @@ impl App {
         if let Err(e) = self.check_mirrored_headers(headers, &req, &request_meta) {
             return replies::rpc_error(StatusCode::BAD_REQUEST, req.id, &e);
         }
-        match self.dispatcher.modern_request(&request_meta, &req) {
-            Answer::Result(r) => self.reply(None, vec![result_response(req.id, r)]),
+        // Only the s2c-request-in-stateless fault sends anything before the
+        // response: its request then shares a stream with the response.
+        let (link, mut sent) = if self.faulty(Fault::S2cRequestInStateless) && dispatch::is_ask_call(&req) {
+            let (tx, rx) = mpsc::channel(4);
+            (Some(ClientLink::new(Peer::new(), tx, self.dispatcher.ask_timeout())), Some(rx))
+        } else {
+            (None, None)
+        };
+        match self.dispatcher.modern_request(&request_meta, &req, link.as_ref()) {
+            Answer::Result(r) => {
+                let mut messages = Vec::new();
+                while let Some(message) = sent.as_mut().and_then(|rx| rx.try_recv().ok()) {
+                    messages.push(message);
+                }
+                messages.push(result_response(req.id, r));
+                if messages.len() > 1 {
+                    self.sse_reply(None, messages)
+                } else {
+                    self.reply(None, messages)
+                }
+            }
             Answer::Error(e) if e.code == code::METHOD_NOT_FOUND => replies::rpc_error(StatusCode::NOT_FOUND, req.id, &e),
             Answer::Error(e) if e.code == code::INVALID_REQUEST => replies::rpc_error(StatusCode::BAD_REQUEST, req.id, &e),
             Answer::Error(e) => self.reply(None, vec![error_response(req.id, &e)]),
@@ -408,7 +517,7 @@ impl App {
         Ok(())
     }
 
-    fn post_batch(&self, headers: &HeaderMap, items: Vec<Value>) -> Response {
+    async fn post_batch(&self, headers: &HeaderMap, items: Vec<Value>) -> Response {
         let session = match self.session(headers) {
             Lookup::Found(s) => s,
             Lookup::Unknown => return session_not_found(None),
@@ -421,20 +530,37 @@ impl App {
             return r;
         }
         let mut conn = Connection {
-            legacy: Some(LegacySession {
-                version: session.version,
-                initialized: session.initialized.load(Ordering::Relaxed),
-            }),
+            legacy: Some(session.legacy()),
+            peer: session.peer.clone(),
         };
-        let reply = self.dispatcher.handle_value(&mut conn, Value::Array(items));
+        let action = self.dispatcher.accept(&mut conn, Value::Array(items));
         if conn.legacy.is_some_and(|s| s.initialized) {
             session.initialized.store(true, Ordering::Relaxed);
         }
-        match reply {
-            None => replies::accepted(),
-            Some(Value::Array(replies)) => self.reply(Some(&session), replies),
+        let parts = match action {
+            Action::Nothing => return replies::accepted(),
             // A batch refused as a whole (wrong version, empty).
-            Some(single) => replies::json(StatusCode::BAD_REQUEST, &single),
+            Action::Reply(single) => return replies::json(StatusCode::BAD_REQUEST, &single),
+            Action::Run(job) => vec![Part::Run(job)],
+            Action::Batch(parts) => parts,
+        };
+        let dispatcher = self.dispatcher;
+        let asks = parts.iter().any(|p| matches!(p, Part::Run(job) if job.may_message_client(dispatcher.faults())));
+        if asks {
+            let peer = session.peer.clone();
+            return self.live_reply(&session, move |tx| async move {
+                let link = ClientLink::new(peer.clone(), tx.clone(), dispatcher.ask_timeout());
+                if let Some(reply) = respond_batch(parts, dispatcher, peer, Some(link)).await {
+                    let _ = tx.send(reply).await;
+                }
+            });
+        }
+        match respond_batch(parts, dispatcher, session.peer.clone(), None).await {
+            None => replies::accepted(),
+            // A batch is answered with an array, even of one response.
+            Some(array) if !self.options.sse_responses => replies::json(StatusCode::OK, &array),
+            Some(Value::Array(replies)) => self.sse_reply(Some(&session), replies),
+            Some(single) => self.sse_reply(Some(&session), vec![single]),
         }
     }
 

@@ -8,6 +8,13 @@
 //!
 //! The HTTP transports share the DNS-rebinding defence ([`origin`]), the
 //! session-id generator ([`session_id`]) and reply builders ([`replies`]).
+//!
+//! All three keep reading while requests run: each request is a task of its
+//! own ([`crate::dispatch::Job`]), client responses are routed to the
+//! server requests waiting for them and `notifications/cancelled` stops a
+//! request in flight ([`crate::peer`]). Where the `ask` tool's requests to
+//! the client travel: stdout; the `tools/call` POST's own SSE stream
+//! (Streamable HTTP); the session's stream (HTTP+SSE).
 
 pub mod header_value;
 pub mod http;

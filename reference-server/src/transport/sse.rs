@@ -9,6 +9,12 @@
 //!   any, is sent on the stream as an event named `message`. An unknown
 //!   session id gets 404, a missing one 400.
 //! * The session lives as long as its stream: closing it forgets the id.
+//! * Requests run as tasks of their own, so a POST is acknowledged before
+//!   its request is answered. The `ask` tool's own requests to the client
+//!   go out on the session's stream as `message` events; the client POSTs
+//!   its responses like any other message, and they are routed to the
+//!   waiting request by id ([`crate::peer`]). `notifications/cancelled`
+//!   stops a request in flight and suppresses its response.
 //!
 //! Which protocol version the session speaks is negotiated by `initialize`
 //! as over stdio; modern `_meta` requests are served statelessly here too.
@@ -30,8 +36,9 @@ use tokio::sync::mpsc;
 
 use super::origin::OriginPolicy;
 use super::{replies, session_id, MAX_MESSAGE_BYTES, MAX_SESSIONS};
-use crate::dispatch::{Connection, Dispatcher};
+use crate::dispatch::{respond_batch, Action, Connection, Dispatcher};
 use crate::faults::Fault;
+use crate::peer::ClientLink;
 
 /// Replies queued for one stream before POSTs wait for the client to read.
 const OUTBOX: usize = 256;
@@ -61,7 +68,11 @@ struct Forget {
 
 impl Drop for Forget {
     fn drop(&mut self) {
-        lock(&self.app.sessions).remove(&self.id);
+        let removed = lock(&self.app.sessions).remove(&self.id);
+        if let Some(session) = removed {
+            // Nothing the client sends can reach this session any more.
+            lock(&session.connection).peer.close();
+        }
         tracing::debug!(session = %self.id, "sse stream closed");
     }
 }
@@ -132,13 +143,33 @@ async fn post_message(State(app): State<Shared>, uri: Uri, body: Bytes) -> Respo
     let Some(session) = lock(&app.sessions).get(id).cloned() else {
         return (StatusCode::NOT_FOUND, "unknown session").into_response();
     };
-    let reply = {
+    let (action, peer) = {
         let mut conn = lock(&session.connection);
-        app.dispatcher.handle_frame(&mut conn, &body)
+        (app.dispatcher.accept_frame(&mut conn, &body), conn.peer.clone())
     };
-    if let Some(reply) = reply {
-        if session.outbox.send(reply).await.is_err() {
-            return (StatusCode::NOT_FOUND, "the session's stream is closed").into_response();
+    let dispatcher = app.dispatcher;
+    let outbox = session.outbox.clone();
+    let link = Some(ClientLink::new(peer.clone(), outbox.clone(), dispatcher.ask_timeout()));
+    match action {
+        Action::Nothing => {}
+        Action::Reply(reply) => {
+            if outbox.send(reply).await.is_err() {
+                return (StatusCode::NOT_FOUND, "the session's stream is closed").into_response();
+            }
+        }
+        Action::Run(job) => {
+            tokio::spawn(async move {
+                if let Some(reply) = job.respond(dispatcher, &peer, link).await {
+                    let _ = outbox.send(reply).await;
+                }
+            });
+        }
+        Action::Batch(parts) => {
+            tokio::spawn(async move {
+                if let Some(reply) = respond_batch(parts, dispatcher, peer, link).await {
+                    let _ = outbox.send(reply).await;
+                }
+            });
         }
     }
     (StatusCode::ACCEPTED, "Accepted").into_response()

@@ -10,17 +10,33 @@
 //!
 //! The process is dual-era: see [`crate::dispatch`] for how the era is
 //! chosen per request.
+//!
+//! Reading never waits for a request to be answered: each request runs as a
+//! task of its own and its response goes to stdout when ready (so responses
+//! may come in another order than the requests). Meanwhile the reader
+//! routes the client's responses to the server requests of the `ask` tool
+//! (which go out on stdout too) and applies `notifications/cancelled` to the
+//! requests in flight, whose responses are then never written (STDIO-007).
+//! At end of input the requests still waiting for the client fail at once,
+//! the requests in flight finish, and the server exits.
 
 use std::io;
+use std::sync::Arc;
 
 use serde_json::Value;
 use tokio::io::{AsyncBufRead, AsyncBufReadExt, AsyncRead, AsyncWrite, AsyncWriteExt, BufReader};
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
 
 use super::MAX_MESSAGE_BYTES;
-use crate::dispatch::{Connection, Dispatcher};
+use crate::dispatch::{respond_batch, Action, Connection, Dispatcher};
 use crate::faults::Fault;
+use crate::peer::{ClientLink, Peer};
 use crate::protocol::message::error_response;
 use crate::protocol::RpcError;
+
+/// Messages queued for stdout before senders wait for the writer.
+const OUTBOX: usize = 256;
 
 /// What the line reader produced.
 #[derive(Debug, PartialEq, Eq)]
@@ -77,32 +93,90 @@ impl<R: AsyncBufRead + Unpin> LineReader<R> {
 
 /// Serves `input`/`output` until `input` ends. Generic over the streams so
 /// tests can drive it in memory; [`run`] uses the real stdin and stdout.
-pub async fn serve<R, W>(dispatcher: &Dispatcher, input: R, mut output: W) -> io::Result<()>
+pub async fn serve<R, W>(dispatcher: &Dispatcher, input: R, output: W) -> io::Result<()>
 where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
+    let (outbox, inbox) = mpsc::channel::<Value>(OUTBOX);
+    let garbage = dispatcher.faults().contains(Fault::StdoutGarbage);
+    let writer = write_messages(inbox, output, garbage);
+    let reader = read_messages(*dispatcher, input, outbox);
+    tokio::pin!(writer);
+    tokio::select! {
+        // The reader ends at end of input, after every task it started has
+        // finished; dropping its sender then lets the writer drain and end.
+        read = reader => {
+            let written = writer.await;
+            read.and(written)
+        }
+        // The writer ends first only when stdout failed.
+        written = &mut writer => written,
+    }
+}
+
+async fn read_messages<R: AsyncRead + Unpin>(dispatcher: Dispatcher, input: R, outbox: mpsc::Sender<Value>) -> io::Result<()> {
     let mut reader = LineReader {
         inner: BufReader::new(input),
         limit: MAX_MESSAGE_BYTES,
     };
     let mut conn = Connection::default();
-    let mut garbage_pending = dispatcher.faults().contains(Fault::StdoutGarbage);
-    while let Some(frame) = reader.next().await? {
-        let reply = match frame {
+    let mut tasks = JoinSet::new();
+    let link = |peer: &Arc<Peer>| Some(ClientLink::new(peer.clone(), outbox.clone(), dispatcher.ask_timeout()));
+    let outcome = loop {
+        while tasks.try_join_next().is_some() {}
+        let frame = match reader.next().await {
+            Ok(Some(frame)) => frame,
+            Ok(None) => break Ok(()),
+            Err(e) => break Err(e),
+        };
+        let action = match frame {
             Frame::Line(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => continue,
-            Frame::Line(bytes) => dispatcher.handle_frame(&mut conn, &bytes),
-            Frame::TooLong => Some(error_response(
+            Frame::Line(bytes) => dispatcher.accept_frame(&mut conn, &bytes),
+            Frame::TooLong => Action::Reply(error_response(
                 Value::Null,
                 &RpcError::invalid_request(format!("message longer than {MAX_MESSAGE_BYTES} bytes")),
             )),
         };
-        let Some(reply) = reply else { continue };
+        match action {
+            Action::Nothing => {}
+            Action::Reply(reply) => {
+                if outbox.send(reply).await.is_err() {
+                    break Ok(());
+                }
+            }
+            Action::Run(job) => {
+                let (peer, link, outbox) = (conn.peer.clone(), link(&conn.peer), outbox.clone());
+                tasks.spawn(async move {
+                    if let Some(reply) = job.respond(dispatcher, &peer, link).await {
+                        let _ = outbox.send(reply).await;
+                    }
+                });
+            }
+            Action::Batch(parts) => {
+                let (peer, link, outbox) = (conn.peer.clone(), link(&conn.peer), outbox.clone());
+                tasks.spawn(async move {
+                    if let Some(reply) = respond_batch(parts, dispatcher, peer, link).await {
+                        let _ = outbox.send(reply).await;
+                    }
+                });
+            }
+        }
+    };
+    // No answer to a server request can come any more: let the requests
+    // waiting for one fail now, and the rest finish.
+    conn.peer.close();
+    while tasks.join_next().await.is_some() {}
+    outcome
+}
+
+async fn write_messages<W: AsyncWrite + Unpin>(mut inbox: mpsc::Receiver<Value>, mut output: W, mut garbage_pending: bool) -> io::Result<()> {
+    while let Some(message) = inbox.recv().await {
         if garbage_pending {
             garbage_pending = false;
             output.write_all(b"mcp-reference-server ready (this banner is not JSON-RPC)\n").await?;
         }
-        let mut line = serde_json::to_vec(&reply).map_err(io::Error::other)?;
+        let mut line = serde_json::to_vec(&message).map_err(io::Error::other)?;
         line.push(b'\n');
         output.write_all(&line).await?;
         output.flush().await?;
@@ -168,9 +242,27 @@ mod tests {
         let lines = run_with(FaultSet::NONE, input).await;
         assert_eq!(lines.len(), 3);
         let parsed: Vec<Value> = lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
-        assert_eq!(parsed[0], json!({"jsonrpc":"2.0","id":1,"result":{}}));
-        assert_eq!(parsed[1]["error"]["code"], -32700);
-        assert_eq!(parsed[2]["id"], 2);
+        // Requests run concurrently, so replies may come in any order.
+        let by_id = |id: Value| parsed.iter().find(|p| p["id"] == id).cloned().unwrap();
+        assert_eq!(by_id(json!(1)), json!({"jsonrpc":"2.0","id":1,"result":{}}));
+        assert_eq!(by_id(Value::Null)["error"]["code"], -32700);
+        assert_eq!(by_id(json!(2))["result"], json!({}));
+    }
+
+    #[tokio::test]
+    async fn a_waiting_ask_fails_at_end_of_input() {
+        let input = concat!(
+            "{\"jsonrpc\":\"2.0\",\"id\":0,\"method\":\"initialize\",\"params\":{\"protocolVersion\":\"2025-06-18\",",
+            "\"capabilities\":{\"roots\":{}},\"clientInfo\":{\"name\":\"t\",\"version\":\"1\"}}}\n",
+            "{\"jsonrpc\":\"2.0\",\"method\":\"notifications/initialized\"}\n",
+            "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"ask\"}}\n",
+        );
+        let started = std::time::Instant::now();
+        let lines = run_with(FaultSet::NONE, input).await;
+        assert!(started.elapsed() < std::time::Duration::from_secs(5), "did not wait for the ask timeout");
+        let parsed: Vec<Value> = lines.iter().map(|l| serde_json::from_str(l).unwrap()).collect();
+        let result = parsed.iter().find(|m| m["id"] == 1).expect("the ask is still answered");
+        assert_eq!(result["result"]["isError"], true, "{result}");
     }
 
     #[tokio::test]

@@ -51,6 +51,54 @@ pub fn initialize(id: i64, version: &str) -> Value {
         "protocolVersion": version, "capabilities": {}, "clientInfo": {"name": "tests", "version": "0"}}})
 }
 
+/// `initialize` declaring `capabilities`.
+pub fn initialize_with(id: i64, version: &str, capabilities: Value) -> Value {
+    let mut message = initialize(id, version);
+    message["params"]["capabilities"] = capabilities;
+    message
+}
+
+/// Every capability `ask` can use, as `version` spells it (`{}` without elicitation
+/// before 2025-06-18, `elicitation: {}` in 2025-06-18, `{form: {}}` from 2025-11-25).
+pub fn all_capabilities(version: &str) -> Value {
+    let mut caps = json!({"roots": {"listChanged": false}, "sampling": {}});
+    if version >= "2025-11-25" {
+        caps["elicitation"] = json!({"form": {}});
+    } else if version >= "2025-06-18" {
+        caps["elicitation"] = json!({});
+    }
+    caps
+}
+
+/// A root the test client reports.
+pub const TEST_ROOT: &str = "file:///tmp/mcp-conform-test-root";
+/// The text the test client "samples".
+pub const TEST_SAMPLE: &str = "Hello from the test client";
+
+/// The test client's answer (a `result`) to a server request `method`.
+pub fn client_answer(method: &str) -> Value {
+    match method {
+        "roots/list" => json!({"roots": [{"uri": TEST_ROOT, "name": "test root"}]}),
+        "sampling/createMessage" => {
+            json!({"role": "assistant", "content": {"type": "text", "text": TEST_SAMPLE}, "model": "test-model", "stopReason": "endTurn"})
+        }
+        "elicitation/create" => json!({"action": "accept", "content": {"name": "Ada", "confirm": true}}),
+        other => panic!("unexpected server request {other}"),
+    }
+}
+
+/// A 2026-07-28 request declaring `capabilities` in its `_meta`.
+pub fn modern_with(id: i64, method: &str, mut params: Value, capabilities: Value) -> Value {
+    params["_meta"] = meta(MODERN);
+    params["_meta"][CAPS] = capabilities;
+    request(id, method, params)
+}
+
+/// True for a JSON-RPC request (a message with both `id` and `method`).
+pub fn is_request(message: &Value) -> bool {
+    message.get("id").is_some() && message.get("method").is_some()
+}
+
 pub fn initialized() -> Value {
     json!({"jsonrpc": "2.0", "method": "notifications/initialized"})
 }
@@ -149,6 +197,13 @@ impl StdioServer {
     /// `initialize` at `version` plus `notifications/initialized`; returns the result.
     pub async fn handshake(&mut self, version: &str) -> Value {
         let reply = self.request(initialize(0, version)).await;
+        self.send(&initialized()).await;
+        reply["result"].clone()
+    }
+
+    /// `initialize` at `version` declaring `capabilities`, plus `notifications/initialized`.
+    pub async fn handshake_with(&mut self, version: &str, capabilities: Value) -> Value {
+        let reply = self.request(initialize_with(0, version, capabilities)).await;
         self.send(&initialized()).await;
         reply["result"].clone()
     }
@@ -274,6 +329,33 @@ impl HttpServer {
             .await;
         assert_eq!(note.status, StatusCode::ACCEPTED);
         session
+    }
+
+    /// `initialize` declaring `capabilities`, then `notifications/initialized`; returns the session id.
+    pub async fn open_session_with(&self, version: &str, capabilities: Value) -> String {
+        let reply = self.post(&[], &initialize_with(1, version, capabilities).to_string()).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let session = reply.header("mcp-session-id").expect("Mcp-Session-Id issued").to_owned();
+        let note = self
+            .post(&[("Mcp-Session-Id", &session), ("MCP-Protocol-Version", version)], &initialized().to_string())
+            .await;
+        assert_eq!(note.status, StatusCode::ACCEPTED);
+        session
+    }
+
+    /// POSTs `body` and returns the response without reading its body (for live SSE streams).
+    pub async fn post_open(&self, url: &str, headers: &[(&str, &str)], body: &str) -> reqwest::Response {
+        let mut req = self
+            .client
+            .post(url)
+            .header("accept", "application/json, text/event-stream")
+            .header("content-type", "application/json")
+            .body(body.to_owned())
+            .timeout(Duration::from_secs(60));
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        timeout(TIMEOUT, req.send()).await.expect("headers in time").expect("post")
     }
 
     /// A request inside a legacy session (with the version header).
