@@ -7,6 +7,7 @@ mod support;
 
 use libtest_mimic::{Arguments, Failed, Trial};
 use reports::Status;
+use reports::RunRecord;
 use support::{bin, conform, record, scratch, with_status, HttpServer};
 
 /// A fault, the cases it must make fail, and cases it may fail as a consequence.
@@ -64,6 +65,13 @@ const EXPECTATIONS: &[Expectation] = &[
     Expectation { fault: "structured-content-mismatch", fails: &["TOOLS-008-call-results"], collateral: &[], transports: ALL, since: "2025-06-18" },
     Expectation { fault: "call-result-invalid", fails: &["TOOLS-008-call-results"], collateral: &[], transports: ALL, since: "2024-11-05" },
     Expectation {
+        fault: "s2c-request-in-stateless",
+        fails: &["TOOLS-008-call-results"],
+        collateral: &[],
+        transports: ALL,
+        since: "2026-07-28",
+    },
+    Expectation {
         fault: "stdout-garbage",
         fails: &["L-LIFE-001-initialize", "LIFECYCLE-002-discover"],
         // Every fresh connection starts with the banner.
@@ -74,30 +82,48 @@ const EXPECTATIONS: &[Expectation] = &[
 ];
 
 /// Faults whose checks belong to the full catalogue (not written yet).
-const NOT_YET_CHECKED: &[&str] = &["session-id-ignored-after-delete", "no-origin-check", "header-mismatch-ignored"];
+const NOT_YET_CHECKED: &[&str] = &[
+    "session-id-ignored-after-delete",
+    "no-origin-check",
+    "header-mismatch-ignored",
+    // Needs a client that declares fewer capabilities than the harness does.
+    "s2c-without-capability",
+];
 
-fn run(expectation: &Expectation, transport: &str) -> Result<(), Failed> {
-    let dir = scratch(&format!("mutation-{}-{transport}", expectation.fault));
+/// Faults that break no rule a black box can decide: the case they reach
+/// must say "inconclusive", never pass and never fail. (A server may keep
+/// asking for input, S2C-010.)
+const UNDECIDABLE: &[(&str, &str, &str)] = &[("input-required-ignores-responses", "TOOLS-008-call-results", "2026-07-28")];
+
+/// Run the catalogue against the reference server with `fault`, over `transport`.
+fn run_with_fault(fault: &str, transport: &str) -> Result<(Option<i32>, RunRecord, String), Failed> {
+    let dir = scratch(&format!("mutation-{fault}-{transport}"));
     let report = dir.to_str().ok_or("scratch path is not UTF-8")?;
     let common = ["run", "--color", "never", "--timeout", "5s", "--call-tools", "all", "--report-dir", report];
-    let fault = ["--fault", expectation.fault];
+    let fault = ["--fault", fault];
     let server;
-    let out = if transport == "stdio" {
-        let mut args = common.to_vec();
+    let mut args = common.to_vec();
+    if transport == "stdio" {
         args.extend(["--", bin(), "reference-server"]);
         args.extend(fault);
-        conform(&args)
     } else {
         server = HttpServer::start(if transport == "sse" { "--sse" } else { "--http" }, &fault);
-        let mut args = common.to_vec();
         args.extend(["--url", server.url.as_str(), "--transport", transport]);
-        conform(&args)
-    };
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    if out.status.code() != Some(1) {
-        return Err(format!("exit {:?}, expected 1\n{stdout}\n{}", out.status.code(), String::from_utf8_lossy(&out.stderr)).into());
     }
-    let record = record(&dir);
+    let out = conform(&args);
+    let stdout = format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    let record = if out.status.code() == Some(2) { None } else { Some(record(&dir)) };
+    match record {
+        Some(record) => Ok((out.status.code(), record, stdout)),
+        None => Err(format!("the run could not start:\n{stdout}").into()),
+    }
+}
+
+fn run(expectation: &Expectation, transport: &str) -> Result<(), Failed> {
+    let (code, record, stdout) = run_with_fault(expectation.fault, transport)?;
+    if code != Some(1) {
+        return Err(format!("exit {code:?}, expected 1\n{stdout}").into());
+    }
     let failed = with_status(&record, Status::Fail);
     for case in expectation.fails {
         // A case fails wherever it ran; it runs at least once.
@@ -117,6 +143,16 @@ fn run(expectation: &Expectation, transport: &str) -> Result<(), Failed> {
     Ok(())
 }
 
+/// An undecidable fault leaves the run conformant and its case inconclusive.
+fn undecidable(fault: &str, case: &str, version: &str, transport: &str) -> Result<(), Failed> {
+    let (code, record, stdout) = run_with_fault(fault, transport)?;
+    let verdicts: Vec<Status> = record.results.iter().filter(|r| r.case_id == case && r.version == version).map(|r| r.status).collect();
+    if code != Some(0) || verdicts != [Status::Inconclusive] {
+        return Err(format!("{case} {version} with {fault}: exit {code:?}, {verdicts:?}; expected 0 and inconclusive\n{stdout}").into());
+    }
+    Ok(())
+}
+
 fn main() {
     let args = Arguments::from_args();
     let mut trials = Vec::new();
@@ -127,7 +163,12 @@ fn main() {
     trials.push(Trial::test("every_fault_has_an_expectation", move || {
         let missing: Vec<_> = listed
             .iter()
-            .filter(|f| !EXPECTATIONS.iter().any(|e| e.fault == f.as_str()) && !NOT_YET_CHECKED.contains(&f.as_str()))
+            .filter(|f| {
+                let f = f.as_str();
+                !EXPECTATIONS.iter().any(|e| e.fault == f)
+                    && !UNDECIDABLE.iter().any(|u| u.0 == f)
+                    && !NOT_YET_CHECKED.contains(&f)
+            })
             .collect();
         if missing.is_empty() { Ok(()) } else { Err(format!("faults without an expectation: {missing:?}").into()) }
     }));
@@ -135,6 +176,11 @@ fn main() {
         for transport in expectation.transports {
             let name = format!("{}::{transport}", expectation.fault);
             trials.push(Trial::test(name, move || run(expectation, transport)));
+        }
+    }
+    for &(fault, case, version) in UNDECIDABLE {
+        for transport in ALL {
+            trials.push(Trial::test(format!("{fault}::{transport}"), move || undecidable(fault, case, version, transport)));
         }
     }
     libtest_mimic::run(&args, trials).exit();

@@ -168,6 +168,12 @@ pub async fn results(context: &CaseContext<'_>) -> StepOutcome {
         // An error answer is legitimate (the generated arguments may not make
         // sense to the tool); the schema check on receipt covers its shape.
         let Some(result) = result else { continue };
+        // Repeated input requests are allowed (S2C-010): no verdict on a call that never completed.
+        if result.get("resultType").and_then(Value::as_str) == Some("input_required") {
+            let rounds = crate::session::stateless::MAX_INPUT_ROUNDS;
+            outcome.inconclusive.push(format!("tool `{name}` still asked for input after {rounds} answered rounds"));
+            continue;
+        }
         let is_error = result.get("isError") == Some(&Value::Bool(true));
         if let (Some(output), false) = (tool.get("outputSchema"), is_error) {
             outcome.findings.extend(check_structured(&name, output, result));
