@@ -15,6 +15,7 @@
 //!     catalogue: case::builtin(),
 //!     limits: Limits::default(),
 //!     request_timeout: std::time::Duration::from_secs(10),
+//!     startup_timeout: std::time::Duration::from_secs(30),
 //!     verdict: Default::default(),
 //! };
 //! let record = runner::run(&config).await?;

@@ -25,6 +25,8 @@ pub struct RunConfig {
     pub limits: Limits,
     /// Deadline of every request.
     pub request_timeout: Duration,
+    /// Deadline of the first request on a connection, which includes the server's start.
+    pub startup_timeout: Duration,
     /// How findings become verdicts.
     pub verdict: VerdictOptions,
 }
@@ -46,7 +48,7 @@ pub async fn run(config: &RunConfig) -> Result<RunRecord, RunError> {
     let started = Instant::now();
     let started_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
     let kind = config.target.kind();
-    let options = SessionOptions { request_timeout: config.request_timeout };
+    let options = SessionOptions { request_timeout: config.request_timeout, startup_timeout: config.startup_timeout };
     let wanted: Vec<String> =
         if config.versions.is_empty() { version::ALL.iter().map(|v| v.to_string()).collect() } else { config.versions.clone() };
 

@@ -73,7 +73,7 @@ fn usage_and_setup_errors_exit_2_with_one_line() {
 #[test]
 fn a_server_that_speaks_no_known_version_is_a_setup_error() {
     // `cat` echoes every request back: never a valid answer.
-    usage_error(&["run", "--timeout", "1s", "--", "cat"], "answered none of the protocol versions tried");
+    usage_error(&["run", "--timeout", "1s", "--startup-timeout", "1s", "--", "cat"], "answered none of the protocol versions tried");
 }
 
 #[test]

@@ -21,9 +21,11 @@ use support::{conform, record, scratch, with_status};
 fn command(name: &str, port: Option<u16>) -> String {
     let dir = std::env::var("MCP_CONFORM_EXTERNAL")
         .expect("set MCP_CONFORM_EXTERNAL to the folder `scripts/external-servers.sh install` filled");
+    // A relative folder is taken from the repository's root, where `.ci/run` works.
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
     let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/external-servers.sh");
     let mut cmd = Command::new(script);
-    cmd.args(["cmd", name]).env("EXT_DIR", dir);
+    cmd.args(["cmd", name]).env("EXT_DIR", &dir);
     if let Some(port) = port {
         cmd.arg(port.to_string());
     }
@@ -36,7 +38,14 @@ fn run_stdio(name: &str) -> (Option<i32>, RunRecord, String) {
     let dir = scratch(name);
     let line = format!("exec {}", command(name, None));
     let out = conform(&["run", "--color", "never", "--report-dir", dir.to_str().unwrap(), "--", "sh", "-c", &line]);
-    (out.status.code(), record(&dir), String::from_utf8_lossy(&out.stdout).into_owned())
+    finished(out, &dir)
+}
+
+/// The exit code, the run record and the terminal output of a run that got to a verdict.
+fn finished(out: std::process::Output, dir: &std::path::Path) -> (Option<i32>, RunRecord, String) {
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert_ne!(out.status.code(), Some(2), "the run could not start:\n{stdout}\n{}", String::from_utf8_lossy(&out.stderr));
+    (out.status.code(), record(dir), stdout)
 }
 
 /// A server listening on a loopback port, killed on drop.
@@ -67,7 +76,7 @@ fn run_http(name: &str, port: u16, path: &str, transport: &str) -> (Option<i32>,
     let dir = scratch(name);
     let url = format!("http://127.0.0.1:{port}{path}");
     let out = conform(&["run", "--color", "never", "--report-dir", dir.to_str().unwrap(), "--url", &url, "--transport", transport]);
-    (out.status.code(), record(&dir), String::from_utf8_lossy(&out.stdout).into_owned())
+    finished(out, &dir)
 }
 
 /// server-everything returns `resource_link` content (new in 2025-06-18)

@@ -17,7 +17,7 @@ async fn open(version: &str, fault: &str, timeout: Duration) -> Session {
         args: vec!["reference-server".into(), "--fault".into(), fault.into()],
         env: Vec::new(),
     };
-    let options = SessionOptions { request_timeout: timeout };
+    let options = SessionOptions { request_timeout: timeout, startup_timeout: Duration::from_secs(30) };
     match discovery::probe(&target, version, &Limits::default(), &options).await.expect("the server starts") {
         Probe::Supported(session) => *session,
         Probe::Unsupported { why, .. } => panic!("{version} refused: {why}"),

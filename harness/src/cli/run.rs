@@ -37,6 +37,10 @@ pub struct RunArgs {
     #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
     timeout: Duration,
 
+    /// Deadline of the first request on each connection, which also waits for the server to start.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    startup_timeout: Duration,
+
     /// Largest message accepted from the server, in bytes (suffixes KiB, MiB allowed).
     #[arg(long, value_name = "BYTES", default_value = "16MiB", value_parser = parse_size)]
     max_message_size: usize,
@@ -119,6 +123,7 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
         catalogue,
         limits: Limits { max_message_bytes: args.max_message_size, ..Limits::default() },
         request_timeout: args.timeout,
+        startup_timeout: args.startup_timeout.max(args.timeout),
         verdict: VerdictOptions { strict: args.strict, call_tools },
     };
     let outcome = runner::run(&config).await;

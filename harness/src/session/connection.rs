@@ -105,6 +105,8 @@ struct Shared {
     dropped: std::sync::atomic::AtomicUsize,
     started: Instant,
     options: SessionOptions,
+    /// Set once the first request has been sent (it gets the startup deadline).
+    first_sent: std::sync::atomic::AtomicBool,
 }
 
 /// One transport plus the task that reads it.
@@ -134,6 +136,7 @@ impl Connection {
             dropped: std::sync::atomic::AtomicUsize::new(0),
             started: Instant::now(),
             options,
+            first_sent: std::sync::atomic::AtomicBool::new(false),
         });
         let transport = Arc::new(transport);
         let reader = tokio::spawn(read(events, transport.clone(), shared.clone()));
@@ -168,7 +171,9 @@ impl Connection {
         let method = message.get("method").and_then(Value::as_str).unwrap_or_default().to_string();
         let (tx, rx) = oneshot::channel();
         lock(&self.shared.pending).insert(key(&id), Pending { method, reply: tx });
-        let deadline = tokio::time::Instant::now() + self.shared.options.request_timeout;
+        let first = !self.shared.first_sent.swap(true, std::sync::atomic::Ordering::Relaxed);
+        let timeout = if first { self.shared.options.startup_timeout } else { self.shared.options.request_timeout };
+        let deadline = tokio::time::Instant::now() + timeout;
         let bytes = serde_json::to_vec(&message).unwrap_or_default();
         let mut exchange = Exchange { request: message, http: None, reply: Reply::NoResponse(String::new()), unsent: None };
         if let Some(why) = lock(&self.shared.closed).clone() {
@@ -179,7 +184,6 @@ impl Connection {
         self.record(Direction::Sent, "request", &bytes, Vec::new());
         let dropped_before = self.shared.dropped.load(std::sync::atomic::Ordering::Relaxed);
         let outgoing = Outgoing { bytes, id: Some(id.clone()), headers };
-        let timeout = self.shared.options.request_timeout;
         match tokio::time::timeout_at(deadline, self.transport.send(outgoing)).await {
             Ok(Ok(report)) => exchange.http = report.http,
             Ok(Err(e)) => {

@@ -108,4 +108,7 @@ impl Session {
 pub struct SessionOptions {
     /// How long a request may wait for its answer.
     pub request_timeout: Duration,
+    /// How long the first request on a connection may wait: it also waits
+    /// for the server to start.
+    pub startup_timeout: Duration,
 }
