@@ -1,8 +1,9 @@
 //! The demultiplexer under every session.
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use reports::{Direction, TranscriptEntry};
 use serde_json::Value;
@@ -102,18 +103,18 @@ struct Shared {
     /// Why the connection closed, once it has.
     closed: Mutex<Option<String>>,
     /// Oversized frames dropped that no request could be matched with.
-    dropped: std::sync::atomic::AtomicUsize,
+    dropped: AtomicUsize,
     started: Instant,
     options: SessionOptions,
     /// Set once the first request has been sent (it gets the startup deadline).
-    first_sent: std::sync::atomic::AtomicBool,
+    first_sent: AtomicBool,
 }
 
 /// One transport plus the task that reads it.
 pub struct Connection {
     transport: Arc<Transport>,
     shared: Arc<Shared>,
-    next_id: std::sync::atomic::AtomicI64,
+    next_id: AtomicI64,
     reader: JoinHandle<()>,
 }
 
@@ -133,14 +134,14 @@ impl Connection {
             log: Mutex::new(Vec::new()),
             version: Mutex::new(version.to_string()),
             closed: Mutex::new(None),
-            dropped: std::sync::atomic::AtomicUsize::new(0),
+            dropped: AtomicUsize::new(0),
             started: Instant::now(),
             options,
-            first_sent: std::sync::atomic::AtomicBool::new(false),
+            first_sent: AtomicBool::new(false),
         });
         let transport = Arc::new(transport);
         let reader = tokio::spawn(read(events, transport.clone(), shared.clone()));
-        Connection { transport, shared, next_id: std::sync::atomic::AtomicI64::new(1), reader }
+        Connection { transport, shared, next_id: AtomicI64::new(1), reader }
     }
 
     /// The transport underneath.
@@ -155,7 +156,7 @@ impl Connection {
 
     /// The next request id.
     pub fn next_id(&self) -> Value {
-        Value::from(self.next_id.fetch_add(1, std::sync::atomic::Ordering::Relaxed))
+        Value::from(self.next_id.fetch_add(1, Ordering::Relaxed))
     }
 
     /// Send a request with a fresh id and wait for its answer until the deadline.
@@ -171,7 +172,7 @@ impl Connection {
         let method = message.get("method").and_then(Value::as_str).unwrap_or_default().to_string();
         let (tx, rx) = oneshot::channel();
         lock(&self.shared.pending).insert(key(&id), Pending { method, reply: tx });
-        let first = !self.shared.first_sent.swap(true, std::sync::atomic::Ordering::Relaxed);
+        let first = !self.shared.first_sent.swap(true, Ordering::Relaxed);
         let timeout = if first { self.shared.options.startup_timeout } else { self.shared.options.request_timeout };
         let deadline = tokio::time::Instant::now() + timeout;
         let bytes = serde_json::to_vec(&message).unwrap_or_default();
@@ -182,7 +183,7 @@ impl Connection {
             return exchange;
         }
         self.record(Direction::Sent, "request", &bytes, Vec::new());
-        let dropped_before = self.shared.dropped.load(std::sync::atomic::Ordering::Relaxed);
+        let dropped_before = self.shared.dropped.load(Ordering::Relaxed);
         let outgoing = Outgoing { bytes, id: Some(id.clone()), headers };
         match tokio::time::timeout_at(deadline, self.transport.send(outgoing)).await {
             Ok(Ok(report)) => exchange.http = report.http,
@@ -193,29 +194,30 @@ impl Connection {
                 return exchange;
             }
             Err(_) => {
-                lock(&self.shared.pending).remove(&key(&id));
-                exchange.reply = Reply::NoResponse(format!("no response within {timeout:?}"));
-                self.event(format!("request {id}: no response within {timeout:?}"));
+                exchange.reply = self.timed_out(&id, timeout, dropped_before);
                 return exchange;
             }
         }
         exchange.reply = match tokio::time::timeout_at(deadline, rx).await {
             Ok(Ok(reply)) => reply,
             Ok(Err(_)) => Reply::NoResponse("the connection's reader stopped".into()),
-            Err(_) => {
-                lock(&self.shared.pending).remove(&key(&id));
-                self.event(format!("request {id}: no response within {timeout:?}"));
-                let dropped = self.shared.dropped.load(std::sync::atomic::Ordering::Relaxed) > dropped_before;
-                if dropped {
-                    Reply::TooLarge(format!(
-                        "no response within {timeout:?}, and meanwhile a message over the size limit was dropped (perhaps the response; raise --max-message-size)"
-                    ))
-                } else {
-                    Reply::NoResponse(format!("no response within {timeout:?}"))
-                }
-            }
+            Err(_) => self.timed_out(&id, timeout, dropped_before),
         };
         exchange
+    }
+
+    /// Give up on request `id` at its deadline. If an oversized message was
+    /// dropped meanwhile, it may have been the answer: say so.
+    fn timed_out(&self, id: &Value, timeout: Duration, dropped_before: usize) -> Reply {
+        lock(&self.shared.pending).remove(&key(id));
+        self.event(format!("request {id}: no response within {timeout:?}"));
+        if self.shared.dropped.load(Ordering::Relaxed) > dropped_before {
+            Reply::TooLarge(format!(
+                "no response within {timeout:?}, and meanwhile a message over the size limit was dropped (perhaps the response; raise --max-message-size)"
+            ))
+        } else {
+            Reply::NoResponse(format!("no response within {timeout:?}"))
+        }
     }
 
     /// Send a notification.
@@ -317,7 +319,7 @@ async fn read(mut events: Events, transport: Arc<Transport>, shared: Arc<Shared>
                         let _ = pending.reply.send(Reply::TooLarge(format!("{text} (raise --max-message-size)")));
                     }
                     None => {
-                        shared.dropped.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                        shared.dropped.fetch_add(1, Ordering::Relaxed);
                     }
                 }
             }
