@@ -268,6 +268,13 @@ async fn run(cli: Cli, dispatcher: Dispatcher) -> Result<(), Failure> {
     if cli.auth && cli.http.is_none() && cli.sse.is_none() {
         return Err(Failure::Setup("--auth needs --http or --sse (stdio takes credentials from the environment)".into()));
     }
+    if !cli.auth {
+        for fault in [Fault::AuthWrongAudienceAccepted, Fault::AuthNoWwwAuthenticate, Fault::AuthExpiredAccepted] {
+            if dispatcher.faults().contains(fault) {
+                eprintln!("warning: fault {fault} only shows with --auth");
+            }
+        }
+    }
     let wrappers = Wrappers {
         hostile: cli.hostile,
         auth: auth_options(&cli),

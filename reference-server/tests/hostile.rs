@@ -734,3 +734,20 @@ async fn stdio_only_modes_leave_http_alone() {
         assert_eq!(serde_json::from_slice::<Value>(&body).unwrap()["id"], 1, "{mode}");
     }
 }
+
+#[tokio::test]
+async fn http_event_stream_answers_are_rewritten_too() {
+    let web = Web::start(&["--http", "127.0.0.1:0", "--sse-responses", "--hostile", "deep-nesting"]).await;
+    let r = web.post_modern(&modern(2, "tools/list", json!({}))).await;
+    assert!(r.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    let mut events = RawSse::new(r);
+    let event = events.event().await;
+    assert!(event.data.starts_with("{\"jsonrpc\":\"2.0\",\"id\":2,") && event.data.ends_with("]]]}}"), "{}", &event.data[..100]);
+    assert!(event.data.len() > 2_000_000);
+    // The trigger is answered once; the next answer is normal.
+    let r = web.post_modern(&modern(3, "tools/list", json!({}))).await;
+    let (body, ended) = RawSse::new(r).raw(1 << 20).await;
+    assert!(ended);
+    let events = parse_events(&String::from_utf8(body).unwrap());
+    assert!(serde_json::from_str::<Value>(&events[0].data).unwrap()["result"]["tools"].is_array());
+}

@@ -78,7 +78,9 @@ async fn intercept(State(st): State<Arc<HostileHttp>>, request: HttpRequest, nex
         };
     }
     if st.mode == Hostile::Silence {
-        // Read, never answered: the future is dropped when the client goes away.
+        // Read, never answered. Hold nothing while waiting: the future lives
+        // until hyper drops it with the connection.
+        drop((parts, bytes));
         return std::future::pending::<Response>().await;
     }
     let burst = st.mode == Hostile::NotificationFlood && st.streamable && carries_request && st.tracker.armed();
@@ -113,7 +115,7 @@ fn rendered_stream(rendered: Rendered) -> BoxStream<'static, Bytes> {
         tokio::time::sleep(EXIT_GRACE).await;
         std::process::exit(EXIT_STATUS)
     });
-    rendered.chunks.chain(exit.map(|never: Bytes| never)).boxed()
+    rendered.chunks.chain(exit).boxed()
 }
 
 fn sse_message(data: &[u8]) -> Bytes {
