@@ -74,6 +74,17 @@ pub const WELL_KNOWN: &str = "/.well-known/oauth-protected-resource";
 /// The issuer named when `--auth-issuer` is not given (`.invalid` never resolves).
 pub const DEFAULT_ISSUER: &str = "https://auth.mcp-conform.invalid";
 
+/// The `--auth` part of `--help`.
+pub const HELP: &str = "
+Authorization (--auth, with --http or --sse):
+  GET /.well-known/oauth-protected-resource[/mcp|/sse] is the RFC 9728 metadata; every other request
+  needs Authorization: Bearer TOKEN, a JWT signed with HS256 under --auth-key, whose aud is the
+  endpoint URL (or the bare http://HOST:PORT), exp in the future, scope granting mcp:read (every
+  request) and mcp:tools (tools/call); mcp covers both. Otherwise 401 (403 for missing scopes) with
+  WWW-Authenticate: Bearer resource_metadata=\"...\", scope=\"...\".
+  mcp-reference-server mint-token --key KEY --aud URL [--exp-in 1h|-60s] [--scope mcp:read]...
+";
+
 /// How `--auth` was configured.
 #[derive(Clone, Debug)]
 pub struct AuthOptions {

@@ -132,16 +132,6 @@ const ASK_HELP: &str = "  ask  {}                      asks the client for input
                                retry's inputResponses + requestState. Returns a text summary.
 ";
 
-const AUTH_HELP: &str = "
-Authorization (--auth, with --http or --sse):
-  GET /.well-known/oauth-protected-resource[/mcp|/sse] is the RFC 9728 metadata; every other request
-  needs Authorization: Bearer TOKEN, a JWT signed with HS256 under --auth-key, whose aud is the
-  endpoint URL (or the bare http://HOST:PORT), exp in the future, scope granting mcp:read (every
-  request) and mcp:tools (tools/call); mcp covers both. Otherwise 401 (403 for missing scopes) with
-  WWW-Authenticate: Bearer resource_metadata=\"...\", scope=\"...\".
-  mcp-reference-server mint-token --key KEY --aud URL [--exp-in 1h|-60s] [--scope mcp:read]...
-";
-
 fn long_help() -> String {
     let mut text = String::from(
         "Transports:\n  (default)   stdio: newline-delimited JSON-RPC on stdin/stdout, logs on stderr\n  \
@@ -161,7 +151,7 @@ fn long_help() -> String {
     for info in hostile::CATALOGUE {
         text.push_str(&format!("  {:<38} [{}]\n      {}\n", info.name, info.scope.label(), info.description));
     }
-    text.push_str(AUTH_HELP);
+    text.push_str(auth::HELP);
     text.push_str("\nLogging: set MCP_REFERENCE_SERVER_LOG (e.g. debug) to log to stderr.\n");
     text
 }
