@@ -5,8 +5,11 @@ use std::io::{IsTerminal, Write};
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches, Parser};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
+use crate::auth::{self, AuthOptions, Protected};
 use crate::faults::{self, Fault, FaultSet, Scope};
+use crate::hostile::{self, Hostile};
+use crate::tokens;
 use crate::transport::http::HttpOptions;
 use crate::transport::{http, sse, stdio};
 use crate::Dispatcher;
@@ -15,8 +18,11 @@ const ABOUT: &str = "An MCP server that speaks every protocol version correctly 
 (2024-11-05 … 2026-07-28), and can break one rule at a time on purpose.";
 
 #[derive(Parser, Debug)]
-#[command(name = "mcp-reference-server", version, about = ABOUT)]
+#[command(name = "mcp-reference-server", version, about = ABOUT, args_conflicts_with_subcommands = true)]
 struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+
     /// Serve Streamable HTTP at http://ADDR/mcp instead of stdio [default ADDR: 127.0.0.1:0].
     /// With port 0 a free port is chosen; the first stdout line is `listening on URL`.
     #[arg(long, value_name = "ADDR", num_args = 0..=1, default_missing_value = "127.0.0.1:0",
@@ -43,6 +49,58 @@ struct Cli {
     /// How long the ask tool waits for each answer to its own requests to the client.
     #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = parse_seconds)]
     ask_timeout: std::time::Duration,
+
+    /// Misbehave at the transport level to test clients (huge, endless, malformed
+    /// or missing output). See --list-hostile.
+    #[arg(long, value_name = "NAME", value_parser = parse_hostile)]
+    hostile: Option<Hostile>,
+
+    /// Print every hostile mode: name, transports, description (tab-separated).
+    #[arg(long)]
+    list_hostile: bool,
+
+    /// With --http or --sse, require OAuth bearer tokens (RFC 9728 metadata at
+    /// /.well-known/oauth-protected-resource). Tokens come from `mint-token`.
+    #[arg(long)]
+    auth: bool,
+
+    /// The HMAC-SHA256 key tokens must be signed with (its UTF-8 bytes)
+    /// [default: a random key, printed on stderr].
+    #[arg(long, value_name = "KEY", requires = "auth")]
+    auth_key: Option<String>,
+
+    /// The authorization server named in the metadata (the server does not implement it).
+    #[arg(long, value_name = "URL", requires = "auth", default_value = auth::DEFAULT_ISSUER)]
+    auth_issuer: String,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Print a bearer token for a server started with --auth, and exit.
+    MintToken(MintArgs),
+}
+
+#[derive(Args, Debug)]
+struct MintArgs {
+    /// The server's --auth-key.
+    #[arg(long, value_name = "KEY")]
+    key: String,
+
+    /// The audience: the resource URL of the server (e.g. http://127.0.0.1:PORT/mcp).
+    #[arg(long, value_name = "URL")]
+    aud: String,
+
+    /// Expiry relative to now: 60, 60s, 5m, 2h, 1d; negative for an expired token.
+    #[arg(long, value_name = "DURATION", default_value = "1h", allow_hyphen_values = true, value_parser = tokens::parse_duration)]
+    exp_in: i64,
+
+    /// A scope to grant (repeatable; a space-separated list also works), e.g. mcp:read, mcp:tools, mcp.
+    #[arg(long = "scope", value_name = "SCOPE")]
+    scopes: Vec<String>,
+}
+
+fn parse_hostile(s: &str) -> Result<Hostile, String> {
+    Hostile::from_name(s).ok_or_else(|| format!("unknown hostile mode '{s}' (see --list-hostile)"))
 }
 
 fn parse_seconds(s: &str) -> Result<std::time::Duration, String> {
@@ -89,6 +147,11 @@ fn long_help() -> String {
     for info in faults::CATALOGUE {
         text.push_str(&format!("  {:<38} {} [{}]\n      {}\n", info.name, info.breaks.join(", "), info.scope.label(), info.description));
     }
+    text.push_str("\nHostile modes (--hostile NAME), for testing clients:\n");
+    for info in hostile::CATALOGUE {
+        text.push_str(&format!("  {:<38} [{}]\n      {}\n", info.name, info.scope.label(), info.description));
+    }
+    text.push_str(auth::HELP);
     text.push_str("\nLogging: set MCP_REFERENCE_SERVER_LOG (e.g. debug) to log to stderr.\n");
     text
 }
@@ -104,23 +167,46 @@ fn init_logging() {
         .ok();
 }
 
-/// Warns about faults that cannot show on the chosen transport.
-fn warn_inapplicable(faults: FaultSet, transport: Scope) {
+fn applies(scope: Scope, transport: Scope) -> bool {
+    match scope {
+        Scope::AnyTransport => true,
+        Scope::Http => matches!(transport, Scope::Http | Scope::StreamableHttp),
+        other => other == transport,
+    }
+}
+
+/// Warns about faults and hostile modes that cannot show on the chosen transport.
+fn warn_inapplicable(faults: FaultSet, hostile: Option<Hostile>, transport: Scope) {
     for fault in faults.iter() {
         let scope = fault.info().scope;
-        let applies = match scope {
-            Scope::AnyTransport => true,
-            Scope::Http => matches!(transport, Scope::Http | Scope::StreamableHttp),
-            other => other == transport,
-        };
-        if !applies {
+        if !applies(scope, transport) {
             eprintln!("warning: fault {fault} only shows on {} transports", scope.label());
+        }
+    }
+    if let Some(mode) = hostile {
+        let scope = mode.info().scope;
+        if !applies(scope, transport) {
+            eprintln!("warning: hostile mode {mode} only shows on {} transports; serving normally", scope.label());
         }
     }
 }
 
+/// What wraps the HTTP router: a hostile mode, authorization.
+#[derive(Clone, Debug, Default)]
+struct Wrappers {
+    hostile: Option<Hostile>,
+    auth: Option<AuthOptions>,
+}
+
 /// Binds, announces the URL on stdout, and serves HTTP or SSE.
-async fn serve_http(addr: SocketAddr, path: &str, dispatcher: Dispatcher, legacy_sse: bool, options: HttpOptions) -> Result<(), Failure> {
+async fn serve_http(
+    addr: SocketAddr,
+    path: &str,
+    dispatcher: Dispatcher,
+    legacy_sse: bool,
+    options: HttpOptions,
+    wrappers: Wrappers,
+) -> Result<(), Failure> {
     let listener = tokio::net::TcpListener::bind(addr)
         .await
         .map_err(|e| Failure::Setup(format!("cannot listen on {addr}: {e}")))?;
@@ -128,12 +214,19 @@ async fn serve_http(addr: SocketAddr, path: &str, dispatcher: Dispatcher, legacy
     let mut stdout = std::io::stdout();
     let _ = writeln!(stdout, "listening on http://{local}{path}");
     let _ = stdout.flush();
-    let served = if legacy_sse {
-        sse::serve(listener, dispatcher).await
+    let mut router = if legacy_sse {
+        sse::router(dispatcher, local)
     } else {
-        http::serve(listener, dispatcher, options).await
+        http::router(dispatcher, local, options)
     };
-    served.map_err(|e| Failure::Runtime(e.to_string()))
+    let hostile = wrappers.hostile.filter(|m| applies(m.info().scope, if legacy_sse { Scope::Http } else { Scope::StreamableHttp }));
+    if let Some(mode) = hostile {
+        router = hostile::http::wrap(router, mode, !legacy_sse);
+    }
+    if let Some(options) = &wrappers.auth {
+        router = auth::protect(router, std::sync::Arc::new(Protected::new(options, local, path, dispatcher.faults())));
+    }
+    axum::serve(listener, router).await.map_err(|e| Failure::Runtime(e.to_string()))
 }
 
 enum Failure {
@@ -143,19 +236,56 @@ enum Failure {
     Runtime(String),
 }
 
+/// The `--auth` options, with a generated key announced on stderr when none was given.
+fn auth_options(cli: &Cli) -> Option<AuthOptions> {
+    if !cli.auth {
+        return None;
+    }
+    Some(match &cli.auth_key {
+        Some(key) => AuthOptions {
+            key: key.clone().into_bytes(),
+            issuer: cli.auth_issuer.clone(),
+        },
+        None => {
+            let (options, key) = AuthOptions::generated(cli.auth_issuer.clone());
+            eprintln!("auth: no --auth-key given; tokens must be signed with the generated key {key}");
+            options
+        }
+    })
+}
+
 async fn run(cli: Cli, dispatcher: Dispatcher) -> Result<(), Failure> {
+    if cli.auth && cli.http.is_none() && cli.sse.is_none() {
+        return Err(Failure::Setup("--auth needs --http or --sse (stdio takes credentials from the environment)".into()));
+    }
+    if !cli.auth {
+        for fault in [Fault::AuthWrongAudienceAccepted, Fault::AuthNoWwwAuthenticate, Fault::AuthExpiredAccepted] {
+            if dispatcher.faults().contains(fault) {
+                eprintln!("warning: fault {fault} only shows with --auth");
+            }
+        }
+    }
+    let wrappers = Wrappers {
+        hostile: cli.hostile,
+        auth: auth_options(&cli),
+    };
     if let Some(addr) = cli.http {
-        warn_inapplicable(dispatcher.faults(), Scope::StreamableHttp);
+        warn_inapplicable(dispatcher.faults(), cli.hostile, Scope::StreamableHttp);
         let options = HttpOptions {
             sse_responses: cli.sse_responses,
         };
-        serve_http(addr, "/mcp", dispatcher, false, options).await
+        serve_http(addr, "/mcp", dispatcher, false, options, wrappers).await
     } else if let Some(addr) = cli.sse {
-        warn_inapplicable(dispatcher.faults(), Scope::Http);
-        serve_http(addr, "/sse", dispatcher, true, HttpOptions::default()).await
+        warn_inapplicable(dispatcher.faults(), cli.hostile, Scope::Http);
+        serve_http(addr, "/sse", dispatcher, true, HttpOptions::default(), wrappers).await
     } else {
-        warn_inapplicable(dispatcher.faults(), Scope::Stdio);
-        match stdio::run(&dispatcher).await {
+        warn_inapplicable(dispatcher.faults(), cli.hostile, Scope::Stdio);
+        let hostile = cli.hostile.filter(|m| applies(m.info().scope, Scope::Stdio));
+        let served = match hostile {
+            Some(mode) => hostile::stdio::run(&dispatcher, mode).await,
+            None => stdio::run(&dispatcher).await,
+        };
+        match served {
             Ok(()) => Ok(()),
             // The client went away mid-write: a normal way for stdio to end.
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
@@ -184,6 +314,13 @@ where
         print!("{}", faults::listing());
         return ExitCode::SUCCESS;
     }
+    if cli.list_hostile {
+        print!("{}", hostile::listing());
+        return ExitCode::SUCCESS;
+    }
+    if let Some(Command::MintToken(args)) = &cli.command {
+        return mint_token(args);
+    }
     init_logging();
     let dispatcher = Dispatcher::new(cli.faults.iter().copied().collect()).with_ask_timeout(cli.ask_timeout);
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -207,4 +344,16 @@ where
             ExitCode::from(1)
         }
     }
+}
+
+/// `mint-token`: prints a token and exits 0 (2 for an empty key).
+fn mint_token(args: &MintArgs) -> ExitCode {
+    if args.key.is_empty() {
+        eprintln!("error: --key must not be empty");
+        return ExitCode::from(2);
+    }
+    let scopes: Vec<&str> = args.scopes.iter().flat_map(|s| s.split_ascii_whitespace()).collect();
+    let claims = tokens::Claims::expiring_in(args.aud.clone(), args.exp_in, &scopes);
+    println!("{}", tokens::mint(args.key.as_bytes(), &claims));
+    ExitCode::SUCCESS
 }

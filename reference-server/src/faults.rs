@@ -74,6 +74,12 @@ pub enum Fault {
     NoOriginCheck,
     /// A `Mcp-Method` header that differs from the body is accepted.
     HeaderMismatchIgnored,
+    /// `--auth` accepts tokens minted for another resource.
+    AuthWrongAudienceAccepted,
+    /// `--auth` answers 401 without `WWW-Authenticate`.
+    AuthNoWwwAuthenticate,
+    /// `--auth` accepts expired tokens.
+    AuthExpiredAccepted,
     /// `ask` asks for sampling although the client did not declare it.
     S2cWithoutCapability,
     /// `ask` sends a JSON-RPC request in 2026-07-28.
@@ -217,6 +223,27 @@ pub const CATALOGUE: &[FaultInfo] = &[
         breaks: &["HTTP-020"],
         scope: Scope::StreamableHttp,
         description: "in 2026-07-28 accepts a Mcp-Method header that differs from the body's method",
+    },
+    FaultInfo {
+        fault: Fault::AuthWrongAudienceAccepted,
+        name: "auth-wrong-audience-accepted",
+        breaks: &["AUTH-007"],
+        scope: Scope::Http,
+        description: "with --auth, accepts bearer tokens whose aud names another resource",
+    },
+    FaultInfo {
+        fault: Fault::AuthNoWwwAuthenticate,
+        name: "auth-no-www-authenticate",
+        breaks: &["AUTH-008", "L-AUTH-001"],
+        scope: Scope::Http,
+        description: "with --auth, answers 401 without a WWW-Authenticate header (so without resource_metadata)",
+    },
+    FaultInfo {
+        fault: Fault::AuthExpiredAccepted,
+        name: "auth-expired-accepted",
+        breaks: &["AUTH-008"],
+        scope: Scope::Http,
+        description: "with --auth, accepts bearer tokens whose exp has passed",
     },
     FaultInfo {
         fault: Fault::S2cWithoutCapability,
@@ -366,6 +393,9 @@ mod tests {
             Fault::SessionIdIgnoredAfterDelete,
             Fault::NoOriginCheck,
             Fault::HeaderMismatchIgnored,
+            Fault::AuthWrongAudienceAccepted,
+            Fault::AuthNoWwwAuthenticate,
+            Fault::AuthExpiredAccepted,
             Fault::S2cWithoutCapability,
             Fault::S2cRequestInStateless,
             Fault::InputRequiredIgnoresResponses,

@@ -24,6 +24,10 @@
 //!   server requests waiting for them, and cancellation of client requests
 //!   in flight; every transport runs each request as a task of its own.
 //! * [`faults`]: the deliberate violations (`--fault NAME`).
+//! * [`hostile`]: transport-level attacks on the client (`--hostile NAME`):
+//!   huge, endless, malformed or missing output, for testing the harness.
+//! * [`auth`] and [`tokens`]: `--auth`, the HTTP transports as an OAuth 2.1
+//!   resource server, with self-contained HMAC-signed bearer tokens.
 //! * [`transport`]: stdio, Streamable HTTP (`/mcp`), HTTP+SSE (`/sse`).
 //!
 //! * [`cli`]: the command line, shared by the `mcp-reference-server` binary
@@ -40,14 +44,17 @@
 #![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic, clippy::indexing_slicing))]
 
 pub mod ask;
+pub mod auth;
 pub mod cli;
 pub mod dispatch;
 pub mod faults;
+pub mod hostile;
 pub mod json_schema;
 pub mod peer;
 pub mod protocol;
 pub mod request_state;
 pub mod tools;
+pub mod tokens;
 pub mod transport;
 
 pub use dispatch::{Connection, Dispatcher};

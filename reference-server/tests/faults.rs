@@ -29,6 +29,10 @@ const TESTED: &[&str] = &[
     "session-id-ignored-after-delete",
     "no-origin-check",
     "header-mismatch-ignored",
+    // The auth-* faults are tested in auth.rs.
+    "auth-wrong-audience-accepted",
+    "auth-no-www-authenticate",
+    "auth-expired-accepted",
     "s2c-without-capability",
     "s2c-request-in-stateless",
     "input-required-ignores-responses",

@@ -10,14 +10,19 @@
 //! * `http`: Streamable HTTP in both eras: sessions, headers, status codes,
 //!   Origin/Host checks, SSE replies.
 //! * `sse`: the 2024-11-05 HTTP+SSE transport.
+//! * `hostile`: every `--hostile` mode, observed with bounded reads.
+//! * `auth`: `--auth` over Streamable HTTP and HTTP+SSE: metadata,
+//!   challenges, token failures, scopes, and the three `auth-*` faults.
 //! * `faults`: every fault of the catalogue is observable (and the list of
 //!   faults tested here must match `--list-faults`).
 
 mod support;
 
 mod ask;
+mod auth;
 mod cli;
 mod faults;
+mod hostile;
 mod http;
 mod sse;
 mod stdio;
