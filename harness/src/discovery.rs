@@ -8,7 +8,7 @@
 
 use serde_json::{json, Value};
 
-use crate::session::{stateful, stateless, Exchange, Reply, RequestOptions, Session, SessionOptions};
+use crate::session::{stateful, stateless, Connection, Exchange, Reply, RequestOptions, Session, SessionOptions};
 use crate::target::Target;
 use crate::transport::{Limits, TransportError};
 use crate::version::{era, Era};
@@ -45,6 +45,12 @@ fn unreachable(exchange: &Exchange) -> Result<(), TransportError> {
     }
 }
 
+/// What the server sent instead of an answer, if it sent something unusable.
+fn first_problem(connection: &Connection) -> String {
+    let problem = connection.since(0).into_iter().find_map(|entry| entry.problems.into_iter().next());
+    problem.map(|p| format!("; meanwhile {} ({})", p.message, p.requirement)).unwrap_or_default()
+}
+
 /// Probe `version` on a new connection.
 pub async fn probe(target: &Target, version: &str, limits: &Limits, options: &SessionOptions) -> Result<Probe, TransportError> {
     let connection = target.connect(version, limits, options).await?;
@@ -62,7 +68,9 @@ pub async fn probe(target: &Target, version: &str, limits: &Limits, options: &Se
                         result.get("protocolVersion").unwrap_or(&Value::Null)
                     ),
                     (_, Some(error), _) => format!("`initialize` for {version} was refused: {error}"),
-                    (_, _, Reply::NoResponse(why) | Reply::TooLarge(why)) => format!("`initialize` for {version}: {why}"),
+                    (_, _, Reply::NoResponse(why) | Reply::TooLarge(why)) => {
+                        format!("`initialize` for {version}: {why}{}", first_problem(&connection))
+                    }
                     (_, _, Reply::Response(message)) => format!("`initialize` for {version}: {message}"),
                 };
                 Ok(Probe::Unsupported { why, counter, capabilities })
@@ -93,7 +101,7 @@ pub async fn probe(target: &Target, version: &str, limits: &Limits, options: &Se
             let why = match (exchange.result(), exchange.error()) {
                 (Some(_), _) => format!("`server/discover` does not list {version} in supportedVersions"),
                 (_, Some(error)) => format!("`server/discover` for {version} was refused: {error}"),
-                _ => format!("`server/discover` for {version} got no answer"),
+                _ => format!("`server/discover` for {version} got no answer{}", first_problem(&session.connection)),
             };
             Ok(Probe::unsupported(why))
         }

@@ -27,9 +27,7 @@ pub fn event_stream(data: &[u8]) {
 
 fn parse_chunked(body: &[u8], size: usize) -> Vec<SseEvent> {
     let mut parser = EventStreamParser::new(4096);
-    let mut events: Vec<SseEvent> = body.chunks(size).flat_map(|c| parser.feed(c)).collect();
-    events.extend(parser.finish());
-    events
+    body.chunks(size).flat_map(|c| parser.feed(c)).collect()
 }
 
 #[cfg(test)]

@@ -88,6 +88,10 @@ const NOT_YET_CHECKED: &[&str] = &[
     "header-mismatch-ignored",
     // Needs a client that declares fewer capabilities than the harness does.
     "s2c-without-capability",
+    // Act only with --auth, which the harness does not drive yet.
+    "auth-wrong-audience-accepted",
+    "auth-no-www-authenticate",
+    "auth-expired-accepted",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach

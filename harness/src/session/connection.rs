@@ -20,6 +20,11 @@ use crate::version::{era, Era};
 /// Longest message text kept in a transcript entry.
 const MAX_TRANSCRIPT_TEXT: usize = 64 * 1024;
 
+/// Unsolicited messages (notifications, server requests, stray frames) kept
+/// in the transcript of a connection; past this, only those with a problem
+/// are kept (up to as many again), so a flooding server cannot exhaust memory.
+const MAX_KEPT_UNSOLICITED: usize = 1000;
+
 /// How a request ended.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Reply {
@@ -104,6 +109,13 @@ struct Shared {
     closed: Mutex<Option<String>>,
     /// Oversized frames dropped that no request could be matched with.
     dropped: AtomicUsize,
+    /// An oversized frame is being skipped right now (until the next frame):
+    /// the answer of any request may be stuck behind it.
+    draining: AtomicBool,
+    /// Unsolicited messages seen so far (see [`MAX_KEPT_UNSOLICITED`]).
+    unsolicited: AtomicUsize,
+    /// Requests given up at their deadline: an answer to one is late, not stray.
+    expired: Mutex<std::collections::HashSet<String>>,
     started: Instant,
     options: SessionOptions,
     /// Set once the first request has been sent (it gets the startup deadline).
@@ -135,6 +147,9 @@ impl Connection {
             version: Mutex::new(version.to_string()),
             closed: Mutex::new(None),
             dropped: AtomicUsize::new(0),
+            draining: AtomicBool::new(false),
+            unsolicited: AtomicUsize::new(0),
+            expired: Mutex::new(std::collections::HashSet::new()),
             started: Instant::now(),
             options,
             first_sent: AtomicBool::new(false),
@@ -210,8 +225,10 @@ impl Connection {
     /// dropped meanwhile, it may have been the answer: say so.
     fn timed_out(&self, id: &Value, timeout: Duration, dropped_before: usize) -> Reply {
         lock(&self.shared.pending).remove(&key(id));
+        lock(&self.shared.expired).insert(key(id));
         self.event(format!("request {id}: no response within {timeout:?}"));
-        if self.shared.dropped.load(Ordering::Relaxed) > dropped_before {
+        let dropped = self.shared.dropped.load(Ordering::Relaxed) > dropped_before;
+        if dropped || self.shared.draining.load(Ordering::Relaxed) {
             Reply::TooLarge(format!(
                 "no response within {timeout:?}, and meanwhile a message over the size limit was dropped (perhaps the response; raise --max-message-size)"
             ))
@@ -279,6 +296,19 @@ impl Shared {
         lock(&self.log).push(LogEntry { entry, problems });
     }
 
+    /// Record an unsolicited message, within the budget.
+    fn record_unsolicited(&self, channel: &str, bytes: &[u8], problems: Vec<Problem>) {
+        let seen = self.unsolicited.fetch_add(1, Ordering::Relaxed);
+        if seen == MAX_KEPT_UNSOLICITED {
+            let note = format!("more than {MAX_KEPT_UNSOLICITED} unsolicited messages: later ones are checked, and kept only if faulty");
+            self.record(Direction::Event, "harness", note.as_bytes(), Vec::new());
+        }
+        let keep = seen < MAX_KEPT_UNSOLICITED || (!problems.is_empty() && seen < 2 * MAX_KEPT_UNSOLICITED);
+        if keep {
+            self.record(Direction::Received, channel, bytes, problems);
+        }
+    }
+
     fn take_pending(&self, id: &Value) -> Option<Pending> {
         lock(&self.pending).remove(&key(id))
     }
@@ -293,6 +323,7 @@ async fn read(mut events: Events, transport: Arc<Transport>, shared: Arc<Shared>
     while let Some(event) = events.recv().await {
         match event {
             Event::Frame { channel, origin, bytes } => {
+                shared.draining.store(false, Ordering::Relaxed);
                 let replies = on_frame(&shared, &channel, origin.as_ref(), &bytes);
                 for (message, headers) in replies {
                     let bytes = serde_json::to_vec(&message).unwrap_or_default();
@@ -312,8 +343,9 @@ async fn read(mut events: Events, transport: Arc<Transport>, shared: Arc<Shared>
                 }
             }
             Event::Oversized { channel, origin, size, limit } => {
-                let text = format!("a message of {size} bytes exceeded the {limit}-byte message limit and was dropped");
+                let text = format!("a message exceeded the {limit}-byte message limit (at {size} bytes) and is dropped");
                 shared.record(Direction::Event, &channel, text.as_bytes(), Vec::new());
+                shared.draining.store(true, Ordering::Relaxed);
                 match origin.as_ref().and_then(|id| shared.take_pending(id)) {
                     Some(pending) => {
                         let _ = pending.reply.send(Reply::TooLarge(format!("{text} (raise --max-message-size)")));
@@ -325,6 +357,7 @@ async fn read(mut events: Events, transport: Arc<Transport>, shared: Arc<Shared>
             }
             Event::Note { channel, text } => shared.record(Direction::Event, &channel, text.as_bytes(), Vec::new()),
             Event::Closed { detail } => {
+                shared.draining.store(false, Ordering::Relaxed);
                 shared.record(Direction::Event, "harness", detail.as_bytes(), Vec::new());
                 *lock(&shared.closed) = Some(detail.clone());
                 for (_, pending) in lock(&shared.pending).drain() {
@@ -363,7 +396,7 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
                     "Send only JSON-RPC 2.0 messages: one JSON object with \"jsonrpc\": \"2.0\" per frame"
                 },
             };
-            shared.record(Direction::Received, channel, bytes, vec![problem]);
+            shared.record_unsolicited(channel, bytes, vec![problem]);
             return Vec::new();
         }
     };
@@ -402,6 +435,13 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
                     let _ = pending.reply.send(Reply::Response(frame.json.clone()));
                     return replies;
                 }
+                // An answer after its request's deadline: late, which the timeout already reported.
+                None if lock(&shared.expired).contains(&key(id)) => {
+                    let note = format!("(a late answer to request {id}, which was given up at its deadline)");
+                    shared.record(Direction::Received, channel, bytes, Vec::new());
+                    shared.record(Direction::Event, "harness", note.as_bytes(), Vec::new());
+                    return replies;
+                }
                 None => problems.push(Problem {
                     requirement: "JSONRPC-003",
                     keyword: "MUST",
@@ -432,7 +472,8 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
             check(schema.and_then(|s| s.notification_definition(method)), &frame.json, "JSONRPC-001", &format!("the `{method}` notification"));
         }
     }
-    shared.record(Direction::Received, channel, bytes, problems);
+    // Responses returned above; what is left came unasked.
+    shared.record_unsolicited(channel, bytes, problems);
     replies
 }
 

@@ -2,8 +2,9 @@
 //!
 //! Fed arbitrary chunks, it yields whole events. Lines end with `\n`, `\r\n`
 //! or `\r`; `:` lines are comments; `data` lines of one event are joined with
-//! `\n`. Memory is bounded: an event larger than the limit is dropped and
-//! reported as [`SseEvent::Oversized`].
+//! `\n`; an event the stream ends inside is discarded. Memory is bounded: an
+//! event larger than the limit is reported as [`SseEvent::Oversized`] as soon
+//! as it crosses it, and dropped.
 
 /// One parsed item of an event stream.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,7 +22,8 @@ pub enum SseEvent {
     Retry(u64),
     /// A comment line (keep-alive).
     Comment(String),
-    /// An event that exceeded the size limit; its bytes were dropped.
+    /// An event grew past the size limit (to this many bytes): it is being
+    /// dropped, up to its end.
     Oversized(usize),
 }
 
@@ -70,6 +72,10 @@ impl EventStreamParser {
                     self.after_cr = false;
                     self.size += 1;
                     if self.size > self.max_event_bytes {
+                        // Reported once, as soon as it is known, then skipped to the event's end.
+                        if !self.oversized {
+                            out.push(SseEvent::Oversized(self.size));
+                        }
                         self.oversized = true;
                         self.line.clear();
                     } else {
@@ -78,17 +84,6 @@ impl EventStreamParser {
                 }
             }
         }
-        out
-    }
-
-    /// The stream ended: an event without its closing blank line is discarded,
-    /// as the SSE specification prescribes.
-    pub fn finish(&mut self) -> Vec<SseEvent> {
-        let mut out = Vec::new();
-        if self.oversized {
-            out.push(SseEvent::Oversized(self.size));
-        }
-        *self = EventStreamParser::new(self.max_event_bytes);
         out
     }
 
@@ -130,7 +125,7 @@ impl EventStreamParser {
 
     fn dispatch(&mut self, out: &mut Vec<SseEvent>) {
         if self.oversized {
-            out.push(SseEvent::Oversized(self.size));
+            // Already reported when it crossed the limit.
         } else if let Some(data) = self.data.take() {
             out.push(SseEvent::Message {
                 event: self.event.take().unwrap_or_else(|| "message".into()),
@@ -151,9 +146,9 @@ mod tests {
 
     fn parse_all(chunks: &[&[u8]]) -> Vec<SseEvent> {
         let mut parser = EventStreamParser::new(1024);
-        let mut out: Vec<SseEvent> = chunks.iter().flat_map(|c| parser.feed(c)).collect();
-        out.extend(parser.finish());
-        out
+        // At the end of the stream an event without its closing blank line
+        // is discarded, as the SSE specification prescribes: nothing to flush.
+        chunks.iter().flat_map(|c| parser.feed(c)).collect()
     }
 
     fn message(event: &str, data: &str, id: Option<&str>) -> SseEvent {
@@ -188,6 +183,6 @@ mod tests {
         out.extend(parser.feed(&big));
         assert!(parser.line.len() <= 16);
         out.extend(parser.feed(b"\n\ndata: ok\n\n"));
-        assert_eq!(out, vec![SseEvent::Oversized(10_006), message("message", "ok", None)]);
+        assert_eq!(out, vec![SseEvent::Oversized(17), message("message", "ok", None)]);
     }
 }

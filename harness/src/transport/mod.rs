@@ -19,7 +19,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use serde_json::Value;
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, OwnedSemaphorePermit, Semaphore};
 
 /// Largest frame accepted by default (16 MiB).
 pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 16 * 1024 * 1024;
@@ -91,7 +91,7 @@ pub struct Outgoing {
 }
 
 /// What the server sent, or what happened to the connection.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub enum Event {
     /// One complete frame: a stdio line, an SSE event's data, a JSON body.
     Frame {
@@ -198,8 +198,60 @@ pub enum TransportError {
     Http(String),
 }
 
+/// Most events the server may have queued and not yet processed: past this,
+/// the transport stops reading, so a flooding server is slowed down by the
+/// pipe or TCP window instead of filling the harness's memory.
+const MAX_QUEUED_EVENTS: usize = 1024;
+
+struct Queued {
+    event: Event,
+    /// Held while a server-driven event waits and is processed.
+    permit: Option<OwnedSemaphorePermit>,
+}
+
 /// Receiving half: every event of a connection, in order.
-pub type Events = mpsc::UnboundedReceiver<Event>;
+pub struct Events {
+    rx: mpsc::UnboundedReceiver<Queued>,
+    /// The permit of the event being processed, released by the next `recv`.
+    held: Option<OwnedSemaphorePermit>,
+}
+
+impl Events {
+    /// The next event; the previous one counts as processed.
+    pub async fn recv(&mut self) -> Option<Event> {
+        self.held = None;
+        let Queued { event, permit } = self.rx.recv().await?;
+        self.held = permit;
+        Some(event)
+    }
+}
+
+/// Sending half, shared by a connection's reading tasks.
+#[derive(Clone)]
+pub(crate) struct EventSender {
+    tx: mpsc::UnboundedSender<Queued>,
+    budget: Arc<Semaphore>,
+}
+
+impl EventSender {
+    /// Queue what the server sent: waits while too many events are queued.
+    /// False when nobody listens any more.
+    pub async fn from_server(&self, event: Event) -> bool {
+        let Ok(permit) = self.budget.clone().acquire_owned().await else { return false };
+        self.tx.send(Queued { event, permit: Some(permit) }).is_ok()
+    }
+
+    /// Queue an event of the harness's own making (bounded by what it sends): never waits.
+    pub fn ours(&self, event: Event) -> bool {
+        self.tx.send(Queued { event, permit: None }).is_ok()
+    }
+}
+
+/// A connection's event queue.
+pub(crate) fn event_queue() -> (EventSender, Events) {
+    let (tx, rx) = mpsc::unbounded_channel();
+    (EventSender { tx, budget: Arc::new(Semaphore::new(MAX_QUEUED_EVENTS)) }, Events { rx, held: None })
+}
 
 /// A connection to a server over one of the three transports.
 pub enum Transport {

@@ -8,18 +8,21 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use reqwest::header::{HeaderMap, HeaderValue, ACCEPT, CONTENT_TYPE};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::streamable_http::{client_for, describe, head_of, lock, root_cause};
-use super::{read_bounded, Event, EventStreamParser, Events, Limits, Outgoing, SendReport, SseEvent, TransportError};
+use super::{
+    event_queue, read_bounded, Event, EventSender, EventStreamParser, Events, Limits, Outgoing, SendReport, SseEvent,
+    TransportError,
+};
 
 /// A connection to an HTTP+SSE server.
 pub struct SseTransport {
     client: reqwest::Client,
     endpoint: reqwest::Url,
     headers: HeaderMap,
-    events: mpsc::UnboundedSender<Event>,
+    events: EventSender,
     stream: Mutex<Option<JoinHandle<()>>>,
 }
 
@@ -43,10 +46,10 @@ impl SseTransport {
         if head.status != 200 {
             return Err(unreachable(format!("GET answered {}", describe(&head))));
         }
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = event_queue();
         let (endpoint_tx, endpoint_rx) = oneshot::channel();
         let channel: Arc<str> = Arc::from("SSE stream");
-        let _ = tx.send(Event::Note { channel: channel.clone(), text: format!("GET {base}: {}", describe(&head)) });
+        tx.ours(Event::Note { channel: channel.clone(), text: format!("GET {base}: {}", describe(&head)) });
         let stream = tokio::spawn(read_stream(response, channel, limits.max_message_bytes, tx.clone(), endpoint_tx));
         let endpoint = match tokio::time::timeout(limits.connect_timeout, endpoint_rx).await {
             Ok(Ok(endpoint)) => endpoint,
@@ -90,7 +93,7 @@ impl SseTransport {
         if !body.is_empty() {
             text.push_str(&format!(": {}", String::from_utf8_lossy(&body)));
         }
-        let _ = self.events.send(Event::Note { channel: Arc::from("POST"), text });
+        self.events.ours(Event::Note { channel: Arc::from("POST"), text });
         Ok(SendReport { http: Some(head) })
     }
 
@@ -107,7 +110,7 @@ async fn read_stream(
     response: reqwest::Response,
     channel: Arc<str>,
     max: usize,
-    tx: mpsc::UnboundedSender<Event>,
+    tx: EventSender,
     endpoint: oneshot::Sender<String>,
 ) {
     let mut endpoint = Some(endpoint);
@@ -134,10 +137,10 @@ async fn read_stream(
                 SseEvent::Oversized(size) => Event::Oversized { channel: channel.clone(), origin: None, size, limit: max },
                 SseEvent::Comment(_) | SseEvent::Retry(_) => continue,
             };
-            if tx.send(event).is_err() {
+            if !tx.from_server(event).await {
                 return;
             }
         }
     }
-    let _ = tx.send(Event::Closed { detail: "the SSE stream ended".into() });
+    tx.ours(Event::Closed { detail: "the SSE stream ended".into() });
 }

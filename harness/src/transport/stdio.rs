@@ -14,9 +14,8 @@ use nix::sys::signal::{killpg, Signal};
 use nix::unistd::Pid;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt};
 use tokio::process::{Child, ChildStdin, Command};
-use tokio::sync::mpsc;
 
-use super::{Event, Events, Limits, Outgoing, SendReport, TransportError};
+use super::{event_queue, Event, EventSender, Events, Limits, Outgoing, SendReport, TransportError};
 
 /// Process groups of children alive right now, for [`kill_all`].
 static LIVE_GROUPS: Mutex<BTreeSet<i32>> = Mutex::new(BTreeSet::new());
@@ -71,7 +70,7 @@ impl StdioTransport {
         if group > 0 {
             LIVE_GROUPS.lock().unwrap_or_else(|e| e.into_inner()).insert(group);
         }
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = event_queue();
         let stderr = Arc::new(Mutex::new(Captured::default()));
         if let Some(out) = child.stdout.take() {
             tokio::spawn(read_frames(out, limits.max_message_bytes, tx.clone()));
@@ -148,51 +147,61 @@ impl Drop for StdioTransport {
 }
 
 /// Split stdout into lines, never holding more than `max` bytes of one line.
-async fn read_frames(mut out: impl AsyncRead + Unpin, max: usize, tx: mpsc::UnboundedSender<Event>) {
+async fn read_frames(mut out: impl AsyncRead + Unpin, max: usize, tx: EventSender) {
     let channel: Arc<str> = Arc::from("stdout");
     let mut line = Vec::new();
-    let mut dropped = 0usize;
+    // While a line over the limit is being skipped: how much of it so far.
+    let mut discarding: Option<usize> = None;
     let mut chunk = vec![0u8; 64 * 1024];
     loop {
         let n = match out.read(&mut chunk).await {
             Ok(0) => break,
             Ok(n) => n,
             Err(e) => {
-                let _ = tx.send(Event::Note { channel: channel.clone(), text: format!("reading stdout failed: {e}") });
+                tx.ours(Event::Note { channel: channel.clone(), text: format!("reading stdout failed: {e}") });
                 break;
             }
         };
         for piece in chunk[..n].split_inclusive(|&b| b == b'\n') {
             let complete = piece.last() == Some(&b'\n');
             let body = if complete { &piece[..piece.len() - 1] } else { piece };
-            if dropped > 0 || line.len() + body.len() > max {
-                dropped += line.len() + body.len();
+            if discarding.is_none() && line.len() + body.len() > max {
+                // Say so at once: a request waiting for this line must know
+                // its answer may be the one being dropped.
+                let size = line.len() + body.len();
+                discarding = Some(line.len());
                 line.clear();
-            } else {
-                line.extend_from_slice(body);
+                if !tx.from_server(Event::Oversized { channel: channel.clone(), origin: None, size, limit: max }).await {
+                    return;
+                }
+            }
+            match &mut discarding {
+                Some(skipped) => *skipped += body.len(),
+                None => line.extend_from_slice(body),
             }
             if complete {
-                let event = if dropped > 0 {
-                    Event::Oversized { channel: channel.clone(), origin: None, size: dropped, limit: max }
-                } else {
-                    Event::Frame { channel: channel.clone(), origin: None, bytes: Bytes::from(std::mem::take(&mut line)) }
+                let event = match discarding.take() {
+                    Some(skipped) => {
+                        Event::Note { channel: channel.clone(), text: format!("the oversized line ended after {skipped} bytes") }
+                    }
+                    None => Event::Frame { channel: channel.clone(), origin: None, bytes: Bytes::from(std::mem::take(&mut line)) },
                 };
-                dropped = 0;
-                if tx.send(event).is_err() {
+                if !tx.from_server(event).await {
                     return;
                 }
             }
         }
     }
-    if !line.is_empty() || dropped > 0 {
+    let skipped = discarding.unwrap_or(0);
+    if !line.is_empty() || skipped > 0 {
         let text = format!(
             "stdout ended inside a line ({} bytes without a newline): {}",
-            line.len() + dropped,
+            line.len() + skipped,
             String::from_utf8_lossy(&line[..line.len().min(200)])
         );
-        let _ = tx.send(Event::Note { channel: channel.clone(), text });
+        tx.ours(Event::Note { channel: channel.clone(), text });
     }
-    let _ = tx.send(Event::Closed { detail: "the server closed stdout".into() });
+    tx.ours(Event::Closed { detail: "the server closed stdout".into() });
 }
 
 async fn capture(mut err: impl AsyncRead + Unpin, max: usize, into: Arc<Mutex<Captured>>) {

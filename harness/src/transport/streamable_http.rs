@@ -13,11 +13,10 @@ use std::sync::{Arc, Mutex};
 use bytes::Bytes;
 use futures_util::StreamExt;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, ACCEPT, CONTENT_TYPE};
-use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
 use super::{
-    read_bounded, Event, EventStreamParser, Events, HttpResponseHead, Limits, Outgoing, SendReport, SseEvent,
+    event_queue, read_bounded, Event, EventSender, EventStreamParser, Events, HttpResponseHead, Limits, Outgoing, SendReport, SseEvent,
     TransportError,
 };
 
@@ -29,7 +28,7 @@ pub struct HttpTransport {
     session_id: Mutex<Option<String>>,
     protocol_version: Mutex<Option<String>>,
     posts: AtomicU64,
-    events: mpsc::UnboundedSender<Event>,
+    events: EventSender,
     pumps: Mutex<Vec<JoinHandle<()>>>,
     limits: Limits,
 }
@@ -42,7 +41,7 @@ impl HttpTransport {
         limits: &Limits,
     ) -> Result<(HttpTransport, Events), TransportError> {
         let (client, parsed, extra_headers) = client_for(url, headers, limits)?;
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = event_queue();
         let transport = HttpTransport {
             client,
             url: parsed,
@@ -145,15 +144,15 @@ impl HttpTransport {
             } else {
                 match read_bounded(response, max).await {
                     Err(size) => {
-                        let _ = tx.send(Event::Oversized { channel: channel.clone(), origin: origin.clone(), size, limit: max });
+                        tx.from_server(Event::Oversized { channel: channel.clone(), origin: origin.clone(), size, limit: max }).await;
                     }
                     Ok(body) if !body.is_empty() => {
-                        let _ = tx.send(Event::Frame { channel: channel.clone(), origin: origin.clone(), bytes: Bytes::from(body) });
+                        tx.from_server(Event::Frame { channel: channel.clone(), origin: origin.clone(), bytes: Bytes::from(body) }).await;
                     }
                     Ok(_) => {}
                 }
             }
-            let _ = tx.send(Event::StreamEnded { channel, origin });
+            tx.ours(Event::StreamEnded { channel, origin });
         });
         let mut pumps = lock(&self.pumps);
         pumps.retain(|p| !p.is_finished());
@@ -161,7 +160,7 @@ impl HttpTransport {
     }
 
     fn note(&self, channel: &Arc<str>, text: String) {
-        let _ = self.events.send(Event::Note { channel: channel.clone(), text });
+        self.events.ours(Event::Note { channel: channel.clone(), text });
     }
 
     fn failed(&self, e: reqwest::Error) -> TransportError {
@@ -179,7 +178,7 @@ pub(crate) async fn pump_event_stream(
     channel: &Arc<str>,
     origin: &Option<serde_json::Value>,
     max: usize,
-    tx: &mpsc::UnboundedSender<Event>,
+    tx: &EventSender,
 ) {
     let mut parser = EventStreamParser::new(max);
     let mut body = response.bytes_stream();
@@ -187,28 +186,25 @@ pub(crate) async fn pump_event_stream(
         let events = match chunk {
             Ok(chunk) => parser.feed(&chunk),
             Err(e) => {
-                let _ = tx.send(Event::Note { channel: channel.clone(), text: format!("stream broke: {}", root_cause(&e)) });
+                tx.ours(Event::Note { channel: channel.clone(), text: format!("stream broke: {}", root_cause(&e)) });
                 break;
             }
         };
         for event in events {
-            if !forward(event, channel, origin, max, tx) {
+            if !forward(event, channel, origin, max, tx).await {
                 return;
             }
         }
     }
-    for event in parser.finish() {
-        forward(event, channel, origin, max, tx);
-    }
 }
 
 /// Forward one SSE item; false when nobody listens any more.
-fn forward(
+async fn forward(
     event: SseEvent,
     channel: &Arc<str>,
     origin: &Option<serde_json::Value>,
     max: usize,
-    tx: &mpsc::UnboundedSender<Event>,
+    tx: &EventSender,
 ) -> bool {
     let event = match event {
         // An event with empty data primes resumption (it carries only an id): not a message.
@@ -223,7 +219,7 @@ fn forward(
         // Keep-alives and reconnection hints are not messages.
         SseEvent::Comment(_) | SseEvent::Retry(_) => return true,
     };
-    tx.send(event).is_ok()
+    tx.from_server(event).await
 }
 
 /// An HTTP client for `url` (no proxy: targets are local) with the user's headers.
