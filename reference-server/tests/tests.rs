@@ -10,6 +10,10 @@
 //! * `http`: Streamable HTTP in both eras: sessions, headers, status codes,
 //!   Origin/Host checks, SSE replies.
 //! * `sse`: the 2024-11-05 HTTP+SSE transport.
+//! * `features`: resources, prompts, completion, pagination, caching and
+//!   capabilities over every transport and version.
+//! * `notifications`: progress, logging, cancellation, resource
+//!   subscriptions, list changes and `subscriptions/listen`.
 //! * `faults`: every fault of the catalogue is observable (and the list of
 //!   faults tested here must match `--list-faults`).
 
@@ -18,6 +22,8 @@ mod support;
 mod ask;
 mod cli;
 mod faults;
+mod features;
 mod http;
+mod notifications;
 mod sse;
 mod stdio;
