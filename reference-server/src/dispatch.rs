@@ -61,13 +61,9 @@ use crate::tools::{self, Call};
 use crate::{completion, listen, prompts, resources};
 
 /// `instructions` of `InitializeResult` and `DiscoverResult`.
-pub const INSTRUCTIONS: &str = "Reference server of mcp-conform. Tools: echo {message}, add {a, b} (structured \
-{sum}), fail (a tool error), ask (asks the client for roots, a sampled message and a form, as far as declared), \
-progress {steps, delayMs} (progress notifications for a progressToken), slow {ms} (cancellable), log (one log \
-message per level at or above the level set), touch (changes ref://counter), toggle {present} (adds or removes \
-the tool, prompt and resource named toggled). Resources: ref://readme, ref://logo, ref://counter, \
-ref://slow-calls, ref://items/1 to 120; templates ref://items/{id}, ref://bytes/{size}, ref://greetings/{name}. \
-Prompts: greeting {name, style?}, summarize-item {id}, simple. Lists are paginated.";
+pub const INSTRUCTIONS: &str = "Reference server of mcp-conform. Tools: echo, add, fail, ask, progress, slow, \
+log, touch, toggle; resources under ref:// (and templates); prompts greeting, summarize-item, simple. Every list is \
+paginated; see the tools' descriptions.";
 
 /// `ttlMs` of `server/discover` and `tools/list` results (2026-07-28).
 pub const CACHE_TTL_MS: u64 = 300_000;
