@@ -1181,6 +1181,10 @@ mod tests {
     fn arbitrary_bytes_never_panic() {
         let seeds: &[&[u8]] = &[
             br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}"#,
+            br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow","arguments":{"ms":9},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#,
+            br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"progress","arguments":{"delayMs":5},"_meta":{"progressToken":1}}}"#,
+            br#"{"jsonrpc":"2.0","id":1,"method":"subscriptions/listen","params":{"notifications":{},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#,
+            br#"{"jsonrpc":"2.0","id":1,"method":"resources/list","params":{"cursor":"cmVzb3VyY2VzQDIw"}}"#,
             br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{}}}"#,
             br#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#,
             br#"{"jsonrpc":"2.0","id":"x","method":"server/discover","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#,
@@ -1207,6 +1211,11 @@ mod tests {
                 }
             }
             let mut c = Connection::default();
+            if round % 2 == 0 {
+                // Half the frames land in a session, so the legacy methods run too.
+                init(&d, &mut c, "2025-03-26");
+                let _ = d.handle_frame(&mut c, br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+            }
             let _ = d.handle_frame(&mut c, &bytes);
             let _ = Dispatcher::default().handle_frame(&mut c, &bytes);
         }

@@ -325,7 +325,7 @@ pub const CATALOGUE: &[FaultInfo] = &[
         name: "completion-too-many-values",
         breaks: &["UTIL-023", "schema:CompleteResult"],
         scope: Scope::AnyTransport,
-        description: "returns every match in completion.values, 120 for an empty item id, beyond the limit of 100",
+        description: "returns every match in completion.values, 120 for an empty item id, beyond the limit of 100 (schema maxItems in 2026-07-28)",
     },
     FaultInfo {
         fault: Fault::CompletionWithoutCapability,

@@ -89,8 +89,11 @@ fn notification(method: &str, params: Value) -> Value {
     json!({"jsonrpc": "2.0", "method": method, "params": params})
 }
 
+/// Waits `ms` milliseconds; at once outside an async runtime (where
+/// [`crate::Dispatcher::handle_frame`] runs requests to their end without a
+/// transport), so that nothing can panic there.
 async fn pause(ms: u64) {
-    if ms > 0 {
+    if ms > 0 && tokio::runtime::Handle::try_current().is_ok() {
         tokio::time::sleep(Duration::from_millis(ms)).await;
     }
 }
