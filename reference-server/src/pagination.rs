@@ -16,9 +16,10 @@
 //! (another list's cursor, an offset past the end, the empty string, a
 //! non-string) is -32602 (UTIL-013, UTIL-014). `nextCursor` is present
 //! exactly when more items follow (UTIL-012). Cursors are stable: the same
-//! cursor gives the same page while the list is unchanged; when `toggle`
-//! changes a list, the offsets of the items after the toggled one shift by
-//! one, as pagination.mdx allows ("no cross-page consistency guarantee").
+//! cursor gives the same page while the list is unchanged, and since the
+//! items `toggle` adds and removes always come last, a toggle changes only
+//! the last page (a cursor past a shrunken end is refused, as
+//! pagination.mdx allows: "no cross-page consistency guarantee").
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;

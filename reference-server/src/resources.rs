@@ -8,8 +8,8 @@
 //! | `ref://logo` | `logo` | `image/png` | a 1×1 PNG as a Base64 `blob` |
 //! | `ref://counter` | `counter` | `text/plain` | `count: N`; `touch` bumps N and announces `notifications/resources/updated` |
 //! | `ref://slow-calls` | `slow-calls` | `application/json` | `{"started", "completed", "cancelled"}` counts of `slow` calls |
-//! | `ref://toggled` | `toggled` | `text/plain` | only while `toggle` has it present |
 //! | `ref://items/1` … `ref://items/120` | `item-1` … | `text/plain` | `Item N` |
+//! | `ref://toggled` | `toggled` | `text/plain` | only while `toggle` has it present |
 //!
 //! `resources/templates/list`:
 //!
@@ -127,9 +127,6 @@ fn describe(version: ProtocolVersion, f: &Fixed) -> Value {
 /// Every resource `resources/list` lists now, in order (before paging).
 pub fn list(version: ProtocolVersion) -> Vec<Value> {
     let mut out: Vec<Value> = FIXED.iter().map(|f| describe(version, f)).collect();
-    if world::world().toggled() {
-        out.push(describe(version, &TOGGLED));
-    }
     out.extend((1..=ITEM_COUNT).map(|n| {
         entry(
             version,
@@ -140,6 +137,10 @@ pub fn list(version: ProtocolVersion) -> Vec<Value> {
             "text/plain",
         )
     }));
+    // Last, so that toggling it never shifts the pages before it.
+    if world::world().toggled() {
+        out.push(describe(version, &TOGGLED));
+    }
     out
 }
 

@@ -201,7 +201,7 @@ async fn list_changes_reach_the_session() {
         let (prompts, _) = list_all(&mut c, "prompts/list", "prompts").await;
         assert_eq!(prompts.last().unwrap()["name"], "toggled");
         let (resources, _) = list_all(&mut c, "resources/list", "resources").await;
-        assert!(resources.iter().any(|r| r["uri"] == "ref://toggled"));
+        assert_eq!(resources.last().unwrap()["uri"], "ref://toggled");
         let r = c.call("tools/call", json!({"name": "toggled", "arguments": {}})).await;
         assert_eq!(r.result()["content"][0]["text"], "The toggled tool is here.");
 
