@@ -183,21 +183,22 @@ fn streamable_http_answers_as_event_streams_are_understood() {
 #[test]
 fn undeclared_capabilities_make_cases_not_applicable() {
     let dir = scratch("not-applicable");
-    std::fs::create_dir_all(dir.join("cases/prompts")).unwrap();
+    std::fs::create_dir_all(dir.join("cases/mine")).unwrap();
+    // A capability no server declares, so the case can never apply.
     std::fs::write(
-        dir.join("cases/prompts/MY-PROMPTS-1.toml"),
-        "id = \"MY-PROMPTS-1\"\ntitle = \"prompts/list answers\"\nrequirements = [\"PROMPTS-001\"]\nkeyword = \"MUST\"\n\
-         spec = \"server/prompts.mdx\"\nhint = \"h\"\nrequires = [\"prompts\"]\n[[steps]]\nrequest = \"prompts/list\"\n",
+        dir.join("cases/mine/MY-1.toml"),
+        "id = \"MY-1\"\ntitle = \"t\"\nrequirements = [\"X-1\"]\nkeyword = \"MUST\"\n\
+         spec = \"s\"\nhint = \"h\"\nrequires = [\"x-never-declared\"]\n[[steps]]\nrequest = \"x/method\"\n",
     )
     .unwrap();
     let cases = dir.join("cases");
     let report = dir.join("report");
-    let out = conform(&["run", "--cases", cases.to_str().unwrap(), "--only", "MY-PROMPTS-1", "--report-dir", report.to_str().unwrap()]);
+    let out = conform(&["run", "--cases", cases.to_str().unwrap(), "--only", "MY-1", "--report-dir", report.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
     let record = record(&report);
     assert_eq!(record.results.len(), 5, "one per version");
     for result in &record.results {
         assert_eq!(result.status, Status::NotApplicable);
-        assert_eq!(result.reason.as_deref(), Some("the server did not declare the `prompts` capability"));
+        assert_eq!(result.reason.as_deref(), Some("the server did not declare the `x-never-declared` capability"));
     }
 }

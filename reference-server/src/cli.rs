@@ -124,25 +124,13 @@ fn parse_fault(s: &str) -> Result<Fault, String> {
     Fault::from_name(s).ok_or_else(|| format!("unknown fault '{s}' (see --list-faults)"))
 }
 
-const ASK_HELP: &str = "  ask  {}                      asks the client for input, only as far as it declared the capabilities:
-                               roots/list, sampling/createMessage, elicitation/create (a form).
-                               2024-11-05..2025-11-25: JSON-RPC requests to the client (over Streamable
-                               HTTP on the call's SSE response stream), each answer awaited up to
-                               --ask-timeout; 2026-07-28: an input_required result, completed by the
-                               retry's inputResponses + requestState. Returns a text summary.
-";
-
 fn long_help() -> String {
     let mut text = String::from(
         "Transports:\n  (default)   stdio: newline-delimited JSON-RPC on stdin/stdout, logs on stderr\n  \
          --http      Streamable HTTP at /mcp (sessions for 2025-03-26..2025-11-25, stateless 2026-07-28)\n  \
-         --sse       HTTP+SSE of 2024-11-05: GET /sse, then POST /messages?sessionId=...\n\n\
-         Fixture tools:\n  \
-         echo {message: string}       returns the message as text\n  \
-         add  {a: number, b: number}  returns structuredContent {sum} (2025-06-18+) and the same JSON as text\n  \
-         fail {}                      always returns a result with isError: true\n",
+         --sse       HTTP+SSE of 2024-11-05: GET /sse, then POST /messages?sessionId=...\n\n",
     );
-    text.push_str(ASK_HELP);
+    text.push_str(crate::tools::HELP);
     text.push_str("\nFaults (--fault NAME):\n");
     for info in faults::CATALOGUE {
         text.push_str(&format!("  {:<38} {} [{}]\n      {}\n", info.name, info.breaks.join(", "), info.scope.label(), info.description));

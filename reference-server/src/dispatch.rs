@@ -15,6 +15,21 @@
 //!   answered at any time in the handshake era (L-PING-001), and unknown
 //!   methods, which are -32601.
 //!
+//! Methods, by era (the handshake era has them all from 2024-11-05 on):
+//!
+//! | method | handshake era | 2026-07-28 |
+//! | ------ | ------------- | ---------- |
+//! | `ping` | yes | no |
+//! | `tools/list`, `tools/call` | yes | yes |
+//! | `resources/list`, `resources/read`, `resources/templates/list` | yes | yes |
+//! | `resources/subscribe`, `resources/unsubscribe` | yes | no (`subscriptions/listen`) |
+//! | `prompts/list`, `prompts/get`, `completion/complete` | yes | yes |
+//! | `logging/setLevel` | yes | no (`_meta` logLevel) |
+//! | `server/discover`, `subscriptions/listen` | no | yes |
+//!
+//! Every list is paginated ([`crate::pagination`]); the capabilities
+//! declared are exactly these ([`Dispatcher::capabilities`]).
+//!
 //! [`Route`] names these cases. [`Dispatcher::accept`] is the synchronous
 //! front half for transports that carry bare JSON-RPC (stdio, HTTP+SSE): it
 //! applies everything that must happen in arrival order (the handshake,
@@ -36,18 +51,21 @@ use serde_json::{json, Map, Value};
 
 use crate::ask::{self, Stateless};
 use crate::faults::{Fault, FaultSet};
+use crate::pagination::{self, Page};
 use crate::peer::{self, ClientLink, Peer};
 use crate::protocol::message::error_response;
 use crate::protocol::meta::{self, RequestMeta};
 use crate::protocol::{classify, code, ClientCapabilities, Era, Incoming, Notification, ProtocolVersion, Request, RpcError};
+use crate::running;
 use crate::tools::{self, Call};
+use crate::{completion, listen, prompts, resources};
 
 /// `instructions` of `InitializeResult` and `DiscoverResult`.
-pub const INSTRUCTIONS: &str = "Reference server of mcp-conform. Fixture tools: echo {message} returns the \
-message, add {a, b} returns {sum}, fail always returns a tool error, ask asks the client for roots, a sampled \
-message and a form (as far as the client declared those capabilities) and summarises the answers.";
+pub const INSTRUCTIONS: &str = "Reference server of mcp-conform. Tools: echo, add, fail, ask, progress, slow, \
+log, touch, toggle; resources under ref:// (and templates); prompts greeting, summarize-item, simple. Every list is \
+paginated; see the tools' descriptions.";
 
-/// `ttlMs` on cacheable 2026-07-28 results: the tool set never changes.
+/// `ttlMs` of `server/discover` and `tools/list` results (2026-07-28).
 pub const CACHE_TTL_MS: u64 = 300_000;
 
 /// A handshake-era session: what `initialize` negotiated.
@@ -120,7 +138,9 @@ pub enum Answer {
     Result(Value),
     /// An `error`.
     Error(RpcError),
-    /// Nothing at all (only ever produced by a fault).
+    /// Nothing for the transport to send: a fault's silence, or a response
+    /// the request already sent on its own stream, followed by messages
+    /// that had to come after it.
     Silence,
 }
 
@@ -163,6 +183,12 @@ pub fn is_ask_call(req: &Request) -> bool {
     req.method == "tools/call" && req.param_str("name") == Some(ask::TOOL_NAME)
 }
 
+/// Whether `req` is `tools/call` for a tool that may send messages before
+/// its response (`ask`, `progress`, `slow`, `log`).
+pub fn is_streaming_call(req: &Request) -> bool {
+    req.method == "tools/call" && req.param_str("name").is_some_and(|n| tools::STREAMING.contains(&n))
+}
+
 impl Job {
     /// A request inside the legacy `session`.
     pub fn legacy(session: LegacySession, req: Request) -> Job {
@@ -186,39 +212,49 @@ impl Job {
     }
 
     /// Whether running it may send messages to the client before the
-    /// response (Streamable HTTP then answers with an SSE stream).
+    /// response (Streamable HTTP then answers with an SSE stream): in the
+    /// handshake era the tools that ask or talk while they run
+    /// ([`is_streaming_call`]).
     pub fn may_message_client(&self, faults: FaultSet) -> bool {
         match self.kind.as_ref() {
-            JobKind::Legacy(_, req) => is_ask_call(req),
+            JobKind::Legacy(_, req) => is_streaming_call(req),
             JobKind::Modern(_, req) => is_ask_call(req) && faults.contains(Fault::S2cRequestInStateless),
         }
     }
 
-    /// Runs the request; `link` is how it may ask the client (none: it cannot).
-    pub async fn run(self, dispatcher: Dispatcher, link: Option<ClientLink>) -> Answer {
-        match *self.kind {
-            JobKind::Legacy(session, req) if is_ask_call(&req) => {
-                match tools::call(session.version, dispatcher.faults, &req.params_or_empty()) {
-                    Ok(Call::Ask) => {
-                        let output = ask::ask_stateful(session, dispatcher.faults, link.as_ref()).await;
-                        Answer::Result(tools::shape_result(session.version, dispatcher.faults, output))
-                    }
-                    Ok(Call::Done(result)) => Answer::Result(result),
-                    Err(e) => Answer::Error(e),
-                }
-            }
-            JobKind::Legacy(session, req) => dispatcher.legacy_request(session.version, &req),
-            JobKind::Modern(request_meta, req) => dispatcher.modern_request(&request_meta, &req, link.as_ref()),
+    /// Runs the request; `peer` is the connection's (its session state),
+    /// `link` how it may reach the client (none: it cannot).
+    pub async fn run(self, dispatcher: Dispatcher, peer: &Peer, link: Option<ClientLink>) -> Answer {
+        let id = self.id.clone();
+        let (answer, late) = match *self.kind {
+            JobKind::Legacy(session, req) => dispatcher.legacy_job(session, &req, peer, link.as_ref()).await,
+            JobKind::Modern(request_meta, req) => dispatcher.modern_job(&request_meta, &req, peer, link.as_ref()).await,
+        };
+        if late.is_empty() {
+            return answer;
         }
+        // Messages that must follow the response: send both in order here.
+        let Some(link) = link else { return answer };
+        if let Some(response) = answer.into_response(id) {
+            link.send(response).await;
+        }
+        for message in late {
+            link.send(message).await;
+        }
+        Answer::Silence
     }
 
     /// Runs the request as the client request it is: a
     /// `notifications/cancelled` through `peer` stops it, and then nothing
-    /// is returned. Otherwise the JSON-RPC response (none for silence).
+    /// is returned (under the `response-after-cancel` fault it runs on and
+    /// is answered). Otherwise the JSON-RPC response (none for silence).
     pub async fn respond(self, dispatcher: Dispatcher, peer: &Peer, link: Option<ClientLink>) -> Option<Value> {
         let id = self.id.clone();
+        if dispatcher.fault(Fault::ResponseAfterCancel) {
+            return self.run(dispatcher, peer, link).await.into_response(id);
+        }
         let answer = peer
-            .run_cancellable(&id, |cancelled| self.run(dispatcher, link.map(|l| l.owned_by(cancelled))))
+            .run_cancellable(&id, |cancelled| self.run(dispatcher, peer, link.map(|l| l.owned_by(cancelled))))
             .await?;
         answer.into_response(id)
     }
@@ -266,7 +302,18 @@ pub enum Action {
 }
 
 /// The methods a 2026-07-28 request may name.
-const MODERN_METHODS: &[&str] = &["server/discover", "tools/list", "tools/call"];
+const MODERN_METHODS: &[&str] = &[
+    "server/discover",
+    "tools/list",
+    "tools/call",
+    "resources/list",
+    "resources/read",
+    "resources/templates/list",
+    "prompts/list",
+    "prompts/get",
+    "completion/complete",
+    "subscriptions/listen",
+];
 
 /// The server's behaviour, parameterised by the active faults. It holds no
 /// per-connection state: that lives in [`Connection`].
@@ -430,6 +477,7 @@ impl Dispatcher {
         if n.method == "notifications/initialized" {
             if let Some(session) = conn.legacy.as_mut() {
                 session.initialized = true;
+                conn.peer.set_initialized();
             }
         }
         if let Some(id) = cancelled_request(n) {
@@ -437,8 +485,24 @@ impl Dispatcher {
         }
     }
 
-    fn capabilities(&self) -> Value {
-        json!({"tools": {"listChanged": false}})
+    /// The server capabilities at `version`: exactly what is implemented.
+    /// `listChanged` for tools, prompts and resources (`toggle` changes all
+    /// three), resource `subscribe` (`resources/subscribe` in the handshake
+    /// era, `resourceSubscriptions` of `subscriptions/listen` in
+    /// 2026-07-28), `logging`, and `completions` where the version has it.
+    pub fn capabilities(&self, version: ProtocolVersion) -> Value {
+        let list_changed = !self.fault(Fault::ListChangedWithoutCapability);
+        let mut caps = Map::new();
+        if version.has_completions_capability() && !self.fault(Fault::CompletionWithoutCapability) {
+            caps.insert("completions".into(), json!({}));
+        }
+        if !self.fault(Fault::LogWithoutCapability) {
+            caps.insert("logging".into(), json!({}));
+        }
+        caps.insert("prompts".into(), json!({"listChanged": list_changed}));
+        caps.insert("resources".into(), json!({"subscribe": true, "listChanged": list_changed}));
+        caps.insert("tools".into(), json!({"listChanged": list_changed}));
+        Value::Object(caps)
     }
 
     /// Answers `initialize` and returns the result with the session it opens:
@@ -475,7 +539,7 @@ impl Dispatcher {
         tracing::debug!(requested, answered = %answered, "initialize");
         let result = json!({
             "protocolVersion": answered,
-            "capabilities": self.capabilities(),
+            "capabilities": self.capabilities(version),
             "serverInfo": meta::server_implementation(version.has_titles()),
             "instructions": INSTRUCTIONS,
         });
@@ -502,33 +566,132 @@ impl Dispatcher {
         }
     }
 
-    fn tools_list(&self, version: ProtocolVersion, req: &Request) -> Result<Map<String, Value>, RpcError> {
-        match req.params.as_ref().and_then(|p| p.get("cursor")) {
-            None | Some(Value::Null) => {}
-            // The list is one page, so no cursor this server could have issued exists (UTIL-014).
-            Some(c) => return Err(RpcError::invalid_params(format!("Invalid cursor {c}: tools/list has a single page"))),
+    /// One of the four lists, paginated: (result key, page).
+    fn list(&self, version: ProtocolVersion, method: &str, req: &Request) -> Result<(&'static str, Page), RpcError> {
+        let params = req.params_or_empty();
+        let (key, items, size) = match method {
+            "tools/list" => ("tools", tools::list(version, self.faults), pagination::TOOLS_PAGE),
+            "prompts/list" => ("prompts", prompts::list(version), pagination::PROMPTS_PAGE),
+            "resources/templates/list" => ("resourceTemplates", resources::templates(version, self.faults), pagination::TEMPLATES_PAGE),
+            _ => ("resources", resources::list(version), pagination::RESOURCES_PAGE),
+        };
+        Ok((key, pagination::page(key, items, size, &params, self.faults)?))
+    }
+
+    /// The result of a list method, with the 2026-07-28 caching hints
+    /// where `modern` (the lists this server added in this revision lose
+    /// them under `missing-cache-fields`).
+    fn list_result(&self, version: ProtocolVersion, method: &str, req: &Request, modern: bool) -> Result<Map<String, Value>, RpcError> {
+        let (key, page) = self.list(version, method, req)?;
+        let mut result = page.into_result(key);
+        if modern {
+            let ttl = if method == "tools/list" { CACHE_TTL_MS } else { resources::LIST_TTL_MS };
+            let hinted = method == "tools/list" || !self.fault(Fault::MissingCacheFields);
+            if hinted {
+                insert_cache_hints(&mut result, ttl);
+            }
         }
-        let mut result = Map::new();
-        result.insert("tools".into(), Value::Array(tools::list(version, self.faults)));
         Ok(result)
     }
 
+    /// `logging/setLevel` (handshake era).
+    fn set_level(&self, req: &Request, peer: &Peer) -> Answer {
+        let level = req.params.as_ref().and_then(|p| p.get("level"));
+        match level.and_then(Value::as_str).map(|l| (l, meta::log_level_rank(l))) {
+            Some((_, Some(rank))) => {
+                peer.set_log_level(rank);
+                Answer::Result(json!({}))
+            }
+            // The fault takes an unknown level as the lowest one.
+            Some((_, None)) if self.fault(Fault::LogLevelUnknownAccepted) => {
+                peer.set_log_level(0);
+                Answer::Result(json!({}))
+            }
+            Some((l, None)) => Answer::Error(RpcError::invalid_params(format!(
+                "Unknown log level {l:?}; one of {}",
+                meta::LOG_LEVELS.join(", ")
+            ))),
+            None => Answer::Error(RpcError::invalid_params("logging/setLevel needs a string \"level\"")),
+        }
+    }
+
+    /// `resources/subscribe` / `resources/unsubscribe` (handshake era):
+    /// subscribing needs a URI that exists (else -32002, like a read).
+    fn subscription(&self, version: ProtocolVersion, req: &Request, peer: &Peer) -> Answer {
+        let params = req.params_or_empty();
+        let uri = match resources::uri_param(&params) {
+            Ok(uri) => uri,
+            Err(e) => return Answer::Error(e),
+        };
+        if req.method == "resources/unsubscribe" {
+            peer.unsubscribe(uri);
+        } else if resources::exists(uri) {
+            peer.subscribe(uri);
+        } else {
+            return Answer::Error(RpcError::resource_not_found(version.resource_not_found_code(), uri));
+        }
+        Answer::Result(json!({}))
+    }
+
     /// A request inside a legacy session at `version`, answered at once
-    /// (`ask` is run by [`Job::run`], which can reach the client).
-    pub fn legacy_request(&self, version: ProtocolVersion, req: &Request) -> Answer {
+    /// (`ask` and the tools that take time are run by [`Job::run`], which
+    /// can reach the client; here they only say that they cannot).
+    pub fn legacy_request(&self, version: ProtocolVersion, req: &Request, peer: &Peer) -> Answer {
+        let params = req.params_or_empty();
         match req.method.as_str() {
             "ping" => self.ping(),
-            "tools/list" => self.tools_list(version, req).map(Value::Object).into(),
-            "tools/call" => match tools::call(version, self.faults, &req.params_or_empty()) {
+            m @ ("tools/list" | "prompts/list" | "resources/list" | "resources/templates/list") => {
+                self.list_result(version, m, req, false).map(Value::Object).into()
+            }
+            "tools/call" => match tools::call(version, self.faults, &params) {
                 Ok(Call::Done(result)) => Answer::Result(result),
-                Ok(Call::Ask) => Answer::Result(tools::shape_result(
+                Ok(Call::Ask | Call::Run(_)) => Answer::Result(tools::shape_result(
                     version,
                     self.faults,
-                    tools::Output::Failure("ask cannot reach the client on this connection.".into()),
+                    tools::Output::Failure("this tool cannot reach the client on this connection.".into()),
                 )),
                 Err(e) => Answer::Error(e),
             },
+            "resources/read" => resources::read(version, self.faults, &params).map(Value::Object).into(),
+            "resources/subscribe" | "resources/unsubscribe" => self.subscription(version, req, peer),
+            "prompts/get" => prompts::get(self.faults, &params).map(Value::Object).into(),
+            "completion/complete" => completion::complete(self.faults, &params).map(Value::Object).into(),
+            "logging/setLevel" => self.set_level(req, peer),
             other => Answer::Error(self.unknown_method(other)),
+        }
+    }
+
+    /// The context a tool that takes time runs with.
+    fn running_context<'a>(&self, version: ProtocolVersion, req: &Request, link: Option<&'a ClientLink>, log_threshold: Option<usize>) -> running::Context<'a> {
+        running::Context {
+            version,
+            faults: self.faults,
+            link,
+            progress_token: meta::progress_token(req.params.as_ref()),
+            log_threshold,
+        }
+    }
+
+    /// A request inside a legacy session, run to its end (it may wait for
+    /// the client or for time to pass): the answer, and messages that must
+    /// follow it (only ever a fault's).
+    pub async fn legacy_job(&self, session: LegacySession, req: &Request, peer: &Peer, link: Option<&ClientLink>) -> (Answer, Vec<Value>) {
+        let version = session.version;
+        if req.method != "tools/call" {
+            return (self.legacy_request(version, req, peer), Vec::new());
+        }
+        match tools::call(version, self.faults, &req.params_or_empty()) {
+            Ok(Call::Ask) => {
+                let output = ask::ask_stateful(session, self.faults, link).await;
+                (Answer::Result(tools::shape_result(version, self.faults, output)), Vec::new())
+            }
+            Ok(Call::Run(work)) => {
+                let ctx = self.running_context(version, req, link, peer.log_level());
+                let ran = running::run(work, &ctx).await;
+                (Answer::Result(tools::shape_result(version, self.faults, ran.output)), ran.late)
+            }
+            Ok(Call::Done(result)) => (Answer::Result(result), Vec::new()),
+            Err(e) => (Answer::Error(e), Vec::new()),
         }
     }
 
@@ -563,7 +726,18 @@ impl Dispatcher {
     /// Handshake-era versions named in `_meta` are refused with -32022 too:
     /// they are served, but only after `initialize`, which the message says.
     pub fn modern_meta(&self, req: &Request) -> Result<RequestMeta, RpcError> {
-        let m = meta::parse_request_meta(req.params.as_ref())?;
+        let parsed = meta::parse_request_meta(req.params.as_ref());
+        let m = match parsed {
+            // The fault reads an unknown log level as no level at all.
+            Err(_) if self.fault(Fault::LogLevelUnknownAccepted) => {
+                let mut params = req.params.clone();
+                if let Some(Value::Object(m)) = params.as_mut().and_then(|p| p.get_mut("_meta")) {
+                    m.remove(meta::LOG_LEVEL);
+                }
+                meta::parse_request_meta(params.as_ref())?
+            }
+            other => other?,
+        };
         match ProtocolVersion::parse(&m.protocol_version) {
             Some(v) if v.era() == Era::Stateless => Ok(m),
             Some(_) => Err(self.unsupported_version(
@@ -574,29 +748,69 @@ impl Dispatcher {
         }
     }
 
-    /// A 2026-07-28 request whose `_meta` passed [`Dispatcher::modern_meta`].
-    /// `link` reaches the client (only the `s2c-request-in-stateless` fault
-    /// uses it: this era has no server-initiated requests).
+    /// Whether a 2026-07-28 request answers with a stream of its own over
+    /// Streamable HTTP, run by [`Job::run`]: `subscriptions/listen` and
+    /// the tools that take time (`progress`, `slow`, `log`); closing that
+    /// stream cancels the request (HTTP-014).
+    pub fn modern_streams(&self, req: &Request) -> bool {
+        req.method == "subscriptions/listen" || (is_streaming_call(req) && !is_ask_call(req))
+    }
+
+    /// A 2026-07-28 request whose `_meta` passed [`Dispatcher::modern_meta`],
+    /// answered at once. `link` reaches the client (only the
+    /// `s2c-request-in-stateless` fault uses it: this era has no
+    /// server-initiated requests). The requests of
+    /// [`Dispatcher::modern_streams`] need [`Job::run`].
     pub fn modern_request(&self, request_meta: &RequestMeta, req: &Request, link: Option<&ClientLink>) -> Answer {
         let version = ProtocolVersion::V2026_07_28;
         tracing::debug!(method = %req.method, client = ?request_meta.client_info, "modern request");
+        let params = req.params_or_empty();
         let result = match req.method.as_str() {
             "server/discover" if self.fault(Fault::DiscoverMissing) => Err(RpcError::method_not_found(&req.method)),
             "server/discover" => Ok(self.discover()),
-            "tools/list" => self.tools_list(version, req).map(|mut r| {
-                r.insert("ttlMs".into(), json!(CACHE_TTL_MS));
-                r.insert("cacheScope".into(), json!("public"));
+            m @ ("tools/list" | "prompts/list" | "resources/list" | "resources/templates/list") => self.list_result(version, m, req, true),
+            "tools/call" => self.modern_call(request_meta, req, link),
+            "resources/read" => resources::read(version, self.faults, &params).map(|mut r| {
+                if !self.fault(Fault::MissingCacheFields) {
+                    let ttl = params.get("uri").and_then(Value::as_str).map_or(0, resources::read_ttl_ms);
+                    insert_cache_hints(&mut r, ttl);
+                }
                 r
             }),
-            "tools/call" => self.modern_call(request_meta, req, link),
+            "prompts/get" => prompts::get(self.faults, &params),
+            "completion/complete" => completion::complete(self.faults, &params),
+            "subscriptions/listen" => Err(RpcError::internal("subscriptions/listen needs a stream of its own")),
             other => Err(self.unknown_method(other)),
         };
-        match result {
-            Ok(mut r) => {
-                meta::decorate_modern_result(&mut r);
-                Answer::Result(Value::Object(r))
+        finish_modern(result)
+    }
+
+    /// A 2026-07-28 request run to its end (it may wait for time to pass, or
+    /// for the connection to close): the answer, and messages that must
+    /// follow it.
+    pub async fn modern_job(&self, request_meta: &RequestMeta, req: &Request, peer: &Peer, link: Option<&ClientLink>) -> (Answer, Vec<Value>) {
+        let version = ProtocolVersion::V2026_07_28;
+        if req.method == "subscriptions/listen" {
+            let (result, late) = listen::listen(self.faults, &req.id, &req.params_or_empty(), peer, link).await;
+            return (finish_modern(result), late);
+        }
+        if !self.modern_streams(req) {
+            return (self.modern_request(request_meta, req, link), Vec::new());
+        }
+        match tools::call(version, self.faults, &req.params_or_empty()) {
+            Ok(Call::Run(work)) => {
+                let level = request_meta.log_level.as_deref().and_then(meta::log_level_rank);
+                let ctx = self.running_context(version, req, link, level);
+                let ran = running::run(work, &ctx).await;
+                let result = match tools::shape_result(version, self.faults, ran.output) {
+                    Value::Object(m) => Ok(m),
+                    _ => Err(RpcError::internal("tool result is not an object")),
+                };
+                (finish_modern(result), ran.late)
             }
-            Err(e) => Answer::Error(e),
+            Ok(Call::Done(result)) => (finish_modern(as_object(result)), Vec::new()),
+            Ok(Call::Ask) => (self.modern_request(request_meta, req, link), Vec::new()),
+            Err(e) => (Answer::Error(e), Vec::new()),
         }
     }
 
@@ -605,6 +819,7 @@ impl Dispatcher {
         let params = req.params_or_empty();
         let result = match tools::call(version, self.faults, &params)? {
             Call::Done(result) => result,
+            Call::Run(_) => return Err(RpcError::internal("this tool answers on a stream of its own (see Job::run)")),
             Call::Ask => {
                 let caps = ClientCapabilities::from_json(&request_meta.client_capabilities, version);
                 match ask::ask_stateless(caps, self.faults, &params, link)? {
@@ -625,11 +840,35 @@ impl Dispatcher {
         if !self.fault(Fault::DiscoverInvalidResult) {
             r.insert("supportedVersions".into(), json!(ProtocolVersion::supported_strings()));
         }
-        r.insert("capabilities".into(), self.capabilities());
+        r.insert("capabilities".into(), self.capabilities(ProtocolVersion::V2026_07_28));
         r.insert("instructions".into(), json!(INSTRUCTIONS));
-        r.insert("ttlMs".into(), json!(CACHE_TTL_MS));
-        r.insert("cacheScope".into(), json!("public"));
+        insert_cache_hints(&mut r, CACHE_TTL_MS);
         r
+    }
+}
+
+/// `ttlMs` and `cacheScope: "public"`: nothing this server returns depends
+/// on who asks (CACHE-001, CACHE-005).
+fn insert_cache_hints(result: &mut Map<String, Value>, ttl_ms: u64) {
+    result.insert("ttlMs".into(), json!(ttl_ms));
+    result.insert("cacheScope".into(), json!("public"));
+}
+
+fn as_object(result: Value) -> Result<Map<String, Value>, RpcError> {
+    match result {
+        Value::Object(m) => Ok(m),
+        _ => Err(RpcError::internal("result is not an object")),
+    }
+}
+
+/// A 2026-07-28 result decorated (`resultType`, serverInfo), or the error.
+fn finish_modern(result: Result<Map<String, Value>, RpcError>) -> Answer {
+    match result {
+        Ok(mut r) => {
+            meta::decorate_modern_result(&mut r);
+            Answer::Result(Value::Object(r))
+        }
+        Err(e) => Answer::Error(e),
     }
 }
 
@@ -727,11 +966,128 @@ mod tests {
         let r = send(&Dispatcher::default(), &mut Connection::default(), msg.clone()).unwrap();
         assert_eq!(r["result"]["supportedVersions"][0], MODERN);
         assert_eq!(r["result"]["supportedVersions"].as_array().unwrap().len(), 5);
-        assert_eq!(r["result"]["capabilities"]["tools"]["listChanged"], false);
+        assert_eq!(
+            r["result"]["capabilities"],
+            json!({"completions": {}, "logging": {}, "prompts": {"listChanged": true},
+                   "resources": {"subscribe": true, "listChanged": true}, "tools": {"listChanged": true}})
+        );
         let r = send(&Dispatcher::new(FaultSet::only(Fault::DiscoverMissing)), &mut Connection::default(), msg.clone()).unwrap();
         assert_eq!(r["error"]["code"], code::METHOD_NOT_FOUND);
         let r = send(&Dispatcher::new(FaultSet::only(Fault::DiscoverInvalidResult)), &mut Connection::default(), msg).unwrap();
         assert!(r["result"].get("supportedVersions").is_none());
+    }
+
+    #[test]
+    fn capabilities_follow_the_version_and_the_faults() {
+        let d = Dispatcher::default();
+        let old = d.capabilities(ProtocolVersion::V2024_11_05);
+        assert!(old.get("completions").is_none(), "no completions capability in 2024-11-05");
+        assert_eq!(old["resources"], json!({"subscribe": true, "listChanged": true}));
+        assert_eq!(d.capabilities(ProtocolVersion::V2025_03_26)["completions"], json!({}));
+        let faulty: FaultSet = [Fault::ListChangedWithoutCapability, Fault::CompletionWithoutCapability, Fault::LogWithoutCapability]
+            .into_iter()
+            .collect();
+        let caps = Dispatcher::new(faulty).capabilities(ProtocolVersion::V2025_11_25);
+        assert_eq!(caps, json!({"prompts": {"listChanged": false}, "resources": {"subscribe": true, "listChanged": false}, "tools": {"listChanged": false}}));
+    }
+
+    #[test]
+    fn every_list_is_paginated_in_both_eras() {
+        let d = Dispatcher::default();
+        let mut c = Connection::default();
+        init(&d, &mut c, "2025-06-18");
+        for (method, key) in [("tools/list", "tools"), ("prompts/list", "prompts"), ("resources/list", "resources"), ("resources/templates/list", "resourceTemplates")] {
+            for modern in [false, true] {
+                let mut params = if modern { json!({"_meta": modern_meta_json(MODERN)}) } else { json!({}) };
+                let mut seen = 0;
+                let mut pages = 0;
+                loop {
+                    let r = send(&d, &mut c, json!({"jsonrpc":"2.0","id":1,"method":method,"params":params.clone()})).unwrap();
+                    let result = &r["result"];
+                    seen += result[key].as_array().unwrap().len();
+                    pages += 1;
+                    assert_eq!(result.get("ttlMs").is_some(), modern, "{method}");
+                    assert_eq!(result.get("cacheScope").is_some(), modern, "{method}");
+                    match result.get("nextCursor") {
+                        Some(cursor) => params["cursor"] = cursor.clone(),
+                        None => break,
+                    }
+                }
+                assert!(pages >= 2, "{method} spans several pages");
+                assert!(seen > pages, "{method}");
+                params["cursor"] = json!("bogus");
+                let r = send(&d, &mut c, json!({"jsonrpc":"2.0","id":1,"method":method,"params":params})).unwrap();
+                assert_eq!(r["error"]["code"], code::INVALID_PARAMS, "{method} invalid cursor");
+            }
+        }
+    }
+
+    #[test]
+    fn resources_prompts_completion_and_logging_per_era() {
+        let d = Dispatcher::default();
+        let mut c = Connection::default();
+        init(&d, &mut c, "2025-11-25");
+        let read = |d: &Dispatcher, c: &mut Connection, uri: &str, modern: bool| {
+            let mut params = json!({"uri": uri});
+            if modern {
+                params["_meta"] = modern_meta_json(MODERN);
+            }
+            send(d, c, json!({"jsonrpc":"2.0","id":1,"method":"resources/read","params":params})).unwrap()
+        };
+        let r = read(&d, &mut c, "ref://items/7", false);
+        assert_eq!(r["result"]["contents"][0]["text"], "Item 7");
+        assert!(r["result"].get("ttlMs").is_none());
+        assert_eq!(read(&d, &mut c, "ref://nope", false)["error"]["code"], -32002);
+        let r = read(&d, &mut c, "ref://items/7", true);
+        assert_eq!((r["result"]["ttlMs"].clone(), r["result"]["resultType"].clone()), (json!(300_000), json!("complete")));
+        assert_eq!(read(&d, &mut c, "ref://counter", true)["result"]["ttlMs"], 0);
+        assert_eq!(read(&d, &mut c, "ref://nope", true)["error"]["code"], code::INVALID_PARAMS);
+        let no_hints = Dispatcher::new(FaultSet::only(Fault::MissingCacheFields));
+        assert!(read(&no_hints, &mut c, "ref://items/7", true)["result"].get("ttlMs").is_none());
+
+        let r = send(&d, &mut c, json!({"jsonrpc":"2.0","id":2,"method":"prompts/get","params":{"name":"greeting","arguments":{"name":"Ada"}}})).unwrap();
+        assert_eq!(r["result"]["messages"][0]["role"], "user");
+        let r = send(&d, &mut c, json!({"jsonrpc":"2.0","id":3,"method":"prompts/get","params":{"name":"greeting"}})).unwrap();
+        assert_eq!(r["error"]["code"], code::INVALID_PARAMS);
+        let r = send(&d, &mut c, json!({"jsonrpc":"2.0","id":4,"method":"completion/complete","params":{"ref":{"type":"ref/prompt","name":"greeting"},"argument":{"name":"style","value":"f"}}})).unwrap();
+        assert_eq!(r["result"]["completion"]["values"], json!(["formal", "friendly"]));
+
+        assert_eq!(c.peer.log_level(), None);
+        let r = send(&d, &mut c, json!({"jsonrpc":"2.0","id":5,"method":"logging/setLevel","params":{"level":"warning"}})).unwrap();
+        assert_eq!(r["result"], json!({}));
+        assert_eq!(c.peer.log_level(), Some(3));
+        let r = send(&d, &mut c, json!({"jsonrpc":"2.0","id":6,"method":"logging/setLevel","params":{"level":"loud"}})).unwrap();
+        assert_eq!(r["error"]["code"], code::INVALID_PARAMS);
+        let r = send(&d, &mut c, json!({"jsonrpc":"2.0","id":7,"method":"resources/subscribe","params":{"uri":"ref://counter"}})).unwrap();
+        assert_eq!(r["result"], json!({}));
+        assert!(c.peer.is_subscribed("ref://counter", false));
+        let r = send(&d, &mut c, json!({"jsonrpc":"2.0","id":8,"method":"resources/subscribe","params":{"uri":"ref://nope"}})).unwrap();
+        assert_eq!(r["error"]["code"], -32002);
+        let r = send(&d, &mut c, json!({"jsonrpc":"2.0","id":9,"method":"resources/unsubscribe","params":{"uri":"ref://counter"}})).unwrap();
+        assert_eq!(r["result"], json!({}));
+        assert!(!c.peer.is_subscribed("ref://counter", false));
+
+        // The handshake-era methods do not exist in 2026-07-28, and vice versa.
+        for method in ["logging/setLevel", "resources/subscribe", "ping"] {
+            let r = send(&d, &mut c, json!({"jsonrpc":"2.0","id":10,"method":method,"params":{"_meta": modern_meta_json(MODERN)}})).unwrap();
+            assert_eq!(r["error"]["code"], code::METHOD_NOT_FOUND, "{method}");
+        }
+        let r = send(&d, &mut c, json!({"jsonrpc":"2.0","id":11,"method":"subscriptions/listen","params":{"notifications":{}}})).unwrap();
+        assert_eq!(r["error"]["code"], code::METHOD_NOT_FOUND);
+        let mut fresh = Connection::default();
+        let r = send(&d, &mut fresh, json!({"jsonrpc":"2.0","id":12,"method":"resources/list"})).unwrap();
+        assert_eq!(r["error"]["code"], code::INVALID_PARAMS, "a modern method without its _meta");
+    }
+
+    #[test]
+    fn unknown_log_levels_in_meta() {
+        let d = Dispatcher::default();
+        let mut meta = modern_meta_json(MODERN);
+        meta[meta::LOG_LEVEL] = json!("loud");
+        let msg = json!({"jsonrpc":"2.0","id":1,"method":"tools/list","params":{"_meta": meta}});
+        assert_eq!(send(&d, &mut Connection::default(), msg.clone()).unwrap()["error"]["code"], code::INVALID_PARAMS);
+        let lax = Dispatcher::new(FaultSet::only(Fault::LogLevelUnknownAccepted));
+        assert!(send(&lax, &mut Connection::default(), msg).unwrap()["result"].is_object());
     }
 
     #[test]
@@ -825,6 +1181,10 @@ mod tests {
     fn arbitrary_bytes_never_panic() {
         let seeds: &[&[u8]] = &[
             br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"add","arguments":{"a":1,"b":2}}}"#,
+            br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"slow","arguments":{"ms":9},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#,
+            br#"{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"progress","arguments":{"delayMs":5},"_meta":{"progressToken":1}}}"#,
+            br#"{"jsonrpc":"2.0","id":1,"method":"subscriptions/listen","params":{"notifications":{},"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#,
+            br#"{"jsonrpc":"2.0","id":1,"method":"resources/list","params":{"cursor":"cmVzb3VyY2VzQDIw"}}"#,
             br#"{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-03-26","capabilities":{},"clientInfo":{}}}"#,
             br#"[{"jsonrpc":"2.0","id":1,"method":"ping"}]"#,
             br#"{"jsonrpc":"2.0","id":"x","method":"server/discover","params":{"_meta":{"io.modelcontextprotocol/protocolVersion":"2026-07-28","io.modelcontextprotocol/clientCapabilities":{}}}}"#,
@@ -851,6 +1211,11 @@ mod tests {
                 }
             }
             let mut c = Connection::default();
+            if round % 2 == 0 {
+                // Half the frames land in a session, so the legacy methods run too.
+                init(&d, &mut c, "2025-03-26");
+                let _ = d.handle_frame(&mut c, br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+            }
             let _ = d.handle_frame(&mut c, &bytes);
             let _ = Dispatcher::default().handle_frame(&mut c, &bytes);
         }

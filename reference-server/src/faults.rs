@@ -86,6 +86,52 @@ pub enum Fault {
     S2cRequestInStateless,
     /// `ask` answers `input_required` whatever the retry carries.
     InputRequiredIgnoresResponses,
+    /// An unknown resource gets -32602 in the handshake era and -32002 in 2026-07-28.
+    ResourceNotFoundWrongCode,
+    /// An unknown resource is read as an empty `contents` array.
+    ResourceNotFoundEmptyContents,
+    /// The `blob` of binary resources is not Base64.
+    ReadBlobNotBase64,
+    /// A resource template is not a valid RFC 6570 URI template.
+    TemplateInvalid,
+    /// `prompts/get` without a required argument is answered anyway.
+    PromptMissingArgumentAccepted,
+    /// `completion/complete` returns more than 100 values.
+    CompletionTooManyValues,
+    /// `completion/complete` is served but `completions` is not declared.
+    CompletionWithoutCapability,
+    /// 2026-07-28: the `log` tool logs although the request set no `logLevel`.
+    LogWithoutLevel,
+    /// The `log` tool also logs below the level set.
+    LogBelowLevel,
+    /// Log messages are sent but `logging` is not declared.
+    LogWithoutCapability,
+    /// An unknown log level is accepted.
+    LogLevelUnknownAccepted,
+    /// `progress` repeats each progress value.
+    ProgressNotIncreasing,
+    /// `progress` sends its last notification after the response.
+    ProgressAfterResponse,
+    /// `progress` sends notifications although the request carried no `progressToken`.
+    ProgressWithoutToken,
+    /// A cancelled request is answered anyway.
+    ResponseAfterCancel,
+    /// An invalid cursor is read as the start of the list.
+    CursorInvalidAccepted,
+    /// The last page of a list carries a `nextCursor`.
+    NextCursorOnLastPage,
+    /// `resources/updated` keeps coming after `resources/unsubscribe`.
+    UpdatesAfterUnsubscribe,
+    /// `subscriptions/listen` sends no acknowledgement.
+    ListenNoAcknowledgement,
+    /// A listen stream gets notification types the client did not ask for.
+    ListenUnrequestedNotification,
+    /// At shutdown a stdio listen stream ends without `notifications/cancelled`.
+    ListenTeardownWithoutCancelled,
+    /// `listChanged: false` is declared but list changes are notified.
+    ListChangedWithoutCapability,
+    /// Cacheable 2026-07-28 results lack `ttlMs` and `cacheScope`.
+    MissingCacheFields,
 }
 
 /// One row of the fault table.
@@ -266,6 +312,167 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "in 2026-07-28 the ask tool answers input_required again even when the retry carries every inputResponse",
     },
+    FaultInfo {
+        fault: Fault::ResourceNotFoundWrongCode,
+        name: "resource-not-found-wrong-code",
+        breaks: &["RESOURCES-005", "L-RES-002"],
+        scope: Scope::AnyTransport,
+        description: "answers resources/read for an unknown URI with -32602 in the handshake era and -32002 in 2026-07-28 (each the other era's code)",
+    },
+    FaultInfo {
+        fault: Fault::ResourceNotFoundEmptyContents,
+        name: "resource-not-found-empty-contents",
+        breaks: &["RESOURCES-006"],
+        scope: Scope::AnyTransport,
+        description: "answers resources/read for an unknown URI with an empty contents array instead of an error",
+    },
+    FaultInfo {
+        fault: Fault::ReadBlobNotBase64,
+        name: "read-blob-not-base64",
+        breaks: &["RESOURCES-013", "schema:BlobResourceContents"],
+        scope: Scope::AnyTransport,
+        description: "reads binary resources (ref://logo, ref://bytes/{size}) with a blob that is not Base64",
+    },
+    FaultInfo {
+        fault: Fault::TemplateInvalid,
+        name: "template-invalid",
+        breaks: &["RESOURCES-016"],
+        scope: Scope::AnyTransport,
+        description: "lists the ref://items/{id} template as \"ref://items/{id\" (an unclosed expression, not an RFC 6570 template)",
+    },
+    FaultInfo {
+        fault: Fault::PromptMissingArgumentAccepted,
+        name: "prompt-missing-argument-accepted",
+        breaks: &["PROMPTS-007"],
+        scope: Scope::AnyTransport,
+        description: "answers prompts/get without a required argument with a prompt instead of -32602",
+    },
+    FaultInfo {
+        fault: Fault::CompletionTooManyValues,
+        name: "completion-too-many-values",
+        breaks: &["UTIL-023", "schema:CompleteResult"],
+        scope: Scope::AnyTransport,
+        description: "returns every match in completion.values, 120 for an empty item id, beyond the limit of 100 (schema maxItems in 2026-07-28)",
+    },
+    FaultInfo {
+        fault: Fault::CompletionWithoutCapability,
+        name: "completion-without-capability",
+        breaks: &["UTIL-022"],
+        scope: Scope::AnyTransport,
+        description: "serves completion/complete but leaves the completions capability out (2025-03-26+)",
+    },
+    FaultInfo {
+        fault: Fault::LogWithoutLevel,
+        name: "log-without-level",
+        breaks: &["UTIL-016"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 the log tool sends notifications/message although the request's _meta has no logLevel",
+    },
+    FaultInfo {
+        fault: Fault::LogBelowLevel,
+        name: "log-below-level",
+        breaks: &["UTIL-017", "L-LOG-001"],
+        scope: Scope::AnyTransport,
+        description: "the log tool sends messages at every level, also below the one set (logging/setLevel or _meta logLevel)",
+    },
+    FaultInfo {
+        fault: Fault::LogWithoutCapability,
+        name: "log-without-capability",
+        breaks: &["UTIL-015"],
+        scope: Scope::AnyTransport,
+        description: "sends notifications/message but leaves the logging capability out",
+    },
+    FaultInfo {
+        fault: Fault::LogLevelUnknownAccepted,
+        name: "log-level-unknown-accepted",
+        breaks: &["UTIL-019"],
+        scope: Scope::AnyTransport,
+        description: "accepts an unknown log level (logging/setLevel, or _meta logLevel in 2026-07-28) instead of answering -32602",
+    },
+    FaultInfo {
+        fault: Fault::ProgressNotIncreasing,
+        name: "progress-not-increasing",
+        breaks: &["UTIL-008"],
+        scope: Scope::AnyTransport,
+        description: "the progress tool sends each progress value twice, so progress does not strictly increase",
+    },
+    FaultInfo {
+        fault: Fault::ProgressAfterResponse,
+        name: "progress-after-response",
+        breaks: &["UTIL-009"],
+        scope: Scope::AnyTransport,
+        description: "the progress tool sends its last notifications/progress after the response (over Streamable HTTP on the same stream)",
+    },
+    FaultInfo {
+        fault: Fault::ProgressWithoutToken,
+        name: "progress-without-token",
+        breaks: &["UTIL-007"],
+        scope: Scope::AnyTransport,
+        description: "the progress tool sends notifications/progress with a token of its own when the request carried no progressToken",
+    },
+    FaultInfo {
+        fault: Fault::ResponseAfterCancel,
+        name: "response-after-cancel",
+        breaks: &["UTIL-003", "STDIO-007"],
+        scope: Scope::AnyTransport,
+        description: "ignores notifications/cancelled: a cancelled request (e.g. slow) still runs and is answered (not observable where closing a 2026-07-28 HTTP stream cancels)",
+    },
+    FaultInfo {
+        fault: Fault::CursorInvalidAccepted,
+        name: "cursor-invalid-accepted",
+        breaks: &["UTIL-014"],
+        scope: Scope::AnyTransport,
+        description: "reads an invalid cursor as the start of the list instead of answering -32602",
+    },
+    FaultInfo {
+        fault: Fault::NextCursorOnLastPage,
+        name: "next-cursor-on-last-page",
+        breaks: &["UTIL-012"],
+        scope: Scope::AnyTransport,
+        description: "the last page of every list carries a nextCursor, which leads to an empty page",
+    },
+    FaultInfo {
+        fault: Fault::UpdatesAfterUnsubscribe,
+        name: "updates-after-unsubscribe",
+        breaks: &["L-RES-001"],
+        scope: Scope::AnyTransport,
+        description: "acknowledges resources/unsubscribe but keeps sending notifications/resources/updated for the URI",
+    },
+    FaultInfo {
+        fault: Fault::ListenNoAcknowledgement,
+        name: "listen-no-acknowledgement",
+        breaks: &["SUBS-002"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 opens subscriptions/listen streams without notifications/subscriptions/acknowledged",
+    },
+    FaultInfo {
+        fault: Fault::ListenUnrequestedNotification,
+        name: "listen-unrequested-notification",
+        breaks: &["SUBS-001"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 sends every list_changed notification on every listen stream, whatever its filter asked for",
+    },
+    FaultInfo {
+        fault: Fault::ListenTeardownWithoutCancelled,
+        name: "listen-teardown-without-cancelled",
+        breaks: &["UTIL-001", "SUBS-006"],
+        scope: Scope::Stdio,
+        description: "in 2026-07-28, when stdin closes, ends listen streams with their result but without notifications/cancelled",
+    },
+    FaultInfo {
+        fault: Fault::ListChangedWithoutCapability,
+        name: "list-changed-without-capability",
+        breaks: &["L-LIFE-004", "L-LIST-001", "TOOLS-014"],
+        scope: Scope::AnyTransport,
+        description: "declares listChanged: false for tools, prompts and resources but still sends their list_changed notifications",
+    },
+    FaultInfo {
+        fault: Fault::MissingCacheFields,
+        name: "missing-cache-fields",
+        breaks: &["CACHE-001"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 leaves ttlMs and cacheScope out of resources/list, resources/templates/list, prompts/list and resources/read results",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -399,6 +606,29 @@ mod tests {
             Fault::S2cWithoutCapability,
             Fault::S2cRequestInStateless,
             Fault::InputRequiredIgnoresResponses,
+            Fault::ResourceNotFoundWrongCode,
+            Fault::ResourceNotFoundEmptyContents,
+            Fault::ReadBlobNotBase64,
+            Fault::TemplateInvalid,
+            Fault::PromptMissingArgumentAccepted,
+            Fault::CompletionTooManyValues,
+            Fault::CompletionWithoutCapability,
+            Fault::LogWithoutLevel,
+            Fault::LogBelowLevel,
+            Fault::LogWithoutCapability,
+            Fault::LogLevelUnknownAccepted,
+            Fault::ProgressNotIncreasing,
+            Fault::ProgressAfterResponse,
+            Fault::ProgressWithoutToken,
+            Fault::ResponseAfterCancel,
+            Fault::CursorInvalidAccepted,
+            Fault::NextCursorOnLastPage,
+            Fault::UpdatesAfterUnsubscribe,
+            Fault::ListenNoAcknowledgement,
+            Fault::ListenUnrequestedNotification,
+            Fault::ListenTeardownWithoutCancelled,
+            Fault::ListChangedWithoutCapability,
+            Fault::MissingCacheFields,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -14,7 +14,16 @@
 //! * [`dispatch`]: the era-aware method table ([`Dispatcher`]). One server
 //!   speaks 2024-11-05, 2025-03-26, 2025-06-18 and 2025-11-25 after an
 //!   `initialize` handshake, and 2026-07-28 statelessly.
-//! * [`tools`]: the fixture tools `echo`, `add`, `fail`, `ask`.
+//! * [`tools`]: the fixture tools `echo`, `add`, `fail`, `ask`, `progress`,
+//!   `slow`, `log`, `touch`, `toggle` (and `toggled` while toggled on);
+//!   [`running`] runs the ones that take time or send notifications.
+//! * [`resources`], [`prompts`], [`completion`]: the fixture resources
+//!   (with templates), prompts, and argument completion.
+//! * [`pagination`]: cursors and page sizes for every list.
+//! * [`world`]: the state the fixture tools change (shared by every
+//!   connection), and who hears about changes: handshake-era sessions
+//!   (`resources/subscribe`, list changes) and 2026-07-28
+//!   `subscriptions/listen` streams ([`listen`]).
 //! * [`ask`]: the `ask` tool, which asks the client for input: JSON-RPC
 //!   requests to the client in the handshake era (`roots/list`,
 //!   `sampling/createMessage`, `elicitation/create`, each only if declared),
@@ -46,16 +55,23 @@
 pub mod ask;
 pub mod auth;
 pub mod cli;
+pub mod completion;
 pub mod dispatch;
 pub mod faults;
 pub mod hostile;
 pub mod json_schema;
+pub mod listen;
+pub mod pagination;
 pub mod peer;
+pub mod prompts;
 pub mod protocol;
 pub mod request_state;
+pub mod resources;
+pub mod running;
 pub mod tools;
 pub mod tokens;
 pub mod transport;
+pub mod world;
 
 pub use dispatch::{Connection, Dispatcher};
 pub use faults::{Fault, FaultSet};

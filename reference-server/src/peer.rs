@@ -18,15 +18,27 @@
 //! A [`ClientLink`] is what one running request uses to ask the client:
 //! the peer, the stream its request messages go out on (stdout, the
 //! request's own SSE stream, or the HTTP+SSE session stream) and a timeout.
+//! The same link carries the request's own notifications (progress, log
+//! messages) before its response.
+//!
+//! A peer that hosts a handshake-era session also holds that session's
+//! state: the log level `logging/setLevel` chose (L-LOG-001), the URIs
+//! `resources/subscribe` named (L-RES-001), and the **outlets** that
+//! notifications outside any request go out on (`notifications/*/list_changed`,
+//! `notifications/resources/updated`; L-LIST-001): stdout, the HTTP+SSE
+//! stream, or the Streamable HTTP GET streams of the session. Such a
+//! notification goes to one outlet only (L-HTTP-006), and only once the
+//! session is initialized. [`crate::world`] finds the peers through
+//! [`Peer::add_outlet`], which registers them.
 
-use std::collections::HashMap;
+use std::collections::{BTreeSet, HashMap};
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
 use serde_json::{json, Map, Value};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot, Notify};
 
 /// How long a server request waits for the client by default.
 pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -74,6 +86,23 @@ impl Cancelled {
     }
 }
 
+/// The handshake-era session a peer hosts, as far as notifications go.
+#[derive(Default)]
+struct SessionState {
+    /// `notifications/initialized` arrived: unsolicited notifications may flow.
+    initialized: bool,
+    /// The rank of the level `logging/setLevel` chose; none: no log messages.
+    log_level: Option<usize>,
+    /// URIs named by `resources/subscribe` (and not unsubscribed).
+    subscriptions: BTreeSet<String>,
+    /// URIs unsubscribed (only the `updates-after-unsubscribe` fault reads them).
+    unsubscribed: BTreeSet<String>,
+    /// Where notifications outside any request go, first open one first.
+    outlets: Vec<mpsc::Sender<Value>>,
+    /// Registered with [`crate::world`] already.
+    registered: bool,
+}
+
 /// Per-connection state shared by the reader and the request tasks.
 #[derive(Default)]
 pub struct Peer {
@@ -81,6 +110,9 @@ pub struct Peer {
     waiting: Mutex<Waiting>,
     next_serial: AtomicU64,
     running: Mutex<HashMap<String, Vec<Running>>>,
+    session: Mutex<SessionState>,
+    /// Woken by [`Peer::close`].
+    closing: Notify,
 }
 
 impl std::fmt::Debug for Peer {
@@ -174,11 +206,103 @@ impl Peer {
     }
 
     /// No client message will arrive any more (stdin closed, session ended):
-    /// every waiting server request fails now, and later ones at once.
+    /// every waiting server request fails now, and later ones at once; the
+    /// session's outlets are dropped, and [`Peer::closed`] wakes up.
     pub fn close(&self) {
         let mut waiting = lock(&self.waiting);
         waiting.closed = true;
         waiting.by_id.clear();
+        drop(waiting);
+        lock(&self.session).outlets.clear();
+        self.closing.notify_waiters();
+    }
+
+    /// Resolves once [`Peer::close`] has been called (at once if it was).
+    pub async fn closed(&self) {
+        let notified = self.closing.notified();
+        tokio::pin!(notified);
+        notified.as_mut().enable();
+        if lock(&self.waiting).closed {
+            return;
+        }
+        notified.await;
+    }
+
+    /// `notifications/initialized` arrived for the session this peer hosts.
+    pub fn set_initialized(&self) {
+        lock(&self.session).initialized = true;
+    }
+
+    /// `logging/setLevel`: from now on log messages at `rank` and above.
+    pub fn set_log_level(&self, rank: usize) {
+        lock(&self.session).log_level = Some(rank);
+    }
+
+    /// The rank of the session's log level, if one was set.
+    pub fn log_level(&self) -> Option<usize> {
+        lock(&self.session).log_level
+    }
+
+    /// `resources/subscribe`.
+    pub fn subscribe(&self, uri: &str) {
+        let mut session = lock(&self.session);
+        session.unsubscribed.remove(uri);
+        session.subscriptions.insert(uri.to_owned());
+    }
+
+    /// `resources/unsubscribe` (unknown URIs are fine).
+    pub fn unsubscribe(&self, uri: &str) {
+        let mut session = lock(&self.session);
+        if session.subscriptions.remove(uri) {
+            session.unsubscribed.insert(uri.to_owned());
+        }
+    }
+
+    /// Whether updates of `uri` go to this session; `also_unsubscribed`
+    /// (a fault) counts URIs that were unsubscribed too.
+    pub fn is_subscribed(&self, uri: &str, also_unsubscribed: bool) -> bool {
+        let session = lock(&self.session);
+        session.subscriptions.contains(uri) || (also_unsubscribed && session.unsubscribed.contains(uri))
+    }
+
+    /// Adds a stream for notifications outside any request (stdout, the
+    /// HTTP+SSE stream, a Streamable HTTP GET stream), and makes the peer
+    /// known to [`crate::world`] so that fixture changes reach it.
+    pub fn add_outlet(self: &Arc<Self>, outlet: mpsc::Sender<Value>) {
+        if self.attach_outlet(outlet) {
+            crate::world::world().register(self);
+        }
+    }
+
+    /// [`Peer::add_outlet`] without the registration; true the first time.
+    pub(crate) fn attach_outlet(&self, outlet: mpsc::Sender<Value>) -> bool {
+        let mut session = lock(&self.session);
+        session.outlets.push(outlet);
+        !std::mem::replace(&mut session.registered, true)
+    }
+
+    /// Sends a notification outside any request to the session, on one
+    /// outlet: the first that is still open. Nothing before
+    /// `notifications/initialized`, nothing without an outlet, nothing when
+    /// the outlet is full (best effort). True when it went out.
+    pub fn push(&self, notification: &Value) -> bool {
+        let mut session = lock(&self.session);
+        if !session.initialized {
+            return false;
+        }
+        while let Some(outlet) = session.outlets.first() {
+            match outlet.try_send(notification.clone()) {
+                Ok(()) => return true,
+                Err(mpsc::error::TrySendError::Full(_)) => {
+                    tracing::debug!("an outlet is full; a notification was dropped");
+                    return false;
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => {
+                    session.outlets.remove(0);
+                }
+            }
+        }
+        false
     }
 
     /// Cancels the client request `id` if it is still running; true when
@@ -315,10 +439,43 @@ impl ClientLink {
 
     /// Sends a notification to the client (best effort).
     pub async fn notify(&self, method: &str, params: Value) {
+        self.send(json!({"jsonrpc": "2.0", "method": method, "params": params})).await;
+    }
+
+    /// Sends a whole message (a notification, or a response the request
+    /// sends itself) unless the owning request was cancelled; true when sent.
+    pub async fn send(&self, message: Value) -> bool {
+        !self.owner.is_set() && self.sink.send(message).await.is_ok()
+    }
+
+    /// Like [`ClientLink::send`] without waiting: false when the request was
+    /// cancelled, the stream is closed or full.
+    pub fn try_send(&self, message: Value) -> bool {
+        !self.owner.is_set() && self.sink.try_send(message).is_ok()
+    }
+
+    /// Waits for room on the stream, then sends `first` and runs `then`
+    /// while no other message can slip in between (the two happen under
+    /// the caller's lock in `then`, if it takes one). False when the request
+    /// was cancelled or the stream is closed; `then` is not run.
+    pub async fn send_first(&self, first: Option<Value>, then: impl FnOnce()) -> bool {
         if self.owner.is_set() {
-            return;
+            return false;
         }
-        let _ = self.sink.send(json!({"jsonrpc": "2.0", "method": method, "params": params})).await;
+        match first {
+            None => {
+                then();
+                true
+            }
+            Some(message) => match self.sink.reserve().await {
+                Ok(permit) => {
+                    permit.send(message);
+                    then();
+                    true
+                }
+                Err(_) => false,
+            },
+        }
     }
 }
 
@@ -373,6 +530,44 @@ mod tests {
         assert!(matches!(asking.await.unwrap(), Err(ClientFailure::Unreachable(_)) | Err(ClientFailure::Timeout(_))));
         let (l, _out) = link(&peer, Duration::from_secs(5));
         assert!(matches!(l.request("roots/list", None).await, Err(ClientFailure::Unreachable(_))));
+    }
+
+    #[tokio::test]
+    async fn session_state_and_outlets() {
+        let peer = Peer::new();
+        let (tx1, mut rx1) = mpsc::channel(1);
+        let (tx2, mut rx2) = mpsc::channel(1);
+        peer.attach_outlet(tx1);
+        peer.attach_outlet(tx2);
+        let note = json!({"jsonrpc": "2.0", "method": "notifications/tools/list_changed"});
+        assert!(!peer.push(&note), "nothing before notifications/initialized");
+        peer.set_initialized();
+        assert!(peer.push(&note));
+        assert_eq!(rx1.recv().await.unwrap(), note, "the first outlet");
+        drop(rx1);
+        assert!(peer.push(&note), "a closed outlet is skipped");
+        assert_eq!(rx2.recv().await.unwrap(), note);
+        assert!(peer.push(&note));
+        assert!(!peer.push(&note), "a full outlet drops the notification");
+
+        assert_eq!(peer.log_level(), None);
+        peer.set_log_level(3);
+        assert_eq!(peer.log_level(), Some(3));
+        peer.subscribe("ref://counter");
+        assert!(peer.is_subscribed("ref://counter", false));
+        peer.unsubscribe("ref://counter");
+        assert!(!peer.is_subscribed("ref://counter", false));
+        assert!(peer.is_subscribed("ref://counter", true));
+
+        let waiting = tokio::spawn({
+            let peer = peer.clone();
+            async move { peer.closed().await }
+        });
+        tokio::task::yield_now().await;
+        peer.close();
+        waiting.await.unwrap();
+        peer.closed().await;
+        assert!(!peer.push(&note), "no outlet after close");
     }
 
     #[tokio::test]

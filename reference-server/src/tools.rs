@@ -6,8 +6,16 @@
 //! | `add`  | `{a: number, b: number}`     | `structuredContent {sum}` (2025-06-18+) plus the same JSON as text (TOOLS-009); before 2025-06-18 only the text |
 //! | `fail` | `{}` (no arguments)          | always a result with `isError: true` |
 //! | `ask`  | `{}` (no arguments)          | asks the client for roots, a sampled message and a form, as far as it declared the capabilities, and returns a text summary of the answers (see [`crate::ask`]) |
+//! | `progress` | `{steps?: 1…10 = 3, delayMs?: 0…200 = 20}` | `notifications/progress` for the request's `progressToken`, one per step (see [`crate::running`]) |
+//! | `slow` | `{ms: 0…2000}`               | sleeps, cancellable |
+//! | `log`  | `{}`                         | one `notifications/message` per level at or above the level set |
+//! | `touch` | `{}`                        | bumps `ref://counter`, announced to its subscribers ([`crate::world`]) |
+//! | `toggle` | `{present?: boolean}`      | adds or removes the tool `toggled`, the prompt `toggled` and the resource `ref://toggled` (flips without `present`), announced as list changes |
+//! | `toggled` | `{}`                      | listed only while toggled on |
 //!
-//! All four are annotated `readOnlyHint: true`, `openWorldHint: false`
+//! Every tool but `touch` and `toggle` is annotated `readOnlyHint: true`,
+//! `openWorldHint: false`; those two change the fixtures and say
+//! `readOnlyHint: false, destructiveHint: false, idempotentHint: false`
 //! (annotations exist since 2025-03-26); `add` declares an `outputSchema`
 //! (since 2025-06-18). Every `inputSchema` is an object schema with
 //! `additionalProperties: false`, valid under both draft-07 and 2020-12.
@@ -18,17 +26,22 @@
 //! `tools.mdx` list under protocol errors. An unknown tool name is -32602 in
 //! every version (TOOLS-012).
 //!
-//! Tools are listed in a fixed order (TOOLS-004) on a single page.
+//! Tools are listed in a fixed order (TOOLS-004), [`TOOLS_PAGE`] per page.
 //!
-//! [`call`] answers the first three at once; for `ask`, whose answer depends
-//! on the era and on the client, it returns [`Call::Ask`] once the arguments
-//! are checked, and the dispatcher runs [`crate::ask`].
+//! [`call`] answers the tools that finish at once; for `ask`, whose answer
+//! depends on the era and on the client, it returns [`Call::Ask`], and for
+//! the tools that take time [`Call::Run`], once the arguments are checked;
+//! the dispatcher runs those ([`crate::ask`], [`crate::running`]).
+//!
+//! [`TOOLS_PAGE`]: crate::pagination::TOOLS_PAGE
 
 use serde_json::{json, Map, Value};
 
 use crate::faults::{Fault, FaultSet};
 use crate::json_schema;
 use crate::protocol::{ProtocolVersion, RpcError};
+use crate::running::{self, Work};
+use crate::world::{self, Delivery, TOGGLED_NAME};
 
 /// What running a tool produced, before it is shaped for a version.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,8 +54,41 @@ pub enum Output {
     Failure(String),
 }
 
-/// Runs a tool that answers at once.
-type Runner = fn(&Map<String, Value>) -> Output;
+/// The fixtures, as `--help` describes them.
+pub const HELP: &str = "Fixture tools:
+  echo {message: string}       returns the message as text
+  add  {a: number, b: number}  returns structuredContent {sum} (2025-06-18+) and the same JSON as text
+  fail {}                      always returns a result with isError: true
+  ask  {}                      asks the client for input, only as far as it declared the capabilities:
+                               roots/list, sampling/createMessage, elicitation/create (a form).
+                               2024-11-05..2025-11-25: JSON-RPC requests to the client (over Streamable
+                               HTTP on the call's SSE response stream), each answer awaited up to
+                               --ask-timeout; 2026-07-28: an input_required result, completed by the
+                               retry's inputResponses + requestState. Returns a text summary.
+  progress {steps?, delayMs?}  notifications/progress per step for the request's progressToken
+  slow {ms}                    sleeps up to 2 s; cancellable (ref://slow-calls counts how calls ended)
+  log {}                       one notifications/message per level at or above the level set
+                               (logging/setLevel; in 2026-07-28 _meta io.modelcontextprotocol/logLevel)
+  touch {}                     changes ref://counter, notifying its subscribers
+  toggle {present?}            adds/removes the tool, prompt and resource named toggled (list_changed)
+
+Resources: ref://readme, ref://logo (blob), ref://counter, ref://slow-calls, ref://items/1..120;
+templates ref://items/{id}, ref://bytes/{size}, ref://greetings/{name}.
+Prompts: greeting {name, style?}, summarize-item {id} (embeds a resource), simple.
+Completion: greeting.style, summarize-item.id, template variables. Every list is paginated.
+2026-07-28: subscriptions/listen for list changes and resource updates.
+";
+
+/// How a tool runs.
+#[derive(Clone, Copy)]
+enum Runner {
+    /// At once.
+    Now(fn(&Map<String, Value>, FaultSet) -> Output),
+    /// `ask`, which the dispatcher runs (it needs the client).
+    Ask,
+    /// Work that takes time, which the dispatcher runs with the request's stream.
+    Later(fn(&Map<String, Value>) -> Work),
+}
 
 /// One fixture tool.
 struct Fixture {
@@ -51,8 +97,28 @@ struct Fixture {
     description: &'static str,
     input_schema: fn() -> Value,
     output_schema: Option<fn() -> Value>,
-    /// `None` for `ask`, which the dispatcher runs (it needs the client).
-    run: Option<Runner>,
+    run: Runner,
+    /// `readOnlyHint` (false for the tools that change the fixtures).
+    read_only: bool,
+}
+
+/// The names of the tools that may send messages before their response
+/// (the dispatcher gives them a stream of their own).
+pub const STREAMING: &[&str] = &[crate::ask::TOOL_NAME, "progress", "slow", "log"];
+
+fn no_arguments() -> Value {
+    json!({"type": "object", "additionalProperties": false})
+}
+
+fn int_arg(args: &Map<String, Value>, key: &str, default: u64) -> u64 {
+    // The schema admits integers only (2.0 included), within bounds.
+    args.get(key).and_then(Value::as_f64).map_or(default, |f| f as u64)
+}
+
+fn delivery(faults: FaultSet) -> Delivery {
+    Delivery {
+        ignore_unsubscribe: faults.contains(Fault::UpdatesAfterUnsubscribe),
+    }
 }
 
 const FIXTURES: &[Fixture] = &[
@@ -69,7 +135,8 @@ const FIXTURES: &[Fixture] = &[
             })
         },
         output_schema: None,
-        run: Some(|args| Output::Text(args.get("message").and_then(Value::as_str).unwrap_or_default().to_owned())),
+        run: Runner::Now(|args, _| Output::Text(args.get("message").and_then(Value::as_str).unwrap_or_default().to_owned())),
+        read_only: true,
     },
     Fixture {
         name: "add",
@@ -94,26 +161,130 @@ const FIXTURES: &[Fixture] = &[
                 "additionalProperties": false
             })
         }),
-        run: Some(run_add),
+        run: Runner::Now(|args, _| run_add(args)),
+        read_only: true,
     },
     Fixture {
         name: "fail",
         title: "Fail",
         description: "Always fails: returns a tool execution error (isError: true).",
-        input_schema: || json!({"type": "object", "additionalProperties": false}),
+        input_schema: no_arguments,
         output_schema: None,
-        run: Some(|_| Output::Failure("The fail tool always fails; this error is intentional.".into())),
+        run: Runner::Now(|_, _| Output::Failure("The fail tool always fails; this error is intentional.".into())),
+        read_only: true,
     },
     Fixture {
         name: crate::ask::TOOL_NAME,
         title: "Ask",
         description: "Asks the client for input: roots/list, sampling/createMessage and elicitation/create (a form), \
 each only if the client declared the capability; returns a text summary of the answers.",
-        input_schema: || json!({"type": "object", "additionalProperties": false}),
+        input_schema: no_arguments,
         output_schema: None,
-        run: None,
+        run: Runner::Ask,
+        read_only: true,
+    },
+    Fixture {
+        name: "progress",
+        title: "Progress",
+        description: "Works through steps (default 3), waiting delayMs (default 20) before each, and sends \
+notifications/progress after each step when the request carries a progressToken.",
+        input_schema: || {
+            json!({
+                "type": "object",
+                "properties": {
+                    "steps": {"type": "integer", "minimum": 1, "maximum": running::MAX_STEPS, "description": "How many steps (default 3)"},
+                    "delayMs": {"type": "integer", "minimum": 0, "maximum": running::MAX_DELAY_MS, "description": "Milliseconds before each step (default 20)"}
+                },
+                "additionalProperties": false
+            })
+        },
+        output_schema: None,
+        run: Runner::Later(|args| Work::Progress {
+            steps: int_arg(args, "steps", 3),
+            delay_ms: int_arg(args, "delayMs", 20),
+        }),
+        read_only: true,
+    },
+    Fixture {
+        name: "slow",
+        title: "Slow",
+        description: "Sleeps for ms milliseconds, then says so; cancelling the call stops it (ref://slow-calls counts how calls ended).",
+        input_schema: || {
+            json!({
+                "type": "object",
+                "properties": {"ms": {"type": "integer", "minimum": 0, "maximum": running::MAX_SLOW_MS, "description": "Milliseconds to sleep"}},
+                "required": ["ms"],
+                "additionalProperties": false
+            })
+        },
+        output_schema: None,
+        run: Runner::Later(|args| Work::Slow { ms: int_arg(args, "ms", 0) }),
+        read_only: true,
+    },
+    Fixture {
+        name: "log",
+        title: "Log",
+        description: "Sends one notifications/message per log level at or above the level set (logging/setLevel, \
+or the request's io.modelcontextprotocol/logLevel in 2026-07-28); nothing without a level.",
+        input_schema: no_arguments,
+        output_schema: None,
+        run: Runner::Later(|_| Work::Log),
+        read_only: true,
+    },
+    Fixture {
+        name: "touch",
+        title: "Touch",
+        description: "Bumps the counter of the resource ref://counter, which notifies its subscribers.",
+        input_schema: no_arguments,
+        output_schema: None,
+        run: Runner::Now(|_, faults| {
+            let count = world::world().touch(delivery(faults));
+            Output::Text(format!("ref://counter is now {count}."))
+        }),
+        read_only: false,
+    },
+    Fixture {
+        name: "toggle",
+        title: "Toggle",
+        description: "Adds or removes (present: true/false; flips without it) the tool and the prompt named toggled and the \
+resource ref://toggled, which notifies list changes.",
+        input_schema: || {
+            json!({
+                "type": "object",
+                "properties": {"present": {"type": "boolean", "description": "Whether the toggled items should exist (default: the opposite of now)"}},
+                "additionalProperties": false
+            })
+        },
+        output_schema: None,
+        run: Runner::Now(|args, faults| {
+            let present = args.get("present").and_then(Value::as_bool);
+            let (now, changed) = world::world().toggle(present, delivery(faults));
+            let state = if now { "present" } else { "absent" };
+            let change = if changed { "" } else { " (unchanged)" };
+            Output::Text(format!("The toggled tool, prompt and resource are {state}{change}."))
+        }),
+        read_only: false,
     },
 ];
+
+const TOGGLED: Fixture = Fixture {
+    name: TOGGLED_NAME,
+    title: "Toggled",
+    description: "Listed only while the toggle tool has switched it on.",
+    input_schema: no_arguments,
+    output_schema: None,
+    run: Runner::Now(|_, _| Output::Text("The toggled tool is here.".into())),
+    read_only: true,
+};
+
+/// The tools there are now, in order.
+fn current() -> Vec<&'static Fixture> {
+    let mut all: Vec<&'static Fixture> = FIXTURES.iter().collect();
+    if world::world().toggled() {
+        all.push(&TOGGLED);
+    }
+    all
+}
 
 fn run_add(args: &Map<String, Value>) -> Output {
     let a = args.get("a");
@@ -133,13 +304,17 @@ fn run_add(args: &Map<String, Value>) -> Output {
     }
 }
 
-fn annotations() -> Value {
-    json!({"readOnlyHint": true, "openWorldHint": false})
+fn annotations(read_only: bool) -> Value {
+    if read_only {
+        json!({"readOnlyHint": true, "openWorldHint": false})
+    } else {
+        json!({"readOnlyHint": false, "destructiveHint": false, "idempotentHint": false, "openWorldHint": false})
+    }
 }
 
-/// The `tools/list` entries as `version` defines them.
+/// The `tools/list` entries as `version` defines them (before paging).
 pub fn list(version: ProtocolVersion, faults: FaultSet) -> Vec<Value> {
-    FIXTURES.iter().map(|f| describe(f, version, faults)).collect()
+    current().into_iter().map(|f| describe(f, version, faults)).collect()
 }
 
 fn describe(f: &Fixture, version: ProtocolVersion, faults: FaultSet) -> Value {
@@ -164,7 +339,7 @@ fn describe(f: &Fixture, version: ProtocolVersion, faults: FaultSet) -> Value {
         }
     }
     if version.has_tool_annotations() {
-        tool.insert("annotations".into(), annotations());
+        tool.insert("annotations".into(), annotations(f.read_only));
     }
     Value::Object(tool)
 }
@@ -176,6 +351,13 @@ pub enum Call {
     Done(Value),
     /// The `ask` tool, with valid arguments: the dispatcher runs it for its era.
     Ask,
+    /// A tool that takes time, with valid arguments: the dispatcher runs it.
+    Run(Work),
+}
+
+/// The `name` of a `tools/call`, if it is a string.
+pub fn name_of(params: &Map<String, Value>) -> Option<&str> {
+    params.get("name").and_then(Value::as_str)
 }
 
 /// Runs `tools/call` with its `params` and returns the `CallToolResult`
@@ -193,13 +375,14 @@ pub fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
         Some(Value::Object(a)) => a,
         Some(_) => return Err(RpcError::invalid_params("tools/call \"arguments\" must be an object")),
     };
-    let Some(fixture) = FIXTURES.iter().find(|f| f.name == name) else {
+    let Some(fixture) = current().into_iter().find(|f| f.name == name) else {
         return Err(RpcError::invalid_params(format!("Unknown tool: {name}")));
     };
     let output = match json_schema::validate(&(fixture.input_schema)(), &Value::Object(args.clone())) {
         Ok(()) => match fixture.run {
-            Some(run) => run(args),
-            None => return Ok(Call::Ask),
+            Runner::Now(run) => run(args, faults),
+            Runner::Ask => return Ok(Call::Ask),
+            Runner::Later(work) => return Ok(Call::Run(work(args))),
         },
         Err(problem) => {
             let message = format!("Invalid arguments for tool {name}: {problem}");
@@ -262,7 +445,7 @@ mod tests {
     fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Value>) -> Result<Value, RpcError> {
         super::call(version, faults, params).map(|c| match c {
             Call::Done(v) => v,
-            Call::Ask => panic!("ask is run by the dispatcher"),
+            Call::Ask | Call::Run(_) => panic!("run by the dispatcher"),
         })
     }
 
@@ -295,7 +478,7 @@ mod tests {
     #[test]
     fn listing_follows_the_version() {
         let old = list(ProtocolVersion::V2024_11_05, FaultSet::NONE);
-        assert_eq!(old.len(), 4);
+        assert!(old.len() >= FIXTURES.len());
         for t in &old {
             let keys: Vec<_> = t.as_object().unwrap().keys().cloned().collect();
             assert_eq!(keys, ["name", "description", "inputSchema"]);
@@ -307,9 +490,10 @@ mod tests {
         let new = list(ProtocolVersion::V2025_06_18, FaultSet::NONE);
         assert!(new[1].get("outputSchema").is_some());
         assert_eq!(new[0]["title"], "Echo");
-        let names: Vec<_> = new.iter().map(|t| t["name"].as_str().unwrap()).collect();
-        assert_eq!(names, ["echo", "add", "fail", "ask"]);
+        let names: Vec<_> = new.iter().take(FIXTURES.len()).map(|t| t["name"].as_str().unwrap()).collect();
+        assert_eq!(names, ["echo", "add", "fail", "ask", "progress", "slow", "log", "touch", "toggle"]);
         assert_eq!(new[3]["annotations"]["readOnlyHint"], true);
+        assert_eq!(new[7]["annotations"]["readOnlyHint"], false, "touch changes the fixtures");
     }
 
     #[test]
@@ -322,6 +506,18 @@ mod tests {
         assert_eq!(super::call(ProtocolVersion::V2025_06_18, FaultSet::NONE, &extra).unwrap_err().code, code::INVALID_PARAMS);
         let r = call(ProtocolVersion::V2025_11_25, FaultSet::NONE, &extra).unwrap();
         assert_eq!(r["isError"], true);
+    }
+
+    #[test]
+    fn tools_that_take_time_are_handed_to_the_dispatcher() {
+        let p = params(json!({"name": "progress", "arguments": {"steps": 2.0}}));
+        assert_eq!(super::call(ProtocolVersion::V2026_07_28, FaultSet::NONE, &p).unwrap(), Call::Run(Work::Progress { steps: 2, delay_ms: 20 }));
+        let p = params(json!({"name": "slow", "arguments": {"ms": 5}}));
+        assert_eq!(super::call(ProtocolVersion::V2024_11_05, FaultSet::NONE, &p).unwrap(), Call::Run(Work::Slow { ms: 5 }));
+        for bad in [json!({"name": "slow"}), json!({"name": "slow", "arguments": {"ms": 2001}}), json!({"name": "progress", "arguments": {"steps": 0}})] {
+            let e = super::call(ProtocolVersion::V2025_06_18, FaultSet::NONE, &params(bad.clone())).unwrap_err();
+            assert_eq!(e.code, code::INVALID_PARAMS, "{bad}");
+        }
     }
 
     #[test]

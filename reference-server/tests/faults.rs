@@ -8,6 +8,7 @@ use std::time::Duration;
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
+use crate::support::conn::*;
 use crate::support::*;
 
 /// The faults this file tests; must equal `--list-faults`.
@@ -36,6 +37,29 @@ const TESTED: &[&str] = &[
     "s2c-without-capability",
     "s2c-request-in-stateless",
     "input-required-ignores-responses",
+    "resource-not-found-wrong-code",
+    "resource-not-found-empty-contents",
+    "read-blob-not-base64",
+    "template-invalid",
+    "prompt-missing-argument-accepted",
+    "completion-too-many-values",
+    "completion-without-capability",
+    "log-without-level",
+    "log-below-level",
+    "log-without-capability",
+    "log-level-unknown-accepted",
+    "progress-not-increasing",
+    "progress-after-response",
+    "progress-without-token",
+    "response-after-cancel",
+    "cursor-invalid-accepted",
+    "next-cursor-on-last-page",
+    "updates-after-unsubscribe",
+    "listen-no-acknowledgement",
+    "listen-unrequested-notification",
+    "listen-teardown-without-cancelled",
+    "list-changed-without-capability",
+    "missing-cache-fields",
 ];
 
 #[tokio::test]
@@ -288,4 +312,292 @@ async fn input_required_ignores_responses() {
         result = s.request(modern_with(round, "tools/call", params.clone(), caps.clone())).await["result"].clone();
     }
     assert_eq!(result["resultType"], "input_required", "never completes");
+}
+
+// Faults of resources, prompts, completion, logging, progress, cancellation,
+// pagination, subscriptions and caching.
+
+const SUB: &str = "io.modelcontextprotocol/subscriptionId";
+const LOG_LEVEL: &str = "io.modelcontextprotocol/logLevel";
+
+#[tokio::test]
+async fn resource_not_found_wrong_code() {
+    for transport in TRANSPORTS {
+        for (version, wrong) in [("2025-06-18", -32602), (MODERN, -32002)] {
+            let mut c = Conn::open(transport, version, &["--fault", "resource-not-found-wrong-code"]).await;
+            let r = c.call("resources/read", json!({"uri": "ref://nothing"})).await;
+            assert_eq!(error_code(&r.response), wrong, "{transport:?} {version}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn resource_not_found_empty_contents() {
+    let mut c = Conn::open(Transport::Http, MODERN, &["--fault", "resource-not-found-empty-contents"]).await;
+    let r = c.call("resources/read", json!({"uri": "ref://nothing"})).await;
+    assert_eq!(r.result()["contents"], json!([]));
+}
+
+#[tokio::test]
+async fn read_blob_not_base64() {
+    let mut c = Conn::open(Transport::Stdio, "2024-11-05", &["--fault", "read-blob-not-base64"]).await;
+    for uri in ["ref://logo", "ref://bytes/3"] {
+        let r = c.call("resources/read", json!({"uri": uri})).await;
+        let blob = r.result()["contents"][0]["blob"].as_str().unwrap().to_owned();
+        assert!(base64::Engine::decode(&base64::engine::general_purpose::STANDARD, &blob).is_err(), "{blob}");
+    }
+}
+
+#[tokio::test]
+async fn template_invalid() {
+    let mut c = Conn::open(Transport::Sse, "2025-03-26", &["--fault", "template-invalid"]).await;
+    let r = c.call("resources/templates/list", json!({})).await;
+    assert_eq!(r.result()["resourceTemplates"][0]["uriTemplate"], "ref://items/{id");
+}
+
+#[tokio::test]
+async fn prompt_missing_argument_accepted() {
+    for version in ["2025-11-25", MODERN] {
+        let mut c = Conn::open(Transport::Stdio, version, &["--fault", "prompt-missing-argument-accepted"]).await;
+        let r = c.call("prompts/get", json!({"name": "greeting"})).await;
+        assert!(r.result()["messages"].is_array(), "{version}: {}", r.response);
+    }
+}
+
+#[tokio::test]
+async fn completion_too_many_values() {
+    let mut c = Conn::open(Transport::Http, "2025-06-18", &["--fault", "completion-too-many-values"]).await;
+    let r = c
+        .call("completion/complete", json!({"ref": {"type": "ref/resource", "uri": "ref://items/{id}"}, "argument": {"name": "id", "value": ""}}))
+        .await;
+    assert_eq!(r.result()["completion"]["values"].as_array().unwrap().len(), 120);
+}
+
+#[tokio::test]
+async fn completion_without_capability() {
+    let mut c = Conn::open(Transport::Stdio, "2025-03-26", &["--fault", "completion-without-capability"]).await;
+    assert!(c.init["capabilities"].get("completions").is_none());
+    let r = c
+        .call("completion/complete", json!({"ref": {"type": "ref/prompt", "name": "greeting"}, "argument": {"name": "style", "value": ""}}))
+        .await;
+    assert!(r.result()["completion"]["values"].is_array(), "still served");
+}
+
+fn log_levels(r: &Exchange) -> usize {
+    r.notes("notifications/message").len()
+}
+
+#[tokio::test]
+async fn log_without_level() {
+    for transport in TRANSPORTS {
+        let mut c = Conn::open(transport, MODERN, &["--fault", "log-without-level"]).await;
+        let r = c.call("tools/call", json!({"name": "log", "arguments": {}})).await;
+        assert_eq!(log_levels(&r), 8, "{transport:?}: logged without a logLevel");
+    }
+}
+
+#[tokio::test]
+async fn log_below_level() {
+    let mut c = Conn::open(Transport::Stdio, "2025-06-18", &["--fault", "log-below-level"]).await;
+    c.call("logging/setLevel", json!({"level": "error"})).await;
+    let r = c.call("tools/call", json!({"name": "log", "arguments": {}})).await;
+    assert_eq!(log_levels(&r), 8);
+    assert_eq!(r.notes("notifications/message")[0]["params"]["level"], "debug");
+    let mut c = Conn::open(Transport::Http, MODERN, &["--fault", "log-below-level"]).await;
+    let r = c.call("tools/call", json!({"name": "log", "arguments": {}, "_meta": {LOG_LEVEL: "error"}})).await;
+    assert_eq!(log_levels(&r), 8);
+}
+
+#[tokio::test]
+async fn log_without_capability() {
+    let mut c = Conn::open(Transport::Sse, "2025-11-25", &["--fault", "log-without-capability"]).await;
+    assert!(c.init["capabilities"].get("logging").is_none());
+    c.call("logging/setLevel", json!({"level": "debug"})).await;
+    let r = c.call("tools/call", json!({"name": "log", "arguments": {}})).await;
+    assert_eq!(log_levels(&r), 8, "still logs");
+}
+
+#[tokio::test]
+async fn log_level_unknown_accepted() {
+    let mut c = Conn::open(Transport::Stdio, "2025-06-18", &["--fault", "log-level-unknown-accepted"]).await;
+    assert_eq!(c.call("logging/setLevel", json!({"level": "loud"})).await.result(), &json!({}));
+    let mut c = Conn::open(Transport::Http, MODERN, &["--fault", "log-level-unknown-accepted"]).await;
+    let r = c.call("tools/list", json!({"_meta": {LOG_LEVEL: "loud"}})).await;
+    assert!(r.result()["tools"].is_array(), "{}", r.response);
+}
+
+fn progress_values(messages: &[Value]) -> Vec<u64> {
+    messages.iter().filter(|m| m["method"] == "notifications/progress").map(|m| m["params"]["progress"].as_u64().unwrap()).collect()
+}
+
+fn progress_call(steps: u64, token: Option<&str>) -> Value {
+    let mut params = json!({"name": "progress", "arguments": {"steps": steps, "delayMs": 0}});
+    if let Some(t) = token {
+        params["_meta"] = json!({"progressToken": t});
+    }
+    params
+}
+
+#[tokio::test]
+async fn progress_not_increasing() {
+    for (transport, version) in [(Transport::Stdio, "2024-11-05"), (Transport::Http, MODERN), (Transport::Sse, "2025-11-25")] {
+        let mut c = Conn::open(transport, version, &["--fault", "progress-not-increasing"]).await;
+        let r = c.call("tools/call", progress_call(2, Some("t"))).await;
+        assert_eq!(progress_values(&r.before), [1, 1, 2, 2], "{transport:?}");
+    }
+}
+
+#[tokio::test]
+async fn progress_after_response() {
+    // Streamable HTTP, both eras: on the same stream, after the response.
+    for version in ["2025-06-18", MODERN] {
+        let mut c = Conn::open(Transport::Http, version, &["--fault", "progress-after-response"]).await;
+        let r = c.call("tools/call", progress_call(2, Some("t"))).await;
+        assert_eq!((progress_values(&r.before), progress_values(&r.after)), (vec![1], vec![2]), "{version}");
+    }
+    // stdio and HTTP+SSE: the next message on the shared channel.
+    for transport in [Transport::Stdio, Transport::Sse] {
+        let mut c = Conn::open(transport, MODERN, &["--fault", "progress-after-response"]).await;
+        let r = c.call("tools/call", progress_call(2, Some("t"))).await;
+        assert_eq!(progress_values(&r.before), [1], "{transport:?}");
+        let late = c.expect_unsolicited("notifications/progress").await;
+        assert_eq!(late["params"]["progress"], 2);
+    }
+}
+
+#[tokio::test]
+async fn progress_without_token() {
+    let mut c = Conn::open(Transport::Stdio, "2025-03-26", &["--fault", "progress-without-token"]).await;
+    let r = c.call("tools/call", progress_call(2, None)).await;
+    let notes = r.notes("notifications/progress");
+    assert_eq!(notes.len(), 2);
+    assert_eq!(notes[0]["params"]["progressToken"], "reference-server-progress");
+}
+
+#[tokio::test]
+async fn response_after_cancel() {
+    for (transport, version) in [(Transport::Stdio, MODERN), (Transport::Stdio, "2025-11-25"), (Transport::Sse, "2024-11-05")] {
+        let mut c = Conn::open(transport, version, &["--fault", "response-after-cancel"]).await;
+        let id = c.next_id();
+        let message = c.message(id, "tools/call", json!({"name": "slow", "arguments": {"ms": 300}}));
+        c.send_only(&message).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        c.notify("notifications/cancelled", json!({"requestId": id})).await;
+        let later = c.unsolicited(Duration::from_millis(1500)).await;
+        assert!(later.iter().any(|m| m["id"] == id), "{transport:?} {version}: answered anyway: {later:?}");
+    }
+    // Streamable HTTP in a session: the stream still carries the response.
+    let mut c = Conn::open(Transport::Http, "2025-06-18", &["--fault", "response-after-cancel"]).await;
+    let id = c.next_id();
+    let response = c.post_open(&c.message(id, "tools/call", json!({"name": "slow", "arguments": {"ms": 300}}))).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    c.notify("notifications/cancelled", json!({"requestId": id})).await;
+    let mut events = SseReader::new(response);
+    let mut answered = false;
+    while let Some(event) = events.next().await {
+        answered |= event.data.contains("Slept 300 ms");
+    }
+    assert!(answered);
+}
+
+#[tokio::test]
+async fn cursor_invalid_accepted() {
+    let mut c = Conn::open(Transport::Stdio, MODERN, &["--fault", "cursor-invalid-accepted"]).await;
+    for method in ["tools/list", "prompts/list", "resources/list", "resources/templates/list"] {
+        let r = c.call(method, json!({"cursor": "no such cursor"})).await;
+        assert!(r.result().is_object(), "{method}: {}", r.response);
+    }
+}
+
+#[tokio::test]
+async fn next_cursor_on_last_page() {
+    let mut c = Conn::open(Transport::Http, "2025-11-25", &["--fault", "next-cursor-on-last-page"]).await;
+    let (prompts, pages) = list_all(&mut c, "prompts/list", "prompts").await;
+    assert_eq!(prompts.len(), 3);
+    assert_eq!(pages.len(), 3, "two pages and an empty one");
+    assert!(pages[1]["nextCursor"].is_string(), "the last page with items has a cursor");
+    assert_eq!(pages[2]["prompts"], json!([]));
+}
+
+#[tokio::test]
+async fn updates_after_unsubscribe() {
+    let mut c = Conn::open(Transport::Stdio, "2025-06-18", &["--fault", "updates-after-unsubscribe"]).await;
+    c.call("resources/subscribe", json!({"uri": "ref://counter"})).await;
+    c.call("resources/unsubscribe", json!({"uri": "ref://counter"})).await;
+    let r = c.call("tools/call", json!({"name": "touch", "arguments": {}})).await;
+    assert_eq!(r.notes("notifications/resources/updated").len(), 1, "still sent: {:?}", r.before);
+}
+
+/// Opens a listen on a shared-channel transport and returns the server.
+async fn listening(transport: Transport, fault: &str, filter: Value) -> Conn {
+    let mut c = Conn::open(transport, MODERN, &["--fault", fault]).await;
+    let listen = c.message(1, "subscriptions/listen", json!({ "notifications": filter }));
+    c.send_only(&listen).await;
+    c
+}
+
+#[tokio::test]
+async fn listen_no_acknowledgement() {
+    for transport in [Transport::Stdio, Transport::Sse] {
+        let mut c = listening(transport, "listen-no-acknowledgement", json!({"toolsListChanged": true})).await;
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        let r = c.call("tools/call", json!({"name": "toggle", "arguments": {}})).await;
+        let first_for_it = r.before.iter().find(|m| m["params"]["_meta"][SUB] == 1).expect("a notification for the subscription");
+        assert_eq!(first_for_it["method"], "notifications/tools/list_changed", "{transport:?}: no acknowledgement first");
+    }
+    let server = HttpServer::start(&["--http", "127.0.0.1:0", "--fault", "listen-no-acknowledgement"]).await;
+    let mut events = SseReader::new(server.post_modern_open(&modern(1, "subscriptions/listen", json!({"notifications": {"toolsListChanged": true}}))).await);
+    // Without an acknowledgement there is nothing to wait for: give the subscription time to register.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    server.post_modern(&modern(2, "tools/call", json!({"name": "toggle", "arguments": {}}))).await;
+    let first: Value = serde_json::from_str(&events.next().await.unwrap().data).unwrap();
+    assert_eq!(first["method"], "notifications/tools/list_changed");
+}
+
+#[tokio::test]
+async fn listen_unrequested_notification() {
+    let mut c = listening(Transport::Stdio, "listen-unrequested-notification", json!({"resourcesListChanged": true})).await;
+    let ack = c.expect_unsolicited("notifications/subscriptions/acknowledged").await;
+    assert_eq!(ack["params"]["notifications"], json!({"resourcesListChanged": true}), "acknowledges what was asked");
+    let r = c.call("tools/call", json!({"name": "toggle", "arguments": {}})).await;
+    assert_eq!(r.notes("notifications/tools/list_changed").len(), 1, "not asked for: {:?}", r.before);
+}
+
+#[tokio::test]
+async fn listen_teardown_without_cancelled() {
+    let mut c = listening(Transport::Stdio, "listen-teardown-without-cancelled", json!({"toolsListChanged": true})).await;
+    c.expect_unsolicited("notifications/subscriptions/acknowledged").await;
+    let rest = c.close_stdio().await;
+    assert_eq!(rest.len(), 1, "{rest:?}");
+    assert_eq!(rest[0]["id"], 1, "the result, and no notifications/cancelled");
+}
+
+#[tokio::test]
+async fn list_changed_without_capability() {
+    for (transport, version) in [(Transport::Stdio, "2024-11-05"), (Transport::Http, "2025-11-25")] {
+        let mut c = Conn::open(transport, version, &["--fault", "list-changed-without-capability"]).await;
+        assert_eq!(c.init["capabilities"]["tools"], json!({"listChanged": false}));
+        c.call("tools/call", json!({"name": "toggle", "arguments": {}})).await;
+        if transport == Transport::Http {
+            c.expect_unsolicited("notifications/tools/list_changed").await;
+        }
+    }
+    let mut c = Conn::open(Transport::Stdio, "2025-06-18", &["--fault", "list-changed-without-capability"]).await;
+    let r = c.call("tools/call", json!({"name": "toggle", "arguments": {}})).await;
+    assert_eq!(r.notes("notifications/tools/list_changed").len(), 1);
+}
+
+#[tokio::test]
+async fn missing_cache_fields() {
+    let mut c = Conn::open(Transport::Stdio, MODERN, &["--fault", "missing-cache-fields"]).await;
+    for (method, params) in [
+        ("resources/list", json!({})),
+        ("resources/templates/list", json!({})),
+        ("prompts/list", json!({})),
+        ("resources/read", json!({"uri": "ref://readme"})),
+    ] {
+        let r = c.call(method, params).await;
+        assert!(r.result().get("ttlMs").is_none() && r.result().get("cacheScope").is_none(), "{method}");
+    }
+    assert!(c.call("tools/list", json!({})).await.result()["ttlMs"].is_u64(), "tools/list keeps them");
 }

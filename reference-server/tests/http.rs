@@ -26,7 +26,7 @@ async fn legacy_session_serves_tools_and_ping() {
         let ping = server.post_in_session(&session, version, &request(2, "ping", json!({}))).await;
         assert_eq!((ping.status, ping.json()["result"].clone()), (StatusCode::OK, json!({})));
         let list = server.post_in_session(&session, version, &request(3, "tools/list", json!({}))).await.json();
-        assert_eq!(list["result"]["tools"].as_array().unwrap().len(), 4);
+        assert_eq!(list["result"]["tools"].as_array().unwrap().len(), 5, "the first page");
         assert_eq!(list["result"]["tools"][1].get("outputSchema").is_some(), version >= "2025-06-18");
         let add = server
             .post_in_session(&session, version, &request(4, "tools/call", json!({"name": "add", "arguments": {"a": 1, "b": 1}})))
@@ -310,7 +310,7 @@ async fn sse_responses_flag_answers_with_one_event() {
     assert_eq!(events.len(), 1, "{}", r.body);
     assert!(events[0].id.is_none(), "2026-07-28 has no event ids");
     let message: Value = serde_json::from_str(&events[0].data).unwrap();
-    assert_eq!(message["result"]["tools"].as_array().unwrap().len(), 4);
+    assert_eq!(message["result"]["tools"].as_array().unwrap().len(), 5, "the first page");
 
     // A 2025-11-25 session: priming event first, ids on every event.
     let init = server.post(&[], &initialize(1, "2025-11-25").to_string()).await;

@@ -14,7 +14,7 @@ async fn legacy_session(version: &str) {
     let init = s.request(initialize(1, version)).await;
     let result = &init["result"];
     assert_eq!(result["protocolVersion"], version);
-    assert_eq!(result["capabilities"], json!({"tools": {"listChanged": false}}));
+    assert_eq!(result["capabilities"], capabilities(version));
     assert_eq!(result["serverInfo"]["name"], "mcp-reference-server");
     assert!(result["serverInfo"]["version"].is_string());
     assert!(result["instructions"].is_string());
@@ -31,7 +31,8 @@ async fn legacy_session(version: &str) {
     let list = s.request(request(3, "tools/list", json!({}))).await;
     let tools = list["result"]["tools"].as_array().expect("tools").clone();
     let names: Vec<&str> = tools.iter().map(|t| t["name"].as_str().unwrap()).collect();
-    assert_eq!(names, ["echo", "add", "fail", "ask"]);
+    assert_eq!(names, ["echo", "add", "fail", "ask", "progress"], "the first page");
+    assert!(list["result"]["nextCursor"].is_string());
     for tool in &tools {
         assert_eq!(tool["inputSchema"]["type"], "object");
         assert_eq!(tool.get("annotations").is_some(), version >= "2025-03-26", "{version} annotations");
@@ -68,7 +69,7 @@ async fn legacy_session(version: &str) {
     assert_eq!(error_code(&s.request(request(8, "tools/call", json!({"name": "nope"}))).await), -32602);
     assert_eq!(error_code(&s.request(request(9, "no/such/method", json!({}))).await), -32601);
     assert_eq!(error_code(&s.request(request(10, "server/discover", json!({}))).await), -32601);
-    assert_eq!(error_code(&s.request(request(11, "resources/list", json!({}))).await), -32601);
+    assert_eq!(error_code(&s.request(request(11, "subscriptions/listen", json!({"notifications": {}}))).await), -32601);
 
     // A second initialize on the same process is refused.
     assert_eq!(error_code(&s.request(initialize(12, version)).await), -32600);
@@ -129,7 +130,7 @@ async fn modern_discover_and_tools() {
         d["supportedVersions"],
         json!(["2026-07-28", "2025-11-25", "2025-06-18", "2025-03-26", "2024-11-05"])
     );
-    assert_eq!(d["capabilities"]["tools"], json!({"listChanged": false}));
+    assert_eq!(d["capabilities"], capabilities(MODERN));
     assert_eq!(d["_meta"][SERVER_INFO]["name"], "mcp-reference-server");
     assert!(d["ttlMs"].as_u64().is_some());
     assert_eq!(d["cacheScope"], "public");
@@ -139,7 +140,7 @@ async fn modern_discover_and_tools() {
     assert_eq!(list["cacheScope"], "public");
     assert!(list["ttlMs"].as_u64().is_some());
     assert_eq!(list["_meta"][SERVER_INFO]["name"], "mcp-reference-server");
-    assert_eq!(list["tools"].as_array().unwrap().len(), 4);
+    assert_eq!(list["tools"].as_array().unwrap().len(), 5, "the first page");
     assert!(list["tools"][1]["outputSchema"].is_object());
 
     let add = s.request(modern(3, "tools/call", json!({"name": "add", "arguments": {"a": 0.5, "b": 1}}))).await["result"].clone();

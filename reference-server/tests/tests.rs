@@ -13,6 +13,10 @@
 //! * `hostile`: every `--hostile` mode, observed with bounded reads.
 //! * `auth`: `--auth` over Streamable HTTP and HTTP+SSE: metadata,
 //!   challenges, token failures, scopes, and the three `auth-*` faults.
+//! * `features`: resources, prompts, completion, pagination, caching and
+//!   capabilities over every transport and version.
+//! * `notifications`: progress, logging, cancellation, resource
+//!   subscriptions, list changes and `subscriptions/listen`.
 //! * `faults`: every fault of the catalogue is observable (and the list of
 //!   faults tested here must match `--list-faults`).
 
@@ -22,7 +26,9 @@ mod ask;
 mod auth;
 mod cli;
 mod faults;
+mod features;
 mod hostile;
 mod http;
+mod notifications;
 mod sse;
 mod stdio;

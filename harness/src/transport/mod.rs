@@ -236,7 +236,7 @@ pub(crate) struct EventSender {
 impl EventSender {
     /// Queue what the server sent: waits while too many events are queued.
     /// False when nobody listens any more.
-    pub async fn from_server(&self, event: Event) -> bool {
+    pub async fn server_sent(&self, event: Event) -> bool {
         let Ok(permit) = self.budget.clone().acquire_owned().await else { return false };
         self.tx.send(Queued { event, permit: Some(permit) }).is_ok()
     }

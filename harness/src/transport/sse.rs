@@ -137,7 +137,7 @@ async fn read_stream(
                 SseEvent::Oversized(size) => Event::Oversized { channel: channel.clone(), origin: None, size, limit: max },
                 SseEvent::Comment(_) | SseEvent::Retry(_) => continue,
             };
-            if !tx.from_server(event).await {
+            if !tx.server_sent(event).await {
                 return;
             }
         }

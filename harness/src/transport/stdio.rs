@@ -171,7 +171,7 @@ async fn read_frames(mut out: impl AsyncRead + Unpin, max: usize, tx: EventSende
                 let size = line.len() + body.len();
                 discarding = Some(line.len());
                 line.clear();
-                if !tx.from_server(Event::Oversized { channel: channel.clone(), origin: None, size, limit: max }).await {
+                if !tx.server_sent(Event::Oversized { channel: channel.clone(), origin: None, size, limit: max }).await {
                     return;
                 }
             }
@@ -186,7 +186,7 @@ async fn read_frames(mut out: impl AsyncRead + Unpin, max: usize, tx: EventSende
                     }
                     None => Event::Frame { channel: channel.clone(), origin: None, bytes: Bytes::from(std::mem::take(&mut line)) },
                 };
-                if !tx.from_server(event).await {
+                if !tx.server_sent(event).await {
                     return;
                 }
             }

@@ -144,10 +144,10 @@ impl HttpTransport {
             } else {
                 match read_bounded(response, max).await {
                     Err(size) => {
-                        tx.from_server(Event::Oversized { channel: channel.clone(), origin: origin.clone(), size, limit: max }).await;
+                        tx.server_sent(Event::Oversized { channel: channel.clone(), origin: origin.clone(), size, limit: max }).await;
                     }
                     Ok(body) if !body.is_empty() => {
-                        tx.from_server(Event::Frame { channel: channel.clone(), origin: origin.clone(), bytes: Bytes::from(body) }).await;
+                        tx.server_sent(Event::Frame { channel: channel.clone(), origin: origin.clone(), bytes: Bytes::from(body) }).await;
                     }
                     Ok(_) => {}
                 }
@@ -219,7 +219,7 @@ async fn forward(
         // Keep-alives and reconnection hints are not messages.
         SseEvent::Comment(_) | SseEvent::Retry(_) => return true,
     };
-    tx.from_server(event).await
+    tx.server_sent(event).await
 }
 
 /// An HTTP client for `url` (no proxy: targets are local) with the user's headers.

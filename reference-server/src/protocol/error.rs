@@ -2,8 +2,10 @@
 //!
 //! The codes follow `basic/index.mdx` §Error Codes: the JSON-RPC 2.0
 //! standard codes for generic failures, and the three codes MCP reserves in
-//! -32020…-32099. Nothing here emits a code from the legacy sub-range
-//! -32000…-32019 (JSONRPC-011).
+//! -32020…-32099. The only code from the legacy sub-range -32000…-32019 is
+//! -32002, "resource not found", and only in the handshake-era versions that
+//! define it (L-RES-002); 2026-07-28 uses -32602 for it (RESOURCES-005,
+//! JSONRPC-011).
 
 use std::fmt;
 
@@ -21,6 +23,8 @@ pub mod code {
     pub const INVALID_PARAMS: i64 = -32602;
     /// Internal error.
     pub const INTERNAL_ERROR: i64 = -32603;
+    /// Resource not found, as the handshake-era versions define it (L-RES-002).
+    pub const RESOURCE_NOT_FOUND: i64 = -32002;
     /// HTTP headers disagree with the body or are missing (2026-07-28, HTTP-016/020/021).
     pub const HEADER_MISMATCH: i64 = -32020;
     /// The request needs a client capability it did not declare (LIFECYCLE-009).
@@ -86,6 +90,13 @@ impl RpcError {
         RpcError::new(code::HEADER_MISMATCH, format!("Header mismatch: {detail}"))
     }
 
+    /// "Resource not found" with `data.uri`, under `code` (-32002 in the
+    /// handshake era, -32602 in 2026-07-28: see
+    /// [`ProtocolVersion::resource_not_found_code`](crate::ProtocolVersion::resource_not_found_code)).
+    pub fn resource_not_found(code: i64, uri: &str) -> RpcError {
+        RpcError::new(code, "Resource not found").with_data(json!({ "uri": uri }))
+    }
+
     /// -32022 `UnsupportedProtocolVersionError` with `data.supported` and `data.requested`.
     pub fn unsupported_version(requested: &str, supported: &[&str], reason: &str) -> RpcError {
         RpcError::new(code::UNSUPPORTED_PROTOCOL_VERSION, format!("Unsupported protocol version{reason}"))
@@ -127,6 +138,7 @@ mod tests {
         );
     }
 
+    /// -32002 is the one exception, and only for the versions that define it.
     #[test]
     fn no_code_in_legacy_subrange() {
         for c in [

@@ -20,8 +20,24 @@ pub const LOG_LEVEL: &str = "io.modelcontextprotocol/logLevel";
 /// Per-result server identity.
 pub const SERVER_INFO: &str = "io.modelcontextprotocol/serverInfo";
 
+/// The subscription a notification belongs to (`subscriptions/listen`, SUBS-004).
+pub const SUBSCRIPTION_ID: &str = "io.modelcontextprotocol/subscriptionId";
+
 /// The `LoggingLevel` values (RFC 5424 severities).
 pub const LOG_LEVELS: [&str; 8] = ["debug", "info", "notice", "warning", "error", "critical", "alert", "emergency"];
+
+/// The severity rank of a `LoggingLevel` name (0 = `debug` … 7 = `emergency`).
+pub fn log_level_rank(level: &str) -> Option<usize> {
+    LOG_LEVELS.iter().position(|l| *l == level)
+}
+
+/// The `progressToken` a request's `_meta` carries, if it is one (a string
+/// or an integer); any other value is ignored.
+pub fn progress_token(params: Option<&Map<String, Value>>) -> Option<Value> {
+    let token = meta_of(params)?.get("progressToken")?;
+    let integer = token.as_i64().is_some() || token.as_u64().is_some();
+    (token.is_string() || integer).then(|| token.clone())
+}
 
 /// The per-request fields of a modern request, validated for presence and type.
 #[derive(Clone, Debug, PartialEq)]
@@ -156,6 +172,18 @@ mod tests {
             assert_eq!(e.code, code::INVALID_PARAMS, "{bad}");
         }
         assert_eq!(parse_request_meta(None).unwrap_err().code, code::INVALID_PARAMS);
+    }
+
+    #[test]
+    fn progress_tokens_and_levels() {
+        assert_eq!(progress_token(Some(&params(json!({"_meta": {"progressToken": "t"}})))), Some(json!("t")));
+        assert_eq!(progress_token(Some(&params(json!({"_meta": {"progressToken": 7}})))), Some(json!(7)));
+        assert_eq!(progress_token(Some(&params(json!({"_meta": {"progressToken": 1.5}})))), None);
+        assert_eq!(progress_token(Some(&params(json!({"_meta": {}})))), None);
+        assert_eq!(progress_token(None), None);
+        assert_eq!(log_level_rank("debug"), Some(0));
+        assert_eq!(log_level_rank("emergency"), Some(7));
+        assert_eq!(log_level_rank("loud"), None);
     }
 
     #[test]

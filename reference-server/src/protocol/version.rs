@@ -138,6 +138,28 @@ impl ProtocolVersion {
         self == ProtocolVersion::V2025_11_25
     }
 
+    /// The `completions` server capability exists (since 2025-03-26; the
+    /// 2024-11-05 schema has `completion/complete` but no capability for it).
+    pub fn has_completions_capability(self) -> bool {
+        self >= ProtocolVersion::V2025_03_26
+    }
+
+    /// `notifications/progress` may carry a `message` (since 2025-03-26).
+    pub fn has_progress_message(self) -> bool {
+        self >= ProtocolVersion::V2025_03_26
+    }
+
+    /// Resources are addressed as the handshake era did: `resources/subscribe`,
+    /// not-found as -32002 (L-RES-002); 2026-07-28 uses `subscriptions/listen`
+    /// and -32602 (RESOURCES-005).
+    pub fn resource_not_found_code(self) -> i64 {
+        if self.is_stateful() {
+            crate::protocol::code::RESOURCE_NOT_FOUND
+        } else {
+            crate::protocol::code::INVALID_PARAMS
+        }
+    }
+
     /// Results carry `resultType`, `_meta` serverInfo and (where cacheable)
     /// `ttlMs`/`cacheScope` (2026-07-28).
     pub fn has_result_type(self) -> bool {
@@ -197,6 +219,11 @@ mod tests {
         assert!(!V2025_06_18.has_elicitation_modes());
         assert!(V2025_11_25.has_elicitation_modes());
         assert!(!V2026_07_28.has_ping());
+        assert!(!V2024_11_05.has_completions_capability());
+        assert!(V2025_03_26.has_completions_capability());
+        assert!(!V2024_11_05.has_progress_message());
+        assert_eq!(V2025_11_25.resource_not_found_code(), -32002);
+        assert_eq!(V2026_07_28.resource_not_found_code(), -32602);
         assert_eq!(ProtocolVersion::NEWEST_STATEFUL.era(), Era::Stateful);
         assert_eq!(V2026_07_28.era(), Era::Stateless);
     }

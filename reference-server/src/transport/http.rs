@@ -8,7 +8,9 @@
 //!   deleted one 404 (L-HTTP-011). A `MCP-Protocol-Version` header, when
 //!   sent, must name the negotiated version, else 400 (L-HTTP-013); when
 //!   absent the session already tells the version. GET with the id opens an
-//!   idle SSE stream (keep-alive comments; a priming event in 2025-11-25);
+//!   SSE stream for the session's notifications outside any request (list
+//!   changes, resource updates; each on one stream only, L-HTTP-006),
+//!   keep-alive comments meanwhile, a priming event in 2025-11-25;
 //!   DELETE ends the session. A JSON array is a batch, accepted only in a
 //!   2025-03-26 session (L-BATCH-001).
 //! * a request whose body carries modern `_meta` is served **statelessly**
@@ -20,7 +22,9 @@
 //!   `prompts/get` and `resources/read` `Mcp-Name` the `params.name` /
 //!   `params.uri` after Base64-sentinel decoding (HTTP-021, HTTP-022); any
 //!   failure is 400 with -32020 (HTTP-028). An unknown method is 404 with
-//!   -32601 (HTTP-018).
+//!   -32601 (HTTP-018). `subscriptions/listen` and the tools that take time
+//!   answer with a live SSE stream whose closing cancels them
+//!   ([`super::modern_stream`]).
 //! * anything else (no session, no `_meta`) is 400 with -32602.
 //!
 //! GET and DELETE without a session id answer 405 (HTTP-031). Notifications
@@ -35,7 +39,9 @@
 //! travel on it as `message` events, the client POSTs its responses with
 //! the session id (202) and they are routed to the waiting request by id
 //! ([`crate::peer`]); the tool's response is the last event, then the
-//! stream ends. A `notifications/cancelled` POSTed for the call stops it
+//! stream ends. The same holds for `progress`, `slow` and `log`, whose
+//! progress and log notifications precede the response on their stream.
+//! A `notifications/cancelled` POSTed for the call stops it
 //! and ends the stream without a response. In 2026-07-28 the server sends
 //! no requests (input comes through `input_required` results), except under
 //! the `s2c-request-in-stateless` fault, whose request precedes the response
@@ -58,7 +64,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, watch};
 
 use super::origin::OriginPolicy;
-use super::{header_value, replies, session_id, MAX_MESSAGE_BYTES, MAX_SESSIONS};
+use super::{header_value, modern_stream, replies, session_id, MAX_MESSAGE_BYTES, MAX_SESSIONS};
 use crate::dispatch::{self, respond_batch, Action, Answer, Connection, Dispatcher, Job, LegacySession, Part};
 use crate::faults::Fault;
 use crate::peer::{ClientLink, Peer};
@@ -377,6 +383,7 @@ impl App {
                     }
                     if n.method == "notifications/initialized" {
                         s.initialized.store(true, Ordering::Relaxed);
+                        s.peer.set_initialized();
                     }
                     if let Some(id) = dispatch::cancelled_request(&n) {
                         s.peer.cancel(id);
@@ -453,6 +460,9 @@ impl App {
         };
         if let Err(e) = self.check_mirrored_headers(headers, &req, &request_meta) {
             return replies::rpc_error(StatusCode::BAD_REQUEST, req.id, &e);
+        }
+        if self.dispatcher.modern_streams(&req) {
+            return modern_stream::respond(self.dispatcher, request_meta, req);
         }
         // Only the s2c-request-in-stateless fault sends anything before the
         // response: its request then shares a stream with the response.
@@ -573,19 +583,25 @@ impl App {
         if let Some(r) = self.legacy_version_header_rejection(headers, &session, None) {
             return r;
         }
-        // The stream stays idle (no list changes, no server requests) until
-        // the session ends; the priming event lets 2025-11-25 clients resume.
-        let priming = session
-            .version
-            .has_sse_priming()
-            .then(|| replies::sse_event(None, Some(&session.event_id()), ""));
-        let mut ended = session.ended.subscribe();
-        let until_ended = stream::once(async move {
-            // Err means the session is gone altogether: end the stream too.
-            let _ = ended.wait_for(|e| *e).await;
-        })
-        .filter_map(|()| async { None::<String> });
-        replies::live_event_stream(stream::iter(priming).chain(until_ended))
+        // The stream carries the session's notifications outside any request
+        // (list changes, resource updates) until the session ends; the
+        // priming event lets 2025-11-25 clients resume.
+        let (tx, rx) = mpsc::channel::<Value>(64);
+        session.peer.add_outlet(tx);
+        let with_ids = session.version.has_sse_priming().then(|| session.clone());
+        let priming = with_ids.as_ref().map(|s| replies::sse_event(None, Some(&s.event_id()), ""));
+        let ended = session.ended.subscribe();
+        let events = stream::unfold((rx, ended, with_ids), |(mut rx, mut ended, with_ids)| async move {
+            let message = tokio::select! {
+                message = rx.recv() => message?,
+                // Err means the session is gone altogether: end the stream too.
+                _ = ended.wait_for(|e| *e) => return None,
+            };
+            let id = with_ids.as_ref().map(|s| s.event_id());
+            let event = replies::sse_event(Some("message"), id.as_deref(), &message.to_string());
+            Some((event, (rx, ended, with_ids)))
+        });
+        replies::live_event_stream(stream::iter(priming).chain(events))
     }
 
     fn delete(&self, headers: &HeaderMap) -> Response {

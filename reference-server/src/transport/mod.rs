@@ -13,11 +13,17 @@
 //! own ([`crate::dispatch::Job`]), client responses are routed to the
 //! server requests waiting for them and `notifications/cancelled` stops a
 //! request in flight ([`crate::peer`]). Where the `ask` tool's requests to
-//! the client travel: stdout; the `tools/call` POST's own SSE stream
-//! (Streamable HTTP); the session's stream (HTTP+SSE).
+//! the client, and a request's progress and log notifications, travel:
+//! stdout; the POST's own SSE stream (Streamable HTTP; in 2026-07-28 see
+//! [`modern_stream`]); the session's stream (HTTP+SSE). Notifications
+//! outside any request (list changes, resource updates, [`crate::world`])
+//! go to a legacy session's stdout, its HTTP+SSE stream or one of its
+//! Streamable HTTP GET streams, and in 2026-07-28 to the
+//! `subscriptions/listen` streams that asked for them.
 
 pub mod header_value;
 pub mod http;
+pub mod modern_stream;
 pub mod origin;
 pub mod replies;
 pub mod session_id;

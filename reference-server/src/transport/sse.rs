@@ -116,8 +116,11 @@ async fn open_stream(State(app): State<Shared>) -> Response {
         if sessions.len() >= MAX_SESSIONS {
             return (StatusCode::SERVICE_UNAVAILABLE, "too many open sessions").into_response();
         }
+        let connection = Connection::default();
+        // Notifications outside any request go out on the stream too.
+        connection.peer.add_outlet(outbox.clone());
         let session = SseSession {
-            connection: Mutex::new(Connection::default()),
+            connection: Mutex::new(connection),
             outbox,
         };
         sessions.insert(id.clone(), Arc::new(session));

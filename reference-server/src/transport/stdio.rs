@@ -18,7 +18,9 @@
 //! (which go out on stdout too) and applies `notifications/cancelled` to the
 //! requests in flight, whose responses are then never written (STDIO-007).
 //! At end of input the requests still waiting for the client fail at once,
-//! the requests in flight finish, and the server exits.
+//! open `subscriptions/listen` streams end (their result, then
+//! `notifications/cancelled`), the requests in flight finish, and the
+//! server exits.
 
 use std::io;
 use std::sync::Arc;
@@ -121,6 +123,9 @@ async fn read_messages<R: AsyncRead + Unpin>(dispatcher: Dispatcher, input: R, o
         limit: MAX_MESSAGE_BYTES,
     };
     let mut conn = Connection::default();
+    // Notifications outside any request (list changes, resource updates)
+    // reach a legacy session here too.
+    conn.peer.add_outlet(outbox.clone());
     let mut tasks = JoinSet::new();
     let link = |peer: &Arc<Peer>| Some(ClientLink::new(peer.clone(), outbox.clone(), dispatcher.ask_timeout()));
     let outcome = loop {

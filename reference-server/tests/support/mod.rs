@@ -6,6 +6,8 @@
 
 #![allow(dead_code)]
 
+pub mod conn;
+
 use std::process::{ExitStatus, Stdio};
 use std::time::Duration;
 
@@ -43,6 +45,20 @@ pub async fn run_to_end(args: &[&str]) -> (ExitStatus, String, String) {
         .expect("spawn");
     let out = timeout(TIMEOUT, child.wait_with_output()).await.expect("exits in time").expect("output");
     (out.status, String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+}
+
+/// The capabilities the server declares at `version` (`completions` from 2025-03-26).
+pub fn capabilities(version: &str) -> Value {
+    let mut caps = json!({
+        "logging": {},
+        "prompts": {"listChanged": true},
+        "resources": {"subscribe": true, "listChanged": true},
+        "tools": {"listChanged": true}
+    });
+    if version >= "2025-03-26" {
+        caps["completions"] = json!({});
+    }
+    caps
 }
 
 /// `initialize` with the given version.
@@ -208,6 +224,16 @@ impl StdioServer {
         reply["result"].clone()
     }
 
+    /// Closes stdin (the server then shuts down).
+    pub fn close_input(&mut self) {
+        drop(self.stdin.take());
+    }
+
+    /// The next stdout line, or `None` at end of output (bounded).
+    pub async fn recv_line_or_end(&mut self) -> Option<String> {
+        timeout(TIMEOUT, self.stdout.next_line()).await.expect("a line or the end in time").expect("read")
+    }
+
     /// Closes stdin and waits (bounded) for the process to exit.
     pub async fn close(mut self) -> ExitStatus {
         drop(self.stdin.take());
@@ -319,6 +345,21 @@ impl HttpServer {
         self.post(&borrowed, &message.to_string()).await
     }
 
+    /// POSTs a 2026-07-28 request with mirrored headers and returns the
+    /// response without reading its body (for live SSE streams).
+    pub async fn post_modern_open(&self, message: &Value) -> reqwest::Response {
+        let mut headers = vec![
+            ("MCP-Protocol-Version", message["params"]["_meta"][PV].as_str().unwrap_or("").to_owned()),
+            ("Mcp-Method", message["method"].as_str().unwrap_or("").to_owned()),
+        ];
+        let name = message["params"]["name"].as_str().or(message["params"]["uri"].as_str());
+        if let Some(name) = name {
+            headers.push(("Mcp-Name", name.to_owned()));
+        }
+        let borrowed: Vec<(&str, &str)> = headers.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        self.post_open(&self.url, &borrowed, &message.to_string()).await
+    }
+
     /// `initialize` over Streamable HTTP; returns the session id.
     pub async fn open_session(&self, version: &str) -> String {
         let reply = self.post(&[], &initialize(1, version).to_string()).await;
@@ -333,14 +374,20 @@ impl HttpServer {
 
     /// `initialize` declaring `capabilities`, then `notifications/initialized`; returns the session id.
     pub async fn open_session_with(&self, version: &str, capabilities: Value) -> String {
+        self.open_session_full(version, capabilities).await.0
+    }
+
+    /// The same, also returning the `InitializeResult`.
+    pub async fn open_session_full(&self, version: &str, capabilities: Value) -> (String, Value) {
         let reply = self.post(&[], &initialize_with(1, version, capabilities).to_string()).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
         let session = reply.header("mcp-session-id").expect("Mcp-Session-Id issued").to_owned();
+        let result = reply.json()["result"].clone();
         let note = self
             .post(&[("Mcp-Session-Id", &session), ("MCP-Protocol-Version", version)], &initialized().to_string())
             .await;
         assert_eq!(note.status, StatusCode::ACCEPTED);
-        session
+        (session, result)
     }
 
     /// POSTs `body` and returns the response without reading its body (for live SSE streams).
