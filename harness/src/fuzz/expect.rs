@@ -242,8 +242,9 @@ fn unit_plan(bytes: &[u8], surface: &Surface, plan: &mut Plan, null_rules: &mut 
         plan.foreign_ids_allowed = true;
         null_rules.push(None);
     };
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        // Nothing to answer; a server that answers a blank line is not told not to.
+    if bytes.iter().all(u8::is_ascii_whitespace) && surface.kind == Kind::Stdio {
+        // A blank line carries nothing to answer; a server that answers one
+        // anyway is not told not to.
         if !bytes.is_empty() {
             lenient(plan, null_rules);
         }
@@ -421,6 +422,9 @@ fn message_plan(object: &Map<String, Value>, surface: &Surface, plan: &mut Plan,
     let meta_issue = if stateless { meta_issue(params, surface) } else { MetaIssue::None };
     if !params_ok {
         let mut codes = vec![-32600, -32602];
+        if header_gap(object, surface) {
+            codes.push(-32020);
+        }
         if known_here.is_none() {
             codes.push(-32601);
         }
@@ -510,7 +514,26 @@ fn message_plan(object: &Map<String, Value>, surface: &Surface, plan: &mut Plan,
         // Batch answers come in an array; matching stays by id.
         plan.solo = true;
     }
+    if header_gap(object, surface) {
+        // Over Streamable HTTP the headers mirror the body; where they cannot
+        // (a method that is no plain header value, no version to mirror) the
+        // server may refuse the mismatch first (HeaderMismatch).
+        if let Some(rule) = e.codes.as_mut() {
+            rule.codes.push(-32020);
+        }
+    }
     plan.expected.push(e);
+}
+
+/// Can the stateless Streamable HTTP headers not mirror this request's body?
+fn header_gap(object: &Map<String, Value>, surface: &Surface) -> bool {
+    if surface.kind != Kind::StreamableHttp || surface.era() != Era::Stateless {
+        return false;
+    }
+    let plain = |v: &str| stateless::header_value(v) == v;
+    let method_ok = object.get("method").and_then(Value::as_str).is_some_and(plain);
+    let version_ok = object.get("params").and_then(|p| p.pointer("/_meta/io.modelcontextprotocol~1protocolVersion")).and_then(Value::as_str).is_some_and(plain);
+    !(method_ok && version_ok)
 }
 
 /// Does the server implement `method`: is the capability it belongs to declared?

@@ -72,6 +72,9 @@ struct Pending {
     excused: bool,
     /// HTTP requests the input was sent in.
     origins: Vec<String>,
+    /// Streamable HTTP responses to those still open: everything that
+    /// answers the input comes on them, so it is judged once they end.
+    open_streams: usize,
 }
 
 impl Pending {
@@ -84,7 +87,8 @@ impl Pending {
     fn done(&self, now: Instant) -> bool {
         let probe_done = matches!(self.probe, ProbeState::NotNeeded | ProbeState::Done);
         let settled = self.settle.is_none_or(|at| now >= at);
-        self.required_done() && probe_done && settled
+        let streams_done = self.open_streams == 0 || self.timed_out;
+        self.required_done() && probe_done && settled && streams_done
     }
 }
 
@@ -268,6 +272,7 @@ impl Judge {
                 probe,
                 settle,
                 excused: false,
+                open_streams: if self.surface.kind == Kind::StreamableHttp { origins.len() } else { 0 },
                 origins,
             },
         );
@@ -304,7 +309,7 @@ impl Judge {
                     ProbeState::Waiting { deadline } => Some(deadline),
                     _ => None,
                 };
-                let own = (!p.required_done()).then_some(p.deadline);
+                let own = (!p.required_done() || (p.open_streams > 0 && !p.timed_out)).then_some(p.deadline);
                 [own, probe, p.settle]
             })
             .flatten()
@@ -323,7 +328,7 @@ impl Judge {
                     drafts.push(probe_failed(probe, &p.input.label, "no-response", format!("no response within {:?}", self.timeout), seq));
                 }
             }
-            if p.required_done() || now < p.deadline {
+            if now < p.deadline || p.timed_out || (p.required_done() && p.open_streams == 0) {
                 continue;
             }
             p.timed_out = true;
@@ -386,6 +391,7 @@ impl Judge {
             Incoming::StreamEnded { origin } => {
                 let Some(seq) = origin.as_ref().and_then(Value::as_str).and_then(|o| self.by_origin.get(o)).copied() else { return };
                 let Some(p) = self.pending.get_mut(&seq) else { return };
+                p.open_streams = p.open_streams.saturating_sub(1);
                 // The answers of a one-frame input can only come on its POST.
                 if p.input.frames.len() != 1 || p.excused {
                     return;
@@ -424,6 +430,9 @@ impl Judge {
                 // request; a well-formed one must be answered.
                 let Some(seq) = seq else { return };
                 let Some(p) = self.pending.get_mut(&seq) else { return };
+                if origin.as_ref().and_then(Value::as_str).is_some_and(|o| p.origins.iter().any(|x| x == o)) {
+                    p.open_streams = p.open_streams.saturating_sub(1);
+                }
                 if p.plan.solo {
                     return;
                 }
