@@ -148,6 +148,8 @@ pub struct Report {
     pub notes: Vec<String>,
     /// Resume states to write on exit: corpus, seed, shard, state.
     pending_resume: Vec<(PathBuf, String, Resume)>,
+    /// Bucket key to its line in `buckets`, across versions.
+    index: HashMap<String, usize>,
 }
 
 impl Report {
@@ -167,6 +169,7 @@ impl Report {
             slow_tools: 0,
             notes: Vec::new(),
             pending_resume: Vec::new(),
+            index: HashMap::new(),
         }
     }
 
@@ -325,7 +328,6 @@ struct Campaign<'a> {
     config: &'a Config,
     surface: Arc<Surface>,
     report: Arc<Mutex<Report>>,
-    buckets: HashMap<String, usize>,
     corpus: Corpus,
     fresh: Vec<Fresh>,
     probe: Option<Probe>,
@@ -344,7 +346,7 @@ impl Sink for Campaign<'_> {
         let bucket = draft.bucket();
         let mut report = lock(&self.report);
         report.findings += 1;
-        if let Some(&line) = self.buckets.get(&bucket) {
+        if let Some(&line) = report.index.get(&bucket) {
             report.buckets[line].count += 1;
             return false;
         }
@@ -389,12 +391,16 @@ impl Sink for Campaign<'_> {
             inputs: finding.inputs.len(),
         });
         let line = report.buckets.len() - 1;
-        self.buckets.insert(bucket, line);
+        report.index.insert(bucket, line);
         self.fresh.push(Fresh { finding, path, trigger, line });
         true
     }
 
     fn completed(&mut self, completed: &Completed) {
+        // The liveness probes chosen at the start are not inputs.
+        if completed.input.label.starts_with("probe/") {
+            return;
+        }
         let mut report = lock(&self.report);
         report.execs += 1;
         match self.corpus.offer(&completed.signature, &completed.input) {
@@ -413,6 +419,10 @@ struct CampaignFeed<'a> {
     end: Option<u64>,
     deadline: Option<Instant>,
     queue: VecDeque<Input>,
+    /// Where to record the resume point: the report, the corpus folder, the
+    /// version, and how many inputs may be in flight (resuming re-sends them).
+    resume: Option<(Arc<Mutex<Report>>, PathBuf, String, u64)>,
+    start: u64,
 }
 
 impl Feed for CampaignFeed<'_> {
@@ -428,6 +438,13 @@ impl Feed for CampaignFeed<'_> {
         }
         let input = self.generator.input(self.shard.iteration(self.next));
         self.next += 1;
+        if let Some((report, dir, version, window)) = &self.resume {
+            // Inputs still in flight when the campaign stops are sent again next time.
+            let next = self.next.saturating_sub(*window).max(self.start);
+            let mut report = lock(report);
+            report.pending_resume.retain(|(_, v, _)| v != version);
+            report.pending_resume.push((dir.clone(), version.clone(), Resume { next }));
+        }
         Some(input)
     }
 }
@@ -450,7 +467,6 @@ async fn run_version(
         config,
         surface: surface.clone(),
         report: report.clone(),
-        buckets: HashMap::new(),
         corpus,
         fresh: Vec::new(),
         probe: None,
@@ -462,6 +478,8 @@ async fn run_version(
         end: iterations.map(|n| resume.next + n),
         deadline: duration.map(|d| Instant::now() + d),
         queue: entries.iter().cloned().collect(),
+        resume: config.corpus.clone().map(|dir| (report.clone(), dir, surface.version.clone(), config.window as u64)),
+        start: resume.next,
     };
     let mut connection = 0usize;
     let mut driver = match open(config, &surface, &mut campaign).await? {
@@ -471,7 +489,6 @@ async fn run_version(
     loop {
         let stop = driver.run(&mut feed, &mut campaign).await;
         lock(&report).slow_tools = driver.judge().slow_tools;
-        remember_resume(config, &surface, &feed, &report);
         settle(&mut campaign, &surface).await;
         if stop == Stop::Exhausted {
             break;
@@ -493,16 +510,14 @@ async fn run_version(
     }
     transcript(config, &surface, connection, &driver)?;
     driver.close().await;
+    // The whole budget ran: next time starts after it.
     let mut report = lock(&report);
+    if let Some(dir) = &config.corpus {
+        report.pending_resume.retain(|(_, v, _)| *v != surface.version);
+        report.pending_resume.push((dir.clone(), surface.version.clone(), Resume { next: feed.next }));
+    }
     report.save_resume();
     Ok(())
-}
-
-fn remember_resume(config: &Config, surface: &Surface, feed: &CampaignFeed<'_>, report: &Arc<Mutex<Report>>) {
-    let Some(dir) = &config.corpus else { return };
-    let mut report = lock(report);
-    report.pending_resume.retain(|(_, v, _)| *v != surface.version);
-    report.pending_resume.push((dir.clone(), surface.version.clone(), Resume { next: feed.next }));
 }
 
 /// Open a session and choose its liveness probe.
