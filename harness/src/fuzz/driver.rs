@@ -193,7 +193,10 @@ impl Driver {
                         self.closed("the connection's reader stopped".into(), sink).await;
                         return Stop::Closed;
                     }
-                    Some(item) => { if std::env::var_os("FUZZ_DEBUG").is_some() { eprintln!("DBG recv {:?}", item); } self.judge.received(item) },
+                    Some(item) => {
+                        tracing::trace!(?item, "fuzz received");
+                        self.judge.received(item)
+                    }
                 },
                 _ = tokio::time::sleep_until(deadline) => self.judge.expire(Instant::now()),
             }
@@ -235,7 +238,7 @@ impl Driver {
     fn send_input(&mut self, input: Input, plan: Plan, now: Instant) {
         let seq = self.next_seq;
         self.next_seq += 1;
-        if std::env::var_os("FUZZ_DEBUG").is_some() { eprintln!("DBG send #{seq} {} solo={} {:?}", input.label, plan.solo, String::from_utf8_lossy(&input.frames[0].bytes[..input.frames[0].bytes.len().min(300)])); }
+        tracing::trace!(seq, label = %input.label, solo = plan.solo, "fuzz input");
         let input = Arc::new(input);
         let origins: Vec<Value> = input
             .frames

@@ -86,7 +86,7 @@ impl<'a> Generator<'a> {
     }
 
     /// A request of `method` from the schema, valid (or not) as generated.
-    fn from_schema(&self, rng: &mut Rng, method: &str, id: Value, mutate: bool) -> Option<Value> {
+    fn schema_message(&self, rng: &mut Rng, method: &str, id: Value, mutate: bool) -> Option<Value> {
         let schema = schema::bundle().version(&self.surface.version)?;
         let definition = schema.definition(schema.request_definition(method)?)?;
         let mut message = generate::valid(schema.root(), definition, rng.next_u64())?;
@@ -114,7 +114,7 @@ impl<'a> Generator<'a> {
         let methods = self.methods();
         let method = *methods.get(rng.below(methods.len()))?;
         let id = ids.next(rng);
-        let message = self.from_schema(rng, method, id, mutate)?;
+        let message = self.schema_message(rng, method, id, mutate)?;
         let label = format!("schema/{} {method}", if mutate { "invalid" } else { "valid" });
         Some(Input::single(label, None, to_bytes(&message)))
     }
@@ -188,7 +188,7 @@ impl<'a> Generator<'a> {
         let methods = self.methods();
         let method = methods.get(rng.below(methods.len())).copied().unwrap_or(self.plain_method());
         let id = ids.next(rng);
-        self.from_schema(rng, method, id.clone(), false)
+        self.schema_message(rng, method, id.clone(), false)
             .unwrap_or_else(|| crate::jsonrpc::request(&id, self.plain_method(), Some(self.params(json!({})))))
     }
 

@@ -86,7 +86,7 @@ impl Trial<'_> {
     /// Does replaying `inputs` give a finding in `bucket`?
     async fn shows(&self, inputs: &[Input], bucket: &str, window: usize) -> Option<Evidence> {
         let replayed = self.replay(inputs, window).await.ok()?;
-        replayed.drafts.iter().any(|d| d.bucket() == bucket).then(|| replayed.evidence).flatten()
+        replayed.drafts.iter().any(|d| d.bucket() == bucket).then_some(replayed.evidence).flatten()
     }
 }
 

@@ -234,7 +234,7 @@ impl Scanner<'_> {
             match text.parse::<f64>() {
                 Ok(f) if f.is_infinite() => true,
                 // Non-zero digits that round to zero underflowed.
-                Ok(f) if f == 0.0 => text.split(['e', 'E']).next().is_some_and(|m| m.bytes().any(|b| (b'1'..=b'9').contains(&b))),
+                Ok(0.0) => text.split(['e', 'E']).next().is_some_and(|m| m.bytes().any(|b| (b'1'..=b'9').contains(&b))),
                 Ok(_) => false,
                 Err(_) => true,
             }

@@ -109,9 +109,9 @@ fn batches_follow_the_version() {
 
 #[test]
 fn stdio_splits_at_newlines() {
-    let plan = plan_of(b"{\"jsonrpc\":\"2.0\",\n\"id\":1,\"method\":\"ping\"}", "2025-06-18");
-    assert!(plan.solo);
-    assert_eq!(plan.null_id.map(|r| r.codes), Some(vec![-32700, -32700]));
+    let stdio = plan_of(b"{\"jsonrpc\":\"2.0\",\n\"id\":1,\"method\":\"ping\"}", "2025-06-18");
+    assert!(stdio.solo);
+    assert_eq!(stdio.null_id.map(|r| r.codes), Some(vec![-32700, -32700]));
     let http = plan(
         &Input::single("t", None, b"{\"jsonrpc\":\"2.0\",\n\"id\":1,\"method\":\"ping\"}".to_vec()),
         &surface("2025-06-18", Kind::StreamableHttp),
@@ -123,8 +123,8 @@ fn stdio_splits_at_newlines() {
 fn duplicate_ids_prescribe_nothing() {
     let mut input = Input::single("t", None, br#"{"jsonrpc":"2.0","id":3,"method":"ping"}"#.to_vec());
     input.frames.push(input.frames[0].clone());
-    let plan = plan(&input, &surface("2025-06-18", Kind::Stdio));
-    assert!(plan.solo);
-    assert_eq!(plan.expected.len(), 1);
-    assert_eq!((plan.expected[0].max_answers, plan.expected[0].need), (2, Need::Optional));
+    let twice = plan(&input, &surface("2025-06-18", Kind::Stdio));
+    assert!(twice.solo);
+    assert_eq!(twice.expected.len(), 1);
+    assert_eq!((twice.expected[0].max_answers, twice.expected[0].need), (2, Need::Optional));
 }
