@@ -1,6 +1,8 @@
 //! The command line: one file per subcommand; `main.rs` only calls [`main`].
 
+mod fuzz;
 mod list;
+mod replay;
 mod run;
 
 use std::ffi::OsString;
@@ -22,6 +24,10 @@ enum Command {
     Run(Box<run::RunArgs>),
     /// List the cases of the catalogue with their requirement IDs.
     List(list::ListArgs),
+    /// Fuzz a server (the bundled reference server when no target is given); findings become replay files.
+    Fuzz(Box<fuzz::FuzzArgs>),
+    /// Replay a finding file and say whether it still fails.
+    Replay(Box<replay::ReplayArgs>),
     /// Serve the bundled reference server, the baseline `run` tests when
     /// given no target (`mcp-conform reference-server --help` for its flags).
     #[command(disable_help_flag = true)]
@@ -67,6 +73,9 @@ pub enum CliError {
     /// A case file is malformed.
     #[error(transparent)]
     Case(#[from] crate::case::LoadError),
+    /// A fuzzing campaign or a replay could not run.
+    #[error(transparent)]
+    Fuzz(#[from] crate::fuzz::FuzzError),
 }
 
 /// Run the parsed command; returns the exit code.
@@ -74,6 +83,8 @@ pub async fn main(cli: Cli) -> Result<i32, CliError> {
     match cli.command {
         Command::Run(args) => run::run(*args).await,
         Command::List(args) => list::list(args),
+        Command::Fuzz(args) => fuzz::fuzz(*args).await,
+        Command::Replay(args) => replay::replay(*args).await,
         Command::ReferenceServer { .. } => {
             Err(CliError::Usage("the reference server runs on its own runtime: start it from `main`".into()))
         }

@@ -154,11 +154,11 @@ fn io(path: &str, source: std::io::Error) -> CliError {
     CliError::Io { path: path.to_string(), source }
 }
 
-fn parse_transport(name: &str) -> Result<Kind, String> {
+pub(super) fn parse_transport(name: &str) -> Result<Kind, String> {
     Kind::from_name(name).ok_or_else(|| format!("unknown transport `{name}` (use stdio, streamable-http or sse)"))
 }
 
-fn parse_version(v: &str) -> Result<String, String> {
+pub(super) fn parse_version(v: &str) -> Result<String, String> {
     if version::is_known(v) {
         Ok(v.to_string())
     } else {
@@ -166,7 +166,7 @@ fn parse_version(v: &str) -> Result<String, String> {
     }
 }
 
-fn parse_duration(text: &str) -> Result<Duration, String> {
+pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
     let duration = match text.parse::<f64>() {
         Ok(seconds) if seconds.is_finite() && seconds > 0.0 => Duration::from_secs_f64(seconds),
         Ok(_) => return Err("must be positive".into()),
@@ -178,7 +178,7 @@ fn parse_duration(text: &str) -> Result<Duration, String> {
     Ok(duration)
 }
 
-fn parse_size(text: &str) -> Result<usize, String> {
+pub(super) fn parse_size(text: &str) -> Result<usize, String> {
     let text = text.trim();
     let (number, unit) = match text.find(|c: char| !c.is_ascii_digit()) {
         Some(at) => text.split_at(at),
@@ -198,12 +198,12 @@ fn parse_size(text: &str) -> Result<usize, String> {
     }
 }
 
-fn parse_header(text: &str) -> Result<(String, String), String> {
+pub(super) fn parse_header(text: &str) -> Result<(String, String), String> {
     let (name, value) = text.split_once(':').ok_or("expected `Name: value`")?;
     Ok((name.trim().to_string(), value.trim().to_string()))
 }
 
-fn parse_env(text: &str) -> Result<(String, String), String> {
+pub(super) fn parse_env(text: &str) -> Result<(String, String), String> {
     let (name, value) = text.split_once('=').ok_or("expected `NAME=value`")?;
     if name.is_empty() {
         return Err("the variable name is empty".into());

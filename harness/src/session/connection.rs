@@ -477,6 +477,31 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
     replies
 }
 
+/// The problems the schema check on receipt finds in `message`, a response
+/// to a `method` request, at `version`: the same check every connection
+/// applies, for callers that match responses to requests themselves (the
+/// fuzzer sends bytes a [`Connection`] cannot route).
+pub fn response_problems(version: &str, method: &str, message: &Value) -> Vec<Problem> {
+    let Some(schema) = schema::bundle().version(version) else { return Vec::new() };
+    let is_error = message.get("error").is_some();
+    let mut problems = Vec::new();
+    for (definition, pointer, requirement) in response_definitions(schema, version, method, message, is_error) {
+        let instance = message.pointer(pointer).unwrap_or(&Value::Null);
+        if let Err(violations) = schema.validate(definition, instance) {
+            problems.extend(violations.into_iter().take(5).map(|v| Problem {
+                requirement,
+                keyword: "(schema)",
+                message: format!(
+                    "the response to `{method}` does not match {definition} ({version}) at `{}`: {}",
+                    v.instance_path, v.message
+                ),
+                hint: "Send messages that match the schema of the negotiated protocol version",
+            }));
+        }
+    }
+    problems
+}
+
 /// The definitions a response is checked against: each with the part of the
 /// message it describes (a JSON pointer) and the requirement it stands for.
 fn response_definitions(

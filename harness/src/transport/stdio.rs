@@ -108,6 +108,33 @@ impl StdioTransport {
         }
     }
 
+    /// Write bytes exactly as given, with no newline added: the fuzzer uses it
+    /// to deliver one line in several writes, as a pipe may.
+    pub async fn write_raw(&self, bytes: &[u8]) -> Result<(), TransportError> {
+        let mut stdin = self.stdin.lock().await;
+        let Some(pipe) = stdin.as_mut() else {
+            return Err(TransportError::Closed("stdin was closed".into()));
+        };
+        let written = async {
+            pipe.write_all(bytes).await?;
+            pipe.flush().await
+        };
+        match written.await {
+            Ok(()) => Ok(()),
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                Err(TransportError::Closed(format!("the server closed its stdin ({e})")))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// How the server exited, waiting at most `within` for it to do so
+    /// (`None`: still running, or its status could not be read).
+    pub async fn exit_status(&self, within: Duration) -> Option<std::process::ExitStatus> {
+        let mut child = self.child.lock().await;
+        tokio::time::timeout(within, child.wait()).await.ok()?.ok()
+    }
+
     /// Close stdin, give the server [`EXIT_GRACE`] to exit, then kill its group.
     pub async fn close(&self) -> String {
         self.stdin.lock().await.take();

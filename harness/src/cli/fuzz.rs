@@ -1,0 +1,257 @@
+//! `mcp-conform fuzz`: a fuzzing campaign against one server.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use super::run::{parse_duration, parse_env, parse_header, parse_size, parse_transport, parse_version};
+use super::CliError;
+use crate::check::CallTools;
+use crate::fuzz::campaign::{self, Config, Report, Shard};
+use crate::fuzz::shrink::Budget;
+use crate::fuzz::TargetSpec;
+use crate::target::{self, ReferenceHttp, Target};
+use crate::transport::{Kind, Limits};
+
+/// Inputs sent when neither `--iterations` nor `--duration` is given.
+const DEFAULT_ITERATIONS: u64 = 1000;
+
+/// Arguments of `fuzz`.
+#[derive(Debug, clap::Args)]
+pub struct FuzzArgs {
+    /// URL of the server: the MCP endpoint (Streamable HTTP) or the SSE stream (with `--transport sse`).
+    #[arg(long, value_name = "URL", conflicts_with = "command")]
+    url: Option<String>,
+
+    /// Transport: `stdio` for a command, `streamable-http` (default for --url) or `sse`.
+    /// With no target, the bundled reference server is served over this transport.
+    #[arg(long, value_name = "NAME", value_parser = parse_transport)]
+    transport: Option<Kind>,
+
+    /// Protocol version to fuzz (repeatable); default: every version the server speaks.
+    #[arg(long = "spec-version", value_name = "VERSION", value_parser = parse_version)]
+    spec_versions: Vec<String>,
+
+    /// Seed of the campaign: the same seed sends the same inputs [default: random, printed].
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+
+    /// Inputs to send, across versions [default: 1000 when --duration is not given].
+    #[arg(long, value_name = "N")]
+    iterations: Option<u64>,
+
+    /// How long to run, e.g. `10m`, `1h` (stops at whichever of this and --iterations comes first).
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    duration: Option<Duration>,
+
+    /// Corpus folder: inputs with new outcomes are kept there, sent first next
+    /// time and mutated; a campaign with the same seed and shard resumes where it stopped.
+    #[arg(long, value_name = "DIR")]
+    corpus: Option<PathBuf>,
+
+    /// Folder for finding files (replay them with `mcp-conform replay FILE`).
+    #[arg(long, value_name = "DIR", default_value = "fuzz-findings")]
+    findings: PathBuf,
+
+    /// Run shard K of N (from 1): iterations i with i mod N = K-1, for CI matrix jobs.
+    #[arg(long, value_name = "K/N", default_value = "1/1", value_parser = parse_shard)]
+    shard: Shard,
+
+    /// Deadline of each request, e.g. `5s`, `500ms`.
+    #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
+    timeout: Duration,
+
+    /// Inputs in flight at once.
+    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    window: u16,
+
+    /// Largest message accepted from the server, in bytes (suffixes KiB, MiB allowed).
+    #[arg(long, value_name = "BYTES", default_value = "16MiB", value_parser = parse_size)]
+    max_message_size: usize,
+
+    /// Which tools may be called with arguments generated from their inputSchema
+    /// [default: read-only; all for the bundled reference server, whose tools are harmless].
+    #[arg(long, value_enum)]
+    call_tools: Option<CallTools>,
+
+    /// Time spent shrinking each new finding.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    shrink_time: Duration,
+
+    /// Do not shrink findings (they are still replayed once to confirm them).
+    #[arg(long)]
+    no_shrink: bool,
+
+    /// Append every frame sent to this file, one JSON object per line.
+    #[arg(long, value_name = "FILE")]
+    transcript: Option<PathBuf>,
+
+    /// Extra HTTP header on every request, `Name: value` (repeatable).
+    #[arg(long = "header", value_name = "HEADER", value_parser = parse_header)]
+    headers: Vec<(String, String)>,
+
+    /// Extra environment variable for a stdio server, `NAME=value` (repeatable).
+    #[arg(long = "env", value_name = "NAME=VALUE", value_parser = parse_env)]
+    env: Vec<(String, String)>,
+
+    /// The server command and its arguments, after `--` (stdio).
+    #[arg(last = true, value_name = "COMMAND")]
+    command: Vec<String>,
+}
+
+fn parse_shard(text: &str) -> Result<Shard, String> {
+    let (k, n) = text.split_once('/').ok_or("expected K/N, e.g. 2/4")?;
+    let k: u64 = k.trim().parse().map_err(|_| format!("`{k}` is not a shard number"))?;
+    let n: u64 = n.trim().parse().map_err(|_| format!("`{n}` is not a shard count"))?;
+    if n == 0 || k == 0 || k > n {
+        return Err("shards are numbered 1 to N".into());
+    }
+    Ok(Shard { index: k - 1, count: n })
+}
+
+/// A seed from the clock and the process id, when none is given.
+fn random_seed() -> u64 {
+    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos() as u64);
+    let mut rng = crate::schema::generate::Rng::new(nanos ^ (u64::from(std::process::id()) << 32));
+    // Seeds people can type.
+    rng.next_u64() % 1_000_000_000
+}
+
+/// The target a subcommand names: a URL, a command, or the bundled reference
+/// server (started over HTTP when asked for). Shared with `replay`.
+pub(super) async fn resolve_target(
+    url: &Option<String>,
+    command: &[String],
+    transport: Option<Kind>,
+    headers: &[(String, String)],
+    env: &[(String, String)],
+) -> Result<(Target, TargetSpec, Option<ReferenceHttp>), CliError> {
+    let names = |pairs: &[(String, String)]| pairs.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+    Ok(match (url, command.split_first(), transport) {
+        (Some(url), _, Some(Kind::Stdio)) => return Err(CliError::Usage(format!("--url {url} cannot be used with --transport stdio"))),
+        (Some(url), _, kind) => {
+            let kind = kind.unwrap_or(Kind::StreamableHttp);
+            let spec = TargetSpec::Url { url: url.clone(), transport: kind.as_str().into(), headers: names(headers) };
+            (Target::Url { url: url.clone(), kind, headers: headers.to_vec() }, spec, None)
+        }
+        (None, Some(_), Some(kind)) if kind != Kind::Stdio => {
+            return Err(CliError::Usage(format!("a command is spoken to over stdio, not {kind}; use --url for HTTP servers")))
+        }
+        (None, Some((program, rest)), _) => {
+            let spec = TargetSpec::Stdio { program: program.clone(), args: rest.to_vec(), env: names(env) };
+            (Target::Stdio { program: program.clone(), args: rest.to_vec(), env: env.to_vec() }, spec, None)
+        }
+        (None, None, None | Some(Kind::Stdio)) => {
+            let target = target::reference_stdio().map_err(|e| CliError::Io { path: "the running executable".into(), source: e })?;
+            (target, TargetSpec::Bundled { transport: Kind::Stdio.as_str().into() }, None)
+        }
+        (None, None, Some(kind)) => {
+            let server = ReferenceHttp::start(kind)
+                .await
+                .map_err(|e| CliError::Io { path: "the bundled reference server".into(), source: e })?;
+            let target = Target::Url { url: server.url.clone(), kind, headers: headers.to_vec() };
+            (target, TargetSpec::Bundled { transport: kind.as_str().into() }, Some(server))
+        }
+    })
+}
+
+/// Prints the summary once: at the end, or when the campaign is dropped
+/// half way (Ctrl-C and SIGTERM end the program by dropping it), so that an
+/// interrupted campaign still reports everything it found.
+struct Summary {
+    report: Arc<Mutex<Report>>,
+    progress: Option<tokio::task::JoinHandle<()>>,
+    printed: bool,
+}
+
+impl Summary {
+    fn print(&mut self, interrupted: bool) -> i32 {
+        if let Some(progress) = self.progress.take() {
+            progress.abort();
+            eprint!("\r\x1b[2K");
+        }
+        let mut report = self.report.lock().unwrap_or_else(|e| e.into_inner());
+        report.save_resume();
+        if !self.printed {
+            self.printed = true;
+            if interrupted {
+                println!("fuzz: interrupted; every finding so far is saved");
+            }
+            print!("{}", report.summary());
+        }
+        report.exit_code()
+    }
+}
+
+impl Drop for Summary {
+    fn drop(&mut self) {
+        if !self.printed {
+            self.print(true);
+        }
+    }
+}
+
+/// Run the campaign; exit code 1 when a finding counts, 0 otherwise.
+pub async fn fuzz(args: FuzzArgs) -> Result<i32, CliError> {
+    let bundled = args.url.is_none() && args.command.is_empty();
+    let call_tools = args.call_tools.unwrap_or(if bundled { CallTools::All } else { CallTools::ReadOnly });
+    let (target, spec, reference) = resolve_target(&args.url, &args.command, args.transport, &args.headers, &args.env).await?;
+    let seed = args.seed.unwrap_or_else(random_seed);
+    let iterations = match (args.iterations, args.duration) {
+        (None, None) => Some(DEFAULT_ITERATIONS),
+        (iterations, _) => iterations,
+    };
+    let config = Config {
+        target,
+        spec,
+        versions: args.spec_versions.clone(),
+        seed,
+        shard: args.shard,
+        iterations,
+        duration: args.duration,
+        corpus: args.corpus.clone(),
+        findings: args.findings.clone(),
+        window: usize::from(args.window),
+        timeout: args.timeout,
+        limits: Limits { max_message_bytes: args.max_message_size, ..Limits::default() },
+        call_tools,
+        shrink: Budget { trials: 64, time: args.shrink_time, minimize: !args.no_shrink },
+        transcript: args.transcript.clone(),
+    };
+    eprintln!("fuzz: seed {seed}, shard {}, target {}", args.shard.label(), config.target.endpoint());
+    let report = Arc::new(Mutex::new(Report::new(seed, args.shard, config.target.kind().as_str())));
+    let progress = std::io::stderr().is_terminal().then(|| {
+        let report = report.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_millis(500));
+            loop {
+                tick.tick().await;
+                let line = report.lock().unwrap_or_else(|e| e.into_inner()).progress();
+                eprint!("\r\x1b[2K{line}");
+            }
+        })
+    });
+    let mut summary = Summary { report: report.clone(), progress, printed: false };
+    let outcome = campaign::run(&config, report).await;
+    if let Some(server) = reference {
+        server.stop().await;
+    }
+    let code = summary.print(false);
+    outcome?;
+    Ok(code)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shards_are_numbered_from_one() {
+        assert_eq!(parse_shard("2/4"), Ok(Shard { index: 1, count: 4 }));
+        assert!(parse_shard("0/4").is_err());
+        assert!(parse_shard("5/4").is_err());
+        assert!(parse_shard("1/0").is_err());
+        assert!(parse_shard("1").is_err());
+    }
+}

@@ -1,0 +1,605 @@
+//! A campaign: for each version, open a session, send generated inputs with
+//! a window in flight, save each new finding before the next input, shrink
+//! it, reconnect after a crash, until the budget is spent.
+
+use std::collections::{HashMap, VecDeque};
+use std::io::Write;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::time::Instant;
+
+use super::corpus::{Corpus, Resume};
+use super::driver::{probe_candidates, Driver, Evidence, Feed, Sink, Stop};
+use super::error::FuzzError;
+use super::finding::{self, Finding, FindingContext, Status, SurfaceRecord, TargetSpec};
+use super::generator::Generator;
+use super::input::{encode, Input};
+use super::judge::{Completed, Probe};
+use super::oracle::{Draft, Oracle};
+use super::shrink::{self, Budget, Trial};
+use super::surface::{Surface, Tool};
+use super::wire::Wire;
+use crate::check::CallTools;
+use crate::discovery::{self, Probe as Discovered};
+use crate::session::{RequestOptions, Session, SessionOptions};
+use crate::target::Target;
+use crate::transport::Limits;
+use crate::version::{self, era, Era};
+
+/// Most `tools/list` pages followed.
+const MAX_PAGES: usize = 50;
+
+/// Which part of the iteration space a campaign covers: iterations `i`
+/// with `i mod count == index` (shards numbered from 0 here, from 1 on the
+/// command line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Shard {
+    /// This shard, from 0.
+    pub index: u64,
+    /// How many shards.
+    pub count: u64,
+}
+
+impl Shard {
+    /// `K/N` as written on the command line.
+    pub fn label(&self) -> String {
+        format!("{}/{}", self.index + 1, self.count)
+    }
+
+    /// The iteration of the `n`-th input of this shard.
+    pub fn iteration(&self, n: u64) -> u64 {
+        self.index.saturating_add(self.count.saturating_mul(n))
+    }
+}
+
+/// Everything a campaign needs.
+pub struct Config {
+    /// The server.
+    pub target: Target,
+    /// The server as a finding file records it.
+    pub spec: TargetSpec,
+    /// Versions to fuzz; empty means every version the server speaks.
+    pub versions: Vec<String>,
+    /// The seed.
+    pub seed: u64,
+    /// The shard.
+    pub shard: Shard,
+    /// Inputs to send (across versions); `None` with a duration means no limit.
+    pub iterations: Option<u64>,
+    /// Time to run (across versions).
+    pub duration: Option<Duration>,
+    /// The corpus folder.
+    pub corpus: Option<PathBuf>,
+    /// The findings folder.
+    pub findings: PathBuf,
+    /// Inputs in flight at once.
+    pub window: usize,
+    /// Deadline of each request.
+    pub timeout: Duration,
+    /// Transport limits.
+    pub limits: Limits,
+    /// Which tools may be called.
+    pub call_tools: CallTools,
+    /// Shrinking budget (`minimize: false` only confirms).
+    pub shrink: Budget,
+    /// Append every frame sent to this file (JSON lines).
+    pub transcript: Option<PathBuf>,
+}
+
+/// One bucket of findings, as the summary lists it.
+#[derive(Debug, Clone)]
+pub struct BucketLine {
+    /// The bucket key.
+    pub bucket: String,
+    /// The oracle.
+    pub oracle: Oracle,
+    /// The requirement.
+    pub requirement: String,
+    /// The first finding's message.
+    pub message: String,
+    /// How many times it was seen.
+    pub count: u64,
+    /// The finding file.
+    pub path: Option<PathBuf>,
+    /// Its state.
+    pub status: Status,
+    /// Inputs in the saved reproducer.
+    pub inputs: usize,
+}
+
+impl BucketLine {
+    /// Does it count as a finding (exit code 1)? A finding whose attribution
+    /// depends on timing counts only once a replay reproduced it.
+    pub fn counts(&self) -> bool {
+        self.status == Status::Reproduced || !self.oracle.needs_confirmation()
+    }
+}
+
+/// The live state of a campaign, shared with the progress line and with
+/// the summary printed when the campaign is interrupted.
+#[derive(Debug)]
+pub struct Report {
+    /// The seed.
+    pub seed: u64,
+    /// The shard.
+    pub shard: String,
+    /// When it started.
+    pub started: std::time::Instant,
+    /// Versions fuzzed so far.
+    pub versions: Vec<String>,
+    /// The transport.
+    pub transport: String,
+    /// Inputs judged.
+    pub execs: u64,
+    /// Findings seen, every occurrence.
+    pub findings: u64,
+    /// Distinct buckets.
+    pub buckets: Vec<BucketLine>,
+    /// Corpus entries.
+    pub corpus: usize,
+    /// Sessions reopened after the server crashed, hung or closed.
+    pub reconnects: u64,
+    /// Tool calls that outlived the deadline while the server stayed alive.
+    pub slow_tools: u64,
+    /// Things the user should know.
+    pub notes: Vec<String>,
+    /// Resume states to write on exit: corpus, seed, shard, state.
+    pending_resume: Vec<(PathBuf, String, Resume)>,
+    /// Bucket key to its line in `buckets`, across versions.
+    index: HashMap<String, usize>,
+}
+
+impl Report {
+    /// A report for a campaign starting now.
+    pub fn new(seed: u64, shard: Shard, transport: &str) -> Report {
+        Report {
+            seed,
+            shard: shard.label(),
+            started: std::time::Instant::now(),
+            versions: Vec::new(),
+            transport: transport.into(),
+            execs: 0,
+            findings: 0,
+            buckets: Vec::new(),
+            corpus: 0,
+            reconnects: 0,
+            slow_tools: 0,
+            notes: Vec::new(),
+            pending_resume: Vec::new(),
+            index: HashMap::new(),
+        }
+    }
+
+    /// 1 when a finding counts, else 0.
+    pub fn exit_code(&self) -> i32 {
+        i32::from(self.buckets.iter().any(BucketLine::counts))
+    }
+
+    /// The progress line.
+    pub fn progress(&self) -> String {
+        let elapsed = self.started.elapsed().as_secs_f64().max(0.001);
+        format!(
+            "{:.0} execs/s | {} inputs | {} findings in {} buckets | corpus {} | {:.0}s",
+            self.execs as f64 / elapsed,
+            self.execs,
+            self.findings,
+            self.buckets.len(),
+            self.corpus,
+            elapsed
+        )
+    }
+
+    /// The summary printed at the end.
+    pub fn summary(&self) -> String {
+        let elapsed = self.started.elapsed().as_secs_f64();
+        let mut text = format!(
+            "fuzz: seed {}, shard {}, {} over {}: {} inputs in {:.1}s ({:.0} execs/s), {} reconnect(s)\n",
+            self.seed,
+            self.shard,
+            if self.versions.is_empty() { "no version".into() } else { self.versions.join(", ") },
+            self.transport,
+            self.execs,
+            elapsed,
+            self.execs as f64 / elapsed.max(0.001),
+            self.reconnects
+        );
+        let counted: Vec<&BucketLine> = self.buckets.iter().filter(|b| b.counts()).collect();
+        text.push_str(&format!("findings: {} in {} bucket(s)\n", counted.iter().map(|b| b.count).sum::<u64>(), counted.len()));
+        for line in &self.buckets {
+            let path = line.path.as_ref().map_or("(not saved)".into(), |p| p.display().to_string());
+            let state = match (line.status, line.counts()) {
+                (Status::Reproduced, _) => format!("reproduced, {} input(s)", line.inputs),
+                (Status::NotReproduced, true) => "not reproduced on a fresh connection".into(),
+                (Status::NotReproduced, false) => "not reproduced on a fresh connection; not counted (timing)".into(),
+                (Status::Unconfirmed, _) => "not replayed yet".into(),
+            };
+            text.push_str(&format!("  {} ×{}  {}  {}\n    {}\n    {path} ({state})\n", line.bucket, line.count, line.requirement, "", line.message));
+        }
+        if self.slow_tools > 0 {
+            text.push_str(&format!("{} tool call(s) outlived the deadline while the server stayed alive (not findings)\n", self.slow_tools));
+        }
+        for note in &self.notes {
+            text.push_str(&format!("note: {note}\n"));
+        }
+        text.push_str(&format!("rerun with: --seed {}", self.seed));
+        if self.shard != "1/1" {
+            text.push_str(&format!(" --shard {}", self.shard));
+        }
+        text.push('\n');
+        text
+    }
+
+    /// Write the resume states of the versions in progress (also on interruption).
+    pub fn save_resume(&mut self) {
+        for (dir, version, resume) in self.pending_resume.drain(..) {
+            if let Ok(corpus) = Corpus::load(Some(&dir), &version) {
+                let _ = corpus.save_resume(self.seed, &self.shard, &resume);
+            }
+        }
+    }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// Run a campaign; progress and results go to `report` as they happen.
+pub async fn run(config: &Config, report: Arc<Mutex<Report>>) -> Result<(), FuzzError> {
+    let surfaces = surfaces(config).await?;
+    let n = surfaces.len() as u64;
+    for (index, surface) in surfaces.into_iter().enumerate() {
+        let index = index as u64;
+        let iterations = config.iterations.map(|total| total / n + u64::from(index < total % n));
+        let duration = config.duration.map(|d| d / n as u32);
+        lock(&report).versions.push(surface.version.clone());
+        run_version(config, Arc::new(surface), iterations, duration, report.clone()).await?;
+    }
+    Ok(())
+}
+
+/// The surface of each version to fuzz.
+async fn surfaces(config: &Config) -> Result<Vec<Surface>, FuzzError> {
+    let options = SessionOptions { request_timeout: config.timeout };
+    let explicit = !config.versions.is_empty();
+    let wanted: Vec<String> = if explicit { config.versions.clone() } else { version::ALL.iter().map(|v| v.to_string()).collect() };
+    let probes = wanted.iter().map(|v| discovery::probe(&config.target, v, &config.limits, &options));
+    let mut surfaces = Vec::new();
+    let mut refused = Vec::new();
+    for (version, probe) in wanted.iter().zip(futures_util::future::join_all(probes).await) {
+        match probe? {
+            Discovered::Supported(session) => {
+                let surface = surface_of(&session, config).await;
+                session.close().await;
+                surfaces.push(surface);
+            }
+            Discovered::Unsupported { why, .. } => {
+                if explicit {
+                    return Err(FuzzError::Open { version: version.clone(), why });
+                }
+                refused.push(format!("{version}: {why}"));
+            }
+        }
+    }
+    if surfaces.is_empty() {
+        return Err(FuzzError::NoVersion(refused));
+    }
+    Ok(surfaces)
+}
+
+async fn surface_of(session: &Session, config: &Config) -> Surface {
+    let mut surface = Surface {
+        version: session.version.clone(),
+        kind: config.target.kind(),
+        supported_versions: None,
+        capabilities: session.server.capabilities.clone(),
+        tools: Vec::new(),
+    };
+    let options = RequestOptions::default();
+    if era(&session.version) == Era::Stateless {
+        let discover = session.request("server/discover", json!({}), &options).await;
+        surface.supported_versions = discover
+            .result()
+            .and_then(|r| r.get("supportedVersions"))
+            .and_then(Value::as_array)
+            .map(|list| list.iter().filter_map(Value::as_str).map(str::to_string).collect());
+    }
+    if session.server.declares("tools") {
+        let mut cursor: Option<Value> = None;
+        for _ in 0..MAX_PAGES {
+            let params = cursor.as_ref().map_or(json!({}), |c| json!({ "cursor": c }));
+            let exchange = session.request("tools/list", params, &options).await;
+            let Some(result) = exchange.result() else { break };
+            let listed = result.get("tools").and_then(Value::as_array).cloned().unwrap_or_default();
+            surface.tools.extend(listed.iter().filter_map(|t| Tool::from_listing(t, config.call_tools)));
+            cursor = result.get("nextCursor").filter(|c| c.is_string()).cloned();
+            if cursor.is_none() {
+                break;
+            }
+        }
+    }
+    surface
+}
+
+/// The state one version's campaign shares with its sink.
+struct Campaign<'a> {
+    config: &'a Config,
+    surface: Arc<Surface>,
+    report: Arc<Mutex<Report>>,
+    corpus: Corpus,
+    fresh: Vec<Fresh>,
+    probe: Option<Probe>,
+}
+
+/// A finding saved raw, waiting to be confirmed and shrunk.
+struct Fresh {
+    finding: Finding,
+    path: Option<PathBuf>,
+    trigger: Option<usize>,
+    line: usize,
+}
+
+impl Sink for Campaign<'_> {
+    fn finding(&mut self, draft: Draft, evidence: &dyn Fn() -> Evidence) -> bool {
+        let bucket = draft.bucket();
+        let mut report = lock(&self.report);
+        report.findings += 1;
+        if let Some(&line) = report.index.get(&bucket) {
+            report.buckets[line].count += 1;
+            return false;
+        }
+        let evidence = evidence();
+        let trigger = draft.input.and_then(|seq| evidence.inputs.iter().position(|(s, _)| *s == seq));
+        let first_seq = evidence.inputs.first().map_or(0, |(s, _)| *s);
+        let context = FindingContext {
+            target: self.config.spec.clone(),
+            version: self.surface.version.clone(),
+            transport: self.surface.kind.as_str().into(),
+            seed: self.config.seed,
+            shard: self.config.shard.label(),
+            iteration: trigger.and_then(|t| evidence.inputs[t].1.iteration),
+            probe: self.probe.clone(),
+            surface: SurfaceRecord::of(&self.surface),
+            inputs: evidence.inputs.iter().map(|(_, i)| (**i).clone()).collect(),
+            inputs_omitted: first_seq,
+            sent: evidence.sent,
+            sent_omitted: evidence.sent_dropped,
+            received: evidence.received,
+            stderr: evidence.stderr,
+        };
+        let finding = Finding::from_draft(&draft, context);
+        // Saved now, before any further input goes out.
+        let path = match finding::save(&self.config.findings, &finding) {
+            Ok(path) => Some(path),
+            Err(e) => {
+                report.notes.push(format!("could not save a finding: {e}"));
+                None
+            }
+        };
+        let shown = path.as_ref().map_or("(not saved)".into(), |p| p.display().to_string());
+        eprintln!("\rfound: {} [{}] {}\n  → {shown}", draft.bucket(), draft.requirement, draft.message);
+        report.buckets.push(BucketLine {
+            bucket: bucket.clone(),
+            oracle: draft.oracle,
+            requirement: draft.requirement.clone(),
+            message: draft.message.clone(),
+            count: 1,
+            path: path.clone(),
+            status: Status::Unconfirmed,
+            inputs: finding.inputs.len(),
+        });
+        let line = report.buckets.len() - 1;
+        report.index.insert(bucket, line);
+        self.fresh.push(Fresh { finding, path, trigger, line });
+        true
+    }
+
+    fn completed(&mut self, completed: &Completed) {
+        // The liveness probes chosen at the start are not inputs.
+        if completed.input.label.starts_with("probe/") {
+            return;
+        }
+        let mut report = lock(&self.report);
+        report.execs += 1;
+        match self.corpus.offer(&completed.signature, &completed.input) {
+            Ok(true) => report.corpus += 1,
+            Ok(false) => {}
+            Err(e) => report.notes.push(format!("corpus: {e}")),
+        }
+    }
+}
+
+/// Inputs of one version: corpus entries first, then the shard's iterations.
+struct CampaignFeed<'a> {
+    generator: Generator<'a>,
+    shard: Shard,
+    next: u64,
+    end: Option<u64>,
+    deadline: Option<Instant>,
+    queue: VecDeque<Input>,
+    /// Where to record the resume point: the report, the corpus folder, the
+    /// version, and how many inputs may be in flight (resuming re-sends them).
+    resume: Option<(Arc<Mutex<Report>>, PathBuf, String, u64)>,
+    start: u64,
+}
+
+impl Feed for CampaignFeed<'_> {
+    fn next(&mut self) -> Option<Input> {
+        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+            return None;
+        }
+        if let Some(input) = self.queue.pop_front() {
+            return Some(input);
+        }
+        if self.end.is_some_and(|end| self.next >= end) {
+            return None;
+        }
+        let input = self.generator.input(self.shard.iteration(self.next));
+        self.next += 1;
+        if let Some((report, dir, version, window)) = &self.resume {
+            // Inputs still in flight when the campaign stops are sent again next time.
+            let next = self.next.saturating_sub(*window).max(self.start);
+            let mut report = lock(report);
+            report.pending_resume.retain(|(_, v, _)| v != version);
+            report.pending_resume.push((dir.clone(), version.clone(), Resume { next }));
+        }
+        Some(input)
+    }
+}
+
+async fn run_version(
+    config: &Config,
+    surface: Arc<Surface>,
+    iterations: Option<u64>,
+    duration: Option<Duration>,
+    report: Arc<Mutex<Report>>,
+) -> Result<(), FuzzError> {
+    let corpus = Corpus::load(config.corpus.as_deref(), &surface.version)?;
+    let resume = corpus.resume(config.seed, &config.shard.label());
+    if resume.next > 0 {
+        eprintln!("{}: resuming at input {} of shard {} (state in the corpus folder)", surface.version, resume.next, config.shard.label());
+    }
+    let entries = corpus.entries.clone();
+    lock(&report).corpus += corpus.len();
+    let mut campaign = Campaign {
+        config,
+        surface: surface.clone(),
+        report: report.clone(),
+        corpus,
+        fresh: Vec::new(),
+        probe: None,
+    };
+    let mut feed = CampaignFeed {
+        generator: Generator::new(&surface, config.seed, &entries),
+        shard: config.shard,
+        next: resume.next,
+        end: iterations.map(|n| resume.next + n),
+        deadline: duration.map(|d| Instant::now() + d),
+        queue: entries.iter().cloned().collect(),
+        resume: config.corpus.clone().map(|dir| (report.clone(), dir, surface.version.clone(), config.window as u64)),
+        start: resume.next,
+    };
+    let mut connection = 0usize;
+    let mut driver = match open(config, &surface, &mut campaign).await? {
+        Some(driver) => driver,
+        None => return Ok(()),
+    };
+    loop {
+        let stop = driver.run(&mut feed, &mut campaign).await;
+        lock(&report).slow_tools = driver.judge().slow_tools;
+        settle(&mut campaign, &surface).await;
+        if stop == Stop::Exhausted {
+            break;
+        }
+        if matches!(stop, Stop::Closed | Stop::Unresponsive) {
+            transcript(config, &surface, connection, &driver)?;
+            connection += 1;
+            driver.close().await;
+            lock(&report).reconnects += 1;
+            driver = match open(config, &surface, &mut campaign).await {
+                Ok(Some(driver)) => driver,
+                Ok(None) => return Ok(()),
+                Err(e) => {
+                    lock(&report).notes.push(format!("{}: the campaign stopped: the session could not be reopened: {e}", surface.version));
+                    return Ok(());
+                }
+            };
+        }
+    }
+    transcript(config, &surface, connection, &driver)?;
+    driver.close().await;
+    // The whole budget ran: next time starts after it.
+    let mut report = lock(&report);
+    if let Some(dir) = &config.corpus {
+        report.pending_resume.retain(|(_, v, _)| *v != surface.version);
+        report.pending_resume.push((dir.clone(), surface.version.clone(), Resume { next: feed.next }));
+    }
+    report.save_resume();
+    Ok(())
+}
+
+/// Open a session and choose its liveness probe.
+async fn open(config: &Config, surface: &Arc<Surface>, campaign: &mut Campaign<'_>) -> Result<Option<Driver>, FuzzError> {
+    let wire = Wire::open(&config.target, &surface.version, &config.limits, config.timeout).await?;
+    let mut driver = Driver::new(wire, surface.clone(), config.timeout, None, config.window);
+    let candidates = probe_candidates(surface);
+    let chosen = driver.choose_probe(candidates, campaign).await;
+    settle(campaign, surface).await;
+    match chosen {
+        Ok(probe) => {
+            if probe.is_none() {
+                lock(&campaign.report).notes.push(format!(
+                    "{}: no liveness probe: the server answered neither ping/discover nor a listing; solo inputs wait {}ms for stray answers",
+                    surface.version, 200
+                ));
+            }
+            campaign.probe = probe;
+            Ok(Some(driver))
+        }
+        Err(_) => {
+            driver.close().await;
+            lock(&campaign.report).notes.push(format!("{}: the server failed while its liveness probe was chosen", surface.version));
+            Ok(None)
+        }
+    }
+}
+
+/// Confirm and shrink the findings saved since the last call, and save them again.
+async fn settle(campaign: &mut Campaign<'_>, surface: &Arc<Surface>) {
+    let fresh = std::mem::take(&mut campaign.fresh);
+    let config = campaign.config;
+    for mut item in fresh {
+        let trial = Trial { target: &config.target, surface: surface.clone(), probe: campaign.probe.clone(), limits: &config.limits, timeout: config.timeout };
+        let budget = config.shrink;
+        let bucket = item.finding.bucket.clone();
+        let shrunk = shrink::shrink(&trial, item.finding.inputs.clone(), item.trigger, &bucket, config.window, budget).await;
+        item.finding.status = if shrunk.reproduced { Status::Reproduced } else { Status::NotReproduced };
+        if shrunk.reproduced {
+            item.finding.shrunk = shrunk.inputs.len() < item.finding.inputs.len() || shrunk.inputs != item.finding.inputs;
+            item.finding.inputs = shrunk.inputs;
+            item.finding.inputs_omitted = 0;
+            if let Some(evidence) = shrunk.evidence {
+                item.finding.sent = evidence.sent;
+                item.finding.sent_omitted = evidence.sent_dropped;
+                item.finding.received = evidence.received;
+                item.finding.stderr = evidence.stderr;
+            }
+        }
+        if let Some(path) = &item.path {
+            if let Err(e) = finding::save(&config.findings, &item.finding) {
+                lock(&campaign.report).notes.push(format!("could not update {}: {e}", path.display()));
+            }
+        }
+        let mut report = lock(&campaign.report);
+        if let Some(line) = report.buckets.get_mut(item.line) {
+            line.status = item.finding.status;
+            line.inputs = item.finding.inputs.len();
+        }
+        let what = if shrunk.reproduced {
+            format!("reproduced; {} input(s) after {} replay(s)", item.finding.inputs.len(), shrunk.trials)
+        } else {
+            format!("not reproduced on a fresh connection after {} replay(s)", shrunk.trials)
+        };
+        eprintln!("  {}: {what}", item.finding.bucket);
+    }
+}
+
+/// Append the frames a connection sent to the transcript file.
+fn transcript(config: &Config, surface: &Surface, connection: usize, driver: &Driver) -> Result<(), FuzzError> {
+    let Some(path) = &config.transcript else { return Ok(()) };
+    let (sent, dropped) = driver.sent();
+    let mut file = std::fs::OpenOptions::new().create(true).append(true).open(path).map_err(|e| FuzzError::io(path, e))?;
+    let mut text = String::new();
+    if dropped > 0 {
+        text.push_str(&format!("{}\n", json!({ "version": surface.version, "connection": connection, "omitted": dropped })));
+    }
+    for frame in sent {
+        let (utf8, base64) = encode(&frame.frame.bytes);
+        let line = json!({ "version": surface.version, "connection": connection, "role": frame.role, "text": utf8, "base64": base64 });
+        text.push_str(&line.to_string());
+        text.push('\n');
+    }
+    file.write_all(text.as_bytes()).map_err(|e| FuzzError::io(path, e))
+}

@@ -1,0 +1,361 @@
+//! The driver: sends inputs, keeps a window of them in flight, feeds the
+//! judge, and stops when told to or when the connection is gone.
+//!
+//! The same loop runs a campaign (window of several inputs), a replay and
+//! each trial of shrinking (window of one). Inputs go out in the order the
+//! feed gives them, so the bytes on the wire are a function of the feed; only
+//! their timing depends on the server. A solo input (one whose answers
+//! cannot be told apart by id) is sent alone, followed by a liveness probe.
+
+use std::collections::VecDeque;
+use std::os::unix::process::ExitStatusExt;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{json, Value};
+use tokio::time::Instant;
+
+use super::expect::{self, Plan};
+use super::generator::{real_meta, to_bytes};
+use super::input::{Frame, Input, Role, Sent};
+use super::judge::{Completed, Judge, Probe};
+use super::oracle::{answer_requirement, clip, Draft, DraftBuilder, Oracle};
+use super::surface::Surface;
+use super::wire::{Incoming, Received, Wire};
+use crate::version::Era;
+
+/// Most bytes of inputs kept as the connection's history.
+const MAX_HISTORY_BYTES: usize = 16 << 20;
+/// How long a server that closed its end gets to exit before its status is read.
+const EXIT_WAIT: Duration = Duration::from_secs(2);
+
+/// Where inputs come from.
+pub trait Feed {
+    /// The next input; `None` when there are no more (and from then on).
+    fn next(&mut self) -> Option<Input>;
+}
+
+impl Feed for VecDeque<Input> {
+    fn next(&mut self) -> Option<Input> {
+        self.pop_front()
+    }
+}
+
+/// Everything known about a connection when a finding is made.
+#[derive(Debug, Clone)]
+pub struct Evidence {
+    /// Inputs since the session opened, with their positions (the oldest may be dropped).
+    pub inputs: Vec<(usize, Arc<Input>)>,
+    /// Frames sent since the session opened, in order.
+    pub sent: Vec<Sent>,
+    /// How many older frames were dropped from `sent`.
+    pub sent_dropped: usize,
+    /// The last frames received.
+    pub received: Vec<Received>,
+    /// The end of the server's stderr (stdio).
+    pub stderr: Option<String>,
+}
+
+/// Where findings and completed inputs go.
+pub trait Sink {
+    /// A finding. Returns whether it is new (a new bucket), in which case
+    /// the driver stops sending and drains, so that it can be saved and
+    /// shrunk before any further input. `evidence` builds the evidence.
+    fn finding(&mut self, draft: Draft, evidence: &dyn Fn() -> Evidence) -> bool;
+    /// An input whose answers are all in.
+    fn completed(&mut self, _completed: &Completed) {}
+}
+
+/// Why [`Driver::run`] returned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stop {
+    /// The feed is empty and every input is judged.
+    Exhausted,
+    /// A new finding was made; everything in flight has been judged.
+    Findings,
+    /// The connection is gone.
+    Closed,
+    /// The server stopped answering the liveness probe.
+    Unresponsive,
+}
+
+/// One connection being driven.
+pub struct Driver {
+    wire: Wire,
+    judge: Judge,
+    surface: Arc<Surface>,
+    window: usize,
+    history: VecDeque<(usize, Arc<Input>)>,
+    history_bytes: usize,
+    next_seq: usize,
+    staged: Option<(Input, Plan)>,
+    exhausted: bool,
+}
+
+impl Driver {
+    /// Drive `wire` with at most `window` inputs in flight.
+    pub fn new(wire: Wire, surface: Arc<Surface>, timeout: Duration, probe: Option<Probe>, window: usize) -> Driver {
+        Driver {
+            wire,
+            judge: Judge::new(surface.clone(), timeout, probe),
+            surface,
+            window: window.max(1),
+            history: VecDeque::new(),
+            history_bytes: 0,
+            next_seq: 0,
+            staged: None,
+            exhausted: false,
+        }
+    }
+
+    /// The judge (for its probe and counters).
+    pub fn judge(&self) -> &Judge {
+        &self.judge
+    }
+
+    /// Inputs sent on this connection.
+    pub fn inputs_sent(&self) -> usize {
+        self.next_seq
+    }
+
+    /// The frames sent on this connection, and how many older ones were dropped.
+    pub fn sent(&self) -> (Vec<Sent>, usize) {
+        self.wire.sent()
+    }
+
+    /// Close the connection.
+    pub async fn close(self) {
+        self.wire.close().await;
+    }
+
+    /// Try the probe candidates in turn and keep the first the server answers
+    /// with a result. Failures are findings like any other (a `ping` that
+    /// gets no answer breaks L-PING-001 before any input is sent).
+    pub async fn choose_probe(&mut self, candidates: Vec<Probe>, sink: &mut dyn Sink) -> Result<Option<Probe>, Stop> {
+        for (n, candidate) in candidates.into_iter().enumerate() {
+            let id = json!(format!("mcp-conform-baseline-{}", n + 1));
+            let request = crate::jsonrpc::request(&id, &candidate.method, candidate.params.clone());
+            let input = Input::single(format!("probe/{}", candidate.method), None, to_bytes(&request));
+            let mut feed = VecDeque::from([input]);
+            let mut watch = Watch { sink, answered: false };
+            match self.run(&mut feed, &mut watch).await {
+                Stop::Exhausted | Stop::Findings => {}
+                other => return Err(other),
+            }
+            if watch.answered {
+                self.judge.set_probe(Some(candidate.clone()));
+                return Ok(Some(candidate));
+            }
+        }
+        self.judge.set_probe(None);
+        Ok(None)
+    }
+
+    /// Send inputs from `feed` until it is empty, a new finding is made, or
+    /// the connection fails.
+    pub async fn run(&mut self, feed: &mut dyn Feed, sink: &mut dyn Sink) -> Stop {
+        self.exhausted = false;
+        let mut stopping = false;
+        loop {
+            let now = Instant::now();
+            for completed in self.judge.take_completed(now) {
+                sink.completed(&completed);
+            }
+            for draft in self.judge.take_findings() {
+                let evidence = || self.evidence();
+                stopping |= sink.finding(draft, &evidence);
+            }
+            if self.judge.unresponsive() {
+                return Stop::Unresponsive;
+            }
+            for (_, probe) in self.judge.probes_to_send(now) {
+                self.send_frame(to_bytes(&probe), Role::Probe);
+            }
+            if !stopping {
+                self.fill(feed, now);
+            }
+            if self.judge.in_flight() == 0 {
+                if stopping {
+                    return Stop::Findings;
+                }
+                if self.exhausted && self.staged.is_none() {
+                    return Stop::Exhausted;
+                }
+            }
+            let deadline = self.judge.next_deadline().unwrap_or_else(|| now + Duration::from_secs(3600));
+            tokio::select! {
+                item = self.wire.next() => match item {
+                    Some(Incoming::Closed { detail }) => {
+                        self.closed(detail, sink).await;
+                        return Stop::Closed;
+                    }
+                    None => {
+                        self.closed("the connection's reader stopped".into(), sink).await;
+                        return Stop::Closed;
+                    }
+                    Some(item) => {
+                        tracing::trace!(?item, "fuzz received");
+                        self.judge.received(item)
+                    }
+                },
+                _ = tokio::time::sleep_until(deadline) => self.judge.expire(Instant::now()),
+            }
+        }
+    }
+
+    fn fill(&mut self, feed: &mut dyn Feed, now: Instant) {
+        while self.judge.in_flight() < self.window && !self.judge.solo_active() {
+            let (input, plan) = match self.staged.take() {
+                Some(staged) => staged,
+                None => match feed.next() {
+                    Some(input) => {
+                        let plan = expect::plan(&input, &self.surface);
+                        (input, plan)
+                    }
+                    None => {
+                        self.exhausted = true;
+                        return;
+                    }
+                },
+            };
+            // A solo input waits until the window is empty.
+            if plan.solo && self.judge.in_flight() > 0 {
+                self.staged = Some((input, plan));
+                return;
+            }
+            let solo = plan.solo;
+            self.send_input(input, plan, now);
+            if solo {
+                // Its probe goes right behind it.
+                for (_, probe) in self.judge.probes_to_send(now) {
+                    self.send_frame(to_bytes(&probe), Role::Probe);
+                }
+                return;
+            }
+        }
+    }
+
+    fn send_input(&mut self, input: Input, plan: Plan, now: Instant) {
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        tracing::trace!(seq, label = %input.label, solo = plan.solo, "fuzz input");
+        let input = Arc::new(input);
+        let origins: Vec<Value> = input
+            .frames
+            .iter()
+            .map(|frame| {
+                let headers = self.wire.headers_for(&frame.bytes);
+                self.wire.send(frame.clone(), Role::Input, headers)
+            })
+            .collect();
+        self.judge.sent(seq, input.clone(), plan, origins, now);
+        self.history_bytes += input.len();
+        self.history.push_back((seq, input));
+        while self.history_bytes > MAX_HISTORY_BYTES && self.history.len() > 1 {
+            if let Some((_, old)) = self.history.pop_front() {
+                self.history_bytes -= old.len();
+            }
+        }
+    }
+
+    fn send_frame(&mut self, bytes: Vec<u8>, role: Role) {
+        let headers = self.wire.headers_for(&bytes);
+        self.wire.send(Frame::new(bytes), role, headers);
+    }
+
+    fn evidence(&self) -> Evidence {
+        let (sent, sent_dropped) = self.wire.sent();
+        Evidence {
+            inputs: self.history.iter().cloned().collect(),
+            sent,
+            sent_dropped,
+            received: self.wire.received(),
+            stderr: self.wire.stderr_tail(4096),
+        }
+    }
+
+    /// The connection is gone: a crash is a finding; a clean exit is one only
+    /// when requests were left unanswered (STDIO-009 lets a server end the session).
+    async fn closed(&mut self, detail: String, sink: &mut dyn Sink) {
+        let status = self.wire.exit_status(EXIT_WAIT).await;
+        let last = self.history.back().map(|(_, input)| input.label.clone()).unwrap_or_else(|| "(none)".into());
+        let last_seq = self.history.back().map(|(seq, _)| *seq);
+        let unanswered: Vec<String> = self.judge.unanswered();
+        let draft = match status {
+            Some(status) if !status.success() => {
+                let shape = match (status.signal(), status.code()) {
+                    (Some(signal), _) => format!("signal {signal}"),
+                    (_, Some(code)) => format!("status {code}"),
+                    _ => status.to_string(),
+                };
+                Some(
+                    DraftBuilder::new(Oracle::ServerExit, "-", "-", "(robustness: a server that crashes answers nothing)")
+                        .message(format!("the server exited ({status}) after the input `{last}`"))
+                        .expected("the server keeps running")
+                        .actual(format!("{status}; {detail}"))
+                        .bucket("server", shape)
+                        .input(last_seq)
+                        .build(),
+                )
+            }
+            _ if !unanswered.is_empty() => {
+                let (requirement, spec) = answer_requirement(&unanswered[0]);
+                let what = match status {
+                    Some(status) => format!("the server exited ({status})"),
+                    None => format!("the connection closed ({detail})"),
+                };
+                Some(
+                    DraftBuilder::new(Oracle::ConnectionClosed, requirement, "MUST", spec)
+                        .message(format!("{what} after the input `{last}`, with {} request(s) unanswered", unanswered.len()))
+                        .expected("a response to every request before the session ends")
+                        .actual(format!("{what}; unanswered: {}", clip(&unanswered.join(", "), 200)))
+                        .bucket(self.surface.kind.as_str(), "requests unanswered")
+                        .input(last_seq)
+                        .build(),
+                )
+            }
+            _ => None,
+        };
+        if let Some(draft) = draft {
+            let evidence = || self.evidence();
+            sink.finding(draft, &evidence);
+        }
+    }
+}
+
+/// A sink that notes whether the probe candidate got a result.
+struct Watch<'a> {
+    sink: &'a mut dyn Sink,
+    answered: bool,
+}
+
+impl Sink for Watch<'_> {
+    fn finding(&mut self, draft: Draft, evidence: &dyn Fn() -> Evidence) -> bool {
+        self.sink.finding(draft, evidence)
+    }
+
+    fn completed(&mut self, completed: &Completed) {
+        self.answered = completed.signature.ends_with(":result");
+        self.sink.completed(completed);
+    }
+}
+
+/// The liveness probes to try, in order: `ping` (or `server/discover` in
+/// 2026-07-28), then a listing the server declared.
+pub fn probe_candidates(surface: &Surface) -> Vec<Probe> {
+    let params = |p: Value| match surface.era() {
+        Era::Stateful => None,
+        Era::Stateless => Some(real_meta(p, &surface.version)),
+    };
+    let first = match surface.era() {
+        Era::Stateful => Probe { method: "ping".into(), params: None },
+        Era::Stateless => Probe { method: "server/discover".into(), params: params(json!({})) },
+    };
+    let mut candidates = vec![first];
+    for (capability, method) in [("tools", "tools/list"), ("resources", "resources/list"), ("prompts", "prompts/list")] {
+        if surface.capabilities.get(capability).is_some_and(|c| !c.is_null()) {
+            candidates.push(Probe { method: method.into(), params: params(json!({})).or(Some(json!({}))) });
+        }
+    }
+    candidates
+}

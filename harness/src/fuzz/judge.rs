@@ -1,0 +1,854 @@
+//! The judge: what was sent, what came back, and which oracle fires.
+//!
+//! It is synchronous: the driver tells it what was sent and what arrived,
+//! asks it which deadlines passed, and collects the findings. Every response
+//! is pinned to an input by its id; a response whose id cannot be read
+//! (`null`, or an id a server may write differently) is pinned to the one
+//! input that may get such answers, which is alone in flight (`solo`), or by
+//! the HTTP request that carried it.
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::Value;
+use tokio::time::Instant;
+
+use super::expect::{self, Expected, Need, Plan};
+use super::input::Input;
+use super::oracle::{answer_requirement, clip, Draft, DraftBuilder, Oracle};
+use super::surface::Surface;
+use super::wire::Incoming;
+use crate::jsonrpc::Message;
+use crate::schema::{self, published};
+use crate::session::response_problems;
+use crate::transport::Kind;
+use crate::version::Era;
+
+/// Without a working probe, how long a solo input waits for stray answers.
+const SETTLE: Duration = Duration::from_millis(200);
+/// Ids of finished requests remembered, to tell a late answer from a duplicate.
+const MAX_FINISHED: usize = 8192;
+
+/// How liveness is probed: a request the server answered when the session opened.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Probe {
+    /// The method.
+    pub method: String,
+    /// The params (with the stateless `_meta` where needed).
+    pub params: Option<Value>,
+}
+
+/// An input whose answers are all in.
+#[derive(Debug, Clone)]
+pub struct Completed {
+    /// Its position among the connection's inputs.
+    pub seq: usize,
+    /// The input.
+    pub input: Arc<Input>,
+    /// What came of it, in a form that tells apart behaviours (for the corpus).
+    pub signature: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ProbeState {
+    NotNeeded,
+    ToSend,
+    Waiting { deadline: Instant },
+    Done,
+}
+
+struct Pending {
+    input: Arc<Input>,
+    plan: Plan,
+    answers: Vec<u32>,
+    outcomes: Vec<String>,
+    deadline: Instant,
+    timed_out: bool,
+    probe: ProbeState,
+    settle: Option<Instant>,
+    /// Answers may be missing for a reason other than the server (an
+    /// oversized frame was dropped): no verdict on silence.
+    excused: bool,
+    /// HTTP requests the input was sent in.
+    origins: Vec<String>,
+    /// Streamable HTTP responses to those still open: everything that
+    /// answers the input comes on them, so it is judged once they end.
+    open_streams: usize,
+}
+
+impl Pending {
+    fn required_done(&self) -> bool {
+        self.timed_out
+            || self.excused
+            || self.plan.expected.iter().zip(&self.answers).all(|(e, &n)| e.need == Need::Optional || n > 0)
+    }
+
+    fn done(&self, now: Instant) -> bool {
+        let probe_done = matches!(self.probe, ProbeState::NotNeeded | ProbeState::Done);
+        let settled = self.settle.is_none_or(|at| now >= at);
+        let streams_done = self.open_streams == 0 || self.timed_out;
+        self.required_done() && probe_done && settled && streams_done
+    }
+}
+
+struct Finished {
+    need: Need,
+    max: u32,
+    answers: u32,
+    method: Option<String>,
+}
+
+/// The judge of one connection.
+pub struct Judge {
+    surface: Arc<Surface>,
+    timeout: Duration,
+    probe: Option<Probe>,
+    probe_count: u64,
+    pending: BTreeMap<usize, Pending>,
+    by_id: HashMap<String, (usize, usize)>,
+    by_origin: HashMap<String, usize>,
+    probes: HashMap<String, usize>,
+    finished: HashMap<String, Finished>,
+    finished_order: VecDeque<String>,
+    solo: Option<usize>,
+    last_solo: Option<(usize, Plan)>,
+    /// Solo inputs judged lately: when each was, and whether answers with
+    /// ids it did not carry, or with a null id, may still come from it.
+    recent: VecDeque<(Instant, bool, bool)>,
+    findings: Vec<Draft>,
+    completed: Vec<Completed>,
+    unresponsive: bool,
+    /// Tool calls that outlived the deadline while the server stayed alive.
+    pub slow_tools: u64,
+}
+
+fn key(id: &Value) -> String {
+    id.to_string()
+}
+
+fn code_of(message: &Value) -> Option<i64> {
+    message.pointer("/error/code").and_then(Value::as_i64)
+}
+
+impl Judge {
+    /// A judge for a session described by `surface`.
+    pub fn new(surface: Arc<Surface>, timeout: Duration, probe: Option<Probe>) -> Judge {
+        Judge {
+            surface,
+            timeout,
+            probe,
+            probe_count: 0,
+            pending: BTreeMap::new(),
+            by_id: HashMap::new(),
+            by_origin: HashMap::new(),
+            probes: HashMap::new(),
+            finished: HashMap::new(),
+            finished_order: VecDeque::new(),
+            solo: None,
+            last_solo: None,
+            recent: VecDeque::new(),
+            findings: Vec::new(),
+            completed: Vec::new(),
+            unresponsive: false,
+            slow_tools: 0,
+        }
+    }
+
+    /// The probe in use.
+    pub fn probe(&self) -> Option<&Probe> {
+        self.probe.as_ref()
+    }
+
+    /// Use this probe from now on.
+    pub fn set_probe(&mut self, probe: Option<Probe>) {
+        self.probe = probe;
+    }
+
+    /// Inputs in flight.
+    pub fn in_flight(&self) -> usize {
+        self.pending.len()
+    }
+
+    /// A solo input is in flight.
+    pub fn solo_active(&self) -> bool {
+        self.solo.is_some()
+    }
+
+    /// A probe failed to get an answer: the server no longer responds.
+    pub fn unresponsive(&self) -> bool {
+        self.unresponsive
+    }
+
+    /// Methods of required requests still unanswered.
+    pub fn unanswered(&self) -> Vec<String> {
+        self.pending
+            .values()
+            .flat_map(|p| {
+                p.plan
+                    .expected
+                    .iter()
+                    .zip(&p.answers)
+                    .filter(|(e, &n)| e.need == Need::Required && n == 0 && !p.timed_out && !p.excused)
+                    .map(|(e, _)| e.method.clone().unwrap_or_default())
+            })
+            .collect()
+    }
+
+    /// Findings so far (taken).
+    pub fn take_findings(&mut self) -> Vec<Draft> {
+        std::mem::take(&mut self.findings)
+    }
+
+    /// Inputs whose answers are all in (taken).
+    pub fn take_completed(&mut self, now: Instant) -> Vec<Completed> {
+        let done: Vec<usize> = self.pending.iter().filter(|(_, p)| p.done(now)).map(|(&seq, _)| seq).collect();
+        for seq in done {
+            let Some(p) = self.pending.remove(&seq) else { continue };
+            for (e, &answers) in p.plan.expected.iter().zip(&p.answers) {
+                let k = key(&e.id);
+                if self.by_id.get(&k).is_some_and(|(s, _)| *s == seq) {
+                    self.by_id.remove(&k);
+                }
+                self.remember(k, Finished { need: e.need, max: e.max_answers, answers, method: e.method.clone() });
+            }
+            for origin in &p.origins {
+                self.by_origin.remove(origin);
+            }
+            if self.solo == Some(seq) {
+                self.solo = None;
+                self.recent.push_back((now, p.plan.foreign_ids_allowed, p.plan.null_id_allowed));
+                if self.recent.len() > 16 {
+                    self.recent.pop_front();
+                }
+                self.last_solo = Some((seq, p.plan.clone()));
+            }
+            let signature = signature(&p);
+            self.completed.push(Completed { seq, input: p.input, signature });
+        }
+        std::mem::take(&mut self.completed)
+    }
+
+    fn remember(&mut self, key: String, finished: Finished) {
+        if self.finished.insert(key.clone(), finished).is_none() {
+            self.finished_order.push_back(key);
+        }
+        while self.finished_order.len() > MAX_FINISHED {
+            if let Some(old) = self.finished_order.pop_front() {
+                self.finished.remove(&old);
+            }
+        }
+    }
+
+    /// `input` (position `seq`) was handed to the transport in HTTP requests `origins`.
+    pub fn sent(&mut self, seq: usize, input: Arc<Input>, plan: Plan, origins: Vec<Value>, now: Instant) {
+        for (index, e) in plan.expected.iter().enumerate() {
+            // Ids are the engine's and unique in flight; an input that repeats
+            // an id in flight (an extreme id tried twice) keeps the first owner.
+            self.by_id.entry(key(&e.id)).or_insert((seq, index));
+        }
+        let origins: Vec<String> = origins.iter().filter_map(Value::as_str).map(str::to_string).collect();
+        for origin in &origins {
+            self.by_origin.insert(origin.clone(), seq);
+        }
+        let (probe, settle) = match (plan.solo, &self.probe) {
+            (false, _) => (ProbeState::NotNeeded, None),
+            (true, Some(_)) => (ProbeState::ToSend, None),
+            (true, None) => (ProbeState::NotNeeded, Some(now + SETTLE)),
+        };
+        if plan.solo {
+            self.solo = Some(seq);
+        }
+        let n = plan.expected.len();
+        self.pending.insert(
+            seq,
+            Pending {
+                input,
+                plan,
+                answers: vec![0; n],
+                outcomes: vec![String::new(); n],
+                deadline: now + self.timeout,
+                timed_out: false,
+                probe,
+                settle,
+                excused: false,
+                open_streams: if self.surface.kind == Kind::StreamableHttp { origins.len() } else { 0 },
+                origins,
+            },
+        );
+    }
+
+    /// The probes to send now: `(seq, message)`; each is then awaited.
+    pub fn probes_to_send(&mut self, now: Instant) -> Vec<(usize, Value)> {
+        let Some(probe) = self.probe.clone() else { return Vec::new() };
+        let mut out = Vec::new();
+        for (&seq, p) in self.pending.iter_mut() {
+            if p.probe != ProbeState::ToSend {
+                continue;
+            }
+            self.probe_count += 1;
+            let id = Value::String(format!("mcp-conform-probe-{}", self.probe_count));
+            p.probe = ProbeState::Waiting { deadline: now + self.timeout };
+            self.probes.insert(key(&id), seq);
+            out.push((seq, crate::jsonrpc::request(&id, &probe.method, probe.params.clone())));
+        }
+        out
+    }
+
+    /// The next moment a deadline passes, if anything waits.
+    pub fn next_deadline(&self) -> Option<Instant> {
+        let now = Instant::now();
+        // An input already judged (one that expects nothing) is due now.
+        if self.pending.values().any(|p| p.done(now)) {
+            return Some(now);
+        }
+        self.pending
+            .values()
+            .flat_map(|p| {
+                let probe = match p.probe {
+                    ProbeState::Waiting { deadline } => Some(deadline),
+                    _ => None,
+                };
+                let own = (!p.required_done() || (p.open_streams > 0 && !p.timed_out)).then_some(p.deadline);
+                [own, probe, p.settle]
+            })
+            .flatten()
+            .min()
+    }
+
+    /// Apply every deadline that has passed.
+    pub fn expire(&mut self, now: Instant) {
+        let mut drafts = Vec::new();
+        for (&seq, p) in self.pending.iter_mut() {
+            if let ProbeState::Waiting { deadline } = p.probe {
+                if now >= deadline {
+                    p.probe = ProbeState::Done;
+                    self.unresponsive = true;
+                    let probe = self.probe.as_ref().map_or("probe", |p| p.method.as_str());
+                    drafts.push(probe_failed(probe, &p.input.label, "no-response", format!("no response within {:?}", self.timeout), seq));
+                }
+            }
+            if now < p.deadline || p.timed_out || (p.required_done() && p.open_streams == 0) {
+                continue;
+            }
+            p.timed_out = true;
+            let silent: Vec<&Expected> =
+                p.plan.expected.iter().zip(&p.answers).filter(|(e, &n)| e.need == Need::Required && n == 0).map(|(e, _)| e).collect();
+            if silent.iter().any(|e| e.may_be_slow) && self.probe.is_some() && p.probe == ProbeState::NotNeeded {
+                // A tool may run long: whether the server is alive decides.
+                p.probe = ProbeState::ToSend;
+            }
+            for e in silent.into_iter().filter(|e| !e.may_be_slow) {
+                drafts.push(no_response(e, &self.timeout, seq));
+            }
+        }
+        self.findings.extend(drafts);
+    }
+
+    /// Judge one thing that arrived.
+    pub fn received(&mut self, item: Incoming) {
+        match item {
+            Incoming::Message { message, json, origin, id_absent, .. } => self.message(message, json, origin, id_absent),
+            Incoming::Batch { channel, origin, items } => {
+                let seq = self.attribute(origin.as_ref());
+                let allowed = self.surface.version == "2025-03-26" || self.plan_of(seq).is_some_and(|p| p.batch);
+                if !allowed {
+                    self.findings.push(non_protocol(&self.surface, &channel, "array", "a JSON array (a batch answer) although no batch was sent", seq));
+                }
+                for (message, json, id_absent) in items {
+                    self.message(message, json, origin.clone(), id_absent);
+                }
+            }
+            Incoming::Garbage { channel, origin, bytes, why, http_status } => {
+                // The body of an HTTP error status need not be JSON-RPC.
+                if http_status.is_some_and(|s| !(200..300).contains(&s)) {
+                    return;
+                }
+                let seq = self.attribute(origin.as_ref());
+                let shape = if why.starts_with("stdout ended") {
+                    "unterminated line"
+                } else if why.starts_with("not UTF-8") {
+                    "not UTF-8"
+                } else if why.starts_with("not JSON:") {
+                    "not JSON"
+                } else {
+                    "not JSON-RPC"
+                };
+                let text = format!("{why}: {}", clip(&String::from_utf8_lossy(&bytes), 300));
+                self.findings.push(non_protocol(&self.surface, &channel, shape, &text, seq));
+            }
+            Incoming::Oversized { origin } => {
+                // Nothing can be concluded from silence that may be this frame.
+                match origin.as_ref().and_then(|o| o.as_str()).and_then(|o| self.by_origin.get(o)).copied() {
+                    Some(seq) => {
+                        if let Some(p) = self.pending.get_mut(&seq) {
+                            p.excused = true;
+                        }
+                    }
+                    None => self.pending.values_mut().for_each(|p| p.excused = true),
+                }
+            }
+            Incoming::StreamEnded { origin } => {
+                let Some(seq) = origin.as_ref().and_then(Value::as_str).and_then(|o| self.by_origin.get(o)).copied() else { return };
+                let Some(p) = self.pending.get_mut(&seq) else { return };
+                p.open_streams = p.open_streams.saturating_sub(1);
+                // The answers of a one-frame input can only come on its POST.
+                if p.input.frames.len() != 1 || p.excused {
+                    return;
+                }
+                let mut drafts = Vec::new();
+                for (index, e) in p.plan.expected.iter().enumerate() {
+                    if e.need == Need::Required && p.answers[index] == 0 {
+                        p.answers[index] = 1;
+                        p.outcomes[index] = "none".into();
+                        drafts.push(
+                            no_response_builder(e, seq)
+                                .message(format!("`{}`: the HTTP response ended without a JSON-RPC response", e.method.as_deref().unwrap_or("?")))
+                                .actual("the POST's response ended with no message for this id")
+                                .build(),
+                        );
+                    }
+                }
+                self.findings.extend(drafts);
+            }
+            Incoming::SendFailed { origin, why, unreachable } => {
+                let seq = self.attribute(origin.as_ref());
+                if unreachable {
+                    self.unresponsive = true;
+                    self.findings.push(
+                        DraftBuilder::new(Oracle::ConnectionClosed, "JSONRPC-004", "MUST", "basic/transports/streamable-http.mdx")
+                            .message(format!("the server became unreachable: {why}"))
+                            .expected("the server keeps accepting requests")
+                            .actual(why)
+                            .bucket(self.surface.kind.as_str(), "unreachable")
+                            .input(seq)
+                            .build(),
+                    );
+                    return;
+                }
+                // A server may drop the connection of a malformed or huge
+                // request; a well-formed one must be answered.
+                let Some(seq) = seq else { return };
+                let Some(p) = self.pending.get_mut(&seq) else { return };
+                if origin.as_ref().and_then(Value::as_str).is_some_and(|o| p.origins.iter().any(|x| x == o)) {
+                    p.open_streams = p.open_streams.saturating_sub(1);
+                }
+                if p.plan.solo {
+                    return;
+                }
+                let mut drafts = Vec::new();
+                for (index, e) in p.plan.expected.iter().enumerate() {
+                    if e.need == Need::Required && p.answers[index] == 0 {
+                        p.answers[index] = 1;
+                        drafts.push(no_response_builder(e, seq).message(format!("the request could not be completed: {why}")).actual(why.clone()).build());
+                    }
+                }
+                self.findings.extend(drafts);
+            }
+            // The driver handles the end of the connection.
+            Incoming::Closed { .. } => {}
+        }
+    }
+
+    fn plan_of(&self, seq: Option<usize>) -> Option<&Plan> {
+        let seq = seq?;
+        self.pending.get(&seq).map(|p| &p.plan).or_else(|| self.last_solo.as_ref().filter(|(s, _)| *s == seq).map(|(_, plan)| plan))
+    }
+
+    /// The input a message with an unreadable id belongs to: the one its
+    /// HTTP request carried, else the solo input in flight, else the last one.
+    fn attribute(&self, origin: Option<&Value>) -> Option<usize> {
+        if let Some(seq) = origin.and_then(Value::as_str).and_then(|o| self.by_origin.get(o)) {
+            return Some(*seq);
+        }
+        self.solo.or(self.last_solo.as_ref().map(|(seq, _)| *seq))
+    }
+
+    fn message(&mut self, message: Message, json: Value, origin: Option<Value>, id_absent: bool) {
+        match message {
+            Message::Result { id, .. } | Message::Error { id, .. } => self.response(id, json, origin, id_absent),
+            Message::Request { method, .. } => self.server_request(&method, &json),
+            Message::Notification { method, .. } => {
+                let Some(schema) = schema::bundle().version(&self.surface.version) else { return };
+                let Some(definition) = schema.notification_definition(&method) else { return };
+                if let Err(violations) = schema.validate(definition, &json) {
+                    let first = violations.first().map(|v| v.to_string()).unwrap_or_default();
+                    self.findings.push(
+                        DraftBuilder::new(Oracle::SchemaInvalid, "JSONRPC-001", "(schema)", "schema.ts")
+                            .message(format!("the `{method}` notification does not match {definition} ({}): {first}", self.surface.version))
+                            .expected(format!("a {definition}"))
+                            .actual(clip(&json.to_string(), 300))
+                            .bucket(method, format!("{definition}@{}", normalize(&violations[0].instance_path)))
+                            .build(),
+                    );
+                }
+            }
+        }
+    }
+
+    fn server_request(&mut self, method: &str, json: &Value) {
+        if self.surface.era() == Era::Stateless {
+            let (requirement, spec) = match self.surface.kind {
+                Kind::Stdio => ("STDIO-004", "basic/transports/stdio.mdx §Receiving Messages"),
+                _ => ("JSONRPC-016", "basic/patterns/index.mdx; basic/transports/index.mdx §Messages"),
+            };
+            self.findings.push(
+                DraftBuilder::new(Oracle::ServerRequest, requirement, "MUST NOT", spec)
+                    .message(format!("the server sent a `{method}` request; in {} servers never originate requests", self.surface.version))
+                    .expected("only responses and notifications from the server")
+                    .actual(clip(&json.to_string(), 300))
+                    .bucket(method, "request")
+                    .build(),
+            );
+            return;
+        }
+        let Some(schema) = schema::bundle().version(&self.surface.version) else { return };
+        let Some(definition) = schema.request_definition(method) else { return };
+        if let Err(violations) = schema.validate(definition, json) {
+            let first = violations.first().map(|v| v.to_string()).unwrap_or_default();
+            self.findings.push(
+                DraftBuilder::new(Oracle::SchemaInvalid, "JSONRPC-001", "(schema)", "schema.ts")
+                    .message(format!("the server's `{method}` request does not match {definition}: {first}"))
+                    .expected(format!("a {definition}"))
+                    .actual(clip(&json.to_string(), 300))
+                    .bucket(method, format!("{definition}@{}", normalize(&violations[0].instance_path)))
+                    .build(),
+            );
+        }
+    }
+
+    fn response(&mut self, id: Value, json: Value, origin: Option<Value>, id_absent: bool) {
+        let k = key(&id);
+        if let Some(seq) = self.probes.remove(&k) {
+            return self.probe_answered(seq, &json);
+        }
+        if !id.is_null() {
+            if let Some(&(seq, index)) = self.by_id.get(&k) {
+                return self.answer(seq, index, &json);
+            }
+            if let Some(f) = self.finished.get_mut(&k) {
+                f.answers += 1;
+                // After a timeout the late answer is the first; a second is a duplicate.
+                if f.need == Need::Required && f.answers > f.max {
+                    let method = f.method.clone().unwrap_or_default();
+                    self.findings.push(duplicate(&method, &json, None));
+                }
+                return;
+            }
+        }
+        let seq = self.attribute(origin.as_ref());
+        let plan = self.plan_of(seq).cloned();
+        let version = self.surface.version.clone();
+        if id.is_null() {
+            if id_absent && version.as_str() < "2025-11-25" {
+                self.findings.push(unknown_id(&json, "absent", "an error response without an `id` member (JSON-RPC 2.0 requires it, null when unreadable)", seq));
+                return;
+            }
+            match plan {
+                Some(plan) if plan.null_id_allowed => {
+                    if let (Some(rule), Some(code)) = (&plan.null_id, code_of(&json)) {
+                        if !rule.codes.contains(&code) {
+                            self.findings.push(wrong_code(rule, code, &json, seq));
+                        }
+                    }
+                    self.error_shape(&json, seq);
+                    if let Some(p) = seq.and_then(|s| self.pending.get_mut(&s)) {
+                        p.outcomes.push(format!("null:{}", code_of(&json).map_or("result".into(), |c| c.to_string())));
+                    }
+                }
+                Some(_) if origin.is_some() => {
+                    self.findings.push(
+                        DraftBuilder::new(Oracle::UnknownId, "JSONRPC-007", "MUST", "basic/index.mdx §Error Responses")
+                            .message("a request whose id was readable was answered with id null")
+                            .expected("the request's own id in its response")
+                            .actual(clip(&json.to_string(), 300))
+                            .bucket("response", "null")
+                            .input(seq)
+                            .build(),
+                    );
+                }
+                // A late answer to an earlier malformed input: not provably wrong.
+                _ if self.recently(|_, null| null) => self.error_shape(&json, seq),
+                _ => self.findings.push(unknown_id(&json, "null", "a response with id null while no malformed message was outstanding", seq)),
+            }
+            return;
+        }
+        match plan {
+            Some(plan) if plan.foreign_ids_allowed => self.error_shape(&json, seq),
+            // A server may answer an earlier input with an id it read its own way, late.
+            _ if self.recently(|foreign, _| foreign) => self.error_shape(&json, seq),
+            _ => {
+                let shape = crate::jsonrpc::type_name(&id);
+                self.findings.push(unknown_id(&json, shape, &format!("a response with id {}, which matches no request sent", clip(&id.to_string(), 80)), seq));
+            }
+        }
+    }
+
+    /// A solo input judged within the last two deadlines matches `allows`.
+    fn recently(&self, allows: impl Fn(bool, bool) -> bool) -> bool {
+        let Some(horizon) = Instant::now().checked_sub(self.timeout * 2) else { return true };
+        self.recent.iter().any(|(at, foreign, null)| *at >= horizon && allows(*foreign, *null))
+    }
+
+    fn probe_answered(&mut self, seq: usize, json: &Value) {
+        let Some(p) = self.pending.get_mut(&seq) else { return };
+        p.probe = ProbeState::Done;
+        let label = p.input.label.clone();
+        if p.timed_out && json.get("result").is_some() {
+            self.slow_tools += 1;
+        }
+        if let Some(code) = code_of(json) {
+            let probe = self.probe.as_ref().map_or("probe", |p| p.method.as_str());
+            let shape = format!("error {code}");
+            self.findings.push(probe_failed(probe, &label, &shape, clip(&json.to_string(), 300), seq));
+        }
+    }
+
+    fn answer(&mut self, seq: usize, index: usize, json: &Value) {
+        let Some(p) = self.pending.get_mut(&seq) else { return };
+        let e = p.plan.expected[index].clone();
+        p.answers[index] += 1;
+        let outcome = code_of(json).map_or("result".to_string(), |c| format!("error {c}"));
+        p.outcomes[index] = outcome;
+        let method = e.method.clone().unwrap_or_default();
+        if p.answers[index] > e.max_answers {
+            if e.need == Need::Required {
+                self.findings.push(duplicate(&method, json, Some(seq)));
+            }
+            return;
+        }
+        let seq = Some(seq);
+        if json.get("error").is_some() {
+            if !e.check_schema {
+                self.error_shape(json, seq);
+            }
+            if let (Some(rule), Some(code)) = (&e.codes, code_of(json)) {
+                if !rule.codes.contains(&code) {
+                    let mut draft = wrong_code(rule, code, json, seq);
+                    if rule.requirement.starts_with("LIFECYCLE") {
+                        draft.subject = format!("{} ({method})", rule.what);
+                    }
+                    self.findings.push(draft);
+                }
+            }
+            if let Some((requirement, spec)) = e.result_required {
+                self.findings.push(
+                    DraftBuilder::new(Oracle::WrongErrorCode, requirement, "MUST", spec)
+                        .message(format!("a valid `{method}` request was answered with an error"))
+                        .expected(format!("the `{method}` result"))
+                        .actual(clip(&json.to_string(), 300))
+                        .bucket(method.clone(), format!("error {}", code_of(json).map_or("?".into(), |c| c.to_string())))
+                        .input(seq)
+                        .build(),
+                );
+            }
+        } else if e.error_required {
+            if let Some(rule) = &e.codes {
+                self.findings.push(
+                    DraftBuilder::new(Oracle::MissingError, rule.requirement, rule.keyword, rule.spec)
+                        .message(format!("{}: answered with a result, not an error", rule.what))
+                        .expected(format!("an error with code {}", codes_text(&rule.codes)))
+                        .actual(clip(&json.to_string(), 300))
+                        .bucket(format!("{} ({method})", rule.what), "result")
+                        .input(seq)
+                        .build(),
+                );
+            }
+        }
+        if e.check_schema {
+            let problems = response_problems(&self.surface.version, &method, json);
+            if let Some(first) = problems.first() {
+                let (definition, path) = schema_shape(&first.message);
+                let text: Vec<String> = problems.iter().map(|p| p.message.clone()).collect();
+                self.findings.push(
+                    DraftBuilder::new(Oracle::SchemaInvalid, first.requirement, first.keyword, "schema.ts")
+                        .message(clip(&text.join("; "), 600))
+                        .expected(format!("a response that matches {definition} ({})", self.surface.version))
+                        .actual(clip(&json.to_string(), 300))
+                        .bucket(method.clone(), format!("{definition}@{path}"))
+                        .input(seq)
+                        .build(),
+                );
+            }
+        }
+        if let Some(tool) = e.tool.as_deref().and_then(|name| self.surface.tool(name)) {
+            if let (Some(output), Some(result)) = (&tool.output_schema, json.get("result")) {
+                let interim = result.get("resultType").and_then(Value::as_str) == Some("input_required");
+                let is_error = result.get("isError") == Some(&Value::Bool(true));
+                if !interim && !is_error {
+                    if let Some(draft) = structured(&tool.name, output, result, seq) {
+                        self.findings.push(draft);
+                    }
+                }
+            }
+        }
+    }
+
+    /// JSONRPC-008 for errors no schema check covers: an integer code and a message.
+    fn error_shape(&mut self, json: &Value, seq: Option<usize>) {
+        let Some(error) = json.get("error") else { return };
+        let ok = error.get("code").is_some_and(|c| c.as_i64().is_some()) && error.get("message").is_some_and(Value::is_string);
+        if !ok {
+            self.findings.push(
+                DraftBuilder::new(Oracle::SchemaInvalid, "JSONRPC-008", "MUST", "basic/index.mdx §Error Responses")
+                    .message("an error response without an integer `code` and a string `message`")
+                    .expected("\"error\": {\"code\": <integer>, \"message\": <string>}")
+                    .actual(clip(&json.to_string(), 300))
+                    .bucket("error response", "error shape")
+                    .input(seq)
+                    .build(),
+            );
+        }
+    }
+}
+
+fn signature(p: &Pending) -> String {
+    let kind = p.input.label.split(' ').next().unwrap_or_default();
+    let parts: Vec<String> = p
+        .plan
+        .expected
+        .iter()
+        .zip(&p.outcomes)
+        .map(|(e, outcome)| {
+            let subject = match &e.codes {
+                Some(rule) if rule.codes.contains(&-32601) => "(unknown method)".to_string(),
+                _ => e.method.clone().unwrap_or_default(),
+            };
+            format!("{subject}:{}", if outcome.is_empty() { "none" } else { outcome })
+        })
+        .chain(p.outcomes.iter().skip(p.plan.expected.len()).cloned())
+        .collect();
+    format!("{kind} => {}", parts.join(","))
+}
+
+fn codes_text(codes: &[i64]) -> String {
+    codes.iter().map(i64::to_string).collect::<Vec<_>>().join(" or ")
+}
+
+fn wrong_code(rule: &expect::CodeRule, code: i64, json: &Value, seq: Option<usize>) -> Draft {
+    DraftBuilder::new(Oracle::WrongErrorCode, rule.requirement, rule.keyword, rule.spec)
+        .message(format!("{}: answered with error {code}, not {}", rule.what, codes_text(&rule.codes)))
+        .expected(format!("an error with code {}", codes_text(&rule.codes)))
+        .actual(clip(&json.to_string(), 300))
+        .bucket(rule.what, code.to_string())
+        .input(seq)
+        .build()
+}
+
+fn no_response_builder(e: &Expected, seq: usize) -> DraftBuilder {
+    let method = e.method.as_deref().unwrap_or("?");
+    let subject = match &e.codes {
+        Some(rule) if rule.codes.contains(&-32601) => "(unknown method)".to_string(),
+        _ => method.to_string(),
+    };
+    let (requirement, spec) = match &e.codes {
+        Some(rule) => (rule.requirement, rule.spec),
+        None => answer_requirement(method),
+    };
+    DraftBuilder::new(Oracle::NoResponse, requirement, "MUST", spec)
+        .expected(format!("one response with id {}", clip(&e.id.to_string(), 80)))
+        .bucket(subject, "no response")
+        .input(Some(seq))
+}
+
+fn no_response(e: &Expected, timeout: &Duration, seq: usize) -> Draft {
+    no_response_builder(e, seq)
+        .message(format!("`{}` got no response within {timeout:?}", clip(e.method.as_deref().unwrap_or("?"), 80)))
+        .actual(format!("nothing within {timeout:?}"))
+        .build()
+}
+
+fn probe_failed(probe: &str, label: &str, what: &str, actual: String, seq: usize) -> Draft {
+    let (requirement, spec) = answer_requirement(probe);
+    DraftBuilder::new(Oracle::ProbeFailed, requirement, "MUST", spec)
+        .message(format!("after the input `{label}`, the liveness probe `{probe}` failed ({what})"))
+        .expected(format!("the server still answers `{probe}`"))
+        .actual(actual)
+        .bucket(probe, format!("{what} after {label}"))
+        .input(Some(seq))
+        .build()
+}
+
+fn duplicate(method: &str, json: &Value, seq: Option<usize>) -> Draft {
+    DraftBuilder::new(Oracle::DuplicateResponse, "JSONRPC-003", "MUST", "basic/index.mdx §Responses")
+        .message(format!("a second response to one `{method}` request"))
+        .expected("exactly one response per request")
+        .actual(clip(&json.to_string(), 300))
+        .bucket(method, "second response")
+        .input(seq)
+        .build()
+}
+
+fn unknown_id(json: &Value, shape: &str, message: &str, seq: Option<usize>) -> Draft {
+    DraftBuilder::new(Oracle::UnknownId, "JSONRPC-003", "MUST", "basic/index.mdx §Responses")
+        .message(message)
+        .expected("responses only to requests sent, repeating their ids")
+        .actual(clip(&json.to_string(), 300))
+        .bucket("response", shape)
+        .input(seq)
+        .build()
+}
+
+fn non_protocol(surface: &Surface, channel: &str, shape: &str, text: &str, seq: Option<usize>) -> Draft {
+    let (requirement, spec, subject) = match (surface.kind, shape) {
+        (Kind::Stdio, "unterminated line") => ("STDIO-001", "basic/transports/stdio.mdx", "stdout"),
+        (Kind::Stdio, _) => ("STDIO-002", "basic/transports/stdio.mdx", "stdout"),
+        (_, "array") => ("JSONRPC-017", "basic/transports/streamable-http.mdx §Sending Messages", channel_kind(channel)),
+        _ => ("JSONRPC-001", "basic/index.mdx §Messages", channel_kind(channel)),
+    };
+    DraftBuilder::new(Oracle::NonProtocolOutput, requirement, "MUST NOT", spec)
+        .message(format!("the server sent something that is not a JSON-RPC message on {channel}"))
+        .expected("only JSON-RPC messages")
+        .actual(text)
+        .bucket(subject, shape)
+        .input(seq)
+        .build()
+}
+
+fn channel_kind(channel: &str) -> &'static str {
+    if channel.starts_with("POST") {
+        "http response"
+    } else {
+        "event stream"
+    }
+}
+
+fn structured(tool: &str, output_schema: &Value, result: &Value, seq: Option<usize>) -> Option<Draft> {
+    let draft = |shape: &str, message: String, actual: String| {
+        DraftBuilder::new(Oracle::StructuredContent, "TOOLS-008", "MUST", "server/tools.mdx §Output Schema")
+            .message(message)
+            .expected(format!("structuredContent valid against the outputSchema {}", clip(&output_schema.to_string(), 200)))
+            .actual(actual)
+            .bucket(format!("tools/call {tool}"), shape)
+            .input(seq)
+            .build()
+    };
+    let Some(content) = result.get("structuredContent") else {
+        return Some(draft("absent", format!("tool `{tool}` declares an outputSchema but returned no structuredContent"), clip(&result.to_string(), 300)));
+    };
+    // An invalid outputSchema is the tool-schemas case's to report.
+    let validator = published::compile(output_schema).ok()?;
+    let errors: Vec<String> = validator.iter_errors(content).take(3).map(|e| format!("at `{}`: {}", e.instance_path(), e.masked())).collect();
+    (!errors.is_empty()).then(|| {
+        draft("mismatch", format!("tool `{tool}`: structuredContent does not match its outputSchema ({})", errors.join("; ")), clip(&content.to_string(), 300))
+    })
+}
+
+/// The definition and the (index-free) instance path of a schema problem
+/// message of `response_problems`: "… does not match D (v) at `path`: …".
+fn schema_shape(message: &str) -> (String, String) {
+    let definition = message.split("does not match ").nth(1).and_then(|r| r.split(' ').next()).unwrap_or("?").to_string();
+    let path = message.split("at `").nth(1).and_then(|r| r.split('`').next()).unwrap_or("");
+    (definition, normalize(path))
+}
+
+/// An instance path with array indices folded, so one bug is one bucket.
+fn normalize(path: &str) -> String {
+    let folded: Vec<&str> = path.split('/').map(|s| if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) { "*" } else { s }).collect();
+    let text = folded.join("/");
+    if text.is_empty() {
+        "/".into()
+    } else {
+        text
+    }
+}

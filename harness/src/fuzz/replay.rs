@@ -1,0 +1,42 @@
+//! Replaying a finding file against a server: does it still fail?
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::error::FuzzError;
+use super::finding::Finding;
+use super::oracle::Draft;
+use super::shrink::Trial;
+use crate::target::Target;
+use crate::transport::Limits;
+
+/// What a replay showed.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// A replay made a finding in the file's bucket.
+    pub reproduced: bool,
+    /// Every finding of the last replay.
+    pub drafts: Vec<Draft>,
+    /// Replays made.
+    pub attempts: usize,
+}
+
+/// Replay `finding` against `target` up to `attempts` times, stopping at the
+/// first that reproduces it. The session is opened as the campaign opened it
+/// (handshake for the file's version), then its inputs are sent one at a
+/// time, each with the liveness probe the campaign used.
+pub async fn replay(finding: &Finding, target: &Target, limits: &Limits, timeout: Duration, attempts: usize) -> Result<Outcome, FuzzError> {
+    let surface = Arc::new(finding.surface.surface(&finding.version, target.kind()));
+    let trial = Trial { target, surface, probe: finding.probe.clone(), limits, timeout };
+    let mut outcome = Outcome { reproduced: false, drafts: Vec::new(), attempts: 0 };
+    for _ in 0..attempts.max(1) {
+        let replayed = trial.replay(&finding.inputs, 1).await?;
+        outcome.attempts += 1;
+        outcome.reproduced = replayed.drafts.iter().any(|d| d.bucket() == finding.bucket);
+        outcome.drafts = replayed.drafts;
+        if outcome.reproduced {
+            break;
+        }
+    }
+    Ok(outcome)
+}

@@ -1,0 +1,283 @@
+//! Reproduce a finding on a fresh connection, and shrink it while it still
+//! reproduces: first the sequence of inputs (delta debugging), then each
+//! JSON frame (drop members and items, simplify values), within a budget.
+
+use std::collections::VecDeque;
+use std::sync::Arc;
+use std::time::Duration;
+
+use serde_json::{Map, Value};
+use tokio::time::Instant;
+
+use super::driver::{Driver, Evidence, Sink};
+use super::generator::to_bytes;
+use super::input::Input;
+use super::judge::Probe;
+use super::oracle::Draft;
+use super::surface::Surface;
+use super::wire::Wire;
+use crate::target::Target;
+use crate::transport::Limits;
+
+/// How much shrinking may cost.
+#[derive(Debug, Clone, Copy)]
+pub struct Budget {
+    /// Most replays.
+    pub trials: usize,
+    /// Most time.
+    pub time: Duration,
+    /// Shrink; when false, only confirm that the finding reproduces.
+    pub minimize: bool,
+}
+
+/// How to replay inputs on a fresh connection.
+pub struct Trial<'a> {
+    /// The server.
+    pub target: &'a Target,
+    /// What it exposes.
+    pub surface: Arc<Surface>,
+    /// The liveness probe.
+    pub probe: Option<Probe>,
+    /// Transport limits.
+    pub limits: &'a Limits,
+    /// Deadline of each request.
+    pub timeout: Duration,
+}
+
+/// What one replay showed.
+pub struct Replayed {
+    /// Every finding made.
+    pub drafts: Vec<Draft>,
+    /// The connection's evidence at the end (when it could be opened).
+    pub evidence: Option<Evidence>,
+}
+
+struct Collect {
+    drafts: Vec<Draft>,
+    last: Option<Evidence>,
+}
+
+impl Sink for Collect {
+    fn finding(&mut self, draft: Draft, evidence: &dyn Fn() -> Evidence) -> bool {
+        self.last = Some(evidence());
+        self.drafts.push(draft);
+        // Keep going: the replay runs to its end.
+        false
+    }
+}
+
+impl Trial<'_> {
+    /// Open a connection, send `inputs` with at most `window` in flight, then
+    /// the liveness probe (a server may die right after the last answer).
+    pub async fn replay(&self, inputs: &[Input], window: usize) -> Result<Replayed, super::FuzzError> {
+        let wire = Wire::open(self.target, &self.surface.version, self.limits, self.timeout).await?;
+        let mut driver = Driver::new(wire, self.surface.clone(), self.timeout, self.probe.clone(), window);
+        let mut feed: VecDeque<Input> = inputs.iter().cloned().collect();
+        if let Some(probe) = &self.probe {
+            let request = crate::jsonrpc::request(&Value::from("mcp-conform-final-probe"), &probe.method, probe.params.clone());
+            feed.push_back(Input::single(format!("probe/{}", probe.method), None, to_bytes(&request)));
+        }
+        let mut sink = Collect { drafts: Vec::new(), last: None };
+        driver.run(&mut feed, &mut sink).await;
+        driver.close().await;
+        Ok(Replayed { drafts: sink.drafts, evidence: sink.last })
+    }
+
+    /// Does replaying `inputs` give a finding in `bucket`?
+    async fn shows(&self, inputs: &[Input], bucket: &str, window: usize) -> Option<Evidence> {
+        let replayed = self.replay(inputs, window).await.ok()?;
+        replayed.drafts.iter().any(|d| d.bucket() == bucket).then_some(replayed.evidence).flatten()
+    }
+}
+
+/// A shrunk finding.
+pub struct Shrunk {
+    /// The smallest sequence found that still reproduces (the original when none did).
+    pub inputs: Vec<Input>,
+    /// Some replay reproduced the finding.
+    pub reproduced: bool,
+    /// Evidence of the last replay that reproduced it.
+    pub evidence: Option<Evidence>,
+    /// Replays made.
+    pub trials: usize,
+}
+
+/// Reproduce and shrink. `trigger` is the index in `inputs` of the input
+/// the finding is pinned to, when known; `window` the campaign's.
+pub async fn shrink(trial: &Trial<'_>, inputs: Vec<Input>, trigger: Option<usize>, bucket: &str, window: usize, budget: Budget) -> Shrunk {
+    let deadline = Instant::now() + budget.time;
+    let mut spent = 0usize;
+    let left = |spent: &mut usize| {
+        *spent += 1;
+        *spent <= budget.trials && Instant::now() < deadline
+    };
+    // First the cheapest: the pinned input alone, then everything as sent.
+    let mut current: Option<(Vec<Input>, Evidence)> = None;
+    if let Some(single) = trigger.and_then(|t| inputs.get(t)) {
+        if left(&mut spent) {
+            let candidate = vec![single.clone()];
+            if let Some(evidence) = trial.shows(&candidate, bucket, 1).await {
+                current = Some((candidate, evidence));
+            }
+        }
+    }
+    if current.is_none() {
+        let upto = trigger.map_or(inputs.len(), |t| (t + 1).min(inputs.len()));
+        let sequence: Vec<Input> = inputs[..upto].to_vec();
+        for window in [1, window.max(1)] {
+            if current.is_some() || !left(&mut spent) {
+                break;
+            }
+            if let Some(evidence) = trial.shows(&sequence, bucket, window).await {
+                current = Some((sequence.clone(), evidence));
+            }
+        }
+    }
+    let Some((mut best, mut evidence)) = current else {
+        return Shrunk { inputs, reproduced: false, evidence: None, trials: spent };
+    };
+    if !budget.minimize {
+        return Shrunk { inputs: best, reproduced: true, evidence: Some(evidence), trials: spent };
+    }
+    // Delta debugging over the sequence.
+    let mut granularity = 2usize;
+    while best.len() > 1 && granularity <= best.len() {
+        let chunk = best.len().div_ceil(granularity);
+        let mut reduced = false;
+        for start in (0..best.len()).step_by(chunk) {
+            let complement: Vec<Input> = best.iter().enumerate().filter(|(i, _)| *i < start || *i >= start + chunk).map(|(_, x)| x.clone()).collect();
+            if complement.is_empty() || !left(&mut spent) {
+                continue;
+            }
+            if let Some(e) = trial.shows(&complement, bucket, 1).await {
+                best = complement;
+                evidence = e;
+                granularity = granularity.saturating_sub(1).max(2);
+                reduced = true;
+                break;
+            }
+        }
+        if !reduced {
+            if granularity >= best.len() {
+                break;
+            }
+            granularity = (granularity * 2).min(best.len());
+        }
+        if spent >= budget.trials || Instant::now() >= deadline {
+            break;
+        }
+    }
+    // Then the structure of each frame.
+    'inputs: for i in 0..best.len() {
+        for f in 0..best[i].frames.len() {
+            let bytes = best[i].frames[f].bytes.clone();
+            let Ok(value) = serde_json::from_slice::<Value>(&bytes) else { continue };
+            // Only frames that survive a parse and a print unchanged: a number
+            // serde cannot hold exactly must reach the server as written.
+            if to_bytes(&value) != bytes {
+                continue;
+            }
+            let mut value = value;
+            let mut edits = simplifications(&value);
+            while let Some(edited) = edits.pop_front() {
+                if !left(&mut spent) {
+                    break 'inputs;
+                }
+                let mut candidate = best.clone();
+                candidate[i].frames[f].bytes = to_bytes(&edited);
+                if let Some(e) = trial.shows(&candidate, bucket, 1).await {
+                    best = candidate;
+                    evidence = e;
+                    value = edited;
+                    edits = simplifications(&value);
+                }
+            }
+        }
+    }
+    Shrunk { inputs: best, reproduced: true, evidence: Some(evidence), trials: spent }
+}
+
+/// Each way to make `message` one step simpler, most drastic first. The
+/// envelope (`jsonrpc`, `id`, `method`) stays: changing it changes what the
+/// input is, not how much of it there is.
+fn simplifications(message: &Value) -> VecDeque<Value> {
+    let mut out = VecDeque::new();
+    let Value::Object(top) = message else { return out };
+    for (key, value) in top {
+        if matches!(key.as_str(), "jsonrpc" | "id" | "method") {
+            continue;
+        }
+        let mut without = top.clone();
+        without.shift_remove(key);
+        out.push_back(Value::Object(without));
+        let mut inner = Vec::new();
+        simpler(value, &mut inner);
+        for replacement in inner {
+            let mut edited = top.clone();
+            edited.insert(key.clone(), replacement);
+            out.push_back(Value::Object(edited));
+        }
+    }
+    out
+}
+
+/// Simpler variants of `value`: members or items dropped, values emptied.
+fn simpler(value: &Value, out: &mut Vec<Value>) {
+    const MAX: usize = 64;
+    match value {
+        Value::Object(map) if !map.is_empty() => {
+            out.push(Value::Object(Map::new()));
+            for (key, inner) in map {
+                if out.len() >= MAX {
+                    return;
+                }
+                let mut without = map.clone();
+                without.shift_remove(key);
+                out.push(Value::Object(without));
+                let mut nested = Vec::new();
+                simpler(inner, &mut nested);
+                for replacement in nested.into_iter().take(MAX / 4) {
+                    let mut edited = map.clone();
+                    edited.insert(key.clone(), replacement);
+                    out.push(Value::Object(edited));
+                }
+            }
+        }
+        Value::Array(items) if !items.is_empty() => {
+            out.push(Value::Array(Vec::new()));
+            for i in 0..items.len().min(MAX) {
+                let mut without = items.clone();
+                without.remove(i);
+                out.push(Value::Array(without));
+            }
+        }
+        Value::String(s) if !s.is_empty() => {
+            out.push(Value::String(String::new()));
+            if s.chars().count() > 8 {
+                out.push(Value::String(s.chars().take(s.chars().count() / 2).collect()));
+            }
+        }
+        Value::Number(n) if n.as_i64() != Some(0) => out.push(Value::from(0)),
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn simplifications_keep_the_envelope() {
+        let message = json!({"jsonrpc": "2.0", "id": 7, "method": "ping", "params": {"a": [1, 2], "b": "long string here"}});
+        let edits = simplifications(&message);
+        assert!(!edits.is_empty());
+        for edit in &edits {
+            assert_eq!(edit["jsonrpc"], "2.0");
+            assert_eq!(edit["id"], 7);
+            assert_eq!(edit["method"], "ping");
+        }
+        assert_eq!(edits[0], json!({"jsonrpc": "2.0", "id": 7, "method": "ping"}), "dropping params is tried first");
+        assert!(edits.contains(&json!({"jsonrpc": "2.0", "id": 7, "method": "ping", "params": {"a": [1, 2], "b": ""}})));
+    }
+}

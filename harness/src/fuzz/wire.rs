@@ -1,0 +1,473 @@
+//! The fuzzer's connection: exact bytes out, every message in.
+//!
+//! A [`crate::session::Connection`] routes responses by the id of a request
+//! it built itself; the fuzzer sends bytes that are not requests at all, ids
+//! twice, ids a server may read differently. So it keeps its own connection:
+//! frames go out exactly as given (and are logged in order, for replay
+//! files), and everything that comes back is handed over unrouted, as
+//! [`Incoming`] items, to the judge that knows what was sent. The harness
+//! still acts as a client: it answers the server's requests in the handshake
+//! era, as every session does.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use bytes::Bytes;
+use serde_json::{json, Value};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+use super::error::FuzzError;
+use super::input::{Frame, Role, Sent};
+use crate::jsonrpc::{self, FrameError, Message};
+use crate::session::{client, stateful, stateless};
+use crate::target::Target;
+use crate::transport::sse::SseTransport;
+use crate::transport::stdio::StdioTransport;
+use crate::transport::streamable_http::HttpTransport;
+use crate::transport::{Event, Events, Kind, Limits, Outgoing, Transport};
+use crate::version::{era, Era};
+
+/// Most bytes of sent frames kept for a finding's transcript; the oldest go first.
+const MAX_LOG_BYTES: usize = 16 << 20;
+/// Most received frames kept as evidence, and how much of each.
+const MAX_RECEIVED: usize = 64;
+const MAX_RECEIVED_TEXT: usize = 2048;
+
+/// The id of the `initialize` request of every fuzz session.
+pub const OPEN_ID: &str = "mcp-conform-open";
+
+/// What arrived, unrouted.
+#[derive(Debug, Clone)]
+pub enum Incoming {
+    /// One JSON-RPC message. The items of an array arrive one by one, marked.
+    Message {
+        /// The message.
+        message: Message,
+        /// Its JSON.
+        json: Value,
+        /// The engine's tag of the HTTP request whose response carried it.
+        origin: Option<Value>,
+        /// It came inside an array.
+        in_array: bool,
+        /// An error response without any `id` member (not even `null`).
+        id_absent: bool,
+    },
+    /// A frame that is not a JSON-RPC message.
+    Garbage {
+        /// Where it came from.
+        channel: Arc<str>,
+        /// The HTTP request it answered, if known.
+        origin: Option<Value>,
+        /// The bytes (at most [`MAX_RECEIVED_TEXT`] kept).
+        bytes: Bytes,
+        /// Why it is not a message.
+        why: String,
+        /// The HTTP status of the response that carried it.
+        http_status: Option<u16>,
+    },
+    /// A JSON array whose items are all JSON-RPC messages: a batch answer,
+    /// which only some inputs may receive.
+    Batch {
+        /// Where it came from.
+        channel: Arc<str>,
+        /// The engine's tag of the HTTP request whose response carried it.
+        origin: Option<Value>,
+        /// The items: message, JSON, and whether an error item had no `id`.
+        items: Vec<(Message, Value, bool)>,
+    },
+    /// A frame over the size limit was dropped.
+    Oversized {
+        /// The HTTP request it answered, if known.
+        origin: Option<Value>,
+    },
+    /// An HTTP response stream ended.
+    StreamEnded {
+        /// The HTTP request it answered.
+        origin: Option<Value>,
+    },
+    /// A frame could not be delivered.
+    SendFailed {
+        /// Its tag.
+        origin: Option<Value>,
+        /// Why.
+        why: String,
+        /// The server cannot be reached at all.
+        unreachable: bool,
+    },
+    /// The connection is gone.
+    Closed {
+        /// Why.
+        detail: String,
+    },
+}
+
+/// One received frame, as evidence.
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
+pub struct Received {
+    /// Where it came from.
+    pub channel: String,
+    /// The text (lossy, clipped).
+    pub text: String,
+}
+
+/// A frame for the sender.
+struct Job {
+    frame: Frame,
+    origin: Option<Value>,
+    headers: Vec<(String, String)>,
+}
+
+/// What the sent frames of a connection were, bounded.
+#[derive(Debug, Default)]
+pub struct Log {
+    /// Frames in the order they were handed to the transport.
+    pub sent: VecDeque<Sent>,
+    /// Bytes in `sent`.
+    bytes: usize,
+    /// Frames dropped from the front to stay bounded.
+    pub dropped: usize,
+    /// The last frames received.
+    pub received: VecDeque<Received>,
+}
+
+impl Log {
+    fn push(&mut self, sent: Sent) {
+        self.bytes += sent.frame.bytes.len();
+        self.sent.push_back(sent);
+        while self.bytes > MAX_LOG_BYTES && self.sent.len() > 1 {
+            if let Some(old) = self.sent.pop_front() {
+                self.bytes -= old.frame.bytes.len();
+                self.dropped += 1;
+            }
+        }
+    }
+
+    fn receive(&mut self, channel: &str, bytes: &[u8]) {
+        let mut text = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_RECEIVED_TEXT)]).into_owned();
+        if bytes.len() > MAX_RECEIVED_TEXT {
+            text.push_str(&format!(" … ({} more bytes)", bytes.len() - MAX_RECEIVED_TEXT));
+        }
+        self.received.push_back(Received { channel: channel.to_string(), text });
+        if self.received.len() > MAX_RECEIVED {
+            self.received.pop_front();
+        }
+    }
+}
+
+/// A fuzz connection.
+pub struct Wire {
+    transport: Arc<Transport>,
+    version: String,
+    incoming: mpsc::UnboundedReceiver<Incoming>,
+    backlog: VecDeque<Incoming>,
+    queue: mpsc::UnboundedSender<Job>,
+    log: Arc<Mutex<Log>>,
+    tasks: Vec<JoinHandle<()>>,
+    next_origin: u64,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Wire {
+    /// Connect to `target` and open a session for `version`: the handshake in
+    /// the stateful era, nothing in 2026-07-28 (every request stands alone).
+    pub async fn open(target: &Target, version: &str, limits: &Limits, timeout: Duration) -> Result<Wire, FuzzError> {
+        let (transport, events) = connect(target, limits).await?;
+        let transport = Arc::new(transport);
+        let (queue_tx, queue_rx) = mpsc::unbounded_channel();
+        let (in_tx, in_rx) = mpsc::unbounded_channel();
+        let log = Arc::new(Mutex::new(Log::default()));
+        let reader = tokio::spawn(read(events, in_tx.clone(), queue_tx.clone(), log.clone(), version.to_string()));
+        let sender = tokio::spawn(send(transport.clone(), queue_rx, in_tx, timeout));
+        let mut wire = Wire {
+            transport,
+            version: version.to_string(),
+            incoming: in_rx,
+            backlog: VecDeque::new(),
+            queue: queue_tx,
+            log,
+            tasks: vec![reader, sender],
+            next_origin: 0,
+        };
+        if era(version) == Era::Stateful {
+            wire.handshake(timeout).await?;
+        }
+        Ok(wire)
+    }
+
+    async fn handshake(&mut self, timeout: Duration) -> Result<(), FuzzError> {
+        let request = jsonrpc::request(&json!(OPEN_ID), "initialize", Some(stateful::initialize_params(&self.version)));
+        self.send(Frame::new(to_bytes(&request)), Role::Opening, Vec::new());
+        let deadline = tokio::time::Instant::now() + timeout;
+        let refused = |why: String| FuzzError::Open { version: self.version.clone(), why };
+        loop {
+            let item = match tokio::time::timeout_at(deadline, self.incoming.recv()).await {
+                Ok(Some(item)) => item,
+                Ok(None) => return Err(refused("the connection's reader stopped".into())),
+                Err(_) => return Err(refused(format!("no answer to `initialize` within {timeout:?}"))),
+            };
+            match &item {
+                Incoming::Message { message: Message::Result { id, result }, .. } if *id == json!(OPEN_ID) => {
+                    let answered = result.get("protocolVersion").and_then(Value::as_str);
+                    if answered != Some(self.version.as_str()) {
+                        return Err(refused(format!("`initialize` was answered with version {answered:?}")));
+                    }
+                    break;
+                }
+                Incoming::Message { message: Message::Error { id, error }, .. } if *id == json!(OPEN_ID) => {
+                    return Err(refused(format!("`initialize` was refused: {error}")));
+                }
+                Incoming::Closed { detail } => return Err(refused(detail.clone())),
+                Incoming::SendFailed { why, .. } => return Err(refused(why.clone())),
+                // Anything else (a banner, a notification) is judged later.
+                _ => self.backlog.push_back(item),
+            }
+        }
+        self.transport.set_protocol_version(Some(&self.version));
+        let initialized = jsonrpc::notification("notifications/initialized", None);
+        self.send(Frame::new(to_bytes(&initialized)), Role::Opening, Vec::new());
+        // The GET stream carries the server's own requests (Streamable HTTP).
+        let _ = self.transport.open_get_stream().await;
+        Ok(())
+    }
+
+    /// Hand a frame to the transport (in order); returns its tag, which HTTP
+    /// responses to it carry as their origin.
+    pub fn send(&mut self, frame: Frame, role: Role, headers: Vec<(String, String)>) -> Value {
+        self.next_origin += 1;
+        let origin = Value::String(format!("#{}", self.next_origin));
+        let mut log = lock(&self.log);
+        log.push(Sent { role, frame: frame.clone() });
+        // Enqueued under the log's lock: the log's order is the wire's order.
+        let _ = self.queue.send(Job { frame, origin: Some(origin.clone()), headers });
+        origin
+    }
+
+    /// The headers a frame needs on this transport: the stateless era's
+    /// mirrored headers on Streamable HTTP, nothing elsewhere.
+    pub fn headers_for(&self, bytes: &[u8]) -> Vec<(String, String)> {
+        if self.transport.kind() != Kind::StreamableHttp || era(&self.version) != Era::Stateless {
+            return Vec::new();
+        }
+        let Ok(message) = serde_json::from_slice::<Value>(bytes) else { return Vec::new() };
+        if !message.is_object() {
+            return Vec::new();
+        }
+        // Header values must be visible ASCII; the spec's base64 form carries the rest.
+        stateless::mirrored_headers(&message).into_iter().map(|(n, v)| (n, stateless::header_value(&v))).collect()
+    }
+
+    /// The next thing that arrived; `None` once the reader has stopped.
+    pub async fn next(&mut self) -> Option<Incoming> {
+        if let Some(item) = self.backlog.pop_front() {
+            return Some(item);
+        }
+        self.incoming.recv().await
+    }
+
+    /// The frames sent so far, and how many older ones were dropped.
+    pub fn sent(&self) -> (Vec<Sent>, usize) {
+        let log = lock(&self.log);
+        (log.sent.iter().cloned().collect(), log.dropped)
+    }
+
+    /// The last frames received.
+    pub fn received(&self) -> Vec<Received> {
+        lock(&self.log).received.iter().cloned().collect()
+    }
+
+    /// The transport kind.
+    pub fn kind(&self) -> Kind {
+        self.transport.kind()
+    }
+
+    /// How a stdio server exited, waiting at most `within`.
+    pub async fn exit_status(&self, within: Duration) -> Option<std::process::ExitStatus> {
+        match &*self.transport {
+            Transport::Stdio(t) => t.exit_status(within).await,
+            _ => None,
+        }
+    }
+
+    /// The end of the server's stderr (stdio), at most `max` bytes.
+    pub fn stderr_tail(&self, max: usize) -> Option<String> {
+        let (text, _) = self.transport.stderr()?;
+        let start = text.len().saturating_sub(max);
+        let start = (start..=text.len()).find(|&i| text.is_char_boundary(i)).unwrap_or(text.len());
+        Some(text[start..].to_string())
+    }
+
+    /// End the connection: close stdin and reap the server, or DELETE the session.
+    pub async fn close(self) {
+        for task in &self.tasks {
+            task.abort();
+        }
+        self.transport.close().await;
+    }
+}
+
+async fn connect(target: &Target, limits: &Limits) -> Result<(Transport, Events), FuzzError> {
+    Ok(match target {
+        Target::Stdio { program, args, env } => {
+            let (t, e) = StdioTransport::spawn(program, args, env, limits)?;
+            (Transport::Stdio(t), e)
+        }
+        Target::Url { url, kind: Kind::Sse, headers } => {
+            let (t, e) = SseTransport::connect(url, headers, limits).await?;
+            (Transport::Sse(t), e)
+        }
+        Target::Url { url, headers, .. } => {
+            let (t, e) = HttpTransport::connect(url, headers, limits)?;
+            (Transport::StreamableHttp(t), e)
+        }
+    })
+}
+
+fn to_bytes(value: &Value) -> Vec<u8> {
+    super::generator::to_bytes(value)
+}
+
+/// Deliver frames: in order over stdio and HTTP+SSE (one byte stream, one
+/// endpoint), each POST on its own over Streamable HTTP (they are
+/// independent requests, and a slow one must not hold the others).
+async fn send(transport: Arc<Transport>, mut queue: mpsc::UnboundedReceiver<Job>, out: mpsc::UnboundedSender<Incoming>, timeout: Duration) {
+    let concurrent = transport.kind() == Kind::StreamableHttp;
+    while let Some(job) = queue.recv().await {
+        if concurrent {
+            tokio::spawn(deliver(transport.clone(), job, out.clone(), timeout));
+        } else if !deliver(transport.clone(), job, out.clone(), timeout).await {
+            // A byte stream that failed once is broken for good.
+            return;
+        }
+    }
+}
+
+/// Deliver one frame; false when it failed.
+async fn deliver(transport: Arc<Transport>, job: Job, out: mpsc::UnboundedSender<Incoming>, timeout: Duration) -> bool {
+    let Job { frame, origin, headers } = job;
+    let sent = tokio::time::timeout(timeout, async {
+        match (&*transport, frame.split_at) {
+            (Transport::Stdio(t), Some(at)) if at < frame.bytes.len() => {
+                t.write_raw(&frame.bytes[..at]).await?;
+                // Let the first part reach the reader on its own.
+                tokio::task::yield_now().await;
+                let mut rest = frame.bytes[at..].to_vec();
+                rest.push(b'\n');
+                t.write_raw(&rest).await
+            }
+            _ => transport.send(Outgoing { bytes: frame.bytes, id: origin.clone(), headers }).await.map(|_| ()),
+        }
+    })
+    .await;
+    let failure = match sent {
+        Ok(Ok(())) => return true,
+        Ok(Err(e)) => {
+            let unreachable = matches!(e, crate::transport::TransportError::Unreachable { .. });
+            (e.to_string(), unreachable)
+        }
+        Err(_) => (format!("the frame could not be written within {timeout:?} (the server stopped reading)"), false),
+    };
+    let _ = out.send(Incoming::SendFailed { origin, why: failure.0, unreachable: failure.1 });
+    false
+}
+
+/// Read every transport event: classify frames, answer the server's
+/// requests (handshake era), pass everything on.
+async fn read(
+    mut events: Events,
+    out: mpsc::UnboundedSender<Incoming>,
+    queue: mpsc::UnboundedSender<Job>,
+    log: Arc<Mutex<Log>>,
+    version: String,
+) {
+    // The status of each HTTP response, from the note the transport writes
+    // before it reads the body: a body of an error status need not be JSON-RPC.
+    let mut statuses: std::collections::HashMap<Arc<str>, u16> = std::collections::HashMap::new();
+    while let Some(event) = events.recv().await {
+        let items = match event {
+            Event::Frame { channel, origin, bytes } => {
+                lock(&log).receive(&channel, &bytes);
+                let status = statuses.get(&channel).copied();
+                classify(channel, origin, bytes, status)
+            }
+            Event::Note { channel, text } => {
+                if let Some(status) = text.strip_prefix("HTTP ").and_then(|t| t.get(..3)).and_then(|s| s.parse().ok()) {
+                    statuses.insert(channel, status);
+                } else if text.starts_with("stdout ended inside a line") {
+                    let bytes = Bytes::from(text.clone().into_bytes());
+                    let why = "stdout ended inside a line: a message without its newline".to_string();
+                    let garbage = Incoming::Garbage { channel, origin: None, bytes, why, http_status: None };
+                    let _ = out.send(garbage);
+                }
+                continue;
+            }
+            Event::StreamEnded { channel, origin } => {
+                statuses.remove(&channel);
+                vec![Incoming::StreamEnded { origin }]
+            }
+            Event::Oversized { origin, .. } => vec![Incoming::Oversized { origin }],
+            Event::Closed { detail } => vec![Incoming::Closed { detail }],
+        };
+        for item in items {
+            if let Incoming::Message { message: Message::Request { id, method, params }, .. } = &item {
+                if era(&version) == Era::Stateful {
+                    let answer = match client::answer(&version, method, params.as_ref()) {
+                        Ok(result) => jsonrpc::result(id, result),
+                        Err((code, message)) => jsonrpc::error(id, code, &message),
+                    };
+                    let frame = Frame::new(to_bytes(&answer));
+                    let mut log = lock(&log);
+                    log.push(Sent { role: Role::Answer, frame: frame.clone() });
+                    let _ = queue.send(Job { frame, origin: None, headers: Vec::new() });
+                }
+            }
+            if out.send(item).is_err() {
+                return;
+            }
+        }
+    }
+}
+
+/// Turn one frame into what the judge sees.
+fn classify(channel: Arc<str>, origin: Option<Value>, bytes: Bytes, http_status: Option<u16>) -> Vec<Incoming> {
+    let garbage = |why: String| {
+        let kept = bytes.slice(..bytes.len().min(MAX_RECEIVED_TEXT));
+        vec![Incoming::Garbage { channel: channel.clone(), origin: origin.clone(), bytes: kept, why, http_status }]
+    };
+    match jsonrpc::parse(&bytes) {
+        Ok(frame) => vec![Incoming::Message { message: frame.message, json: frame.json, origin, in_array: false, id_absent: false }],
+        Err(FrameError::Batch(_)) => {
+            let values: Vec<Value> = serde_json::from_slice(&bytes).unwrap_or_default();
+            let items: Option<Vec<(Message, Value, bool)>> =
+                values.into_iter().map(|item| message_of(&item).map(|(message, absent)| (message, item, absent))).collect();
+            match items {
+                // Whether an array may come is the judge's call: it knows what was sent.
+                Some(items) if !items.is_empty() => vec![Incoming::Batch { channel, origin, items }],
+                _ => garbage("a JSON array that is not a batch of JSON-RPC messages".into()),
+            }
+        }
+        Err(e) => match serde_json::from_slice::<Value>(&bytes).ok().and_then(|json| message_of(&json).map(|m| (m, json))) {
+            Some(((message, id_absent), json)) => vec![Incoming::Message { message, json, origin, in_array: false, id_absent }],
+            None => garbage(e.to_string()),
+        },
+    }
+}
+
+/// A message, also the one shape `jsonrpc::classify` refuses but newer
+/// schemas allow: an error response with no `id` member (2025-11-25 on).
+fn message_of(value: &Value) -> Option<(Message, bool)> {
+    if let Ok(message) = jsonrpc::classify(value) {
+        return Some((message, false));
+    }
+    let object = value.as_object()?;
+    let bare_error = object.get("jsonrpc") == Some(&json!("2.0"))
+        && !object.contains_key("id")
+        && !object.contains_key("method")
+        && !object.contains_key("result");
+    let error = object.get("error").filter(|_| bare_error)?;
+    Some((Message::Error { id: Value::Null, error: error.clone() }, true))
+}

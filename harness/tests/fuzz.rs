@@ -1,0 +1,208 @@
+//! `mcp-conform fuzz` and `mcp-conform replay` end to end: determinism,
+//! a clean reference server, faults that become replayable findings, and
+//! findings that survive a killed campaign.
+
+mod support;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use mcp_conform::fuzz::{Finding, Status};
+use support::{bin, conform, scratch};
+
+/// The frames a campaign sent as inputs (and the opening), in order, from its transcript.
+fn inputs_sent(transcript: &Path) -> Vec<String> {
+    let text = std::fs::read_to_string(transcript).expect("transcript written");
+    text.lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|v| matches!(v["role"].as_str(), Some("input" | "opening")))
+        .map(|v| format!("{}{}", v["text"], v["base64"]))
+        .collect()
+}
+
+fn fuzz(dir: &Path, name: &str, extra: &[&str]) -> (std::process::Output, PathBuf) {
+    let transcript = dir.join(format!("{name}.jsonl"));
+    let findings = dir.join(format!("{name}-findings"));
+    let mut args = vec!["fuzz", "--transcript", transcript.to_str().unwrap(), "--findings", findings.to_str().unwrap()];
+    args.extend_from_slice(extra);
+    let out = conform(&args);
+    (out, transcript)
+}
+
+fn finding_files(dir: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(dir) else { return Vec::new() };
+    let mut files: Vec<PathBuf> =
+        entries.filter_map(|e| e.ok().map(|e| e.path())).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+    files.sort();
+    files
+}
+
+fn stderr(out: &std::process::Output) -> String {
+    format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr))
+}
+
+#[test]
+fn the_same_seed_sends_byte_identical_inputs() {
+    let dir = scratch("fuzz-determinism");
+    let common = ["--iterations", "250", "--spec-version", "2025-11-25"];
+    let (a, ta) = fuzz(&dir, "a", &[&common[..], &["--seed", "7"]].concat());
+    let (b, tb) = fuzz(&dir, "b", &[&common[..], &["--seed", "7"]].concat());
+    let (c, tc) = fuzz(&dir, "c", &[&common[..], &["--seed", "8"]].concat());
+    for out in [&a, &b, &c] {
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+    }
+    assert!(String::from_utf8_lossy(&a.stderr).contains("seed 7"), "the seed is printed at the start");
+    let (sa, sb, sc) = (inputs_sent(&ta), inputs_sent(&tb), inputs_sent(&tc));
+    assert!(sa.len() > 250, "{} frames", sa.len());
+    assert_eq!(sa, sb, "same seed, same bytes, same order");
+    assert_ne!(sa, sc, "another seed sends other inputs");
+}
+
+#[test]
+fn shards_partition_the_iterations() {
+    let dir = scratch("fuzz-shards");
+    let common = ["--iterations", "60", "--spec-version", "2025-06-18", "--seed", "3"];
+    let (whole, tw) = fuzz(&dir, "whole", &[&common[..], &["--shard", "1/1"]].concat());
+    let half = ["--iterations", "30", "--spec-version", "2025-06-18", "--seed", "3"];
+    let (one, t1) = fuzz(&dir, "one", &[&half[..], &["--shard", "1/2"]].concat());
+    let (two, t2) = fuzz(&dir, "two", &[&half[..], &["--shard", "2/2"]].concat());
+    for out in [&whole, &one, &two] {
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+    }
+    let inputs = |t: &Path| {
+        let mut v: Vec<String> = inputs_sent(t).into_iter().filter(|f| !["mcp-conform-open", "notifications/initialized", "mcp-conform-baseline"].iter().any(|s| f.contains(s))).collect();
+        v.sort();
+        v
+    };
+    let mut union = [inputs(&t1), inputs(&t2)].concat();
+    union.sort();
+    assert_eq!(inputs(&tw), union, "shards 1/2 and 2/2 send exactly the inputs of 1/1");
+    assert_ne!(inputs(&t1), inputs(&t2));
+}
+
+fn clean(transport: &str, iterations: &str) {
+    let dir = scratch(&format!("fuzz-clean-{transport}"));
+    let (out, _) = fuzz(&dir, "run", &["--transport", transport, "--iterations", iterations, "--seed", "42"]);
+    let files = finding_files(&dir.join("run-findings"));
+    let texts: Vec<String> = files.iter().map(|f| std::fs::read_to_string(f).unwrap_or_default()).collect();
+    assert_eq!(out.status.code(), Some(0), "{}\n{texts:#?}", stderr(&out));
+    assert!(files.is_empty(), "the clean reference server gives no finding: {texts:#?}");
+    assert!(String::from_utf8_lossy(&out.stdout).contains("findings: 0 in 0 bucket(s)"), "{}", stderr(&out));
+}
+
+#[test]
+fn the_clean_reference_server_gives_no_findings_over_stdio() {
+    clean("stdio", "600");
+}
+
+#[test]
+fn the_clean_reference_server_gives_no_findings_over_streamable_http() {
+    clean("streamable-http", "300");
+}
+
+#[test]
+fn the_clean_reference_server_gives_no_findings_over_http_sse() {
+    clean("sse", "300");
+}
+
+/// Fuzz the reference server with `fault`; return the finding files.
+fn with_fault(fault: &str, oracle: &str) -> Vec<PathBuf> {
+    let dir = scratch(&format!("fuzz-fault-{fault}"));
+    let args = ["--spec-version", "2025-11-25", "--seed", "1", "--iterations", "150", "--timeout", "1s", "--", bin(), "reference-server", "--fault", fault];
+    let (out, _) = fuzz(&dir, "run", &args);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let files = finding_files(&dir.join("run-findings"));
+    let findings: Vec<Finding> = files.iter().map(|f| Finding::load(f).expect("a finding file")).collect();
+    let hit: Vec<PathBuf> = files.iter().zip(&findings).filter(|(_, f)| f.oracle.as_str() == oracle).map(|(p, _)| p.clone()).collect();
+    assert!(!hit.is_empty(), "{fault}: no {oracle} finding in {:#?}", findings.iter().map(|f| &f.bucket).collect::<Vec<_>>());
+    for path in &hit {
+        let finding = Finding::load(path).expect("loads");
+        assert_eq!(finding.status, Status::Reproduced, "{}", finding.bucket);
+        assert!(!finding.inputs.is_empty() && finding.inputs.len() <= 3, "shrunk: {} inputs", finding.inputs.len());
+        assert!(finding.sent.iter().any(|s| matches!(s.role, mcp_conform::fuzz::Role::Opening)), "the exact bytes since the session opened");
+    }
+    hit
+}
+
+fn replay(file: &Path, against: &[&str]) -> std::process::Output {
+    let mut args = vec!["replay", file.to_str().unwrap(), "--timeout", "1s"];
+    args.extend_from_slice(against);
+    conform(&args)
+}
+
+#[test]
+fn a_wrong_error_code_becomes_a_finding_that_replays() {
+    let files = with_fault("unknown-method-wrong-code", "wrong-error-code");
+    let finding = Finding::load(&files[0]).expect("loads");
+    assert_eq!(finding.requirement, "JSONRPC-008");
+    assert!(finding.actual.contains("-32600"), "{}", finding.actual);
+    let again = replay(&files[0], &[]);
+    assert_eq!(again.status.code(), Some(1), "still fails against the same target: {}", stderr(&again));
+    assert!(String::from_utf8_lossy(&again.stdout).contains("still fails"));
+    let fixed = replay(&files[0], &["--", bin(), "reference-server"]);
+    assert_eq!(fixed.status.code(), Some(0), "no longer fails against the clean server: {}", stderr(&fixed));
+    assert!(String::from_utf8_lossy(&fixed.stdout).contains("no longer fails"));
+}
+
+#[test]
+fn an_unanswered_ping_becomes_a_finding_that_replays() {
+    let files = with_fault("ping-no-response", "no-response");
+    let finding = Finding::load(&files[0]).expect("loads");
+    assert_eq!(finding.requirement, "L-PING-001");
+    assert!(finding.inputs.iter().any(|i| i.frames.iter().any(|f| String::from_utf8_lossy(&f.bytes).contains("\"ping\""))));
+    let again = replay(&files[0], &[]);
+    assert_eq!(again.status.code(), Some(1), "{}", stderr(&again));
+    let fixed = replay(&files[0], &["--", bin(), "reference-server"]);
+    assert_eq!(fixed.status.code(), Some(0), "{}", stderr(&fixed));
+}
+
+#[test]
+fn a_killed_campaign_keeps_every_finding_it_reported() {
+    let dir = scratch("fuzz-killed");
+    let findings = dir.join("findings");
+    let mut child = Command::new(bin())
+        .args(["fuzz", "--duration", "120s", "--seed", "5", "--spec-version", "2025-11-25", "--findings"])
+        .arg(&findings)
+        .args(["--", bin(), "reference-server", "--fault", "unknown-method-wrong-code"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("start a campaign");
+    let stderr = child.stderr.take().expect("stderr piped");
+    let mut reported = Vec::new();
+    let started = Instant::now();
+    for line in BufReader::new(stderr).lines() {
+        let Ok(line) = line else { break };
+        if let Some(path) = line.trim().strip_prefix("→ ") {
+            reported.push(PathBuf::from(path));
+            break;
+        }
+        assert!(started.elapsed() < Duration::from_secs(60), "no finding reported within 60s");
+    }
+    // Killed outright: no handler runs, nothing more is written.
+    child.kill().expect("SIGKILL");
+    let _ = child.wait();
+    assert!(!reported.is_empty(), "a finding was reported");
+    for path in &reported {
+        let finding = Finding::load(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        assert!(!finding.inputs.is_empty());
+        let again = replay(path, &[]);
+        assert_eq!(again.status.code(), Some(1), "{}", String::from_utf8_lossy(&again.stdout));
+    }
+}
+
+#[test]
+fn bad_arguments_exit_2() {
+    for args in [
+        &["fuzz", "--shard", "3/2"][..],
+        &["fuzz", "--spec-version", "1999-01-01"],
+        &["fuzz", "--iterations", "5", "--", "/nonexistent/mcp-server"],
+        &["replay", "/nonexistent/finding.json"],
+    ] {
+        let out = conform(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+    }
+}
