@@ -262,7 +262,7 @@ pub async fn run(config: &Config, report: Arc<Mutex<Report>>) -> Result<(), Fuzz
 
 /// The surface of each version to fuzz.
 async fn surfaces(config: &Config) -> Result<Vec<Surface>, FuzzError> {
-    let options = SessionOptions { request_timeout: config.timeout };
+    let options = SessionOptions { request_timeout: config.timeout, startup_timeout: config.timeout.max(std::time::Duration::from_secs(30)) };
     let explicit = !config.versions.is_empty();
     let wanted: Vec<String> = if explicit { config.versions.clone() } else { version::ALL.iter().map(|v| v.to_string()).collect() };
     let probes = wanted.iter().map(|v| discovery::probe(&config.target, v, &config.limits, &options));
