@@ -8,7 +8,7 @@ use crate::session::{Connection, SessionOptions};
 use crate::transport::sse::SseTransport;
 use crate::transport::stdio::StdioTransport;
 use crate::transport::streamable_http::HttpTransport;
-use crate::transport::{Kind, Limits, Transport, TransportError};
+use crate::transport::{Events, Kind, Limits, Transport, TransportError};
 
 /// A server to test.
 #[derive(Debug, Clone)]
@@ -55,7 +55,14 @@ impl Target {
 
     /// Open a new connection, checked against `version`'s schema.
     pub async fn connect(&self, version: &str, limits: &Limits, options: &SessionOptions) -> Result<Connection, TransportError> {
-        let (transport, events) = match self {
+        let (transport, events) = self.open(limits).await?;
+        Ok(Connection::new(transport, events, version, options.clone()))
+    }
+
+    /// Open the bare transport: start the command, or prepare the HTTP client
+    /// (HTTP+SSE: open the stream and wait for its endpoint).
+    pub async fn open(&self, limits: &Limits) -> Result<(Transport, Events), TransportError> {
+        Ok(match self {
             Target::Stdio { program, args, env } => {
                 let (t, e) = StdioTransport::spawn(program, args, env, limits)?;
                 (Transport::Stdio(t), e)
@@ -68,8 +75,7 @@ impl Target {
                 let (t, e) = HttpTransport::connect(url, headers, limits)?;
                 (Transport::StreamableHttp(t), e)
             }
-        };
-        Ok(Connection::new(transport, events, version, options.clone()))
+        })
     }
 }
 

@@ -23,9 +23,6 @@ use super::input::{Frame, Role, Sent};
 use crate::jsonrpc::{self, FrameError, Message};
 use crate::session::{client, stateful, stateless};
 use crate::target::Target;
-use crate::transport::sse::SseTransport;
-use crate::transport::stdio::StdioTransport;
-use crate::transport::streamable_http::HttpTransport;
 use crate::transport::{Event, Events, Kind, Limits, Outgoing, Transport};
 use crate::version::{era, Era};
 
@@ -311,20 +308,7 @@ impl Wire {
 }
 
 async fn connect(target: &Target, limits: &Limits) -> Result<(Transport, Events), FuzzError> {
-    Ok(match target {
-        Target::Stdio { program, args, env } => {
-            let (t, e) = StdioTransport::spawn(program, args, env, limits)?;
-            (Transport::Stdio(t), e)
-        }
-        Target::Url { url, kind: Kind::Sse, headers } => {
-            let (t, e) = SseTransport::connect(url, headers, limits).await?;
-            (Transport::Sse(t), e)
-        }
-        Target::Url { url, headers, .. } => {
-            let (t, e) = HttpTransport::connect(url, headers, limits)?;
-            (Transport::StreamableHttp(t), e)
-        }
-    })
+    Ok(target.open(limits).await?)
 }
 
 fn to_bytes(value: &Value) -> Vec<u8> {
