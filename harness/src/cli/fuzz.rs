@@ -10,8 +10,6 @@ use super::CliError;
 use crate::check::CallTools;
 use crate::fuzz::campaign::{self, Config, Report, Shard};
 use crate::fuzz::shrink::Budget;
-use crate::fuzz::TargetSpec;
-use crate::target::{self, ReferenceHttp, Target};
 use crate::transport::{Kind, Limits};
 
 /// Inputs sent when neither `--iterations` nor `--duration` is given.
@@ -118,44 +116,6 @@ fn random_seed() -> u64 {
     rng.next_u64() % 1_000_000_000
 }
 
-/// The target a subcommand names: a URL, a command, or the bundled reference
-/// server (started over HTTP when asked for). Shared with `replay`.
-pub(super) async fn resolve_target(
-    url: &Option<String>,
-    command: &[String],
-    transport: Option<Kind>,
-    headers: &[(String, String)],
-    env: &[(String, String)],
-) -> Result<(Target, TargetSpec, Option<ReferenceHttp>), CliError> {
-    let names = |pairs: &[(String, String)]| pairs.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
-    Ok(match (url, command.split_first(), transport) {
-        (Some(url), _, Some(Kind::Stdio)) => return Err(CliError::Usage(format!("--url {url} cannot be used with --transport stdio"))),
-        (Some(url), _, kind) => {
-            let kind = kind.unwrap_or(Kind::StreamableHttp);
-            let spec = TargetSpec::Url { url: url.clone(), transport: kind.as_str().into(), headers: names(headers) };
-            (Target::Url { url: url.clone(), kind, headers: headers.to_vec() }, spec, None)
-        }
-        (None, Some(_), Some(kind)) if kind != Kind::Stdio => {
-            return Err(CliError::Usage(format!("a command is spoken to over stdio, not {kind}; use --url for HTTP servers")))
-        }
-        (None, Some((program, rest)), _) => {
-            let spec = TargetSpec::Stdio { program: program.clone(), args: rest.to_vec(), env: names(env) };
-            (Target::Stdio { program: program.clone(), args: rest.to_vec(), env: env.to_vec() }, spec, None)
-        }
-        (None, None, None | Some(Kind::Stdio)) => {
-            let target = target::reference_stdio().map_err(|e| CliError::Io { path: "the running executable".into(), source: e })?;
-            (target, TargetSpec::Bundled { transport: Kind::Stdio.as_str().into() }, None)
-        }
-        (None, None, Some(kind)) => {
-            let server = ReferenceHttp::start(kind)
-                .await
-                .map_err(|e| CliError::Io { path: "the bundled reference server".into(), source: e })?;
-            let target = Target::Url { url: server.url.clone(), kind, headers: headers.to_vec() };
-            (target, TargetSpec::Bundled { transport: kind.as_str().into() }, Some(server))
-        }
-    })
-}
-
 /// Prints the summary once: at the end, or when the campaign is dropped
 /// half way (Ctrl-C and SIGTERM end the program by dropping it), so that an
 /// interrupted campaign still reports everything it found.
@@ -196,7 +156,7 @@ impl Drop for Summary {
 pub async fn fuzz(args: FuzzArgs) -> Result<i32, CliError> {
     let bundled = args.url.is_none() && args.command.is_empty();
     let call_tools = args.call_tools.unwrap_or(if bundled { CallTools::All } else { CallTools::ReadOnly });
-    let (target, spec, reference) = resolve_target(&args.url, &args.command, args.transport, &args.headers, &args.env).await?;
+    let (target, spec, reference) = super::target::resolve(&args.url, &args.command, args.transport, &args.headers, &args.env).await?;
     let seed = args.seed.unwrap_or_else(random_seed);
     let iterations = match (args.iterations, args.duration) {
         (None, None) => Some(DEFAULT_ITERATIONS),

@@ -4,6 +4,7 @@ mod fuzz;
 mod list;
 mod replay;
 mod run;
+mod target;
 
 use std::ffi::OsString;
 

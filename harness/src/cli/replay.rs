@@ -54,7 +54,7 @@ pub async fn replay(args: ReplayArgs) -> Result<i32, CliError> {
     let finding = Finding::load(&args.file)?;
     let overridden = args.url.is_some() || !args.command.is_empty();
     let (target, reference) = if overridden {
-        let (target, _, reference) = super::fuzz::resolve_target(&args.url, &args.command, args.transport, &args.headers, &args.env).await?;
+        let (target, _, reference) = super::target::resolve(&args.url, &args.command, args.transport, &args.headers, &args.env).await?;
         (target, reference)
     } else {
         recorded_target(&finding, &args).await?
@@ -87,7 +87,7 @@ async fn recorded_target(finding: &Finding, args: &ReplayArgs) -> Result<(Target
     Ok(match &finding.target {
         TargetSpec::Bundled { transport } => {
             let kind = Kind::from_name(transport).unwrap_or(Kind::Stdio);
-            let (target, _, reference) = super::fuzz::resolve_target(&None, &[], Some(kind), &args.headers, &[]).await?;
+            let (target, _, reference) = super::target::resolve(&None, &[], Some(kind), &args.headers, &[]).await?;
             (target, reference)
         }
         TargetSpec::Stdio { program, args: arguments, env } => {

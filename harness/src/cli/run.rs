@@ -9,7 +9,6 @@ use crate::case;
 use crate::check::CallTools;
 use crate::execute::VerdictOptions;
 use crate::runner::{self, RunConfig};
-use crate::target::{self, ReferenceHttp, Target};
 use crate::transport::{Kind, Limits};
 use crate::version;
 
@@ -100,22 +99,7 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
     // With no target, the bundled reference server is the target.
     let bundled = args.url.is_none() && args.command.is_empty();
     let call_tools = args.call_tools.unwrap_or(if bundled { CallTools::All } else { CallTools::ReadOnly });
-    let mut reference: Option<ReferenceHttp> = None;
-    let target = match (&args.url, args.command.split_first(), args.transport) {
-        (Some(url), _, Some(Kind::Stdio)) => return Err(CliError::Usage(format!("--url {url} cannot be used with --transport stdio"))),
-        (Some(url), _, kind) => Target::Url { url: url.clone(), kind: kind.unwrap_or(Kind::StreamableHttp), headers: args.headers.clone() },
-        (None, Some(_), Some(kind)) if kind != Kind::Stdio => {
-            return Err(CliError::Usage(format!("a command is spoken to over stdio, not {kind}; use --url for HTTP servers")))
-        }
-        (None, Some((program, rest)), _) => Target::Stdio { program: program.clone(), args: rest.to_vec(), env: args.env.clone() },
-        (None, None, None | Some(Kind::Stdio)) => target::reference_stdio().map_err(|e| io("the running executable", e))?,
-        (None, None, Some(kind)) => {
-            let server = ReferenceHttp::start(kind).await.map_err(|e| io("the bundled reference server", e))?;
-            let target = Target::Url { url: server.url.clone(), kind, headers: args.headers.clone() };
-            reference = Some(server);
-            target
-        }
-    };
+    let (target, _, reference) = super::target::resolve(&args.url, &args.command, args.transport, &args.headers, &args.env).await?;
 
     let config = RunConfig {
         target,
