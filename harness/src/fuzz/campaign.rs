@@ -559,6 +559,7 @@ async fn settle(campaign: &mut Campaign<'_>, surface: &Arc<Surface>) {
         if shrunk.reproduced {
             item.finding.shrunk = shrunk.inputs.len() < item.finding.inputs.len() || shrunk.inputs != item.finding.inputs;
             item.finding.inputs = shrunk.inputs;
+            item.finding.window = shrunk.window;
             item.finding.inputs_omitted = 0;
             if let Some(evidence) = shrunk.evidence {
                 item.finding.sent = evidence.sent;
