@@ -196,7 +196,7 @@ impl Report {
     pub fn summary(&self) -> String {
         let elapsed = self.started.elapsed().as_secs_f64();
         let mut text = format!(
-            "fuzz: seed {}, shard {}, {} over {}: {} inputs in {:.1}s ({:.0} execs/s), {} reconnect(s)\n",
+            "fuzz: seed {}, shard {}, {} over {}: {} inputs in {:.3}s ({:.0} execs/s), {} reconnect(s)\n",
             self.seed,
             self.shard,
             if self.versions.is_empty() { "no version".into() } else { self.versions.join(", ") },

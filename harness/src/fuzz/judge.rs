@@ -229,9 +229,7 @@ impl Judge {
                 self.last_solo = Some((seq, p.plan.clone()));
             }
             let signature = signature(&p);
-            if std::env::var_os("FUZZ_TIMING").is_some() {
-                eprintln!("TIMING {:>8.2}ms {} solo={}", (now - (p.deadline - self.timeout)).as_secs_f64() * 1000.0, p.input.label, p.plan.solo);
-            }
+            tracing::trace!(seq, label = %p.input.label, elapsed = ?(now - (p.deadline - self.timeout)), "fuzz input judged");
             self.completed.push(Completed { seq, input: p.input, signature });
         }
         std::mem::take(&mut self.completed)
