@@ -216,7 +216,7 @@ impl Report {
                 (Status::NotReproduced, false) => "not reproduced on a fresh connection; not counted (timing)".into(),
                 (Status::Unconfirmed, _) => "not replayed yet".into(),
             };
-            text.push_str(&format!("  {} ×{}  {}  {}\n    {}\n    {path} ({state})\n", line.bucket, line.count, line.requirement, "", line.message));
+            text.push_str(&format!("  {} ×{}  [{}]\n    {}\n    {path} ({state})\n", line.bucket, line.count, line.requirement, line.message));
         }
         if self.slow_tools > 0 {
             text.push_str(&format!("{} tool call(s) outlived the deadline while the server stayed alive (not findings)\n", self.slow_tools));
