@@ -196,7 +196,7 @@ impl Report {
     pub fn summary(&self) -> String {
         let elapsed = self.started.elapsed().as_secs_f64();
         let mut text = format!(
-            "fuzz: seed {}, shard {}, {} over {}: {} inputs in {:.1}s ({:.0} execs/s), {} reconnect(s)\n",
+            "fuzz: seed {}, shard {}, {} over {}: {} inputs in {:.3}s ({:.0} execs/s), {} reconnect(s)\n",
             self.seed,
             self.shard,
             if self.versions.is_empty() { "no version".into() } else { self.versions.join(", ") },
@@ -216,7 +216,7 @@ impl Report {
                 (Status::NotReproduced, false) => "not reproduced on a fresh connection; not counted (timing)".into(),
                 (Status::Unconfirmed, _) => "not replayed yet".into(),
             };
-            text.push_str(&format!("  {} ×{}  {}  {}\n    {}\n    {path} ({state})\n", line.bucket, line.count, line.requirement, "", line.message));
+            text.push_str(&format!("  {} ×{}  [{}]\n    {}\n    {path} ({state})\n", line.bucket, line.count, line.requirement, line.message));
         }
         if self.slow_tools > 0 {
             text.push_str(&format!("{} tool call(s) outlived the deadline while the server stayed alive (not findings)\n", self.slow_tools));
@@ -559,6 +559,7 @@ async fn settle(campaign: &mut Campaign<'_>, surface: &Arc<Surface>) {
         if shrunk.reproduced {
             item.finding.shrunk = shrunk.inputs.len() < item.finding.inputs.len() || shrunk.inputs != item.finding.inputs;
             item.finding.inputs = shrunk.inputs;
+            item.finding.window = shrunk.window;
             item.finding.inputs_omitted = 0;
             if let Some(evidence) = shrunk.evidence {
                 item.finding.sent = evidence.sent;

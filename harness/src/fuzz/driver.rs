@@ -22,6 +22,7 @@ use super::judge::{Completed, Judge, Probe};
 use super::oracle::{answer_requirement, clip, Draft, DraftBuilder, Oracle};
 use super::surface::Surface;
 use super::wire::{Incoming, Received, Wire};
+use crate::transport::Kind;
 use crate::version::Era;
 
 /// Most bytes of inputs kept as the connection's history.
@@ -204,7 +205,13 @@ impl Driver {
     }
 
     fn fill(&mut self, feed: &mut dyn Feed, now: Instant) {
-        while self.judge.in_flight() < self.window && !self.judge.solo_active() {
+        // Over Streamable HTTP every answer comes on the POST that asked, so
+        // any number of solo inputs may be in flight; elsewhere an answer
+        // without a readable id can only be pinned to the one solo input in
+        // flight. Well-formed requests keep flowing either way: their
+        // answers carry their ids.
+        let one_solo = self.surface.kind != Kind::StreamableHttp;
+        while self.judge.in_flight() < self.window {
             let (input, plan) = match self.staged.take() {
                 Some(staged) => staged,
                 None => match feed.next() {
@@ -218,8 +225,12 @@ impl Driver {
                     }
                 },
             };
-            // A solo input waits until the window is empty.
-            if plan.solo && self.judge.in_flight() > 0 {
+            // Inputs go out in the feed's order: an input that must wait holds
+            // back the rest. It waits for the solo input in flight, or for an
+            // input carrying one of its ids (two requests with one id in
+            // flight could not be told apart: the harness must not send that
+            // by accident).
+            if (plan.solo && one_solo && self.judge.solo_active()) || !self.judge.ids_free(&plan) {
                 self.staged = Some((input, plan));
                 return;
             }
@@ -230,7 +241,6 @@ impl Driver {
                 for (_, probe) in self.judge.probes_to_send(now) {
                     self.send_frame(to_bytes(&probe), Role::Probe);
                 }
-                return;
             }
         }
     }

@@ -18,7 +18,8 @@
 //! - `probe`, `surface`: the liveness probe and what the server exposed, so
 //!   that a replay judges as the campaign did.
 //! - `inputs`: the inputs to send after the session opens, in order
-//!   (minimal once `shrunk`); frames as `{"text": …}` or `{"base64": …}`.
+//!   (minimal once `shrunk`); frames as `{"text": …}` or `{"base64": …}`;
+//!   `window` of them in flight at once (1 unless the finding needs more).
 //! - `sent`: the exact frames sent since the session opened (opening,
 //!   inputs, probes, answers to the server's requests), in order;
 //!   `sent_omitted` older ones were dropped to stay bounded.
@@ -185,6 +186,9 @@ pub struct Finding {
     pub surface: SurfaceRecord,
     /// The inputs to replay.
     pub inputs: Vec<Input>,
+    /// Inputs in flight at once when replaying (1: one at a time).
+    #[serde(default = "one")]
+    pub window: usize,
     /// Older inputs of the session not kept.
     #[serde(default)]
     pub inputs_omitted: usize,
@@ -229,6 +233,7 @@ impl Finding {
             probe: rest.probe,
             surface: rest.surface,
             inputs: rest.inputs,
+            window: 1,
             inputs_omitted: rest.inputs_omitted,
             sent: rest.sent,
             sent_omitted: rest.sent_omitted,
@@ -255,6 +260,10 @@ impl Finding {
         let hash = bucket.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ u64::from(b)).wrapping_mul(0x0000_0100_0000_01b3));
         format!("{}-{:016x}.json", oracle.as_str(), hash)
     }
+}
+
+fn one() -> usize {
+    1
 }
 
 /// Everything but the draft that a finding file holds.

@@ -175,6 +175,11 @@ impl Judge {
         self.solo.is_some()
     }
 
+    /// None of the ids `plan` carries is in flight.
+    pub fn ids_free(&self, plan: &Plan) -> bool {
+        plan.expected.iter().all(|e| !self.by_id.contains_key(&key(&e.id)))
+    }
+
     /// A probe failed to get an answer: the server no longer responds.
     pub fn unresponsive(&self) -> bool {
         self.unresponsive
@@ -224,6 +229,7 @@ impl Judge {
                 self.last_solo = Some((seq, p.plan.clone()));
             }
             let signature = signature(&p);
+            tracing::trace!(seq, label = %p.input.label, elapsed = ?(now - (p.deadline - self.timeout)), "fuzz input judged");
             self.completed.push(Completed { seq, input: p.input, signature });
         }
         std::mem::take(&mut self.completed)

@@ -23,14 +23,15 @@ pub struct Outcome {
 
 /// Replay `finding` against `target` up to `attempts` times, stopping at the
 /// first that reproduces it. The session is opened as the campaign opened it
-/// (handshake for the file's version), then its inputs are sent one at a
-/// time, each with the liveness probe the campaign used.
+/// (handshake for the file's version), then its inputs are sent as the file
+/// says (one at a time unless it needs more in flight), each malformed one
+/// followed by the liveness probe the campaign used.
 pub async fn replay(finding: &Finding, target: &Target, limits: &Limits, timeout: Duration, attempts: usize) -> Result<Outcome, FuzzError> {
     let surface = Arc::new(finding.surface.surface(&finding.version, target.kind()));
     let trial = Trial { target, surface, probe: finding.probe.clone(), limits, timeout };
     let mut outcome = Outcome { reproduced: false, drafts: Vec::new(), attempts: 0 };
     for _ in 0..attempts.max(1) {
-        let replayed = trial.replay(&finding.inputs, 1).await?;
+        let replayed = trial.replay(&finding.inputs, finding.window.max(1)).await?;
         outcome.attempts += 1;
         outcome.reproduced = replayed.drafts.iter().any(|d| d.bucket() == finding.bucket);
         outcome.drafts = replayed.drafts;

@@ -100,6 +100,9 @@ pub struct Shrunk {
     pub evidence: Option<Evidence>,
     /// Replays made.
     pub trials: usize,
+    /// Inputs in flight at once in the replays that reproduced it (1 unless
+    /// only the campaign's window did).
+    pub window: usize,
 }
 
 /// Reproduce and shrink. `trigger` is the index in `inputs` of the input
@@ -113,6 +116,7 @@ pub async fn shrink(trial: &Trial<'_>, inputs: Vec<Input>, trigger: Option<usize
     };
     // First the cheapest: the pinned input alone, then everything as sent.
     let mut current: Option<(Vec<Input>, Evidence)> = None;
+    let mut used = 1;
     if let Some(single) = trigger.and_then(|t| inputs.get(t)) {
         if left(&mut spent) {
             let candidate = vec![single.clone()];
@@ -130,14 +134,15 @@ pub async fn shrink(trial: &Trial<'_>, inputs: Vec<Input>, trigger: Option<usize
             }
             if let Some(evidence) = trial.shows(&sequence, bucket, window).await {
                 current = Some((sequence.clone(), evidence));
+                used = window;
             }
         }
     }
     let Some((mut best, mut evidence)) = current else {
-        return Shrunk { inputs, reproduced: false, evidence: None, trials: spent };
+        return Shrunk { inputs, reproduced: false, evidence: None, trials: spent, window: 1 };
     };
     if !budget.minimize {
-        return Shrunk { inputs: best, reproduced: true, evidence: Some(evidence), trials: spent };
+        return Shrunk { inputs: best, reproduced: true, evidence: Some(evidence), trials: spent, window: used };
     }
     // Delta debugging over the sequence.
     let mut granularity = 2usize;
@@ -149,7 +154,7 @@ pub async fn shrink(trial: &Trial<'_>, inputs: Vec<Input>, trigger: Option<usize
             if complement.is_empty() || !left(&mut spent) {
                 continue;
             }
-            if let Some(e) = trial.shows(&complement, bucket, 1).await {
+            if let Some(e) = trial.shows(&complement, bucket, used).await {
                 best = complement;
                 evidence = e;
                 granularity = granularity.saturating_sub(1).max(2);
@@ -185,7 +190,7 @@ pub async fn shrink(trial: &Trial<'_>, inputs: Vec<Input>, trigger: Option<usize
                 }
                 let mut candidate = best.clone();
                 candidate[i].frames[f].bytes = to_bytes(&edited);
-                if let Some(e) = trial.shows(&candidate, bucket, 1).await {
+                if let Some(e) = trial.shows(&candidate, bucket, used).await {
                     best = candidate;
                     evidence = e;
                     value = edited;
@@ -194,7 +199,7 @@ pub async fn shrink(trial: &Trial<'_>, inputs: Vec<Input>, trigger: Option<usize
             }
         }
     }
-    Shrunk { inputs: best, reproduced: true, evidence: Some(evidence), trials: spent }
+    Shrunk { inputs: best, reproduced: true, evidence: Some(evidence), trials: spent, window: used }
 }
 
 /// Each way to make `message` one step simpler, most drastic first. The
