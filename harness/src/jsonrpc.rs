@@ -108,10 +108,14 @@ pub fn classify(json: &Value) -> Result<Message, FrameError> {
             None => Message::Notification { method, params },
         });
     }
-    let id = id.cloned().ok_or_else(|| not_rpc("neither a method nor an id".into()))?;
     match (object.get("result"), object.get("error")) {
-        (Some(result), None) => Ok(Message::Result { id, result: result.clone() }),
-        (None, Some(error)) => Ok(Message::Error { id, error: error.clone() }),
+        (Some(result), None) => {
+            let id = id.cloned().ok_or_else(|| not_rpc("a result without an id".into()))?;
+            Ok(Message::Result { id, result: result.clone() })
+        }
+        // An error may leave the id out when the request's could not be read
+        // (allowed by the schemas from 2025-11-25; older ones say so by schema check).
+        (None, Some(error)) => Ok(Message::Error { id: id.cloned().unwrap_or(Value::Null), error: error.clone() }),
         (Some(_), Some(_)) => Err(not_rpc("both \"result\" and \"error\"".into())),
         (None, None) => Err(not_rpc("a response with neither \"result\" nor \"error\"".into())),
     }

@@ -30,12 +30,13 @@ fn ids_keep_their_json_type() {
 
 #[test]
 fn rejects_what_is_not_one_message() {
-    let bad: [(&[u8], &str); 8] = [
+    let bad: [(&[u8], &str); 9] = [
         (b"hello", "not JSON"),
         (b"\xff\xfe", "not UTF-8"),
         (b"[1,2]", "batch"),
         (b"42", "not an object"),
         (br#"{"id":1,"result":{}}"#, "no \"jsonrpc\""),
+        (br#"{"jsonrpc":"2.0","result":{}}"#, "a result without an id"),
         (br#"{"jsonrpc":"1.0","id":1,"result":{}}"#, "not \"2.0\""),
         (br#"{"jsonrpc":"2.0","id":1,"result":{},"error":{}}"#, "both"),
         (br#"{"jsonrpc":"2.0","id":[1],"result":{}}"#, "array"),
@@ -58,4 +59,11 @@ fn round_trips() {
     let frame = parse(text).unwrap();
     let again = parse(&to_bytes(&frame.message)).unwrap();
     assert_eq!(frame, again);
+}
+
+#[test]
+fn an_error_may_leave_out_the_id() {
+    let frame = parse(br#"{"jsonrpc":"2.0","error":{"code":-32700,"message":"Parse error"}}"#).expect("valid");
+    assert_eq!(frame.message.id(), Some(&serde_json::Value::Null));
+    assert!(matches!(frame.message, Message::Error { .. }));
 }
