@@ -5,12 +5,12 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use super::run::{parse_duration, parse_env, parse_header, parse_size, parse_transport, parse_version};
+use super::run::{parse_duration, parse_size, parse_version};
 use super::CliError;
 use crate::check::CallTools;
 use crate::fuzz::campaign::{self, Config, Report, Shard};
 use crate::fuzz::shrink::Budget;
-use crate::transport::{Kind, Limits};
+use crate::transport::Limits;
 
 /// Inputs sent when neither `--iterations` nor `--duration` is given.
 const DEFAULT_ITERATIONS: u64 = 1000;
@@ -18,14 +18,8 @@ const DEFAULT_ITERATIONS: u64 = 1000;
 /// Arguments of `fuzz`.
 #[derive(Debug, clap::Args)]
 pub struct FuzzArgs {
-    /// URL of the server: the MCP endpoint (Streamable HTTP) or the SSE stream (with `--transport sse`).
-    #[arg(long, value_name = "URL", conflicts_with = "command")]
-    url: Option<String>,
-
-    /// Transport: `stdio` for a command, `streamable-http` (default for --url) or `sse`.
-    /// With no target, the bundled reference server is served over this transport.
-    #[arg(long, value_name = "NAME", value_parser = parse_transport)]
-    transport: Option<Kind>,
+    #[command(flatten)]
+    target: super::target::TargetArgs,
 
     /// Protocol version to fuzz (repeatable); default: every version the server speaks.
     #[arg(long = "spec-version", value_name = "VERSION", value_parser = parse_version)]
@@ -85,17 +79,6 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "FILE")]
     transcript: Option<PathBuf>,
 
-    /// Extra HTTP header on every request, `Name: value` (repeatable).
-    #[arg(long = "header", value_name = "HEADER", value_parser = parse_header)]
-    headers: Vec<(String, String)>,
-
-    /// Extra environment variable for a stdio server, `NAME=value` (repeatable).
-    #[arg(long = "env", value_name = "NAME=VALUE", value_parser = parse_env)]
-    env: Vec<(String, String)>,
-
-    /// The server command and its arguments, after `--` (stdio).
-    #[arg(last = true, value_name = "COMMAND")]
-    command: Vec<String>,
 }
 
 fn parse_shard(text: &str) -> Result<Shard, String> {
@@ -154,9 +137,9 @@ impl Drop for Summary {
 
 /// Run the campaign; exit code 1 when a finding counts, 0 otherwise.
 pub async fn fuzz(args: FuzzArgs) -> Result<i32, CliError> {
-    let bundled = args.url.is_none() && args.command.is_empty();
+    let bundled = args.target.bundled();
     let call_tools = args.call_tools.unwrap_or(if bundled { CallTools::All } else { CallTools::ReadOnly });
-    let (target, spec, reference) = super::target::resolve(&args.url, &args.command, args.transport, &args.headers, &args.env).await?;
+    let (target, spec, reference) = args.target.resolve().await?;
     let seed = args.seed.unwrap_or_else(random_seed);
     let iterations = match (args.iterations, args.duration) {
         (None, None) => Some(DEFAULT_ITERATIONS),

@@ -15,14 +15,8 @@ use crate::version;
 /// Arguments of `run`.
 #[derive(Debug, clap::Args)]
 pub struct RunArgs {
-    /// URL of the server: the MCP endpoint (Streamable HTTP) or the SSE stream (with `--transport sse`).
-    #[arg(long, value_name = "URL", conflicts_with = "command")]
-    url: Option<String>,
-
-    /// Transport: `stdio` for a command, `streamable-http` (default for --url) or `sse`.
-    /// With no target, the bundled reference server is served over this transport.
-    #[arg(long, value_name = "NAME", value_parser = parse_transport)]
-    transport: Option<Kind>,
+    #[command(flatten)]
+    target: super::target::TargetArgs,
 
     /// Protocol version to test (repeatable); default: every version the server speaks.
     #[arg(long = "spec-version", value_name = "VERSION", value_parser = parse_version)]
@@ -65,14 +59,6 @@ pub struct RunArgs {
     #[arg(long, value_enum)]
     call_tools: Option<CallTools>,
 
-    /// Extra HTTP header on every request, `Name: value` (repeatable).
-    #[arg(long = "header", value_name = "HEADER", value_parser = parse_header)]
-    headers: Vec<(String, String)>,
-
-    /// Extra environment variable for a stdio server, `NAME=value` (repeatable).
-    #[arg(long = "env", value_name = "NAME=VALUE", value_parser = parse_env)]
-    env: Vec<(String, String)>,
-
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
     #[arg(long, value_name = "WHEN", default_value = "auto", value_parser = ["auto", "always", "never"])]
     color: String,
@@ -81,9 +67,6 @@ pub struct RunArgs {
     #[arg(long, short)]
     verbose: bool,
 
-    /// The server command and its arguments, after `--` (stdio).
-    #[arg(last = true, value_name = "COMMAND")]
-    command: Vec<String>,
 }
 
 pub async fn run(args: RunArgs) -> Result<i32, CliError> {
@@ -97,9 +80,9 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
     }
 
     // With no target, the bundled reference server is the target.
-    let bundled = args.url.is_none() && args.command.is_empty();
+    let bundled = args.target.bundled();
     let call_tools = args.call_tools.unwrap_or(if bundled { CallTools::All } else { CallTools::ReadOnly });
-    let (target, _, reference) = super::target::resolve(&args.url, &args.command, args.transport, &args.headers, &args.env).await?;
+    let (target, _, reference) = args.target.resolve().await?;
 
     let config = RunConfig {
         target,

@@ -1,9 +1,47 @@
 //! The target a subcommand names, shared by `run`, `fuzz` and `replay`.
 
+use super::run::{parse_env, parse_header, parse_transport};
 use super::CliError;
 use crate::fuzz::TargetSpec;
 use crate::target::{self, ReferenceHttp, Target};
 use crate::transport::Kind;
+
+/// The flags that name a server, shared by the subcommands that talk to one.
+#[derive(Debug, clap::Args)]
+pub struct TargetArgs {
+    /// URL of the server: the MCP endpoint (Streamable HTTP) or the SSE stream (with `--transport sse`).
+    #[arg(long, value_name = "URL", conflicts_with = "command")]
+    url: Option<String>,
+
+    /// Transport: `stdio` for a command, `streamable-http` (default for --url) or `sse`.
+    /// With no target, the bundled reference server is served over this transport.
+    #[arg(long, value_name = "NAME", value_parser = parse_transport)]
+    transport: Option<Kind>,
+
+    /// Extra HTTP header on every request, `Name: value` (repeatable).
+    #[arg(long = "header", value_name = "HEADER", value_parser = parse_header)]
+    headers: Vec<(String, String)>,
+
+    /// Extra environment variable for a stdio server, `NAME=value` (repeatable).
+    #[arg(long = "env", value_name = "NAME=VALUE", value_parser = parse_env)]
+    env: Vec<(String, String)>,
+
+    /// The server command and its arguments, after `--` (stdio).
+    #[arg(last = true, value_name = "COMMAND")]
+    command: Vec<String>,
+}
+
+impl TargetArgs {
+    /// No URL and no command: the bundled reference server is the target.
+    pub fn bundled(&self) -> bool {
+        self.url.is_none() && self.command.is_empty()
+    }
+
+    /// The target, how a finding file names it, and the bundled HTTP server behind it, if one was started.
+    pub async fn resolve(&self) -> Result<(Target, TargetSpec, Option<ReferenceHttp>), CliError> {
+        resolve(&self.url, &self.command, self.transport, &self.headers, &self.env).await
+    }
+}
 
 /// The target a subcommand names: a URL, a command, or the bundled reference
 /// server (started over HTTP when asked for), with how a finding file names it.
