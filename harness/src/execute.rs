@@ -38,6 +38,9 @@ pub struct StepOutcome {
     /// Transcript entries from outside the case's own window that show the
     /// evidence (the session's opening exchange, for instance).
     pub evidence: Vec<LogEntry>,
+    /// Why the case turned out not to apply (e.g. the server does not
+    /// protect itself, so there is no authorization to check).
+    pub not_applicable: Option<String>,
 }
 
 /// Settings that shape verdicts.
@@ -47,6 +50,8 @@ pub struct VerdictOptions {
     pub strict: bool,
     /// Which tools `tools/call` checks may call.
     pub call_tools: check::CallTools,
+    /// Bearer tokens the authorization checks present instead of the user's.
+    pub auth_tokens: check::auth::TestTokens,
 }
 
 /// Everything a case runs against.
@@ -94,7 +99,10 @@ pub async fn run(case: &Case, context: &CaseContext<'_>) -> CaseResult {
     let mut outcome = StepOutcome::default();
     for step in &case.steps {
         let step_outcome = run_step(case, step, context).await;
-        let stop = !step_outcome.findings.is_empty() || !step_outcome.inconclusive.is_empty();
+        let stop = !step_outcome.findings.is_empty()
+            || !step_outcome.inconclusive.is_empty()
+            || step_outcome.not_applicable.is_some();
+        outcome.not_applicable = outcome.not_applicable.or(step_outcome.not_applicable);
         outcome.findings.extend(step_outcome.findings);
         outcome.inconclusive.extend(step_outcome.inconclusive);
         outcome.evidence.extend(step_outcome.evidence);
@@ -114,6 +122,9 @@ pub async fn run(case: &Case, context: &CaseContext<'_>) -> CaseResult {
     if result.status == Status::Pass && !outcome.inconclusive.is_empty() {
         result.status = Status::Inconclusive;
         result.reason = Some(outcome.inconclusive.join("; "));
+    } else if let (Status::Pass, Some(reason)) = (result.status, outcome.not_applicable) {
+        result.status = Status::NotApplicable;
+        result.reason = Some(reason);
     }
     result.duration_ms = started.elapsed().as_millis() as u64;
     result
@@ -192,7 +203,7 @@ async fn run_step(case: &Case, step: &Step, context: &CaseContext<'_>) -> StepOu
             let options = RequestOptions {
                 protocol_version: step.protocol_version.as_ref().map(|v| v.replace("$version", version)),
                 raw: step.raw,
-                headers: Vec::new(),
+                headers: step.headers.iter().map(|(n, v)| (n.clone(), v.replace("$version", version))).collect(),
             };
             context.session.request(method, params, &options).await
         }

@@ -15,7 +15,10 @@ fn clean_run(transport: &str) {
     let expected: Vec<&str> = mcp_conform::version::ALL.to_vec();
     assert_eq!(record.versions, expected, "every version is tested");
     assert!(record.results.len() >= 35, "{} results", record.results.len());
-    let not_passed: Vec<_> = record.results.iter().filter(|r| r.status != Status::Pass).collect();
+    // Without --auth the server does not protect itself: the authorization
+    // cases do not apply (mutation.rs runs them against `--auth`).
+    let unprotected = |r: &&reports::CaseResult| r.area == "auth" && r.status == Status::NotApplicable;
+    let not_passed: Vec<_> = record.results.iter().filter(|r| r.status != Status::Pass && !unprotected(r)).collect();
     assert!(not_passed.is_empty(), "{not_passed:#?}");
     for version in &expected {
         assert!(record.results.iter().any(|r| &r.version == version), "no result for {version}");

@@ -21,6 +21,8 @@ struct Expectation {
 }
 
 const ALL: &[&str] = &["stdio", "streamable-http", "sse"];
+const HTTP: &[&str] = &["streamable-http", "sse"];
+const STREAMABLE: &[&str] = &["streamable-http"];
 
 const EXPECTATIONS: &[Expectation] = &[
     Expectation { fault: "initialize-wrong-version", fails: &["L-LIFE-002-supported-version-echoed"], collateral: &[], transports: ALL, since: "2024-11-05" },
@@ -79,19 +81,56 @@ const EXPECTATIONS: &[Expectation] = &[
         transports: &["stdio"],
         since: "2024-11-05",
     },
+    Expectation { fault: "session-id-ignored-after-delete", fails: &["L-HTTP-011-ended-session"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },
+    Expectation { fault: "no-origin-check", fails: &["HTTP-003-foreign-origin"], collateral: &[], transports: HTTP, since: "2024-11-05" },
+    Expectation { fault: "header-mismatch-ignored", fails: &["HTTP-020-method-header-mismatch"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
+    Expectation { fault: "s2c-without-capability", fails: &["L-S2C-001-undeclared-capabilities"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "session-id-predictable", fails: &["L-HTTP-009-session-ids"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },
+    Expectation {
+        fault: "protocol-version-header-ignored",
+        fails: &["L-HTTP-013-protocol-version-header"],
+        collateral: &[],
+        transports: STREAMABLE,
+        since: "2025-06-18",
+    },
+    Expectation { fault: "notification-answered-200", fails: &["HTTP-006-notification-accepted"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },
+    Expectation { fault: "answer-wrong-content-type", fails: &["HTTP-008-answer-content-type"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },
+    Expectation { fault: "get-stream-wrong-status", fails: &["L-HTTP-004-get-stream"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },
+    Expectation { fault: "missing-session-id-404", fails: &["L-HTTP-010-missing-session-id"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },
+    Expectation {
+        fault: "auth-wrong-audience-accepted",
+        fails: &["AUTH-007-foreign-audience-token"],
+        collateral: &[],
+        transports: STREAMABLE,
+        since: "2025-06-18",
+    },
+    Expectation {
+        fault: "auth-no-www-authenticate",
+        fails: &["AUTH-008-unauthenticated-challenge"],
+        collateral: &[],
+        transports: STREAMABLE,
+        since: "2025-06-18",
+    },
+    Expectation { fault: "auth-expired-accepted", fails: &["AUTH-008-expired-token"], collateral: &[], transports: STREAMABLE, since: "2025-06-18" },
+    Expectation {
+        fault: "auth-metadata-no-authorization-servers",
+        fails: &["AUTH-002-resource-metadata"],
+        collateral: &[],
+        transports: STREAMABLE,
+        since: "2025-06-18",
+    },
 ];
+
+/// Faults that act only on a server started with `--auth`: their runs
+/// present a valid token and the refusal checks' tokens.
+const WITH_AUTH: &[&str] =
+    &["auth-wrong-audience-accepted", "auth-no-www-authenticate", "auth-expired-accepted", "auth-metadata-no-authorization-servers"];
+
+/// Faults that break a SHOULD: their runs use `--strict`, so the warning fails.
+const STRICT: &[&str] = &["session-id-predictable", "missing-session-id-404"];
 
 /// Faults whose checks belong to the full catalogue (not written yet).
 const NOT_YET_CHECKED: &[&str] = &[
-    "session-id-ignored-after-delete",
-    "no-origin-check",
-    "header-mismatch-ignored",
-    // Needs a client that declares fewer capabilities than the harness does.
-    "s2c-without-capability",
-    // Act only with --auth, which the harness does not drive yet.
-    "auth-wrong-audience-accepted",
-    "auth-no-www-authenticate",
-    "auth-expired-accepted",
     // Resources, prompts, completion, logging, progress, cancellation,
     // pagination, subscriptions and caching: their cases are not written yet.
     "resource-not-found-wrong-code",
@@ -124,19 +163,54 @@ const NOT_YET_CHECKED: &[&str] = &[
 /// asking for input, S2C-010.)
 const UNDECIDABLE: &[(&str, &str, &str)] = &[("input-required-ignores-responses", "TOOLS-008-call-results", "2026-07-28")];
 
-/// Run the catalogue against the reference server with `fault`, over `transport`.
+/// The key the `--auth` runs sign their tokens with.
+const AUTH_KEY: &str = "mutation-test-key";
+
+/// A token from the reference server's `mint-token`.
+fn mint(aud: &str, expires_in: &str) -> Result<String, Failed> {
+    let out = conform(&["reference-server", "mint-token", "--key", AUTH_KEY, "--aud", aud, "--exp-in", expires_in, "--scope", "mcp"]);
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if !out.status.success() || token.is_empty() {
+        return Err(format!("mint-token failed: {}", String::from_utf8_lossy(&out.stderr)).into());
+    }
+    Ok(token)
+}
+
+/// Run the catalogue against the reference server with `fault` (if any), over `transport`.
 fn run_with_fault(fault: &str, transport: &str) -> Result<(Option<i32>, RunRecord, String), Failed> {
-    let dir = scratch(&format!("mutation-{fault}-{transport}"));
+    run_reference(Some(fault), transport, WITH_AUTH.contains(&fault))
+}
+
+fn run_reference(fault: Option<&str>, transport: &str, auth: bool) -> Result<(Option<i32>, RunRecord, String), Failed> {
+    let label = fault.unwrap_or("clean");
+    let dir = scratch(&format!("mutation-{label}-{transport}"));
     let report = dir.to_str().ok_or("scratch path is not UTF-8")?;
     let common = ["run", "--color", "never", "--timeout", "5s", "--call-tools", "all", "--report-dir", report];
-    let fault = ["--fault", fault];
+    let mut server_args: Vec<&str> = fault.map(|f| vec!["--fault", f]).unwrap_or_default();
+    if auth {
+        server_args.extend(["--auth", "--auth-key", AUTH_KEY]);
+    }
     let server;
+    let tokens: Vec<String>;
     let mut args = common.to_vec();
+    if fault.is_some_and(|f| STRICT.contains(&f)) {
+        args.push("--strict");
+    }
     if transport == "stdio" {
         args.extend(["--", bin(), "reference-server"]);
-        args.extend(fault);
+        args.extend(server_args);
     } else {
-        server = HttpServer::start(if transport == "sse" { "--sse" } else { "--http" }, &fault);
+        server = HttpServer::start(if transport == "sse" { "--sse" } else { "--http" }, &server_args);
+        if auth {
+            let foreign = server.url.replace("/mcp", "/another-resource");
+            tokens = vec![
+                format!("Authorization: Bearer {}", mint(&server.url, "1h")?),
+                mint(&foreign, "1h")?,
+                mint(&server.url, "-60s")?,
+            ];
+            args.extend(["--header", tokens[0].as_str()]);
+            args.extend(["--auth-token-foreign-audience", tokens[1].as_str(), "--auth-token-expired", tokens[2].as_str()]);
+        }
         args.extend(["--url", server.url.as_str(), "--transport", transport]);
     }
     let out = conform(&args);
@@ -168,6 +242,18 @@ fn run(expectation: &Expectation, transport: &str) -> Result<(), Failed> {
         .collect();
     if !unexpected.is_empty() {
         return Err(format!("{} made other cases fail: {unexpected:?}\n{stdout}", expectation.fault).into());
+    }
+    Ok(())
+}
+
+/// The clean server started with `--auth` passes every case, the
+/// authorization cases included (each decided, none skipped).
+fn clean_with_auth(transport: &str) -> Result<(), Failed> {
+    let (code, record, stdout) = run_reference(None, transport, true)?;
+    let not_passed: Vec<_> = record.results.iter().filter(|r| r.status != Status::Pass).map(|r| (&r.case_id, &r.version, r.status)).collect();
+    let auth_passed = record.results.iter().filter(|r| r.area == "auth" && r.status == Status::Pass).count();
+    if code != Some(0) || !not_passed.is_empty() || auth_passed == 0 {
+        return Err(format!("exit {code:?}, not passed: {not_passed:?}, auth cases passed: {auth_passed}\n{stdout}").into());
     }
     Ok(())
 }
@@ -207,6 +293,7 @@ fn main() {
             trials.push(Trial::test(name, move || run(expectation, transport)));
         }
     }
+    trials.push(Trial::test("clean-with-auth::streamable-http", || clean_with_auth("streamable-http")));
     for &(fault, case, version) in UNDECIDABLE {
         for transport in ALL {
             trials.push(Trial::test(format!("{fault}::{transport}"), move || undecidable(fault, case, version, transport)));

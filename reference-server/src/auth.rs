@@ -188,13 +188,17 @@ impl Protected {
 
     /// The metadata document for `resource`.
     pub fn metadata(&self, resource: &str) -> Value {
-        json!({
+        let mut document = json!({
             "resource": resource,
             "authorization_servers": [self.issuer],
             "scopes_supported": [SCOPE_READ, SCOPE_TOOLS],
             "bearer_methods_supported": ["header"],
             "resource_name": crate::SERVER_TITLE,
-        })
+        });
+        if self.faults.contains(Fault::AuthMetadataNoAuthorizationServers) {
+            document.as_object_mut().map(|d| d.remove("authorization_servers"));
+        }
+        document
     }
 
     fn respond(&self, c: Challenge<'_>) -> Response {

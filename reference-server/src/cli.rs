@@ -247,7 +247,12 @@ async fn run(cli: Cli, dispatcher: Dispatcher) -> Result<(), Failure> {
         return Err(Failure::Setup("--auth needs --http or --sse (stdio takes credentials from the environment)".into()));
     }
     if !cli.auth {
-        for fault in [Fault::AuthWrongAudienceAccepted, Fault::AuthNoWwwAuthenticate, Fault::AuthExpiredAccepted] {
+        for fault in [
+            Fault::AuthWrongAudienceAccepted,
+            Fault::AuthNoWwwAuthenticate,
+            Fault::AuthExpiredAccepted,
+            Fault::AuthMetadataNoAuthorizationServers,
+        ] {
             if dispatcher.faults().contains(fault) {
                 eprintln!("warning: fault {fault} only shows with --auth");
             }

@@ -132,6 +132,20 @@ pub enum Fault {
     ListChangedWithoutCapability,
     /// Cacheable 2026-07-28 results lack `ttlMs` and `cacheScope`.
     MissingCacheFields,
+    /// Session ids are a counter (`1`, `2`, …).
+    SessionIdPredictable,
+    /// A wrong `MCP-Protocol-Version` header in a session is ignored.
+    ProtocolVersionHeaderIgnored,
+    /// Accepted notifications get 200 instead of 202.
+    NotificationAnswered200,
+    /// JSON answers to requests are labelled `text/plain`.
+    AnswerWrongContentType,
+    /// GET in a session gets 400 instead of a stream or 405.
+    GetStreamWrongStatus,
+    /// A request without `Mcp-Session-Id` gets 404 instead of 400.
+    MissingSessionId404,
+    /// `--auth` metadata lacks `authorization_servers`.
+    AuthMetadataNoAuthorizationServers,
 }
 
 /// One row of the fault table.
@@ -473,6 +487,55 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "in 2026-07-28 leaves ttlMs and cacheScope out of resources/list, resources/templates/list, prompts/list and resources/read results",
     },
+    FaultInfo {
+        fault: Fault::SessionIdPredictable,
+        name: "session-id-predictable",
+        breaks: &["L-HTTP-009"],
+        scope: Scope::StreamableHttp,
+        description: "issues session ids from a counter (1, 2, 3, ...) instead of cryptographically random ones",
+    },
+    FaultInfo {
+        fault: Fault::ProtocolVersionHeaderIgnored,
+        name: "protocol-version-header-ignored",
+        breaks: &["L-HTTP-013"],
+        scope: Scope::StreamableHttp,
+        description: "serves session requests whatever their MCP-Protocol-Version header says instead of answering 400",
+    },
+    FaultInfo {
+        fault: Fault::NotificationAnswered200,
+        name: "notification-answered-200",
+        breaks: &["HTTP-006", "L-HTTP-001"],
+        scope: Scope::StreamableHttp,
+        description: "answers accepted notifications (and client responses) with 200 instead of 202 Accepted",
+    },
+    FaultInfo {
+        fault: Fault::AnswerWrongContentType,
+        name: "answer-wrong-content-type",
+        breaks: &["HTTP-008"],
+        scope: Scope::StreamableHttp,
+        description: "labels JSON answers to POSTed requests Content-Type: text/plain",
+    },
+    FaultInfo {
+        fault: Fault::GetStreamWrongStatus,
+        name: "get-stream-wrong-status",
+        breaks: &["L-HTTP-004"],
+        scope: Scope::StreamableHttp,
+        description: "answers GET in a session with 400 instead of an SSE stream (or 405)",
+    },
+    FaultInfo {
+        fault: Fault::MissingSessionId404,
+        name: "missing-session-id-404",
+        breaks: &["L-HTTP-010"],
+        scope: Scope::StreamableHttp,
+        description: "answers a request without Mcp-Session-Id (and without 2026-07-28 _meta) with 404 instead of 400",
+    },
+    FaultInfo {
+        fault: Fault::AuthMetadataNoAuthorizationServers,
+        name: "auth-metadata-no-authorization-servers",
+        breaks: &["AUTH-003"],
+        scope: Scope::Http,
+        description: "with --auth, publishes Protected Resource Metadata without authorization_servers",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -501,7 +564,7 @@ impl Fault {
         CATALOGUE.iter().find(|i| i.name == name).map(|i| i.fault)
     }
 
-    fn bit(self) -> u64 {
+    fn bit(self) -> u128 {
         1 << (self as u32)
     }
 }
@@ -514,7 +577,7 @@ impl fmt::Display for Fault {
 
 /// A set of active faults (empty for the conformant server).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct FaultSet(u64);
+pub struct FaultSet(u128);
 
 impl FaultSet {
     /// No fault: the conformant baseline.
@@ -629,6 +692,13 @@ mod tests {
             Fault::ListenTeardownWithoutCancelled,
             Fault::ListChangedWithoutCapability,
             Fault::MissingCacheFields,
+            Fault::SessionIdPredictable,
+            Fault::ProtocolVersionHeaderIgnored,
+            Fault::NotificationAnswered200,
+            Fault::AnswerWrongContentType,
+            Fault::GetStreamWrongStatus,
+            Fault::MissingSessionId404,
+            Fault::AuthMetadataNoAuthorizationServers,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {
@@ -637,7 +707,7 @@ mod tests {
         }
         let names: HashSet<_> = CATALOGUE.iter().map(|i| i.name).collect();
         assert_eq!(names.len(), CATALOGUE.len());
-        assert!(CATALOGUE.len() < 64, "FaultSet is a u64 bit set");
+        assert!(CATALOGUE.len() < 128, "FaultSet is a u128 bit set");
     }
 
     #[test]

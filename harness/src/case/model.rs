@@ -118,6 +118,10 @@ pub struct Step {
     /// Send the params as written, without the stateless `_meta`.
     #[serde(default)]
     pub raw: bool,
+    /// Extra HTTP headers of the request (Streamable HTTP); they replace the
+    /// ones the harness computes, e.g. a `Mcp-Method` that differs from the body.
+    #[serde(default)]
+    pub headers: std::collections::BTreeMap<String, String>,
     /// The requirement this step's findings cite (default: the case's first).
     #[serde(default)]
     pub requirement: Option<String>,

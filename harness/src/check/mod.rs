@@ -4,12 +4,33 @@
 //! server exposes (capability-adaptive) and says "inconclusive" when it has
 //! nothing it can safely decide on.
 
+pub mod auth;
+mod capabilities;
+mod http;
+mod probe;
 mod tools;
 
 use crate::execute::{CaseContext, StepOutcome};
 
 /// The names a case may use.
-pub const NAMES: &[&str] = &["opening", "tool-schemas", "tool-results"];
+pub const NAMES: &[&str] = &[
+    "opening",
+    "tool-schemas",
+    "tool-results",
+    "undeclared-client-capabilities",
+    "foreign-origin",
+    "session-ended",
+    "session-ids",
+    "session-required",
+    "protocol-version-header",
+    "notification-status",
+    "answer-content-type",
+    "get-stream",
+    "auth-challenge",
+    "auth-metadata",
+    "auth-foreign-audience",
+    "auth-expired-token",
+];
 
 /// Is `name` a built-in check?
 pub fn exists(name: &str) -> bool {
@@ -34,6 +55,19 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "opening" => opening(context),
         "tool-schemas" => tools::schemas(context).await,
         "tool-results" => tools::results(context).await,
+        "undeclared-client-capabilities" => capabilities::undeclared(context).await,
+        "foreign-origin" => http::foreign_origin(context).await,
+        "session-ended" => http::session_ended(context).await,
+        "session-ids" => http::session_ids(context).await,
+        "session-required" => http::session_required(context).await,
+        "protocol-version-header" => http::protocol_version_header(context).await,
+        "notification-status" => http::notification_status(context).await,
+        "answer-content-type" => http::answer_content_type(context).await,
+        "get-stream" => http::get_stream(context).await,
+        "auth-challenge" => auth::challenge(context).await,
+        "auth-metadata" => auth::metadata(context).await,
+        "auth-foreign-audience" => auth::foreign_audience(context).await,
+        "auth-expired-token" => auth::expired(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

@@ -204,3 +204,27 @@ fn check_structured(tool: &str, output_schema: &Value, result: &Value) -> Option
         draft(format!("tool `{tool}`: structuredContent does not match its outputSchema ({})", errors.join("; ")), clip(&structured.to_string(), 300))
     })
 }
+
+/// The tools a check may call, each with arguments generated from its
+/// `inputSchema`; inconclusive when there are none.
+pub(super) async fn callable_tools(context: &CaseContext<'_>) -> Result<Vec<(String, Value)>, StepOutcome> {
+    let tools = list(context).await?;
+    let chosen: Vec<(String, Value)> = tools
+        .iter()
+        .filter(|t| callable(t, context.options.call_tools))
+        .take(MAX_CALLS)
+        .filter_map(|tool| {
+            let input = tool.get("inputSchema").cloned().unwrap_or_else(|| json!({ "type": "object" }));
+            generate::valid(&input, &input, 0).map(|arguments| (name_of(tool), arguments))
+        })
+        .collect();
+    if chosen.is_empty() {
+        let why = match context.options.call_tools {
+            CallTools::None => "calling tools is turned off (--call-tools none)",
+            _ if tools.is_empty() => "the server lists no tools",
+            _ => "no tool is safe to call with generated arguments (see --call-tools)",
+        };
+        return Err(StepOutcome { inconclusive: vec![why.into()], ..StepOutcome::default() });
+    }
+    Ok(chosen)
+}

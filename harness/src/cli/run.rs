@@ -6,6 +6,7 @@ use std::time::Duration;
 
 use super::CliError;
 use crate::case;
+use crate::check::auth::TestTokens;
 use crate::check::CallTools;
 use crate::execute::VerdictOptions;
 use crate::runner::{self, RunConfig};
@@ -67,6 +68,15 @@ pub struct RunArgs {
     #[arg(long, short)]
     verbose: bool,
 
+    /// A bearer token the server's authorization server issued for another
+    /// resource (another `aud`): the server must refuse it (AUTH-007).
+    #[arg(long, value_name = "TOKEN")]
+    auth_token_foreign_audience: Option<String>,
+
+    /// A bearer token for this server that has expired: the server must refuse it (AUTH-008).
+    #[arg(long, value_name = "TOKEN")]
+    auth_token_expired: Option<String>,
+
 }
 
 pub async fn run(args: RunArgs) -> Result<i32, CliError> {
@@ -91,7 +101,11 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
         limits: Limits { max_message_bytes: args.max_message_size, ..Limits::default() },
         request_timeout: args.timeout,
         startup_timeout: args.startup_timeout.max(args.timeout),
-        verdict: VerdictOptions { strict: args.strict, call_tools },
+        verdict: VerdictOptions {
+            strict: args.strict,
+            call_tools,
+            auth_tokens: TestTokens { foreign_audience: args.auth_token_foreign_audience.clone(), expired: args.auth_token_expired.clone() },
+        },
     };
     let outcome = runner::run(&config).await;
     if let Some(server) = reference {

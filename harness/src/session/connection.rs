@@ -256,6 +256,17 @@ impl Connection {
         self.reader.abort();
     }
 
+    /// How long a request may wait for its answer.
+    pub fn request_timeout(&self) -> Duration {
+        self.shared.options.request_timeout
+    }
+
+    /// Add an entry to the transcript: what a check sent or received outside
+    /// the connection's own messages (a raw HTTP probe, for instance).
+    pub fn log(&self, direction: Direction, channel: &str, text: &str) {
+        self.shared.record(direction, channel, text.as_bytes(), Vec::new());
+    }
+
     /// A position in the transcript, for [`Connection::since`].
     pub fn mark(&self) -> usize {
         lock(&self.shared.log).len()

@@ -20,6 +20,7 @@ use super::{
 /// A connection to an HTTP+SSE server.
 pub struct SseTransport {
     client: reqwest::Client,
+    stream_url: reqwest::Url,
     endpoint: reqwest::Url,
     headers: HeaderMap,
     events: EventSender,
@@ -66,12 +67,23 @@ impl SseTransport {
             .map_err(|e| TransportError::NoEndpoint(format!("`{endpoint}` is not a URL: {e}")))?;
         let transport = SseTransport {
             client,
+            stream_url: base,
             endpoint,
             headers,
             events: tx,
             stream: Mutex::new(Some(stream)),
         };
         Ok((transport, rx))
+    }
+
+    /// The URL of the SSE stream (the one the user named).
+    pub fn stream_url(&self) -> &reqwest::Url {
+        &self.stream_url
+    }
+
+    /// The user's extra headers, sent on every request.
+    pub fn extra_headers(&self) -> &HeaderMap {
+        &self.headers
     }
 
     /// POST one message to the endpoint; the answer will come on the stream.

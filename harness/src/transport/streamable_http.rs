@@ -61,6 +61,26 @@ impl HttpTransport {
         *lock(&self.protocol_version) = version.map(str::to_string);
     }
 
+    /// The MCP endpoint.
+    pub fn url(&self) -> &reqwest::Url {
+        &self.url
+    }
+
+    /// The user's extra headers (e.g. `Authorization`), sent on every request.
+    pub fn extra_headers(&self) -> &HeaderMap {
+        &self.extra_headers
+    }
+
+    /// The `Mcp-Session-Id` the server issued, if any.
+    pub fn session_id(&self) -> Option<String> {
+        lock(&self.session_id).clone()
+    }
+
+    /// The `MCP-Protocol-Version` sent on later requests, if set.
+    pub fn protocol_version(&self) -> Option<String> {
+        lock(&self.protocol_version).clone()
+    }
+
     /// POST one message; returns once the response head has arrived and
     /// leaves its body to a background task.
     pub async fn send(&self, outgoing: Outgoing) -> Result<SendReport, TransportError> {

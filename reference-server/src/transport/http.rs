@@ -239,6 +239,14 @@ impl App {
         self.dispatcher.faults().contains(f)
     }
 
+    /// 202 for an accepted notification or response (HTTP-006).
+    fn accepted(&self) -> Response {
+        if self.faulty(Fault::NotificationAnswered200) {
+            return StatusCode::OK.into_response();
+        }
+        replies::accepted()
+    }
+
     fn session(&self, headers: &HeaderMap) -> Lookup {
         let Some(value) = headers.get(SESSION_HEADER) else {
             return Lookup::Missing;
@@ -259,7 +267,7 @@ impl App {
         }
         sessions.next_serial += 1;
         let session = Arc::new(Session {
-            id: session_id::generate(),
+            id: if self.faulty(Fault::SessionIdPredictable) { sessions.next_serial.to_string() } else { session_id::generate() },
             version: opened.version,
             capabilities: opened.capabilities,
             initialized: AtomicBool::new(false),
@@ -281,6 +289,9 @@ impl App {
     /// session knows the version); a present one must name that version.
     /// Returns the 400 to send when the header is wrong.
     fn legacy_version_header_rejection(&self, headers: &HeaderMap, session: &Session, id: Option<&Value>) -> Option<Response> {
+        if self.faulty(Fault::ProtocolVersionHeaderIgnored) {
+            return None;
+        }
         let problem = match single_header(headers, PROTOCOL_VERSION_HEADER) {
             Ok(None) => return None,
             Ok(Some(v)) if v == session.version.as_str() => return None,
@@ -302,7 +313,11 @@ impl App {
                 Ok([single]) => single,
                 Err(many) => Value::Array(many),
             };
-            return replies::json(StatusCode::OK, &body);
+            let mut response = replies::json(StatusCode::OK, &body);
+            if self.faulty(Fault::AnswerWrongContentType) {
+                response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/plain"));
+            }
+            return response;
         }
         self.sse_reply(session, messages)
     }
@@ -388,11 +403,11 @@ impl App {
                     if let Some(id) = dispatch::cancelled_request(&n) {
                         s.peer.cancel(id);
                     }
-                    replies::accepted()
+                    self.accepted()
                 }
                 Lookup::Unknown => session_not_found(None),
                 // 2026-07-28 defines no client notifications over HTTP; accept and drop.
-                Lookup::Missing => replies::accepted(),
+                Lookup::Missing => self.accepted(),
             },
             Ok(Incoming::Response(response)) => match self.session(headers) {
                 Lookup::Found(s) => {
@@ -400,7 +415,7 @@ impl App {
                         return r;
                     }
                     s.peer.deliver(response);
-                    replies::accepted()
+                    self.accepted()
                 }
                 Lookup::Unknown => session_not_found(None),
                 Lookup::Missing => replies::rpc_error_without_id(
@@ -427,6 +442,7 @@ impl App {
                 self.run_legacy(session, job).await
             }
             Lookup::Unknown => session_not_found(Some(req.id)),
+            Lookup::Missing if self.faulty(Fault::MissingSessionId404) => session_not_found(Some(req.id)),
             Lookup::Missing => {
                 let e = RpcError::invalid_params(format!(
                     "the request carries neither 2026-07-28 per-request _meta (\"{}\", \"{}\") nor the Mcp-Session-Id of an initialized session",
@@ -576,6 +592,7 @@ impl App {
 
     fn get(&self, headers: &HeaderMap) -> Response {
         let session = match self.session(headers) {
+            Lookup::Found(_) if self.faulty(Fault::GetStreamWrongStatus) => return StatusCode::BAD_REQUEST.into_response(),
             Lookup::Found(s) => s,
             Lookup::Unknown => return session_not_found(None),
             Lookup::Missing => return method_not_allowed(),

@@ -1,0 +1,452 @@
+//! Checks on the HTTP layer of a server: status codes, headers, sessions and
+//! the Origin defence, decided from raw requests ([`super::probe`]).
+//!
+//! Each check first makes sure its question can be answered (a control
+//! request that must succeed, a session id to work with) and says
+//! "inconclusive" or "not applicable" otherwise, so that a refusal is only
+//! ever blamed on the one thing the probe changed.
+
+use serde_json::json;
+
+use super::probe::{Probe, ProbeRequest, ProbeResponse, SESSION_HEADER, VERSION_HEADER};
+use crate::execute::{CaseContext, Draft, StepOutcome};
+use crate::transport::Kind;
+use crate::version::{at_least, era, Era};
+
+/// An origin no deployment can serve: `.invalid` never resolves (RFC 2606).
+pub const FOREIGN_ORIGIN: &str = "http://dns-rebinding.mcp-conform.invalid";
+/// Sessions opened by `session-ids` besides the harness's own.
+const EXTRA_SESSIONS: usize = 3;
+/// Fewer bits than this cannot make a session id unguessable (OWASP's floor).
+const MIN_SESSION_ID_BITS: f64 = 64.0;
+/// Ids of equal length that differ in at most this many places look counted, not drawn.
+const MAX_SEQUENTIAL_DIFFERENCES: usize = 4;
+
+fn draft(requirement: &str, keyword: &'static str, message: String, expected: &str, actual: String) -> Draft {
+    Draft { requirement: requirement.into(), keyword: Some(keyword), message, expected: expected.into(), actual, hint: None }
+}
+
+fn found(draft: Draft) -> StepOutcome {
+    StepOutcome { findings: vec![draft], ..StepOutcome::default() }
+}
+
+fn inconclusive(why: String) -> StepOutcome {
+    StepOutcome { inconclusive: vec![why], ..StepOutcome::default() }
+}
+
+fn not_applicable(why: &str) -> StepOutcome {
+    StepOutcome { not_applicable: Some(why.into()), ..StepOutcome::default() }
+}
+
+fn probe_of<'a>(context: &CaseContext<'a>) -> Result<Probe<'a>, StepOutcome> {
+    Probe::new(context).ok_or_else(|| not_applicable("this check needs an HTTP transport"))
+}
+
+/// The session-related requirement of the era: 2026-07-28 row, else the legacy row.
+fn by_era<'a>(version: &str, stateless: &'a str, stateful: &'a str) -> &'a str {
+    if era(version) == Era::Stateless {
+        stateless
+    } else {
+        stateful
+    }
+}
+
+/// HTTP-003, L-HTTP-014: a request carrying a foreign `Origin` is refused
+/// (403 since 2025-11-25; any refusal before), where the same request
+/// without it is served.
+pub async fn foreign_origin(context: &CaseContext<'_>) -> StepOutcome {
+    let probe = match probe_of(context) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    let request = match probe.kind {
+        Kind::Sse => ProbeRequest::get(),
+        _ => {
+            let (body, headers) = probe.harmless_request("mcp-conform-origin");
+            ProbeRequest::post(body).headers(probe.session_headers()).headers(headers)
+        }
+    };
+    let control = match probe.send("without Origin", request.clone()).await {
+        Ok(answer) => answer,
+        Err(why) => return inconclusive(why),
+    };
+    if !control.is_success() {
+        return inconclusive(format!("the request without an Origin was answered {}: nothing to compare with", control.summary()));
+    }
+    let answer = match probe.send("foreign Origin", request.header("origin", FOREIGN_ORIGIN)).await {
+        Ok(answer) => answer,
+        Err(why) => return inconclusive(why),
+    };
+    let version = probe.version();
+    let requirement = by_era(version, "HTTP-003", "L-HTTP-014");
+    let explicit_403 = at_least(version, "2025-11-25");
+    let refused = if explicit_403 { answer.status == 403 } else { answer.status >= 400 };
+    if refused {
+        return StepOutcome::default();
+    }
+    let expected = if explicit_403 { "HTTP 403 Forbidden" } else { "a refusal (HTTP 4xx; 403 since 2025-11-25)" };
+    found(draft(
+        requirement,
+        "MUST",
+        format!("a request with `Origin: {FOREIGN_ORIGIN}` was not refused"),
+        expected,
+        answer.summary(),
+    ))
+}
+
+/// Open a session of the version under test with raw requests; `Ok(None)`
+/// when the server issues no session id.
+async fn open_session(probe: &Probe<'_>, label: &str) -> Result<Option<String>, String> {
+    let request = ProbeRequest::post(probe.initialize("mcp-conform-init")).without(SESSION_HEADER).without(VERSION_HEADER);
+    let answer = probe.send(&format!("{label}: initialize"), request).await?;
+    if !answer.is_success() {
+        return Err(format!("a second initialize was answered {}", answer.summary()));
+    }
+    let Some(id) = answer.header(SESSION_HEADER).map(str::to_string) else { return Ok(None) };
+    let initialized = ProbeRequest::post(crate::jsonrpc::notification("notifications/initialized", None))
+        .header(SESSION_HEADER, &id)
+        .header(VERSION_HEADER, probe.version());
+    probe.send(&format!("{label}: initialized"), initialized).await?;
+    Ok(Some(id))
+}
+
+/// A `ping` in session `id`.
+fn ping_in(probe: &Probe<'_>, id: &str, request_id: &str) -> ProbeRequest {
+    ProbeRequest::post(crate::jsonrpc::request(&json!(request_id), "ping", None))
+        .header(SESSION_HEADER, id)
+        .header(VERSION_HEADER, probe.version())
+}
+
+/// Needs a server that issues session ids (the harness's own session got one).
+fn session_probe<'a>(context: &CaseContext<'a>) -> Result<Probe<'a>, StepOutcome> {
+    let probe = probe_of(context)?;
+    if probe.session_id.is_none() {
+        return Err(not_applicable("the server issued no Mcp-Session-Id (sessions are optional, L-HTTP-009)"));
+    }
+    Ok(probe)
+}
+
+/// L-HTTP-011: after DELETE ends a session, requests bearing its id get 404.
+pub async fn session_ended(context: &CaseContext<'_>) -> StepOutcome {
+    let probe = match session_probe(context) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    let id = match open_session(&probe, "second session").await {
+        Ok(Some(id)) => id,
+        Ok(None) => return inconclusive("the second initialize got no Mcp-Session-Id".into()),
+        Err(why) => return inconclusive(why),
+    };
+    match probe.send("ping before DELETE", ping_in(&probe, &id, "mcp-conform-before")).await {
+        Ok(answer) if answer.is_success() => {}
+        Ok(answer) => return inconclusive(format!("a ping in the new session was answered {}", answer.summary())),
+        Err(why) => return inconclusive(why),
+    }
+    let delete = ProbeRequest::delete().header(SESSION_HEADER, &id).header(VERSION_HEADER, probe.version());
+    match probe.send("DELETE the session", delete).await {
+        Ok(answer) if answer.status == 405 => {
+            return not_applicable("the server does not let clients end sessions (DELETE answered 405, allowed by L-HTTP-012)")
+        }
+        Ok(answer) if answer.is_success() => {}
+        Ok(answer) => return inconclusive(format!("DELETE was answered {}", answer.summary())),
+        Err(why) => return inconclusive(why),
+    }
+    let answer = match probe.send("ping after DELETE", ping_in(&probe, &id, "mcp-conform-after")).await {
+        Ok(answer) => answer,
+        Err(why) => return inconclusive(why),
+    };
+    if answer.status == 404 {
+        return StepOutcome::default();
+    }
+    found(draft(
+        "L-HTTP-011",
+        "MUST",
+        format!("a request bearing the id of a session ended by DELETE ({id}) was not answered 404"),
+        "HTTP 404 Not Found",
+        answer.summary(),
+    ))
+}
+
+/// L-HTTP-009: session ids are visible ASCII (MUST) and unguessable
+/// (SHOULD): distinct, long enough for 64 bits, not counted.
+pub async fn session_ids(context: &CaseContext<'_>) -> StepOutcome {
+    let probe = match session_probe(context) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    let mut ids: Vec<String> = probe.session_id.iter().cloned().collect();
+    for n in 1..=EXTRA_SESSIONS {
+        match open_session(&probe, &format!("session {n}")).await {
+            Ok(Some(id)) => ids.push(id),
+            Ok(None) => return inconclusive("an initialize got no Mcp-Session-Id".into()),
+            Err(why) => return inconclusive(why),
+        }
+    }
+    for id in ids.iter().skip(1) {
+        // Best effort: the server may not allow DELETE; the ids are judged either way.
+        let _ = probe.send("clean up", ProbeRequest::delete().header(SESSION_HEADER, id).header(VERSION_HEADER, probe.version())).await;
+    }
+    StepOutcome { findings: judge_session_ids(&ids), ..StepOutcome::default() }
+}
+
+/// The findings a set of session ids (from separate sessions) gives.
+pub fn judge_session_ids(ids: &[String]) -> Vec<Draft> {
+    let shown = ids.join(", ");
+    let mut findings = Vec::new();
+    if let Some(bad) = ids.iter().find(|id| id.is_empty() || !id.bytes().all(|b| (0x21..=0x7e).contains(&b))) {
+        findings.push(draft(
+            "L-HTTP-009",
+            "MUST",
+            format!("the session id {bad:?} has characters outside visible ASCII (0x21–0x7E)"),
+            "only visible ASCII characters",
+            shown.clone(),
+        ));
+    }
+    let mut distinct = ids.to_vec();
+    distinct.sort();
+    distinct.dedup();
+    if distinct.len() < ids.len() {
+        findings.push(draft(
+            "L-HTTP-009",
+            "SHOULD",
+            "separate sessions were given the same id".into(),
+            "a globally unique id per session",
+            shown.clone(),
+        ));
+        return findings;
+    }
+    let bits = entropy_bound(ids);
+    if bits < MIN_SESSION_ID_BITS {
+        findings.push(draft(
+            "L-HTTP-009",
+            "SHOULD",
+            format!("session ids this short can hold at most {bits:.0} bits of randomness: too few to be unguessable"),
+            "cryptographically random ids of at least 64 bits (e.g. a UUID or 32 hex digits)",
+            shown.clone(),
+        ));
+    } else if looks_counted(ids) {
+        findings.push(draft(
+            "L-HTTP-009",
+            "SHOULD",
+            format!("the session ids differ in at most {MAX_SEQUENTIAL_DIFFERENCES} places: they look counted or time-based, not random"),
+            "cryptographically random ids",
+            shown,
+        ));
+    }
+    findings
+}
+
+/// The most bits ids of this length and alphabet can carry: the shortest
+/// length times log2 of the smallest alphabet the ids fit in.
+fn entropy_bound(ids: &[String]) -> f64 {
+    let all = || ids.iter().flat_map(|id| id.chars());
+    let alphabet: f64 = if all().all(|c| c.is_ascii_digit()) {
+        10.0
+    } else if all().all(|c| c.is_ascii_hexdigit()) {
+        16.0
+    } else if all().all(|c| c.is_ascii_alphanumeric()) {
+        62.0
+    } else if all().all(|c| c.is_ascii_alphanumeric() || "-_".contains(c)) {
+        64.0
+    } else {
+        94.0
+    };
+    let shortest = ids.iter().map(|id| id.chars().count()).min().unwrap_or(0);
+    shortest as f64 * alphabet.log2()
+}
+
+/// Every pair of ids has one length and differs in only a few places.
+fn looks_counted(ids: &[String]) -> bool {
+    if ids.len() < 2 {
+        return false;
+    }
+    ids.iter().enumerate().all(|(i, a)| {
+        ids[i + 1..].iter().all(|b| {
+            a.len() == b.len() && a.bytes().zip(b.bytes()).filter(|(x, y)| x != y).count() <= MAX_SEQUENTIAL_DIFFERENCES
+        })
+    })
+}
+
+/// L-HTTP-010: a server that issues session ids answers a request without
+/// one with 400 (or serves it, if it does not need the id).
+pub async fn session_required(context: &CaseContext<'_>) -> StepOutcome {
+    let probe = match session_probe(context) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    let request = ProbeRequest::post(crate::jsonrpc::request(&json!("mcp-conform-no-session"), "ping", None))
+        .header(VERSION_HEADER, probe.version())
+        .without(SESSION_HEADER);
+    let answer = match probe.send("request without Mcp-Session-Id", request).await {
+        Ok(answer) => answer,
+        Err(why) => return inconclusive(why),
+    };
+    if answer.status == 400 || answer.is_success() {
+        return StepOutcome::default();
+    }
+    found(draft(
+        "L-HTTP-010",
+        "SHOULD",
+        "a request without Mcp-Session-Id (not initialize) was answered neither 400 nor served".into(),
+        "HTTP 400 Bad Request (or an answer, if the server does not need the id)",
+        answer.summary(),
+    ))
+}
+
+/// L-HTTP-013: an unsupported `MCP-Protocol-Version` is answered 400,
+/// where the same request with the negotiated version is served.
+pub async fn protocol_version_header(context: &CaseContext<'_>) -> StepOutcome {
+    let probe = match probe_of(context) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    let request = ProbeRequest::post(crate::jsonrpc::request(&json!("mcp-conform-version"), "ping", None)).headers(probe.session_headers());
+    let control = request.clone().header(VERSION_HEADER, probe.version());
+    match probe.send("negotiated MCP-Protocol-Version", control).await {
+        Ok(answer) if answer.is_success() => {}
+        Ok(answer) => return inconclusive(format!("the ping with the negotiated version header was answered {}", answer.summary())),
+        Err(why) => return inconclusive(why),
+    }
+    let answer = match probe.send("unsupported MCP-Protocol-Version", request.header(VERSION_HEADER, "1900-01-01")).await {
+        Ok(answer) => answer,
+        Err(why) => return inconclusive(why),
+    };
+    if answer.status == 400 {
+        return StepOutcome::default();
+    }
+    found(draft(
+        "L-HTTP-013",
+        "MUST",
+        "a request with `MCP-Protocol-Version: 1900-01-01` was not answered 400".into(),
+        "HTTP 400 Bad Request",
+        answer.summary(),
+    ))
+}
+
+/// HTTP-006, HTTP-007, L-HTTP-001: a POSTed notification gets 202 with no
+/// body when accepted, an HTTP error status when not; nothing else.
+pub async fn notification_status(context: &CaseContext<'_>) -> StepOutcome {
+    let probe = match probe_of(context) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    let method = "notifications/cancelled";
+    // Cancelling a request that was never sent is harmless in every version.
+    let params = json!({ "requestId": "mcp-conform-never-sent", "reason": "mcp-conform: checking the HTTP status of notifications" });
+    let mut request = ProbeRequest::post(crate::jsonrpc::notification(method, Some(params))).headers(probe.session_headers());
+    if era(probe.version()) == Era::Stateless {
+        request = request.header(VERSION_HEADER, probe.version()).header("mcp-method", method);
+    }
+    let answer = match probe.send("notification", request).await {
+        Ok(answer) => answer,
+        Err(why) => return inconclusive(why),
+    };
+    let requirement = by_era(probe.version(), "HTTP-006", "L-HTTP-001");
+    if answer.status >= 400 || (answer.status == 202 && answer.body.trim().is_empty()) {
+        return StepOutcome::default();
+    }
+    found(draft(
+        requirement,
+        "MUST",
+        format!("the `{method}` notification was answered with neither 202 and an empty body nor an HTTP error status"),
+        "HTTP 202 Accepted with no body (or 4xx/5xx if not accepted)",
+        answer.summary(),
+    ))
+}
+
+/// HTTP-008: a POSTed request is answered as `application/json` or `text/event-stream`.
+pub async fn answer_content_type(context: &CaseContext<'_>) -> StepOutcome {
+    let probe = match probe_of(context) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    let (body, headers) = probe.harmless_request("mcp-conform-content-type");
+    let answer = match probe.send("request", ProbeRequest::post(body).headers(probe.session_headers()).headers(headers)).await {
+        Ok(answer) => answer,
+        Err(why) => return inconclusive(why),
+    };
+    if !answer.is_success() {
+        return inconclusive(format!("the request was answered {}: no answer body to judge", answer.summary()));
+    }
+    let content_type = answer.header("content-type").unwrap_or_default().to_ascii_lowercase();
+    let media_type = content_type.split(';').next().unwrap_or_default().trim();
+    if media_type == "application/json" || media_type == "text/event-stream" {
+        return StepOutcome::default();
+    }
+    found(draft(
+        "HTTP-008",
+        "MUST",
+        "a POSTed request was answered with another Content-Type than application/json or text/event-stream".into(),
+        "Content-Type: application/json or text/event-stream",
+        answer.summary(),
+    ))
+}
+
+/// L-HTTP-004: GET on the endpoint in a session opens an SSE stream or is
+/// answered 405. Asked in a session of its own, as a server may allow one
+/// GET stream per session and the harness's session has one open.
+pub async fn get_stream(context: &CaseContext<'_>) -> StepOutcome {
+    let probe = match session_probe(context) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    let id = match open_session(&probe, "session for GET").await {
+        Ok(Some(id)) => id,
+        Ok(None) => return inconclusive("the second initialize got no Mcp-Session-Id".into()),
+        Err(why) => return inconclusive(why),
+    };
+    let get = ProbeRequest::get().header(SESSION_HEADER, &id).header(VERSION_HEADER, probe.version());
+    let answer = probe.send("GET stream", get).await;
+    let delete = ProbeRequest::delete().header(SESSION_HEADER, &id).header(VERSION_HEADER, probe.version());
+    let _ = probe.send("clean up", delete).await;
+    let answer: ProbeResponse = match answer {
+        Ok(answer) => answer,
+        Err(why) => return inconclusive(why),
+    };
+    let is_stream = answer.header("content-type").is_some_and(|t| t.to_ascii_lowercase().starts_with("text/event-stream"));
+    if answer.status == 405 || (answer.status == 200 && is_stream) {
+        return StepOutcome::default();
+    }
+    found(draft(
+        "L-HTTP-004",
+        "MUST",
+        "GET on the MCP endpoint (Accept: text/event-stream) got neither an SSE stream nor 405".into(),
+        "HTTP 200 with Content-Type text/event-stream, or 405 Method Not Allowed",
+        answer.summary(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ids(list: &[&str]) -> Vec<String> {
+        list.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn random_ids_pass() {
+        let uuids = ids(&["6f1c2a8e-1b7d-4c55-9a3e-2f8b1d0c7e64", "0b9e7d21-5c43-4f1a-8e6d-97a2c4b3f018", "d2a4c6e8-0f1b-4d3c-a5e7-9b8d6f4e2c10"]);
+        assert_eq!(judge_session_ids(&uuids), []);
+        let hex = ids(&["9f86d081884c7d659a2feaa0c55ad015", "a3e1c9b27f4d60e8153b2a9c7d0e4f61", "1c0b7e9d2a4f8c3e6b5d0a9f7e2c4b18"]);
+        assert_eq!(judge_session_ids(&hex), []);
+    }
+
+    #[test]
+    fn counted_short_or_repeated_ids_warn() {
+        let counted = judge_session_ids(&ids(&["1", "2", "3", "4"]));
+        assert_eq!(counted.len(), 1);
+        assert_eq!(counted[0].keyword, Some("SHOULD"));
+        let timed = judge_session_ids(&ids(&["session-00000000000000001723111000001", "session-00000000000000001723111000002"]));
+        assert!(timed[0].message.contains("counted"), "{timed:?}");
+        let repeated = judge_session_ids(&ids(&["9f86d081884c7d659a2feaa0c55ad015", "9f86d081884c7d659a2feaa0c55ad015"]));
+        assert!(repeated[0].message.contains("same id"));
+    }
+
+    #[test]
+    fn invisible_characters_fail() {
+        let found = judge_session_ids(&ids(&["abc def 9f86d081884c7d659a2feaa0c55ad015"]));
+        assert_eq!(found[0].keyword, Some("MUST"));
+        assert_eq!(judge_session_ids(&ids(&[""]))[0].keyword, Some("MUST"));
+    }
+}
