@@ -45,7 +45,14 @@ const EXPECTATIONS: &[Expectation] = &[
         transports: ALL,
         since: "2024-11-05",
     },
-    Expectation { fault: "ping-no-response", fails: &["L-PING-001-ping"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation {
+        fault: "ping-no-response",
+        fails: &["L-PING-001-ping"],
+        // Over Streamable HTTP the 202 without a body is no answer of either content type.
+        collateral: &["HTTP-008-answer-content-type"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
     Expectation { fault: "ping-error", fails: &["L-PING-001-ping"], collateral: &[], transports: ALL, since: "2024-11-05" },
     Expectation {
         fault: "unknown-method-wrong-code",
@@ -59,17 +66,25 @@ const EXPECTATIONS: &[Expectation] = &[
         fault: "tools-list-invalid",
         fails: &["TOOLS-002-list"],
         // Every case that lists the tools sees the invalid listing.
-        collateral: &["TOOLS-006-input-schemas", "TOOLS-008-call-results"],
+        collateral: &["TOOLS-006-input-schemas", "TOOLS-008-call-results", "L-S2C-001-undeclared-capabilities"],
         transports: ALL,
         since: "2024-11-05",
     },
     // Structured content exists from 2025-06-18 on.
     Expectation { fault: "structured-content-mismatch", fails: &["TOOLS-008-call-results"], collateral: &[], transports: ALL, since: "2025-06-18" },
-    Expectation { fault: "call-result-invalid", fails: &["TOOLS-008-call-results"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation {
+        fault: "call-result-invalid",
+        fails: &["TOOLS-008-call-results"],
+        // Every case that calls tools sees the invalid results.
+        collateral: &["L-S2C-001-undeclared-capabilities"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
     Expectation {
         fault: "s2c-request-in-stateless",
         fails: &["TOOLS-008-call-results"],
-        collateral: &[],
+        // Its elicitation request also goes to a client that declared no elicitation.
+        collateral: &["L-S2C-001-undeclared-capabilities"],
         transports: ALL,
         since: "2026-07-28",
     },
@@ -77,7 +92,11 @@ const EXPECTATIONS: &[Expectation] = &[
         fault: "stdout-garbage",
         fails: &["L-LIFE-001-initialize", "LIFECYCLE-002-discover"],
         // Every fresh connection starts with the banner.
-        collateral: &["L-LIFE-002-supported-version-echoed", "L-LIFE-002-unsupported-version-counter-proposal"],
+        collateral: &[
+            "L-LIFE-002-supported-version-echoed",
+            "L-LIFE-002-unsupported-version-counter-proposal",
+            "L-S2C-001-undeclared-capabilities",
+        ],
         transports: &["stdio"],
         since: "2024-11-05",
     },
