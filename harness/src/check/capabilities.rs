@@ -34,6 +34,11 @@ pub async fn undeclared(context: &CaseContext<'_>) -> StepOutcome {
     }
     let chosen = match tools::callable_tools(context).await {
         Ok(chosen) => chosen,
+        // A listing that fails is TOOLS-002's finding; here it only leaves nothing to call.
+        Err(outcome) if !outcome.findings.is_empty() => {
+            let why = outcome.findings.iter().map(|f| format!("{}: {}", f.message, f.actual)).collect::<Vec<_>>().join("; ");
+            return inconclusive(format!("the tools could not be listed ({why})"));
+        }
         Err(outcome) => return outcome,
     };
     let calls = chosen.iter().map(|(name, arguments)| async move {
@@ -54,8 +59,10 @@ pub async fn undeclared(context: &CaseContext<'_>) -> StepOutcome {
     StepOutcome { findings, ..StepOutcome::default() }
 }
 
-/// `initialize` declaring no capabilities, then `notifications/initialized`
-/// and the GET stream, on the case's fresh connection.
+/// `initialize` declaring no capabilities, then `notifications/initialized`,
+/// on the case's fresh connection. No GET stream: the requests a tool call
+/// makes travel on that call's own stream (and a GET stream of a flooding
+/// server would only slow the calls down).
 async fn handshake_without_capabilities(context: &CaseContext<'_>) -> Result<(), String> {
     let connection = &context.session.connection;
     let version = context.session.version.as_str();
@@ -71,9 +78,7 @@ async fn handshake_without_capabilities(context: &CaseContext<'_>) -> Result<(),
         return Err(format!("initialize declaring no capabilities did not open a {version} session"));
     }
     connection.transport().set_protocol_version(Some(version));
-    connection.notify("notifications/initialized", None, Vec::new()).await.map_err(|e| e.to_string())?;
-    let _ = connection.transport().open_get_stream().await;
-    Ok(())
+    connection.notify("notifications/initialized", None, Vec::new()).await.map_err(|e| e.to_string())
 }
 
 /// Every request (or 2026-07-28 `inputRequests` entry) in `transcript`
