@@ -146,7 +146,7 @@ fn flags(coverage: &Coverage, out: &mut String) {
         }
     }
     if !coverage.schema_only_faults.is_empty() {
-        let _ = writeln!(out, "\nFaults that break only schema definitions (proven by the schema check of every message):");
+        let _ = writeln!(out, "\nFaults that break only schema definitions (every message is checked against the schema, so any case may catch them):");
         for fault in &coverage.schema_only_faults {
             let _ = writeln!(out, "  {:<32} {}", fault.name, fault.breaks.join(", "));
         }
