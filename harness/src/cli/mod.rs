@@ -25,7 +25,8 @@ enum Command {
     /// Run the conformance catalogue against a server (the bundled reference
     /// server when no target is given).
     Run(Box<run::RunArgs>),
-    /// List the cases of the catalogue with their requirement IDs.
+    /// List the cases of the catalogue with their requirement IDs (`--coverage`:
+    /// every requirement with its cases and faults, and the coverage counts).
     List(list::ListArgs),
     /// Explain a requirement or a case: what it asks, where the spec says it,
     /// the cases that check it and the faults that break it.
