@@ -32,6 +32,7 @@ pub mod execute;
 pub mod fuzz;
 pub mod fuzzing;
 pub mod jsonrpc;
+pub mod requirements;
 pub mod runner;
 pub mod schema;
 pub mod session;

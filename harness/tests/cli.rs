@@ -65,7 +65,10 @@ fn usage_and_setup_errors_exit_2_with_one_line() {
     usage_error(&["run", "--bogus"], "unexpected argument '--bogus'");
     usage_error(&["run", "--spec-version", "1999-01-01"], "unknown protocol version `1999-01-01`");
     usage_error(&["run", "--timeout", "soon"], "examples: 10s");
-    usage_error(&["run", "--only", "NO-SUCH-CASE"], "leave no case to run");
+    usage_error(&["run", "--only", "NO-SUCH-CASE"], "--only NO-SUCH-CASE: no case, area, requirement ID or group");
+    usage_error(&["run", "--skip", "TOOLZ"], "--skip TOOLZ: no case, area");
+    // A requirement that exists but has no case yet.
+    usage_error(&["run", "--only", "AUTH-013"], "leave no case to run");
     usage_error(&["run", "--", "/no/such/server"], "cannot start `/no/such/server`: No such file");
     usage_error(&["run", "--url", "http://127.0.0.1:9/mcp"], "cannot reach http://127.0.0.1:9/mcp");
     usage_error(&["run", "--url", "http://127.0.0.1:9/sse", "--transport", "sse"], "cannot reach http://127.0.0.1:9/sse");
@@ -206,4 +209,104 @@ fn undeclared_capabilities_make_cases_not_applicable() {
         assert_eq!(result.status, Status::NotApplicable);
         assert_eq!(result.reason.as_deref(), Some("the server did not declare the `x-never-declared` capability"));
     }
+}
+
+/// `--only` takes an area (a folder of cases) as well as IDs.
+#[test]
+fn an_area_can_be_selected() {
+    let dir = scratch("one-area");
+    let out = conform(&["run", "--only", "tools", "--spec-version", "2026-07-28", "--report-dir", dir.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stdout));
+    let tools: Vec<String> =
+        mcp_conform::case::builtin().cases.into_iter().filter(|c| c.area == "tools").map(|c| c.id).collect();
+    let mut ran: Vec<String> = record(&dir).results.into_iter().map(|r| r.case_id).collect();
+    ran.dedup();
+    assert_eq!(ran, tools);
+}
+
+#[test]
+fn list_coverage_shows_every_requirement_and_the_counts() {
+    use mcp_conform::requirements::{self, coverage::Coverage};
+    let stdout = success(&["list", "--coverage"]);
+
+    let table = requirements::builtin();
+    let catalogue = mcp_conform::case::builtin();
+    let coverage = Coverage::compute(table, &catalogue, mcp_reference_server::faults::CATALOGUE);
+    for row in &coverage.rows {
+        let line = stdout.lines().find(|l| l.split_whitespace().next() == Some(row.requirement.id.as_str()));
+        let line = line.unwrap_or_else(|| panic!("no line for {}", row.requirement.id));
+        assert!(line.contains(row.requirement.test.as_str()), "{line}");
+    }
+    // One row that is covered and proven, with its case and its fault.
+    let discover = stdout.split("\nLIFECYCLE-003").next().and_then(|s| s.split("\nLIFECYCLE-002").nth(1)).expect("LIFECYCLE-002 row");
+    assert!(discover.contains("case  LIFECYCLE-002-discover") && discover.contains("fault discover-missing"), "{discover}");
+    assert!(stdout.contains("not testable: "), "reasons are shown");
+
+    let total = coverage.total();
+    let all = stdout.lines().find(|l| l.starts_with("all ")).expect("a total line");
+    let numbers: Vec<&str> = all.split_whitespace().collect();
+    assert_eq!(numbers[1..3], [total.covered.to_string(), total.testable().to_string()], "{all}");
+    assert_eq!(numbers.last().copied(), Some(table.len().to_string().as_str()), "{all}");
+    for group in table.groups() {
+        assert!(stdout.lines().any(|l| l.starts_with(&format!("{group} "))), "no count line for {group}");
+    }
+    for version in mcp_conform::version::ALL {
+        assert!(stdout.lines().any(|l| l.starts_with(version)), "no count line for {version}");
+    }
+    for row in coverage.rows.iter().filter(|r| r.fault_without_case()) {
+        assert!(stdout.contains(&format!("\n  {:<14} ", row.requirement.id)), "{} is not flagged", row.requirement.id);
+    }
+
+    let json: serde_json::Value = serde_json::from_str(&success(&["list", "--coverage", "--format", "json"])).expect("JSON");
+    assert_eq!(json["requirements"].as_array().map(Vec::len), Some(table.len()));
+    assert_eq!(json["total"]["counts"]["covered"], total.covered);
+    usage_error(&["list", "--format", "json"], "--coverage");
+}
+
+/// The output of a command that must succeed.
+fn success(args: &[&str]) -> String {
+    let out = conform(args);
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+#[test]
+fn explain_a_requirement() {
+    let stdout = success(&["explain", "http-018"]);
+    assert!(stdout.starts_with("HTTP-018  MUST  (wire)\n"), "{stdout}");
+    assert!(stdout.contains("versions:  2026-07-28\n"), "{stdout}");
+    assert!(stdout.contains("streamable-http.mdx §Protocol Version Header"), "{stdout}");
+    let case = mcp_conform::case::builtin().cases.into_iter().find(|c| c.id == "HTTP-018-unknown-method-status").expect("case");
+    assert!(stdout.contains(&format!("on failure: {}", case.hint)), "the hint is shown: {stdout}");
+    assert!(stdout.contains("unknown-method-wrong-code"), "the fault is shown: {stdout}");
+
+    let stdout = success(&["explain", "LIFECYCLE-014"]);
+    assert!(stdout.contains("not testable: ") && stdout.contains("cases:     none yet"), "{stdout}");
+
+    // A group explains each of its requirements.
+    let stdout = success(&["explain", "L-TASK"]);
+    let count = mcp_conform::requirements::builtin().iter().filter(|r| r.group() == "L-TASK").count();
+    assert_eq!(stdout.lines().filter(|l| l.starts_with("L-TASK-")).count(), count, "{stdout}");
+}
+
+#[test]
+fn explain_a_case() {
+    let stdout = success(&["explain", "TOOLS-008-call-results"]);
+    assert!(stdout.starts_with("case TOOLS-008-call-results [tools]: "), "{stdout}");
+    assert!(stdout.contains("\nTOOLS-008  MUST  (wire)\n"), "{stdout}");
+    assert!(stdout.contains("structured-content-mismatch"), "{stdout}");
+}
+
+#[test]
+fn explain_an_unknown_id_exits_2_with_suggestions() {
+    let out = conform(&["explain", "HTTP-0018"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    let suggestions = stderr.split("did you mean ").nth(1).expect("suggestions");
+    assert!(suggestions.contains("HTTP-018"), "{stderr}");
+    let out = conform(&["explain", "NOTHING-LIKE-IT-AT-ALL"]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(!stderr.contains("did you mean"), "{stderr}");
 }

@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use super::model::Case;
+use crate::requirements::names_prefix;
 
 /// Every case file of the repository's `cases/` folder, embedded at build time.
 const EMBEDDED: &[(&str, &str)] = include!(concat!(env!("OUT_DIR"), "/embedded_cases.rs"));
@@ -52,6 +53,9 @@ fn collect(root: &Path, dir: &Path, out: &mut Vec<(PathBuf, String)>) -> Result<
     for path in entries {
         if path.is_dir() {
             collect(root, &path, out)?;
+        } else if path == root.join("requirements.toml") {
+            // The requirements table of a copy of `cases/`, not a case.
+            continue;
         } else if path.extension().is_some_and(|e| e == "toml") {
             let text = std::fs::read_to_string(&path).map_err(|e| io_error(&path, e))?;
             let relative = path.strip_prefix(root).unwrap_or(&path).to_path_buf();
@@ -96,24 +100,35 @@ pub fn parse(path: &Path, text: &str) -> Result<Case, LoadError> {
 
 impl Catalogue {
     /// Keep the cases selected by `only` (empty: all) and not by `skip`.
-    /// A selector is a case ID, an ID prefix (a requirement ID), or an area.
+    /// A selector is a case ID, an area (`tools`), or a prefix of case IDs
+    /// that ends at a `-`: a requirement ID (`TOOLS-008`) or group (`TOOLS`, `L-HTTP`, `L`).
     pub fn select(mut self, only: &[String], skip: &[String]) -> Catalogue {
-        let hits = |case: &Case, selectors: &[String]| {
-            selectors.iter().any(|s| {
-                let s = s.to_ascii_lowercase();
-                case.area.eq_ignore_ascii_case(&s)
-                    || case.id.to_ascii_lowercase().starts_with(&s)
-                    || case.requirements.iter().any(|r| r.eq_ignore_ascii_case(&s))
-            })
-        };
+        let hits = |case: &Case, selectors: &[String]| selectors.iter().any(|s| selects(case, s));
         self.cases.retain(|c| (only.is_empty() || hits(c, only)) && !hits(c, skip));
         self
+    }
+
+    /// The first selector that names nothing: no case or area here, and no
+    /// requirement or group of the requirements table (a typo would
+    /// otherwise select or skip nothing, silently).
+    pub fn unknown_selector<'s>(&self, selectors: &'s [String]) -> Option<&'s str> {
+        let table = crate::requirements::builtin();
+        selectors.iter().map(String::as_str).find(|s| {
+            !self.cases.iter().any(|c| selects(c, s)) && !table.iter().any(|r| names_prefix(&r.id, s))
+        })
     }
 
     /// Add another catalogue's cases.
     pub fn extend(&mut self, other: Catalogue) {
         self.cases.extend(other.cases);
     }
+}
+
+/// Does `selector` pick `case` (see [`Catalogue::select`])?
+fn selects(case: &Case, selector: &str) -> bool {
+    case.area.eq_ignore_ascii_case(selector)
+        || names_prefix(&case.id, selector)
+        || case.requirements.iter().any(|r| r.eq_ignore_ascii_case(selector))
 }
 
 #[cfg(test)]

@@ -1,5 +1,7 @@
 //! The command line: one file per subcommand; `main.rs` only calls [`main`].
 
+mod coverage;
+mod explain;
 mod fuzz;
 mod list;
 mod replay;
@@ -23,8 +25,12 @@ enum Command {
     /// Run the conformance catalogue against a server (the bundled reference
     /// server when no target is given).
     Run(Box<run::RunArgs>),
-    /// List the cases of the catalogue with their requirement IDs.
+    /// List the cases of the catalogue with their requirement IDs (`--coverage`:
+    /// every requirement with its cases and faults, and the coverage counts).
     List(list::ListArgs),
+    /// Explain a requirement or a case: what it asks, where the spec says it,
+    /// the cases that check it and the faults that break it.
+    Explain(explain::ExplainArgs),
     /// Fuzz a server (the bundled reference server when no target is given); findings become replay files.
     Fuzz(Box<fuzz::FuzzArgs>),
     /// Replay a finding file and say whether it still fails.
@@ -84,6 +90,7 @@ pub async fn main(cli: Cli) -> Result<i32, CliError> {
     match cli.command {
         Command::Run(args) => run::run(*args).await,
         Command::List(args) => list::list(args),
+        Command::Explain(args) => explain::explain(args),
         Command::Fuzz(args) => fuzz::fuzz(*args).await,
         Command::Replay(args) => replay::replay(*args).await,
         Command::ReferenceServer { .. } => {

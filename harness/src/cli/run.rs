@@ -84,6 +84,13 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
     if let Some(dir) = &args.cases {
         catalogue.extend(case::load_dir(dir)?);
     }
+    for (flag, selectors) in [("--only", &args.only), ("--skip", &args.skip)] {
+        if let Some(unknown) = catalogue.unknown_selector(selectors) {
+            return Err(CliError::Usage(format!(
+                "{flag} {unknown}: no case, area, requirement ID or group has that name (see `mcp-conform list --coverage`)"
+            )));
+        }
+    }
     let catalogue = catalogue.select(&args.only, &args.skip);
     if catalogue.cases.is_empty() {
         return Err(CliError::Usage("--only/--skip leave no case to run (see `mcp-conform list`)".into()));
