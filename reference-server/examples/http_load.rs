@@ -284,14 +284,17 @@ fn clip(s: &str) -> String {
     s.chars().take(200).collect()
 }
 
+/// Whether a result is the one the request asked for.
+type Check = Box<dyn Fn(&Value) -> bool + Send>;
+
 /// Kinds of request in the mix; the last, `log`, answers on a live SSE stream.
 const MIX: usize = 7;
 const LOG: usize = MIX - 1;
 
 /// Request `n` of session `s`, of kind `pick`: the message and a check of its result.
-fn nth_request(s: usize, n: usize, pick: usize, era: Era<'_>) -> (Value, Box<dyn Fn(&Value) -> bool + Send>) {
+fn nth_request(s: usize, n: usize, pick: usize, era: Era<'_>) -> (Value, Check) {
     let id = json!(n + 1);
-    let (method, params, check): (&str, Value, Box<dyn Fn(&Value) -> bool + Send>) = match pick {
+    let (method, params, check): (&str, Value, Check) = match pick {
         0 if matches!(era, Era::Stateless) => {
             ("server/discover", json!({}), Box::new(|r: &Value| r["supportedVersions"].as_array().is_some_and(|v| !v.is_empty())))
         }
@@ -324,7 +327,7 @@ fn nth_request(s: usize, n: usize, pick: usize, era: Era<'_>) -> (Value, Box<dyn
         }
     };
     let mut message = json!({"jsonrpc": "2.0", "id": id, "method": method, "params": params});
-    let check: Box<dyn Fn(&Value) -> bool + Send> = match era {
+    let check: Check = match era {
         Era::Session(_) => check,
         Era::Stateless => {
             message["params"]["_meta"] = json!({
