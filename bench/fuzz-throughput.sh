@@ -66,9 +66,10 @@ ping=$("$PING_RATE" --count "$PINGS" --url "$URL")
 w8=$(fuzz_rate --window 8 --url "$URL")
 w1=$(fuzz_rate --window 1 --url "$URL")
 printf '%-16s %14s %16s %16s %10s %10s\n' streamable-http "$ping" "$w8" "$w1" "$(ratio "$w8" "$ping")" "$(ratio "$w1" "$ping")"
-# The same without tool calls: the reference server's `ask` tool answers over
-# several writes of one SSE stream, which Nagle's algorithm and delayed ACKs
-# on loopback stretch to ~40 ms each; this row shows the harness without it.
+# The same without tool calls: the tools that answer on a live SSE stream
+# (`ask`, `progress`, `slow`, `log`) write it in pieces; this row shows the
+# harness without them. (Before the server set TCP_NODELAY, Nagle's algorithm
+# and delayed ACKs on loopback stretched each such answer to ~40 ms.)
 w8=$(fuzz_rate --window 8 --call-tools none --url "$URL")
 w1=$(fuzz_rate --window 1 --call-tools none --url "$URL")
 printf '%-16s %14s %16s %16s %10s %10s\n' "http, no tools" "$ping" "$w8" "$w1" "$(ratio "$w8" "$ping")" "$(ratio "$w1" "$ping")"

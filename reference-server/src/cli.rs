@@ -11,7 +11,7 @@ use crate::faults::{self, Fault, FaultSet, Scope};
 use crate::hostile::{self, Hostile};
 use crate::tokens;
 use crate::transport::http::HttpOptions;
-use crate::transport::{http, sse, stdio};
+use crate::transport::{self, http, sse, stdio};
 use crate::Dispatcher;
 
 const ABOUT: &str = "An MCP server that speaks every protocol version correctly \
@@ -214,7 +214,7 @@ async fn serve_http(
     if let Some(options) = &wrappers.auth {
         router = auth::protect(router, std::sync::Arc::new(Protected::new(options, local, path, dispatcher.faults())));
     }
-    axum::serve(listener, router).await.map_err(|e| Failure::Runtime(e.to_string()))
+    transport::serve(listener, router).await.map_err(|e| Failure::Runtime(e.to_string()))
 }
 
 enum Failure {

@@ -327,3 +327,49 @@ async fn sse_responses_flag_answers_with_one_event() {
     assert_eq!(unknown.status, StatusCode::NOT_FOUND);
     assert!(unknown.content_type().starts_with("application/json"));
 }
+
+/// One session of [`concurrent_sessions_get_their_own_answers`]: `count`
+/// requests in turn, each checked against what this session asked for.
+async fn busy_session(server: &HttpServer, s: i64, count: i64) {
+    let version = "2025-11-25";
+    let session = server.open_session(version).await;
+    for n in 1..=count {
+        let message = format!("session {s} request {n}");
+        let (method, params) = match n % 5 {
+            0 => ("ping", json!({})),
+            1 => ("tools/call", json!({"name": "echo", "arguments": {"message": message}})),
+            2 => ("tools/call", json!({"name": "add", "arguments": {"a": s, "b": n}})),
+            3 => ("resources/read", json!({"uri": format!("ref://items/{}", 1 + (s + n) % 120)})),
+            // Answered on a live SSE stream.
+            _ => ("tools/call", json!({"name": "log", "arguments": {}})),
+        };
+        let reply = server.post_in_session(&session, version, &request(n, method, params)).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.body);
+        let answer = if reply.content_type().starts_with("text/event-stream") {
+            let events = parse_events(&reply.body);
+            serde_json::from_str(&events.last().expect("an event").data).expect("JSON")
+        } else {
+            reply.json()
+        };
+        assert_eq!(answer["id"], n, "{answer}");
+        let result = &answer["result"];
+        match n % 5 {
+            0 => assert_eq!(result, &json!({})),
+            1 => assert_eq!(result["content"][0]["text"], message),
+            2 => assert_eq!(result["structuredContent"]["sum"].as_f64(), Some((s + n) as f64)),
+            3 => assert_eq!(result["contents"][0]["text"], format!("Item {}", 1 + (s + n) % 120)),
+            _ => assert!(result["content"][0]["text"].is_string(), "{answer}"),
+        }
+    }
+    let headers = [("Mcp-Session-Id", session.as_str()), ("MCP-Protocol-Version", version)];
+    assert_eq!(server.send(Method::DELETE, &server.url, &headers, None).await.status, StatusCode::OK);
+}
+
+/// Many sessions at once over many connections: each gets its own answers
+/// (`bench/http-load.sh` measures the same at scale).
+#[tokio::test]
+async fn concurrent_sessions_get_their_own_answers() {
+    let server = HttpServer::http().await;
+    let sessions = (0..20).map(|s| busy_session(&server, s, 20));
+    futures_util::future::join_all(sessions).await;
+}

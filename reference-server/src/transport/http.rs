@@ -165,7 +165,7 @@ pub fn router(dispatcher: Dispatcher, bound: SocketAddr, options: HttpOptions) -
 /// Serves Streamable HTTP on `listener` until the process ends.
 pub async fn serve(listener: tokio::net::TcpListener, dispatcher: Dispatcher, options: HttpOptions) -> std::io::Result<()> {
     let bound = listener.local_addr()?;
-    axum::serve(listener, router(dispatcher, bound, options)).await
+    super::serve(listener, router(dispatcher, bound, options)).await
 }
 
 async fn guard(State(app): State<Shared>, request: HttpRequest, next: Next) -> Response {
@@ -639,6 +639,65 @@ impl App {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::faults::FaultSet;
+
+    fn app() -> App {
+        let bound = SocketAddr::from(([127, 0, 0, 1], 0));
+        App {
+            dispatcher: Dispatcher::new(FaultSet::NONE),
+            sessions: Mutex::new(Sessions::default()),
+            policy: OriginPolicy::new(bound, true),
+            options: HttpOptions::default(),
+        }
+    }
+
+    fn in_session(id: &str) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        h.insert(SESSION_HEADER, HeaderValue::from_str(id).unwrap());
+        h
+    }
+
+    /// Opens a 2025-11-25 session; its id.
+    async fn open(app: &App) -> String {
+        let init = r#"{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"t","version":"0"}}}"#;
+        let response = app.post(&HeaderMap::new(), init.as_bytes()).await;
+        let id = response.headers().get(SESSION_HEADER).unwrap().to_str().unwrap().to_owned();
+        let note = app.post(&in_session(&id), br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).await;
+        assert_eq!(note.status(), StatusCode::ACCEPTED);
+        id
+    }
+
+    async fn body(response: Response) -> String {
+        let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+        String::from_utf8(bytes.to_vec()).unwrap()
+    }
+
+    #[tokio::test]
+    async fn delete_frees_the_session() {
+        let app = app();
+        let id = open(&app).await;
+        let session = Arc::downgrade(lock(&app.sessions).by_id.get(&id).unwrap());
+        // A plain request and one answered on a live stream (it holds the session while it runs).
+        let ping = app.post(&in_session(&id), br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#).await;
+        assert!(body(ping).await.contains(r#""result":{}"#));
+        let log = br#"{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"log","arguments":{}}}"#;
+        assert!(body(app.post(&in_session(&id), log).await).await.contains(r#""id":2"#));
+        assert_eq!(app.delete(&in_session(&id)).status(), StatusCode::OK);
+        assert!(lock(&app.sessions).by_id.is_empty());
+        assert!(session.upgrade().is_none(), "nothing keeps a deleted session alive");
+    }
+
+    #[tokio::test]
+    async fn sessions_never_deleted_are_capped() {
+        let app = app();
+        let first = open(&app).await;
+        for _ in 0..MAX_SESSIONS {
+            open(&app).await;
+        }
+        assert_eq!(lock(&app.sessions).by_id.len(), MAX_SESSIONS);
+        let ping = app.post(&in_session(&first), br#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#).await;
+        assert_eq!(ping.status(), StatusCode::NOT_FOUND, "the oldest session made room");
+    }
 
     #[test]
     fn mcp_name_applies_to_three_methods() {

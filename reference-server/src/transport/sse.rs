@@ -95,7 +95,7 @@ pub fn router(dispatcher: Dispatcher, bound: SocketAddr) -> Router {
 /// Serves HTTP+SSE on `listener` until the process ends.
 pub async fn serve(listener: tokio::net::TcpListener, dispatcher: Dispatcher) -> std::io::Result<()> {
     let bound = listener.local_addr()?;
-    axum::serve(listener, router(dispatcher, bound)).await
+    super::serve(listener, router(dispatcher, bound)).await
 }
 
 async fn guard(State(app): State<Shared>, request: HttpRequest, next: Next) -> Response {
