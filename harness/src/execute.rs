@@ -47,6 +47,8 @@ pub struct VerdictOptions {
     pub strict: bool,
     /// Which tools `tools/call` checks may call.
     pub call_tools: check::CallTools,
+    /// Which of the server's tools play the roles deep checks need.
+    pub fixtures: std::sync::Arc<crate::fixtures::Fixtures>,
 }
 
 /// Everything a case runs against.

@@ -4,12 +4,34 @@
 //! server exposes (capability-adaptive) and says "inconclusive" when it has
 //! nothing it can safely decide on.
 
+mod cancellation;
+mod list_changed;
+mod logging;
+mod observe;
+mod progress;
+mod subscriptions;
 mod tools;
 
 use crate::execute::{CaseContext, StepOutcome};
 
 /// The names a case may use.
-pub const NAMES: &[&str] = &["opening", "tool-schemas", "tool-results"];
+pub const NAMES: &[&str] = &[
+    "opening",
+    "tool-schemas",
+    "tool-results",
+    "progress-token",
+    "progress-increasing",
+    "progress-before-response",
+    "log-capability",
+    "log-without-level",
+    "log-level",
+    "cancel-no-response",
+    "resource-updates",
+    "listen-acknowledgement",
+    "listen-filter",
+    "listen-teardown",
+    "list-changed-capability",
+];
 
 /// Is `name` a built-in check?
 pub fn exists(name: &str) -> bool {
@@ -34,6 +56,18 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "opening" => opening(context),
         "tool-schemas" => tools::schemas(context).await,
         "tool-results" => tools::results(context).await,
+        "progress-token" => progress::token(context).await,
+        "progress-increasing" => progress::increasing(context).await,
+        "progress-before-response" => progress::before_response(context).await,
+        "log-capability" => logging::capability(context).await,
+        "log-without-level" => logging::without_level(context).await,
+        "log-level" => logging::level(context).await,
+        "cancel-no-response" => cancellation::no_response(context).await,
+        "resource-updates" => subscriptions::resource_updates(context).await,
+        "listen-acknowledgement" => subscriptions::acknowledgement(context).await,
+        "listen-filter" => subscriptions::only_requested(context).await,
+        "listen-teardown" => subscriptions::teardown(context).await,
+        "list-changed-capability" => list_changed::needs_capability(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }
