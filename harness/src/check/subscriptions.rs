@@ -301,6 +301,12 @@ pub async fn teardown(context: &CaseContext<'_>) -> StepOutcome {
     if connection.transport().kind() != Kind::Stdio {
         return inconclusive("only stdio has a server-side teardown to observe".into());
     }
+    // The first request on a fresh connection also waits for the server to
+    // start (the startup deadline); the acknowledgement's wait is shorter.
+    let discover = context.session.request("server/discover", json!({}), &RequestOptions::default()).await;
+    if let Some(why) = observe::unusable("`server/discover`", &discover) {
+        return inconclusive(why);
+    }
     let filter = filter(context);
     let (id, mark, opening) = open_listen(context, &filter).await;
     match opening {
