@@ -89,6 +89,16 @@ fn a_malformed_user_case_names_its_file_and_line() {
 }
 
 #[test]
+fn a_malformed_fixture_mapping_names_its_file_and_line() {
+    let dir = scratch("bad-fixtures");
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("fixtures.toml");
+    std::fs::write(&file, "[slow]\ntool = \"slow\"\n\n[progres]\ntool = \"p\"\n").unwrap();
+    usage_error(&["run", "--fixtures", file.to_str().unwrap()], "fixtures.toml:4: unknown field `progres`");
+    usage_error(&["run", "--fixtures", "/no/such/fixtures.toml"], "/no/such/fixtures.toml");
+}
+
+#[test]
 fn list_prints_the_catalogue() {
     let out = conform(&["list"]);
     assert_eq!(out.status.code(), Some(0));
