@@ -41,11 +41,18 @@ const EXPECTATIONS: &[Expectation] = &[
         fault: "discover-invalid-result",
         fails: &["LIFECYCLE-002-discover"],
         // Every case that asks for discover sees the invalid result.
-        collateral: &["LIFECYCLE-004-discover-server-info"],
+        collateral: &["LIFECYCLE-004-discover-server-info", "STDIO-007-cancel-no-response", "UTIL-001-listen-teardown-cancelled"],
         transports: ALL,
         since: "2024-11-05",
     },
-    Expectation { fault: "ping-no-response", fails: &["L-PING-001-ping"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation {
+        fault: "ping-no-response",
+        fails: &["L-PING-001-ping"],
+        // The cancellation case proves the server alive with a ping afterwards.
+        collateral: &["UTIL-003-cancel-no-response"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
     Expectation { fault: "ping-error", fails: &["L-PING-001-ping"], collateral: &[], transports: ALL, since: "2024-11-05" },
     Expectation {
         fault: "unknown-method-wrong-code",
@@ -65,7 +72,23 @@ const EXPECTATIONS: &[Expectation] = &[
     },
     // Structured content exists from 2025-06-18 on.
     Expectation { fault: "structured-content-mismatch", fails: &["TOOLS-008-call-results"], collateral: &[], transports: ALL, since: "2025-06-18" },
-    Expectation { fault: "call-result-invalid", fails: &["TOOLS-008-call-results"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation {
+        fault: "call-result-invalid",
+        fails: &["TOOLS-008-call-results"],
+        // Every case that calls a fixture tool sees the invalid result.
+        collateral: &[
+            "L-LOG-001-set-level",
+            "L-RES-001-subscribe-updates",
+            "SUBS-001-listen-filter",
+            "UTIL-007-progress-token",
+            "UTIL-008-progress-increasing",
+            "UTIL-009-progress-before-response",
+            "UTIL-016-log-needs-level",
+            "UTIL-017-log-level",
+        ],
+        transports: ALL,
+        since: "2024-11-05",
+    },
     Expectation {
         fault: "s2c-request-in-stateless",
         fails: &["TOOLS-008-call-results"],
@@ -77,7 +100,11 @@ const EXPECTATIONS: &[Expectation] = &[
         fault: "stdout-garbage",
         fails: &["L-LIFE-001-initialize", "LIFECYCLE-002-discover"],
         // Every fresh connection starts with the banner.
-        collateral: &["L-LIFE-002-supported-version-echoed", "L-LIFE-002-unsupported-version-counter-proposal"],
+        collateral: &[
+            "L-LIFE-002-supported-version-echoed",
+            "L-LIFE-002-unsupported-version-counter-proposal",
+            "UTIL-001-listen-teardown-cancelled",
+        ],
         transports: &["stdio"],
         since: "2024-11-05",
     },

@@ -22,6 +22,9 @@ pub async fn needs_capability(context: &CaseContext<'_>) -> StepOutcome {
         // Every list may announce its changes: nothing here can break the rule.
         return StepOutcome::default();
     }
+    if let Some(outcome) = observe::unknown_capabilities(context) {
+        return outcome;
+    }
     let connection = &context.session.connection;
     let start = connection.mark();
     let role = context.options.fixtures.list_changed.clone();

@@ -96,6 +96,9 @@ pub async fn capability(context: &CaseContext<'_>) -> StepOutcome {
     if context.server.declares("logging") {
         return StepOutcome::default();
     }
+    if let Some(outcome) = observe::unknown_capabilities(context) {
+        return outcome;
+    }
     let connection = &context.session.connection;
     let start = connection.mark();
     let role = context.options.fixtures.logging.clone();

@@ -6,7 +6,7 @@ use std::time::Duration;
 use reports::Direction;
 use serde_json::{json, Map, Value};
 
-use crate::execute::{clip, CaseContext, Draft};
+use crate::execute::{clip, CaseContext, Draft, StepOutcome};
 use crate::fixtures::ToolRole;
 use crate::session::{Exchange, LogEntry, RequestOptions};
 
@@ -122,6 +122,15 @@ pub fn unusable(what: &str, exchange: &Exchange) -> Option<String> {
         Some(_) => None,
         None => Some(format!("{what} got no answer")),
     }
+}
+
+/// Why a check that judges what the server declared cannot run: the
+/// session never learnt its capabilities (no handshake or discover result).
+pub fn unknown_capabilities(context: &CaseContext<'_>) -> Option<StepOutcome> {
+    (!context.server.capabilities.is_object()).then(|| StepOutcome {
+        inconclusive: vec!["the server's capabilities are unknown (no initialize or server/discover result)".into()],
+        ..StepOutcome::default()
+    })
 }
 
 /// A message as a finding shows it.
