@@ -52,6 +52,8 @@ pub struct VerdictOptions {
     pub call_tools: check::CallTools,
     /// Bearer tokens the authorization checks present instead of the user's.
     pub auth_tokens: check::auth::TestTokens,
+    /// Which of the server's tools play the roles deep checks need.
+    pub fixtures: std::sync::Arc<crate::fixtures::Fixtures>,
 }
 
 /// Everything a case runs against.

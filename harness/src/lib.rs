@@ -29,6 +29,7 @@ pub mod check;
 pub mod cli;
 pub mod discovery;
 pub mod execute;
+pub mod fixtures;
 pub mod fuzz;
 pub mod fuzzing;
 pub mod jsonrpc;

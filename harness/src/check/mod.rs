@@ -8,6 +8,12 @@ pub mod auth;
 mod capabilities;
 mod http;
 mod probe;
+mod cancellation;
+mod list_changed;
+mod logging;
+mod observe;
+mod progress;
+mod subscriptions;
 mod tools;
 
 use crate::execute::{CaseContext, StepOutcome};
@@ -30,6 +36,18 @@ pub const NAMES: &[&str] = &[
     "auth-metadata",
     "auth-foreign-audience",
     "auth-expired-token",
+    "progress-token",
+    "progress-increasing",
+    "progress-before-response",
+    "log-capability",
+    "log-without-level",
+    "log-level",
+    "cancel-no-response",
+    "resource-updates",
+    "listen-acknowledgement",
+    "listen-filter",
+    "listen-teardown",
+    "list-changed-capability",
 ];
 
 /// Is `name` a built-in check?
@@ -68,6 +86,18 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "auth-metadata" => auth::metadata(context).await,
         "auth-foreign-audience" => auth::foreign_audience(context).await,
         "auth-expired-token" => auth::expired(context).await,
+        "progress-token" => progress::token(context).await,
+        "progress-increasing" => progress::increasing(context).await,
+        "progress-before-response" => progress::before_response(context).await,
+        "log-capability" => logging::capability(context).await,
+        "log-without-level" => logging::without_level(context).await,
+        "log-level" => logging::level(context).await,
+        "cancel-no-response" => cancellation::no_response(context).await,
+        "resource-updates" => subscriptions::resource_updates(context).await,
+        "listen-acknowledgement" => subscriptions::acknowledgement(context).await,
+        "listen-filter" => subscriptions::only_requested(context).await,
+        "listen-teardown" => subscriptions::teardown(context).await,
+        "list-changed-capability" => list_changed::needs_capability(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

@@ -2,6 +2,7 @@
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::CliError;
@@ -9,6 +10,7 @@ use crate::case;
 use crate::check::auth::TestTokens;
 use crate::check::CallTools;
 use crate::execute::VerdictOptions;
+use crate::fixtures::Fixtures;
 use crate::runner::{self, RunConfig};
 use crate::transport::{Kind, Limits};
 use crate::version;
@@ -60,6 +62,12 @@ pub struct RunArgs {
     #[arg(long, value_enum)]
     call_tools: Option<CallTools>,
 
+    /// Fixture mapping: which of the server's tools play the roles deep checks need
+    /// (a slow tool, a progress tool, ...; format in cases/README.md)
+    /// [default: none; built in for the bundled reference server].
+    #[arg(long, value_name = "FILE")]
+    fixtures: Option<PathBuf>,
+
     /// Colour: auto (on a terminal, unless NO_COLOR is set), always or never.
     #[arg(long, value_name = "WHEN", default_value = "auto", value_parser = ["auto", "always", "never"])]
     color: String,
@@ -99,6 +107,11 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
     // With no target, the bundled reference server is the target.
     let bundled = args.target.bundled();
     let call_tools = args.call_tools.unwrap_or(if bundled { CallTools::All } else { CallTools::ReadOnly });
+    let fixtures = match &args.fixtures {
+        Some(path) => Fixtures::load(path).map_err(|e| CliError::Usage(format!("--fixtures: {e}")))?,
+        None if bundled => Fixtures::reference(),
+        None => Fixtures::default(),
+    };
     let (target, _, reference) = args.target.resolve().await?;
 
     let config = RunConfig {
@@ -112,6 +125,7 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
             strict: args.strict,
             call_tools,
             auth_tokens: TestTokens { foreign_audience: args.auth_token_foreign_audience.clone(), expired: args.auth_token_expired.clone() },
+            fixtures: Arc::new(fixtures),
         },
     };
     let outcome = runner::run(&config).await;

@@ -237,6 +237,26 @@ impl Connection {
         }
     }
 
+    /// Stop waiting for the answer to request `id` (a check gave up on it
+    /// at a deadline of its own): a later answer is recorded as late.
+    pub fn forget(&self, id: &Value) {
+        lock(&self.shared.pending).remove(&key(id));
+        lock(&self.shared.expired).insert(key(id));
+    }
+
+    /// Wait up to `within` for the connection to close (stdout ended, or
+    /// the HTTP streams); true once it has.
+    pub async fn wait_closed(&self, within: Duration) -> bool {
+        let deadline = Instant::now() + within;
+        while lock(&self.shared.closed).is_none() {
+            if Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        true
+    }
+
     /// Send a notification.
     pub async fn notify(
         &self,

@@ -45,9 +45,17 @@ pub struct ServerInfo {
 }
 
 impl ServerInfo {
-    /// Did the server declare this capability (a top-level key of `capabilities`)?
+    /// Did the server declare this capability (a top-level key of
+    /// `capabilities`)? A dotted name (`resources.subscribe`) names a
+    /// sub-capability, which must be `true` or an object.
     pub fn declares(&self, capability: &str) -> bool {
-        self.capabilities.get(capability).is_some_and(|c| !c.is_null())
+        let pointer = format!("/{}", capability.replace('.', "/"));
+        match self.capabilities.pointer(&pointer) {
+            Some(Value::Bool(on)) if capability.contains('.') => *on,
+            Some(Value::Object(_)) => true,
+            Some(other) => !capability.contains('.') && !other.is_null(),
+            None => false,
+        }
     }
 }
 

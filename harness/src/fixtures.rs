@@ -1,0 +1,158 @@
+//! Fixture mapping: which of a server's own tools play the roles that the
+//! deep checks need (a slow tool to cancel, a tool that reports progress,
+//! one that logs, one that changes the tool list, a resource that changes).
+//!
+//! A check never guesses a role from a tool's name: a role that is not
+//! mapped makes the check that needs it "inconclusive", with the reason.
+//! The bundled reference server's mapping is built in
+//! ([`Fixtures::reference`]); for any other server the user writes one
+//! (`mcp-conform run --fixtures FILE`):
+//!
+//! ```toml
+//! [progress]                      # reports notifications/progress when given a progressToken
+//! tool = "progress"
+//! arguments = { steps = 3 }
+//!
+//! [slow]                          # runs long enough to be cancelled
+//! tool = "slow"
+//! arguments = { ms = 1500 }
+//! runs_for_ms = 1500              # how long it runs when not cancelled (the check waits that long, plus a margin)
+//!
+//! [logging]                       # sends notifications/message (at the level the client set)
+//! tool = "log"
+//!
+//! [list-changed]                  # changes the tool, prompt or resource list
+//! tool = "toggle"
+//!
+//! [resource-updated]              # changes a subscribable resource
+//! uri = "ref://counter"
+//! tool = "touch"
+//! ```
+
+use std::path::Path;
+
+use serde::Deserialize;
+use serde_json::{Map, Value};
+
+/// The reference server's mapping, as a user would write it.
+pub const REFERENCE: &str = include_str!("../fixtures/reference-server.toml");
+
+/// A tool call that plays a role.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ToolRole {
+    /// The tool's name.
+    pub tool: String,
+    /// The arguments to call it with.
+    #[serde(default)]
+    pub arguments: Map<String, Value>,
+    /// How long the call runs when nothing stops it (the `slow` role).
+    #[serde(default)]
+    pub runs_for_ms: Option<u64>,
+}
+
+/// A resource that changes, and the tool call that changes it.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ResourceRole {
+    /// The resource's URI.
+    pub uri: String,
+    /// The tool whose call changes it.
+    pub tool: String,
+    /// The arguments to call it with.
+    #[serde(default)]
+    pub arguments: Map<String, Value>,
+}
+
+/// Every role, each mapped or not.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, rename_all = "kebab-case")]
+pub struct Fixtures {
+    /// Reports `notifications/progress` for the request's `progressToken`.
+    pub progress: Option<ToolRole>,
+    /// Runs long enough to be cancelled.
+    pub slow: Option<ToolRole>,
+    /// Sends `notifications/message`.
+    pub logging: Option<ToolRole>,
+    /// Changes the tool, prompt or resource list.
+    pub list_changed: Option<ToolRole>,
+    /// Changes a subscribable resource.
+    pub resource_updated: Option<ResourceRole>,
+}
+
+/// A mapping file that cannot be used.
+#[derive(Debug, thiserror::Error)]
+#[error("{path}{}: {message}", .line.map(|l| format!(":{l}")).unwrap_or_default())]
+pub struct FixturesError {
+    /// The file.
+    pub path: String,
+    /// The line, when known.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Fixtures {
+    /// The mapping of the bundled reference server.
+    pub fn reference() -> Fixtures {
+        // The file is part of the source and tested below: it always parses.
+        Fixtures::parse(Path::new("reference-server.toml"), REFERENCE).unwrap_or_default()
+    }
+
+    /// Read a mapping file.
+    pub fn load(path: &Path) -> Result<Fixtures, FixturesError> {
+        let text = std::fs::read_to_string(path).map_err(|e| FixturesError {
+            path: path.display().to_string(),
+            line: None,
+            message: e.to_string(),
+        })?;
+        Fixtures::parse(path, &text)
+    }
+
+    /// Parse a mapping; errors name the file and the line.
+    pub fn parse(path: &Path, text: &str) -> Result<Fixtures, FixturesError> {
+        let fail = |line: Option<usize>, message: String| FixturesError { path: path.display().to_string(), line, message };
+        let fixtures: Fixtures = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
+            fail(line, e.message().to_string())
+        })?;
+        let tools = [&fixtures.progress, &fixtures.slow, &fixtures.logging, &fixtures.list_changed];
+        let names = tools.into_iter().flatten().map(|r| r.tool.as_str());
+        let resource = fixtures.resource_updated.iter().flat_map(|r| [r.tool.as_str(), r.uri.as_str()]);
+        if names.chain(resource).any(str::is_empty) {
+            return Err(fail(None, "a role names an empty tool or URI".into()));
+        }
+        Ok(fixtures)
+    }
+}
+
+/// Why a check that needs `role` cannot run.
+pub fn unmapped(role: &str) -> String {
+    format!("no tool plays the role `{role}`; map one with --fixtures (see `cases/README.md`)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reference_mapping_parses_and_maps_every_role() {
+        let fixtures = Fixtures::parse(Path::new("reference-server.toml"), REFERENCE).expect("parses");
+        assert!(fixtures.progress.is_some() && fixtures.slow.is_some() && fixtures.logging.is_some());
+        assert!(fixtures.list_changed.is_some() && fixtures.resource_updated.is_some());
+        assert_eq!(Fixtures::reference(), fixtures);
+    }
+
+    #[test]
+    fn errors_name_the_file_and_line() {
+        let bad = "[slow]\ntool = \"slow\"\n\n[progres]\ntool = \"p\"\n";
+        let e = Fixtures::parse(Path::new("mine.toml"), bad).unwrap_err();
+        assert_eq!((e.path.as_str(), e.line), ("mine.toml", Some(4)));
+        assert!(e.to_string().starts_with("mine.toml:4: "), "{e}");
+        let e = Fixtures::parse(Path::new("mine.toml"), "[slow]\ntool = 3\n").unwrap_err();
+        assert_eq!(e.line, Some(2));
+        let e = Fixtures::parse(Path::new("mine.toml"), "[slow]\ntool = \"\"\n").unwrap_err();
+        assert!(e.message.contains("empty"));
+        assert_eq!(Fixtures::parse(Path::new("empty.toml"), "").unwrap(), Fixtures::default());
+    }
+}
