@@ -316,6 +316,10 @@ fn clean_with_auth(transport: &str) -> Result<(), Failed> {
     let auth_passed = record.results.iter().filter(|r| r.area == "auth" && r.status == Status::Pass).count();
     if code != Some(0) || !not_passed.is_empty() || auth_passed == 0 {
         return Err(format!("exit {code:?}, not passed: {not_passed:?}, auth cases passed: {auth_passed}\n{stdout}").into());
+    }
+    Ok(())
+}
+
 /// A fault that breaks a SHOULD makes its case warn in those versions, and
 /// no case fail beyond what its expectation (if any) allows.
 fn warns(fault: &str, case: &str, versions: &[&str], transport: &str) -> Result<(), Failed> {
