@@ -79,6 +79,79 @@ const EXPECTATIONS: &[Expectation] = &[
         transports: &["stdio"],
         since: "2024-11-05",
     },
+    Expectation { fault: "read-blob-not-base64", fails: &["RESOURCES-013-blobs-are-base64"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation {
+        fault: "template-invalid",
+        fails: &["RESOURCES-016-uri-templates"],
+        // Up to 2025-06-18 the schema gives uriTemplate the format
+        // "uri-template": every case that lists the templates sees it.
+        collateral: &["UTIL-012-pagination", "UTIL-023-completion-values"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    // The completions capability exists from 2025-03-26 on.
+    Expectation { fault: "completion-too-many-values", fails: &["UTIL-023-completion-values"], collateral: &[], transports: ALL, since: "2025-03-26" },
+    Expectation { fault: "completion-without-capability", fails: &["UTIL-022-completion-capability"], collateral: &[], transports: ALL, since: "2025-03-26" },
+    Expectation {
+        fault: "next-cursor-on-last-page",
+        fails: &["UTIL-012-pagination"],
+        // Over HTTP the versions share one server: when `toggle` (called by
+        // TOOLS-008) shortens the tool list, a cursor pointing at its old end
+        // is refused, and the cases that list the tools see the refusal.
+        collateral: &["TOOLS-006-input-schemas", "TOOLS-008-call-results", "TOOLS-018-invalid-arguments-rejected", "TOOLS-011-argument-errors-are-tool-errors"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    Expectation {
+        fault: "missing-cache-fields",
+        fails: &["CACHE-001-cache-hints"],
+        // The 2026-07-28 schema requires the fields: every case that lists or reads sees it.
+        collateral: &[
+            "UTIL-012-pagination",
+            "RESOURCES-013-blobs-are-base64",
+            "RESOURCES-016-uri-templates",
+            "PROMPTS-007-invalid-get",
+            "UTIL-023-completion-values",
+        ],
+        transports: ALL,
+        since: "2026-07-28",
+    },
+    Expectation { fault: "tool-arguments-unchecked", fails: &["TOOLS-018-invalid-arguments-rejected"], collateral: &[], transports: ALL, since: "2024-11-05" },
+];
+
+/// Faults that break a SHOULD: their cases warn, so these run with `--strict`.
+const STRICT_EXPECTATIONS: &[Expectation] = &[
+    Expectation {
+        fault: "resource-not-found-wrong-code",
+        fails: &["RESOURCES-005-read-not-found", "L-RES-002-read-not-found"],
+        collateral: &[],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    Expectation {
+        fault: "resource-not-found-empty-contents",
+        fails: &["RESOURCES-006-not-found-is-an-error", "L-RES-002-read-not-found"],
+        // An empty result is also not the -32602 error.
+        collateral: &["RESOURCES-005-read-not-found"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    Expectation { fault: "prompt-missing-argument-accepted", fails: &["PROMPTS-007-invalid-get"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation {
+        fault: "log-level-unknown-accepted",
+        fails: &["UTIL-019-log-level-unknown", "UTIL-019-set-level-unknown"],
+        collateral: &[],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    Expectation { fault: "cursor-invalid-accepted", fails: &["UTIL-014-invalid-cursor"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation {
+        fault: "argument-errors-as-protocol-errors",
+        fails: &["TOOLS-011-argument-errors-are-tool-errors"],
+        collateral: &[],
+        transports: ALL,
+        since: "2025-11-25",
+    },
 ];
 
 /// Faults whose checks belong to the full catalogue (not written yet).
@@ -92,31 +165,19 @@ const NOT_YET_CHECKED: &[&str] = &[
     "auth-wrong-audience-accepted",
     "auth-no-www-authenticate",
     "auth-expired-accepted",
-    // Resources, prompts, completion, logging, progress, cancellation,
-    // pagination, subscriptions and caching: their cases are not written yet.
-    "resource-not-found-wrong-code",
-    "resource-not-found-empty-contents",
-    "read-blob-not-base64",
-    "template-invalid",
-    "prompt-missing-argument-accepted",
-    "completion-too-many-values",
-    "completion-without-capability",
+    // Logging, progress, cancellation and subscriptions: their cases are not written yet.
     "log-without-level",
     "log-below-level",
     "log-without-capability",
-    "log-level-unknown-accepted",
     "progress-not-increasing",
     "progress-after-response",
     "progress-without-token",
     "response-after-cancel",
-    "cursor-invalid-accepted",
-    "next-cursor-on-last-page",
     "updates-after-unsubscribe",
     "listen-no-acknowledgement",
     "listen-unrequested-notification",
     "listen-teardown-without-cancelled",
     "list-changed-without-capability",
-    "missing-cache-fields",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach
@@ -126,12 +187,20 @@ const UNDECIDABLE: &[(&str, &str, &str)] = &[("input-required-ignores-responses"
 
 /// Run the catalogue against the reference server with `fault`, over `transport`.
 fn run_with_fault(fault: &str, transport: &str) -> Result<(Option<i32>, RunRecord, String), Failed> {
+    run_with_fault_in(fault, transport, false)
+}
+
+/// The same, with `--strict` when `strict` (SHOULD findings fail).
+fn run_with_fault_in(fault: &str, transport: &str, strict: bool) -> Result<(Option<i32>, RunRecord, String), Failed> {
     let dir = scratch(&format!("mutation-{fault}-{transport}"));
     let report = dir.to_str().ok_or("scratch path is not UTF-8")?;
     let common = ["run", "--color", "never", "--timeout", "5s", "--call-tools", "all", "--report-dir", report];
     let fault = ["--fault", fault];
     let server;
     let mut args = common.to_vec();
+    if strict {
+        args.push("--strict");
+    }
     if transport == "stdio" {
         args.extend(["--", bin(), "reference-server"]);
         args.extend(fault);
@@ -148,8 +217,8 @@ fn run_with_fault(fault: &str, transport: &str) -> Result<(Option<i32>, RunRecor
     }
 }
 
-fn run(expectation: &Expectation, transport: &str) -> Result<(), Failed> {
-    let (code, record, stdout) = run_with_fault(expectation.fault, transport)?;
+fn run(expectation: &Expectation, transport: &str, strict: bool) -> Result<(), Failed> {
+    let (code, record, stdout) = run_with_fault_in(expectation.fault, transport, strict)?;
     if code != Some(1) {
         return Err(format!("exit {code:?}, expected 1\n{stdout}").into());
     }
@@ -194,17 +263,19 @@ fn main() {
             .iter()
             .filter(|f| {
                 let f = f.as_str();
-                !EXPECTATIONS.iter().any(|e| e.fault == f)
+                !EXPECTATIONS.iter().chain(STRICT_EXPECTATIONS).any(|e| e.fault == f)
                     && !UNDECIDABLE.iter().any(|u| u.0 == f)
                     && !NOT_YET_CHECKED.contains(&f)
             })
             .collect();
         if missing.is_empty() { Ok(()) } else { Err(format!("faults without an expectation: {missing:?}").into()) }
     }));
-    for expectation in EXPECTATIONS {
-        for transport in expectation.transports {
-            let name = format!("{}::{transport}", expectation.fault);
-            trials.push(Trial::test(name, move || run(expectation, transport)));
+    for (table, strict) in [(EXPECTATIONS, false), (STRICT_EXPECTATIONS, true)] {
+        for expectation in table {
+            for transport in expectation.transports {
+                let name = format!("{}::{transport}", expectation.fault);
+                trials.push(Trial::test(name, move || run(expectation, transport, strict)));
+            }
         }
     }
     for &(fault, case, version) in UNDECIDABLE {

@@ -132,6 +132,10 @@ pub enum Fault {
     ListChangedWithoutCapability,
     /// Cacheable 2026-07-28 results lack `ttlMs` and `cacheScope`.
     MissingCacheFields,
+    /// Tools run with arguments that fail their `inputSchema`.
+    ToolArgumentsUnchecked,
+    /// Arguments that fail the `inputSchema` get -32602 in every version.
+    ArgumentErrorsAsProtocolErrors,
 }
 
 /// One row of the fault table.
@@ -473,6 +477,20 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "in 2026-07-28 leaves ttlMs and cacheScope out of resources/list, resources/templates/list, prompts/list and resources/read results",
     },
+    FaultInfo {
+        fault: Fault::ToolArgumentsUnchecked,
+        name: "tool-arguments-unchecked",
+        breaks: &["TOOLS-018"],
+        scope: Scope::AnyTransport,
+        description: "runs tools with arguments that fail their inputSchema (a missing one reads as its default) instead of reporting an error",
+    },
+    FaultInfo {
+        fault: Fault::ArgumentErrorsAsProtocolErrors,
+        name: "argument-errors-as-protocol-errors",
+        breaks: &["TOOLS-011"],
+        scope: Scope::AnyTransport,
+        description: "answers tool arguments that fail the inputSchema with JSON-RPC -32602 also from 2025-11-25 on, instead of a result with isError: true",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -629,6 +647,8 @@ mod tests {
             Fault::ListenTeardownWithoutCancelled,
             Fault::ListChangedWithoutCapability,
             Fault::MissingCacheFields,
+            Fault::ToolArgumentsUnchecked,
+            Fault::ArgumentErrorsAsProtocolErrors,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -4,12 +4,33 @@
 //! server exposes (capability-adaptive) and says "inconclusive" when it has
 //! nothing it can safely decide on.
 
+mod cache;
+mod completion;
+mod lists;
+mod pagination;
+mod prompts;
+mod resources;
+mod tool_arguments;
 mod tools;
 
 use crate::execute::{CaseContext, StepOutcome};
 
 /// The names a case may use.
-pub const NAMES: &[&str] = &["opening", "tool-schemas", "tool-results"];
+pub const NAMES: &[&str] = &[
+    "opening",
+    "tool-schemas",
+    "tool-results",
+    "tool-invalid-arguments",
+    "tool-argument-errors",
+    "resource-reads",
+    "resource-templates",
+    "prompt-arguments",
+    "completion-values",
+    "completion-undeclared",
+    "pagination",
+    "invalid-cursor",
+    "cache-hints",
+];
 
 /// Is `name` a built-in check?
 pub fn exists(name: &str) -> bool {
@@ -34,6 +55,16 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "opening" => opening(context),
         "tool-schemas" => tools::schemas(context).await,
         "tool-results" => tools::results(context).await,
+        "tool-invalid-arguments" => tool_arguments::invalid_rejected(context).await,
+        "tool-argument-errors" => tool_arguments::invalid_as_tool_error(context).await,
+        "resource-reads" => resources::reads(context).await,
+        "resource-templates" => resources::templates(context).await,
+        "prompt-arguments" => prompts::missing_arguments(context).await,
+        "completion-values" => completion::values(context).await,
+        "completion-undeclared" => completion::undeclared(context).await,
+        "pagination" => pagination::walk_all(context).await,
+        "invalid-cursor" => pagination::invalid_cursor(context).await,
+        "cache-hints" => cache::hints(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }
