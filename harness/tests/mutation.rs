@@ -152,6 +152,13 @@ const STRICT_EXPECTATIONS: &[Expectation] = &[
         transports: ALL,
         since: "2025-11-25",
     },
+    Expectation {
+        fault: "completion-unknown-ref-accepted",
+        fails: &["UTIL-024-completion-unknown-prompt"],
+        collateral: &[],
+        transports: ALL,
+        since: "2025-03-26",
+    },
 ];
 
 /// Faults whose checks belong to the full catalogue (not written yet).

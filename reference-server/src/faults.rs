@@ -136,6 +136,8 @@ pub enum Fault {
     ToolArgumentsUnchecked,
     /// Arguments that fail the `inputSchema` get -32602 in every version.
     ArgumentErrorsAsProtocolErrors,
+    /// `completion/complete` for an unknown prompt or template answers no values.
+    CompletionUnknownRefAccepted,
 }
 
 /// One row of the fault table.
@@ -491,6 +493,13 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "answers tool arguments that fail the inputSchema with JSON-RPC -32602 also from 2025-11-25 on, instead of a result with isError: true",
     },
+    FaultInfo {
+        fault: Fault::CompletionUnknownRefAccepted,
+        name: "completion-unknown-ref-accepted",
+        breaks: &["UTIL-024"],
+        scope: Scope::AnyTransport,
+        description: "answers completion/complete for an unknown prompt, template or argument with an empty completion instead of -32602",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -649,6 +658,7 @@ mod tests {
             Fault::MissingCacheFields,
             Fault::ToolArgumentsUnchecked,
             Fault::ArgumentErrorsAsProtocolErrors,
+            Fault::CompletionUnknownRefAccepted,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {
