@@ -116,6 +116,15 @@ const EXPECTATIONS: &[Expectation] = &[
         transports: ALL,
         since: "2026-07-28",
     },
+    Expectation {
+        fault: "resource-uri-invalid",
+        fails: &["RESOURCES-010-uris"],
+        // Up to 2025-06-18 the schema gives Resource.uri the format "uri":
+        // every case that lists the resources sees it.
+        collateral: &["UTIL-012-pagination", "RESOURCES-013-blobs-are-base64"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
     Expectation { fault: "tool-arguments-unchecked", fails: &["TOOLS-018-invalid-arguments-rejected"], collateral: &[], transports: ALL, since: "2024-11-05" },
 ];
 

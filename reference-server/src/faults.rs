@@ -138,6 +138,8 @@ pub enum Fault {
     ArgumentErrorsAsProtocolErrors,
     /// `completion/complete` for an unknown prompt or template answers no values.
     CompletionUnknownRefAccepted,
+    /// `resources/list` lists a resource whose URI is not RFC 3986.
+    ResourceUriInvalid,
 }
 
 /// One row of the fault table.
@@ -500,6 +502,13 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "answers completion/complete for an unknown prompt, template or argument with an empty completion instead of -32602",
     },
+    FaultInfo {
+        fault: Fault::ResourceUriInvalid,
+        name: "resource-uri-invalid",
+        breaks: &["RESOURCES-010"],
+        scope: Scope::AnyTransport,
+        description: "lists first a resource whose URI, \"ref://not a uri\", holds spaces (not RFC 3986)",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -659,6 +668,7 @@ mod tests {
             Fault::ToolArgumentsUnchecked,
             Fault::ArgumentErrorsAsProtocolErrors,
             Fault::CompletionUnknownRefAccepted,
+            Fault::ResourceUriInvalid,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

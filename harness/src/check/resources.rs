@@ -68,31 +68,101 @@ pub async fn reads(context: &CaseContext<'_>) -> StepOutcome {
     outcome
 }
 
-/// Every listed resource template is an RFC 6570 URI template (RESOURCES-016).
-pub async fn templates(context: &CaseContext<'_>) -> StepOutcome {
-    let templates = match lists::all_items(context, "resources/templates/list").await {
+/// A syntax rule on one string member of every item of a list.
+struct Syntax {
+    method: &'static str,
+    member: &'static str,
+    requirement: &'static str,
+    keyword: &'static str,
+    /// What a valid value is, e.g. "an RFC 3986 URI".
+    wanted: &'static str,
+    check: fn(&str) -> Result<(), String>,
+}
+
+/// Every listed item's `rule.member` follows the rule; inconclusive when
+/// the list is empty.
+async fn check_syntax(context: &CaseContext<'_>, rule: Syntax) -> StepOutcome {
+    let items = match lists::all_items(context, rule.method).await {
         Ok(items) => items,
         Err(outcome) => return outcome,
     };
-    if templates.is_empty() {
-        return inconclusive("the server lists no resource templates".into());
+    if items.is_empty() {
+        return inconclusive(format!("`{}` lists nothing", rule.method));
     }
     let mut outcome = StepOutcome::default();
-    for template in &templates {
-        // A template that is not a string is a schema violation, reported on receipt.
-        let Some(text) = template.get("uriTemplate").and_then(Value::as_str) else { continue };
-        if let Err(why) = uri_template::check(text) {
+    for item in &items {
+        // A member that is not a string is a schema violation, reported on receipt.
+        let Some(text) = item.get(rule.member).and_then(Value::as_str) else { continue };
+        if let Err(why) = (rule.check)(text) {
             outcome.findings.push(Draft {
-                requirement: "RESOURCES-016".into(),
-                keyword: Some("(schema)"),
-                message: format!("the uriTemplate {text:?} is not an RFC 6570 URI template: {why}"),
-                expected: "an RFC 6570 URI template".into(),
-                actual: clip(&template.to_string(), 300),
+                requirement: rule.requirement.into(),
+                keyword: Some(rule.keyword),
+                message: format!("the {} {text:?} is not {}: {why}", rule.member, rule.wanted),
+                expected: rule.wanted.into(),
+                actual: clip(&item.to_string(), 300),
                 hint: None,
             });
         }
     }
     outcome
+}
+
+/// Every listed resource template is an RFC 6570 URI template (RESOURCES-016).
+pub async fn templates(context: &CaseContext<'_>) -> StepOutcome {
+    let rule = Syntax {
+        method: "resources/templates/list",
+        member: "uriTemplate",
+        requirement: "RESOURCES-016",
+        keyword: "(schema)",
+        wanted: "an RFC 6570 URI template",
+        check: uri_template::check,
+    };
+    check_syntax(context, rule).await
+}
+
+/// Every listed resource's `uri` is an RFC 3986 URI (RESOURCES-010).
+pub async fn uris(context: &CaseContext<'_>) -> StepOutcome {
+    let rule = Syntax {
+        method: "resources/list",
+        member: "uri",
+        requirement: "RESOURCES-010",
+        keyword: "MUST",
+        wanted: "an RFC 3986 URI (scheme:rest, other characters %-encoded)",
+        check: uri_syntax,
+    };
+    check_syntax(context, rule).await
+}
+
+/// RFC 3986 §3 at the level of characters: a scheme, a colon, then only
+/// characters a URI may hold (the parts' finer grammar is not checked, so
+/// that nothing valid is refused).
+pub fn uri_syntax(uri: &str) -> Result<(), String> {
+    let Some((scheme, rest)) = uri.split_once(':') else { return Err("no scheme (no `:`)".into()) };
+    let mut chars = scheme.chars();
+    let scheme_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'));
+    if !scheme_ok {
+        return Err(format!("{scheme:?} is not a scheme"));
+    }
+    let bytes = rest.as_bytes();
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        if b == b'%' {
+            let hex = bytes.get(i + 1..i + 3).is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+            if !hex {
+                return Err("a `%` is not followed by two hex digits".into());
+            }
+            i += 3;
+            continue;
+        }
+        let allowed = b.is_ascii_alphanumeric() || b"-._~:/?#[]@!$&'()*+,;=".contains(&b);
+        if !allowed {
+            let c = rest[i..].chars().next().unwrap_or('?');
+            return Err(format!("{c:?} must be %-encoded"));
+        }
+        i += 1;
+    }
+    Ok(())
 }
 
 /// The variable names of an RFC 6570 template (assumed valid).
@@ -238,6 +308,17 @@ pub mod uri_template {
 mod tests {
     use super::{template_variables, BASE64};
     use base64::Engine;
+
+    #[test]
+    fn uri_syntax() {
+        for ok in ["ref://items/1", "file:///a/b%20c.txt", "urn:isbn:0451450523", "https://[::1]:8080/p?q=1#f", "demo://x/{id}"] {
+            let verdict = super::uri_syntax(ok);
+            assert_eq!(verdict.is_ok(), !ok.contains('{'), "{ok}: {verdict:?}");
+        }
+        for bad in ["no-scheme", "1x://a", "x://a b", "x://caf\u{e9}", "x://%zz", ":empty"] {
+            assert!(super::uri_syntax(bad).is_err(), "{bad}");
+        }
+    }
 
     #[test]
     fn variables_of_a_template() {
