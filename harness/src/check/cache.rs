@@ -14,13 +14,15 @@ use crate::session::RequestOptions;
 /// carry none (CACHE-004).
 pub async fn hints(context: &CaseContext<'_>) -> StepOutcome {
     let mut outcome = StepOutcome::default();
-    let discover = context.session.request("server/discover", json!({}), &RequestOptions::default()).await;
+    let options = RequestOptions::default();
+    let discovering = context.session.request("server/discover", json!({}), &options);
+    let (discover, walks) = futures_util::future::join(discovering, lists::walk_offered(context, &mut outcome)).await;
     match discover.result() {
         Some(result) => outcome.findings.extend(check("server/discover", result)),
         None => outcome.inconclusive.push(format!("`server/discover`: {}", describe(&discover))),
     }
     let mut resources = Vec::new();
-    for (list, walk) in lists::walk_offered(context, &mut outcome).await {
+    for (list, walk) in walks {
         for (n, page) in walk.pages.iter().enumerate() {
             outcome.findings.extend(check(&format!("{} (page {})", list.method, n + 1), page));
         }

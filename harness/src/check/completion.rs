@@ -16,26 +16,23 @@ const MAX_VALUES: usize = 100;
 
 /// What can be completed: `(ref, argument name)`.
 async fn targets(context: &CaseContext<'_>) -> Vec<(Value, String)> {
+    let listed = |capability: &'static str, method: &'static str| async move {
+        if context.server.declares(capability) { lists::all_items(context, method).await.unwrap_or_default() } else { Vec::new() }
+    };
+    // Both at once: a server that never answers costs one deadline, not two.
+    let (prompts, templates) = futures_util::future::join(listed("prompts", "prompts/list"), listed("resources", "resources/templates/list")).await;
     let mut targets = Vec::new();
-    if context.server.declares("prompts") {
-        if let Ok(prompts) = lists::all_items(context, "prompts/list").await {
-            for prompt in prompts {
-                let Some(name) = prompt.get("name").and_then(Value::as_str) else { continue };
-                let arguments = prompt.get("arguments").and_then(Value::as_array).cloned().unwrap_or_default();
-                for argument in arguments.iter().filter_map(|a| a.get("name").and_then(Value::as_str)) {
-                    targets.push((json!({ "type": "ref/prompt", "name": name }), argument.to_string()));
-                }
-            }
+    for prompt in prompts {
+        let Some(name) = prompt.get("name").and_then(Value::as_str) else { continue };
+        let arguments = prompt.get("arguments").and_then(Value::as_array).cloned().unwrap_or_default();
+        for argument in arguments.iter().filter_map(|a| a.get("name").and_then(Value::as_str)) {
+            targets.push((json!({ "type": "ref/prompt", "name": name }), argument.to_string()));
         }
     }
-    if context.server.declares("resources") {
-        if let Ok(templates) = lists::all_items(context, "resources/templates/list").await {
-            for template in templates {
-                let Some(uri) = template.get("uriTemplate").and_then(Value::as_str) else { continue };
-                for variable in template_variables(uri) {
-                    targets.push((json!({ "type": "ref/resource", "uri": uri }), variable));
-                }
-            }
+    for template in templates {
+        let Some(uri) = template.get("uriTemplate").and_then(Value::as_str) else { continue };
+        for variable in template_variables(uri) {
+            targets.push((json!({ "type": "ref/resource", "uri": uri }), variable));
         }
     }
     targets.truncate(MAX_COMPLETIONS);

@@ -121,8 +121,10 @@ pub async fn all_items(context: &CaseContext<'_>, method: &str) -> Result<Vec<Va
 /// findings and reasons to `outcome`.
 pub async fn walk_offered(context: &CaseContext<'_>, outcome: &mut StepOutcome) -> Vec<(&'static List, Walk)> {
     let mut walks = Vec::new();
-    for list in offered(context) {
-        match walk(context, list).await {
+    // All lists at once: a server that never answers costs one deadline, not four.
+    let walking = offered(context).map(|list| async move { (list, walk(context, list).await) });
+    for (list, walked) in futures_util::future::join_all(walking).await {
+        match walked {
             Ok(walk) => walks.push((list, walk)),
             Err(failed) => {
                 outcome.findings.extend(failed.findings);
@@ -135,7 +137,9 @@ pub async fn walk_offered(context: &CaseContext<'_>, outcome: &mut StepOutcome) 
 
 /// The finding for a list method that did not answer with a list.
 fn failed(list: &List, exchange: &Exchange) -> StepOutcome {
-    if let Reply::TooLarge(why) = &exchange.reply {
+    // No answer at all (a deadline missed, perhaps by a slow machine) says
+    // nothing about the list; the cases on unanswered requests judge that.
+    if let Reply::TooLarge(why) | Reply::NoResponse(why) = &exchange.reply {
         return inconclusive(format!("`{}`: {why}", list.method));
     }
     let draft = Draft {

@@ -55,10 +55,13 @@ async fn confirm_empty_end(context: &CaseContext<'_>, list: &List, cursor: Optio
 pub async fn invalid_cursor(context: &CaseContext<'_>) -> StepOutcome {
     let mut outcome = StepOutcome::default();
     let cursor = json!(INVALID_CURSOR);
-    let mut asked = 0;
-    for list in lists::offered(context) {
-        let exchange = lists::page(context, list, Some(&cursor)).await;
-        asked += 1;
+    let asks = lists::offered(context).map(|list| {
+        let cursor = &cursor;
+        async move { (list, lists::page(context, list, Some(cursor)).await) }
+    });
+    let answers = futures_util::future::join_all(asks).await;
+    let asked = answers.len();
+    for (list, exchange) in answers {
         let problem = match (exchange.result(), exchange.error_code()) {
             (_, Some(-32602)) => continue,
             (Some(_), _) => format!("`{}` accepted a cursor it never issued", list.method),
