@@ -184,6 +184,92 @@ const EXPECTATIONS: &[Expectation] = &[
         transports: ALL,
         since: "2025-06-18",
     },
+    Expectation { fault: "read-blob-not-base64", fails: &["RESOURCES-013-blobs-are-base64"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation {
+        fault: "template-invalid",
+        fails: &["RESOURCES-016-uri-templates"],
+        // Up to 2025-06-18 the schema gives uriTemplate the format
+        // "uri-template": every case that lists the templates sees it.
+        collateral: &["UTIL-012-pagination", "UTIL-023-completion-values"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    // The completions capability exists from 2025-03-26 on.
+    Expectation { fault: "completion-too-many-values", fails: &["UTIL-023-completion-values"], collateral: &[], transports: ALL, since: "2025-03-26" },
+    Expectation { fault: "completion-without-capability", fails: &["UTIL-022-completion-capability"], collateral: &[], transports: ALL, since: "2025-03-26" },
+    Expectation {
+        fault: "next-cursor-on-last-page",
+        fails: &["UTIL-012-pagination"],
+        // Over HTTP the versions share one server: when `toggle` (called by
+        // TOOLS-008) shortens the tool list, a cursor pointing at its old end
+        // is refused, and the cases that list the tools see the refusal.
+        collateral: &["TOOLS-006-input-schemas", "TOOLS-008-call-results", "TOOLS-018-invalid-arguments-rejected", "TOOLS-011-argument-errors-are-tool-errors"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    Expectation {
+        fault: "missing-cache-fields",
+        fails: &["CACHE-001-cache-hints"],
+        // The 2026-07-28 schema requires the fields: every case that lists or reads sees it.
+        collateral: &[
+            "UTIL-012-pagination",
+            "RESOURCES-013-blobs-are-base64",
+            "RESOURCES-016-uri-templates",
+            "PROMPTS-007-invalid-get",
+            "UTIL-023-completion-values",
+        ],
+        transports: ALL,
+        since: "2026-07-28",
+    },
+    Expectation {
+        fault: "resource-uri-invalid",
+        fails: &["RESOURCES-010-uris"],
+        // Up to 2025-06-18 the schema gives Resource.uri the format "uri":
+        // every case that lists the resources sees it.
+        collateral: &["UTIL-012-pagination", "RESOURCES-013-blobs-are-base64"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    Expectation { fault: "tool-arguments-unchecked", fails: &["TOOLS-018-invalid-arguments-rejected"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    // SHOULD-level rules: these faults run with --strict (see STRICT).
+    Expectation {
+        fault: "resource-not-found-wrong-code",
+        fails: &["RESOURCES-005-read-not-found", "L-RES-002-read-not-found"],
+        collateral: &[],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    Expectation {
+        fault: "resource-not-found-empty-contents",
+        fails: &["RESOURCES-006-not-found-is-an-error", "L-RES-002-read-not-found"],
+        // An empty result is also not the -32602 error.
+        collateral: &["RESOURCES-005-read-not-found"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    Expectation { fault: "prompt-missing-argument-accepted", fails: &["PROMPTS-007-invalid-get"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation {
+        fault: "log-level-unknown-accepted",
+        fails: &["UTIL-019-log-level-unknown", "UTIL-019-set-level-unknown"],
+        collateral: &[],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    Expectation { fault: "cursor-invalid-accepted", fails: &["UTIL-014-invalid-cursor"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation {
+        fault: "argument-errors-as-protocol-errors",
+        fails: &["TOOLS-011-argument-errors-are-tool-errors"],
+        collateral: &[],
+        transports: ALL,
+        since: "2025-11-25",
+    },
+    Expectation {
+        fault: "completion-unknown-ref-accepted",
+        fails: &["UTIL-024-completion-unknown-prompt"],
+        collateral: &[],
+        transports: ALL,
+        since: "2025-03-26",
+    },
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach
@@ -199,24 +285,20 @@ const WITH_AUTH: &[&str] =
     &["auth-wrong-audience-accepted", "auth-no-www-authenticate", "auth-expired-accepted", "auth-metadata-no-authorization-servers"];
 
 /// Faults that break a SHOULD: their runs use `--strict`, so the warning fails.
-const STRICT: &[&str] = &["session-id-predictable", "missing-session-id-404"];
-
-/// Faults whose checks belong to the full catalogue (not written yet).
-const NOT_YET_CHECKED: &[&str] = &[
-    // Resources, prompts, completion, pagination and caching: their cases
-    // are not written yet.
+const STRICT: &[&str] = &[
+    "session-id-predictable",
+    "missing-session-id-404",
     "resource-not-found-wrong-code",
     "resource-not-found-empty-contents",
-    "read-blob-not-base64",
-    "template-invalid",
     "prompt-missing-argument-accepted",
-    "completion-too-many-values",
-    "completion-without-capability",
     "log-level-unknown-accepted",
     "cursor-invalid-accepted",
-    "next-cursor-on-last-page",
-    "missing-cache-fields",
+    "argument-errors-as-protocol-errors",
+    "completion-unknown-ref-accepted",
 ];
+
+/// Faults whose checks belong to the full catalogue (not written yet).
+const NOT_YET_CHECKED: &[&str] = &[];
 
 /// Faults that break no rule a black box can decide: the case they reach
 /// must say "inconclusive", never pass and never fail. (A server may keep

@@ -15,7 +15,8 @@
 //! empty `id` thus gives 100 values, `total: 120`, `hasMore: true`.
 //! `context.arguments` (2025-06-18+) is accepted and does not narrow
 //! anything. An unknown prompt, template, argument or `ref` type is -32602
-//! (UTIL-024). The method exists in every version (2024-11-05 has it
+//! (UTIL-024; the `completion-unknown-ref-accepted` fault answers an
+//! unknown prompt, template or argument with no values instead). The method exists in every version (2024-11-05 has it
 //! without a capability to declare); `completions` is declared from
 //! 2025-03-26 (UTIL-022).
 
@@ -50,13 +51,18 @@ pub fn complete(faults: FaultSet, params: &Map<String, Value>) -> Result<Map<Str
         Some(_) => return Err(RpcError::invalid_params("\"context\" must be an object")),
     }
     let candidates = match string_in(reference, "type", "\"ref\"")? {
-        "ref/prompt" => prompts::completion_candidates(string_in(reference, "name", "a ref/prompt")?, name)?,
+        "ref/prompt" => prompts::completion_candidates(string_in(reference, "name", "a ref/prompt")?, name),
         "ref/resource" => {
             let uri = string_in(reference, "uri", "a ref/resource")?;
             resources::completion_candidates(uri, name)
-                .ok_or_else(|| RpcError::invalid_params(format!("No resource template {uri:?} with a variable {name:?}")))?
+                .ok_or_else(|| RpcError::invalid_params(format!("No resource template {uri:?} with a variable {name:?}")))
         }
         other => return Err(RpcError::invalid_params(format!("Unknown ref type {other:?}"))),
+    };
+    let candidates = match candidates {
+        // The fault completes what does not exist as if it had no suggestions.
+        Err(_) if faults.contains(Fault::CompletionUnknownRefAccepted) => Vec::new(),
+        other => other?,
     };
     let prefix = value.to_lowercase();
     let matches: Vec<String> = candidates.into_iter().filter(|c| c.to_lowercase().starts_with(&prefix)).collect();
@@ -117,5 +123,8 @@ mod tests {
         ] {
             assert_eq!(run(FaultSet::NONE, bad.clone()).unwrap_err().code, code::INVALID_PARAMS, "{bad}");
         }
+        let lax = FaultSet::only(Fault::CompletionUnknownRefAccepted);
+        let unknown = json!({"ref": {"type": "ref/prompt", "name": "nope"}, "argument": {"name": "x", "value": ""}});
+        assert_eq!(run(lax, unknown).unwrap(), json!({"values": [], "total": 0, "hasMore": false}));
     }
 }

@@ -573,7 +573,7 @@ impl Dispatcher {
             "tools/list" => ("tools", tools::list(version, self.faults), pagination::TOOLS_PAGE),
             "prompts/list" => ("prompts", prompts::list(version), pagination::PROMPTS_PAGE),
             "resources/templates/list" => ("resourceTemplates", resources::templates(version, self.faults), pagination::TEMPLATES_PAGE),
-            _ => ("resources", resources::list(version), pagination::RESOURCES_PAGE),
+            _ => ("resources", resources::list(version, self.faults), pagination::RESOURCES_PAGE),
         };
         Ok((key, pagination::page(key, items, size, &params, self.faults)?))
     }

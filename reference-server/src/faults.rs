@@ -146,6 +146,14 @@ pub enum Fault {
     MissingSessionId404,
     /// `--auth` metadata lacks `authorization_servers`.
     AuthMetadataNoAuthorizationServers,
+    /// Tools run with arguments that fail their `inputSchema`.
+    ToolArgumentsUnchecked,
+    /// Arguments that fail the `inputSchema` get -32602 in every version.
+    ArgumentErrorsAsProtocolErrors,
+    /// `completion/complete` for an unknown prompt or template answers no values.
+    CompletionUnknownRefAccepted,
+    /// `resources/list` lists a resource whose URI is not RFC 3986.
+    ResourceUriInvalid,
 }
 
 /// One row of the fault table.
@@ -536,6 +544,34 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::Http,
         description: "with --auth, publishes Protected Resource Metadata without authorization_servers",
     },
+    FaultInfo {
+        fault: Fault::ToolArgumentsUnchecked,
+        name: "tool-arguments-unchecked",
+        breaks: &["TOOLS-018"],
+        scope: Scope::AnyTransport,
+        description: "runs tools with arguments that fail their inputSchema (a missing one reads as its default) instead of reporting an error",
+    },
+    FaultInfo {
+        fault: Fault::ArgumentErrorsAsProtocolErrors,
+        name: "argument-errors-as-protocol-errors",
+        breaks: &["TOOLS-011"],
+        scope: Scope::AnyTransport,
+        description: "answers tool arguments that fail the inputSchema with JSON-RPC -32602 also from 2025-11-25 on, instead of a result with isError: true",
+    },
+    FaultInfo {
+        fault: Fault::CompletionUnknownRefAccepted,
+        name: "completion-unknown-ref-accepted",
+        breaks: &["UTIL-024"],
+        scope: Scope::AnyTransport,
+        description: "answers completion/complete for an unknown prompt, template or argument with an empty completion instead of -32602",
+    },
+    FaultInfo {
+        fault: Fault::ResourceUriInvalid,
+        name: "resource-uri-invalid",
+        breaks: &["RESOURCES-010"],
+        scope: Scope::AnyTransport,
+        description: "lists first a resource whose URI, \"ref://not a uri\", holds spaces (not RFC 3986)",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -699,6 +735,10 @@ mod tests {
             Fault::GetStreamWrongStatus,
             Fault::MissingSessionId404,
             Fault::AuthMetadataNoAuthorizationServers,
+            Fault::ToolArgumentsUnchecked,
+            Fault::ArgumentErrorsAsProtocolErrors,
+            Fault::CompletionUnknownRefAccepted,
+            Fault::ResourceUriInvalid,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

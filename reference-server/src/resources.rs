@@ -124,9 +124,16 @@ fn describe(version: ProtocolVersion, f: &Fixed) -> Value {
     entry(version, f.uri, f.name, f.title, f.description, f.mime_type)
 }
 
+/// What the `resource-uri-invalid` fault lists first: a space is not allowed in a URI.
+const INVALID_URI: &str = "ref://not a uri";
+
 /// Every resource `resources/list` lists now, in order (before paging).
-pub fn list(version: ProtocolVersion) -> Vec<Value> {
-    let mut out: Vec<Value> = FIXED.iter().map(|f| describe(version, f)).collect();
+pub fn list(version: ProtocolVersion, faults: FaultSet) -> Vec<Value> {
+    let mut out: Vec<Value> = Vec::new();
+    if faults.contains(Fault::ResourceUriInvalid) {
+        out.push(entry(version, INVALID_URI, "not-a-uri", "Not a URI", "Listed by the resource-uri-invalid fault.", "text/plain"));
+    }
+    out.extend(FIXED.iter().map(|f| describe(version, f)));
     out.extend((1..=ITEM_COUNT).map(|n| {
         entry(
             version,
@@ -367,14 +374,14 @@ mod tests {
 
     #[test]
     fn listed_resources_and_templates_resolve() {
-        let listed = list(ProtocolVersion::V2025_06_18);
+        let listed = list(ProtocolVersion::V2025_06_18, FaultSet::NONE);
         assert!(listed.len() >= ITEM_COUNT as usize + FIXED.len());
         for r in &listed {
             let uri = r["uri"].as_str().unwrap();
             assert!(exists(uri), "{uri}");
             assert!(r["title"].is_string());
         }
-        assert!(list(ProtocolVersion::V2024_11_05)[0].get("title").is_none());
+        assert!(list(ProtocolVersion::V2024_11_05, FaultSet::NONE)[0].get("title").is_none());
         for uri in ["ref://items/1", "ref://items/120", "ref://bytes/0", "ref://bytes/4096", "ref://greetings/Ada%20L."] {
             assert!(exists(uri), "{uri}");
         }
@@ -396,6 +403,13 @@ mod tests {
         }
         let g = contents("ref://greetings/Ada%20Lovelace", FaultSet::NONE).unwrap();
         assert_eq!(g["text"], "Hello, Ada Lovelace!");
+    }
+
+    #[test]
+    fn the_invalid_uri_fault_lists_a_uri_with_a_space() {
+        let listed = list(ProtocolVersion::V2025_06_18, FaultSet::only(Fault::ResourceUriInvalid));
+        assert_eq!(listed[0]["uri"], INVALID_URI);
+        assert!(!exists(INVALID_URI));
     }
 
     #[test]

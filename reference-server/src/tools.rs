@@ -378,7 +378,11 @@ pub fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
     let Some(fixture) = current().into_iter().find(|f| f.name == name) else {
         return Err(RpcError::invalid_params(format!("Unknown tool: {name}")));
     };
-    let output = match json_schema::validate(&(fixture.input_schema)(), &Value::Object(args.clone())) {
+    let checked = match json_schema::validate(&(fixture.input_schema)(), &Value::Object(args.clone())) {
+        Err(_) if faults.contains(Fault::ToolArgumentsUnchecked) => Ok(()),
+        other => other,
+    };
+    let output = match checked {
         Ok(()) => match fixture.run {
             Runner::Now(run) => run(args, faults),
             Runner::Ask => return Ok(Call::Ask),
@@ -386,7 +390,7 @@ pub fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
         },
         Err(problem) => {
             let message = format!("Invalid arguments for tool {name}: {problem}");
-            if version.reports_invalid_arguments_as_tool_errors() {
+            if version.reports_invalid_arguments_as_tool_errors() && !faults.contains(Fault::ArgumentErrorsAsProtocolErrors) {
                 Output::Failure(message)
             } else {
                 return Err(RpcError::invalid_params(message));
@@ -560,6 +564,15 @@ mod tests {
         assert_eq!(r["isError"], true);
         let missing = params(json!({"name": "add", "arguments": {"a": 1}}));
         assert_eq!(call(ProtocolVersion::V2026_07_28, FaultSet::NONE, &missing).unwrap()["isError"], true);
+    }
+
+    #[test]
+    fn argument_faults() {
+        let missing = params(json!({"name": "echo", "arguments": {}}));
+        let r = call(ProtocolVersion::V2026_07_28, FaultSet::only(Fault::ToolArgumentsUnchecked), &missing).unwrap();
+        assert_eq!((r["content"][0]["text"].clone(), r.get("isError")), (json!(""), None));
+        let e = call(ProtocolVersion::V2026_07_28, FaultSet::only(Fault::ArgumentErrorsAsProtocolErrors), &missing).unwrap_err();
+        assert_eq!(e.code, code::INVALID_PARAMS);
     }
 
     #[test]

@@ -14,6 +14,13 @@ mod logging;
 mod observe;
 mod progress;
 mod subscriptions;
+mod cache;
+mod completion;
+mod lists;
+mod pagination;
+mod prompts;
+mod resources;
+mod tool_arguments;
 mod tools;
 
 use crate::execute::{CaseContext, StepOutcome};
@@ -48,6 +55,17 @@ pub const NAMES: &[&str] = &[
     "listen-filter",
     "listen-teardown",
     "list-changed-capability",
+    "tool-invalid-arguments",
+    "tool-argument-errors",
+    "resource-reads",
+    "resource-uris",
+    "resource-templates",
+    "prompt-arguments",
+    "completion-values",
+    "completion-undeclared",
+    "pagination",
+    "invalid-cursor",
+    "cache-hints",
 ];
 
 /// Is `name` a built-in check?
@@ -98,6 +116,17 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "listen-filter" => subscriptions::only_requested(context).await,
         "listen-teardown" => subscriptions::teardown(context).await,
         "list-changed-capability" => list_changed::needs_capability(context).await,
+        "tool-invalid-arguments" => tool_arguments::invalid_rejected(context).await,
+        "tool-argument-errors" => tool_arguments::invalid_as_tool_error(context).await,
+        "resource-reads" => resources::reads(context).await,
+        "resource-uris" => resources::uris(context).await,
+        "resource-templates" => resources::templates(context).await,
+        "prompt-arguments" => prompts::missing_arguments(context).await,
+        "completion-values" => completion::values(context).await,
+        "completion-undeclared" => completion::undeclared(context).await,
+        "pagination" => pagination::walk_all(context).await,
+        "invalid-cursor" => pagination::invalid_cursor(context).await,
+        "cache-hints" => cache::hints(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

@@ -1,0 +1,112 @@
+//! `completion/complete` (`completion.mdx`) on the arguments of the listed
+//! prompts and the variables of the listed resource templates.
+
+use serde_json::{json, Value};
+
+use super::lists::{self, describe, inconclusive, is_interim};
+use super::prompts::ABSENT_PROMPT;
+use super::resources::template_variables;
+use crate::execute::{clip, CaseContext, Draft, StepOutcome};
+use crate::session::{Exchange, RequestOptions};
+
+/// Most arguments completed by one check.
+const MAX_COMPLETIONS: usize = 25;
+/// The most values one `CompleteResult` may hold.
+const MAX_VALUES: usize = 100;
+
+/// What can be completed: `(ref, argument name)`.
+async fn targets(context: &CaseContext<'_>) -> Vec<(Value, String)> {
+    let listed = |capability: &'static str, method: &'static str| async move {
+        if context.server.declares(capability) { lists::all_items(context, method).await.unwrap_or_default() } else { Vec::new() }
+    };
+    // Both at once: a server that never answers costs one deadline, not two.
+    let (prompts, templates) = futures_util::future::join(listed("prompts", "prompts/list"), listed("resources", "resources/templates/list")).await;
+    let mut targets = Vec::new();
+    for prompt in prompts {
+        let Some(name) = prompt.get("name").and_then(Value::as_str) else { continue };
+        let arguments = prompt.get("arguments").and_then(Value::as_array).cloned().unwrap_or_default();
+        for argument in arguments.iter().filter_map(|a| a.get("name").and_then(Value::as_str)) {
+            targets.push((json!({ "type": "ref/prompt", "name": name }), argument.to_string()));
+        }
+    }
+    for template in templates {
+        let Some(uri) = template.get("uriTemplate").and_then(Value::as_str) else { continue };
+        for variable in template_variables(uri) {
+            targets.push((json!({ "type": "ref/resource", "uri": uri }), variable));
+        }
+    }
+    targets.truncate(MAX_COMPLETIONS);
+    targets
+}
+
+async fn complete(context: &CaseContext<'_>, reference: &Value, argument: &str) -> Exchange {
+    let params = json!({ "ref": reference, "argument": { "name": argument, "value": "" } });
+    context.session.request("completion/complete", params, &RequestOptions::default()).await
+}
+
+fn label(reference: &Value, argument: &str) -> String {
+    let target = reference.get("name").or_else(|| reference.get("uri")).map_or("?".to_string(), Value::to_string);
+    format!("`{argument}` of {target}")
+}
+
+/// Complete every listed prompt argument and template variable from an
+/// empty value: at most 100 values come back (UTIL-023).
+pub async fn values(context: &CaseContext<'_>) -> StepOutcome {
+    let targets = targets(context).await;
+    if targets.is_empty() {
+        return inconclusive("the server lists no prompt with arguments and no resource template with variables".into());
+    }
+    let asks = targets.iter().map(|(reference, argument)| async move { (reference, argument, complete(context, reference, argument).await) });
+    let mut outcome = StepOutcome::default();
+    let mut answered = 0;
+    for (reference, argument, exchange) in futures_util::future::join_all(asks).await {
+        // An argument without suggestions may be refused; that is not about the count.
+        let Some(result) = exchange.result() else { continue };
+        answered += 1;
+        let Some(values) = result.pointer("/completion/values").and_then(Value::as_array) else { continue };
+        if values.len() > MAX_VALUES {
+            outcome.findings.push(Draft {
+                requirement: "UTIL-023".into(),
+                keyword: Some("(schema)"),
+                message: format!("completing {} gave {} values, more than {MAX_VALUES}", label(reference, argument), values.len()),
+                expected: format!("at most {MAX_VALUES} values (with hasMore: true for the rest)"),
+                actual: clip(&result.to_string(), 300),
+                hint: None,
+            });
+        }
+    }
+    if answered == 0 {
+        outcome.inconclusive.push(format!("none of the {} completions asked for was answered with a result", targets.len()));
+    }
+    outcome
+}
+
+/// A server that does not declare `completions` does not serve
+/// `completion/complete` (UTIL-022).
+pub async fn undeclared(context: &CaseContext<'_>) -> StepOutcome {
+    if context.server.declares("completions") {
+        // Declared: whether it is served is for the other completion cases.
+        return StepOutcome::default();
+    }
+    let (reference, argument) = targets(context)
+        .await
+        .into_iter()
+        .next()
+        .unwrap_or_else(|| (json!({ "type": "ref/prompt", "name": ABSENT_PROMPT }), "argument".to_string()));
+    let exchange = complete(context, &reference, &argument).await;
+    match exchange.result() {
+        Some(result) if !is_interim(result) => StepOutcome {
+            findings: vec![Draft {
+                requirement: "UTIL-022".into(),
+                keyword: Some("MUST"),
+                message: format!("`completion/complete` is served (for {}) but the `completions` capability is not declared", label(&reference, &argument)),
+                expected: "the completions capability declared, or no completion/complete (error -32601)".into(),
+                actual: describe(&exchange),
+                hint: None,
+            }],
+            ..StepOutcome::default()
+        },
+        Some(_) => inconclusive("`completion/complete` answered input_required".into()),
+        None => StepOutcome::default(),
+    }
+}
