@@ -270,12 +270,14 @@ impl Task {
         task
     }
 
-    /// Moves to `status` unless the task is terminal (under the
-    /// `task-cancel-not-final` fault a cancelled task still moves on);
-    /// announces the change. False when nothing changed.
+    /// Moves to `status` unless the task is terminal (the faults
+    /// `task-cancel-not-final` and `task-cancel-terminal-accepted` move a
+    /// terminal task on); announces the change. False when nothing changed.
     fn set(&self, status: Status, message: Option<String>) -> bool {
         let mut state = lock(&self.state);
-        let frozen = state.status.is_terminal() && !(state.status == Status::Cancelled && self.faults.contains(Fault::TaskCancelNotFinal));
+        let unfrozen = (state.status == Status::Cancelled && self.faults.contains(Fault::TaskCancelNotFinal))
+            || (status == Status::Cancelled && self.faults.contains(Fault::TaskCancelTerminalAccepted));
+        let frozen = state.status.is_terminal() && !unfrozen;
         if frozen || state.status == status {
             return false;
         }
