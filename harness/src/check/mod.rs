@@ -4,12 +4,13 @@
 //! server exposes (capability-adaptive) and says "inconclusive" when it has
 //! nothing it can safely decide on.
 
+mod tasks;
 mod tools;
 
 use crate::execute::{CaseContext, StepOutcome};
 
 /// The names a case may use.
-pub const NAMES: &[&str] = &["opening", "tool-schemas", "tool-results"];
+pub const NAMES: &[&str] = &["opening", "tool-schemas", "tool-results", "task-tools"];
 
 /// Is `name` a built-in check?
 pub fn exists(name: &str) -> bool {
@@ -34,6 +35,7 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "opening" => opening(context),
         "tool-schemas" => tools::schemas(context).await,
         "tool-results" => tools::results(context).await,
+        "task-tools" => tasks::tools(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

@@ -13,7 +13,7 @@ const MAX_PAGES: usize = 50;
 const MAX_CALLS: usize = 25;
 
 /// Every tool, following `nextCursor`; `Err` when listing fails.
-async fn list(context: &CaseContext<'_>) -> Result<Vec<Value>, StepOutcome> {
+pub(super) async fn list(context: &CaseContext<'_>) -> Result<Vec<Value>, StepOutcome> {
     let mut tools = Vec::new();
     let mut cursor: Option<Value> = None;
     for _ in 0..MAX_PAGES {
@@ -49,7 +49,7 @@ async fn list(context: &CaseContext<'_>) -> Result<Vec<Value>, StepOutcome> {
     Err(StepOutcome { inconclusive: vec![format!("`tools/list` still had more pages after {MAX_PAGES}")], ..StepOutcome::default() })
 }
 
-fn name_of(tool: &Value) -> String {
+pub(super) fn name_of(tool: &Value) -> String {
     tool.get("name").and_then(Value::as_str).unwrap_or("(unnamed)").to_string()
 }
 

@@ -33,27 +33,27 @@ fn unsupported() -> Step {
 #[test]
 fn a_matching_answer_passes() {
     let answer = json!({ "jsonrpc": "2.0", "id": 1, "error": { "code": -32022, "message": "x", "data": { "requested": "1900-01-01" } } });
-    let outcome = judge(&unsupported(), &exchange(answer, Some(400)), "LIFECYCLE-006", "2026-07-28", Kind::StreamableHttp);
+    let outcome = judge(&unsupported(), &exchange(answer, Some(400)), "LIFECYCLE-006", "2026-07-28", Kind::StreamableHttp, &Map::new());
     assert!(outcome.findings.is_empty(), "{:?}", outcome.findings);
 }
 
 #[test]
 fn each_expectation_fails_on_its_own() {
     let wrong_code = json!({ "jsonrpc": "2.0", "id": 1, "error": { "code": -32602, "message": "x" } });
-    let outcome = judge(&unsupported(), &exchange(wrong_code, Some(400)), "LIFECYCLE-006", "2026-07-28", Kind::Stdio);
+    let outcome = judge(&unsupported(), &exchange(wrong_code, Some(400)), "LIFECYCLE-006", "2026-07-28", Kind::Stdio, &Map::new());
     assert_eq!(outcome.findings.len(), 1);
     assert!(outcome.findings[0].message.contains("wrong error code"));
 
     let a_result = json!({ "jsonrpc": "2.0", "id": 1, "result": {} });
-    let outcome = judge(&unsupported(), &exchange(a_result, None), "LIFECYCLE-006", "2026-07-28", Kind::Stdio);
+    let outcome = judge(&unsupported(), &exchange(a_result, None), "LIFECYCLE-006", "2026-07-28", Kind::Stdio, &Map::new());
     assert!(outcome.findings[0].message.contains("wrong kind of response"));
 
     let bad_status = json!({ "jsonrpc": "2.0", "id": 1, "error": { "code": -32022, "message": "x", "data": { "requested": "1900-01-01" } } });
-    let outcome = judge(&unsupported(), &exchange(bad_status.clone(), Some(200)), "LIFECYCLE-006", "2026-07-28", Kind::StreamableHttp);
+    let outcome = judge(&unsupported(), &exchange(bad_status.clone(), Some(200)), "LIFECYCLE-006", "2026-07-28", Kind::StreamableHttp, &Map::new());
     assert_eq!(outcome.findings.len(), 1);
     assert_eq!(outcome.findings[0].requirement, "HTTP-017");
     // The same answer over stdio has no HTTP status to check.
-    let outcome = judge(&unsupported(), &exchange(bad_status, None), "LIFECYCLE-006", "2026-07-28", Kind::Stdio);
+    let outcome = judge(&unsupported(), &exchange(bad_status, None), "LIFECYCLE-006", "2026-07-28", Kind::Stdio, &Map::new());
     assert!(outcome.findings.is_empty());
 }
 
@@ -61,7 +61,7 @@ fn each_expectation_fails_on_its_own() {
 fn no_response_is_a_finding() {
     let mut silent = exchange(Value::Null, None);
     silent.reply = Reply::NoResponse("no response within 1s".into());
-    let outcome = judge(&unsupported(), &silent, "LIFECYCLE-006", "2026-07-28", Kind::Stdio);
+    let outcome = judge(&unsupported(), &silent, "LIFECYCLE-006", "2026-07-28", Kind::Stdio, &Map::new());
     assert_eq!(outcome.findings[0].actual, "no response within 1s");
 }
 
