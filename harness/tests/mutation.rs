@@ -22,7 +22,22 @@ struct Expectation {
 
 const ALL: &[&str] = &["stdio", "streamable-http", "sse"];
 
+/// The transports that carry 2025-11-25, the only version with tasks.
+const TASKS: &[&str] = &["stdio", "streamable-http"];
+
 const EXPECTATIONS: &[Expectation] = &[
+    // Tasks exist in 2025-11-25 only, which HTTP+SSE does not carry.
+    Expectation { fault: "tasks-capability-missing", fails: &["L-TASK-001-capability"], collateral: &[], transports: TASKS, since: "2025-11-25" },
+    Expectation { fault: "task-required-run-plainly", fails: &["L-TASK-002-required-without-task"], collateral: &[], transports: TASKS, since: "2025-11-25" },
+    Expectation { fault: "task-ids-reused", fails: &["L-TASK-003-unique-ids"], collateral: &[], transports: TASKS, since: "2025-11-25" },
+    Expectation { fault: "task-status-reverts", fails: &["L-TASK-004-status-lifecycle"], collateral: &[], transports: TASKS, since: "2025-11-25" },
+    Expectation { fault: "task-not-created", fails: &["L-TASK-005-create-task-result"], collateral: &["L-TASK-003-unique-ids", "L-TASK-004-status-lifecycle", "L-TASK-006-timestamps-ttl", "L-TASK-007-result-related-task", "L-TASK-009-cancel-terminal", "L-TASK-009-cancel-working", "L-TASK-010-list-cursor"], transports: TASKS, since: "2025-11-25" },
+    Expectation { fault: "task-missing-timestamps", fails: &["L-TASK-006-timestamps-ttl"], collateral: &["L-TASK-003-unique-ids", "L-TASK-004-status-lifecycle", "L-TASK-005-create-task-result", "L-TASK-007-result-related-task", "L-TASK-009-cancel-terminal", "L-TASK-009-cancel-working", "L-TASK-010-list-cursor"], transports: TASKS, since: "2025-11-25" },
+    Expectation { fault: "task-result-not-blocking", fails: &["L-TASK-007-result-related-task"], collateral: &["L-TASK-009-cancel-working"], transports: TASKS, since: "2025-11-25" },
+    Expectation { fault: "task-result-without-related-task", fails: &["L-TASK-007-result-related-task"], collateral: &[], transports: TASKS, since: "2025-11-25" },
+    Expectation { fault: "task-cancel-terminal-accepted", fails: &["L-TASK-009-cancel-terminal"], collateral: &[], transports: TASKS, since: "2025-11-25" },
+    Expectation { fault: "task-cancel-not-final", fails: &["L-TASK-009-cancel-working"], collateral: &[], transports: TASKS, since: "2025-11-25" },
+    Expectation { fault: "task-list-invalid-cursor-accepted", fails: &["L-TASK-010-list-cursor"], collateral: &[], transports: TASKS, since: "2025-11-25" },
     Expectation { fault: "initialize-wrong-version", fails: &["L-LIFE-002-supported-version-echoed"], collateral: &[], transports: ALL, since: "2024-11-05" },
     Expectation { fault: "initialize-echo-unsupported", fails: &["L-LIFE-002-unsupported-version-counter-proposal"], collateral: &[], transports: ALL, since: "2024-11-05" },
     Expectation { fault: "unsupported-version-wrong-code", fails: &["LIFECYCLE-006-unsupported-version"], collateral: &[], transports: ALL, since: "2024-11-05" },
@@ -81,6 +96,15 @@ const EXPECTATIONS: &[Expectation] = &[
     },
 ];
 
+/// Faults whose case is SHOULD-level: they fail only under `--strict`.
+const STRICT_EXPECTATIONS: &[Expectation] = &[Expectation {
+    fault: "task-forbidden-accepted",
+    fails: &["L-TASK-002-forbidden-as-task"],
+    collateral: &[],
+    transports: TASKS,
+    since: "2025-11-25",
+}];
+
 /// Faults whose checks belong to the full catalogue (not written yet).
 const NOT_YET_CHECKED: &[&str] = &[
     "session-id-ignored-after-delete",
@@ -125,13 +149,16 @@ const NOT_YET_CHECKED: &[&str] = &[
 const UNDECIDABLE: &[(&str, &str, &str)] = &[("input-required-ignores-responses", "TOOLS-008-call-results", "2026-07-28")];
 
 /// Run the catalogue against the reference server with `fault`, over `transport`.
-fn run_with_fault(fault: &str, transport: &str) -> Result<(Option<i32>, RunRecord, String), Failed> {
+fn run_with_fault(fault: &str, transport: &str, strict: bool) -> Result<(Option<i32>, RunRecord, String), Failed> {
     let dir = scratch(&format!("mutation-{fault}-{transport}"));
     let report = dir.to_str().ok_or("scratch path is not UTF-8")?;
     let common = ["run", "--color", "never", "--timeout", "5s", "--call-tools", "all", "--report-dir", report];
     let fault = ["--fault", fault];
     let server;
     let mut args = common.to_vec();
+    if strict {
+        args.push("--strict");
+    }
     if transport == "stdio" {
         args.extend(["--", bin(), "reference-server"]);
         args.extend(fault);
@@ -148,8 +175,8 @@ fn run_with_fault(fault: &str, transport: &str) -> Result<(Option<i32>, RunRecor
     }
 }
 
-fn run(expectation: &Expectation, transport: &str) -> Result<(), Failed> {
-    let (code, record, stdout) = run_with_fault(expectation.fault, transport)?;
+fn run(expectation: &Expectation, transport: &str, strict: bool) -> Result<(), Failed> {
+    let (code, record, stdout) = run_with_fault(expectation.fault, transport, strict)?;
     if code != Some(1) {
         return Err(format!("exit {code:?}, expected 1\n{stdout}").into());
     }
@@ -174,7 +201,7 @@ fn run(expectation: &Expectation, transport: &str) -> Result<(), Failed> {
 
 /// An undecidable fault leaves the run conformant and its case inconclusive.
 fn undecidable(fault: &str, case: &str, version: &str, transport: &str) -> Result<(), Failed> {
-    let (code, record, stdout) = run_with_fault(fault, transport)?;
+    let (code, record, stdout) = run_with_fault(fault, transport, false)?;
     let verdicts: Vec<Status> = record.results.iter().filter(|r| r.case_id == case && r.version == version).map(|r| r.status).collect();
     if code != Some(0) || verdicts != [Status::Inconclusive] {
         return Err(format!("{case} {version} with {fault}: exit {code:?}, {verdicts:?}; expected 0 and inconclusive\n{stdout}").into());
@@ -194,7 +221,7 @@ fn main() {
             .iter()
             .filter(|f| {
                 let f = f.as_str();
-                !EXPECTATIONS.iter().any(|e| e.fault == f)
+                !EXPECTATIONS.iter().chain(STRICT_EXPECTATIONS).any(|e| e.fault == f)
                     && !UNDECIDABLE.iter().any(|u| u.0 == f)
                     && !NOT_YET_CHECKED.contains(&f)
             })
@@ -204,7 +231,13 @@ fn main() {
     for expectation in EXPECTATIONS {
         for transport in expectation.transports {
             let name = format!("{}::{transport}", expectation.fault);
-            trials.push(Trial::test(name, move || run(expectation, transport)));
+            trials.push(Trial::test(name, move || run(expectation, transport, false)));
+        }
+    }
+    for expectation in STRICT_EXPECTATIONS {
+        for transport in expectation.transports {
+            let name = format!("{}::{transport}", expectation.fault);
+            trials.push(Trial::test(name, move || run(expectation, transport, true)));
         }
     }
     for &(fault, case, version) in UNDECIDABLE {

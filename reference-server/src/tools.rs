@@ -12,6 +12,7 @@
 //! | `touch` | `{}`                        | bumps `ref://counter`, announced to its subscribers ([`crate::world`]) |
 //! | `toggle` | `{present?: boolean}`      | adds or removes the tool `toggled`, the prompt `toggled` and the resource `ref://toggled` (flips without `present`), announced as list changes |
 //! | `toggled` | `{}`                      | listed only while toggled on |
+//! | `job`  | `{ms?: 0…2000 = 1000}`       | 2025-11-25 only, and only as a task (`execution.taskSupport: "required"`, see [`crate::tasks`]): sleeps like `slow` |
 //!
 //! Every tool but `touch` and `toggle` is annotated `readOnlyHint: true`,
 //! `openWorldHint: false`; those two change the fixtures and say
@@ -71,6 +72,9 @@ pub const HELP: &str = "Fixture tools:
                                (logging/setLevel; in 2026-07-28 _meta io.modelcontextprotocol/logLevel)
   touch {}                     changes ref://counter, notifying its subscribers
   toggle {present?}            adds/removes the tool, prompt and resource named toggled (list_changed)
+  job {ms?}                    2025-11-25, only as a task (params.task): sleeps like slow (default 1000 ms).
+                               Tasks (2025-11-25): tools/call with params.task, tasks/get, tasks/result,
+                               tasks/list, tasks/cancel; add, fail, ask, progress, slow may run as tasks.
 
 Resources: ref://readme, ref://logo (blob), ref://counter, ref://slow-calls, ref://items/1..120;
 templates ref://items/{id}, ref://bytes/{size}, ref://greetings/{name}.
