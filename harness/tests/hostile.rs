@@ -20,6 +20,9 @@ fn harness(deadline: &str, extra: &[&str]) -> Command {
     let mut command = Command::new(bin());
     command
         .args(["run", "--color", "never", "--timeout", deadline, "--startup-timeout", deadline, "--spec-version", "2025-11-25"])
+        // The task cases wait for tasks to finish (seconds each under a
+        // flood) and prove nothing about hostile transports.
+        .args(["--skip", "tasks"])
         .args(extra)
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
