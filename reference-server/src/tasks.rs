@@ -559,16 +559,17 @@ where
         task.finish(outcome);
         return Ok(answer);
     }
-    let relay = task.clone();
-    tokio::spawn(async move {
-        while let Some(message) = messages.recv().await {
-            let message = relate(message, &relay.id);
-            relay.enqueue(message);
-        }
-    });
     let runner = task.clone();
     let handle = tokio::spawn(async move {
-        let outcome = future.await;
+        // The work's messages are queued before its end is recorded, so a
+        // tasks/result that sees the end has seen every message too. The
+        // work owns the link: once it is done the channel closes.
+        let relay = async {
+            while let Some(message) = messages.recv().await {
+                runner.enqueue(relate(message, &runner.id));
+            }
+        };
+        let (outcome, ()) = futures_util::join!(future, relay);
         runner.finish(outcome);
     });
     let mut state = lock(&task.state);
