@@ -41,6 +41,8 @@ pub struct StepOutcome {
     /// Why the case turned out not to apply (e.g. the server does not
     /// protect itself, so there is no authorization to check).
     pub not_applicable: Option<String>,
+    /// Values for later steps (`$name`): a step's `capture`, or a check's.
+    pub captures: Map<String, Value>,
 }
 
 /// Settings that shape verdicts.
@@ -99,8 +101,15 @@ pub async fn run(case: &Case, context: &CaseContext<'_>) -> CaseResult {
     let version = context.session.version.clone();
     let mark = context.session.connection.mark();
     let mut outcome = StepOutcome::default();
+    let mut variables = Map::new();
     for step in &case.steps {
-        let step_outcome = run_step(case, step, context).await;
+        let mut step_outcome = run_step(case, step, context, &variables).await;
+        if step.precondition && !step_outcome.findings.is_empty() {
+            // The server is not in the state the case needs: no verdict.
+            let unmet = step_outcome.findings.drain(..).map(|d| format!("precondition not met: {} (expected {}, got {})", d.message, d.expected, d.actual));
+            step_outcome.inconclusive.extend(unmet);
+        }
+        variables.extend(std::mem::take(&mut step_outcome.captures));
         let stop = !step_outcome.findings.is_empty()
             || !step_outcome.inconclusive.is_empty()
             || step_outcome.not_applicable.is_some();
@@ -179,7 +188,7 @@ fn problems(log: &[LogEntry]) -> Vec<Draft> {
     drafts
 }
 
-async fn run_step(case: &Case, step: &Step, context: &CaseContext<'_>) -> StepOutcome {
+async fn run_step(case: &Case, step: &Step, context: &CaseContext<'_>, variables: &Map<String, Value>) -> StepOutcome {
     let version = context.session.version.as_str();
     let requirement = step.requirement.clone().unwrap_or_else(|| case.requirements[0].clone());
     let action = match step.action() {
@@ -189,7 +198,10 @@ async fn run_step(case: &Case, step: &Step, context: &CaseContext<'_>) -> StepOu
     let exchange = match action {
         StepAction::Check(name) => return check::run(name, context).await,
         StepAction::Notify(method) => {
-            let params = step.params.as_ref().map(|p| substitute(p, version));
+            let params = match step.params.as_ref().map(|p| fill(&substitute(p, version), variables)).transpose() {
+                Ok(params) => params,
+                Err(why) => return StepOutcome { inconclusive: vec![why], ..StepOutcome::default() },
+            };
             return match context.session.notify(method, params).await {
                 Ok(()) => StepOutcome::default(),
                 Err(e) => StepOutcome { inconclusive: vec![format!("sending `{method}` failed: {e}")], ..StepOutcome::default() },
@@ -201,7 +213,10 @@ async fn run_step(case: &Case, step: &Step, context: &CaseContext<'_>) -> StepOu
             context.session.connection.request("initialize", params, Vec::new()).await
         }
         StepAction::Request(method) => {
-            let params = step.params.as_ref().map(|p| substitute(p, version)).unwrap_or_else(|| json!({}));
+            let params = match fill(&step.params.as_ref().map(|p| substitute(p, version)).unwrap_or_else(|| json!({})), variables) {
+                Ok(params) => params,
+                Err(why) => return StepOutcome { inconclusive: vec![why], ..StepOutcome::default() },
+            };
             let options = RequestOptions {
                 protocol_version: step.protocol_version.as_ref().map(|v| v.replace("$version", version)),
                 raw: step.raw,
@@ -210,11 +225,26 @@ async fn run_step(case: &Case, step: &Step, context: &CaseContext<'_>) -> StepOu
             context.session.request(method, params, &options).await
         }
     };
-    judge(step, &exchange, &requirement, version, context.transport)
+    let mut outcome = judge(step, &exchange, &requirement, version, context.transport, variables);
+    if outcome.findings.is_empty() && outcome.inconclusive.is_empty() {
+        if let Reply::Response(response) = &exchange.reply {
+            let document = exchange_document(&exchange, response);
+            for (name, pointer) in &step.capture {
+                match document.pointer(pointer) {
+                    Some(value) => {
+                        outcome.captures.insert(name.clone(), value.clone());
+                    }
+                    None => outcome.inconclusive.push(format!("nothing at `{pointer}` to capture as `${name}`")),
+                }
+            }
+        }
+    }
+    outcome
 }
 
-/// Check an exchange against a step's expectations.
-pub fn judge(step: &Step, exchange: &Exchange, requirement: &str, version: &str, transport: Kind) -> StepOutcome {
+/// Check an exchange against a step's expectations; `variables` are the
+/// values earlier steps captured.
+pub fn judge(step: &Step, exchange: &Exchange, requirement: &str, version: &str, transport: Kind, variables: &Map<String, Value>) -> StepOutcome {
     let mut outcome = StepOutcome::default();
     let method = exchange.request.get("method").and_then(Value::as_str).unwrap_or("request");
     let mut fail = |requirement: &str, message: String, expected: String, actual: String| {
@@ -259,7 +289,7 @@ pub fn judge(step: &Step, exchange: &Exchange, requirement: &str, version: &str,
         if assert.pointer.starts_with("/http") && transport != Kind::StreamableHttp {
             continue;
         }
-        if let Err((expected, actual)) = evaluate(assert, &document, version) {
+        if let Err((expected, actual)) = evaluate(assert, &document, version, variables) {
             let requirement = assert.requirement.as_deref().unwrap_or(requirement);
             fail(requirement, format!("`{method}`: `{}` is not as required", assert.pointer), expected, actual);
         }
@@ -277,10 +307,14 @@ fn exchange_document(exchange: &Exchange, response: &Value) -> Value {
 }
 
 /// Evaluate one assert; on failure, (expected, actual).
-fn evaluate(assert: &Assert, document: &Value, version: &str) -> Result<(), (String, String)> {
+fn evaluate(assert: &Assert, document: &Value, version: &str, variables: &Map<String, Value>) -> Result<(), (String, String)> {
     let found = document.pointer(&assert.pointer);
     let shown = || found.map_or("nothing there".to_string(), |v| clip(&v.to_string(), 300));
-    let sub = |v: &Value| substitute(v, version);
+    // A variable no step captured stays as written, and so fails to match.
+    let sub = |v: &Value| {
+        let v = substitute(v, version);
+        fill(&v, variables).unwrap_or(v)
+    };
     if let Some(present) = assert.present {
         if found.is_some() != present {
             return Err((if present { "present" } else { "absent" }.into(), shown()));
@@ -338,6 +372,26 @@ pub fn substitute(value: &Value, version: &str) -> Value {
         Value::Array(items) => Value::Array(items.iter().map(|v| substitute(v, version)).collect()),
         Value::Object(map) => Value::Object(map.iter().map(|(k, v)| (k.clone(), substitute(v, version))).collect()),
         other => other.clone(),
+    }
+}
+
+/// Replace every string that is exactly `$name` by the value captured as
+/// `name` (of any JSON type); `Err` names a variable nothing captured.
+pub fn fill(value: &Value, variables: &Map<String, Value>) -> Result<Value, String> {
+    match value {
+        Value::String(s) => match s.strip_prefix('$').filter(|name| crate::case::is_variable_name(name)) {
+            Some(name) => variables.get(name).cloned().ok_or_else(|| {
+                format!("`${name}` has no value: no earlier step captured it (for a check, the server offers nothing it could use)")
+            }),
+            None => Ok(value.clone()),
+        },
+        Value::Array(items) => items.iter().map(|v| fill(v, variables)).collect::<Result<_, _>>().map(Value::Array),
+        Value::Object(map) => map
+            .iter()
+            .map(|(k, v)| fill(v, variables).map(|v| (k.clone(), v)))
+            .collect::<Result<_, _>>()
+            .map(Value::Object),
+        other => Ok(other.clone()),
     }
 }
 

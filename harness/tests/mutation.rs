@@ -25,8 +25,22 @@ const HTTP: &[&str] = &["streamable-http", "sse"];
 const STREAMABLE: &[&str] = &["streamable-http"];
 /// The transports 2026-07-28 is served on (HTTP+SSE belongs to 2024-11-05).
 const STATELESS: &[&str] = &["stdio", "streamable-http"];
+/// The transports that carry 2025-11-25, the only version with tasks.
+const TASKS: &[&str] = STATELESS;
 
 const EXPECTATIONS: &[Expectation] = &[
+    // Tasks exist in 2025-11-25 only, which HTTP+SSE does not carry.
+    Expectation { fault: "tasks-capability-missing", fails: &["L-TASK-001-capability"], collateral: &[], transports: TASKS, since: "2025-11-25" },
+    Expectation { fault: "task-required-run-plainly", fails: &["L-TASK-002-required-without-task"], collateral: &[], transports: TASKS, since: "2025-11-25" },
+    Expectation { fault: "task-ids-reused", fails: &["L-TASK-003-unique-ids"], collateral: &[], transports: TASKS, since: "2025-11-25" },
+    Expectation { fault: "task-status-reverts", fails: &["L-TASK-004-status-lifecycle"], collateral: &[], transports: TASKS, since: "2025-11-25" },
+    Expectation { fault: "task-not-created", fails: &["L-TASK-005-create-task-result"], collateral: &["L-TASK-003-unique-ids", "L-TASK-004-status-lifecycle", "L-TASK-006-timestamps-ttl", "L-TASK-007-result-related-task", "L-TASK-009-cancel-terminal", "L-TASK-009-cancel-working", "L-TASK-010-list-cursor"], transports: TASKS, since: "2025-11-25" },
+    Expectation { fault: "task-missing-timestamps", fails: &["L-TASK-006-timestamps-ttl"], collateral: &["L-TASK-003-unique-ids", "L-TASK-004-status-lifecycle", "L-TASK-005-create-task-result", "L-TASK-007-result-related-task", "L-TASK-009-cancel-terminal", "L-TASK-009-cancel-working", "L-TASK-010-list-cursor"], transports: TASKS, since: "2025-11-25" },
+    Expectation { fault: "task-result-not-blocking", fails: &["L-TASK-007-result-related-task"], collateral: &["L-TASK-009-cancel-working"], transports: TASKS, since: "2025-11-25" },
+    Expectation { fault: "task-result-without-related-task", fails: &["L-TASK-007-result-related-task"], collateral: &[], transports: TASKS, since: "2025-11-25" },
+    Expectation { fault: "task-cancel-terminal-accepted", fails: &["L-TASK-009-cancel-terminal"], collateral: &[], transports: TASKS, since: "2025-11-25" },
+    Expectation { fault: "task-cancel-not-final", fails: &["L-TASK-009-cancel-working"], collateral: &[], transports: TASKS, since: "2025-11-25" },
+    Expectation { fault: "task-list-invalid-cursor-accepted", fails: &["L-TASK-010-list-cursor"], collateral: &[], transports: TASKS, since: "2025-11-25" },
     Expectation { fault: "initialize-wrong-version", fails: &["L-LIFE-002-supported-version-echoed"], collateral: &[], transports: ALL, since: "2024-11-05" },
     Expectation { fault: "initialize-echo-unsupported", fails: &["L-LIFE-002-unsupported-version-counter-proposal"], collateral: &[], transports: ALL, since: "2024-11-05" },
     Expectation { fault: "unsupported-version-wrong-code", fails: &["LIFECYCLE-006-unsupported-version"], collateral: &[], transports: ALL, since: "2024-11-05" },
@@ -69,7 +83,22 @@ const EXPECTATIONS: &[Expectation] = &[
         fault: "tools-list-invalid",
         fails: &["TOOLS-002-list"],
         // Every case that lists the tools sees the invalid listing.
-        collateral: &["TOOLS-006-input-schemas", "TOOLS-008-call-results", "L-S2C-001-undeclared-capabilities"],
+        collateral: &[
+            "TOOLS-006-input-schemas",
+            "TOOLS-008-call-results",
+            "L-S2C-001-undeclared-capabilities",
+            "L-TASK-001-capability",
+            "L-TASK-002-forbidden-as-task",
+            "L-TASK-002-required-without-task",
+            "L-TASK-003-unique-ids",
+            "L-TASK-004-status-lifecycle",
+            "L-TASK-005-create-task-result",
+            "L-TASK-006-timestamps-ttl",
+            "L-TASK-007-result-related-task",
+            "L-TASK-009-cancel-terminal",
+            "L-TASK-009-cancel-working",
+            "L-TASK-010-list-cursor",
+        ],
         transports: ALL,
         since: "2024-11-05",
     },
@@ -232,6 +261,7 @@ const EXPECTATIONS: &[Expectation] = &[
     },
     Expectation { fault: "tool-arguments-unchecked", fails: &["TOOLS-018-invalid-arguments-rejected"], collateral: &[], transports: ALL, since: "2024-11-05" },
     // SHOULD-level rules: these faults run with --strict (see STRICT).
+    Expectation { fault: "task-forbidden-accepted", fails: &["L-TASK-002-forbidden-as-task"], collateral: &[], transports: TASKS, since: "2025-11-25" },
     Expectation {
         fault: "resource-not-found-wrong-code",
         fails: &["RESOURCES-005-read-not-found", "L-RES-002-read-not-found"],
@@ -286,6 +316,7 @@ const WITH_AUTH: &[&str] =
 
 /// Faults that break a SHOULD: their runs use `--strict`, so the warning fails.
 const STRICT: &[&str] = &[
+    "task-forbidden-accepted",
     "session-id-predictable",
     "missing-session-id-404",
     "resource-not-found-wrong-code",

@@ -58,7 +58,7 @@ use crate::protocol::meta::{self, RequestMeta};
 use crate::protocol::{classify, code, ClientCapabilities, Era, Incoming, Notification, ProtocolVersion, Request, RpcError};
 use crate::running;
 use crate::tools::{self, Call};
-use crate::{completion, listen, prompts, resources};
+use crate::{completion, listen, prompts, resources, tasks};
 
 /// `instructions` of `InitializeResult` and `DiscoverResult`.
 pub const INSTRUCTIONS: &str = "Reference server of mcp-conform. Tools: echo, add, fail, ask, progress, slow, \
@@ -217,14 +217,17 @@ impl Job {
     /// ([`is_streaming_call`]).
     pub fn may_message_client(&self, faults: FaultSet) -> bool {
         match self.kind.as_ref() {
-            JobKind::Legacy(_, req) => is_streaming_call(req),
+            JobKind::Legacy(session, req) => {
+                let augmented = session.version.has_tasks() && tasks::is_augmented(&req.params_or_empty());
+                (is_streaming_call(req) && !augmented) || (req.method == "tasks/result" && session.version.has_tasks())
+            }
             JobKind::Modern(_, req) => is_ask_call(req) && faults.contains(Fault::S2cRequestInStateless),
         }
     }
 
     /// Runs the request; `peer` is the connection's (its session state),
     /// `link` how it may reach the client (none: it cannot).
-    pub async fn run(self, dispatcher: Dispatcher, peer: &Peer, link: Option<ClientLink>) -> Answer {
+    pub async fn run(self, dispatcher: Dispatcher, peer: &Arc<Peer>, link: Option<ClientLink>) -> Answer {
         let id = self.id.clone();
         let (answer, late) = match *self.kind {
             JobKind::Legacy(session, req) => dispatcher.legacy_job(session, &req, peer, link.as_ref()).await,
@@ -248,7 +251,7 @@ impl Job {
     /// `notifications/cancelled` through `peer` stops it, and then nothing
     /// is returned (under the `response-after-cancel` fault it runs on and
     /// is answered). Otherwise the JSON-RPC response (none for silence).
-    pub async fn respond(self, dispatcher: Dispatcher, peer: &Peer, link: Option<ClientLink>) -> Option<Value> {
+    pub async fn respond(self, dispatcher: Dispatcher, peer: &Arc<Peer>, link: Option<ClientLink>) -> Option<Value> {
         let id = self.id.clone();
         if dispatcher.fault(Fault::ResponseAfterCancel) {
             return self.run(dispatcher, peer, link).await.into_response(id);
@@ -502,6 +505,9 @@ impl Dispatcher {
         caps.insert("prompts".into(), json!({"listChanged": list_changed}));
         caps.insert("resources".into(), json!({"subscribe": true, "listChanged": list_changed}));
         caps.insert("tools".into(), json!({"listChanged": list_changed}));
+        if version.has_tasks() && !self.fault(Fault::TasksCapabilityMissing) {
+            caps.insert("tasks".into(), tasks::capability());
+        }
         Value::Object(caps)
     }
 
@@ -657,6 +663,10 @@ impl Dispatcher {
             "prompts/get" => prompts::get(self.faults, &params).map(Value::Object).into(),
             "completion/complete" => completion::complete(self.faults, &params).map(Value::Object).into(),
             "logging/setLevel" => self.set_level(req, peer),
+            "tasks/get" if version.has_tasks() => peer.tasks().get_result(&params).into(),
+            "tasks/list" if version.has_tasks() => peer.tasks().list(&params, self.faults).into(),
+            "tasks/cancel" if version.has_tasks() => peer.tasks().cancel(&params).into(),
+            "tasks/result" if version.has_tasks() => Answer::Error(RpcError::internal("tasks/result waits for the task; it needs a connection")),
             other => Answer::Error(self.unknown_method(other)),
         }
     }
@@ -675,12 +685,20 @@ impl Dispatcher {
     /// A request inside a legacy session, run to its end (it may wait for
     /// the client or for time to pass): the answer, and messages that must
     /// follow it (only ever a fault's).
-    pub async fn legacy_job(&self, session: LegacySession, req: &Request, peer: &Peer, link: Option<&ClientLink>) -> (Answer, Vec<Value>) {
+    pub async fn legacy_job(&self, session: LegacySession, req: &Request, peer: &Arc<Peer>, link: Option<&ClientLink>) -> (Answer, Vec<Value>) {
         let version = session.version;
+        if req.method == "tasks/result" && version.has_tasks() {
+            return (peer.tasks().result(&req.params_or_empty(), link).await.into(), Vec::new());
+        }
         if req.method != "tools/call" {
             return (self.legacy_request(version, req, peer), Vec::new());
         }
-        match tools::call(version, self.faults, &req.params_or_empty()) {
+        let params = req.params_or_empty();
+        let call = tools::call(version, self.faults, &params);
+        if let (Ok(call), Some(task)) = (&call, self.task_requested(version, &params)) {
+            return (self.start_task(session, req, call.clone(), task, peer).into(), Vec::new());
+        }
+        match call {
             Ok(Call::Ask) => {
                 let output = ask::ask_stateful(session, self.faults, link).await;
                 (Answer::Result(tools::shape_result(version, self.faults, output)), Vec::new())
@@ -693,6 +711,46 @@ impl Dispatcher {
             Ok(Call::Done(result)) => (Answer::Result(result), Vec::new()),
             Err(e) => (Answer::Error(e), Vec::new()),
         }
+    }
+
+    /// The `task` member of a 2025-11-25 `tools/call`, when the call is to
+    /// become a task (the `task-not-created` fault runs it plainly).
+    fn task_requested<'p>(&self, version: ProtocolVersion, params: &'p Map<String, Value>) -> Option<&'p Value> {
+        let accepted = version.has_tasks() && !self.fault(Fault::TaskNotCreated);
+        params.get("task").filter(|_| accepted)
+    }
+
+    /// Starts `call` as a task of the session and answers `CreateTaskResult`.
+    fn start_task(&self, session: LegacySession, req: &Request, call: Call, task: &Value, peer: &Arc<Peer>) -> Result<Value, RpcError> {
+        let params = req.params_or_empty();
+        let start = tasks::Start {
+            peer,
+            faults: self.faults,
+            tool: tools::name_of(&params).unwrap_or_default(),
+            task,
+            ask_timeout: self.ask_timeout,
+        };
+        let dispatcher = *self;
+        let progress_token = meta::progress_token(req.params.as_ref());
+        let log_threshold = peer.log_level();
+        tasks::start(start, move |link| async move {
+            let version = session.version;
+            let output = match call {
+                Call::Done(result) => return Ok(result),
+                Call::Ask => ask::ask_stateful(session, dispatcher.faults, Some(&link)).await,
+                Call::Run(work) => {
+                    let ctx = running::Context {
+                        version,
+                        faults: dispatcher.faults,
+                        link: Some(&link),
+                        progress_token,
+                        log_threshold,
+                    };
+                    running::run(work, &ctx).await.output
+                }
+            };
+            Ok(tools::shape_result(version, dispatcher.faults, output))
+        })
     }
 
     /// A request before any session and without modern `_meta`.
@@ -788,7 +846,7 @@ impl Dispatcher {
     /// A 2026-07-28 request run to its end (it may wait for time to pass, or
     /// for the connection to close): the answer, and messages that must
     /// follow it.
-    pub async fn modern_job(&self, request_meta: &RequestMeta, req: &Request, peer: &Peer, link: Option<&ClientLink>) -> (Answer, Vec<Value>) {
+    pub async fn modern_job(&self, request_meta: &RequestMeta, req: &Request, peer: &Arc<Peer>, link: Option<&ClientLink>) -> (Answer, Vec<Value>) {
         let version = ProtocolVersion::V2026_07_28;
         if req.method == "subscriptions/listen" {
             let (result, late) = listen::listen(self.faults, &req.id, &req.params_or_empty(), peer, link).await;
@@ -984,9 +1042,18 @@ mod tests {
         assert!(old.get("completions").is_none(), "no completions capability in 2024-11-05");
         assert_eq!(old["resources"], json!({"subscribe": true, "listChanged": true}));
         assert_eq!(d.capabilities(ProtocolVersion::V2025_03_26)["completions"], json!({}));
-        let faulty: FaultSet = [Fault::ListChangedWithoutCapability, Fault::CompletionWithoutCapability, Fault::LogWithoutCapability]
-            .into_iter()
-            .collect();
+        assert_eq!(d.capabilities(ProtocolVersion::V2025_11_25)["tasks"]["requests"], json!({"tools": {"call": {}}}));
+        for version in [ProtocolVersion::V2025_06_18, ProtocolVersion::V2026_07_28] {
+            assert!(d.capabilities(version).get("tasks").is_none(), "tasks exist in 2025-11-25 only");
+        }
+        let faulty: FaultSet = [
+            Fault::ListChangedWithoutCapability,
+            Fault::CompletionWithoutCapability,
+            Fault::LogWithoutCapability,
+            Fault::TasksCapabilityMissing,
+        ]
+        .into_iter()
+        .collect();
         let caps = Dispatcher::new(faulty).capabilities(ProtocolVersion::V2025_11_25);
         assert_eq!(caps, json!({"prompts": {"listChanged": false}, "resources": {"subscribe": true, "listChanged": false}, "tools": {"listChanged": false}}));
     }

@@ -154,6 +154,30 @@ pub enum Fault {
     CompletionUnknownRefAccepted,
     /// `resources/list` lists a resource whose URI is not RFC 3986.
     ResourceUriInvalid,
+    /// The `tasks` capability is left out while tools still declare task support.
+    TasksCapabilityMissing,
+    /// A task-required tool called without a task runs anyway.
+    TaskRequiredRunPlainly,
+    /// A task-forbidden tool called as a task gets a task.
+    TaskForbiddenAccepted,
+    /// Every task of a tool gets the same id.
+    TaskIdsReused,
+    /// A finished task reads `working` again once its result was taken.
+    TaskStatusReverts,
+    /// A task-augmented call is answered with the plain result.
+    TaskNotCreated,
+    /// Tasks lack `lastUpdatedAt` and `ttl`.
+    TaskMissingTimestamps,
+    /// `tasks/result` of an unfinished task fails at once.
+    TaskResultNotBlocking,
+    /// `tasks/result` lacks the related-task `_meta`.
+    TaskResultWithoutRelatedTask,
+    /// `tasks/cancel` of a terminal task is accepted.
+    TaskCancelTerminalAccepted,
+    /// A cancelled task goes on and ends `completed`.
+    TaskCancelNotFinal,
+    /// `tasks/list` reads an unknown cursor as the start.
+    TaskListInvalidCursorAccepted,
 }
 
 /// One row of the fault table.
@@ -572,6 +596,90 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "lists first a resource whose URI, \"ref://not a uri\", holds spaces (not RFC 3986)",
     },
+    FaultInfo {
+        fault: Fault::TasksCapabilityMissing,
+        name: "tasks-capability-missing",
+        breaks: &["L-TASK-001"],
+        scope: Scope::AnyTransport,
+        description: "leaves the tasks capability out of initialize (2025-11-25) while tools still declare execution.taskSupport and tasks are accepted",
+    },
+    FaultInfo {
+        fault: Fault::TaskRequiredRunPlainly,
+        name: "task-required-run-plainly",
+        breaks: &["L-TASK-002"],
+        scope: Scope::AnyTransport,
+        description: "runs the job tool (execution.taskSupport \"required\") when it is called without a task instead of answering -32601",
+    },
+    FaultInfo {
+        fault: Fault::TaskForbiddenAccepted,
+        name: "task-forbidden-accepted",
+        breaks: &["L-TASK-002"],
+        scope: Scope::AnyTransport,
+        description: "creates a task for a tool whose execution.taskSupport is forbidden or absent instead of answering -32601",
+    },
+    FaultInfo {
+        fault: Fault::TaskIdsReused,
+        name: "task-ids-reused",
+        breaks: &["L-TASK-003", "L-TASK-011"],
+        scope: Scope::AnyTransport,
+        description: "names every task after its tool (task-<tool>), so two tasks of one tool share an id",
+    },
+    FaultInfo {
+        fault: Fault::TaskStatusReverts,
+        name: "task-status-reverts",
+        breaks: &["L-TASK-004"],
+        scope: Scope::AnyTransport,
+        description: "reports a terminal task as working in tasks/get once tasks/result has returned its result",
+    },
+    FaultInfo {
+        fault: Fault::TaskNotCreated,
+        name: "task-not-created",
+        breaks: &["L-TASK-005"],
+        scope: Scope::AnyTransport,
+        description: "answers a task-augmented tools/call with the tool's CallToolResult instead of a CreateTaskResult",
+    },
+    FaultInfo {
+        fault: Fault::TaskMissingTimestamps,
+        name: "task-missing-timestamps",
+        breaks: &["L-TASK-006"],
+        scope: Scope::AnyTransport,
+        description: "leaves lastUpdatedAt and ttl out of every Task object",
+    },
+    FaultInfo {
+        fault: Fault::TaskResultNotBlocking,
+        name: "task-result-not-blocking",
+        breaks: &["L-TASK-007"],
+        scope: Scope::AnyTransport,
+        description: "answers tasks/result for a task that is still working with -32603 instead of waiting until it is terminal",
+    },
+    FaultInfo {
+        fault: Fault::TaskResultWithoutRelatedTask,
+        name: "task-result-without-related-task",
+        breaks: &["L-TASK-007", "L-TASK-008"],
+        scope: Scope::AnyTransport,
+        description: "returns the result of tasks/result without _meta[\"io.modelcontextprotocol/related-task\"]",
+    },
+    FaultInfo {
+        fault: Fault::TaskCancelTerminalAccepted,
+        name: "task-cancel-terminal-accepted",
+        breaks: &["L-TASK-009"],
+        scope: Scope::AnyTransport,
+        description: "accepts tasks/cancel for a completed or failed task (and marks it cancelled) instead of answering -32602",
+    },
+    FaultInfo {
+        fault: Fault::TaskCancelNotFinal,
+        name: "task-cancel-not-final",
+        breaks: &["L-TASK-009", "L-TASK-004"],
+        scope: Scope::AnyTransport,
+        description: "lets a cancelled task's work run on, and its end moves the task from cancelled to completed",
+    },
+    FaultInfo {
+        fault: Fault::TaskListInvalidCursorAccepted,
+        name: "task-list-invalid-cursor-accepted",
+        breaks: &["L-TASK-010"],
+        scope: Scope::AnyTransport,
+        description: "reads a tasks/list cursor it never issued as the start of the list instead of answering -32602",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -739,6 +847,18 @@ mod tests {
             Fault::ArgumentErrorsAsProtocolErrors,
             Fault::CompletionUnknownRefAccepted,
             Fault::ResourceUriInvalid,
+            Fault::TasksCapabilityMissing,
+            Fault::TaskRequiredRunPlainly,
+            Fault::TaskForbiddenAccepted,
+            Fault::TaskIdsReused,
+            Fault::TaskStatusReverts,
+            Fault::TaskNotCreated,
+            Fault::TaskMissingTimestamps,
+            Fault::TaskResultNotBlocking,
+            Fault::TaskResultWithoutRelatedTask,
+            Fault::TaskCancelTerminalAccepted,
+            Fault::TaskCancelNotFinal,
+            Fault::TaskListInvalidCursorAccepted,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

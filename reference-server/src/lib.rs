@@ -32,6 +32,8 @@
 //! * [`peer`]: per-connection routing of the client's responses to the
 //!   server requests waiting for them, and cancellation of client requests
 //!   in flight; every transport runs each request as a task of its own.
+//! * [`tasks`]: the experimental tasks of 2025-11-25: task-augmented
+//!   `tools/call`, `tasks/get`, `tasks/result`, `tasks/list`, `tasks/cancel`.
 //! * [`faults`]: the deliberate violations (`--fault NAME`).
 //! * [`hostile`]: transport-level attacks on the client (`--hostile NAME`):
 //!   huge, endless, malformed or missing output, for testing the harness.
@@ -68,6 +70,7 @@ pub mod protocol;
 pub mod request_state;
 pub mod resources;
 pub mod running;
+pub mod tasks;
 pub mod tools;
 pub mod tokens;
 pub mod transport;

@@ -113,6 +113,8 @@ pub struct Peer {
     session: Mutex<SessionState>,
     /// Woken by [`Peer::close`].
     closing: Notify,
+    /// The session's tasks (2025-11-25), bound to it.
+    tasks: crate::tasks::Tasks,
 }
 
 impl std::fmt::Debug for Peer {
@@ -169,6 +171,11 @@ impl Peer {
     /// A fresh peer (no requests either way).
     pub fn new() -> Arc<Peer> {
         Arc::new(Peer::default())
+    }
+
+    /// The tasks created in this session.
+    pub fn tasks(&self) -> &crate::tasks::Tasks {
+        &self.tasks
     }
 
     /// A new server request id: 1, 2, 3 … per peer.

@@ -12,6 +12,7 @@
 //! | `touch` | `{}`                        | bumps `ref://counter`, announced to its subscribers ([`crate::world`]) |
 //! | `toggle` | `{present?: boolean}`      | adds or removes the tool `toggled`, the prompt `toggled` and the resource `ref://toggled` (flips without `present`), announced as list changes |
 //! | `toggled` | `{}`                      | listed only while toggled on |
+//! | `job`  | `{ms?: 0…2000 = 1000}`       | 2025-11-25 only, and only as a task (`execution.taskSupport: "required"`, see [`crate::tasks`]): sleeps like `slow` |
 //!
 //! Every tool but `touch` and `toggle` is annotated `readOnlyHint: true`,
 //! `openWorldHint: false`; those two change the fixtures and say
@@ -71,6 +72,9 @@ pub const HELP: &str = "Fixture tools:
                                (logging/setLevel; in 2026-07-28 _meta io.modelcontextprotocol/logLevel)
   touch {}                     changes ref://counter, notifying its subscribers
   toggle {present?}            adds/removes the tool, prompt and resource named toggled (list_changed)
+  job {ms?}                    2025-11-25, only as a task (params.task): sleeps like slow (default 1000 ms).
+                               Tasks (2025-11-25): tools/call with params.task, tasks/get, tasks/result,
+                               tasks/list, tasks/cancel; add, fail, ask, progress, slow may run as tasks.
 
 Resources: ref://readme, ref://logo (blob), ref://counter, ref://slow-calls, ref://items/1..120;
 templates ref://items/{id}, ref://bytes/{size}, ref://greetings/{name}.
@@ -277,9 +281,30 @@ const TOGGLED: Fixture = Fixture {
     read_only: true,
 };
 
-/// The tools there are now, in order.
-fn current() -> Vec<&'static Fixture> {
+const JOB: Fixture = Fixture {
+    name: crate::tasks::JOB_TOOL,
+    title: "Job",
+    description: "Runs only as a task (2025-11-25, execution.taskSupport \"required\"): sleeps ms milliseconds \
+(default 1000) like slow, then says so. Poll it with tasks/get, collect it with tasks/result.",
+    input_schema: || {
+        json!({
+            "type": "object",
+            "properties": {"ms": {"type": "integer", "minimum": 0, "maximum": running::MAX_SLOW_MS, "description": "Milliseconds to sleep (default 1000)"}},
+            "additionalProperties": false
+        })
+    },
+    output_schema: None,
+    run: Runner::Later(|args| Work::Slow { ms: int_arg(args, "ms", 1000) }),
+    read_only: true,
+};
+
+/// The tools there are now at `version`, in order (`job` exists only
+/// where tasks do).
+fn current(version: ProtocolVersion) -> Vec<&'static Fixture> {
     let mut all: Vec<&'static Fixture> = FIXTURES.iter().collect();
+    if version.has_tasks() {
+        all.push(&JOB);
+    }
     if world::world().toggled() {
         all.push(&TOGGLED);
     }
@@ -314,7 +339,7 @@ fn annotations(read_only: bool) -> Value {
 
 /// The `tools/list` entries as `version` defines them (before paging).
 pub fn list(version: ProtocolVersion, faults: FaultSet) -> Vec<Value> {
-    current().into_iter().map(|f| describe(f, version, faults)).collect()
+    current(version).into_iter().map(|f| describe(f, version, faults)).collect()
 }
 
 fn describe(f: &Fixture, version: ProtocolVersion, faults: FaultSet) -> Value {
@@ -340,6 +365,9 @@ fn describe(f: &Fixture, version: ProtocolVersion, faults: FaultSet) -> Value {
     }
     if version.has_tool_annotations() {
         tool.insert("annotations".into(), annotations(f.read_only));
+    }
+    if let Some(support) = crate::tasks::task_support(f.name).filter(|_| version.has_tasks()) {
+        tool.insert("execution".into(), json!({ "taskSupport": support }));
     }
     Value::Object(tool)
 }
@@ -375,9 +403,10 @@ pub fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
         Some(Value::Object(a)) => a,
         Some(_) => return Err(RpcError::invalid_params("tools/call \"arguments\" must be an object")),
     };
-    let Some(fixture) = current().into_iter().find(|f| f.name == name) else {
+    let Some(fixture) = current(version).into_iter().find(|f| f.name == name) else {
         return Err(RpcError::invalid_params(format!("Unknown tool: {name}")));
     };
+    crate::tasks::negotiate(version, faults, name, params)?;
     let checked = match json_schema::validate(&(fixture.input_schema)(), &Value::Object(args.clone())) {
         Err(_) if faults.contains(Fault::ToolArgumentsUnchecked) => Ok(()),
         other => other,

@@ -60,6 +60,19 @@ const TESTED: &[&str] = &[
     "listen-teardown-without-cancelled",
     "list-changed-without-capability",
     "missing-cache-fields",
+    // The task faults are tested in tasks.rs.
+    "tasks-capability-missing",
+    "task-required-run-plainly",
+    "task-forbidden-accepted",
+    "task-ids-reused",
+    "task-status-reverts",
+    "task-not-created",
+    "task-missing-timestamps",
+    "task-result-not-blocking",
+    "task-result-without-related-task",
+    "task-cancel-terminal-accepted",
+    "task-cancel-not-final",
+    "task-list-invalid-cursor-accepted",
 ];
 
 #[tokio::test]

@@ -17,6 +17,8 @@
 //!   capabilities over every transport and version.
 //! * `notifications`: progress, logging, cancellation, resource
 //!   subscriptions, list changes and `subscriptions/listen`.
+//! * `tasks`: the experimental tasks of 2025-11-25 over stdio and
+//!   Streamable HTTP, and the `task-*` faults.
 //! * `faults`: every fault of the catalogue is observable (and the list of
 //!   faults tested here must match `--list-faults`).
 
@@ -32,3 +34,4 @@ mod http;
 mod notifications;
 mod sse;
 mod stdio;
+mod tasks;

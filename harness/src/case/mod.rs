@@ -10,4 +10,4 @@ mod catalogue;
 mod model;
 
 pub use catalogue::{builtin, load_dir, Catalogue, LoadError};
-pub use model::{Assert, Case, ConnectionKind, Expect, Keyword, Outcome, Step, StepAction};
+pub use model::{is_variable_name, Assert, Case, ConnectionKind, Expect, Keyword, Outcome, Step, StepAction};

@@ -131,6 +131,14 @@ pub struct Step {
     /// Conditions on the exchange document (see [`Assert`]).
     #[serde(default, rename = "assert")]
     pub asserts: Vec<Assert>,
+    /// Values to keep for later steps: name → JSON pointer into the
+    /// exchange document; a later step writes `$name` for the value.
+    #[serde(default)]
+    pub capture: std::collections::BTreeMap<String, String>,
+    /// The step only sets the stage: when its expectations fail the server
+    /// is in a state the case cannot judge, so the case is inconclusive.
+    #[serde(default)]
+    pub precondition: bool,
 }
 
 /// What a step does, resolved from its fields.
@@ -266,7 +274,20 @@ impl Case {
                     return Err(format!("step {}: pointer `{}` must start with `/`", n + 1, assert.pointer));
                 }
             }
+            for (name, pointer) in &step.capture {
+                if !is_variable_name(name) || name == "version" {
+                    return Err(format!("step {}: capture name `{name}` must be lower-case letters, digits and `_`, not `version`", n + 1));
+                }
+                if !pointer.starts_with('/') {
+                    return Err(format!("step {}: capture pointer `{pointer}` must start with `/`", n + 1));
+                }
+            }
         }
         Ok(())
     }
+}
+
+/// A name a step may capture a value under (and a later step use as `$name`).
+pub fn is_variable_name(name: &str) -> bool {
+    name.starts_with(|c: char| c.is_ascii_lowercase()) && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
 }

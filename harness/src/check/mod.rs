@@ -5,21 +5,22 @@
 //! nothing it can safely decide on.
 
 pub mod auth;
-mod capabilities;
-mod http;
-mod probe;
+mod cache;
 mod cancellation;
+mod capabilities;
+mod completion;
+mod http;
 mod list_changed;
+mod lists;
 mod logging;
 mod observe;
-mod progress;
-mod subscriptions;
-mod cache;
-mod completion;
-mod lists;
 mod pagination;
+mod probe;
+mod progress;
 mod prompts;
 mod resources;
+mod subscriptions;
+mod tasks;
 mod tool_arguments;
 mod tools;
 
@@ -66,6 +67,7 @@ pub const NAMES: &[&str] = &[
     "pagination",
     "invalid-cursor",
     "cache-hints",
+    "task-tools",
 ];
 
 /// Is `name` a built-in check?
@@ -127,6 +129,7 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "pagination" => pagination::walk_all(context).await,
         "invalid-cursor" => pagination::invalid_cursor(context).await,
         "cache-hints" => cache::hints(context).await,
+        "task-tools" => tasks::tools(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

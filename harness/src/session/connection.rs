@@ -97,6 +97,8 @@ pub struct LogEntry {
 
 struct Pending {
     method: String,
+    /// The request asked for a task (2025-11-25 `params.task`).
+    task_augmented: bool,
     reply: oneshot::Sender<Reply>,
 }
 
@@ -185,8 +187,9 @@ impl Connection {
     pub async fn send_request(&self, message: Value, headers: Vec<(String, String)>) -> Exchange {
         let id = message.get("id").cloned().unwrap_or(Value::Null);
         let method = message.get("method").and_then(Value::as_str).unwrap_or_default().to_string();
+        let task_augmented = message.pointer("/params/task").is_some();
         let (tx, rx) = oneshot::channel();
-        lock(&self.shared.pending).insert(key(&id), Pending { method, reply: tx });
+        lock(&self.shared.pending).insert(key(&id), Pending { method, task_augmented, reply: tx });
         let first = !self.shared.first_sent.swap(true, Ordering::Relaxed);
         let timeout = if first { self.shared.options.startup_timeout } else { self.shared.options.request_timeout };
         let deadline = tokio::time::Instant::now() + timeout;
@@ -457,7 +460,7 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
             });
             match pending {
                 Some(pending) => {
-                    let schemas = schema.map(|s| response_definitions(s, &version, &pending.method, &frame.json, is_error)).unwrap_or_default();
+                    let schemas = schema.map(|s| response_definitions(s, &version, &pending.method, pending.task_augmented, &frame.json, is_error)).unwrap_or_default();
                     for (definition, pointer, requirement) in schemas {
                         let instance = frame.json.pointer(pointer).unwrap_or(&Value::Null);
                         check(Some(definition), instance, requirement, &format!("the response to `{}`", pending.method));
@@ -516,7 +519,9 @@ pub fn response_problems(version: &str, method: &str, message: &Value) -> Vec<Pr
     let Some(schema) = schema::bundle().version(version) else { return Vec::new() };
     let is_error = message.get("error").is_some();
     let mut problems = Vec::new();
-    for (definition, pointer, requirement) in response_definitions(schema, version, method, message, is_error) {
+    // The request is not known here: a result that says it is a task is taken at its word.
+    let task_augmented = message.pointer("/result/task").is_some();
+    for (definition, pointer, requirement) in response_definitions(schema, version, method, task_augmented, message, is_error) {
         let instance = message.pointer(pointer).unwrap_or(&Value::Null);
         if let Err(violations) = schema.validate(definition, instance) {
             problems.extend(violations.into_iter().take(5).map(|v| Problem {
@@ -539,6 +544,7 @@ fn response_definitions(
     schema: &schema::VersionSchema,
     version: &str,
     method: &str,
+    task_augmented: bool,
     message: &Value,
     is_error: bool,
 ) -> Vec<(&'static str, &'static str, &'static str)> {
@@ -557,8 +563,13 @@ fn response_definitions(
     // says it is; the per-method response unions would let a broken final
     // result pass as an interim one.
     let interim = message.pointer("/result/resultType").and_then(Value::as_str) == Some("input_required");
+    // A task-augmented request is answered with a CreateTaskResult when the
+    // receiver made a task; one that ignored the task answers normally.
+    let created_task = task_augmented && message.pointer("/result/task").is_some();
     let definition = if interim && schema.has("InputRequiredResult") {
         Some("InputRequiredResult")
+    } else if created_task && schema.has("CreateTaskResult") {
+        Some("CreateTaskResult")
     } else {
         schema.result_definition(method)
     };

@@ -132,6 +132,12 @@ impl ProtocolVersion {
         self >= ProtocolVersion::V2025_11_25
     }
 
+    /// The experimental tasks utility (`tasks/*`, task-augmented
+    /// `tools/call`): 2025-11-25 only; 2026-07-28 moved it to an extension.
+    pub fn has_tasks(self) -> bool {
+        self == ProtocolVersion::V2025_11_25
+    }
+
     /// SSE streams open with a priming event carrying an id and empty data
     /// (2025-11-25 only, L-HTTP-002; 2026-07-28 dropped event ids).
     pub fn has_sse_priming(self) -> bool {
@@ -218,6 +224,7 @@ mod tests {
         assert!(V2025_06_18.has_elicitation());
         assert!(!V2025_06_18.has_elicitation_modes());
         assert!(V2025_11_25.has_elicitation_modes());
+        assert!(V2025_11_25.has_tasks() && !V2025_06_18.has_tasks() && !V2026_07_28.has_tasks());
         assert!(!V2026_07_28.has_ping());
         assert!(!V2024_11_05.has_completions_capability());
         assert!(V2025_03_26.has_completions_capability());

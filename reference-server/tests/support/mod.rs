@@ -58,6 +58,9 @@ pub fn capabilities(version: &str) -> Value {
     if version >= "2025-03-26" {
         caps["completions"] = json!({});
     }
+    if version == "2025-11-25" {
+        caps["tasks"] = json!({"list": {}, "cancel": {}, "requests": {"tools": {"call": {}}}});
+    }
     caps
 }
 
