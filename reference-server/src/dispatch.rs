@@ -50,6 +50,7 @@ use futures_util::FutureExt;
 use serde_json::{json, Map, Value};
 
 use crate::ask::{self, Stateless};
+use crate::conformance_fixtures;
 use crate::faults::{Fault, FaultSet};
 use crate::pagination::{self, Page};
 use crate::peer::{self, ClientLink, Peer};
@@ -184,9 +185,10 @@ pub fn is_ask_call(req: &Request) -> bool {
 }
 
 /// Whether `req` is `tools/call` for a tool that may send messages before
-/// its response (`ask`, `progress`, `slow`, `log`).
+/// its response (`ask`, `progress`, `slow`, `log`, and the conformance
+/// fixtures that do, [`tools::streams`]).
 pub fn is_streaming_call(req: &Request) -> bool {
-    req.method == "tools/call" && req.param_str("name").is_some_and(|n| tools::STREAMING.contains(&n))
+    req.method == "tools/call" && req.param_str("name").is_some_and(tools::streams)
 }
 
 impl Job {
@@ -645,7 +647,7 @@ impl Dispatcher {
             }
             "tools/call" => match tools::call(version, self.faults, &params) {
                 Ok(Call::Done(result)) => Answer::Result(result),
-                Ok(Call::Ask | Call::Run(_)) => Answer::Result(tools::shape_result(
+                Ok(Call::Ask | Call::Run(_) | Call::Inquire(_)) => Answer::Result(tools::shape_result(
                     version,
                     self.faults,
                     tools::Output::Failure("this tool cannot reach the client on this connection.".into()),
@@ -683,6 +685,10 @@ impl Dispatcher {
         match tools::call(version, self.faults, &req.params_or_empty()) {
             Ok(Call::Ask) => {
                 let output = ask::ask_stateful(session, self.faults, link).await;
+                (Answer::Result(tools::shape_result(version, self.faults, output)), Vec::new())
+            }
+            Ok(Call::Inquire(inquiry)) => {
+                let output = conformance_fixtures::inquire_stateful(&inquiry, session, link).await;
                 (Answer::Result(tools::shape_result(version, self.faults, output)), Vec::new())
             }
             Ok(Call::Run(work)) => {
@@ -753,7 +759,8 @@ impl Dispatcher {
     /// the tools that take time (`progress`, `slow`, `log`); closing that
     /// stream cancels the request (HTTP-014).
     pub fn modern_streams(&self, req: &Request) -> bool {
-        req.method == "subscriptions/listen" || (is_streaming_call(req) && !is_ask_call(req))
+        let asks = req.param_str("name").is_some_and(tools::asks_client);
+        req.method == "subscriptions/listen" || (is_streaming_call(req) && !asks)
     }
 
     /// A 2026-07-28 request whose `_meta` passed [`Dispatcher::modern_meta`],
@@ -809,7 +816,7 @@ impl Dispatcher {
                 (finish_modern(result), ran.late)
             }
             Ok(Call::Done(result)) => (finish_modern(as_object(result)), Vec::new()),
-            Ok(Call::Ask) => (self.modern_request(request_meta, req, link), Vec::new()),
+            Ok(Call::Ask | Call::Inquire(_)) => (self.modern_request(request_meta, req, link), Vec::new()),
             Err(e) => (Answer::Error(e), Vec::new()),
         }
     }
@@ -820,9 +827,13 @@ impl Dispatcher {
         let result = match tools::call(version, self.faults, &params)? {
             Call::Done(result) => result,
             Call::Run(_) => return Err(RpcError::internal("this tool answers on a stream of its own (see Job::run)")),
-            Call::Ask => {
+            asking @ (Call::Ask | Call::Inquire(_)) => {
                 let caps = ClientCapabilities::from_json(&request_meta.client_capabilities, version);
-                match ask::ask_stateless(caps, self.faults, &params, link)? {
+                let asked = match asking {
+                    Call::Inquire(inquiry) => conformance_fixtures::inquire_stateless(&inquiry, caps, &params)?,
+                    _ => ask::ask_stateless(caps, self.faults, &params, link)?,
+                };
+                match asked {
                     Stateless::Done(output) => tools::shape_result(version, self.faults, output),
                     Stateless::InputRequired(result) => return Ok(result),
                 }

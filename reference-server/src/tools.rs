@@ -26,7 +26,10 @@
 //! `tools.mdx` list under protocol errors. An unknown tool name is -32602 in
 //! every version (TOOLS-012).
 //!
-//! Tools are listed in a fixed order (TOOLS-004), [`TOOLS_PAGE`] per page.
+//! Tools are listed in a fixed order (TOOLS-004), [`TOOLS_PAGE`] per page:
+//! these, then the fixtures the official conformance suite calls
+//! ([`crate::conformance_fixtures`]; from 2025-11-25 its
+//! `json_schema_2020_12_tool` comes first), then `toggled`.
 //!
 //! [`call`] answers the tools that finish at once; for `ask`, whose answer
 //! depends on the era and on the client, it returns [`Call::Ask`], and for
@@ -37,6 +40,7 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::conformance_fixtures::{self, Inquiry};
 use crate::faults::{Fault, FaultSet};
 use crate::json_schema;
 use crate::protocol::{ProtocolVersion, RpcError};
@@ -52,6 +56,8 @@ pub enum Output {
     Structured(Value),
     /// A tool execution error (`isError: true`).
     Failure(String),
+    /// Content blocks as they are (image, audio, embedded resources).
+    Content(Vec<Value>),
 }
 
 /// The fixtures, as `--help` describes them.
@@ -71,40 +77,60 @@ pub const HELP: &str = "Fixture tools:
                                (logging/setLevel; in 2026-07-28 _meta io.modelcontextprotocol/logLevel)
   touch {}                     changes ref://counter, notifying its subscribers
   toggle {present?}            adds/removes the tool, prompt and resource named toggled (list_changed)
+  test_* and json_schema_2020_12_tool: the fixtures the official conformance suite
+                               (npm @modelcontextprotocol/conformance) calls by name
 
 Resources: ref://readme, ref://logo (blob), ref://counter, ref://slow-calls, ref://items/1..120;
 templates ref://items/{id}, ref://bytes/{size}, ref://greetings/{name}.
 Prompts: greeting {name, style?}, summarize-item {id} (embeds a resource), simple.
+Conformance suite fixtures: test://static-text, test://static-binary, test://watched-resource,
+template test://template/{id}/data; prompts test_simple_prompt, test_prompt_with_arguments,
+test_prompt_with_embedded_resource, test_prompt_with_image.
 Completion: greeting.style, summarize-item.id, template variables. Every list is paginated.
 2026-07-28: subscriptions/listen for list changes and resource updates.
 ";
 
 /// How a tool runs.
 #[derive(Clone, Copy)]
-enum Runner {
+pub(crate) enum Runner {
     /// At once.
     Now(fn(&Map<String, Value>, FaultSet) -> Output),
     /// `ask`, which the dispatcher runs (it needs the client).
     Ask,
     /// Work that takes time, which the dispatcher runs with the request's stream.
     Later(fn(&Map<String, Value>) -> Work),
+    /// A conformance tool that asks the client one thing, which the
+    /// dispatcher runs for its era.
+    Inquire(fn(&Map<String, Value>) -> Inquiry),
 }
 
 /// One fixture tool.
-struct Fixture {
-    name: &'static str,
-    title: &'static str,
-    description: &'static str,
-    input_schema: fn() -> Value,
-    output_schema: Option<fn() -> Value>,
-    run: Runner,
+pub(crate) struct Fixture {
+    pub(crate) name: &'static str,
+    pub(crate) title: &'static str,
+    pub(crate) description: &'static str,
+    pub(crate) input_schema: fn() -> Value,
+    pub(crate) output_schema: Option<fn() -> Value>,
+    pub(crate) run: Runner,
     /// `readOnlyHint` (false for the tools that change the fixtures).
-    read_only: bool,
+    pub(crate) read_only: bool,
 }
 
 /// The names of the tools that may send messages before their response
 /// (the dispatcher gives them a stream of their own).
 pub const STREAMING: &[&str] = &[crate::ask::TOOL_NAME, "progress", "slow", "log"];
+
+/// Whether the tool `name` may send messages before its response
+/// ([`STREAMING`] and the conformance tools that do).
+pub fn streams(name: &str) -> bool {
+    STREAMING.contains(&name) || conformance_fixtures::STREAMING.contains(&name)
+}
+
+/// Whether the tool `name` asks the client for input (in 2026-07-28 it
+/// answers `input_required` at once instead of streaming).
+pub fn asks_client(name: &str) -> bool {
+    name == crate::ask::TOOL_NAME || conformance_fixtures::asks_client(name)
+}
 
 fn no_arguments() -> Value {
     json!({"type": "object", "additionalProperties": false})
@@ -277,9 +303,11 @@ const TOGGLED: Fixture = Fixture {
     read_only: true,
 };
 
-/// The tools there are now, in order.
-fn current() -> Vec<&'static Fixture> {
-    let mut all: Vec<&'static Fixture> = FIXTURES.iter().collect();
+/// The tools there are now at `version`, in order.
+fn current(version: ProtocolVersion) -> Vec<&'static Fixture> {
+    let conformance = conformance_fixtures::TOOLS.iter().filter(|t| t.offered_at(version)).map(|t| &t.tool);
+    let json_schema = Some(&conformance_fixtures::JSON_SCHEMA).filter(|t| t.offered_at(version)).map(|t| &t.tool);
+    let mut all: Vec<&'static Fixture> = json_schema.into_iter().chain(FIXTURES).chain(conformance).collect();
     if world::world().toggled() {
         all.push(&TOGGLED);
     }
@@ -314,7 +342,7 @@ fn annotations(read_only: bool) -> Value {
 
 /// The `tools/list` entries as `version` defines them (before paging).
 pub fn list(version: ProtocolVersion, faults: FaultSet) -> Vec<Value> {
-    current().into_iter().map(|f| describe(f, version, faults)).collect()
+    current(version).into_iter().map(|f| describe(f, version, faults)).collect()
 }
 
 fn describe(f: &Fixture, version: ProtocolVersion, faults: FaultSet) -> Value {
@@ -353,6 +381,9 @@ pub enum Call {
     Ask,
     /// A tool that takes time, with valid arguments: the dispatcher runs it.
     Run(Work),
+    /// A conformance tool that asks the client, with valid arguments: the
+    /// dispatcher runs it for its era.
+    Inquire(Inquiry),
 }
 
 /// The `name` of a `tools/call`, if it is a string.
@@ -375,14 +406,16 @@ pub fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
         Some(Value::Object(a)) => a,
         Some(_) => return Err(RpcError::invalid_params("tools/call \"arguments\" must be an object")),
     };
-    let Some(fixture) = current().into_iter().find(|f| f.name == name) else {
+    let Some(fixture) = current(version).into_iter().find(|f| f.name == name) else {
         return Err(RpcError::invalid_params(format!("Unknown tool: {name}")));
     };
-    let output = match json_schema::validate(&(fixture.input_schema)(), &Value::Object(args.clone())) {
+    let schema = conformance_fixtures::validation_schema(name, (fixture.input_schema)());
+    let output = match json_schema::validate(&schema, &Value::Object(args.clone())) {
         Ok(()) => match fixture.run {
             Runner::Now(run) => run(args, faults),
             Runner::Ask => return Ok(Call::Ask),
             Runner::Later(work) => return Ok(Call::Run(work(args))),
+            Runner::Inquire(inquiry) => return Ok(Call::Inquire(inquiry(args))),
         },
         Err(problem) => {
             let message = format!("Invalid arguments for tool {name}: {problem}");
@@ -423,6 +456,9 @@ pub fn shape_result(version: ProtocolVersion, faults: FaultSet, output: Output) 
             result.insert("content".into(), json!([text_block(text)]));
             result.insert("isError".into(), json!(true));
         }
+        Output::Content(blocks) => {
+            result.insert("content".into(), Value::Array(blocks));
+        }
     }
     if faults.contains(Fault::CallResultInvalid) {
         if let Some(Value::Array(content)) = result.get_mut("content") {
@@ -445,7 +481,7 @@ mod tests {
     fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Value>) -> Result<Value, RpcError> {
         super::call(version, faults, params).map(|c| match c {
             Call::Done(v) => v,
-            Call::Ask | Call::Run(_) => panic!("run by the dispatcher"),
+            Call::Ask | Call::Run(_) | Call::Inquire(_) => panic!("run by the dispatcher"),
         })
     }
 
