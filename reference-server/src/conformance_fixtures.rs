@@ -736,3 +736,120 @@ pub fn prompt_candidates(name: &str, argument: &str) -> Option<Vec<String>> {
     };
     Some(values.iter().map(|v| v.to_string()).collect())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::protocol::code;
+
+    const SAMPLING_ONLY: ClientCapabilities = ClientCapabilities {
+        roots: false,
+        sampling: true,
+        elicitation_form: false,
+    };
+
+    fn params(v: Value) -> Map<String, Value> {
+        v.as_object().cloned().unwrap()
+    }
+
+    #[test]
+    fn schemas_are_checkable() {
+        for t in TOOLS {
+            json_schema::check_supported(&(t.tool.input_schema)()).unwrap_or_else(|e| panic!("{}: {e}", t.tool.name));
+        }
+        for form in [Form::Contact, Form::Defaults] {
+            json_schema::check_supported(&form.schema()).unwrap();
+        }
+        assert!(json_schema::check_supported(&json_schema_tool_schema()).is_err(), "it uses $defs and $ref on purpose");
+        let resolved = json_schema_tool_schema_resolved();
+        json_schema::check_supported(&resolved).unwrap();
+        json_schema::validate(&resolved, &json!({"name": "a", "address": {"street": "s", "city": "c"}})).unwrap();
+        assert!(json_schema::validate(&resolved, &json!({"address": {"city": 1}})).is_err());
+        assert!(json_schema::validate(&resolved, &json!({"zip": "1"})).is_err());
+    }
+
+    #[test]
+    fn the_wav_is_well_formed() {
+        let wav = silent_wav();
+        assert_eq!(wav.len(), 44 + 80);
+        assert_eq!(&wav[..4], b"RIFF");
+        assert_eq!(u32::from_le_bytes(wav[4..8].try_into().unwrap()) as usize, wav.len() - 8);
+        assert_eq!(&wav[8..16], b"WAVEfmt ");
+        assert_eq!(&wav[36..40], b"data");
+        assert_eq!(u32::from_le_bytes(wav[40..44].try_into().unwrap()), 80);
+    }
+
+    #[test]
+    fn offered_from_their_version() {
+        let names = |v| TOOLS.iter().filter(|t| t.offered_at(v)).map(|t| t.tool.name).collect::<Vec<_>>();
+        assert_eq!(names(ProtocolVersion::V2024_11_05).len(), 8);
+        assert!(!names(ProtocolVersion::V2024_11_05).contains(&"test_audio_content"));
+        assert!(names(ProtocolVersion::V2025_03_26).contains(&"test_audio_content"));
+        assert!(!names(ProtocolVersion::V2025_03_26).contains(&"test_elicitation"));
+        assert_eq!(names(ProtocolVersion::V2025_11_25).len(), 12);
+        assert!(!JSON_SCHEMA.offered_at(ProtocolVersion::V2025_06_18) && JSON_SCHEMA.offered_at(ProtocolVersion::V2026_07_28));
+        assert!(asks_client("test_sampling") && asks_client("test_elicitation_sep1330_enums"));
+        assert!(!asks_client("test_tool_with_logging") && !asks_client("echo"));
+        for t in TOOLS.iter().filter(|t| matches!(t.tool.run, Runner::Inquire(_) | Runner::Later(_))) {
+            assert!(STREAMING.contains(&t.tool.name), "{} talks while it runs", t.tool.name);
+        }
+    }
+
+    #[test]
+    fn elicitation_params_follow_the_version_and_answers_are_checked() {
+        let elicit = Inquiry::Elicit { message: "m".into(), form: Form::Contact };
+        assert!(elicit.params(ProtocolVersion::V2025_06_18).get("mode").is_none());
+        assert_eq!(elicit.params(ProtocolVersion::V2025_11_25)["mode"], "form");
+        let good = json!({"action": "accept", "content": {"username": "u", "email": "e"}});
+        assert_eq!(elicit.conclude(&good).unwrap(), r#"Elicitation completed: action=accept, content={"username":"u","email":"e"}"#);
+        assert_eq!(elicit.conclude(&json!({"action": "cancel"})).unwrap(), "Elicitation completed: action=cancel, content={}");
+        for bad in [json!({"action": "accept", "content": {"username": "u"}}), json!({"action": "maybe"}), json!({"action": "accept", "content": []})] {
+            assert!(elicit.conclude(&bad).is_err(), "{bad}");
+        }
+        // The SEP-1330 form uses keywords the validator does not know: shape only.
+        let enums = Inquiry::Elicit { message: "m".into(), form: Form::Enums };
+        assert!(enums.conclude(&json!({"action": "accept", "content": {"titledMulti": ["value1"]}})).is_ok());
+        let sample = Inquiry::Sample { prompt: "p".into() };
+        assert_eq!(sample.params(ProtocolVersion::V2024_11_05)["maxTokens"], 100);
+        assert!(sample.conclude(&json!({"role": "assistant", "model": "m"})).is_err());
+    }
+
+    #[test]
+    fn stateless_round_trip_and_bad_retries() {
+        let sample = Inquiry::Sample { prompt: "p".into() };
+        let call = params(json!({"name": "test_sampling", "arguments": {"prompt": "p"}}));
+        let Ok(Stateless::InputRequired(first)) = inquire_stateless(&sample, SAMPLING_ONLY, &call) else { panic!("input_required first") };
+        assert_eq!(first["inputRequests"]["sampling"]["method"], "sampling/createMessage");
+        let mut retry = call.clone();
+        retry.insert("requestState".into(), first["requestState"].clone());
+        retry.insert("inputResponses".into(), json!({"sampling": {"role": "assistant", "content": {"type": "text", "text": "yo"}, "model": "m"}}));
+        assert_eq!(inquire_stateless(&sample, SAMPLING_ONLY, &retry).unwrap(), Stateless::Done(Output::Text("LLM response: \"yo\" (model m)".into())));
+
+        let mut tampered = retry.clone();
+        tampered.insert("requestState".into(), json!("x.y"));
+        assert!(matches!(inquire_stateless(&sample, SAMPLING_ONLY, &tampered), Ok(Stateless::Done(Output::Failure(_)))));
+        let mut malformed = retry.clone();
+        malformed.insert("inputResponses".into(), json!([]));
+        assert_eq!(inquire_stateless(&sample, SAMPLING_ONLY, &malformed).unwrap_err().code, code::INVALID_PARAMS);
+        let mut without_state = retry.clone();
+        without_state.remove("requestState");
+        assert!(matches!(inquire_stateless(&sample, SAMPLING_ONLY, &without_state), Ok(Stateless::Done(Output::Failure(_)))));
+        let none = ClientCapabilities::default();
+        assert!(matches!(inquire_stateless(&sample, none, &call), Ok(Stateless::Done(Output::Failure(_)))));
+    }
+
+    #[test]
+    fn resources_and_prompts() {
+        let Some(Resolved::Text { mime_type, text }) = resolve("test://template/a%20b/data") else { panic!("templated") };
+        assert_eq!(mime_type, "application/json");
+        assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["id"], "a b");
+        assert!(matches!(resolve("test://static-binary"), Some(Resolved::Blob { .. })));
+        for missing in ["test://template//data", "test://template/a/b/data", "test://nothing", "test://template/1"] {
+            assert!(resolve(missing).is_none(), "{missing}");
+        }
+        let messages = prompt_messages("test_prompt_with_arguments", |k| Some(format!("<{k}>"))).unwrap();
+        assert_eq!(messages[0]["content"]["text"], "Prompt with arguments: arg1='<arg1>', arg2='<arg2>'");
+        assert!(prompt_messages("greeting", |_| None).is_none());
+        assert_eq!(prompt_candidates("test_prompt_with_arguments", "arg2").unwrap().len(), 3);
+    }
+}

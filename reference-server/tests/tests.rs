@@ -17,6 +17,8 @@
 //!   capabilities over every transport and version.
 //! * `notifications`: progress, logging, cancellation, resource
 //!   subscriptions, list changes and `subscriptions/listen`.
+//! * `conformance_fixtures`: the fixtures the official conformance suite
+//!   calls by name, in every version and transport that has them.
 //! * `faults`: every fault of the catalogue is observable (and the list of
 //!   faults tested here must match `--list-faults`).
 
@@ -25,6 +27,7 @@ mod support;
 mod ask;
 mod auth;
 mod cli;
+mod conformance_fixtures;
 mod faults;
 mod features;
 mod hostile;
