@@ -36,7 +36,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
-use crate::ask::{Question, Stateless, STATE_TTL_SECS};
+use crate::ask::{no_request_state, read_retry, Question, Retry, Stateless, STATE_TTL_SECS};
 use crate::dispatch::LegacySession;
 use crate::json_schema;
 use crate::peer::ClientLink;
@@ -575,24 +575,11 @@ pub fn inquire_stateless(inquiry: &Inquiry, caps: ClientCapabilities, params: &M
     if !inquiry.allowed(caps) {
         return Ok(Stateless::Done(inquiry.undeclared()));
     }
-    let responses = match params.get("inputResponses") {
-        None => None,
-        Some(Value::Object(r)) => Some(r),
-        Some(_) => return Err(RpcError::invalid_params("\"inputResponses\" must be an object (InputResponses)")),
-    };
-    let state = match params.get("requestState") {
-        None => None,
-        Some(Value::String(s)) => Some(s.as_str()),
-        Some(_) => return Err(RpcError::invalid_params("\"requestState\" must be a string")),
-    };
-    let name = params.get("name").cloned().unwrap_or(Value::Null);
-    let arguments = params.get("arguments").cloned().unwrap_or_else(|| json!({}));
-    let call = request_state::digest(&json!({"method": "tools/call", "name": name, "arguments": arguments}));
+    let tool = params.get("name").and_then(Value::as_str).unwrap_or_default();
+    let Retry { responses, state, call } = read_retry(params, tool)?;
     let Some(state) = state else {
         if responses.is_some() {
-            return Ok(Stateless::Done(Output::Failure(
-                "The retry carries inputResponses but no requestState: echo the requestState of the input_required result.".into(),
-            )));
+            return Ok(Stateless::Done(no_request_state()));
         }
         return Ok(input_required(inquiry, &call));
     };
