@@ -164,8 +164,7 @@ async fn unknown_method_wrong_code() {
 async fn tool_input_schema_invalid() {
     let mut s = stdio_with("tool-input-schema-invalid").await;
     let list = s.request(modern(1, "tools/list", json!({}))).await;
-    let echo = &list["result"]["tools"][0];
-    assert_eq!(echo["name"], "echo");
+    let echo = tool_named(&list["result"]["tools"], "echo");
     assert_eq!(echo["inputSchema"]["properties"]["message"]["type"], "strnig");
 }
 
