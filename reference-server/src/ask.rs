@@ -322,6 +322,39 @@ fn summary(answers: &Map<String, Value>) -> Output {
     Output::Text(lines.join("\n"))
 }
 
+/// The multi round-trip fields of a 2026-07-28 `tools/call`.
+pub struct Retry<'a> {
+    /// `inputResponses`, if present.
+    pub responses: Option<&'a Map<String, Value>>,
+    /// `requestState`, if present.
+    pub state: Option<&'a str>,
+    /// The digest of the call (tool and arguments) a state must belong to.
+    pub call: String,
+}
+
+/// Reads the [`Retry`] fields of the `tools/call` `params` for `tool`;
+/// -32602 when they have the wrong types (S2C-011).
+pub fn read_retry<'a>(params: &'a Map<String, Value>, tool: &str) -> Result<Retry<'a>, RpcError> {
+    let responses = match params.get("inputResponses") {
+        None => None,
+        Some(Value::Object(r)) => Some(r),
+        Some(_) => return Err(RpcError::invalid_params("\"inputResponses\" must be an object (InputResponses)")),
+    };
+    let state = match params.get("requestState") {
+        None => None,
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(_) => return Err(RpcError::invalid_params("\"requestState\" must be a string")),
+    };
+    let arguments = params.get("arguments").cloned().unwrap_or_else(|| json!({}));
+    let call = request_state::digest(&json!({"method": "tools/call", "name": tool, "arguments": arguments}));
+    Ok(Retry { responses, state, call })
+}
+
+/// The tool error for a retry with `inputResponses` but no `requestState`.
+pub fn no_request_state() -> Output {
+    Output::Failure("The retry carries inputResponses but no requestState: echo the requestState of the input_required result.".into())
+}
+
 /// `ask` in 2026-07-28: `caps` are the request's declared client
 /// capabilities, `params` the `tools/call` params (for `inputResponses`,
 /// `requestState` and the arguments the state is bound to). `link` is used
@@ -344,24 +377,10 @@ pub fn ask_stateless(
             }
         }
     }
-    let responses = match params.get("inputResponses") {
-        None => None,
-        Some(Value::Object(r)) => Some(r),
-        Some(_) => return Err(RpcError::invalid_params("\"inputResponses\" must be an object (InputResponses)")),
-    };
-    let state = match params.get("requestState") {
-        None => None,
-        Some(Value::String(s)) => Some(s.as_str()),
-        Some(_) => return Err(RpcError::invalid_params("\"requestState\" must be a string")),
-    };
-    let arguments = params.get("arguments").cloned().unwrap_or_else(|| json!({}));
-    let call = request_state::digest(&json!({"method": "tools/call", "name": TOOL_NAME, "arguments": arguments}));
-
+    let Retry { responses, state, call } = read_retry(params, TOOL_NAME)?;
     let Some(state) = state else {
         if responses.is_some() {
-            return Ok(Stateless::Done(Output::Failure(
-                "The retry carries inputResponses but no requestState: echo the requestState of the input_required result.".into(),
-            )));
+            return Ok(Stateless::Done(no_request_state()));
         }
         let asked = questions(caps, faults);
         if asked.is_empty() {

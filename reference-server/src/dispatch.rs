@@ -50,6 +50,7 @@ use futures_util::FutureExt;
 use serde_json::{json, Map, Value};
 
 use crate::ask::{self, Stateless};
+use crate::conformance_fixtures;
 use crate::faults::{Fault, FaultSet};
 use crate::pagination::{self, Page};
 use crate::peer::{self, ClientLink, Peer};
@@ -184,9 +185,10 @@ pub fn is_ask_call(req: &Request) -> bool {
 }
 
 /// Whether `req` is `tools/call` for a tool that may send messages before
-/// its response (`ask`, `progress`, `slow`, `log`).
+/// its response (`ask`, `progress`, `slow`, `log`, and the conformance
+/// fixtures that do, [`tools::streams`]).
 pub fn is_streaming_call(req: &Request) -> bool {
-    req.method == "tools/call" && req.param_str("name").is_some_and(|n| tools::STREAMING.contains(&n))
+    req.method == "tools/call" && req.param_str("name").is_some_and(tools::streams)
 }
 
 impl Job {
@@ -651,7 +653,7 @@ impl Dispatcher {
             }
             "tools/call" => match tools::call(version, self.faults, &params) {
                 Ok(Call::Done(result)) => Answer::Result(result),
-                Ok(Call::Ask | Call::Run(_)) => Answer::Result(tools::shape_result(
+                Ok(Call::Ask | Call::Run(_) | Call::Inquire(_)) => Answer::Result(tools::shape_result(
                     version,
                     self.faults,
                     tools::Output::Failure("this tool cannot reach the client on this connection.".into()),
@@ -703,6 +705,10 @@ impl Dispatcher {
                 let output = ask::ask_stateful(session, self.faults, link).await;
                 (Answer::Result(tools::shape_result(version, self.faults, output)), Vec::new())
             }
+            Ok(Call::Inquire(inquiry)) => {
+                let output = conformance_fixtures::inquire_stateful(&inquiry, session, link).await;
+                (Answer::Result(tools::shape_result(version, self.faults, output)), Vec::new())
+            }
             Ok(Call::Run(work)) => {
                 let ctx = self.running_context(version, req, link, peer.log_level());
                 let ran = running::run(work, &ctx).await;
@@ -738,6 +744,7 @@ impl Dispatcher {
             let output = match call {
                 Call::Done(result) => return Ok(result),
                 Call::Ask => ask::ask_stateful(session, dispatcher.faults, Some(&link)).await,
+                Call::Inquire(inquiry) => conformance_fixtures::inquire_stateful(&inquiry, session, Some(&link)).await,
                 Call::Run(work) => {
                     let ctx = running::Context {
                         version,
@@ -811,7 +818,8 @@ impl Dispatcher {
     /// the tools that take time (`progress`, `slow`, `log`); closing that
     /// stream cancels the request (HTTP-014).
     pub fn modern_streams(&self, req: &Request) -> bool {
-        req.method == "subscriptions/listen" || (is_streaming_call(req) && !is_ask_call(req))
+        let asks = req.param_str("name").is_some_and(tools::asks_client);
+        req.method == "subscriptions/listen" || (is_streaming_call(req) && !asks)
     }
 
     /// A 2026-07-28 request whose `_meta` passed [`Dispatcher::modern_meta`],
@@ -867,7 +875,7 @@ impl Dispatcher {
                 (finish_modern(result), ran.late)
             }
             Ok(Call::Done(result)) => (finish_modern(as_object(result)), Vec::new()),
-            Ok(Call::Ask) => (self.modern_request(request_meta, req, link), Vec::new()),
+            Ok(Call::Ask | Call::Inquire(_)) => (self.modern_request(request_meta, req, link), Vec::new()),
             Err(e) => (Answer::Error(e), Vec::new()),
         }
     }
@@ -878,9 +886,13 @@ impl Dispatcher {
         let result = match tools::call(version, self.faults, &params)? {
             Call::Done(result) => result,
             Call::Run(_) => return Err(RpcError::internal("this tool answers on a stream of its own (see Job::run)")),
-            Call::Ask => {
+            asking @ (Call::Ask | Call::Inquire(_)) => {
                 let caps = ClientCapabilities::from_json(&request_meta.client_capabilities, version);
-                match ask::ask_stateless(caps, self.faults, &params, link)? {
+                let asked = match asking {
+                    Call::Inquire(inquiry) => conformance_fixtures::inquire_stateless(&inquiry, caps, &params)?,
+                    _ => ask::ask_stateless(caps, self.faults, &params, link)?,
+                };
+                match asked {
                     Stateless::Done(output) => tools::shape_result(version, self.faults, output),
                     Stateless::InputRequired(result) => return Ok(result),
                 }
@@ -1011,10 +1023,11 @@ mod tests {
         assert_eq!(result["cacheScope"], "public");
         assert_eq!(result["ttlMs"], CACHE_TTL_MS);
         assert_eq!(result["_meta"][meta::SERVER_INFO]["name"], crate::SERVER_NAME);
-        assert!(result["tools"][1].get("outputSchema").is_some(), "served as 2026-07-28, not 2024-11-05");
+        let add = |tools: &Value| tools.as_array().unwrap().iter().find(|t| t["name"] == "add").cloned().unwrap();
+        assert!(add(&result["tools"]).get("outputSchema").is_some(), "served as 2026-07-28, not 2024-11-05");
         // ...and a legacy request on the same connection still sees 2024-11-05.
         let r = send(&d, &mut c, json!({"jsonrpc":"2.0","id":"u","method":"tools/list"})).unwrap();
-        assert!(r["result"]["tools"][1].get("outputSchema").is_none());
+        assert!(add(&r["result"]["tools"]).get("outputSchema").is_none());
         assert!(r["result"].get("resultType").is_none());
     }
 

@@ -19,6 +19,9 @@
 //!   [`running`] runs the ones that take time or send notifications.
 //! * [`resources`], [`prompts`], [`completion`]: the fixture resources
 //!   (with templates), prompts, and argument completion.
+//! * [`conformance_fixtures`]: the tools, resources and prompts the
+//!   official conformance suite (npm `@modelcontextprotocol/conformance`)
+//!   calls by name.
 //! * [`pagination`]: cursors and page sizes for every list.
 //! * [`world`]: the state the fixture tools change (shared by every
 //!   connection), and who hears about changes: handshake-era sessions
@@ -58,6 +61,7 @@ pub mod ask;
 pub mod auth;
 pub mod cli;
 pub mod completion;
+pub mod conformance_fixtures;
 pub mod dispatch;
 pub mod faults;
 pub mod hostile;

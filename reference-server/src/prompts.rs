@@ -16,6 +16,7 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::conformance_fixtures;
 use crate::faults::{Fault, FaultSet};
 use crate::protocol::{ProtocolVersion, RpcError};
 use crate::resources;
@@ -24,18 +25,20 @@ use crate::world::{self, TOGGLED_NAME};
 /// The styles `greeting` knows.
 pub const STYLES: &[&str] = &["casual", "formal", "friendly", "pirate", "poetic", "shakespearean"];
 
-struct Argument {
-    name: &'static str,
-    title: &'static str,
-    description: &'static str,
-    required: bool,
+/// One argument of a prompt.
+pub(crate) struct Argument {
+    pub(crate) name: &'static str,
+    pub(crate) title: &'static str,
+    pub(crate) description: &'static str,
+    pub(crate) required: bool,
 }
 
-struct Prompt {
-    name: &'static str,
-    title: &'static str,
-    description: &'static str,
-    arguments: &'static [Argument],
+/// One prompt.
+pub(crate) struct Prompt {
+    pub(crate) name: &'static str,
+    pub(crate) title: &'static str,
+    pub(crate) description: &'static str,
+    pub(crate) arguments: &'static [Argument],
 }
 
 const PROMPTS: &[Prompt] = &[
@@ -112,7 +115,7 @@ fn describe(version: ProtocolVersion, p: &Prompt) -> Value {
 }
 
 fn current() -> Vec<&'static Prompt> {
-    let mut all: Vec<&'static Prompt> = PROMPTS.iter().collect();
+    let mut all: Vec<&'static Prompt> = PROMPTS.iter().chain(conformance_fixtures::PROMPTS).collect();
     if world::world().toggled() {
         all.push(&TOGGLED);
     }
@@ -191,6 +194,11 @@ pub fn get(faults: FaultSet, params: &Map<String, Value>) -> Result<Map<String, 
                 json!({"role": "user", "content": {"type": "resource", "resource": embedded}}),
             ]
         }
+        conformance if conformance.starts_with("test_") => {
+            result.insert("description".into(), json!(prompt.description));
+            let owned = |key: &str| arg(key).map(str::to_owned);
+            conformance_fixtures::prompt_messages(conformance, owned).unwrap_or_default()
+        }
         other => {
             result.insert("description".into(), json!(prompt.description));
             vec![user_text(format!("This is the {other} prompt of the reference server."))]
@@ -212,7 +220,7 @@ pub fn completion_candidates(name: &str, argument: &str) -> Result<Vec<String>, 
     Ok(match (prompt.name, argument) {
         ("greeting", "style") => STYLES.iter().map(|s| s.to_string()).collect(),
         ("summarize-item", "id") => resources::item_ids(),
-        _ => Vec::new(),
+        (name, argument) => conformance_fixtures::prompt_candidates(name, argument).unwrap_or_default(),
     })
 }
 

@@ -33,6 +33,7 @@ use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
 use serde_json::{json, Map, Value};
 
+use crate::conformance_fixtures;
 use crate::faults::{Fault, FaultSet};
 use crate::protocol::{ProtocolVersion, RpcError};
 use crate::world::{self, COUNTER_URI, TOGGLED_NAME, TOGGLED_URI};
@@ -57,12 +58,13 @@ const ITEMS_PREFIX: &str = "ref://items/";
 const BYTES_PREFIX: &str = "ref://bytes/";
 const GREETINGS_PREFIX: &str = "ref://greetings/";
 
-struct Fixed {
-    uri: &'static str,
-    name: &'static str,
-    title: &'static str,
-    description: &'static str,
-    mime_type: &'static str,
+/// A resource at a fixed URI.
+pub(crate) struct Fixed {
+    pub(crate) uri: &'static str,
+    pub(crate) name: &'static str,
+    pub(crate) title: &'static str,
+    pub(crate) description: &'static str,
+    pub(crate) mime_type: &'static str,
 }
 
 const FIXED: &[Fixed] = &[
@@ -133,7 +135,7 @@ pub fn list(version: ProtocolVersion, faults: FaultSet) -> Vec<Value> {
     if faults.contains(Fault::ResourceUriInvalid) {
         out.push(entry(version, INVALID_URI, "not-a-uri", "Not a URI", "Listed by the resource-uri-invalid fault.", "text/plain"));
     }
-    out.extend(FIXED.iter().map(|f| describe(version, f)));
+    out.extend(FIXED.iter().chain(conformance_fixtures::RESOURCES).map(|f| describe(version, f)));
     out.extend((1..=ITEM_COUNT).map(|n| {
         entry(
             version,
@@ -189,6 +191,14 @@ pub const TEMPLATES: &[Template] = &[
         description: "A greeting for name (percent-encoded in the URI).",
         mime_type: "text/plain",
     },
+    Template {
+        uri_template: conformance_fixtures::TEMPLATE,
+        variable: "id",
+        name: "template-data",
+        title: "Template data",
+        description: "JSON naming the id (a fixture of the official conformance suite).",
+        mime_type: "application/json",
+    },
 ];
 
 /// The `resources/templates/list` entries (before paging).
@@ -226,7 +236,7 @@ fn number(text: &str, max: u32, zero: bool) -> Option<u32> {
 
 /// Percent-decodes a URI path segment as UTF-8 (`None` when malformed or
 /// when it holds a `/`).
-fn percent_decode(segment: &str) -> Option<String> {
+pub(crate) fn percent_decode(segment: &str) -> Option<String> {
     let bytes = segment.as_bytes();
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
@@ -248,7 +258,7 @@ fn percent_decode(segment: &str) -> Option<String> {
 }
 
 /// What a URI resolves to.
-enum Resolved {
+pub(crate) enum Resolved {
     Text { mime_type: &'static str, text: String },
     Blob { mime_type: &'static str, bytes: Vec<u8> },
 }
@@ -264,6 +274,7 @@ fn resolve(uri: &str) -> Option<Resolved> {
         COUNTER_URI => return text("text/plain", format!("count: {}", world::world().counter())),
         "ref://slow-calls" => return text("application/json", world::world().slow_calls().to_string()),
         TOGGLED_URI if world::world().toggled() => return text("text/plain", "The toggled resource is here.".to_owned()),
+        _ if uri.starts_with("test://") => return conformance_fixtures::resolve(uri),
         _ => {}
     }
     if let Some(id) = uri.strip_prefix(ITEMS_PREFIX) {
@@ -352,6 +363,7 @@ pub fn read(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
 pub fn completion_candidates(uri_template: &str, variable: &str) -> Option<Vec<String>> {
     let template = TEMPLATES.iter().find(|t| t.uri_template == uri_template && t.variable == variable)?;
     Some(match template.variable {
+        "id" if template.uri_template == conformance_fixtures::TEMPLATE => conformance_fixtures::template_ids(),
         "id" => item_ids(),
         "size" => ["0", "1", "16", "256", "1024", "4096"].map(String::from).to_vec(),
         _ => ["Ada", "Alan", "Barbara", "Grace", "Edsger", "Ken", "Margaret"].map(String::from).to_vec(),

@@ -26,6 +26,7 @@ use std::time::Duration;
 
 use serde_json::{json, Map, Value};
 
+use crate::conformance_fixtures;
 use crate::faults::{Fault, FaultSet};
 use crate::peer::ClientLink;
 use crate::protocol::meta::LOG_LEVELS;
@@ -59,6 +60,8 @@ pub enum Work {
     },
     /// `log`.
     Log,
+    /// `test_tool_with_logging`: a few `info` messages, spaced out.
+    LogSteps,
 }
 
 /// What a run may use.
@@ -112,6 +115,29 @@ pub async fn run(work: Work, ctx: &Context<'_>) -> Ran {
             }
         }
         Work::Log => log(ctx).await,
+        Work::LogSteps => log_steps(ctx).await,
+    }
+}
+
+/// The messages of [`conformance_fixtures::LOG_MESSAGES`] at level `info`,
+/// paced, as far as the threshold lets `info` through.
+async fn log_steps(ctx: &Context<'_>) -> Ran {
+    let info = LOG_LEVELS.iter().position(|l| *l == "info").unwrap_or(1);
+    let mut sent = 0;
+    for (i, text) in conformance_fixtures::LOG_MESSAGES.iter().enumerate() {
+        if i > 0 {
+            pause(conformance_fixtures::LOG_PAUSE_MS).await;
+        }
+        let heard = ctx.log_threshold.is_some_and(|threshold| info >= threshold);
+        let Some(link) = ctx.link.filter(|_| heard) else { continue };
+        let params = json!({"level": "info", "logger": "test_tool_with_logging", "data": text});
+        if link.send(notification("notifications/message", params)).await {
+            sent += 1;
+        }
+    }
+    Ran {
+        output: Output::Text(format!("Tool with logging finished; {sent} of {} messages were logged.", conformance_fixtures::LOG_MESSAGES.len())),
+        late: Vec::new(),
     }
 }
 

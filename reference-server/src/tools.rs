@@ -27,7 +27,10 @@
 //! `tools.mdx` list under protocol errors. An unknown tool name is -32602 in
 //! every version (TOOLS-012).
 //!
-//! Tools are listed in a fixed order (TOOLS-004), [`TOOLS_PAGE`] per page.
+//! Tools are listed in a fixed order (TOOLS-004), [`TOOLS_PAGE`] per page:
+//! these, then the fixtures the official conformance suite calls
+//! ([`crate::conformance_fixtures`]; from 2025-11-25 its
+//! `json_schema_2020_12_tool` comes first), then `toggled`.
 //!
 //! [`call`] answers the tools that finish at once; for `ask`, whose answer
 //! depends on the era and on the client, it returns [`Call::Ask`], and for
@@ -38,6 +41,7 @@
 
 use serde_json::{json, Map, Value};
 
+use crate::conformance_fixtures::{self, Inquiry};
 use crate::faults::{Fault, FaultSet};
 use crate::json_schema;
 use crate::protocol::{ProtocolVersion, RpcError};
@@ -53,6 +57,8 @@ pub enum Output {
     Structured(Value),
     /// A tool execution error (`isError: true`).
     Failure(String),
+    /// Content blocks as they are (image, audio, embedded resources).
+    Content(Vec<Value>),
 }
 
 /// The fixtures, as `--help` describes them.
@@ -75,40 +81,60 @@ pub const HELP: &str = "Fixture tools:
   job {ms?}                    2025-11-25, only as a task (params.task): sleeps like slow (default 1000 ms).
                                Tasks (2025-11-25): tools/call with params.task, tasks/get, tasks/result,
                                tasks/list, tasks/cancel; add, fail, ask, progress, slow may run as tasks.
+  test_* and json_schema_2020_12_tool: the fixtures the official conformance suite
+                               (npm @modelcontextprotocol/conformance) calls by name
 
 Resources: ref://readme, ref://logo (blob), ref://counter, ref://slow-calls, ref://items/1..120;
 templates ref://items/{id}, ref://bytes/{size}, ref://greetings/{name}.
 Prompts: greeting {name, style?}, summarize-item {id} (embeds a resource), simple.
+Conformance suite fixtures: test://static-text, test://static-binary, test://watched-resource,
+template test://template/{id}/data; prompts test_simple_prompt, test_prompt_with_arguments,
+test_prompt_with_embedded_resource, test_prompt_with_image.
 Completion: greeting.style, summarize-item.id, template variables. Every list is paginated.
 2026-07-28: subscriptions/listen for list changes and resource updates.
 ";
 
 /// How a tool runs.
 #[derive(Clone, Copy)]
-enum Runner {
+pub(crate) enum Runner {
     /// At once.
     Now(fn(&Map<String, Value>, FaultSet) -> Output),
     /// `ask`, which the dispatcher runs (it needs the client).
     Ask,
     /// Work that takes time, which the dispatcher runs with the request's stream.
     Later(fn(&Map<String, Value>) -> Work),
+    /// A conformance tool that asks the client one thing, which the
+    /// dispatcher runs for its era.
+    Inquire(fn(&Map<String, Value>) -> Inquiry),
 }
 
 /// One fixture tool.
-struct Fixture {
-    name: &'static str,
-    title: &'static str,
-    description: &'static str,
-    input_schema: fn() -> Value,
-    output_schema: Option<fn() -> Value>,
-    run: Runner,
+pub(crate) struct Fixture {
+    pub(crate) name: &'static str,
+    pub(crate) title: &'static str,
+    pub(crate) description: &'static str,
+    pub(crate) input_schema: fn() -> Value,
+    pub(crate) output_schema: Option<fn() -> Value>,
+    pub(crate) run: Runner,
     /// `readOnlyHint` (false for the tools that change the fixtures).
-    read_only: bool,
+    pub(crate) read_only: bool,
 }
 
 /// The names of the tools that may send messages before their response
 /// (the dispatcher gives them a stream of their own).
 pub const STREAMING: &[&str] = &[crate::ask::TOOL_NAME, "progress", "slow", "log"];
+
+/// Whether the tool `name` may send messages before its response
+/// ([`STREAMING`] and the conformance tools that do).
+pub fn streams(name: &str) -> bool {
+    STREAMING.contains(&name) || conformance_fixtures::STREAMING.contains(&name)
+}
+
+/// Whether the tool `name` asks the client for input (in 2026-07-28 it
+/// answers `input_required` at once instead of streaming).
+pub fn asks_client(name: &str) -> bool {
+    name == crate::ask::TOOL_NAME || conformance_fixtures::asks_client(name)
+}
 
 fn no_arguments() -> Value {
     json!({"type": "object", "additionalProperties": false})
@@ -301,7 +327,9 @@ const JOB: Fixture = Fixture {
 /// The tools there are now at `version`, in order (`job` exists only
 /// where tasks do).
 fn current(version: ProtocolVersion) -> Vec<&'static Fixture> {
-    let mut all: Vec<&'static Fixture> = FIXTURES.iter().collect();
+    let conformance = conformance_fixtures::TOOLS.iter().filter(|t| t.offered_at(version)).map(|t| &t.tool);
+    let json_schema = Some(&conformance_fixtures::JSON_SCHEMA).filter(|t| t.offered_at(version)).map(|t| &t.tool);
+    let mut all: Vec<&'static Fixture> = json_schema.into_iter().chain(FIXTURES).chain(conformance).collect();
     if version.has_tasks() {
         all.push(&JOB);
     }
@@ -381,6 +409,9 @@ pub enum Call {
     Ask,
     /// A tool that takes time, with valid arguments: the dispatcher runs it.
     Run(Work),
+    /// A conformance tool that asks the client, with valid arguments: the
+    /// dispatcher runs it for its era.
+    Inquire(Inquiry),
 }
 
 /// The `name` of a `tools/call`, if it is a string.
@@ -407,7 +438,8 @@ pub fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
         return Err(RpcError::invalid_params(format!("Unknown tool: {name}")));
     };
     crate::tasks::negotiate(version, faults, name, params)?;
-    let checked = match json_schema::validate(&(fixture.input_schema)(), &Value::Object(args.clone())) {
+    let schema = conformance_fixtures::validation_schema(name, (fixture.input_schema)());
+    let checked = match json_schema::validate(&schema, &Value::Object(args.clone())) {
         Err(_) if faults.contains(Fault::ToolArgumentsUnchecked) => Ok(()),
         other => other,
     };
@@ -416,6 +448,7 @@ pub fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
             Runner::Now(run) => run(args, faults),
             Runner::Ask => return Ok(Call::Ask),
             Runner::Later(work) => return Ok(Call::Run(work(args))),
+            Runner::Inquire(inquiry) => return Ok(Call::Inquire(inquiry(args))),
         },
         Err(problem) => {
             let message = format!("Invalid arguments for tool {name}: {problem}");
@@ -456,6 +489,9 @@ pub fn shape_result(version: ProtocolVersion, faults: FaultSet, output: Output) 
             result.insert("content".into(), json!([text_block(text)]));
             result.insert("isError".into(), json!(true));
         }
+        Output::Content(blocks) => {
+            result.insert("content".into(), Value::Array(blocks));
+        }
     }
     if faults.contains(Fault::CallResultInvalid) {
         if let Some(Value::Array(content)) = result.get_mut("content") {
@@ -478,7 +514,7 @@ mod tests {
     fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Value>) -> Result<Value, RpcError> {
         super::call(version, faults, params).map(|c| match c {
             Call::Done(v) => v,
-            Call::Ask | Call::Run(_) => panic!("run by the dispatcher"),
+            Call::Ask | Call::Run(_) | Call::Inquire(_) => panic!("run by the dispatcher"),
         })
     }
 
@@ -497,7 +533,8 @@ mod tests {
     #[test]
     fn invalid_schema_fault_is_really_invalid() {
         let tools = list(ProtocolVersion::V2026_07_28, FaultSet::only(Fault::ToolInputSchemaInvalid));
-        assert!(json_schema::check_supported(&tools[0]["inputSchema"]).is_err());
+        let echo = tools.iter().find(|t| t["name"] == "echo").unwrap();
+        assert!(json_schema::check_supported(&echo["inputSchema"]).is_err());
         // ...while calls still validate against the real schema.
         let r = call(
             ProtocolVersion::V2026_07_28,

@@ -400,6 +400,18 @@ async fn stdio_mrtr_gating_and_bad_retries() {
 /// Reads a live ask stream to its end, answering server requests by POST.
 /// Returns every event and the final response.
 async fn drive_http_stream(server: &HttpServer, session: &str, version: &str, response: reqwest::Response) -> (Vec<SseEvent>, Value) {
+    drive_http_stream_with(server, session, version, response, answer).await
+}
+
+/// The same, answering each server request with `respond(request)` (a whole
+/// JSON-RPC response).
+pub async fn drive_http_stream_with(
+    server: &HttpServer,
+    session: &str,
+    version: &str,
+    response: reqwest::Response,
+    respond: impl Fn(&Value) -> Value,
+) -> (Vec<SseEvent>, Value) {
     assert_eq!(response.status(), StatusCode::OK);
     let ct = response.headers().get("content-type").unwrap().to_str().unwrap().to_owned();
     assert!(ct.starts_with("text/event-stream"), "{ct}");
@@ -413,7 +425,7 @@ async fn drive_http_stream(server: &HttpServer, session: &str, version: &str, re
         }
         let message: Value = serde_json::from_str(&event.data).expect("JSON event");
         if is_request(&message) {
-            let posted = server.post_in_session(session, version, &answer(&message)).await;
+            let posted = server.post_in_session(session, version, &respond(&message)).await;
             assert_eq!(posted.status, StatusCode::ACCEPTED, "{}", posted.body);
             assert!(posted.body.is_empty());
         } else {

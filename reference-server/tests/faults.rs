@@ -177,8 +177,7 @@ async fn unknown_method_wrong_code() {
 async fn tool_input_schema_invalid() {
     let mut s = stdio_with("tool-input-schema-invalid").await;
     let list = s.request(modern(1, "tools/list", json!({}))).await;
-    let echo = &list["result"]["tools"][0];
-    assert_eq!(echo["name"], "echo");
+    let echo = tool_named(&list["result"]["tools"], "echo");
     assert_eq!(echo["inputSchema"]["properties"]["message"]["type"], "strnig");
 }
 
@@ -526,10 +525,10 @@ async fn cursor_invalid_accepted() {
 async fn next_cursor_on_last_page() {
     let mut c = Conn::open(Transport::Http, "2025-11-25", &["--fault", "next-cursor-on-last-page"]).await;
     let (prompts, pages) = list_all(&mut c, "prompts/list", "prompts").await;
-    assert_eq!(prompts.len(), 3);
-    assert_eq!(pages.len(), 3, "two pages and an empty one");
-    assert!(pages[1]["nextCursor"].is_string(), "the last page with items has a cursor");
-    assert_eq!(pages[2]["prompts"], json!([]));
+    assert_eq!(prompts.len(), 7);
+    assert_eq!(pages.len(), 5, "four pages and an empty one");
+    assert!(pages[3]["nextCursor"].is_string(), "the last page with items has a cursor");
+    assert_eq!(pages[4]["prompts"], json!([]));
 }
 
 #[tokio::test]

@@ -27,7 +27,7 @@ async fn legacy_session_serves_tools_and_ping() {
         assert_eq!((ping.status, ping.json()["result"].clone()), (StatusCode::OK, json!({})));
         let list = server.post_in_session(&session, version, &request(3, "tools/list", json!({}))).await.json();
         assert_eq!(list["result"]["tools"].as_array().unwrap().len(), 5, "the first page");
-        assert_eq!(list["result"]["tools"][1].get("outputSchema").is_some(), version >= "2025-06-18");
+        assert_eq!(tool_named(&list["result"]["tools"], "add").get("outputSchema").is_some(), version >= "2025-06-18");
         let add = server
             .post_in_session(&session, version, &request(4, "tools/call", json!({"name": "add", "arguments": {"a": 1, "b": 1}})))
             .await
@@ -68,14 +68,23 @@ async fn delete_ends_the_session() {
 }
 
 #[tokio::test]
-async fn protocol_version_header_must_name_the_session_version() {
+async fn protocol_version_header_must_name_a_supported_session_version() {
     let server = HttpServer::http().await;
     let session = server.open_session("2025-11-25").await;
     let ping = request(2, "ping", json!({})).to_string();
-    for bad in ["1999-01-01", "garbage", "2025-06-18"] {
+    for bad in ["1999-01-01", "garbage", "2026-07-28"] {
         let r = server.post(&[("Mcp-Session-Id", &session), ("MCP-Protocol-Version", bad)], &ping).await;
         assert_eq!(r.status, StatusCode::BAD_REQUEST, "{bad}");
     }
+    // L-HTTP-013 rejects only invalid or unsupported versions; the session
+    // keeps its negotiated one (the official suite sends 2025-03-26 here).
+    for supported in ["2025-03-26", "2025-06-18", "2025-11-25"] {
+        let r = server.post(&[("Mcp-Session-Id", &session), ("MCP-Protocol-Version", supported)], &ping).await;
+        assert_eq!(r.status, StatusCode::OK, "{supported}");
+    }
+    let list = request(3, "tools/list", json!({})).to_string();
+    let r = server.post(&[("Mcp-Session-Id", &session), ("MCP-Protocol-Version", "2025-03-26")], &list).await;
+    assert_eq!(r.json()["result"]["tools"][0]["name"], "json_schema_2020_12_tool", "still served as 2025-11-25");
     let absent = server.post(&[("Mcp-Session-Id", &session)], &ping).await;
     assert_eq!(absent.status, StatusCode::OK, "absent header: the session tells the version");
 }

@@ -19,6 +19,8 @@
 //!   subscriptions, list changes and `subscriptions/listen`.
 //! * `tasks`: the experimental tasks of 2025-11-25 over stdio and
 //!   Streamable HTTP, and the `task-*` faults.
+//! * `conformance_fixtures`: the fixtures the official conformance suite
+//!   calls by name, in every version and transport that has them.
 //! * `faults`: every fault of the catalogue is observable (and the list of
 //!   faults tested here must match `--list-faults`).
 
@@ -27,6 +29,7 @@ mod support;
 mod ask;
 mod auth;
 mod cli;
+mod conformance_fixtures;
 mod faults;
 mod features;
 mod hostile;

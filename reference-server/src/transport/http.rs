@@ -6,8 +6,11 @@
 //!   fresh `Mcp-Session-Id` (L-HTTP-009). Later requests of that session
 //!   must send the id: without it 400 (L-HTTP-010), with an unknown or
 //!   deleted one 404 (L-HTTP-011). A `MCP-Protocol-Version` header, when
-//!   sent, must name the negotiated version, else 400 (L-HTTP-013); when
-//!   absent the session already tells the version. GET with the id opens an
+//!   sent, must name a handshake-era version this server supports, else
+//!   400 (L-HTTP-013: invalid or unsupported); the session's negotiated
+//!   version is what it is served at, whether the header is absent or
+//!   names another supported version (as the official conformance suite's
+//!   SSE scenarios send). GET with the id opens an
 //!   SSE stream for the session's notifications outside any request (list
 //!   changes, resource updates; each on one stream only, L-HTTP-006),
 //!   keep-alive comments meanwhile, a priming event in 2025-11-25;
@@ -286,17 +289,19 @@ impl App {
     }
 
     /// L-HTTP-013 for a session-bound request: an absent header is fine (the
-    /// session knows the version); a present one must name that version.
-    /// Returns the 400 to send when the header is wrong.
+    /// session knows the version); a present one must be a handshake-era
+    /// version this server supports (the rule is "invalid or unsupported";
+    /// the session still serves its negotiated version). Returns the 400 to
+    /// send when the header is wrong.
     fn legacy_version_header_rejection(&self, headers: &HeaderMap, session: &Session, id: Option<&Value>) -> Option<Response> {
         if self.faulty(Fault::ProtocolVersionHeaderIgnored) {
             return None;
         }
         let problem = match single_header(headers, PROTOCOL_VERSION_HEADER) {
             Ok(None) => return None,
-            Ok(Some(v)) if v == session.version.as_str() => return None,
+            Ok(Some(v)) if ProtocolVersion::parse(v).is_some_and(ProtocolVersion::is_stateful) => return None,
             Ok(Some(v)) if ProtocolVersion::parse(v).is_none() => format!("unsupported MCP-Protocol-Version '{v}'"),
-            Ok(Some(v)) => format!("MCP-Protocol-Version '{v}' is not the version negotiated for this session ({})", session.version),
+            Ok(Some(v)) => format!("MCP-Protocol-Version '{v}' has no sessions (negotiated here: {})", session.version),
             Err(e) => e.message,
         };
         let e = RpcError::invalid_request(problem);

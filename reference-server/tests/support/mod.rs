@@ -113,6 +113,11 @@ pub fn modern_with(id: i64, method: &str, mut params: Value, capabilities: Value
     request(id, method, params)
 }
 
+/// The tool called `name` in a `tools` array (panics when it is missing).
+pub fn tool_named<'a>(tools: &'a Value, name: &str) -> &'a Value {
+    tools.as_array().and_then(|all| all.iter().find(|t| t["name"] == name)).unwrap_or_else(|| panic!("no tool {name} in {tools}"))
+}
+
 /// True for a JSON-RPC request (a message with both `id` and `method`).
 pub fn is_request(message: &Value) -> bool {
     message.get("id").is_some() && message.get("method").is_some()
