@@ -382,8 +382,9 @@ impl Dispatcher {
             }
         }
         if self.fault(Fault::ResponseIdTypeChanged) {
-            if let Some(number) = string_id.and_then(|s| s.parse::<u64>().ok()) {
-                response["id"] = Value::from(number);
+            let number = string_id.and_then(|s| s.parse::<u64>().ok());
+            if let (Some(number), Some(message)) = (number, response.as_object_mut()) {
+                message.insert("id".into(), Value::from(number));
             }
         }
         if self.fault(Fault::ErrorMissingMessage) {
