@@ -4,12 +4,25 @@
 //! server exposes (capability-adaptive) and says "inconclusive" when it has
 //! nothing it can safely decide on.
 
+mod jsonrpc;
+mod stdio;
 mod tools;
 
 use crate::execute::{CaseContext, StepOutcome};
 
 /// The names a case may use.
-pub const NAMES: &[&str] = &["opening", "tool-schemas", "tool-results"];
+pub const NAMES: &[&str] = &[
+    "opening",
+    "tool-schemas",
+    "tool-results",
+    "parse-error",
+    "invalid-request",
+    "notifications-unanswered",
+    "id-echo",
+    "batch-accepted",
+    "batch-rejected",
+    "stdin-close",
+];
 
 /// Is `name` a built-in check?
 pub fn exists(name: &str) -> bool {
@@ -34,6 +47,13 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "opening" => opening(context),
         "tool-schemas" => tools::schemas(context).await,
         "tool-results" => tools::results(context).await,
+        "parse-error" => jsonrpc::parse_error(context).await,
+        "invalid-request" => jsonrpc::invalid_request(context).await,
+        "notifications-unanswered" => jsonrpc::notifications_unanswered(context).await,
+        "id-echo" => jsonrpc::id_echo(context).await,
+        "batch-accepted" => jsonrpc::batch_accepted(context).await,
+        "batch-rejected" => jsonrpc::batch_rejected(context).await,
+        "stdin-close" => stdio::stdin_close(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }
