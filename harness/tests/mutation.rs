@@ -38,8 +38,16 @@ const EXPECTATIONS: &[Expectation] = &[
     Expectation {
         fault: "discover-invalid-result",
         fails: &["LIFECYCLE-002-discover"],
-        // Every case that asks for discover sees the invalid result.
-        collateral: &["LIFECYCLE-004-discover-server-info"],
+        // Every case that asks for discover sees the invalid result (the
+        // JSON-RPC checks use it to see that the server still answers).
+        collateral: &[
+            "LIFECYCLE-004-discover-server-info",
+            "JSONRPC-003-id-echo",
+            "JSONRPC-008-invalid-request",
+            "JSONRPC-008-parse-error",
+            "JSONRPC-014-notifications-unanswered",
+            "JSONRPC-017-batch-rejected",
+        ],
         transports: ALL,
         since: "2024-11-05",
     },
@@ -79,6 +87,19 @@ const EXPECTATIONS: &[Expectation] = &[
         transports: &["stdio"],
         since: "2024-11-05",
     },
+    Expectation { fault: "parse-error-wrong-code", fails: &["JSONRPC-008-parse-error"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "invalid-request-wrong-code", fails: &["JSONRPC-008-invalid-request"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "invalid-params-wrong-code", fails: &["JSONRPC-008-invalid-params"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "notification-answered", fails: &["JSONRPC-014-notifications-unanswered"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    // These three act where a request runs as a job with a way back to the
+    // client: not for 2026-07-28 Streamable HTTP answers (the first two) nor
+    // for stateful Streamable HTTP ones (the third).
+    Expectation { fault: "response-id-type-changed", fails: &["JSONRPC-003-id-echo"], collateral: &[], transports: &["stdio", "sse"], since: "2024-11-05" },
+    Expectation { fault: "response-duplicated", fails: &["JSONRPC-003-id-echo"], collateral: &[], transports: &["stdio", "sse"], since: "2024-11-05" },
+    Expectation { fault: "batch-not-supported", fails: &["L-BATCH-001-batch-accepted"], collateral: &[], transports: ALL, since: "2025-03-26" },
+    Expectation { fault: "batch-accepted", fails: &["JSONRPC-017-batch-rejected"], collateral: &[], transports: &["stdio", "sse"], since: "2024-11-05" },
+    Expectation { fault: "stdin-close-ignored", fails: &["STDIO-008-stdin-close"], collateral: &[], transports: &["stdio"], since: "2024-11-05" },
+    Expectation { fault: "error-missing-message", fails: &["JSONRPC-008-unknown-method"], collateral: &[], transports: &["stdio", "sse"], since: "2024-11-05" },
 ];
 
 /// Faults whose checks belong to the full catalogue (not written yet).
@@ -128,7 +149,8 @@ const UNDECIDABLE: &[(&str, &str, &str)] = &[("input-required-ignores-responses"
 fn run_with_fault(fault: &str, transport: &str) -> Result<(Option<i32>, RunRecord, String), Failed> {
     let dir = scratch(&format!("mutation-{fault}-{transport}"));
     let report = dir.to_str().ok_or("scratch path is not UTF-8")?;
-    let common = ["run", "--color", "never", "--timeout", "5s", "--call-tools", "all", "--report-dir", report];
+    // --strict: a fault that breaks a SHOULD must fail its case too.
+    let common = ["run", "--color", "never", "--strict", "--timeout", "5s", "--call-tools", "all", "--report-dir", report];
     let fault = ["--fault", fault];
     let server;
     let mut args = common.to_vec();

@@ -528,8 +528,8 @@ pub const CATALOGUE: &[FaultInfo] = &[
         fault: Fault::ResponseIdTypeChanged,
         name: "response-id-type-changed",
         breaks: &["JSONRPC-003"],
-        scope: Scope::AnyTransport,
-        description: "answers a request whose id is a string of digits (\"42\") with the integer id 42",
+        scope: Scope::StdioAndSse,
+        description: "answers a request whose id is a string of digits (\"42\") with the integer id 42 (on Streamable HTTP only in handshake-era sessions)",
     },
     FaultInfo {
         fault: Fault::ResponseDuplicated,
@@ -563,8 +563,8 @@ pub const CATALOGUE: &[FaultInfo] = &[
         fault: Fault::ErrorMissingMessage,
         name: "error-missing-message",
         breaks: &["JSONRPC-008"],
-        scope: Scope::AnyTransport,
-        description: "leaves the message out of -32601 (Method not found) errors",
+        scope: Scope::StdioAndSse,
+        description: "leaves the message out of -32601 (Method not found) errors (on Streamable HTTP only in handshake-era sessions)",
     },
 ];
 
