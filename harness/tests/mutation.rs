@@ -51,7 +51,21 @@ const EXPECTATIONS: &[Expectation] = &[
         transports: ALL,
         since: "2024-11-05",
     },
-    Expectation { fault: "ping-no-response", fails: &["L-PING-001-ping"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation {
+        fault: "ping-no-response",
+        fails: &["L-PING-001-ping"],
+        // The JSON-RPC checks end with a ping to see that the server still answers.
+        collateral: &[
+            "JSONRPC-003-id-echo",
+            "JSONRPC-008-invalid-request",
+            "JSONRPC-008-parse-error",
+            "JSONRPC-014-notifications-unanswered",
+            "JSONRPC-017-batch-rejected",
+            "L-BATCH-001-batch-accepted",
+        ],
+        transports: ALL,
+        since: "2024-11-05",
+    },
     Expectation { fault: "ping-error", fails: &["L-PING-001-ping"], collateral: &[], transports: ALL, since: "2024-11-05" },
     Expectation {
         fault: "unknown-method-wrong-code",

@@ -117,7 +117,7 @@ async fn expect_rejection(context: &CaseContext<'_>, sent: FrameExchange, code: 
         }
         None if sent.http.as_ref().is_some_and(|head| (400..500).contains(&head.status)) => {}
         None => outcome.inconclusive.push(format!(
-            "{what} got no answer within {:?}; JSON-RPC cannot tell whether it was a notification, so silence is not judged",
+            "{what} got no answer within {:?}; a server may stay silent on input it cannot read as a request, so that is not judged",
             answer_wait(context, ANSWER_WAIT)
         )),
     }
@@ -236,9 +236,11 @@ pub async fn batch_accepted(context: &CaseContext<'_>) -> StepOutcome {
         return inconclusive(format!("the batch could not be sent: {why}"));
     }
     let mut outcome = StepOutcome::default();
-    let expected = format!("a result for each of the batch's `{method}` requests (ids {} and {})", ids[0], ids[1]);
+    // Each request gets the answer it would get alone (what that answer is,
+    // is the method's own rule, checked by its own cases).
+    let expected = format!("an answer to each of the batch's `{method}` requests (ids {} and {})", ids[0], ids[1]);
     let refusal = sent.answers.iter().find(|a| a.get("id").is_none_or(Value::is_null));
-    let unanswered: Vec<&Value> = ids.iter().filter(|id| !sent.answers.iter().any(|a| a.get("id") == Some(*id) && a.get("result").is_some())).collect();
+    let unanswered: Vec<&Value> = ids.iter().filter(|id| !sent.answers.iter().any(|a| a.get("id") == Some(*id))).collect();
     if let Some(refusal) = refusal {
         outcome.findings.push(draft("L-BATCH-001", "a JSON-RPC batch was refused in 2025-03-26".into(), &expected, clip(&refusal.to_string(), 300)));
     } else if !unanswered.is_empty() {
@@ -251,7 +253,7 @@ pub async fn batch_accepted(context: &CaseContext<'_>) -> StepOutcome {
         } else {
             answers.join("; ")
         };
-        let message = format!("the batch's requests with ids {} got no result", unanswered.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", "));
+        let message = format!("the batch's requests with ids {} got no answer", unanswered.iter().map(|v| v.to_string()).collect::<Vec<_>>().join(", "));
         outcome.findings.push(draft("L-BATCH-001", message, &expected, actual));
     }
     outcome.findings.extend(still_answers(context, "a batch").await);
