@@ -104,6 +104,9 @@ async fn expect_rejection(context: &CaseContext<'_>, sent: FrameExchange, code: 
         return inconclusive(format!("{what} could not be sent: {why}"));
     }
     let expected = format!("an error response with code {code}");
+    if let (None, Some(why)) = (sent.answers.first(), &sent.too_large) {
+        return inconclusive(format!("{what}: {why}"));
+    }
     match sent.answers.first() {
         Some(answer) => {
             let got = answer.pointer("/error/code");
@@ -191,6 +194,9 @@ pub async fn id_echo(context: &CaseContext<'_>) -> StepOutcome {
     if let Some(why) = sent.unsent {
         return inconclusive(format!("`{method}` could not be sent: {why}"));
     }
+    if let (None, Some(why)) = (sent.answers.first(), &sent.too_large) {
+        return inconclusive(format!("`{method}` with id {id}: {why}"));
+    }
     let mut outcome = StepOutcome::default();
     let expected = format!("a response with id {id} (a JSON string)");
     match sent.answers.first() {
@@ -243,6 +249,8 @@ pub async fn batch_accepted(context: &CaseContext<'_>) -> StepOutcome {
     let unanswered: Vec<&Value> = ids.iter().filter(|id| !sent.answers.iter().any(|a| a.get("id") == Some(*id))).collect();
     if let Some(refusal) = refusal {
         outcome.findings.push(draft("L-BATCH-001", "a JSON-RPC batch was refused in 2025-03-26".into(), &expected, clip(&refusal.to_string(), 300)));
+    } else if let (false, Some(why)) = (unanswered.is_empty(), &sent.too_large) {
+        return inconclusive(format!("the batch: {why}"));
     } else if !unanswered.is_empty() {
         let answers: Vec<String> = sent.answers.iter().map(|a| clip(&a.to_string(), 200)).collect();
         let actual = if answers.is_empty() {

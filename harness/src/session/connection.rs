@@ -178,6 +178,9 @@ pub struct FrameExchange {
     pub answers: Vec<Value>,
     /// Why the frame could not be sent, if it could not.
     pub unsent: Option<String>,
+    /// A message over the size limit was dropped meanwhile (perhaps an
+    /// answer): a missing answer then proves nothing.
+    pub too_large: Option<String>,
 }
 
 fn key(id: &Value) -> String {
@@ -296,6 +299,7 @@ impl Connection {
         self.shared.first_sent.store(true, Ordering::Relaxed);
         let deadline = tokio::time::Instant::now() + wait;
         self.record(Direction::Sent, "frame", &bytes, Vec::new());
+        let dropped_before = self.shared.dropped.load(Ordering::Relaxed);
         // HTTP transports tag what comes back on this POST with the first id.
         let origin = watch.iter().map(|(id, _)| id.clone()).find(|id| !id.is_null()).unwrap_or(Value::Null);
         let outgoing = Outgoing { bytes, id: Some(origin), headers };
@@ -307,9 +311,14 @@ impl Connection {
         while exchange.unsent.is_none() && !waiting.is_empty() && !done(&exchange.answers) {
             match tokio::time::timeout_at(deadline, waiting.next()).await {
                 Ok(Some(Ok(Reply::Response(message)))) => exchange.answers.push(message),
+                Ok(Some(Ok(Reply::TooLarge(why)))) => exchange.too_large = Some(why),
                 Ok(Some(_)) => {}
                 Ok(None) | Err(_) => break,
             }
+        }
+        let dropped = self.shared.dropped.load(Ordering::Relaxed) > dropped_before;
+        if exchange.too_large.is_none() && (dropped || self.shared.draining.load(Ordering::Relaxed)) {
+            exchange.too_large = Some("a message over the size limit was dropped meanwhile (perhaps an answer; raise --max-message-size)".into());
         }
         for (id, _) in watch {
             if lock(&self.shared.pending).remove(&key(id)).is_some() {
