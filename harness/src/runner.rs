@@ -149,6 +149,18 @@ async fn run_version(config: &RunConfig, options: &SessionOptions, run: VersionR
             (ConnectionKind::Session, VersionRun::Claimed { why, .. }) => {
                 execute::not_run(case, &version, kind, Status::Inconclusive, format!("no {version} session could be opened: {why}"))
             }
+            (ConnectionKind::Own, _) => match discovery::probe(&config.target, &version, &config.limits, options).await {
+                Ok(Probe::Supported(own)) => {
+                    let context = CaseContext { session: &own, server: &server, transport: kind, options: &config.verdict };
+                    let result = execute::run(case, &context).await;
+                    finish(*own, &format!("{version} {}", case.id), &mut stderr).await;
+                    result
+                }
+                Ok(Probe::Unsupported { why, .. }) => {
+                    execute::not_run(case, &version, kind, Status::Inconclusive, format!("no {version} session could be opened: {why}"))
+                }
+                Err(e) => execute::not_run(case, &version, kind, Status::Inconclusive, format!("could not open a connection: {e}")),
+            },
             (ConnectionKind::Fresh, _) => match config.target.connect(&version, &config.limits, options).await {
                 Ok(connection) => {
                     let fresh = Session::fresh(connection, &version, server.clone());

@@ -57,7 +57,16 @@ const EXPECTATIONS: &[Expectation] = &[
         fault: "discover-invalid-result",
         fails: &["LIFECYCLE-002-discover"],
         // Every case that asks for discover sees the invalid result.
-        collateral: &["LIFECYCLE-004-discover-server-info", "STDIO-007-cancel-no-response", "UTIL-001-listen-teardown-cancelled"],
+        collateral: &[
+            "LIFECYCLE-004-discover-server-info",
+            "STDIO-007-cancel-no-response",
+            "UTIL-001-listen-teardown-cancelled",
+            "JSONRPC-003-id-echo",
+            "JSONRPC-008-invalid-request",
+            "JSONRPC-008-parse-error",
+            "JSONRPC-014-notifications-unanswered",
+            "JSONRPC-017-batch-rejected",
+        ],
         transports: ALL,
         since: "2024-11-05",
     },
@@ -66,7 +75,16 @@ const EXPECTATIONS: &[Expectation] = &[
         fails: &["L-PING-001-ping"],
         // The cancellation case proves the server alive with a ping afterwards;
         // over Streamable HTTP the 202 without a body is no answer of either content type.
-        collateral: &["UTIL-003-cancel-no-response", "HTTP-008-answer-content-type"],
+        collateral: &[
+            "UTIL-003-cancel-no-response",
+            "HTTP-008-answer-content-type",
+            "JSONRPC-003-id-echo",
+            "JSONRPC-008-invalid-request",
+            "JSONRPC-008-parse-error",
+            "JSONRPC-014-notifications-unanswered",
+            "JSONRPC-017-batch-rejected",
+            "L-BATCH-001-batch-accepted",
+        ],
         transports: ALL,
         since: "2024-11-05",
     },
@@ -260,6 +278,19 @@ const EXPECTATIONS: &[Expectation] = &[
         since: "2024-11-05",
     },
     Expectation { fault: "tool-arguments-unchecked", fails: &["TOOLS-018-invalid-arguments-rejected"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "parse-error-wrong-code", fails: &["JSONRPC-008-parse-error"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "invalid-request-wrong-code", fails: &["JSONRPC-008-invalid-request"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "invalid-params-wrong-code", fails: &["JSONRPC-008-invalid-params"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "notification-answered", fails: &["JSONRPC-014-notifications-unanswered"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    // These three act where a request runs as a job with a way back to the
+    // client: not for 2026-07-28 Streamable HTTP answers (the first two) nor
+    // for stateful Streamable HTTP ones (the third).
+    Expectation { fault: "response-id-type-changed", fails: &["JSONRPC-003-id-echo"], collateral: &[], transports: &["stdio", "sse"], since: "2024-11-05" },
+    Expectation { fault: "response-duplicated", fails: &["JSONRPC-003-id-echo"], collateral: &[], transports: &["stdio", "sse"], since: "2024-11-05" },
+    Expectation { fault: "batch-not-supported", fails: &["L-BATCH-001-batch-accepted"], collateral: &[], transports: ALL, since: "2025-03-26" },
+    Expectation { fault: "batch-accepted", fails: &["JSONRPC-017-batch-rejected"], collateral: &[], transports: &["stdio", "sse"], since: "2024-11-05" },
+    Expectation { fault: "stdin-close-ignored", fails: &["STDIO-008-stdin-close"], collateral: &[], transports: &["stdio"], since: "2024-11-05" },
+    Expectation { fault: "error-missing-message", fails: &["JSONRPC-008-unknown-method"], collateral: &[], transports: &["stdio", "sse"], since: "2024-11-05" },
     // SHOULD-level rules: these faults run with --strict (see STRICT).
     Expectation { fault: "task-forbidden-accepted", fails: &["L-TASK-002-forbidden-as-task"], collateral: &[], transports: TASKS, since: "2025-11-25" },
     Expectation {

@@ -79,26 +79,57 @@ fn run_http(name: &str, port: u16, path: &str, transport: &str) -> (Option<i32>,
     finished(out, &dir)
 }
 
+/// Silence after a frame the server cannot read as a request is allowed,
+/// so those cases are undecided on servers that drop such frames.
+const SILENT_ON_GARBAGE: &[&str] = &["JSONRPC-008-parse-error", "JSONRPC-008-invalid-request"];
+
+/// 2025-03-26 requires accepting batches (L-BATCH-001); neither SDK does it
+/// over stdio, and the Python SDK over no transport. The finding shows the
+/// batch unanswered.
+fn check_batch_finding(result: &reports::CaseResult) {
+    assert!(result.findings.iter().all(|f| f.requirement == "L-BATCH-001"), "{:#?}", result.findings);
+    assert!(result.transcript.iter().any(|e| e.text.starts_with(r#"[{"jsonrpc":"2.0""#)), "the transcript shows the batch");
+}
+
 /// server-everything returns `resource_link` content (new in 2025-06-18)
 /// from `get-resource-links` whatever version was negotiated: a violation of
 /// L-LIFE-004 in 2024-11-05 and 2025-03-26, whose CallToolResult has no such
-/// block. That is its only failure here.
+/// block. It answers a mistyped `tools/call` with -32603 instead of -32602
+/// (JSONRPC-008), and over stdio leaves 2025-03-26 batches unanswered
+/// (L-BATCH-001). After stdin closes its timers keep it running (STDIO-008,
+/// a warning).
 fn check_everything(code: Option<i32>, record: &RunRecord, stdout: &str) {
     assert_eq!(code, Some(1), "{stdout}");
     assert_eq!(record.versions, vec!["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"], "it has no 2026-07-28");
     let failed = with_status(record, Status::Fail);
-    let expected = vec![
+    let known = [
         ("TOOLS-008-call-results".to_string(), "2024-11-05".to_string()),
         ("TOOLS-008-call-results".to_string(), "2025-03-26".to_string()),
     ];
-    assert_eq!(failed, expected, "{stdout}");
+    assert!(known.iter().all(|k| failed.contains(k)), "{stdout}");
     for result in record.results.iter().filter(|r| r.status == Status::Fail) {
-        assert!(result.findings.iter().all(|f| f.requirement == "L-LIFE-004"), "{:#?}", result.findings);
-        let evidence = result.transcript.iter().any(|e| e.text.contains(r#""type":"resource_link""#));
-        assert!(evidence, "the transcript shows the resource_link block");
+        match result.case_id.as_str() {
+            "TOOLS-008-call-results" => {
+                assert!(result.findings.iter().all(|f| f.requirement == "L-LIFE-004"), "{:#?}", result.findings);
+                let evidence = result.transcript.iter().any(|e| e.text.contains(r#""type":"resource_link""#));
+                assert!(evidence, "the transcript shows the resource_link block");
+            }
+            "JSONRPC-008-invalid-params" => {
+                assert!(result.findings.iter().all(|f| f.requirement == "JSONRPC-008"), "{:#?}", result.findings);
+                assert!(result.transcript.iter().any(|e| e.text.contains(r#""code":-32603"#)), "the transcript shows -32603");
+            }
+            "L-BATCH-001-batch-accepted" => check_batch_finding(result),
+            other => panic!("unexpected failure of {other} {}\n{stdout}", result.version),
+        }
+    }
+    for result in record.results.iter().filter(|r| r.status == Status::Warn) {
+        assert_eq!(result.case_id, "STDIO-008-stdin-close", "{stdout}");
     }
     // `trigger-long-running-operation` runs 10 s by default: past the deadline, so undecided.
     for result in record.results.iter().filter(|r| r.status == Status::Inconclusive) {
+        if SILENT_ON_GARBAGE.contains(&result.case_id.as_str()) {
+            continue;
+        }
         assert_eq!(result.case_id, "TOOLS-008-call-results");
         assert!(result.reason.as_deref().unwrap_or_default().contains("trigger-long-running-operation"), "{result:#?}");
     }
@@ -125,11 +156,19 @@ fn server_everything_over_http_sse() {
     check_everything(code, &record, &stdout);
 }
 
-/// The Python SDK speaks all five versions and, on these cases, breaks no rule.
+/// The Python SDK speaks all five versions and, on these cases, breaks only
+/// L-BATCH-001: it does not accept 2025-03-26 batches.
 fn check_python(code: Option<i32>, record: &RunRecord, stdout: &str) {
-    assert_eq!(code, Some(0), "{stdout}");
+    assert_eq!(code, Some(1), "{stdout}");
     assert_eq!(record.versions, mcp_conform::version::ALL.to_vec());
-    assert!(record.results.iter().all(|r| r.status == Status::Pass), "{stdout}");
+    let failed = with_status(record, Status::Fail);
+    assert_eq!(failed, vec![("L-BATCH-001-batch-accepted".to_string(), "2025-03-26".to_string())], "{stdout}");
+    for result in record.results.iter().filter(|r| r.status == Status::Fail) {
+        check_batch_finding(result);
+    }
+    let undecided = |r: &&reports::CaseResult| r.status == Status::Inconclusive && SILENT_ON_GARBAGE.contains(&r.case_id.as_str());
+    let others: Vec<_> = record.results.iter().filter(|r| r.status != Status::Pass && r.status != Status::Fail).filter(|r| !undecided(r)).collect();
+    assert!(others.is_empty(), "{stdout}");
 }
 
 #[test]

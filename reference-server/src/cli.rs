@@ -159,6 +159,7 @@ fn applies(scope: Scope, transport: Scope) -> bool {
     match scope {
         Scope::AnyTransport => true,
         Scope::Http => matches!(transport, Scope::Http | Scope::StreamableHttp),
+        Scope::StdioAndSse => matches!(transport, Scope::Stdio | Scope::Http),
         other => other == transport,
     }
 }

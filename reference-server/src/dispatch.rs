@@ -56,7 +56,7 @@ use crate::pagination::{self, Page};
 use crate::peer::{self, ClientLink, Peer};
 use crate::protocol::message::error_response;
 use crate::protocol::meta::{self, RequestMeta};
-use crate::protocol::{classify, code, ClientCapabilities, Era, Incoming, Notification, ProtocolVersion, Request, RpcError};
+use crate::protocol::{classify, code, ClientCapabilities, Era, Incoming, Notification, ProtocolVersion, Rejected, Request, RpcError};
 use crate::running;
 use crate::tools::{self, Call};
 use crate::{completion, listen, prompts, resources, tasks};
@@ -256,12 +256,14 @@ impl Job {
     pub async fn respond(self, dispatcher: Dispatcher, peer: &Arc<Peer>, link: Option<ClientLink>) -> Option<Value> {
         let id = self.id.clone();
         if dispatcher.fault(Fault::ResponseAfterCancel) {
-            return self.run(dispatcher, peer, link).await.into_response(id);
+            let response = self.run(dispatcher, peer, link.clone()).await.into_response(id)?;
+            return Some(dispatcher.wire_faults(response, link.as_ref()).await);
         }
         let answer = peer
-            .run_cancellable(&id, |cancelled| self.run(dispatcher, peer, link.map(|l| l.owned_by(cancelled))))
+            .run_cancellable(&id, |cancelled| self.run(dispatcher, peer, link.clone().map(|l| l.owned_by(cancelled))))
             .await?;
-        answer.into_response(id)
+        let response = answer.into_response(id)?;
+        Some(dispatcher.wire_faults(response, link.as_ref()).await)
     }
 }
 
@@ -305,6 +307,15 @@ pub enum Action {
     /// the array.
     Batch(Vec<Part>),
 }
+
+/// The client notifications this server acts on or knows to ignore.
+const KNOWN_NOTIFICATIONS: &[&str] = &[
+    "notifications/initialized",
+    "notifications/cancelled",
+    "notifications/progress",
+    "notifications/roots/list_changed",
+    "notifications/elicitation/complete",
+];
 
 /// The methods a 2026-07-28 request may name.
 const MODERN_METHODS: &[&str] = &[
@@ -365,13 +376,65 @@ impl Dispatcher {
         self.faults.contains(f)
     }
 
+    /// The faults that damage a finished response on its way out: its id
+    /// (JSONRPC-003), its error object (JSONRPC-008), or how often it is
+    /// sent (the copy goes first, through `link`, when there is one).
+    async fn wire_faults(&self, mut response: Value, link: Option<&ClientLink>) -> Value {
+        let string_id = response.get("id").and_then(Value::as_str).map(str::to_owned);
+        if self.fault(Fault::ResponseDuplicated) && string_id.is_some() {
+            if let Some(link) = link {
+                link.send(response.clone()).await;
+            }
+        }
+        if self.fault(Fault::ResponseIdTypeChanged) {
+            let number = string_id.and_then(|s| s.parse::<u64>().ok());
+            if let (Some(number), Some(message)) = (number, response.as_object_mut()) {
+                message.insert("id".into(), Value::from(number));
+            }
+        }
+        if self.fault(Fault::ErrorMissingMessage) {
+            if let Some(error) = response.get_mut("error").and_then(Value::as_object_mut) {
+                if error.get("code") == Some(&Value::from(code::METHOD_NOT_FOUND)) {
+                    error.remove("message");
+                }
+            }
+        }
+        response
+    }
+
     /// Takes one frame of raw bytes (a stdio line, an HTTP+SSE POST body).
     /// Never panics, whatever the bytes.
     pub fn accept_frame(&self, conn: &mut Connection, bytes: &[u8]) -> Action {
         match serde_json::from_slice::<Value>(bytes) {
             Ok(value) => self.accept(conn, value),
-            Err(e) => Action::Reply(error_response(Value::Null, &RpcError::parse_error(e))),
+            Err(e) => Action::Reply(error_response(Value::Null, &self.parse_error(e))),
         }
+    }
+
+    /// -32700 for bytes that are not JSON (-32600 under `parse-error-wrong-code`).
+    pub fn parse_error(&self, detail: impl std::fmt::Display) -> RpcError {
+        let mut e = RpcError::parse_error(detail);
+        if self.fault(Fault::ParseErrorWrongCode) {
+            e.code = code::INVALID_REQUEST;
+        }
+        e
+    }
+
+    /// The answer to a message that is not valid JSON-RPC: -32600 (-32700
+    /// under `invalid-request-wrong-code`).
+    pub fn rejection(&self, rejected: &Rejected) -> Value {
+        let mut error = rejected.error.clone();
+        if self.fault(Fault::InvalidRequestWrongCode) && error.code == code::INVALID_REQUEST {
+            error.code = code::PARSE_ERROR;
+        }
+        error_response(rejected.id.clone(), &error)
+    }
+
+    /// What a notification gets back: nothing (JSONRPC-014), except for
+    /// unknown methods under `notification-answered`.
+    pub fn notification_answer(&self, n: &Notification) -> Option<Value> {
+        let known = KNOWN_NOTIFICATIONS.contains(&n.method.as_str());
+        (self.fault(Fault::NotificationAnswered) && !known).then(|| error_response(Value::Null, &RpcError::method_not_found(&n.method)))
     }
 
     /// Takes one parsed message or batch: does what must happen in arrival
@@ -390,7 +453,8 @@ impl Dispatcher {
     /// A JSON-RPC batch: accepted only inside a 2025-03-26 session
     /// (L-BATCH-001); elsewhere one -32600 with id null (JSONRPC-017).
     fn accept_batch(&self, conn: &mut Connection, items: Vec<Value>) -> Action {
-        if !conn.legacy.is_some_and(|s| s.version.has_batching()) {
+        let allowed = conn.legacy.is_some_and(|s| s.version.has_batching()) && !self.fault(Fault::BatchNotSupported);
+        if !allowed && !self.fault(Fault::BatchAccepted) {
             let e = RpcError::invalid_request("JSON-RPC batches are accepted only in protocol version 2025-03-26");
             return Action::Reply(error_response(Value::Null, &e));
         }
@@ -415,14 +479,14 @@ impl Dispatcher {
     /// One message (not a batch): `None` when nothing is to be answered.
     fn accept_message(&self, conn: &mut Connection, value: Value) -> Option<Part> {
         match classify(value) {
-            Err(rejected) => Some(Part::Reply(rejected.to_response())),
+            Err(rejected) => Some(Part::Reply(self.rejection(&rejected))),
             Ok(Incoming::Response(response)) => {
                 conn.peer.deliver(response);
                 None
             }
             Ok(Incoming::Notification(n)) => {
                 self.notification(conn, &n);
-                None
+                self.notification_answer(&n).map(Part::Reply)
             }
             Ok(Incoming::Request(req)) => {
                 let reply = |answer: Answer, id: Value| answer.into_response(id).map(Part::Reply);

@@ -23,6 +23,8 @@ pub enum Scope {
     Http,
     /// Only Streamable HTTP.
     StreamableHttp,
+    /// stdio and HTTP+SSE (the transports that carry bare JSON-RPC both ways).
+    StdioAndSse,
 }
 
 impl Scope {
@@ -33,6 +35,7 @@ impl Scope {
             Scope::Stdio => "stdio",
             Scope::Http => "http, sse",
             Scope::StreamableHttp => "http",
+            Scope::StdioAndSse => "stdio, sse",
         }
     }
 }
@@ -178,6 +181,26 @@ pub enum Fault {
     TaskCancelNotFinal,
     /// `tasks/list` reads an unknown cursor as the start.
     TaskListInvalidCursorAccepted,
+    /// Text that is not JSON gets -32600 instead of -32700.
+    ParseErrorWrongCode,
+    /// JSON that is not a valid request gets -32700 instead of -32600.
+    InvalidRequestWrongCode,
+    /// `tools/call` with mistyped params gets -32603 instead of -32602.
+    InvalidParamsWrongCode,
+    /// Notifications of unknown methods are answered with -32601.
+    NotificationAnswered,
+    /// A string request id made of digits is answered as an integer.
+    ResponseIdTypeChanged,
+    /// Requests with a string id are answered twice.
+    ResponseDuplicated,
+    /// 2025-03-26 batches are refused with -32600.
+    BatchNotSupported,
+    /// Batches are answered with an array in every version.
+    BatchAccepted,
+    /// The server keeps running after stdin closes.
+    StdinCloseIgnored,
+    /// -32601 errors have no `message`.
+    ErrorMissingMessage,
 }
 
 /// One row of the fault table.
@@ -680,6 +703,76 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "reads a tasks/list cursor it never issued as the start of the list instead of answering -32602",
     },
+    FaultInfo {
+        fault: Fault::ParseErrorWrongCode,
+        name: "parse-error-wrong-code",
+        breaks: &["JSONRPC-008"],
+        scope: Scope::AnyTransport,
+        description: "answers a frame that is not JSON with -32600 (Invalid Request) instead of -32700 (Parse error)",
+    },
+    FaultInfo {
+        fault: Fault::InvalidRequestWrongCode,
+        name: "invalid-request-wrong-code",
+        breaks: &["JSONRPC-008"],
+        scope: Scope::AnyTransport,
+        description: "answers JSON that is not a valid JSON-RPC request (e.g. a non-string method) with -32700 instead of -32600",
+    },
+    FaultInfo {
+        fault: Fault::InvalidParamsWrongCode,
+        name: "invalid-params-wrong-code",
+        breaks: &["JSONRPC-008", "TOOLS-012"],
+        scope: Scope::AnyTransport,
+        description: "answers tools/call whose name or arguments have the wrong JSON type with -32603 (Internal error) instead of -32602",
+    },
+    FaultInfo {
+        fault: Fault::NotificationAnswered,
+        name: "notification-answered",
+        breaks: &["JSONRPC-014"],
+        scope: Scope::AnyTransport,
+        description: "answers notifications of methods it does not know with a -32601 error (id null)",
+    },
+    FaultInfo {
+        fault: Fault::ResponseIdTypeChanged,
+        name: "response-id-type-changed",
+        breaks: &["JSONRPC-003"],
+        scope: Scope::StdioAndSse,
+        description: "answers a request whose id is a string of digits (\"42\") with the integer id 42 (on Streamable HTTP only in handshake-era sessions)",
+    },
+    FaultInfo {
+        fault: Fault::ResponseDuplicated,
+        name: "response-duplicated",
+        breaks: &["JSONRPC-003"],
+        scope: Scope::StdioAndSse,
+        description: "sends the response to every request with a string id twice",
+    },
+    FaultInfo {
+        fault: Fault::BatchNotSupported,
+        name: "batch-not-supported",
+        breaks: &["L-BATCH-001"],
+        scope: Scope::AnyTransport,
+        description: "refuses JSON-RPC batches with -32600 also in 2025-03-26, which requires accepting them",
+    },
+    FaultInfo {
+        fault: Fault::BatchAccepted,
+        name: "batch-accepted",
+        breaks: &["JSONRPC-017", "STDIO-002"],
+        scope: Scope::StdioAndSse,
+        description: "answers a JSON-RPC batch with an array of responses in every version, not only 2025-03-26",
+    },
+    FaultInfo {
+        fault: Fault::StdinCloseIgnored,
+        name: "stdin-close-ignored",
+        breaks: &["STDIO-008"],
+        scope: Scope::Stdio,
+        description: "keeps running when stdin reaches its end, until killed",
+    },
+    FaultInfo {
+        fault: Fault::ErrorMissingMessage,
+        name: "error-missing-message",
+        breaks: &["JSONRPC-008"],
+        scope: Scope::StdioAndSse,
+        description: "leaves the message out of -32601 (Method not found) errors (on Streamable HTTP only in handshake-era sessions)",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -859,6 +952,16 @@ mod tests {
             Fault::TaskCancelTerminalAccepted,
             Fault::TaskCancelNotFinal,
             Fault::TaskListInvalidCursorAccepted,
+            Fault::ParseErrorWrongCode,
+            Fault::InvalidRequestWrongCode,
+            Fault::InvalidParamsWrongCode,
+            Fault::NotificationAnswered,
+            Fault::ResponseIdTypeChanged,
+            Fault::ResponseDuplicated,
+            Fault::BatchNotSupported,
+            Fault::BatchAccepted,
+            Fault::StdinCloseIgnored,
+            Fault::ErrorMissingMessage,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -423,16 +423,24 @@ pub fn name_of(params: &Map<String, Value>) -> Option<&str> {
 /// (without the 2026-07-28 `resultType`/`_meta` decoration, which the
 /// dispatcher adds), or [`Call::Ask`].
 pub fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Value>) -> Result<Call, RpcError> {
+    // Under `invalid-params-wrong-code` a mistyped member is reported as an internal error.
+    let mistyped = |what: &str| {
+        let mut e = RpcError::invalid_params(format!("tools/call {what}"));
+        if faults.contains(Fault::InvalidParamsWrongCode) {
+            e.code = crate::protocol::code::INTERNAL_ERROR;
+        }
+        e
+    };
     let name = match params.get("name") {
         Some(Value::String(n)) => n.as_str(),
-        Some(_) => return Err(RpcError::invalid_params("tools/call \"name\" must be a string")),
+        Some(_) => return Err(mistyped("\"name\" must be a string")),
         None => return Err(RpcError::invalid_params("tools/call needs a \"name\"")),
     };
     let empty = Map::new();
     let args = match params.get("arguments") {
         None => &empty,
         Some(Value::Object(a)) => a,
-        Some(_) => return Err(RpcError::invalid_params("tools/call \"arguments\" must be an object")),
+        Some(_) => return Err(mistyped("\"arguments\" must be an object")),
     };
     let Some(fixture) = current(version).into_iter().find(|f| f.name == name) else {
         return Err(RpcError::invalid_params(format!("Unknown tool: {name}")));

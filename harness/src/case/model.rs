@@ -91,6 +91,10 @@ pub enum ConnectionKind {
     Session,
     /// On a new connection, before any handshake.
     Fresh,
+    /// On a new session of its own, opened for the version as the shared one
+    /// is: for cases that may leave their connection unusable (malformed
+    /// input, closing stdin).
+    Own,
 }
 
 /// One step: an action and what its answer must look like.

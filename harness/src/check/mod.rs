@@ -10,6 +10,7 @@ mod cancellation;
 mod capabilities;
 mod completion;
 mod http;
+mod jsonrpc;
 mod list_changed;
 mod lists;
 mod logging;
@@ -19,6 +20,7 @@ mod probe;
 mod progress;
 mod prompts;
 mod resources;
+mod stdio;
 mod subscriptions;
 mod tasks;
 mod tool_arguments;
@@ -68,6 +70,13 @@ pub const NAMES: &[&str] = &[
     "invalid-cursor",
     "cache-hints",
     "task-tools",
+    "parse-error",
+    "invalid-request",
+    "notifications-unanswered",
+    "id-echo",
+    "batch-accepted",
+    "batch-rejected",
+    "stdin-close",
 ];
 
 /// Is `name` a built-in check?
@@ -130,6 +139,13 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "invalid-cursor" => pagination::invalid_cursor(context).await,
         "cache-hints" => cache::hints(context).await,
         "task-tools" => tasks::tools(context).await,
+        "parse-error" => jsonrpc::parse_error(context).await,
+        "invalid-request" => jsonrpc::invalid_request(context).await,
+        "notifications-unanswered" => jsonrpc::notifications_unanswered(context).await,
+        "id-echo" => jsonrpc::id_echo(context).await,
+        "batch-accepted" => jsonrpc::batch_accepted(context).await,
+        "batch-rejected" => jsonrpc::batch_rejected(context).await,
+        "stdin-close" => stdio::stdin_close(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

@@ -1,6 +1,6 @@
 //! The demultiplexer under every session.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -19,6 +19,10 @@ use crate::version::{era, Era};
 
 /// Longest message text kept in a transcript entry.
 const MAX_TRANSCRIPT_TEXT: usize = 64 * 1024;
+
+/// Ids remembered as answered or given up, to tell a duplicate or late
+/// answer from one to an id never sent; the oldest are forgotten past this.
+const MAX_REMEMBERED_IDS: usize = 4096;
 
 /// Unsolicited messages (notifications, server requests, stray frames) kept
 /// in the transcript of a connection; past this, only those with a problem
@@ -117,7 +121,9 @@ struct Shared {
     /// Unsolicited messages seen so far (see [`MAX_KEPT_UNSOLICITED`]).
     unsolicited: AtomicUsize,
     /// Requests given up at their deadline: an answer to one is late, not stray.
-    expired: Mutex<std::collections::HashSet<String>>,
+    expired: Mutex<RecentIds>,
+    /// Requests already answered: another answer to one is a duplicate.
+    answered: Mutex<RecentIds>,
     started: Instant,
     options: SessionOptions,
     /// Set once the first request has been sent (it gets the startup deadline).
@@ -130,6 +136,53 @@ pub struct Connection {
     shared: Arc<Shared>,
     next_id: AtomicI64,
     reader: JoinHandle<()>,
+}
+
+/// A bounded set of request ids: past [`MAX_REMEMBERED_IDS`] the oldest go.
+#[derive(Default)]
+struct RecentIds {
+    set: HashSet<String>,
+    order: VecDeque<String>,
+}
+
+impl RecentIds {
+    fn insert(&mut self, id: String) {
+        if self.set.insert(id.clone()) {
+            self.order.push_back(id);
+        }
+        while self.order.len() > MAX_REMEMBERED_IDS {
+            if let Some(old) = self.order.pop_front() {
+                self.set.remove(&old);
+            }
+        }
+    }
+
+    /// Forget `id`; true if it was remembered.
+    fn take(&mut self, id: &str) -> bool {
+        let found = self.set.remove(id);
+        if found {
+            self.order.retain(|k| k != id);
+        }
+        found
+    }
+
+    fn contains(&self, id: &str) -> bool {
+        self.set.contains(id)
+    }
+}
+
+/// What [`Connection::send_frame`] saw come back.
+#[derive(Debug, Clone, Default)]
+pub struct FrameExchange {
+    /// The HTTP response head of the POST, on HTTP transports.
+    pub http: Option<HttpResponseHead>,
+    /// The responses that carried one of the watched ids, in arrival order.
+    pub answers: Vec<Value>,
+    /// Why the frame could not be sent, if it could not.
+    pub unsent: Option<String>,
+    /// A message over the size limit was dropped meanwhile (perhaps an
+    /// answer): a missing answer then proves nothing.
+    pub too_large: Option<String>,
 }
 
 fn key(id: &Value) -> String {
@@ -151,7 +204,8 @@ impl Connection {
             dropped: AtomicUsize::new(0),
             draining: AtomicBool::new(false),
             unsolicited: AtomicUsize::new(0),
-            expired: Mutex::new(std::collections::HashSet::new()),
+            expired: Mutex::new(RecentIds::default()),
+            answered: Mutex::new(RecentIds::default()),
             started: Instant::now(),
             options,
             first_sent: AtomicBool::new(false),
@@ -224,6 +278,59 @@ impl Connection {
         exchange
     }
 
+    /// Send `bytes` exactly as given (malformed JSON, a batch, a request with
+    /// an id of our choosing) and collect the responses that carry one of
+    /// `watch` (id and method, for the schema check; JSON `null` included),
+    /// until `done` holds for the answers so far or `wait` has passed. An
+    /// answer that comes later to a watched id is late, not stray.
+    pub async fn send_frame(
+        &self,
+        bytes: Vec<u8>,
+        headers: Vec<(String, String)>,
+        watch: &[(Value, &str)],
+        wait: Duration,
+        done: impl Fn(&[Value]) -> bool,
+    ) -> FrameExchange {
+        use futures_util::stream::{FuturesUnordered, StreamExt};
+        let mut exchange = FrameExchange::default();
+        let mut waiting = FuturesUnordered::new();
+        for (id, method) in watch {
+            let (tx, rx) = oneshot::channel();
+            lock(&self.shared.pending).insert(key(id), Pending { method: method.to_string(), task_augmented: false, reply: tx });
+            waiting.push(rx);
+        }
+        self.shared.first_sent.store(true, Ordering::Relaxed);
+        let deadline = tokio::time::Instant::now() + wait;
+        self.record(Direction::Sent, "frame", &bytes, Vec::new());
+        let dropped_before = self.shared.dropped.load(Ordering::Relaxed);
+        // HTTP transports tag what comes back on this POST with the first id.
+        let origin = watch.iter().map(|(id, _)| id.clone()).find(|id| !id.is_null()).unwrap_or(Value::Null);
+        let outgoing = Outgoing { bytes, id: Some(origin), headers };
+        match tokio::time::timeout_at(deadline, self.transport.send(outgoing)).await {
+            Ok(Ok(report)) => exchange.http = report.http,
+            Ok(Err(e)) => exchange.unsent = Some(e.to_string()),
+            Err(_) => exchange.unsent = Some(format!("sending took longer than {wait:?}")),
+        }
+        while exchange.unsent.is_none() && !waiting.is_empty() && !done(&exchange.answers) {
+            match tokio::time::timeout_at(deadline, waiting.next()).await {
+                Ok(Some(Ok(Reply::Response(message)))) => exchange.answers.push(message),
+                Ok(Some(Ok(Reply::TooLarge(why)))) => exchange.too_large = Some(why),
+                Ok(Some(_)) => {}
+                Ok(None) | Err(_) => break,
+            }
+        }
+        let dropped = self.shared.dropped.load(Ordering::Relaxed) > dropped_before;
+        if exchange.too_large.is_none() && (dropped || self.shared.draining.load(Ordering::Relaxed)) {
+            exchange.too_large = Some("a message over the size limit was dropped meanwhile (perhaps an answer; raise --max-message-size)".into());
+        }
+        for (id, _) in watch {
+            if lock(&self.shared.pending).remove(&key(id)).is_some() {
+                lock(&self.shared.expired).insert(key(id));
+            }
+        }
+        exchange
+    }
+
     /// Give up on request `id` at its deadline. If an oversized message was
     /// dropped meanwhile, it may have been the answer: say so.
     fn timed_out(&self, id: &Value, timeout: Duration, dropped_before: usize) -> Reply {
@@ -288,6 +395,16 @@ impl Connection {
     /// the connection's own messages (a raw HTTP probe, for instance).
     pub fn log(&self, direction: Direction, channel: &str, text: &str) {
         self.shared.record(direction, channel, text.as_bytes(), Vec::new());
+    }
+
+    /// The deadlines requests get.
+    pub fn options(&self) -> &SessionOptions {
+        &self.shared.options
+    }
+
+    /// Add a harness note to the transcript (what a check did or saw).
+    pub fn note(&self, text: String) {
+        self.event(text);
     }
 
     /// A position in the transcript, for [`Connection::since`].
@@ -419,7 +536,12 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
             return replies;
         }
         Err(e) => {
-            let requirement = if channel == "stdout" { "STDIO-002" } else { "JSONRPC-001" };
+            // An array outside 2025-03-26 is a batch, which the version does not have.
+            let requirement = match (&e, channel) {
+                (_, "stdout") => "STDIO-002",
+                (FrameError::Batch(_), _) => "JSONRPC-017",
+                _ => "JSONRPC-001",
+            };
             let problem = Problem {
                 requirement,
                 keyword: "MUST",
@@ -460,9 +582,22 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
             });
             match pending {
                 Some(pending) => {
+                    lock(&shared.answered).insert(key(id));
                     let schemas = schema.map(|s| response_definitions(s, &version, &pending.method, pending.task_augmented, &frame.json, is_error)).unwrap_or_default();
+                    // A null id is JSON-RPC's answer to a request whose id could not be
+                    // read (JSONRPC-007), which some schemas cannot express: check the rest.
+                    let patched;
+                    let json = match &frame.json {
+                        Value::Object(message) if id.is_null() && is_error => {
+                            let mut message = message.clone();
+                            message.insert("id".into(), Value::from(0));
+                            patched = Value::Object(message);
+                            &patched
+                        }
+                        json => json,
+                    };
                     for (definition, pointer, requirement) in schemas {
-                        let instance = frame.json.pointer(pointer).unwrap_or(&Value::Null);
+                        let instance = json.pointer(pointer).unwrap_or(&Value::Null);
                         check(Some(definition), instance, requirement, &format!("the response to `{}`", pending.method));
                     }
                     shared.record(Direction::Received, channel, bytes, problems);
@@ -470,18 +605,16 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
                     return replies;
                 }
                 // An answer after its request's deadline: late, which the timeout already reported.
-                None if lock(&shared.expired).contains(&key(id)) => {
+                // The first answer after its request's deadline is late, which
+                // the timeout already reported; a second one is a duplicate.
+                None if lock(&shared.expired).take(&key(id)) => {
+                    lock(&shared.answered).insert(key(id));
                     let note = format!("(a late answer to request {id}, which was given up at its deadline)");
                     shared.record(Direction::Received, channel, bytes, Vec::new());
                     shared.record(Direction::Event, "harness", note.as_bytes(), Vec::new());
                     return replies;
                 }
-                None => problems.push(Problem {
-                    requirement: "JSONRPC-003",
-                    keyword: "MUST",
-                    message: format!("a response with id {id}, which matches no request in flight (unknown, or already answered)"),
-                    hint: "Answer each request exactly once, repeating its id",
-                }),
+                None => problems.push(unmatched_response(id, is_error, lock(&shared.answered).contains(&key(id)))),
             }
         }
         Message::Request { id, method, params } => {
@@ -509,6 +642,22 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
     // Responses returned above; what is left came unasked.
     shared.record_unsolicited(channel, bytes, problems);
     replies
+}
+
+/// A response that matches no request in flight: a second answer to one
+/// already answered, or an answer to an id the harness never sent. Results
+/// must repeat their request's id (JSONRPC-003), errors too (JSONRPC-007).
+fn unmatched_response(id: &Value, is_error: bool, answered: bool) -> Problem {
+    let requirement = if is_error { "JSONRPC-007" } else { "JSONRPC-003" };
+    let kind = if is_error { "an error" } else { "a result" };
+    let message = if id.is_null() {
+        format!("{kind} with id null, which matches no request the harness sent")
+    } else if answered {
+        format!("{kind} for request {id}, which was already answered: a request gets exactly one response")
+    } else {
+        format!("{kind} with id {id}, which the harness never sent (ids are compared with their JSON type: \"1\" is not 1)")
+    };
+    Problem { requirement, keyword: "MUST", message, hint: "Answer each request exactly once, repeating its id with the same value and type" }
 }
 
 /// The problems the schema check on receipt finds in `message`, a response

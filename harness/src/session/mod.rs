@@ -15,7 +15,7 @@ mod connection;
 pub mod stateful;
 pub mod stateless;
 
-pub use connection::{response_problems, Connection, Exchange, LogEntry, Problem, Reply};
+pub use connection::{response_problems, Connection, Exchange, FrameExchange, LogEntry, Problem, Reply};
 
 use std::time::Duration;
 

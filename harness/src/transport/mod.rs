@@ -307,6 +307,14 @@ impl Transport {
         }
     }
 
+    /// The child process, on stdio.
+    pub fn stdio(&self) -> Option<&stdio::StdioTransport> {
+        match self {
+            Transport::Stdio(t) => Some(t),
+            _ => None,
+        }
+    }
+
     /// What the server wrote on stderr so far (stdio only).
     pub fn stderr(&self) -> Option<(String, bool)> {
         match self {

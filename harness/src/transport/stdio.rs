@@ -135,6 +135,11 @@ impl StdioTransport {
         tokio::time::timeout(within, child.wait()).await.ok()?.ok()
     }
 
+    /// Close stdin and return at once: the server should see end of input.
+    pub async fn close_stdin(&self) {
+        self.stdin.lock().await.take();
+    }
+
     /// Close stdin, give the server [`EXIT_GRACE`] to exit, then kill its group.
     pub async fn close(&self) -> String {
         self.stdin.lock().await.take();

@@ -388,16 +388,17 @@ impl App {
     async fn post(&self, headers: &HeaderMap, body: &[u8]) -> Response {
         let value: Value = match serde_json::from_slice(body) {
             Ok(v) => v,
-            Err(e) => return replies::rpc_error(StatusCode::BAD_REQUEST, Value::Null, &RpcError::parse_error(e)),
+            Err(e) => return replies::rpc_error(StatusCode::BAD_REQUEST, Value::Null, &self.dispatcher.parse_error(e)),
         };
         if let Value::Array(items) = value {
             return self.post_batch(headers, items).await;
         }
         match classify(value) {
-            Err(rejected) => replies::json(StatusCode::BAD_REQUEST, &rejected.to_response()),
+            Err(rejected) => replies::json(StatusCode::BAD_REQUEST, &self.dispatcher.rejection(&rejected)),
             Ok(Incoming::Request(req)) => self.post_request(headers, req).await,
-            Ok(Incoming::Notification(n)) => match self.session(headers) {
-                Lookup::Found(s) => {
+            Ok(Incoming::Notification(n)) => match (self.dispatcher.notification_answer(&n), self.session(headers)) {
+                (Some(answer), _) => replies::json(StatusCode::OK, &answer),
+                (None, Lookup::Found(s)) => {
                     if let Some(r) = self.legacy_version_header_rejection(headers, &s, None) {
                         return r;
                     }
@@ -410,9 +411,9 @@ impl App {
                     }
                     self.accepted()
                 }
-                Lookup::Unknown => session_not_found(None),
+                (None, Lookup::Unknown) => session_not_found(None),
                 // 2026-07-28 defines no client notifications over HTTP; accept and drop.
-                Lookup::Missing => self.accepted(),
+                (None, Lookup::Missing) => self.accepted(),
             },
             Ok(Incoming::Response(response)) => match self.session(headers) {
                 Lookup::Found(s) => {

@@ -6,7 +6,7 @@
 //! -32600. Replies are serialised compactly, so they never contain a raw
 //! newline (STDIO-001), and nothing else reaches stdout (STDIO-002) unless
 //! the `stdout-garbage` fault asks for it. End of input ends the server
-//! (STDIO-008).
+//! (STDIO-008), unless the `stdin-close-ignored` fault keeps it running.
 //!
 //! The process is dual-era: see [`crate::dispatch`] for how the era is
 //! chosen per request.
@@ -191,7 +191,12 @@ async fn write_messages<W: AsyncWrite + Unpin>(mut inbox: mpsc::Receiver<Value>,
 
 /// Serves the process's stdin and stdout.
 pub async fn run(dispatcher: &Dispatcher) -> io::Result<()> {
-    serve(dispatcher, tokio::io::stdin(), tokio::io::stdout()).await
+    let served = serve(dispatcher, tokio::io::stdin(), tokio::io::stdout()).await;
+    if dispatcher.faults().contains(Fault::StdinCloseIgnored) {
+        // The fault: stay alive after end of input, until killed.
+        std::future::pending::<()>().await;
+    }
+    served
 }
 
 #[cfg(test)]
