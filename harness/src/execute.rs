@@ -42,7 +42,7 @@ pub struct StepOutcome {
     /// protect itself, so there is no authorization to check).
     pub not_applicable: Option<String>,
     /// Values for later steps (`$name`): a step's `capture`, or a check's.
-    pub captures: Map<String, Value>,
+    pub captures: Vec<(String, Value)>,
 }
 
 /// Settings that shape verdicts.
@@ -232,7 +232,7 @@ async fn run_step(case: &Case, step: &Step, context: &CaseContext<'_>, variables
             for (name, pointer) in &step.capture {
                 match document.pointer(pointer) {
                     Some(value) => {
-                        outcome.captures.insert(name.clone(), value.clone());
+                        outcome.captures.push((name.clone(), value.clone()));
                     }
                     None => outcome.inconclusive.push(format!("nothing at `{pointer}` to capture as `${name}`")),
                 }

@@ -48,8 +48,8 @@ pub async fn tools(context: &CaseContext<'_>) -> StepOutcome {
             generate::valid(&input, &input, 0).map(|arguments| (name_of(tool), arguments))
         });
         if let Some((name, arguments)) = found {
-            outcome.captures.insert(format!("task_{kind}_tool"), Value::String(name));
-            outcome.captures.insert(format!("task_{kind}_args"), arguments);
+            outcome.captures.push((format!("task_{kind}_tool"), Value::String(name)));
+            outcome.captures.push((format!("task_{kind}_args"), arguments));
         }
     }
     outcome
