@@ -357,6 +357,9 @@ const WITH_AUTH: &[&str] =
 
 /// Faults that break a SHOULD: their runs use `--strict`, so the warning fails.
 const STRICT: &[&str] = &[
+    "parse-error-wrong-code",
+    "invalid-request-wrong-code",
+    "invalid-params-wrong-code",
     "stdin-close-ignored",
     "task-forbidden-accepted",
     "session-id-predictable",

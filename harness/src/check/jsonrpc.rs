@@ -16,6 +16,7 @@ use crate::execute::{clip, CaseContext, Draft, StepOutcome};
 use crate::jsonrpc;
 use crate::session::{stateless, FrameExchange, Reply, RequestOptions};
 use crate::version::Era;
+use crate::transport::Kind;
 
 /// How long an answer to a malformed frame, or a forbidden answer to a
 /// notification, is waited for (at most the request deadline). Servers
@@ -166,7 +167,12 @@ pub async fn notifications_unanswered(context: &CaseContext<'_>) -> StepOutcome 
         if let Some(why) = sent.unsent {
             return inconclusive(format!("`{method}` could not be sent: {why}"));
         }
-        if let Some(answer) = sent.answers.first() {
+        // Over Streamable HTTP a notification the server cannot accept gets an
+        // error status whose body may be a JSON-RPC error without an id: that
+        // is the transport refusing the POST (HTTP-006 judges the status), not
+        // an answer to the notification.
+        let refused_post = |a: &&Value| context.transport == Kind::StreamableHttp && a.get("error").is_some() && a.get("id").is_none_or(Value::is_null);
+        if let Some(answer) = sent.answers.iter().find(|a| !refused_post(a)) {
             outcome.findings.push(draft(
                 "JSONRPC-014",
                 format!("the notification `{method}` was answered"),
