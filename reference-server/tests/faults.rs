@@ -616,9 +616,13 @@ async fn missing_cache_fields() {
 async fn parse_error_wrong_code() {
     let mut s = stdio_with("parse-error-wrong-code").await;
     s.send_raw(b"{\"jsonrpc\":\"2.0\",\"id\":}\n").await;
-    let r = s.recv().await;
-    assert_eq!(r["id"], Value::Null);
-    assert_eq!(error_code(&r), -32600);
+    assert_eq!(null_id_error_code(s.recv().await), -32600);
+}
+
+/// The code of an error answered with id null.
+fn null_id_error_code(response: Value) -> i64 {
+    assert_eq!(response["id"], Value::Null, "{response}");
+    error_code(&response)
 }
 
 #[tokio::test]
@@ -641,9 +645,7 @@ async fn notification_answered() {
     let mut s = stdio_with("notification-answered").await;
     s.handshake("2025-06-18").await;
     s.send(&json!({"jsonrpc": "2.0", "method": "notifications/no-such"})).await;
-    let r = s.recv().await;
-    assert_eq!(r["id"], Value::Null);
-    assert_eq!(error_code(&r), -32601);
+    assert_eq!(null_id_error_code(s.recv().await), -32601);
 }
 
 #[tokio::test]
