@@ -73,6 +73,16 @@ const TESTED: &[&str] = &[
     "task-cancel-terminal-accepted",
     "task-cancel-not-final",
     "task-list-invalid-cursor-accepted",
+    "parse-error-wrong-code",
+    "invalid-request-wrong-code",
+    "invalid-params-wrong-code",
+    "notification-answered",
+    "response-id-type-changed",
+    "response-duplicated",
+    "batch-not-supported",
+    "batch-accepted",
+    "stdin-close-ignored",
+    "error-missing-message",
 ];
 
 #[tokio::test]
@@ -612,4 +622,93 @@ async fn missing_cache_fields() {
         assert!(r.result().get("ttlMs").is_none() && r.result().get("cacheScope").is_none(), "{method}");
     }
     assert!(c.call("tools/list", json!({})).await.result()["ttlMs"].is_u64(), "tools/list keeps them");
+}
+
+#[tokio::test]
+async fn parse_error_wrong_code() {
+    let mut s = stdio_with("parse-error-wrong-code").await;
+    s.send_raw(b"{\"jsonrpc\":\"2.0\",\"id\":}\n").await;
+    assert_eq!(null_id_error_code(s.recv().await), -32600);
+}
+
+/// The code of an error answered with id null.
+fn null_id_error_code(response: Value) -> i64 {
+    assert_eq!(response["id"], Value::Null, "{response}");
+    error_code(&response)
+}
+
+#[tokio::test]
+async fn invalid_request_wrong_code() {
+    let mut s = stdio_with("invalid-request-wrong-code").await;
+    let r = s.request(json!({"jsonrpc": "2.0", "id": 1, "method": 42})).await;
+    assert_eq!(error_code(&r), -32700);
+}
+
+#[tokio::test]
+async fn invalid_params_wrong_code() {
+    let mut s = stdio_with("invalid-params-wrong-code").await;
+    s.handshake("2025-06-18").await;
+    let r = s.request(request(1, "tools/call", json!({"name": 42}))).await;
+    assert_eq!(error_code(&r), -32603);
+}
+
+#[tokio::test]
+async fn notification_answered() {
+    let mut s = stdio_with("notification-answered").await;
+    s.handshake("2025-06-18").await;
+    s.send(&json!({"jsonrpc": "2.0", "method": "notifications/no-such"})).await;
+    assert_eq!(null_id_error_code(s.recv().await), -32601);
+}
+
+#[tokio::test]
+async fn response_id_type_changed() {
+    let mut s = stdio_with("response-id-type-changed").await;
+    s.handshake("2025-06-18").await;
+    s.send(&json!({"jsonrpc": "2.0", "id": "42", "method": "ping"})).await;
+    assert_eq!(s.recv().await["id"], 42);
+}
+
+#[tokio::test]
+async fn response_duplicated() {
+    let mut s = stdio_with("response-duplicated").await;
+    s.handshake("2025-06-18").await;
+    s.send(&json!({"jsonrpc": "2.0", "id": "a", "method": "ping"})).await;
+    assert_eq!(s.recv().await["id"], "a");
+    assert_eq!(s.recv().await["id"], "a");
+}
+
+#[tokio::test]
+async fn batch_not_supported() {
+    let mut s = stdio_with("batch-not-supported").await;
+    s.handshake("2025-03-26").await;
+    s.send(&json!([request(1, "ping", json!({}))])).await;
+    let r = s.recv().await;
+    assert_eq!(error_code(&r), -32600);
+}
+
+#[tokio::test]
+async fn batch_accepted() {
+    let mut s = stdio_with("batch-accepted").await;
+    s.handshake("2025-11-25").await;
+    s.send(&json!([request(1, "ping", json!({})), request(2, "ping", json!({}))])).await;
+    let r = s.recv().await;
+    assert_eq!(r.as_array().map(Vec::len), Some(2), "{r}");
+}
+
+#[tokio::test]
+async fn stdin_close_ignored() {
+    let mut s = stdio_with("stdin-close-ignored").await;
+    s.handshake("2025-06-18").await;
+    s.close_input();
+    // stdout neither ends nor speaks: the process is still there.
+    assert!(s.silent_for(Duration::from_secs(1)).await);
+}
+
+#[tokio::test]
+async fn error_missing_message() {
+    let mut s = stdio_with("error-missing-message").await;
+    s.handshake("2025-06-18").await;
+    let r = s.request(request(1, "no/such", json!({}))).await;
+    assert_eq!(error_code(&r), -32601);
+    assert!(r["error"].get("message").is_none(), "{r}");
 }
