@@ -113,7 +113,8 @@ fn check_known(record: &RunRecord, stdout: &str, failures: &[Known], warnings: &
 /// * answers its task-required tool called without a task with a tool error,
 ///   not -32601 (L-TASK-002);
 /// * over HTTP serves requests whose `Origin` is a foreign site (HTTP-003:
-///   no DNS-rebinding defence).
+///   no DNS-rebinding defence), and answers a session id ended by DELETE
+///   with 400, not 404 (L-HTTP-011).
 ///
 /// Warnings (SHOULD): timers keep it running after stdin closes (STDIO-008);
 /// a mistyped `tools/call` is -32603, not -32602 (JSONRPC-008);
@@ -137,6 +138,7 @@ fn check_everything(code: Option<i32>, record: &RunRecord, stdout: &str) {
         Known { case: "L-BATCH-001-batch-accepted", requirements: &["L-BATCH-001"], evidence: r#"[{"jsonrpc":"2.0""# },
         Known { case: "L-TASK-002-required-without-task", requirements: &["L-TASK-002"], evidence: "requires task augmentation" },
         Known { case: "HTTP-003-foreign-origin", requirements: &["HTTP-003", "L-HTTP-014", "HTTP-002"], evidence: "dns-rebinding.mcp-conform.invalid" },
+        Known { case: "L-HTTP-011-ended-session", requirements: &["L-HTTP-011"], evidence: "No valid session ID provided" },
     ];
     let warnings = [
         "STDIO-008-stdin-close",
