@@ -117,7 +117,8 @@ fn check_known(record: &RunRecord, stdout: &str, failures: &[Known], warnings: &
 ///   with 400, not 404 (L-HTTP-011).
 ///
 /// Warnings (SHOULD): timers keep it running after stdin closes (STDIO-008);
-/// a mistyped `tools/call` is -32603, not -32602 (JSONRPC-008);
+/// a mistyped `tools/call` is -32603, not -32602, and over HTTP a request
+/// with a numeric method is -32700, not -32600 (JSONRPC-008);
 /// an unknown resource is -32602, not -32002 (L-RES-002); a cursor it never
 /// issued reads as the start (UTIL-014); an unknown log level is -32603
 /// (UTIL-019); a tool without task support called as a task gets -32602, not
@@ -143,6 +144,7 @@ fn check_everything(code: Option<i32>, record: &RunRecord, stdout: &str) {
     let warnings = [
         "STDIO-008-stdin-close",
         "JSONRPC-008-invalid-params",
+        "JSONRPC-008-invalid-request",
         "L-RES-002-read-not-found",
         "UTIL-014-invalid-cursor",
         "UTIL-019-set-level-unknown",
