@@ -169,9 +169,11 @@ pub async fn notifications_unanswered(context: &CaseContext<'_>) -> StepOutcome 
         }
         // Over Streamable HTTP a notification the server cannot accept gets an
         // error status whose body may be a JSON-RPC error without an id: that
-        // is the transport refusing the POST (HTTP-006 judges the status), not
-        // an answer to the notification.
-        let refused_post = |a: &&Value| context.transport == Kind::StreamableHttp && a.get("error").is_some() && a.get("id").is_none_or(Value::is_null);
+        // is the transport refusing the POST, not an answer to the notification.
+        let error_status = sent.http.as_ref().is_some_and(|head| head.status >= 400);
+        let refused_post = |a: &&Value| {
+            context.transport == Kind::StreamableHttp && error_status && a.get("error").is_some() && a.get("id").is_none_or(Value::is_null)
+        };
         if let Some(answer) = sent.answers.iter().find(|a| !refused_post(a)) {
             outcome.findings.push(draft(
                 "JSONRPC-014",
