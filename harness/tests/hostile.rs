@@ -20,6 +20,7 @@ const DEADLINE: &str = "2s";
 /// enough to meet every kind of misbehaviour; the whole catalogue would only
 /// multiply the deadlines waited out.
 const SAMPLE: &[&str] = &["--only", "lifecycle", "--only", "L-PING-001", "--only", "TOOLS-002"];
+
 /// The deadline of a connection's first request, which also waits for the
 /// server to start: what these tests measure comes later, and on a loaded
 /// machine (hostile servers streaming gigabytes side by side) a start can
