@@ -201,6 +201,8 @@ pub enum Fault {
     StdinCloseIgnored,
     /// -32601 errors have no `message`.
     ErrorMissingMessage,
+    /// 2026-07-28 over HTTP: an unknown method gets -32601 with status 200, not 404.
+    UnknownMethodStatus200,
 }
 
 /// One row of the fault table.
@@ -773,6 +775,13 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::StdioAndSse,
         description: "leaves the message out of -32601 (Method not found) errors (on Streamable HTTP only in handshake-era sessions)",
     },
+    FaultInfo {
+        fault: Fault::UnknownMethodStatus200,
+        name: "unknown-method-status-200",
+        breaks: &["HTTP-018"],
+        scope: Scope::StreamableHttp,
+        description: "answers an unknown method in 2026-07-28 with the right -32601 error but HTTP status 200 instead of 404",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -801,8 +810,10 @@ impl Fault {
         CATALOGUE.iter().find(|i| i.name == name).map(|i| i.fault)
     }
 
-    fn bit(self) -> u128 {
-        1 << (self as u32)
+    /// The word of [`FaultSet`] that holds this fault, and its bit there.
+    fn position(self) -> (usize, u64) {
+        let index = self as usize;
+        (index / 64, 1 << (index % 64))
     }
 }
 
@@ -812,17 +823,22 @@ impl fmt::Display for Fault {
     }
 }
 
-/// A set of active faults (empty for the conformant server).
+/// A set of active faults (empty for the conformant server): a bit set of
+/// [`FaultSet::CAPACITY`] faults, `Copy` so every handler can hold one.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct FaultSet(u128);
+pub struct FaultSet([u64; 4]);
 
 impl FaultSet {
     /// No fault: the conformant baseline.
-    pub const NONE: FaultSet = FaultSet(0);
+    pub const NONE: FaultSet = FaultSet([0; 4]);
+
+    /// How many faults the set can hold.
+    pub const CAPACITY: usize = 4 * 64;
 
     /// Adds a fault.
     pub fn insert(&mut self, fault: Fault) {
-        self.0 |= fault.bit();
+        let (word, bit) = fault.position();
+        self.0[word] |= bit;
     }
 
     /// A set holding just `fault`.
@@ -834,7 +850,8 @@ impl FaultSet {
 
     /// Whether `fault` is active.
     pub fn contains(self, fault: Fault) -> bool {
-        self.0 & fault.bit() != 0
+        let (word, bit) = fault.position();
+        self.0[word] & bit != 0
     }
 
     /// The active faults, in catalogue order.
@@ -844,7 +861,7 @@ impl FaultSet {
 
     /// True when no fault is active.
     pub fn is_empty(self) -> bool {
-        self.0 == 0
+        self == FaultSet::NONE
     }
 }
 
@@ -962,6 +979,7 @@ mod tests {
             Fault::BatchAccepted,
             Fault::StdinCloseIgnored,
             Fault::ErrorMissingMessage,
+            Fault::UnknownMethodStatus200,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {
@@ -970,7 +988,7 @@ mod tests {
         }
         let names: HashSet<_> = CATALOGUE.iter().map(|i| i.name).collect();
         assert_eq!(names.len(), CATALOGUE.len());
-        assert!(CATALOGUE.len() < 128, "FaultSet is a u128 bit set");
+        assert!(CATALOGUE.len() <= FaultSet::CAPACITY, "FaultSet has room for {} faults", FaultSet::CAPACITY);
     }
 
     #[test]

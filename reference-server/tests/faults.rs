@@ -100,6 +100,7 @@ const PROVEN_BY_THE_MUTATION_MATRIX: &[&str] = &[
     "resource-uri-invalid",
     "session-id-predictable",
     "tool-arguments-unchecked",
+    "unknown-method-status-200",
 ];
 
 #[tokio::test]

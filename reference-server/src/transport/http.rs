@@ -507,7 +507,9 @@ impl App {
                     self.reply(None, messages)
                 }
             }
-            Answer::Error(e) if e.code == code::METHOD_NOT_FOUND => replies::rpc_error(StatusCode::NOT_FOUND, req.id, &e),
+            Answer::Error(e) if e.code == code::METHOD_NOT_FOUND && !self.faulty(Fault::UnknownMethodStatus200) => {
+                replies::rpc_error(StatusCode::NOT_FOUND, req.id, &e)
+            }
             Answer::Error(e) if e.code == code::INVALID_REQUEST => replies::rpc_error(StatusCode::BAD_REQUEST, req.id, &e),
             Answer::Error(e) => self.reply(None, vec![error_response(req.id, &e)]),
             Answer::Silence => replies::accepted(),
