@@ -169,28 +169,20 @@ fn report(disagreements: &[Disagreement]) -> String {
     out
 }
 
-/// Generates from both schemas of each definition in `names` and compares
-/// verdicts. `ours_root`/`ours_def` give our schema to generate from;
-/// `ours_verdict` validates with it.
-fn compare(
-    version: &str,
-    official: &Official,
-    names: &[String],
-    ours_root: &Value,
-    ours_def: &dyn Fn(&str) -> Option<Value>,
-    ours_verdict: &dyn Fn(&str, &Value) -> Result<(), String>,
-) -> (Tally, Vec<Disagreement>) {
+/// Generates from both schemas of each definition in `names` (the official
+/// one and ours) and compares the verdicts of both on every instance.
+fn compare(version: &str, official: &Official, names: &[String], ours: &schema::VersionSchema) -> (Tally, Vec<Disagreement>) {
     let mut tally = Tally::default();
     let mut disagreements = Vec::new();
     for name in names {
-        let ours_schema = ours_def(name);
+        let ours_schema = ours.definition(name).cloned();
         let mut sources: Vec<(&str, &Value, Value)> = vec![(
             "official",
             &official.root,
             official.definition(name).clone(),
         )];
         if let Some(schema) = ours_schema {
-            sources.push(("ours", ours_root, schema));
+            sources.push(("ours", ours.root(), schema));
         }
         let mut seen: HashSet<String> = HashSet::new();
         for (source, root, schema) in &sources {
@@ -216,7 +208,7 @@ fn compare(
                         continue;
                     }
                     let theirs = official.verdict(name, &instance);
-                    let ours = ours_verdict(name, &instance);
+                    let mine = ours_verdict(ours, name, &instance);
                     tally.compared += 1;
                     if theirs.is_ok() {
                         tally.valid += 1;
@@ -226,14 +218,14 @@ fn compare(
                             tally.generated_valid_rejected += 1;
                         }
                     }
-                    if theirs.is_ok() != ours.is_ok() {
+                    if theirs.is_ok() != mine.is_ok() {
                         disagreements.push(Disagreement {
                             version: version.to_owned(),
                             definition: name.clone(),
                             origin,
                             instance,
                             official: theirs,
-                            ours,
+                            ours: mine,
                         });
                     }
                 }
@@ -274,14 +266,7 @@ fn check_version(version: &str) {
     );
 
     let names: Vec<String> = theirs.into_iter().collect();
-    let (tally, disagreements) = compare(
-        version,
-        &official,
-        &names,
-        ours.root(),
-        &|name| ours.definition(name).cloned(),
-        &|name, instance| ours_verdict(ours, name, instance),
-    );
+    let (tally, disagreements) = compare(version, &official, &names, ours);
     println!(
         "{version}: {} definitions, {} instances compared, {} valid, {} invalid ({} generated as valid but rejected by the official schema), {} disagreements",
         names.len(),
@@ -421,14 +406,7 @@ fn comparison_catches_a_broken_definition() {
         let broken = SchemaBundle::from_layers(&refs).expect("the broken copy still builds");
         let ours = broken.version(version).expect("version present");
         let names = vec!["CallToolResult".to_owned()];
-        let (tally, disagreements) = compare(
-            version,
-            &official,
-            &names,
-            ours.root(),
-            &|name| ours.definition(name).cloned(),
-            &|name, instance| ours_verdict(ours, name, instance),
-        );
+        let (tally, disagreements) = compare(version, &official, &names, ours);
         println!(
             "broken CallToolResult ({what}): {} of {} instances disagree",
             disagreements.len(),
