@@ -34,6 +34,7 @@ pub mod input;
 pub mod judge;
 pub mod oracle;
 pub mod replay;
+pub mod sequence;
 pub mod shrink;
 pub mod surface;
 pub mod syntax;
