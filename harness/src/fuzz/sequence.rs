@@ -630,12 +630,25 @@ impl Run<'_> {
         }
     }
 
-    /// `initialize` must be answered with the version asked for: the session
-    /// beside this one was opened with the same request.
-    fn initialized_ok(&mut self, outcome: &Outcome, after: &str) -> bool {
+    /// Is `bytes` a request valid for the session's version (as generated,
+    /// not as shrinking may have left it)? Only such a request's answer is judged.
+    fn valid(&self, bytes: &[u8]) -> bool {
+        let Ok(message) = serde_json::from_slice::<Value>(bytes) else { return false };
+        let Some(schema) = schema::bundle().version(&self.context.surface.version) else { return false };
+        let method = message.get("method").and_then(Value::as_str).unwrap_or_default();
+        schema.request_definition(method).is_some_and(|definition| schema.validate(definition, &message).is_ok())
+    }
+
+    /// A valid `initialize` for the session's version must be answered with
+    /// that version: the session beside this one was opened with the same request.
+    fn initialized_ok(&mut self, outcome: &Outcome, request: &[u8], after: &str) -> bool {
         let version = outcome.response.as_ref().and_then(|r| r.pointer("/result/protocolVersion")).and_then(Value::as_str);
         if version == Some(self.context.surface.version.as_str()) {
             return true;
+        }
+        let asked = serde_json::from_slice::<Value>(request).ok().and_then(|r| r.pointer("/params/protocolVersion").cloned());
+        if !self.valid(request) || asked.as_ref().and_then(Value::as_str) != Some(self.context.surface.version.as_str()) {
+            return false;
         }
         let actual = match (&outcome.response, outcome.status) {
             (Some(response), _) => clip(&response.to_string(), 300),
@@ -655,7 +668,7 @@ impl Run<'_> {
 
     /// A `ping` (or the plain request) must get a result.
     fn answered_ok(&mut self, outcome: &Outcome, bytes: &[u8], when: &str) {
-        if outcome.response.as_ref().is_some_and(|r| r.get("result").is_some()) {
+        if outcome.response.as_ref().is_some_and(|r| r.get("result").is_some()) || !self.valid(bytes) {
             return;
         }
         let method = method_of(bytes);
@@ -689,7 +702,7 @@ impl Run<'_> {
         // the ids of what comes back are judged.
         self.exchange(&mut connection, &frames[0]).await;
         let outcome = self.exchange(&mut connection, &frames[1]).await;
-        if self.initialized_ok(&outcome, "after a request sent before it") {
+        if self.initialized_ok(&outcome, &frames[1], "after a request sent before it") {
             connection.transport.set_protocol_version(Some(&self.context.surface.version));
             self.handshake_rest(&mut connection, &frames[2], &frames[3], "after a handshake that followed a request before `initialize`").await;
         }
@@ -699,7 +712,7 @@ impl Run<'_> {
     async fn before_initialized(&mut self, frames: &[Vec<u8>]) {
         let Some(mut connection) = self.connect().await else { return };
         let outcome = self.exchange(&mut connection, &frames[0]).await;
-        if self.initialized_ok(&outcome, "on a fresh connection") {
+        if self.initialized_ok(&outcome, &frames[0], "on a fresh connection") {
             connection.transport.set_protocol_version(Some(&self.context.surface.version));
             let early = self.exchange(&mut connection, &frames[1]).await;
             // Only `ping` is prescribed before `initialized` (L-PING-001);
@@ -715,7 +728,7 @@ impl Run<'_> {
     async fn ended_session(&mut self, frames: &[Vec<u8>]) {
         let Some(mut connection) = self.connect().await else { return };
         let outcome = self.exchange(&mut connection, &frames[0]).await;
-        if !self.initialized_ok(&outcome, "on a fresh connection") {
+        if !self.initialized_ok(&outcome, &frames[0], "on a fresh connection") {
             connection.transport.close().await;
             return;
         }
@@ -754,7 +767,7 @@ impl Run<'_> {
         // The old session is gone: a new one must open and work.
         let Some(mut fresh) = self.connect().await else { return };
         let outcome = self.exchange(&mut fresh, &frames[4]).await;
-        if self.initialized_ok(&outcome, "after a session was deleted") {
+        if self.initialized_ok(&outcome, &frames[4], "after a session was deleted") {
             fresh.transport.set_protocol_version(Some(&self.context.surface.version));
             self.handshake_rest(&mut fresh, &frames[5], &frames[6], "on a session opened after another was deleted").await;
         }
