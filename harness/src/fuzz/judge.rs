@@ -775,7 +775,7 @@ fn probe_failed(probe: &str, label: &str, what: &str, actual: String, seq: usize
         .build()
 }
 
-fn duplicate(method: &str, json: &Value, seq: Option<usize>) -> Draft {
+pub(super) fn duplicate(method: &str, json: &Value, seq: Option<usize>) -> Draft {
     DraftBuilder::new(Oracle::DuplicateResponse, "JSONRPC-003", "MUST", "basic/index.mdx §Responses")
         .message(format!("a second response to one `{method}` request"))
         .expected("exactly one response per request")
@@ -785,7 +785,7 @@ fn duplicate(method: &str, json: &Value, seq: Option<usize>) -> Draft {
         .build()
 }
 
-fn unknown_id(json: &Value, shape: &str, message: &str, seq: Option<usize>) -> Draft {
+pub(super) fn unknown_id(json: &Value, shape: &str, message: &str, seq: Option<usize>) -> Draft {
     DraftBuilder::new(Oracle::UnknownId, "JSONRPC-003", "MUST", "basic/index.mdx §Responses")
         .message(message)
         .expected("responses only to requests sent, repeating their ids")

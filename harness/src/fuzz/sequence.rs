@@ -31,6 +31,7 @@ use super::driver::{Evidence, Feed};
 use super::expect::CLIENT_REQUESTS;
 use super::generator::{to_bytes, Generator, Ids};
 use super::input::{Frame, Input, Role, Sent};
+use super::judge::{duplicate, unknown_id};
 use super::oracle::{answer_requirement, clip, Draft, DraftBuilder, Oracle};
 use super::surface::Surface;
 use super::wire::Received;
@@ -606,27 +607,14 @@ impl Run<'_> {
             Some(count) => {
                 *count += 1;
                 if *count > 1 {
-                    self.drafts.push(
-                        DraftBuilder::new(Oracle::DuplicateResponse, "JSONRPC-003", "MUST", "basic/index.mdx §Responses")
-                            .message("a second response to one request on a fresh session")
-                            .expected("exactly one response per request")
-                            .actual(clip(&json.to_string(), 300))
-                            .bucket("sequence", "second response")
-                            .build(),
-                    );
+                    self.drafts.push(duplicate("sequence", &json, None));
                     return None;
                 }
                 (id == *waiting).then_some(json)
             }
             None => {
-                self.drafts.push(
-                    DraftBuilder::new(Oracle::UnknownId, "JSONRPC-003", "MUST", "basic/index.mdx §Responses")
-                        .message(format!("on a fresh session, a response with id {}, which matches no request sent", clip(&id.to_string(), 80)))
-                        .expected("responses only to requests sent, repeating their ids")
-                        .actual(clip(&json.to_string(), 300))
-                        .bucket("sequence", format!("foreign id ({})", crate::jsonrpc::type_name(&id)))
-                        .build(),
-                );
+                let message = format!("on a fresh session, a response with id {}, which matches no request sent", clip(&id.to_string(), 80));
+                self.drafts.push(unknown_id(&json, crate::jsonrpc::type_name(&id), &message, None));
                 None
             }
         }
