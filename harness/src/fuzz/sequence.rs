@@ -811,6 +811,55 @@ mod tests {
         assert!(feed.is_empty() && !feed.blocked());
     }
 
+    fn http_surface() -> Arc<Surface> {
+        Arc::new(Surface {
+            version: "2025-11-25".into(),
+            kind: Kind::StreamableHttp,
+            supported_versions: None,
+            capabilities: json!({}),
+            tools: Vec::new(),
+        })
+    }
+
+    fn message(json: Value, origin: &str) -> super::super::wire::Incoming {
+        let message = crate::jsonrpc::classify(&json).expect("a message");
+        super::super::wire::Incoming::Message { message, json, origin: Some(json!(origin)), in_array: false, id_absent: false }
+    }
+
+    /// A burst over Streamable HTTP is one POST per request: a POST that fails
+    /// fails its own request only, and the others' answers are no duplicates.
+    #[test]
+    fn a_failed_post_of_a_burst_fails_only_its_request() {
+        use super::super::judge::Judge;
+        let surface = http_surface();
+        let ping = |id: &str| Frame::new(to_bytes(&crate::jsonrpc::request(&json!(id), "ping", None)));
+        let input = Input { label: "burst".into(), iteration: None, frames: vec![ping("a"), ping("b")], step: Some(Step::With) };
+        let plan = super::super::expect::plan(&input, &surface);
+        let mut judge = Judge::new(surface, Duration::from_secs(5), None);
+        judge.sent(0, Arc::new(input), plan, vec![json!("#1"), json!("#2")], Instant::now());
+        judge.received(super::super::wire::Incoming::SendFailed { origin: Some(json!("#2")), why: "reset".into(), unreachable: false });
+        judge.received(message(json!({"jsonrpc": "2.0", "id": "a", "result": {}}), "#1"));
+        let findings = judge.take_findings();
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert_eq!((findings[0].oracle, findings[0].expected.contains("\"b\"")), (Oracle::NoResponse, true), "{findings:#?}");
+    }
+
+    /// An error with id null on a request's own POST is that request's
+    /// answer, wrong (JSONRPC-007), not also a silence.
+    #[test]
+    fn a_null_id_answer_on_its_own_post_is_not_also_silence() {
+        use super::super::judge::Judge;
+        let surface = http_surface();
+        let input = Input::single("initialize", None, to_bytes(&crate::jsonrpc::request(&json!("i"), "initialize", Some(json!({})))));
+        let plan = super::super::expect::plan(&input, &surface);
+        let mut judge = Judge::new(surface, Duration::from_secs(5), None);
+        judge.sent(0, Arc::new(input), plan, vec![json!("#1")], Instant::now());
+        judge.received(message(json!({"jsonrpc": "2.0", "id": null, "error": {"code": -32600, "message": "already initialized"}}), "#1"));
+        judge.received(super::super::wire::Incoming::StreamEnded { origin: Some(json!("#1")) });
+        let findings = judge.take_findings();
+        assert_eq!(findings.iter().map(|f| f.requirement.as_str()).collect::<Vec<_>>(), ["JSONRPC-007"], "{findings:#?}");
+    }
+
     #[test]
     fn steps_round_trip_through_finding_files() {
         for s in [Step::With, Step::After, Step::Session(Script::BeforeInitialized)] {
