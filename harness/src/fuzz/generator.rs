@@ -52,7 +52,7 @@ impl Default for Families {
 
 /// In a campaign of both families, the share of iterations (in percent)
 /// that are sequences.
-pub const SEQUENCE_PERCENT: usize = 6;
+pub const SEQUENCE_PERCENT: usize = 4;
 
 /// A stable hash of a string (FNV-1a): the seed space of each version must
 /// not change between builds.

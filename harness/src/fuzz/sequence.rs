@@ -229,7 +229,9 @@ pub(super) fn generate(generator: &Generator<'_>, rng: &mut Rng, iteration: u64)
             for _ in 0..1 + rng.below(2) {
                 frames.push(make.cancel(&id));
             }
-            vec![(Step::With, frames), (Step::After, vec![make.plain(ids.next(rng))])]
+            // The session must keep answering while the cancelled request may
+            // stay silent until its deadline: the check goes alongside, not after.
+            vec![(Step::With, frames), (Step::With, vec![make.plain(ids.next(rng))])]
         }
         Pattern::CancelAfter => {
             let id = ids.next(rng);
