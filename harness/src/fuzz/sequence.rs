@@ -59,14 +59,21 @@ pub enum Step {
 #[serde(rename_all = "kebab-case")]
 pub enum Script {
     /// A request before `initialize`, then the handshake and a `ping`.
-    /// Frames: request, initialize, initialized, ping.
+    /// Frames: request, initialize, initialized, ping. The early request may
+    /// be answered or refused by HTTP status (L-PING-001, L-HTTP-010): only
+    /// the ids of answers are judged; then `initialize` gets its result
+    /// (L-LIFE-001) and `ping` its result (L-PING-001).
     BeforeInitialize,
     /// `initialize`, a request before `notifications/initialized`, then
-    /// `initialized` and a `ping`. Frames: initialize, request, initialized, ping.
+    /// `initialized` and a `ping`. Frames: initialize, request, initialized,
+    /// ping. An early `ping` must get its result (L-PING-001: at any time);
+    /// another early request may get anything.
     BeforeInitialized,
-    /// A session opened, used, deleted, used again (404 expected), and a new
-    /// one opened. Frames: initialize, initialized, ping, ping (on the
-    /// deleted session), initialize, initialized, ping. Streamable HTTP only.
+    /// A session opened, used, deleted, used again, and a new one opened.
+    /// Frames: initialize, initialized, ping, ping (on the deleted session),
+    /// initialize, initialized, ping. Once DELETE succeeded the old id gets
+    /// 404 (L-HTTP-011); a 405 to DELETE ends the check (L-HTTP-012 MAY).
+    /// Streamable HTTP only.
     EndedSession,
 }
 
@@ -145,19 +152,40 @@ impl Feed for Steps {
     }
 }
 
-/// The kinds of sequence, each a function of the generator and the rng.
+/// The kinds of sequence. What each may get is what its frames prescribe
+/// ([`super::expect`]); the notes say what that comes to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Pattern {
+    /// A request and its cancellation (once or twice) in one input: it may
+    /// stay unanswered (UTIL-003 SHOULD), never be answered twice
+    /// (JSONRPC-003), and the session goes on (UTIL-005).
     CancelDuring,
+    /// A request, then once it is answered its cancellation: no second
+    /// answer (JSONRPC-003, UTIL-004/006: a late cancellation is ignored).
     CancelAfter,
+    /// A cancellation naming an id not sent yet, then a request with that
+    /// id: a well-formed request, answered (JSONRPC-004).
     CancelBefore,
+    /// 9 to 40 requests of one method at once, beyond the window: each
+    /// answered once with its own id (JSONRPC-003/004).
     BurstSame,
+    /// 9 to 32 valid requests of mixed methods at once (LIFECYCLE-013 too).
     BurstMixed,
+    /// An id used again once its request completed: the second request is
+    /// answered, a result or an error (JSONRPC-004).
     IdReuse,
+    /// A second `initialize` for the session's version: answered, a result
+    /// or an error; `ping` still answered after it (L-PING-001).
     SecondInitialize,
+    /// A method only another version defines: answered, a result or an error.
     OtherVersion,
+    /// `initialized` again, cancellation and progress for nothing sent, a
+    /// roots change: none answered (JSONRPC-014), the session goes on.
     OddNotifications,
+    /// 2026-07-28: a request without per-request `_meta` between two with
+    /// it: refused with -32602 (LIFECYCLE-007, LIFECYCLE-010).
     MissingMeta,
+    /// A fresh HTTP session of its own ([`Script`]).
     Session(Script),
 }
 
@@ -179,8 +207,8 @@ impl Pattern {
     }
 }
 
-/// The kinds that apply to a session.
-fn kinds(surface: &Surface) -> Vec<Pattern> {
+/// The patterns that apply to a session.
+fn patterns(surface: &Surface) -> Vec<Pattern> {
     let mut kinds = vec![
         Pattern::CancelDuring,
         Pattern::CancelAfter,
@@ -217,8 +245,8 @@ fn kinds(surface: &Surface) -> Vec<Pattern> {
 /// The steps of the sequence of `iteration`, drawn with `rng`.
 pub(super) fn generate(generator: &Generator<'_>, rng: &mut Rng, iteration: u64) -> Vec<Input> {
     let surface = generator.surface();
-    let kinds = kinds(surface);
-    let kind = kinds[rng.below(kinds.len())];
+    let patterns = patterns(surface);
+    let kind = patterns[rng.below(patterns.len())];
     let mut ids = Ids::new(iteration);
     let make = Make { generator, surface };
     let steps: Vec<(Step, Vec<Value>)> = match kind {
@@ -323,7 +351,7 @@ pub(super) fn generate(generator: &Generator<'_>, rng: &mut Rng, iteration: u64)
 }
 
 /// Methods another version defines and the session's does not (never
-/// `initialize` in 2026-07-28, see [`kinds`]).
+/// `initialize` in 2026-07-28, see [`patterns`]).
 fn foreign_methods(surface: &Surface) -> Vec<&'static str> {
     let bundle = schema::bundle();
     let here = bundle.version(&surface.version);
