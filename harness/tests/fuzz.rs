@@ -207,3 +207,66 @@ fn bad_arguments_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
     }
 }
+
+#[test]
+fn sequences_are_byte_identical_per_seed() {
+    let dir = scratch("fuzz-sequences-determinism");
+    let common = ["--iterations", "40", "--spec-version", "2025-06-18", "--generators", "sequences", "--timeout", "2s"];
+    let (a, ta) = fuzz(&dir, "a", &[&common[..], &["--seed", "17"]].concat());
+    let (b, tb) = fuzz(&dir, "b", &[&common[..], &["--seed", "17"]].concat());
+    let (c, tc) = fuzz(&dir, "c", &[&common[..], &["--seed", "18"]].concat());
+    for out in [&a, &b, &c] {
+        assert_eq!(out.status.code(), Some(0), "{}", stderr(out));
+    }
+    let (sa, sb, sc) = (inputs_sent(&ta), inputs_sent(&tb), inputs_sent(&tc));
+    assert!(sa.iter().any(|f| f.contains("notifications/cancelled")), "sequences were sent: {sa:#?}");
+    assert!(sa.len() > 80, "{} frames", sa.len());
+    assert_eq!(sa, sb, "same seed, same sequences, same bytes, same order");
+    assert_ne!(sa, sc, "another seed sends other sequences");
+}
+
+fn clean_sequences(transport: &str, iterations: &str) {
+    let dir = scratch(&format!("fuzz-clean-sequences-{transport}"));
+    let args = ["--transport", transport, "--generators", "sequences", "--iterations", iterations, "--seed", "42", "--timeout", "2s"];
+    let (out, _) = fuzz(&dir, "run", &args);
+    let files = finding_files(&dir.join("run-findings"));
+    let texts: Vec<String> = files.iter().map(|f| std::fs::read_to_string(f).unwrap_or_default()).collect();
+    assert_eq!(out.status.code(), Some(0), "{}\n{texts:#?}", stderr(&out));
+    assert!(files.is_empty(), "the clean reference server gives no finding: {texts:#?}");
+}
+
+#[test]
+fn the_clean_reference_server_gives_no_findings_to_sequences_over_stdio() {
+    clean_sequences("stdio", "100");
+}
+
+#[test]
+fn the_clean_reference_server_gives_no_findings_to_sequences_over_streamable_http() {
+    clean_sequences("streamable-http", "100");
+}
+
+#[test]
+fn the_clean_reference_server_gives_no_findings_to_sequences_over_http_sse() {
+    clean_sequences("sse", "80");
+}
+
+#[test]
+fn a_deleted_session_that_keeps_working_is_found_by_a_sequence_and_replays() {
+    let faulty = support::HttpServer::start("--http", &["--fault", "session-id-ignored-after-delete"]);
+    let dir = scratch("fuzz-sequence-ended-session");
+    let args = ["--url", faulty.url.as_str(), "--generators", "sequences", "--spec-version", "2025-11-25", "--seed", "3", "--iterations", "60", "--timeout", "2s"];
+    let (out, _) = fuzz(&dir, "run", &args);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let files = finding_files(&dir.join("run-findings"));
+    let findings: Vec<Finding> = files.iter().map(|f| Finding::load(f).expect("a finding file")).collect();
+    assert_eq!(findings.len(), 1, "only the fault: {:#?}", findings.iter().map(|f| &f.bucket).collect::<Vec<_>>());
+    let finding = &findings[0];
+    assert_eq!((finding.requirement.as_str(), finding.status), ("L-HTTP-011", Status::Reproduced), "{}", finding.bucket);
+    assert!(finding.inputs.iter().any(|i| i.label.starts_with("sequence/ended-session")), "the replay file holds the sequence");
+    assert!(finding.inputs.len() <= 2, "shrunk to the session step: {} inputs", finding.inputs.len());
+    let again = replay(&files[0], &[]);
+    assert_eq!(again.status.code(), Some(1), "still fails against the faulty server: {}", stderr(&again));
+    let clean = support::HttpServer::start("--http", &[]);
+    let fixed = replay(&files[0], &["--url", clean.url.as_str()]);
+    assert_eq!(fixed.status.code(), Some(0), "no longer fails against the clean server: {}", stderr(&fixed));
+}

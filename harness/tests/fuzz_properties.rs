@@ -3,7 +3,8 @@
 
 use mcp_conform::check::CallTools;
 use mcp_conform::fuzz::expect;
-use mcp_conform::fuzz::generator::{Generator, MAX_FRAME};
+use mcp_conform::fuzz::generator::{Families, Generator, MAX_FRAME};
+use mcp_conform::fuzz::sequence::Step;
 use mcp_conform::fuzz::surface::{Surface, Tool};
 use mcp_conform::fuzz::syntax::{self, Top};
 use mcp_conform::transport::Kind;
@@ -121,6 +122,36 @@ proptest! {
         if input.label.starts_with("schema/valid") && !input.label.contains("notifications/") {
             prop_assert!(!plan.solo, "{}: {:?}", input.label, String::from_utf8_lossy(&input.frames[0].bytes));
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// A sequence is a function of the seed and the iteration like any input:
+    /// every step is marked, bounded, and never sent on a fresh session
+    /// over stdio (that would cost a process per input).
+    #[test]
+    fn sequences_are_pure_and_marked(seed in any::<u64>(), iteration in 0u64..1_000_000, v in 0usize..5, k in 0usize..3) {
+        let version = mcp_conform::version::ALL[v];
+        let mut surface = surface(version);
+        surface.kind = [Kind::Stdio, Kind::StreamableHttp, Kind::Sse][k];
+        let generator = Generator::new(&surface, seed, &[]).with_families(Families { inputs: false, sequences: true });
+        let steps = generator.inputs(iteration);
+        prop_assert_eq!(&steps, &generator.inputs(iteration));
+        prop_assert!(!steps.is_empty());
+        for step in &steps {
+            prop_assert!(step.label.starts_with("sequence/"), "{}", step.label);
+            prop_assert_eq!(step.iteration, Some(iteration));
+            prop_assert!(step.step.is_some() && !step.frames.is_empty());
+            prop_assert!(step.frames.iter().all(|f| f.bytes.len() <= MAX_FRAME));
+            if surface.kind == Kind::Stdio {
+                prop_assert!(!matches!(step.step, Some(Step::Session(_))), "{}", step.label);
+            }
+        }
+        // Sequences off: the single input of the iteration, unchanged.
+        let single = Generator::new(&surface, seed, &[]).with_families(Families { inputs: true, sequences: false });
+        prop_assert_eq!(single.inputs(iteration), vec![single.input(iteration)]);
     }
 }
 

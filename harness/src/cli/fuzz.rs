@@ -9,6 +9,7 @@ use super::run::{parse_duration, parse_size, parse_version};
 use super::CliError;
 use crate::check::CallTools;
 use crate::fuzz::campaign::{self, Config, Report, Shard};
+use crate::fuzz::generator::Families;
 use crate::fuzz::shrink::Budget;
 use crate::transport::Limits;
 
@@ -79,6 +80,29 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "FILE")]
     transcript: Option<PathBuf>,
 
+    /// Generator families to draw from, comma-separated: `inputs` (single
+    /// inputs on an established session) and `sequences` (stateful sequences:
+    /// cancellation races, bursts, id reuse, method orders, HTTP sessions).
+    #[arg(long, value_enum, value_name = "FAMILY", value_delimiter = ',', default_values_t = [Family::Inputs, Family::Sequences])]
+    generators: Vec<Family>,
+}
+
+/// A generator family, as `--generators` names it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Family {
+    /// Single inputs.
+    Inputs,
+    /// Stateful sequences.
+    Sequences,
+}
+
+impl std::fmt::Display for Family {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Family::Inputs => "inputs",
+            Family::Sequences => "sequences",
+        })
+    }
 }
 
 fn parse_shard(text: &str) -> Result<Shard, String> {
@@ -161,6 +185,7 @@ pub async fn fuzz(args: FuzzArgs) -> Result<i32, CliError> {
         call_tools,
         shrink: Budget { trials: 64, time: args.shrink_time, minimize: !args.no_shrink },
         transcript: args.transcript.clone(),
+        generators: Families { inputs: args.generators.contains(&Family::Inputs), sequences: args.generators.contains(&Family::Sequences) },
     };
     eprintln!("fuzz: seed {seed}, shard {}, target {}", args.shard.label(), config.target.endpoint());
     let report = Arc::new(Mutex::new(Report::new(seed, args.shard, config.target.kind().as_str())));

@@ -15,10 +15,11 @@ use super::corpus::{Corpus, Resume};
 use super::driver::{probe_candidates, Driver, Evidence, Feed, Sink, Stop};
 use super::error::FuzzError;
 use super::finding::{self, Finding, FindingContext, Status, SurfaceRecord, TargetSpec};
-use super::generator::Generator;
+use super::generator::{Families, Generator};
 use super::input::{encode, Input};
 use super::judge::{Completed, Probe};
 use super::oracle::{Draft, Oracle};
+use super::sequence::{self, Steps};
 use super::shrink::{self, Budget, Trial};
 use super::surface::{Surface, Tool};
 use super::wire::Wire;
@@ -87,6 +88,8 @@ pub struct Config {
     pub shrink: Budget,
     /// Append every frame sent to this file (JSON lines).
     pub transcript: Option<PathBuf>,
+    /// Which generator families to draw from.
+    pub generators: Families,
 }
 
 /// One bucket of findings, as the summary lists it.
@@ -403,6 +406,10 @@ impl Sink for Campaign<'_> {
         }
         let mut report = lock(&self.report);
         report.execs += 1;
+        // A sequence's step means something only after the steps before it.
+        if completed.input.step.is_some() {
+            return;
+        }
         match self.corpus.offer(&completed.signature, &completed.input) {
             Ok(true) => report.corpus += 1,
             Ok(false) => {}
@@ -419,24 +426,37 @@ struct CampaignFeed<'a> {
     end: Option<u64>,
     deadline: Option<Instant>,
     queue: VecDeque<Input>,
+    /// The steps of the sequence under way, if any.
+    steps: Steps,
     /// Where to record the resume point: the report, the corpus folder, the
     /// version, and how many inputs may be in flight (resuming re-sends them).
     resume: Option<(Arc<Mutex<Report>>, PathBuf, String, u64)>,
     start: u64,
 }
 
+impl CampaignFeed<'_> {
+    fn expired(&self) -> bool {
+        self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+}
+
 impl Feed for CampaignFeed<'_> {
     fn next(&mut self) -> Option<Input> {
-        if self.deadline.is_some_and(|d| Instant::now() >= d) {
+        if self.expired() {
             return None;
         }
         if let Some(input) = self.queue.pop_front() {
             return Some(input);
         }
+        // A sequence under way goes on (its steps may wait) before the next iteration.
+        if !self.steps.is_empty() {
+            return self.steps.next();
+        }
         if self.end.is_some_and(|end| self.next >= end) {
             return None;
         }
-        let input = self.generator.input(self.shard.iteration(self.next));
+        self.steps.extend(self.generator.inputs(self.shard.iteration(self.next)));
+        let input = self.steps.next();
         self.next += 1;
         if let Some((report, dir, version, window)) = &self.resume {
             // Inputs still in flight when the campaign stops are sent again next time.
@@ -445,7 +465,7 @@ impl Feed for CampaignFeed<'_> {
             report.pending_resume.retain(|(_, v, _)| v != version);
             report.pending_resume.push((dir.clone(), version.clone(), Resume { next }));
         }
-        Some(input)
+        input
     }
 }
 
@@ -472,12 +492,13 @@ async fn run_version(
         probe: None,
     };
     let mut feed = CampaignFeed {
-        generator: Generator::new(&surface, config.seed, &entries),
+        generator: Generator::new(&surface, config.seed, &entries).with_families(config.generators),
         shard: config.shard,
         next: resume.next,
         end: iterations.map(|n| resume.next + n),
         deadline: duration.map(|d| Instant::now() + d),
         queue: entries.iter().cloned().collect(),
+        steps: Steps::default(),
         resume: config.corpus.clone().map(|dir| (report.clone(), dir, surface.version.clone(), config.window as u64)),
         start: resume.next,
     };
@@ -491,7 +512,15 @@ async fn run_version(
         lock(&report).slow_tools = driver.judge().slow_tools;
         settle(&mut campaign, &surface).await;
         if stop == Stop::Exhausted {
-            break;
+            // A step of a sequence waits for everything before it: it may go now.
+            if !feed.steps.blocked() || feed.expired() {
+                break;
+            }
+            if let Some((input, script)) = feed.steps.release() {
+                session_step(config, &surface, &mut campaign, &input, script).await;
+                settle(&mut campaign, &surface).await;
+            }
+            continue;
         }
         if matches!(stop, Stop::Closed | Stop::Unresponsive) {
             transcript(config, &surface, connection, &driver)?;
@@ -518,6 +547,16 @@ async fn run_version(
     }
     report.save_resume();
     Ok(())
+}
+
+/// Run a sequence's step on a fresh connection of its own, and report what it found.
+async fn session_step(config: &Config, surface: &Arc<Surface>, campaign: &mut Campaign<'_>, input: &Input, script: sequence::Script) {
+    let context = sequence::Context { target: &config.target, surface, limits: &config.limits, timeout: config.timeout };
+    let ran = sequence::run_session(input, script, &context).await;
+    lock(&campaign.report).execs += 1;
+    for draft in ran.drafts {
+        campaign.finding(draft, &|| ran.evidence.clone());
+    }
 }
 
 /// Open a session and choose its liveness probe.

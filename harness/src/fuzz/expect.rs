@@ -187,6 +187,7 @@ pub fn plan(input: &Input, surface: &Surface) -> Plan {
         };
         for unit in units {
             unit_plan(unit, surface, &mut plan, &mut null_rules);
+            cancelled(unit, &mut plan);
         }
     }
     // Ids repeated in one input: each may be answered once per copy, or the
@@ -232,6 +233,25 @@ pub fn plan(input: &Input, surface: &Surface) -> Plan {
         })
     };
     plan
+}
+
+/// A `notifications/cancelled` naming a request sent before it in the same
+/// input: the receiver SHOULD not answer that request (UTIL-003), so its
+/// silence is no finding (the liveness probe decides, as for a slow tool),
+/// nor is an answer it may still give; a second answer remains one
+/// (JSONRPC-003), and a result is still checked against the schema.
+fn cancelled(unit: &[u8], plan: &mut Plan) {
+    let Ok(message) = serde_json::from_slice::<Value>(unit) else { return };
+    if message.get("method").and_then(Value::as_str) != Some("notifications/cancelled") || message.get("id").is_some() {
+        return;
+    }
+    let Some(request) = message.pointer("/params/requestId") else { return };
+    for e in plan.expected.iter_mut().filter(|e| e.id == *request && e.need == Need::Required) {
+        e.may_be_slow = true;
+        e.codes = None;
+        e.error_required = false;
+        e.result_required = None;
+    }
 }
 
 /// Add what one stdio line or HTTP body calls for.

@@ -32,7 +32,27 @@ pub struct Generator<'a> {
     surface: &'a Surface,
     seed: u64,
     corpus: &'a [Input],
+    families: Families,
 }
+
+/// Which generator families a campaign draws from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Families {
+    /// Single inputs: malformed frames, schema requests, tool calls, corpus mutations.
+    pub inputs: bool,
+    /// Stateful sequences ([`super::sequence`]).
+    pub sequences: bool,
+}
+
+impl Default for Families {
+    fn default() -> Self {
+        Families { inputs: true, sequences: true }
+    }
+}
+
+/// In a campaign of both families, the share of iterations (in percent)
+/// that are sequences.
+pub const SEQUENCE_PERCENT: usize = 4;
 
 /// A stable hash of a string (FNV-1a): the seed space of each version must
 /// not change between builds.
@@ -44,7 +64,35 @@ impl<'a> Generator<'a> {
     /// A generator for a session described by `surface`, drawing corpus
     /// mutations from `corpus`.
     pub fn new(surface: &'a Surface, seed: u64, corpus: &'a [Input]) -> Generator<'a> {
-        Generator { surface, seed, corpus }
+        Generator { surface, seed, corpus, families: Families::default() }
+    }
+
+    /// Draw only from `families`.
+    pub fn with_families(mut self, families: Families) -> Generator<'a> {
+        self.families = families;
+        self
+    }
+
+    /// The inputs of `iteration`: one single input, or the steps of a
+    /// sequence. Whether it is a sequence is drawn apart from the input
+    /// itself, so a single input is the same with sequences on or off.
+    pub fn inputs(&self, iteration: u64) -> Vec<Input> {
+        let mut rng = Rng::new(self.seed ^ fnv(&self.surface.version) ^ fnv("sequence") ^ iteration.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+        rng.next_u64();
+        let sequence = match (self.families.inputs, self.families.sequences) {
+            (_, false) => false,
+            (false, true) => true,
+            (true, true) => rng.below(100) < SEQUENCE_PERCENT,
+        };
+        if sequence {
+            return super::sequence::generate(self, &mut rng, iteration);
+        }
+        vec![self.input(iteration)]
+    }
+
+    /// The session the inputs are for.
+    pub(super) fn surface(&self) -> &Surface {
+        self.surface
     }
 
     /// The input of `iteration`.
@@ -70,7 +118,7 @@ impl<'a> Generator<'a> {
     }
 
     /// The method the session always has: `ping`, or `server/discover` in 2026-07-28.
-    fn plain_method(&self) -> &'static str {
+    pub(super) fn plain_method(&self) -> &'static str {
         match self.surface.era() {
             Era::Stateful => "ping",
             Era::Stateless => "server/discover",
@@ -78,7 +126,7 @@ impl<'a> Generator<'a> {
     }
 
     /// Params for the session: stateless requests carry the real per-request `_meta`.
-    fn params(&self, params: Value) -> Value {
+    pub(super) fn params(&self, params: Value) -> Value {
         match self.surface.era() {
             Era::Stateful => params,
             Era::Stateless => real_meta(params, &self.surface.version),
@@ -86,7 +134,7 @@ impl<'a> Generator<'a> {
     }
 
     /// A request of `method` from the schema, valid (or not) as generated.
-    fn schema_message(&self, rng: &mut Rng, method: &str, id: Value, mutate: bool) -> Option<Value> {
+    pub(super) fn schema_message(&self, rng: &mut Rng, method: &str, id: Value, mutate: bool) -> Option<Value> {
         let schema = schema::bundle().version(&self.surface.version)?;
         let definition = schema.definition(schema.request_definition(method)?)?;
         let mut message = generate::valid(schema.root(), definition, rng.next_u64())?;
@@ -105,7 +153,7 @@ impl<'a> Generator<'a> {
         Some(message)
     }
 
-    fn methods(&self) -> Vec<&'static str> {
+    pub(super) fn methods(&self) -> Vec<&'static str> {
         let schema = schema::bundle().version(&self.surface.version);
         CLIENT_REQUESTS.iter().copied().filter(|m| schema.and_then(|s| s.request_definition(m)).is_some()).collect()
     }
@@ -271,7 +319,7 @@ impl<'a> Generator<'a> {
             }
             _ => ("empty-line", vec![Frame::new(Vec::new())]),
         };
-        Input { label: format!("frame/{label}"), iteration: None, frames }
+        Input { label: format!("frame/{label}"), iteration: None, frames, step: None }
     }
 
     fn huge(&self, rng: &mut Rng, ids: &mut Ids) -> Vec<u8> {
@@ -387,13 +435,18 @@ impl<'a> Generator<'a> {
 }
 
 /// Engine ids of one iteration: distinct from every other iteration's.
-struct Ids {
+pub(super) struct Ids {
     iteration: u64,
     next: u64,
 }
 
 impl Ids {
-    fn next(&mut self, rng: &mut Rng) -> Value {
+    /// The ids of `iteration`, from its first.
+    pub(super) fn new(iteration: u64) -> Ids {
+        Ids { iteration, next: 0 }
+    }
+
+    pub(super) fn next(&mut self, rng: &mut Rng) -> Value {
         let k = self.next;
         self.next += 1;
         if rng.below(2) == 0 {

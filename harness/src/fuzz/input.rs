@@ -18,12 +18,15 @@ pub struct Input {
     pub iteration: Option<u64>,
     /// The frames, sent in order.
     pub frames: Vec<Frame>,
+    /// Its place in a stateful sequence ([`super::sequence`]); absent for a single input.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<super::sequence::Step>,
 }
 
 impl Input {
     /// An input of one frame.
     pub fn single(label: impl Into<String>, iteration: Option<u64>, bytes: Vec<u8>) -> Input {
-        Input { label: label.into(), iteration, frames: vec![Frame::new(bytes)] }
+        Input { label: label.into(), iteration, frames: vec![Frame::new(bytes)], step: None }
     }
 
     /// Total bytes of all frames.

@@ -442,9 +442,17 @@ impl Judge {
                 if p.plan.solo {
                     return;
                 }
+                // One POST per frame: only the request that POST carried failed.
+                let failed_id = origin
+                    .as_ref()
+                    .and_then(Value::as_str)
+                    .and_then(|o| p.origins.iter().position(|x| x == o))
+                    .filter(|_| p.input.frames.len() > 1)
+                    .and_then(|i| serde_json::from_slice::<Value>(&p.input.frames.get(i)?.bytes).ok())
+                    .and_then(|frame| frame.get("id").cloned());
                 let mut drafts = Vec::new();
                 for (index, e) in p.plan.expected.iter().enumerate() {
-                    if e.need == Need::Required && p.answers[index] == 0 {
+                    if e.need == Need::Required && p.answers[index] == 0 && failed_id.as_ref().is_none_or(|id| *id == e.id) {
                         p.answers[index] = 1;
                         drafts.push(no_response_builder(e, seq).message(format!("the request could not be completed: {why}")).actual(why.clone()).build());
                     }
@@ -572,6 +580,11 @@ impl Judge {
                             .input(seq)
                             .build(),
                     );
+                    // It is the answer of the one request its POST carried:
+                    // that request is not also silent.
+                    if let Some(p) = seq.and_then(|s| self.pending.get_mut(&s)).filter(|p| p.input.frames.len() == 1) {
+                        p.answers.iter_mut().filter(|n| **n == 0).for_each(|n| *n = 1);
+                    }
                 }
                 // A late answer to an earlier malformed input: not provably wrong.
                 _ if self.recently(|_, null| null) => self.error_shape(&json, seq),
@@ -775,7 +788,7 @@ fn probe_failed(probe: &str, label: &str, what: &str, actual: String, seq: usize
         .build()
 }
 
-fn duplicate(method: &str, json: &Value, seq: Option<usize>) -> Draft {
+pub(super) fn duplicate(method: &str, json: &Value, seq: Option<usize>) -> Draft {
     DraftBuilder::new(Oracle::DuplicateResponse, "JSONRPC-003", "MUST", "basic/index.mdx §Responses")
         .message(format!("a second response to one `{method}` request"))
         .expected("exactly one response per request")
@@ -785,7 +798,7 @@ fn duplicate(method: &str, json: &Value, seq: Option<usize>) -> Draft {
         .build()
 }
 
-fn unknown_id(json: &Value, shape: &str, message: &str, seq: Option<usize>) -> Draft {
+pub(super) fn unknown_id(json: &Value, shape: &str, message: &str, seq: Option<usize>) -> Draft {
     DraftBuilder::new(Oracle::UnknownId, "JSONRPC-003", "MUST", "basic/index.mdx §Responses")
         .message(message)
         .expected("responses only to requests sent, repeating their ids")

@@ -4,7 +4,9 @@
 //! generated inputs ([`generator`]): malformed frames, protocol requests and
 //! notifications from the schema bundle (valid and invalid in one place),
 //! tool calls from each tool's `inputSchema`, mutations of a corpus
-//! ([`corpus`]). Several inputs are in flight at once ([`driver`]), each with
+//! ([`corpus`]), and stateful sequences whose meaning lies in their order
+//! ([`sequence`]): cancellation races, bursts, id reuse, method orders, HTTP
+//! sessions ended and reopened. Several inputs are in flight at once ([`driver`]), each with
 //! a deadline. What the spec prescribes for an input is derived from its
 //! bytes ([`expect`], with [`syntax`] for JSON at the limits), and the judge
 //! ([`judge`]) pins every answer to an input and applies the oracles
@@ -34,6 +36,7 @@ pub mod input;
 pub mod judge;
 pub mod oracle;
 pub mod replay;
+pub mod sequence;
 pub mod shrink;
 pub mod surface;
 pub mod syntax;

@@ -9,11 +9,12 @@ use std::time::Duration;
 use serde_json::{Map, Value};
 use tokio::time::Instant;
 
-use super::driver::{Driver, Evidence, Sink};
+use super::driver::{Driver, Evidence, Sink, Stop};
 use super::generator::to_bytes;
 use super::input::Input;
 use super::judge::Probe;
 use super::oracle::Draft;
+use super::sequence::{self, Steps};
 use super::surface::Surface;
 use super::wire::Wire;
 use crate::target::Target;
@@ -72,13 +73,22 @@ impl Trial<'_> {
     pub async fn replay(&self, inputs: &[Input], window: usize) -> Result<Replayed, super::FuzzError> {
         let wire = Wire::open(self.target, &self.surface.version, self.limits, self.timeout).await?;
         let mut driver = Driver::new(wire, self.surface.clone(), self.timeout, self.probe.clone(), window);
-        let mut feed: VecDeque<Input> = inputs.iter().cloned().collect();
+        let mut feed = Steps::new(inputs.iter().cloned());
         if let Some(probe) = &self.probe {
             let request = crate::jsonrpc::request(&Value::from("mcp-conform-final-probe"), &probe.method, probe.params.clone());
-            feed.push_back(Input::single(format!("probe/{}", probe.method), None, to_bytes(&request)));
+            feed.extend([Input::single(format!("probe/{}", probe.method), None, to_bytes(&request))]);
         }
         let mut sink = Collect { drafts: Vec::new(), last: None };
-        driver.run(&mut feed, &mut sink).await;
+        // Steps of a sequence that wait go once everything before them is judged.
+        while driver.run(&mut feed, &mut sink).await == Stop::Exhausted && feed.blocked() {
+            if let Some((input, script)) = feed.release() {
+                let context = sequence::Context { target: self.target, surface: &self.surface, limits: self.limits, timeout: self.timeout };
+                let ran = sequence::run_session(&input, script, &context).await;
+                for draft in ran.drafts {
+                    sink.finding(draft, &|| ran.evidence.clone());
+                }
+            }
+        }
         driver.close().await;
         Ok(Replayed { drafts: sink.drafts, evidence: sink.last })
     }

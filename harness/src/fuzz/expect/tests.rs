@@ -128,3 +128,16 @@ fn duplicate_ids_prescribe_nothing() {
     assert_eq!(twice.expected.len(), 1);
     assert_eq!((twice.expected[0].max_answers, twice.expected[0].need), (2, Need::Optional));
 }
+
+#[test]
+fn a_request_cancelled_in_its_own_input_may_stay_unanswered() {
+    let call = br#"{"jsonrpc":"2.0","id":"fz-1-0","method":"ping"}"#.to_vec();
+    let cancel = br#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":"fz-1-0"}}"#.to_vec();
+    let input = |frames: Vec<Vec<u8>>| Input { label: "t".into(), iteration: None, frames: frames.into_iter().map(crate::fuzz::input::Frame::new).collect(), step: None };
+    let during = plan(&input(vec![call.clone(), cancel.clone()]), &surface("2025-06-18", Kind::Stdio));
+    let e = &during.expected[0];
+    assert_eq!((e.need, e.may_be_slow, e.result_required, e.max_answers), (Need::Required, true, None, 1), "silence allowed, a second answer is not");
+    let before = plan(&input(vec![cancel, call]), &surface("2025-06-18", Kind::Stdio));
+    let e = &before.expected[0];
+    assert!(!e.may_be_slow && e.result_required.is_some(), "a cancellation sent before the request cancels nothing");
+}
