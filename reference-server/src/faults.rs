@@ -201,6 +201,10 @@ pub enum Fault {
     StdinCloseIgnored,
     /// -32601 errors have no `message`.
     ErrorMissingMessage,
+    /// Streamable HTTP SSE event ids count per stream, so streams of a session share ids.
+    EventIdsPerStream,
+    /// A `Last-Event-ID` resumption replays the events of another stream of the session.
+    ReplayForeignStream,
 }
 
 /// One row of the fault table.
@@ -773,6 +777,20 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::StdioAndSse,
         description: "leaves the message out of -32601 (Method not found) errors (on Streamable HTTP only in handshake-era sessions)",
     },
+    FaultInfo {
+        fault: Fault::EventIdsPerStream,
+        name: "event-ids-per-stream",
+        breaks: &["L-HTTP-007"],
+        scope: Scope::StreamableHttp,
+        description: "numbers SSE event ids per stream without naming the stream, so the streams of a session reuse each other's ids",
+    },
+    FaultInfo {
+        fault: Fault::ReplayForeignStream,
+        name: "replay-foreign-stream",
+        breaks: &["L-HTTP-008"],
+        scope: Scope::StreamableHttp,
+        description: "answers a GET with Last-Event-ID by replaying the session's next stream instead of the one the id names",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -962,6 +980,8 @@ mod tests {
             Fault::BatchAccepted,
             Fault::StdinCloseIgnored,
             Fault::ErrorMissingMessage,
+            Fault::EventIdsPerStream,
+            Fault::ReplayForeignStream,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {
