@@ -38,6 +38,17 @@ fn progress_call(id: i64, token: &str) -> Value {
     request(id, "tools/call", json!({"name": "progress", "arguments": {"steps": 3, "delayMs": 5}, "_meta": {"progressToken": token}}))
 }
 
+/// Everything a GET with `Last-Event-ID: from` brings, to the stream's end.
+async fn resume(server: &HttpServer, session: &str, from: &str) -> Vec<SseEvent> {
+    let headers = [("Mcp-Session-Id", session), ("MCP-Protocol-Version", "2025-11-25"), ("Last-Event-ID", from)];
+    let mut resumed = SseReader::new(server.open_get(&server.url, &headers).await);
+    let mut events = Vec::new();
+    while let Some(event) = resumed.next().await {
+        events.push(event);
+    }
+    events
+}
+
 fn messages(events: &[SseEvent]) -> Vec<Value> {
     events.iter().filter(|e| !e.data.is_empty()).map(|e| serde_json::from_str(&e.data).expect("JSON data")).collect()
 }
@@ -90,14 +101,12 @@ async fn test_reconnection_closes_early_and_answers_on_the_resumed_stream() {
     assert_eq!(early.len(), 1, "only the priming event before the close: {early:?}");
     assert_eq!(early[0].data, "");
     let last = early[0].id.clone().expect("an id to resume from");
-    let headers = [("Mcp-Session-Id", session.as_str()), ("MCP-Protocol-Version", "2025-11-25"), ("Last-Event-ID", last.as_str())];
-    let mut resumed = SseReader::new(server.open_get(&server.url, &headers).await);
-    let answer = resumed.next().await.expect("the answer");
-    assert_eq!(stream_of(answer.id.as_deref().unwrap()), stream_of(&last), "the same stream continues");
-    let answer: Value = serde_json::from_str(&answer.data).unwrap();
+    let resumed = resume(&server, &session, &last).await;
+    assert_eq!(resumed.len(), 1, "the answer, then the stream ends: {resumed:?}");
+    assert_eq!(stream_of(resumed[0].id.as_deref().unwrap()), stream_of(&last), "the same stream continues");
+    let answer: Value = serde_json::from_str(&resumed[0].data).unwrap();
     assert_eq!(answer["id"], 7);
     assert_eq!(answer["result"]["content"][0]["text"], "Reconnection test completed.");
-    assert_eq!(resumed.next().await, None, "the stream ends after its response");
 }
 
 #[tokio::test]
@@ -117,13 +126,7 @@ async fn replay_after_an_id_covers_only_that_stream() {
     let a = post_events(&server, &session, "2025-11-25", &progress_call(1, "a")).await;
     let b = post_events(&server, &session, "2025-11-25", &progress_call(2, "b")).await;
     assert_eq!(messages(&a).len(), 4, "three progress notifications and the response");
-    let from = a[1].id.clone().unwrap();
-    let headers = [("Mcp-Session-Id", session.as_str()), ("MCP-Protocol-Version", "2025-11-25"), ("Last-Event-ID", from.as_str())];
-    let mut resumed = SseReader::new(server.open_get(&server.url, &headers).await);
-    let mut replayed = Vec::new();
-    while let Some(event) = resumed.next().await {
-        replayed.push(event);
-    }
+    let replayed = resume(&server, &session, a[1].id.as_deref().unwrap()).await;
     assert_eq!(replayed, a[2..].to_vec(), "what followed the id on stream A, with its ids, then the end");
     let b_ids: HashSet<_> = b.iter().filter_map(|e| e.id.clone()).collect();
     assert!(replayed.iter().all(|e| !b_ids.contains(e.id.as_ref().unwrap())));
@@ -202,12 +205,6 @@ async fn fault_replay_foreign_stream_replays_the_next_stream() {
     let session = server.open_session("2025-11-25").await;
     let a = post_events(&server, &session, "2025-11-25", &progress_call(1, "a")).await;
     let b = post_events(&server, &session, "2025-11-25", &progress_call(2, "b")).await;
-    let from = a[0].id.clone().unwrap();
-    let headers = [("Mcp-Session-Id", session.as_str()), ("MCP-Protocol-Version", "2025-11-25"), ("Last-Event-ID", from.as_str())];
-    let mut resumed = SseReader::new(server.open_get(&server.url, &headers).await);
-    let mut replayed = Vec::new();
-    while let Some(event) = resumed.next().await {
-        replayed.push(event);
-    }
+    let replayed = resume(&server, &session, a[0].id.as_deref().unwrap()).await;
     assert_eq!(replayed, b[1..].to_vec(), "stream B's messages after resuming stream A");
 }

@@ -125,25 +125,28 @@ async fn close_session(probe: &Probe<'_>, headers: &[(String, String)]) {
 
 const NO_IDS: &str = "the server put no event ids on its SSE streams (ids are optional: servers MAY attach them)";
 
+/// A session of the checks' own with its streams ([`open_streams`]); the
+/// session is ended again when they cannot be had.
+async fn session_with_streams<'a>(context: &CaseContext<'a>) -> Result<(Probe<'a>, Vec<(String, String)>, Vec<Stream>), StepOutcome> {
+    let probe = session_probe(context)?;
+    let headers = own_session(&probe).await?;
+    match open_streams(context, &probe, &headers).await {
+        Ok(streams) => Ok((probe, headers, streams)),
+        Err(why) => {
+            close_session(&probe, &headers).await;
+            Err(inconclusive(why))
+        }
+    }
+}
+
 /// L-HTTP-007: SSE event ids are unique across all streams of a session:
-/// a GET stream, two pings and (with a `progress` tool) two calls.
+/// two pings, (with a `progress` tool) two calls, and a GET stream.
 pub async fn unique(context: &CaseContext<'_>) -> StepOutcome {
-    let probe = match session_probe(context) {
-        Ok(p) => p,
-        Err(outcome) => return outcome,
-    };
-    let headers = match own_session(&probe).await {
-        Ok(h) => h,
+    let (probe, headers, mut streams) = match session_with_streams(context).await {
+        Ok(opened) => opened,
         Err(outcome) => return outcome,
     };
     let get = probe.send("GET stream", ProbeRequest::get().headers(headers.clone())).await;
-    let mut streams = match open_streams(context, &probe, &headers).await {
-        Ok(s) => s,
-        Err(why) => {
-            close_session(&probe, &headers).await;
-            return inconclusive(why);
-        }
-    };
     close_session(&probe, &headers).await;
     if let Some(events) = get.ok().as_ref().and_then(events_of) {
         streams.push(Stream { label: "GET stream".into(), request_id: None, progress_token: None, events });
@@ -185,20 +188,9 @@ fn judge_unique(streams: &[&Stream]) -> Vec<Draft> {
 /// its event ids, its response or its progress notifications. Replaying
 /// nothing, or refusing the resumption, is allowed (MAY).
 pub async fn same_stream(context: &CaseContext<'_>) -> StepOutcome {
-    let probe = match session_probe(context) {
-        Ok(p) => p,
+    let (probe, headers, streams) = match session_with_streams(context).await {
+        Ok(opened) => opened,
         Err(outcome) => return outcome,
-    };
-    let headers = match own_session(&probe).await {
-        Ok(h) => h,
-        Err(outcome) => return outcome,
-    };
-    let streams = match open_streams(context, &probe, &headers).await {
-        Ok(s) => s,
-        Err(why) => {
-            close_session(&probe, &headers).await;
-            return inconclusive(why);
-        }
     };
     // The first stream with ids is resumed, so that streams opened after it
     // (the likeliest to be mixed up with it) are among the others.
