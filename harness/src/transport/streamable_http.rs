@@ -5,7 +5,10 @@
 //! stateful era the transport keeps the `Mcp-Session-Id` the server issued,
 //! sends the negotiated `MCP-Protocol-Version`, can open the GET stream and
 //! DELETEs the session at the end. Headers the protocol layer computes
-//! (`Mcp-Method`, `Mcp-Name`) arrive with each [`Outgoing`].
+//! (`Mcp-Method`, `Mcp-Name`) arrive with each [`Outgoing`]. A POST's event
+//! stream that ends before its answer but after an event id (2025-11-25
+//! polling, or a broken connection) is resumed: after the server's `retry`
+//! delay, a GET with `Last-Event-ID` reads on under the same channel.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

@@ -14,7 +14,10 @@
 //!   SSE stream for the session's notifications outside any request (list
 //!   changes, resource updates; each on one stream only, L-HTTP-006),
 //!   keep-alive comments meanwhile, a priming event in 2025-11-25;
-//!   DELETE ends the session. A JSON array is a batch, accepted only in a
+//!   DELETE ends the session. Every SSE event of a session carries an id
+//!   and every stream can be resumed with GET + `Last-Event-ID`
+//!   ([`super::event_log`]; L-HTTP-007, L-HTTP-008); `test_reconnection`
+//!   closes its POST stream after the priming event (2025-11-25 polling). A JSON array is a batch, accepted only in a
 //!   2025-03-26 session (L-BATCH-001).
 //! * a request whose body carries modern `_meta` is served **statelessly**
 //!   (2026-07-28): any `Mcp-Session-Id` is ignored and none is issued
