@@ -360,7 +360,8 @@ const EXPECTATIONS: &[Expectation] = &[
         collateral: &[],
         transports: ALL,
         since: "2025-03-26",
-    },
+    },    Expectation { fault: "event-ids-per-stream", fails: &["L-HTTP-007-event-ids-unique"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },
+    Expectation { fault: "replay-foreign-stream", fails: &["L-HTTP-008-replay-same-stream"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach

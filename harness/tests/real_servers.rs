@@ -114,7 +114,14 @@ fn check_known(record: &RunRecord, stdout: &str, failures: &[Known], warnings: &
 ///   not -32601 (L-TASK-002);
 /// * over HTTP serves requests whose `Origin` is a foreign site (HTTP-003:
 ///   no DNS-rebinding defence), and answers a session id ended by DELETE
-///   with 400, not 404 (L-HTTP-011).
+///   with 400, not 404 (L-HTTP-011);
+/// * over Streamable HTTP, a GET with `Last-Event-ID` replays every event
+///   stored after that id, whatever stream it was sent on: its
+///   `InMemoryEventStore.replayEventsAfter` (dist/transports/streamableHttp.js)
+///   walks the whole store and ignores the stream id it kept, so resuming
+///   the first ping's stream brings the second ping's response (L-HTTP-008,
+///   MUST NOT). Its ids are random UUIDs, unique across streams (L-HTTP-007
+///   passes).
 ///
 /// Warnings (SHOULD): timers keep it running after stdin closes (STDIO-008);
 /// a mistyped `tools/call` is -32603, not -32602, and over HTTP a request
@@ -140,6 +147,7 @@ fn check_everything(code: Option<i32>, record: &RunRecord, stdout: &str) {
         Known { case: "L-TASK-002-required-without-task", requirements: &["L-TASK-002"], evidence: "requires task augmentation" },
         Known { case: "HTTP-003-foreign-origin", requirements: &["HTTP-003", "L-HTTP-014", "HTTP-002"], evidence: "dns-rebinding.mcp-conform.invalid" },
         Known { case: "L-HTTP-011-ended-session", requirements: &["L-HTTP-011"], evidence: "No valid session ID provided" },
+        Known { case: "L-HTTP-008-replay-same-stream", requirements: &["L-HTTP-008"], evidence: r#""id":"mcp-conform-event-ids-ping-2""# },
     ];
     let warnings = [
         "STDIO-008-stdin-close",

@@ -60,3 +60,24 @@ async fn concurrent_requests_are_matched_by_id() {
     }
     session.close().await;
 }
+
+/// A POST stream the server closes after its priming event (2025-11-25
+/// polling: the reference server's `test_reconnection`) is resumed with GET
+/// and `Last-Event-ID`, and the answer comes on the resumed stream.
+#[tokio::test]
+async fn a_post_stream_closed_early_is_resumed_for_its_answer() {
+    let server = support::HttpServer::start("--http", &[]);
+    let target = Target::Url { url: server.url.clone(), kind: mcp_conform::transport::Kind::StreamableHttp, headers: Vec::new() };
+    let options = SessionOptions { request_timeout: Duration::from_secs(5), startup_timeout: Duration::from_secs(30) };
+    let session = match discovery::probe(&target, "2025-11-25", &Limits::default(), &options).await.expect("the server answers") {
+        Probe::Supported(session) => *session,
+        Probe::Unsupported { why, .. } => panic!("2025-11-25 refused: {why}"),
+    };
+    let params = json!({ "name": "test_reconnection", "arguments": {} });
+    let exchange = session.request("tools/call", params, &RequestOptions::default()).await;
+    let text = exchange.result().and_then(|r| r.pointer("/content/0/text")).and_then(|t| t.as_str());
+    assert_eq!(text, Some("Reconnection test completed."), "{:?}", exchange.reply);
+    let transcript: Vec<String> = session.connection.since(0).iter().map(|e| e.entry.text.clone()).collect();
+    assert!(transcript.iter().any(|t| t.contains("reconnecting with GET, Last-Event-ID")), "{transcript:#?}");
+    session.close().await;
+}

@@ -18,6 +18,7 @@
 //! | `test_elicitation` | 2025-06-18 | `{message}` | asks `elicitation/create` for a username and an email |
 //! | `test_elicitation_sep1034_defaults` | 2025-11-25 | `{}` | a form whose five fields have defaults (SEP-1034) |
 //! | `test_elicitation_sep1330_enums` | 2025-11-25 | `{}` | a form with the five enum shapes (SEP-1330) |
+//! | `test_reconnection` | 2025-11-25 | `{}` | answers after a short pause; over Streamable HTTP its POST stream closes after the priming event, so the answer comes on the resumed stream (SEP-1699 polling) |
 //!
 //! The asking tools ([`Inquiry`]) ask only when the client declared the
 //! capability (otherwise `isError: true`): in the handshake era as one
@@ -61,7 +62,14 @@ pub const STREAMING: &[&str] = &[
     "test_elicitation",
     "test_elicitation_sep1034_defaults",
     "test_elicitation_sep1330_enums",
+    RECONNECTION_TOOL,
 ];
+
+/// The tool whose Streamable HTTP stream closes early (2025-11-25 polling):
+/// the client must reconnect with `Last-Event-ID` to get its answer.
+pub const RECONNECTION_TOOL: &str = "test_reconnection";
+/// How long it works before answering.
+pub const RECONNECTION_PAUSE_MS: u64 = 100;
 
 /// The texts `test_tool_with_logging` logs, at level `info`, in order.
 pub const LOG_MESSAGES: [&str; 3] = ["Tool execution started", "Tool processing data", "Tool execution completed"];
@@ -349,6 +357,19 @@ enumNames, untitled and titled multi-select (SEP-1330; a fixture of the official
                 message: "Please pick from each list.".into(),
                 form: Form::Enums,
             }),
+            read_only: true,
+        },
+    ),
+    tool(
+        ProtocolVersion::V2025_11_25,
+        Fixture {
+            name: RECONNECTION_TOOL,
+            title: "Reconnection",
+            description: "Answers after a short pause; over Streamable HTTP it closes its SSE stream after the priming event, \
+so the client reconnects with Last-Event-ID to get the answer (SEP-1699; a fixture of the official conformance suite).",
+            input_schema: no_arguments,
+            output_schema: None,
+            run: Runner::Later(|_| Work::Reconnection),
             read_only: true,
         },
     ),
@@ -773,7 +794,7 @@ mod tests {
         assert!(!names(ProtocolVersion::V2024_11_05).contains(&"test_audio_content"));
         assert!(names(ProtocolVersion::V2025_03_26).contains(&"test_audio_content"));
         assert!(!names(ProtocolVersion::V2025_03_26).contains(&"test_elicitation"));
-        assert_eq!(names(ProtocolVersion::V2025_11_25).len(), 12);
+        assert_eq!(names(ProtocolVersion::V2025_11_25).len(), 13);
         assert!(!JSON_SCHEMA.offered_at(ProtocolVersion::V2025_06_18) && JSON_SCHEMA.offered_at(ProtocolVersion::V2026_07_28));
         assert!(asks_client("test_sampling") && asks_client("test_elicitation_sep1330_enums"));
         assert!(!asks_client("test_tool_with_logging") && !asks_client("echo"));

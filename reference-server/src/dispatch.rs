@@ -227,6 +227,20 @@ impl Job {
         }
     }
 
+    /// Whether the request's Streamable HTTP stream closes right after its
+    /// priming event (2025-11-25 polling; `test_reconnection`), leaving the
+    /// client to resume it with `Last-Event-ID`.
+    pub fn closes_stream_early(&self) -> bool {
+        match self.kind.as_ref() {
+            JobKind::Legacy(session, req) => {
+                session.version.has_sse_priming()
+                    && req.method == "tools/call"
+                    && req.param_str("name") == Some(conformance_fixtures::RECONNECTION_TOOL)
+            }
+            JobKind::Modern(..) => false,
+        }
+    }
+
     /// Runs the request; `peer` is the connection's (its session state),
     /// `link` how it may reach the client (none: it cannot).
     pub async fn run(self, dispatcher: Dispatcher, peer: &Arc<Peer>, link: Option<ClientLink>) -> Answer {

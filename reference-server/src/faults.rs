@@ -203,6 +203,10 @@ pub enum Fault {
     ErrorMissingMessage,
     /// 2026-07-28 over HTTP: an unknown method gets -32601 with status 200, not 404.
     UnknownMethodStatus200,
+    /// Streamable HTTP SSE event ids count per stream, so streams of a session share ids.
+    EventIdsPerStream,
+    /// A `Last-Event-ID` resumption replays the events of another stream of the session.
+    ReplayForeignStream,
 }
 
 /// One row of the fault table.
@@ -782,6 +786,20 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::StreamableHttp,
         description: "answers an unknown method in 2026-07-28 with the right -32601 error but HTTP status 200 instead of 404",
     },
+    FaultInfo {
+        fault: Fault::EventIdsPerStream,
+        name: "event-ids-per-stream",
+        breaks: &["L-HTTP-007"],
+        scope: Scope::StreamableHttp,
+        description: "numbers SSE event ids per stream without naming the stream, so the streams of a session reuse each other's ids",
+    },
+    FaultInfo {
+        fault: Fault::ReplayForeignStream,
+        name: "replay-foreign-stream",
+        breaks: &["L-HTTP-008"],
+        scope: Scope::StreamableHttp,
+        description: "answers a GET with Last-Event-ID by replaying the session's next stream instead of the one the id names",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -980,6 +998,8 @@ mod tests {
             Fault::StdinCloseIgnored,
             Fault::ErrorMissingMessage,
             Fault::UnknownMethodStatus200,
+            Fault::EventIdsPerStream,
+            Fault::ReplayForeignStream,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -62,6 +62,8 @@ pub enum Work {
     Log,
     /// `test_tool_with_logging`: a few `info` messages, spaced out.
     LogSteps,
+    /// `test_reconnection`: a pause long enough for the client to reconnect.
+    Reconnection,
 }
 
 /// What a run may use.
@@ -116,6 +118,13 @@ pub async fn run(work: Work, ctx: &Context<'_>) -> Ran {
         }
         Work::Log => log(ctx).await,
         Work::LogSteps => log_steps(ctx).await,
+        Work::Reconnection => {
+            pause(conformance_fixtures::RECONNECTION_PAUSE_MS).await;
+            Ran {
+                output: Output::Text("Reconnection test completed.".into()),
+                late: Vec::new(),
+            }
+        }
     }
 }
 

@@ -71,13 +71,14 @@ async fn listed_in_the_versions_that_have_them() {
             "2024-11-05" => 17,
             "2025-03-26" => 18,
             "2025-06-18" => 19,
-            "2025-11-25" => 23, // with `job`, the tool that runs only as a task
-            _ => 22,
+            "2025-11-25" => 24, // with `job`, the tool that runs only as a task
+            _ => 23,
         };
         assert_eq!(names.len(), expected, "{version}: {names:?}");
         assert!(names.contains(&"test_sampling") && names.contains(&"test_tool_with_logging"), "{version}");
         assert_eq!(names.contains(&"test_elicitation"), version >= "2025-06-18", "{version}");
         assert_eq!(names.contains(&"test_elicitation_sep1330_enums"), version >= "2025-11-25", "{version}");
+        assert_eq!(names.contains(&"test_reconnection"), version >= "2025-11-25", "{version}");
         // The official suite reads only the first page when it looks for this one.
         let first_page = pages[0]["tools"][0]["name"].as_str().unwrap();
         assert_eq!(first_page == "json_schema_2020_12_tool", version >= "2025-11-25", "{version}");

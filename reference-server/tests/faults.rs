@@ -83,6 +83,9 @@ const TESTED: &[&str] = &[
     "batch-accepted",
     "stdin-close-ignored",
     "error-missing-message",
+    // The event-id faults are tested in resumption.rs.
+    "event-ids-per-stream",
+    "replay-foreign-stream",
 ];
 
 /// Faults with no test of their own here yet: each is proven only by the

@@ -21,6 +21,8 @@
 //!   Streamable HTTP, and the `task-*` faults.
 //! * `conformance_fixtures`: the fixtures the official conformance suite
 //!   calls by name, in every version and transport that has them.
+//! * `resumption`: SSE event ids, `retry`, replay after `Last-Event-ID`,
+//!   the early close of `test_reconnection`, and the two event-id faults.
 //! * `faults`: every fault of the catalogue is observable (and the list of
 //!   faults tested here must match `--list-faults`).
 
@@ -35,6 +37,7 @@ mod features;
 mod hostile;
 mod http;
 mod notifications;
+mod resumption;
 mod sse;
 mod stdio;
 mod tasks;

@@ -26,15 +26,15 @@ fn draft(requirement: &str, keyword: &'static str, message: String, expected: &s
     Draft { requirement: requirement.into(), keyword: Some(keyword), message, expected: expected.into(), actual, hint: None }
 }
 
-fn found(draft: Draft) -> StepOutcome {
+pub(super) fn found(draft: Draft) -> StepOutcome {
     StepOutcome { findings: vec![draft], ..StepOutcome::default() }
 }
 
-fn inconclusive(why: String) -> StepOutcome {
+pub(super) fn inconclusive(why: String) -> StepOutcome {
     StepOutcome { inconclusive: vec![why], ..StepOutcome::default() }
 }
 
-fn not_applicable(why: &str) -> StepOutcome {
+pub(super) fn not_applicable(why: &str) -> StepOutcome {
     StepOutcome { not_applicable: Some(why.into()), ..StepOutcome::default() }
 }
 
@@ -96,7 +96,7 @@ pub async fn foreign_origin(context: &CaseContext<'_>) -> StepOutcome {
 
 /// Open a session of the version under test with raw requests; `Ok(None)`
 /// when the server issues no session id.
-async fn open_session(probe: &Probe<'_>, label: &str) -> Result<Option<String>, String> {
+pub(super) async fn open_session(probe: &Probe<'_>, label: &str) -> Result<Option<String>, String> {
     let request = ProbeRequest::post(probe.initialize("mcp-conform-init")).without(SESSION_HEADER).without(VERSION_HEADER);
     let answer = probe.send(&format!("{label}: initialize"), request).await?;
     if !answer.is_success() {
@@ -118,7 +118,7 @@ fn ping_in(probe: &Probe<'_>, id: &str, request_id: &str) -> ProbeRequest {
 }
 
 /// Needs a server that issues session ids (the harness's own session got one).
-fn session_probe<'a>(context: &CaseContext<'a>) -> Result<Probe<'a>, StepOutcome> {
+pub(super) fn session_probe<'a>(context: &CaseContext<'a>) -> Result<Probe<'a>, StepOutcome> {
     let probe = probe_of(context)?;
     if probe.session_id.is_none() {
         return Err(not_applicable("the server issued no Mcp-Session-Id (sessions are optional, L-HTTP-009)"));

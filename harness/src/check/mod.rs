@@ -20,6 +20,7 @@ mod probe;
 mod progress;
 mod prompts;
 mod resources;
+mod resumption;
 mod stdio;
 mod subscriptions;
 mod tasks;
@@ -77,6 +78,8 @@ pub const NAMES: &[&str] = &[
     "batch-accepted",
     "batch-rejected",
     "stdin-close",
+    "event-ids-unique",
+    "replay-same-stream",
 ];
 
 /// Is `name` a built-in check?
@@ -146,6 +149,8 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "batch-accepted" => jsonrpc::batch_accepted(context).await,
         "batch-rejected" => jsonrpc::batch_rejected(context).await,
         "stdin-close" => stdio::stdin_close(context).await,
+        "event-ids-unique" => resumption::unique(context).await,
+        "replay-same-stream" => resumption::same_stream(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

@@ -5,10 +5,14 @@
 //! stateful era the transport keeps the `Mcp-Session-Id` the server issued,
 //! sends the negotiated `MCP-Protocol-Version`, can open the GET stream and
 //! DELETEs the session at the end. Headers the protocol layer computes
-//! (`Mcp-Method`, `Mcp-Name`) arrive with each [`Outgoing`].
+//! (`Mcp-Method`, `Mcp-Name`) arrive with each [`Outgoing`]. A POST's event
+//! stream that ends before its answer but after an event id (2025-11-25
+//! polling, or a broken connection) is resumed: after the server's `retry`
+//! delay, a GET with `Last-Event-ID` reads on under the same channel.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bytes::Bytes;
 use futures_util::StreamExt;
@@ -154,13 +158,19 @@ impl HttpTransport {
     }
 
     /// Read a response body in the background: SSE events or one JSON body.
+    /// A POST's event stream that ends before its answer, after an event id,
+    /// is resumed with GET and `Last-Event-ID` ([`resume_until_answered`]).
     fn pump(&self, channel: Arc<str>, origin: Option<serde_json::Value>, response: reqwest::Response, head: &HttpResponseHead) {
         let tx = self.events.clone();
         let max = self.limits.max_message_bytes;
         let is_sse = head.content_type.as_deref().is_some_and(|t| t.starts_with("text/event-stream"));
+        let resumption = Resumption { client: self.client.clone(), url: self.url.clone(), headers: self.base_headers() };
         let task = tokio::spawn(async move {
             if is_sse {
-                pump_event_stream(response, &channel, &origin, max, &tx).await;
+                let end = pump_event_stream(response, &channel, &origin, max, &tx, StreamEnd::default()).await;
+                if origin.is_some() {
+                    resumption.resume_until_answered(&channel, &origin, max, &tx, end).await;
+                }
             } else {
                 match read_bounded(response, max).await {
                     Err(size) => {
@@ -192,14 +202,87 @@ impl HttpTransport {
     }
 }
 
-/// Turn every SSE event of a response into frames.
+/// Most reconnections of one POST's stream in a row that bring no new event.
+const MAX_IDLE_RECONNECTS: u32 = 3;
+/// The longest `retry` delay honoured (a server asking for more gets this).
+const MAX_RETRY: Duration = Duration::from_secs(5);
+/// The wait before reconnecting when the server sent no `retry` field.
+const DEFAULT_RETRY: Duration = Duration::from_millis(100);
+
+/// What a POST's event stream left behind when it ended.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct StreamEnd {
+    /// The last event id it carried (SSE's "last event ID").
+    last_event_id: Option<String>,
+    /// The last `retry` field, in milliseconds.
+    retry_ms: Option<u64>,
+    /// Its request was answered, or nobody listens any more: nothing to resume.
+    done: bool,
+}
+
+/// How to reconnect to a POST's stream: GET on the endpoint with the
+/// session's headers (2025-11-25 polling; resumption is always a GET).
+struct Resumption {
+    client: reqwest::Client,
+    url: reqwest::Url,
+    headers: HeaderMap,
+}
+
+impl Resumption {
+    /// While the stream of request `origin` ended before its answer and
+    /// left an event id: wait the `retry` delay, GET with `Last-Event-ID`
+    /// and read on, until the answer comes, the server declines, or
+    /// [`MAX_IDLE_RECONNECTS`] reconnections in a row bring nothing new.
+    async fn resume_until_answered(
+        &self,
+        channel: &Arc<str>,
+        origin: &Option<serde_json::Value>,
+        max: usize,
+        tx: &EventSender,
+        mut end: StreamEnd,
+    ) {
+        let mut idle = 0;
+        while !end.done && idle < MAX_IDLE_RECONNECTS {
+            let Some(last) = end.last_event_id.clone() else { return };
+            let Ok(last_value) = HeaderValue::from_str(&last) else { return };
+            let wait = end.retry_ms.map_or(DEFAULT_RETRY, |ms| Duration::from_millis(ms).min(MAX_RETRY));
+            tokio::time::sleep(wait).await;
+            let note = |text: String| tx.ours(Event::Note { channel: channel.clone(), text });
+            note(format!("stream ended before the answer: reconnecting with GET, Last-Event-ID: {last}"));
+            let mut headers = self.headers.clone();
+            headers.insert(ACCEPT, HeaderValue::from_static("text/event-stream"));
+            headers.insert(HeaderName::from_static("last-event-id"), last_value);
+            let response = match self.client.get(self.url.clone()).headers(headers).send().await {
+                Ok(response) => response,
+                Err(e) => {
+                    note(format!("reconnection failed: {}", root_cause(&e)));
+                    idle += 1;
+                    continue;
+                }
+            };
+            let head = head_of("GET", &response);
+            let is_sse = head.content_type.as_deref().is_some_and(|t| t.starts_with("text/event-stream"));
+            note(format!("reconnected: {}", describe(&head)));
+            if head.status != 200 || !is_sse {
+                return;
+            }
+            end = pump_event_stream(response, channel, origin, max, tx, end).await;
+            // A reconnection that brought no event past `last` counts as idle.
+            idle = if end.last_event_id.as_deref() == Some(last.as_str()) { idle + 1 } else { 0 };
+        }
+    }
+}
+
+/// Turn every SSE event of a response into frames; returns what a
+/// resumption needs, carried on from `end`.
 pub(crate) async fn pump_event_stream(
     response: reqwest::Response,
     channel: &Arc<str>,
     origin: &Option<serde_json::Value>,
     max: usize,
     tx: &EventSender,
-) {
+    mut end: StreamEnd,
+) -> StreamEnd {
     let mut parser = EventStreamParser::new(max);
     let mut body = response.bytes_stream();
     while let Some(chunk) = body.next().await {
@@ -211,11 +294,28 @@ pub(crate) async fn pump_event_stream(
             }
         };
         for event in events {
+            match &event {
+                SseEvent::Message { id: Some(id), .. } => end.last_event_id = Some(id.clone()),
+                SseEvent::Retry(ms) => end.retry_ms = Some(*ms),
+                _ => {}
+            }
+            if answers(&event, origin) {
+                end.done = true;
+            }
             if !forward(event, channel, origin, max, tx).await {
-                return;
+                end.done = true;
+                return end;
             }
         }
     }
+    end
+}
+
+/// Is `event` the response to request `origin`?
+fn answers(event: &SseEvent, origin: &Option<serde_json::Value>) -> bool {
+    let (Some(origin), SseEvent::Message { data, .. }) = (origin, event) else { return false };
+    serde_json::from_str::<serde_json::Value>(data)
+        .is_ok_and(|m| m.get("method").is_none() && m.get("id") == Some(origin) && (m.get("result").is_some() || m.get("error").is_some()))
 }
 
 /// Forward one SSE item; false when nobody listens any more.

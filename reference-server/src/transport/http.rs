@@ -14,7 +14,10 @@
 //!   SSE stream for the session's notifications outside any request (list
 //!   changes, resource updates; each on one stream only, L-HTTP-006),
 //!   keep-alive comments meanwhile, a priming event in 2025-11-25;
-//!   DELETE ends the session. A JSON array is a batch, accepted only in a
+//!   DELETE ends the session. Every SSE event of a session carries an id
+//!   and every stream can be resumed with GET + `Last-Event-ID`
+//!   ([`super::event_log`]; L-HTTP-007, L-HTTP-008); `test_reconnection`
+//!   closes its POST stream after the priming event (2025-11-25 polling). A JSON array is a batch, accepted only in a
 //!   2025-03-26 session (L-BATCH-001).
 //! * a request whose body carries modern `_meta` is served **statelessly**
 //!   (2026-07-28): any `Mcp-Session-Id` is ignored and none is issued
@@ -52,7 +55,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::body::Bytes;
@@ -62,11 +65,11 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use futures_util::stream::{self, StreamExt};
 use serde_json::Value;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::mpsc;
 
 use super::origin::OriginPolicy;
+use super::event_log::{StreamLog, Streams};
 use super::{header_value, modern_stream, replies, session_id, MAX_MESSAGE_BYTES, MAX_SESSIONS};
 use crate::dispatch::{self, respond_batch, Action, Answer, Connection, Dispatcher, Job, LegacySession, Part};
 use crate::faults::Fault;
@@ -83,6 +86,8 @@ pub const PROTOCOL_VERSION_HEADER: &str = "mcp-protocol-version";
 pub const METHOD_HEADER: &str = "mcp-method";
 /// The mirrored name header (HTTP-021).
 pub const NAME_HEADER: &str = "mcp-name";
+/// The header a client resumes a stream with (L-HTTP-008).
+pub const LAST_EVENT_ID_HEADER: &str = "last-event-id";
 
 /// Options of the Streamable HTTP transport.
 #[derive(Clone, Copy, Debug, Default)]
@@ -101,17 +106,11 @@ struct Session {
     /// Server requests of `ask` waiting for answers; requests in flight.
     peer: Arc<Peer>,
     serial: u64,
-    /// Flips to `true` when the session ends; GET streams watch it.
-    ended: watch::Sender<bool>,
-    next_event_id: AtomicU64,
+    /// The session's SSE streams, kept for resumption (L-HTTP-007, L-HTTP-008).
+    streams: Streams,
 }
 
 impl Session {
-    /// SSE event ids, unique across all streams of the session (L-HTTP-007).
-    fn event_id(&self) -> String {
-        self.next_event_id.fetch_add(1, Ordering::Relaxed).to_string()
-    }
-
     /// The session as the dispatcher sees it now.
     fn legacy(&self) -> LegacySession {
         LegacySession {
@@ -124,7 +123,6 @@ impl Session {
     /// Ends the session for good: its GET streams close, and requests
     /// waiting for the client stop waiting.
     fn end(&self) {
-        self.ended.send_replace(true);
         self.peer.close();
     }
 }
@@ -276,8 +274,7 @@ impl App {
             initialized: AtomicBool::new(false),
             peer: Peer::new(),
             serial: sessions.next_serial,
-            ended: watch::channel(false).0,
-            next_event_id: AtomicU64::new(1),
+            streams: Streams::new(self.dispatcher.faults()),
         });
         sessions.by_id.insert(session.id.clone(), session.clone());
         session
@@ -328,42 +325,42 @@ impl App {
     }
 
     /// A complete `text/event-stream` with one `message` event per message
-    /// (after a priming event in 2025-11-25 sessions).
+    /// (after a priming event in 2025-11-25 sessions). In a session the
+    /// events carry ids and stay buffered for resumption.
     fn sse_reply(&self, session: Option<&Session>, messages: Vec<Value>) -> Response {
-        let with_ids = session.filter(|s| s.version.has_sse_priming());
-        let mut body = String::new();
-        if let Some(s) = with_ids {
-            body.push_str(&replies::sse_event(None, Some(&s.event_id()), ""));
+        let Some(session) = session else {
+            let body: String = messages.iter().map(|m| replies::sse_event(Some("message"), None, &m.to_string())).collect();
+            return replies::event_stream(body);
+        };
+        let log = session.streams.open();
+        let mut body = if session.version.has_sse_priming() { log.prime() } else { String::new() };
+        for m in &messages {
+            body.push_str(&log.push(m));
         }
-        for m in messages {
-            let id = with_ids.map(Session::event_id);
-            body.push_str(&replies::sse_event(Some("message"), id.as_deref(), &m.to_string()));
-        }
+        log.finish();
         replies::event_stream(body)
     }
 
     /// A live `text/event-stream` for a request that may send messages to
     /// the client first: `run` gets the stream's sender, every message it
     /// sends becomes an event, and the stream ends when `run` is done and
-    /// every sender is gone.
-    fn live_reply<F, Fut>(&self, session: &Arc<Session>, run: F) -> Response
+    /// every sender is gone. With `close_early` (2025-11-25 polling) the
+    /// connection ends after the priming event while the request goes on:
+    /// the client gets the rest by resuming with `Last-Event-ID`.
+    fn live_reply<F, Fut>(&self, session: &Arc<Session>, close_early: bool, run: F) -> Response
     where
         F: FnOnce(mpsc::Sender<Value>) -> Fut,
         Fut: std::future::Future<Output = ()> + Send + 'static,
     {
         let (tx, rx) = mpsc::channel::<Value>(16);
+        let log = session.streams.open();
+        let priming = session.version.has_sse_priming().then(|| log.prime());
+        log.feed(rx, false);
         tokio::spawn(run(tx));
-        let with_ids = session.version.has_sse_priming().then(|| session.clone());
-        let priming = with_ids.as_ref().map(|s| replies::sse_event(None, Some(&s.event_id()), ""));
-        let events = stream::unfold(rx, |mut rx| async move {
-            let message = rx.recv().await?;
-            Some((message, rx))
-        })
-        .map(move |message| {
-            let id = with_ids.as_ref().map(|s| s.event_id());
-            replies::sse_event(Some("message"), id.as_deref(), &message.to_string())
-        });
-        replies::live_event_stream(stream::iter(priming).chain(events))
+        match priming {
+            Some(priming) if close_early => replies::event_stream(priming),
+            priming => replies::live_event_stream(log.read(None, priming.into_iter().collect())),
+        }
     }
 
     /// Runs a legacy request of `session`: on a live stream when it may ask
@@ -372,7 +369,8 @@ impl App {
         let dispatcher = self.dispatcher;
         if job.may_message_client(dispatcher.faults()) {
             let peer = session.peer.clone();
-            return self.live_reply(&session, move |tx| async move {
+            let close_early = job.closes_stream_early();
+            return self.live_reply(&session, close_early, move |tx| async move {
                 let link = ClientLink::new(peer.clone(), tx.clone(), dispatcher.ask_timeout());
                 if let Some(reply) = job.respond(dispatcher, &peer, Some(link)).await {
                     let _ = tx.send(reply).await;
@@ -582,7 +580,7 @@ impl App {
         let asks = parts.iter().any(|p| matches!(p, Part::Run(job) if job.may_message_client(dispatcher.faults())));
         if asks {
             let peer = session.peer.clone();
-            return self.live_reply(&session, move |tx| async move {
+            return self.live_reply(&session, false, move |tx| async move {
                 let link = ClientLink::new(peer.clone(), tx.clone(), dispatcher.ask_timeout());
                 if let Some(reply) = respond_batch(parts, dispatcher, peer, Some(link)).await {
                     let _ = tx.send(reply).await;
@@ -608,25 +606,34 @@ impl App {
         if let Some(r) = self.legacy_version_header_rejection(headers, &session, None) {
             return r;
         }
+        // A Last-Event-ID this server can resume from reattaches to the stream
+        // it names (L-HTTP-008); any other is not used (the header is a MAY).
+        let last_event_id = headers.get(LAST_EVENT_ID_HEADER).and_then(|v| v.to_str().ok());
+        if let Some((log, after)) = last_event_id.and_then(|id| session.streams.resumable(id)) {
+            tracing::debug!(session = %session.id, stream = log.number(), after, "stream resumed");
+            let needs_outlet = log.needs_outlet();
+            let events = log.read(Some(after), Vec::new());
+            if needs_outlet {
+                self.reopen_outlet(&session, &log);
+            }
+            return replies::live_event_stream(events);
+        }
         // The stream carries the session's notifications outside any request
         // (list changes, resource updates) until the session ends; the
         // priming event lets 2025-11-25 clients resume.
+        let log = session.streams.open();
+        let priming = session.version.has_sse_priming().then(|| log.prime());
+        let events = log.read(None, priming.into_iter().collect());
+        self.reopen_outlet(&session, &log);
+        replies::live_event_stream(events)
+    }
+
+    /// Makes `log` (a GET stream with a reader) an outlet of the session's
+    /// notifications for as long as a connection reads it.
+    fn reopen_outlet(&self, session: &Session, log: &Arc<StreamLog>) {
         let (tx, rx) = mpsc::channel::<Value>(64);
         session.peer.add_outlet(tx);
-        let with_ids = session.version.has_sse_priming().then(|| session.clone());
-        let priming = with_ids.as_ref().map(|s| replies::sse_event(None, Some(&s.event_id()), ""));
-        let ended = session.ended.subscribe();
-        let events = stream::unfold((rx, ended, with_ids), |(mut rx, mut ended, with_ids)| async move {
-            let message = tokio::select! {
-                message = rx.recv() => message?,
-                // Err means the session is gone altogether: end the stream too.
-                _ = ended.wait_for(|e| *e) => return None,
-            };
-            let id = with_ids.as_ref().map(|s| s.event_id());
-            let event = replies::sse_event(Some("message"), id.as_deref(), &message.to_string());
-            Some((event, (rx, ended, with_ids)))
-        });
-        replies::live_event_stream(stream::iter(priming).chain(events))
+        log.feed(rx, true);
     }
 
     fn delete(&self, headers: &HeaderMap) -> Response {

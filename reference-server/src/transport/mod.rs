@@ -21,6 +21,7 @@
 //! Streamable HTTP GET streams, and in 2026-07-28 to the
 //! `subscriptions/listen` streams that asked for them.
 
+pub mod event_log;
 pub mod header_value;
 pub mod http;
 pub mod modern_stream;

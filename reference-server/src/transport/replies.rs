@@ -60,6 +60,12 @@ pub fn sse_event(event: Option<&str>, id: Option<&str>, data: &str) -> String {
     out
 }
 
+/// The priming event of a resumable stream: its `id`, the `retry` delay a
+/// client waits before reconnecting, and an empty `data` field.
+pub fn sse_priming(id: &str, retry_ms: u64) -> String {
+    format!("id: {id}\nretry: {retry_ms}\ndata: \n\n")
+}
+
 fn sse_headers() -> [(HeaderName, HeaderValue); 3] {
     [
         (header::CONTENT_TYPE, HeaderValue::from_static("text/event-stream")),
@@ -115,5 +121,6 @@ mod tests {
         assert_eq!(sse_event(None, Some("1"), ""), "id: 1\ndata: \n\n");
         assert_eq!(sse_event(Some("message"), None, "{}"), "event: message\ndata: {}\n\n");
         assert_eq!(sse_event(None, None, "a\r\nb"), "data: a\ndata: b\n\n");
+        assert_eq!(sse_priming("1-0", 200), "id: 1-0\nretry: 200\ndata: \n\n");
     }
 }
