@@ -15,10 +15,14 @@ use crate::version::{at_least, era, Era};
 
 /// An origin no deployment can serve: `.invalid` never resolves (RFC 2606).
 pub const FOREIGN_ORIGIN: &str = "http://dns-rebinding.mcp-conform.invalid";
+/// A host name no deployment serves, for the DNS-rebinding probe of `Host`.
+pub const FOREIGN_HOST: &str = "dns-rebinding.mcp-conform.invalid";
 /// Sessions opened by `session-ids` besides the harness's own.
 const EXTRA_SESSIONS: usize = 3;
 /// Fewer bits than this cannot make a session id unguessable (OWASP's floor).
 const MIN_SESSION_ID_BITS: f64 = 64.0;
+/// A session id no server issued (the harness never sends it anywhere else).
+const UNKNOWN_SESSION: &str = "mcp-conform-unknown-session-5f0c1e2d";
 /// Ids of equal length that differ in at most this many places look counted, not drawn.
 const MAX_SEQUENTIAL_DIFFERENCES: usize = 4;
 
@@ -82,7 +86,7 @@ pub async fn foreign_origin(context: &CaseContext<'_>) -> StepOutcome {
     let explicit_403 = at_least(version, "2025-11-25");
     let refused = if explicit_403 { answer.status == 403 } else { answer.status >= 400 };
     if refused {
-        return StepOutcome::default();
+        return foreign_origin_on_get(&probe).await;
     }
     let expected = if explicit_403 { "HTTP 403 Forbidden" } else { "a refusal (HTTP 4xx; 403 since 2025-11-25)" };
     found(draft(
@@ -90,6 +94,84 @@ pub async fn foreign_origin(context: &CaseContext<'_>) -> StepOutcome {
         "MUST",
         format!("a request with `Origin: {FOREIGN_ORIGIN}` was not refused"),
         expected,
+        answer.summary(),
+    ))
+}
+
+/// Is the target on this machine (the servers DNS rebinding reaches)?
+fn is_local(url: &reqwest::Url) -> bool {
+    let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// HTTP-002 (DNS rebinding): a local server refuses a request that names a
+/// foreign `Host`, where the same request naming its own host is served.
+/// A rebound page's GET carries no `Origin`, so the `Host` is what gives it
+/// away; the spec names only the Origin check, so this is a SHOULD.
+pub async fn foreign_host(context: &CaseContext<'_>) -> StepOutcome {
+    let probe = match probe_of(context) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    if !is_local(&probe.url) {
+        return not_applicable("DNS rebinding reaches servers on loopback addresses; this one is elsewhere");
+    }
+    let request = match probe.kind {
+        Kind::Sse => ProbeRequest::get(),
+        _ => {
+            let (body, headers) = probe.harmless_request("mcp-conform-host");
+            ProbeRequest::post(body).headers(probe.session_headers()).headers(headers)
+        }
+    };
+    let control = match probe.send("own Host", request.clone()).await {
+        Ok(answer) => answer,
+        Err(why) => return inconclusive(why),
+    };
+    if !control.is_success() {
+        return inconclusive(format!("the request naming the server's own host was answered {}: nothing to compare with", control.summary()));
+    }
+    let foreign = match probe.url.port_or_known_default() {
+        Some(port) => format!("{FOREIGN_HOST}:{port}"),
+        None => FOREIGN_HOST.to_string(),
+    };
+    let answer = match probe.send("foreign Host", request.header("host", &foreign)).await {
+        Ok(answer) => answer,
+        Err(why) => return inconclusive(why),
+    };
+    if answer.status >= 400 {
+        return StepOutcome::default();
+    }
+    found(draft(
+        "HTTP-002",
+        "SHOULD",
+        format!("a request with `Host: {foreign}` was served: a page whose DNS name was rebound to this address could reach the server without any Origin to check"),
+        "a refusal (e.g. 403 or 421) of requests naming a host the server does not serve",
+        answer.summary(),
+    ))
+}
+
+/// HTTP-002: the Origin is checked on every request, not only on POSTs.
+/// On Streamable HTTP, since 2025-11-25 (where a foreign Origin must get
+/// 403 whatever else is wrong), a GET with a foreign Origin and no session
+/// must be refused with 403 too. Before 2025-11-25 that GET is refused
+/// anyway (no session), so nothing tells the two apart.
+async fn foreign_origin_on_get(probe: &Probe<'_>) -> StepOutcome {
+    if probe.kind != Kind::StreamableHttp || !at_least(probe.version(), "2025-11-25") {
+        return StepOutcome::default();
+    }
+    let request = ProbeRequest::get().header(VERSION_HEADER, probe.version()).without(SESSION_HEADER).header("origin", FOREIGN_ORIGIN);
+    let answer = match probe.send("GET with foreign Origin", request).await {
+        Ok(answer) => answer,
+        Err(why) => return inconclusive(why),
+    };
+    if answer.status == 403 {
+        return StepOutcome::default();
+    }
+    found(draft(
+        "HTTP-002",
+        "MUST",
+        format!("a POST with `Origin: {FOREIGN_ORIGIN}` was refused, but a GET with it was not answered 403: the Origin is not checked on every request"),
+        "HTTP 403 Forbidden for every request bearing a foreign Origin",
         answer.summary(),
     ))
 }
@@ -350,6 +432,41 @@ pub async fn notification_status(context: &CaseContext<'_>) -> StepOutcome {
         "MUST",
         format!("the `{method}` notification was answered with neither 202 and an empty body nor an HTTP error status"),
         "HTTP 202 Accepted with no body (or 4xx/5xx if not accepted)",
+        answer.summary(),
+    ))
+}
+
+/// HTTP-007: a notification the server refuses (it bears a session id the
+/// server never issued) gets an HTTP error status, not a 2xx carrying a
+/// JSON-RPC error. Needs a server that issues session ids.
+pub async fn refused_notification_status(context: &CaseContext<'_>) -> StepOutcome {
+    let probe = match session_probe(context) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    let params = json!({ "requestId": "mcp-conform-never-sent", "reason": "mcp-conform: checking how refused notifications are answered" });
+    let request = ProbeRequest::post(crate::jsonrpc::notification("notifications/cancelled", Some(params)))
+        .header(SESSION_HEADER, UNKNOWN_SESSION)
+        .header(VERSION_HEADER, probe.version());
+    let answer = match probe.send("notification in an unknown session", request).await {
+        Ok(answer) => answer,
+        Err(why) => return inconclusive(why),
+    };
+    if answer.status >= 400 {
+        return StepOutcome::default();
+    }
+    let carries_error = serde_json::from_str::<serde_json::Value>(&answer.body).is_ok_and(|m| m.get("error").is_some());
+    if !carries_error {
+        return inconclusive(format!(
+            "the notification bearing a session id the server never issued was answered {}: accepted, not refused, so nothing shows how refusals are answered",
+            answer.summary()
+        ));
+    }
+    found(draft(
+        "HTTP-007",
+        "MUST",
+        "a notification the server refused (it bears an unknown Mcp-Session-Id) was answered with a success status and a JSON-RPC error".into(),
+        "an HTTP error status (e.g. 400 or 404), optionally with an id-less JSON-RPC error",
         answer.summary(),
     ))
 }

@@ -77,6 +77,10 @@ pub const NAMES: &[&str] = &[
     "batch-accepted",
     "batch-rejected",
     "stdin-close",
+    "refused-notification-status",
+    "auth-server-metadata",
+    "auth-invalid-token",
+    "foreign-host",
 ];
 
 /// Is `name` a built-in check?
@@ -146,6 +150,10 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "batch-accepted" => jsonrpc::batch_accepted(context).await,
         "batch-rejected" => jsonrpc::batch_rejected(context).await,
         "stdin-close" => stdio::stdin_close(context).await,
+        "refused-notification-status" => http::refused_notification_status(context).await,
+        "auth-server-metadata" => auth::server_metadata(context).await,
+        "auth-invalid-token" => auth::invalid_token(context).await,
+        "foreign-host" => http::foreign_host(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }
