@@ -433,6 +433,20 @@ const EXPECTATIONS: &[Expectation] = &[
         since: "2025-06-18",
     },
     Expectation { fault: "no-host-check", fails: &["HTTP-002-foreign-host"], collateral: &[], transports: HTTP, since: "2024-11-05" },
+    Expectation {
+        fault: "sse-without-accel-buffering",
+        fails: &["HTTP-012-no-proxy-buffering"],
+        collateral: &[],
+        transports: STREAMABLE,
+        since: "2026-07-28",
+    },
+    Expectation {
+        fault: "encoded-name-header-not-decoded",
+        fails: &["HTTP-022-encoded-header-values"],
+        collateral: &[],
+        transports: STREAMABLE,
+        since: "2026-07-28",
+    },
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach
@@ -478,6 +492,7 @@ const STRICT: &[&str] = &[
     "auth-challenge-without-scope",
     "auth-offline-access-requested",
     "no-host-check",
+    "sse-without-accel-buffering",
 ];
 
 /// Faults whose checks belong to the full catalogue (not written yet).

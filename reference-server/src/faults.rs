@@ -231,6 +231,10 @@ pub enum Fault {
     AuthAnyTokenAccepted,
     /// Any `Host` header is accepted (no DNS-rebinding defence for requests without `Origin`).
     NoHostCheck,
+    /// 2026-07-28 SSE responses lack `X-Accel-Buffering: no`.
+    SseWithoutAccelBuffering,
+    /// `Mcp-Name` is compared with the body without decoding `=?base64?…?=`.
+    EncodedNameHeaderNotDecoded,
 }
 
 /// One row of the fault table.
@@ -908,6 +912,20 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::Http,
         description: "serves requests whatever host their Host header names, so a DNS-rebound page's GET gets through",
     },
+    FaultInfo {
+        fault: Fault::SseWithoutAccelBuffering,
+        name: "sse-without-accel-buffering",
+        breaks: &["HTTP-012"],
+        scope: Scope::StreamableHttp,
+        description: "in 2026-07-28 sends SSE responses without X-Accel-Buffering: no",
+    },
+    FaultInfo {
+        fault: Fault::EncodedNameHeaderNotDecoded,
+        name: "encoded-name-header-not-decoded",
+        breaks: &["HTTP-022"],
+        scope: Scope::StreamableHttp,
+        description: "in 2026-07-28 compares a =?base64?...?= Mcp-Name with the body as it stands, without decoding it",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -1112,6 +1130,8 @@ mod tests {
             Fault::AuthOfflineAccessRequested,
             Fault::AuthAnyTokenAccepted,
             Fault::NoHostCheck,
+            Fault::SseWithoutAccelBuffering,
+            Fault::EncodedNameHeaderNotDecoded,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -15,6 +15,8 @@ use crate::version::{at_least, era, Era};
 
 /// An origin no deployment can serve: `.invalid` never resolves (RFC 2606).
 pub const FOREIGN_ORIGIN: &str = "http://dns-rebinding.mcp-conform.invalid";
+/// The JSON-RPC code of a failed header validation (`HeaderMismatch`).
+const HEADER_MISMATCH: i64 = -32020;
 /// A host name no deployment serves, for the DNS-rebinding probe of `Host`.
 pub const FOREIGN_HOST: &str = "dns-rebinding.mcp-conform.invalid";
 /// Sessions opened by `session-ids` besides the harness's own.
@@ -496,6 +498,71 @@ pub async fn answer_content_type(context: &CaseContext<'_>) -> StepOutcome {
         "a POSTed request was answered with another Content-Type than application/json or text/event-stream".into(),
         "Content-Type: application/json or text/event-stream",
         answer.summary(),
+    ))
+}
+
+/// HTTP-012: an SSE response carries `X-Accel-Buffering: no`, so that a
+/// reverse proxy passes events on as they come. Asks for the one answer
+/// 2026-07-28 streams by design, `subscriptions/listen` (read briefly, then
+/// dropped, which ends it); a server that answers it otherwise leaves
+/// nothing to judge.
+pub async fn sse_buffering(context: &CaseContext<'_>) -> StepOutcome {
+    let probe = match probe_of(context) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    let version = probe.version();
+    let params = crate::session::stateless::with_meta(json!({ "notifications": {} }), version);
+    let message = crate::jsonrpc::request(&json!("mcp-conform-buffering"), "subscriptions/listen", Some(params));
+    let headers = crate::session::stateless::mirrored_headers(&message);
+    let answer = match probe.send("subscriptions/listen", ProbeRequest::post(message).headers(headers)).await {
+        Ok(answer) => answer,
+        Err(why) => return inconclusive(why),
+    };
+    let is_stream = answer.header("content-type").is_some_and(|t| t.to_ascii_lowercase().starts_with("text/event-stream"));
+    if !is_stream {
+        return inconclusive(format!("subscriptions/listen was answered {}: no SSE response to judge", answer.summary()));
+    }
+    if answer.header("x-accel-buffering").is_some_and(|v| v.trim().eq_ignore_ascii_case("no")) {
+        return StepOutcome::default();
+    }
+    let shown = answer.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect::<Vec<_>>().join("; ");
+    found(draft(
+        "HTTP-012",
+        "SHOULD",
+        "an SSE response came without `X-Accel-Buffering: no`: a buffering proxy may hold its events back".into(),
+        "X-Accel-Buffering: no on every text/event-stream response",
+        format!("HTTP {}; {shown}", answer.status),
+    ))
+}
+
+/// HTTP-022: `Mcp-Name` in the `=?base64?…?=` form is decoded before it
+/// is compared with the body. Reads the first listed resource with its URI
+/// sent that way (a client may encode any value): -32020 means the server
+/// compared the encoded text.
+pub async fn encoded_name_header(context: &CaseContext<'_>) -> StepOutcome {
+    use base64::Engine;
+    let session = context.session;
+    if context.transport != Kind::StreamableHttp || era(&session.version) != Era::Stateless {
+        return not_applicable("Mcp-Name is a 2026-07-28 Streamable HTTP header");
+    }
+    let listing = session.request("resources/list", json!({}), &crate::session::RequestOptions::default()).await;
+    let uri = listing.result().and_then(|r| r.pointer("/resources/0/uri")).and_then(serde_json::Value::as_str);
+    let Some(uri) = uri else {
+        return inconclusive("the server listed no resource whose read could carry an encoded Mcp-Name".into());
+    };
+    let encoded = format!("=?base64?{}?=", base64::engine::general_purpose::STANDARD.encode(uri));
+    let options = crate::session::RequestOptions { headers: vec![("Mcp-Name".into(), encoded.clone())], ..Default::default() };
+    let read = session.request("resources/read", json!({ "uri": uri }), &options).await;
+    if read.error_code() != Some(HEADER_MISMATCH) {
+        return StepOutcome::default();
+    }
+    found(draft(
+        "HTTP-022",
+        "MUST",
+        format!("`resources/read` of {uri} with `Mcp-Name: {encoded}` (its URI, Base64-encoded) was refused as a header mismatch"),
+        "the Mcp-Name value decoded (UTF-8 inside =?base64?…?=) before the comparison, and the read served",
+        read.error().map(serde_json::Value::to_string).unwrap_or_default(),
     ))
 }
 

@@ -81,6 +81,8 @@ pub const NAMES: &[&str] = &[
     "auth-server-metadata",
     "auth-invalid-token",
     "foreign-host",
+    "sse-buffering",
+    "encoded-name-header",
 ];
 
 /// Is `name` a built-in check?
@@ -154,6 +156,8 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "auth-server-metadata" => auth::server_metadata(context).await,
         "auth-invalid-token" => auth::invalid_token(context).await,
         "foreign-host" => http::foreign_host(context).await,
+        "sse-buffering" => http::sse_buffering(context).await,
+        "encoded-name-header" => http::encoded_name_header(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

@@ -483,6 +483,9 @@ impl App {
 
     fn post_modern(&self, headers: &HeaderMap, req: Request) -> Response {
         let mut response = self.answer_modern(headers, req);
+        if self.faulty(Fault::SseWithoutAccelBuffering) {
+            response.headers_mut().remove(replies::X_ACCEL_BUFFERING);
+        }
         if self.faulty(Fault::SessionIdInStateless) {
             // HTTP-032 says ignore the client's id and issue none: echo it, or make one up.
             let id = headers.get(SESSION_HEADER).cloned().or_else(|| HeaderValue::from_str(&session_id::generate()).ok());
@@ -562,7 +565,11 @@ impl App {
             if let Some(body_value) = req.param_str(field) {
                 let raw = single_header(headers, NAME_HEADER)?
                     .ok_or_else(|| RpcError::header_mismatch(format!("the Mcp-Name header is required for {}", req.method)))?;
-                let decoded = header_value::decode(raw).map_err(RpcError::header_mismatch)?;
+                let decoded = if self.faulty(Fault::EncodedNameHeaderNotDecoded) {
+                    raw.to_owned()
+                } else {
+                    header_value::decode(raw).map_err(RpcError::header_mismatch)?
+                };
                 if decoded != body_value && !self.faulty(Fault::NameHeaderMismatchIgnored) {
                     return Err(RpcError::header_mismatch(format!(
                         "Mcp-Name header value '{decoded}' does not match body value '{body_value}'"
