@@ -537,32 +537,43 @@ pub async fn sse_buffering(context: &CaseContext<'_>) -> StepOutcome {
 }
 
 /// HTTP-022: `Mcp-Name` in the `=?base64?…?=` form is decoded before it
-/// is compared with the body. Reads the first listed resource with its URI
-/// sent that way (a client may encode any value): -32020 means the server
-/// compared the encoded text.
+/// is compared with the body. Reads the first listed resource (else gets
+/// the first listed prompt) with its URI or name sent that way (a client
+/// may encode any value): -32020 means the server compared the encoded
+/// text. Reads and prompts change nothing, unlike tool calls.
 pub async fn encoded_name_header(context: &CaseContext<'_>) -> StepOutcome {
     use base64::Engine;
     let session = context.session;
     if context.transport != Kind::StreamableHttp || era(&session.version) != Era::Stateless {
         return not_applicable("Mcp-Name is a 2026-07-28 Streamable HTTP header");
     }
-    let listing = session.request("resources/list", json!({}), &crate::session::RequestOptions::default()).await;
-    let uri = listing.result().and_then(|r| r.pointer("/resources/0/uri")).and_then(serde_json::Value::as_str);
-    let Some(uri) = uri else {
-        return inconclusive("the server listed no resource whose read could carry an encoded Mcp-Name".into());
+    let mut target = None;
+    for (declared, list, pointer, method, field) in
+        [("resources", "resources/list", "/resources/0/uri", "resources/read", "uri"), ("prompts", "prompts/list", "/prompts/0/name", "prompts/get", "name")]
+    {
+        if target.is_some() || !context.server.declares(declared) {
+            continue;
+        }
+        let listing = session.request(list, json!({}), &crate::session::RequestOptions::default()).await;
+        if let Some(name) = listing.result().and_then(|r| r.pointer(pointer)).and_then(serde_json::Value::as_str) {
+            target = Some((method, field, name.to_string()));
+        }
+    }
+    let Some((method, field, name)) = target else {
+        return inconclusive("the server listed no resource or prompt whose request could carry an encoded Mcp-Name".into());
     };
-    let encoded = format!("=?base64?{}?=", base64::engine::general_purpose::STANDARD.encode(uri));
+    let encoded = format!("=?base64?{}?=", base64::engine::general_purpose::STANDARD.encode(&name));
     let options = crate::session::RequestOptions { headers: vec![("Mcp-Name".into(), encoded.clone())], ..Default::default() };
-    let read = session.request("resources/read", json!({ "uri": uri }), &options).await;
-    if read.error_code() != Some(HEADER_MISMATCH) {
+    let answer = session.request(method, json!({ field: name }), &options).await;
+    if answer.error_code() != Some(HEADER_MISMATCH) {
         return StepOutcome::default();
     }
     found(draft(
         "HTTP-022",
         "MUST",
-        format!("`resources/read` of {uri} with `Mcp-Name: {encoded}` (its URI, Base64-encoded) was refused as a header mismatch"),
-        "the Mcp-Name value decoded (UTF-8 inside =?base64?…?=) before the comparison, and the read served",
-        read.error().map(serde_json::Value::to_string).unwrap_or_default(),
+        format!("`{method}` for {name} with `Mcp-Name: {encoded}` (the same value, Base64-encoded) was refused as a header mismatch"),
+        "the Mcp-Name value decoded (UTF-8 inside =?base64?…?=) before the comparison",
+        answer.error().map(serde_json::Value::to_string).unwrap_or_default(),
     ))
 }
 
