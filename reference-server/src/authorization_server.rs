@@ -106,36 +106,36 @@ fn oauth_error(status: StatusCode, error: &str, description: &str) -> Response {
 
 /// `application/x-www-form-urlencoded` pairs (a query string or a form body).
 fn form_pairs(text: &str) -> Vec<(String, String)> {
-    text.split('&').filter(|p| !p.is_empty()).map(|pair| {
-        let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
-        (percent_decode(name), percent_decode(value))
-    }).collect()
+    text.split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            (percent_decode(name), percent_decode(value))
+        })
+        .collect()
 }
 
 fn percent_decode(text: &str) -> String {
     let hex = |b: u8| (b as char).to_digit(16);
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let escaped = match bytes.get(i..i + 3) {
-            Some([b'%', high, low]) => hex(*high).zip(hex(*low)).map(|(h, l)| (h * 16 + l) as u8),
+    let mut out = Vec::with_capacity(text.len());
+    let mut rest = text.as_bytes();
+    while let Some((&byte, tail)) = rest.split_first() {
+        let escaped = match tail {
+            [high, low, after @ ..] if byte == b'%' => {
+                hex(*high).zip(hex(*low)).and_then(|(h, l)| u8::try_from(h * 16 + l).ok()).map(|b| (b, after))
+            }
             _ => None,
         };
-        match (escaped, bytes[i]) {
-            (Some(b), _) => {
-                out.push(b);
-                i += 3;
+        rest = match escaped {
+            Some((decoded, after)) => {
+                out.push(decoded);
+                after
             }
-            (None, b'+') => {
-                out.push(b' ');
-                i += 1;
+            None => {
+                out.push(if byte == b'+' { b' ' } else { byte });
+                tail
             }
-            (None, b) => {
-                out.push(b);
-                i += 1;
-            }
-        }
+        };
     }
     String::from_utf8_lossy(&out).into_owned()
 }
@@ -158,7 +158,7 @@ fn redirect_uri_allowed(uri: &str) -> bool {
     ["http://localhost", "http://127.0.0.1", "http://[::1]"]
         .iter()
         .any(|p| uri.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with([':', '/', '?'])))
-        || uri.starts_with("https://") && uri.len() > "https://".len()
+        || (uri.starts_with("https://") && uri.len() > "https://".len())
 }
 
 /// `BASE64URL(SHA-256(verifier))`, the S256 challenge of RFC 7636.

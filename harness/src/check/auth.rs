@@ -378,10 +378,11 @@ fn judge_server_metadata(url: &reqwest::Url, answer: &ProbeResponse) -> StepOutc
     let Some(document) = document else {
         return found(draft("L-AUTH-002", format!("the metadata at {url} is not a JSON object"), "an RFC 8414 authorization server metadata document", answer.summary()));
     };
+    let no_response_types = document.get("response_types_supported").and_then(Value::as_array).is_none_or(Vec::is_empty);
     let lacking: Vec<&str> = ["issuer", "authorization_endpoint", "token_endpoint"]
         .into_iter()
         .filter(|field| !document.get(*field).is_some_and(Value::is_string))
-        .chain((!document.get("response_types_supported").and_then(Value::as_array).is_some_and(|a| !a.is_empty())).then_some("response_types_supported"))
+        .chain(no_response_types.then_some("response_types_supported"))
         .collect();
     if lacking.is_empty() {
         return StepOutcome::default();
