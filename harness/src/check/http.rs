@@ -57,6 +57,24 @@ fn by_era<'a>(version: &str, stateless: &'a str, stateful: &'a str) -> &'a str {
     }
 }
 
+/// The request a DNS-rebinding probe varies (the stream GET on HTTP+SSE, a
+/// harmless POST otherwise), sent once as it is: it must be served, or a
+/// refusal of the varied one would prove nothing (inconclusive).
+async fn served_control(probe: &Probe<'_>, id: &str, label: &str) -> Result<ProbeRequest, StepOutcome> {
+    let request = match probe.kind {
+        Kind::Sse => ProbeRequest::get(),
+        _ => {
+            let (body, headers) = probe.harmless_request(id);
+            ProbeRequest::post(body).headers(probe.session_headers()).headers(headers)
+        }
+    };
+    let control = probe.send(label, request.clone()).await.map_err(inconclusive)?;
+    if !control.is_success() {
+        return Err(inconclusive(format!("the request {label} was answered {}: nothing to compare with", control.summary())));
+    }
+    Ok(request)
+}
+
 /// HTTP-003, L-HTTP-014: a request carrying a foreign `Origin` is refused
 /// (403 since 2025-11-25; any refusal before), where the same request
 /// without it is served.
@@ -65,20 +83,10 @@ pub async fn foreign_origin(context: &CaseContext<'_>) -> StepOutcome {
         Ok(p) => p,
         Err(outcome) => return outcome,
     };
-    let request = match probe.kind {
-        Kind::Sse => ProbeRequest::get(),
-        _ => {
-            let (body, headers) = probe.harmless_request("mcp-conform-origin");
-            ProbeRequest::post(body).headers(probe.session_headers()).headers(headers)
-        }
+    let request = match served_control(&probe, "mcp-conform-origin", "without Origin").await {
+        Ok(request) => request,
+        Err(outcome) => return outcome,
     };
-    let control = match probe.send("without Origin", request.clone()).await {
-        Ok(answer) => answer,
-        Err(why) => return inconclusive(why),
-    };
-    if !control.is_success() {
-        return inconclusive(format!("the request without an Origin was answered {}: nothing to compare with", control.summary()));
-    }
     let answer = match probe.send("foreign Origin", request.header("origin", FOREIGN_ORIGIN)).await {
         Ok(answer) => answer,
         Err(why) => return inconclusive(why),
@@ -118,20 +126,10 @@ pub async fn foreign_host(context: &CaseContext<'_>) -> StepOutcome {
     if !is_local(&probe.url) {
         return not_applicable("DNS rebinding reaches servers on loopback addresses; this one is elsewhere");
     }
-    let request = match probe.kind {
-        Kind::Sse => ProbeRequest::get(),
-        _ => {
-            let (body, headers) = probe.harmless_request("mcp-conform-host");
-            ProbeRequest::post(body).headers(probe.session_headers()).headers(headers)
-        }
+    let request = match served_control(&probe, "mcp-conform-host", "with its own Host").await {
+        Ok(request) => request,
+        Err(outcome) => return outcome,
     };
-    let control = match probe.send("own Host", request.clone()).await {
-        Ok(answer) => answer,
-        Err(why) => return inconclusive(why),
-    };
-    if !control.is_success() {
-        return inconclusive(format!("the request naming the server's own host was answered {}: nothing to compare with", control.summary()));
-    }
     let foreign = match probe.url.port_or_known_default() {
         Some(port) => format!("{FOREIGN_HOST}:{port}"),
         None => FOREIGN_HOST.to_string(),
@@ -162,20 +160,26 @@ async fn foreign_origin_on_get(probe: &Probe<'_>) -> StepOutcome {
         return StepOutcome::default();
     }
     let request = ProbeRequest::get().header(VERSION_HEADER, probe.version()).without(SESSION_HEADER).header("origin", FOREIGN_ORIGIN);
-    let answer = match probe.send("GET with foreign Origin", request).await {
-        Ok(answer) => answer,
-        Err(why) => return inconclusive(why),
-    };
-    if answer.status == 403 {
-        return StepOutcome::default();
+    answered_with(probe, "GET with foreign Origin", request, 403, |answer| {
+        draft(
+            "HTTP-002",
+            "MUST",
+            format!("a POST with `Origin: {FOREIGN_ORIGIN}` was refused, but a GET with it was not answered 403: the Origin is not checked on every request"),
+            "HTTP 403 Forbidden for every request bearing a foreign Origin",
+            answer.summary(),
+        )
+    })
+    .await
+}
+
+/// Send `request`: it passes when answered `status`; otherwise `miss`
+/// turns the answer into the finding.
+async fn answered_with(probe: &Probe<'_>, label: &str, request: ProbeRequest, status: u16, miss: impl FnOnce(&ProbeResponse) -> Draft) -> StepOutcome {
+    match probe.send(label, request).await {
+        Ok(answer) if answer.status == status => StepOutcome::default(),
+        Ok(answer) => found(miss(&answer)),
+        Err(why) => inconclusive(why),
     }
-    found(draft(
-        "HTTP-002",
-        "MUST",
-        format!("a POST with `Origin: {FOREIGN_ORIGIN}` was refused, but a GET with it was not answered 403: the Origin is not checked on every request"),
-        "HTTP 403 Forbidden for every request bearing a foreign Origin",
-        answer.summary(),
-    ))
 }
 
 /// Open a session of the version under test with raw requests; `Ok(None)`
@@ -235,20 +239,16 @@ pub async fn session_ended(context: &CaseContext<'_>) -> StepOutcome {
         Ok(answer) => return inconclusive(format!("DELETE was answered {}", answer.summary())),
         Err(why) => return inconclusive(why),
     }
-    let answer = match probe.send("ping after DELETE", ping_in(&probe, &id, "mcp-conform-after")).await {
-        Ok(answer) => answer,
-        Err(why) => return inconclusive(why),
-    };
-    if answer.status == 404 {
-        return StepOutcome::default();
-    }
-    found(draft(
-        "L-HTTP-011",
-        "MUST",
-        format!("a request bearing the id of a session ended by DELETE ({id}) was not answered 404"),
-        "HTTP 404 Not Found",
-        answer.summary(),
-    ))
+    answered_with(&probe, "ping after DELETE", ping_in(&probe, &id, "mcp-conform-after"), 404, |answer| {
+        draft(
+            "L-HTTP-011",
+            "MUST",
+            format!("a request bearing the id of a session ended by DELETE ({id}) was not answered 404"),
+            "HTTP 404 Not Found",
+            answer.summary(),
+        )
+    })
+    .await
 }
 
 /// L-HTTP-009: session ids are visible ASCII (MUST) and unguessable
