@@ -123,7 +123,9 @@ fn check_known(record: &RunRecord, stdout: &str, failures: &[Known], warnings: &
 ///   MUST NOT). Its ids are random UUIDs, unique across streams (L-HTTP-007
 ///   passes).
 ///
-/// Warnings (SHOULD): timers keep it running after stdin closes (STDIO-008);
+/// Warnings (SHOULD): over HTTP it serves a request naming a foreign `Host`
+/// (`dns-rebinding.mcp-conform.invalid`: no DNS-rebinding defence for
+/// requests without `Origin`, HTTP-002); timers keep it running after stdin closes (STDIO-008);
 /// a mistyped `tools/call` is -32603, not -32602, and over HTTP a request
 /// with a numeric method is -32700, not -32600 (JSONRPC-008);
 /// an unknown resource is -32602, not -32002 (L-RES-002); a cursor it never
@@ -157,6 +159,7 @@ fn check_everything(code: Option<i32>, record: &RunRecord, stdout: &str) {
         "UTIL-014-invalid-cursor",
         "UTIL-019-set-level-unknown",
         "L-TASK-002-forbidden-as-task",
+        "HTTP-002-foreign-host",
     ];
     check_known(record, stdout, &failures, &warnings);
 }
@@ -182,18 +185,30 @@ fn server_everything_over_http_sse() {
     check_everything(code, &record, &stdout);
 }
 
-/// The Python SDK speaks all five versions and, on these cases, breaks only
-/// L-BATCH-001: it does not accept 2025-03-26 batches. Warnings (SHOULD): an
+/// The Python SDK speaks all five versions and, on these cases, breaks
+/// L-BATCH-001: it does not accept 2025-03-26 batches. Over Streamable HTTP
+/// it also routes a request by its `MCP-Protocol-Version` header rather than
+/// by the modern `_meta` it carries (which selects 2026-07-28, versioning.mdx
+/// §dual-era): a 2026-07-28 `server/discover` whose header says 2025-11-25
+/// gets 400 "Missing session ID" (-32600) instead of -32020 (HTTP-016).
+/// Warnings (SHOULD): an
 /// unknown prompt is -32603, not -32602 (PROMPTS-007); an unknown resource is
 /// -32602 (handshake era), not -32002 (L-RES-002); a cursor it never issued
 /// reads as the start (UTIL-014); over HTTP a request with a numeric method
 /// is -32602, not -32600 (JSONRPC-008).
-fn check_python(code: Option<i32>, record: &RunRecord, stdout: &str) {
+fn check_python(code: Option<i32>, record: &RunRecord, stdout: &str, over_http: bool) {
     assert_eq!(code, Some(1), "{stdout}");
     assert_eq!(record.versions, mcp_conform::version::ALL.to_vec());
     let failed = with_status(record, Status::Fail);
-    assert_eq!(failed, vec![("L-BATCH-001-batch-accepted".to_string(), "2025-03-26".to_string())], "{stdout}");
-    let failures = [Known { case: "L-BATCH-001-batch-accepted", requirements: &["L-BATCH-001"], evidence: r#"[{"jsonrpc":"2.0""# }];
+    let mut expected = vec![("L-BATCH-001-batch-accepted".to_string(), "2025-03-26".to_string())];
+    if over_http {
+        expected.push(("HTTP-016-version-header-mismatch".to_string(), "2026-07-28".to_string()));
+    }
+    assert_eq!(failed, expected, "{stdout}");
+    let failures = [
+        Known { case: "L-BATCH-001-batch-accepted", requirements: &["L-BATCH-001"], evidence: r#"[{"jsonrpc":"2.0""# },
+        Known { case: "HTTP-016-version-header-mismatch", requirements: &["HTTP-016"], evidence: "Missing session ID" },
+    ];
     let warnings = ["PROMPTS-007-invalid-get", "L-RES-002-read-not-found", "UTIL-014-invalid-cursor", "JSONRPC-008-invalid-request"];
     check_known(record, stdout, &failures, &warnings);
 }
@@ -202,12 +217,12 @@ fn check_python(code: Option<i32>, record: &RunRecord, stdout: &str) {
 #[ignore = "needs scripts/external-servers.sh install; run by .ci/run"]
 fn python_sdk_over_stdio() {
     let (code, record, stdout) = run_stdio("python-stdio");
-    check_python(code, &record, &stdout);
+    check_python(code, &record, &stdout, false);
 }
 
 #[test]
 #[ignore = "needs scripts/external-servers.sh install; run by .ci/run"]
 fn python_sdk_over_streamable_http() {
     let (code, record, stdout) = run_http("python-http", 3803, "/mcp", "streamable-http");
-    check_python(code, &record, &stdout);
+    check_python(code, &record, &stdout, true);
 }

@@ -42,9 +42,10 @@
 //! a `:`-separated prefix of it (AUTH-015). `offline_access` is never asked
 //! for (AUTH-014).
 //!
-//! The same rules apply in every protocol version: the 2025-03-26 model,
-//! where the MCP server is its own authorization server (L-AUTH-002), is not
-//! implemented.
+//! The same rules apply in every protocol version. For 2025-03-26 clients,
+//! which expect the MCP server to be its own authorization server
+//! (L-AUTH-002), it also serves RFC 8414 metadata and a minimal code flow
+//! with PKCE ([`crate::authorization_server`]) whose tokens pass these checks.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -58,6 +59,7 @@ use axum::routing::get;
 use axum::Router;
 use serde_json::{json, Value};
 
+use crate::authorization_server::{self, AuthorizationServer};
 use crate::faults::{Fault, FaultSet};
 use crate::tokens::{self, Validation};
 use crate::transport::origin::OriginPolicy;
@@ -172,7 +174,9 @@ impl Protected {
             origin,
             endpoint_path: endpoint_path.to_owned(),
             faults,
-            policy: OriginPolicy::new(bound, !faults.contains(Fault::NoOriginCheck)),
+            policy: OriginPolicy::new(bound, !faults.contains(Fault::NoOriginCheck))
+                .origin_on_post_only(faults.contains(Fault::OriginCheckedOnPostOnly))
+                .any_host(faults.contains(Fault::NoHostCheck)),
         }
     }
 
@@ -191,14 +195,23 @@ impl Protected {
         let mut document = json!({
             "resource": resource,
             "authorization_servers": [self.issuer],
-            "scopes_supported": [SCOPE_READ, SCOPE_TOOLS],
+            "scopes_supported": self.asked_scopes(&[SCOPE_READ, SCOPE_TOOLS]),
             "bearer_methods_supported": ["header"],
             "resource_name": crate::SERVER_TITLE,
         });
         if self.faults.contains(Fault::AuthMetadataNoAuthorizationServers) {
             document.as_object_mut().map(|d| d.remove("authorization_servers"));
         }
+        if self.faults.contains(Fault::AuthMetadataNoResource) {
+            document.as_object_mut().map(|d| d.remove("resource"));
+        }
         document
+    }
+
+    /// `scopes`, plus `offline_access` under the auth-offline-access-requested fault (AUTH-014).
+    fn asked_scopes(&self, scopes: &[&str]) -> Vec<String> {
+        let extra = self.faults.contains(Fault::AuthOfflineAccessRequested).then_some("offline_access");
+        scopes.iter().copied().chain(extra).map(str::to_owned).collect()
     }
 
     fn respond(&self, c: Challenge<'_>) -> Response {
@@ -209,13 +222,18 @@ impl Protected {
                 params.push(format!("error_description=\"{}\"", header_text(&c.description)));
             }
         }
+        // The auth-metadata-undiscoverable fault names the metadata nowhere.
+        let metadata = (!self.faults.contains(Fault::AuthMetadataUndiscoverable))
+            .then(|| format!("resource_metadata=\"{}\"", self.metadata_url));
+        let scope = (!self.faults.contains(Fault::AuthChallengeWithoutScope))
+            .then(|| format!("scope=\"{}\"", self.asked_scopes(c.scopes).join(" ")));
         if c.status == StatusCode::FORBIDDEN {
-            params.push(format!("scope=\"{}\"", c.scopes.join(" ")));
-            params.push(format!("resource_metadata=\"{}\"", self.metadata_url));
+            params.extend(scope);
+            params.extend(metadata);
             params.push(format!("error_description=\"{}\"", header_text(&c.description)));
         } else {
-            params.push(format!("resource_metadata=\"{}\"", self.metadata_url));
-            params.push(format!("scope=\"{}\"", c.scopes.join(" ")));
+            params.extend(metadata);
+            params.extend(scope);
         }
         let body = json!({"error": c.error.unwrap_or("unauthorized"), "error_description": c.description});
         let mut response = replies::json(c.status, &body);
@@ -234,7 +252,8 @@ impl Protected {
             |status, error, description: String| Err(Box::new(self.respond(Challenge { status, error, description, scopes: needed })));
         let mut values = headers.get_all(header::AUTHORIZATION).iter();
         let Some(value) = values.next() else {
-            return refuse(StatusCode::UNAUTHORIZED, None, "this server needs a bearer token".into());
+            let status = if self.faults.contains(Fault::AuthMissingToken403) { StatusCode::FORBIDDEN } else { StatusCode::UNAUTHORIZED };
+            return refuse(status, None, "this server needs a bearer token".into());
         };
         if values.next().is_some() {
             return refuse(StatusCode::BAD_REQUEST, Some("invalid_request"), "more than one Authorization header".into());
@@ -253,6 +272,9 @@ impl Protected {
         let token = credentials.trim();
         if token.is_empty() || token.contains(char::is_whitespace) {
             return refuse(StatusCode::BAD_REQUEST, Some("invalid_request"), "malformed Bearer credentials".into());
+        }
+        if self.faults.contains(Fault::AuthAnyTokenAccepted) {
+            return Ok(());
         }
         let audiences = [self.resource.clone(), self.origin.clone()];
         let validation = Validation {
@@ -281,12 +303,19 @@ impl Protected {
 /// behind the bearer-token check.
 pub fn protect(router: Router, protected: Arc<Protected>) -> Router {
     let suffixed = format!("{WELL_KNOWN}{}", protected.endpoint_path);
-    Router::new()
-        .route(WELL_KNOWN, get(root_metadata))
-        .route(&suffixed, get(endpoint_metadata))
-        .with_state(protected.clone())
-        .merge(router)
-        .layer(middleware::from_fn_with_state(protected, check))
+    let mut public = Router::new();
+    // Under auth-metadata-undiscoverable the well-known URIs answer 404.
+    if !protected.faults.contains(Fault::AuthMetadataUndiscoverable) {
+        public = public.route(WELL_KNOWN, get(root_metadata)).route(&suffixed, get(endpoint_metadata));
+    }
+    let mut router = public.with_state(protected.clone()).merge(router);
+    // 2025-03-26 clients look for the server's own authorization server (L-AUTH-002).
+    if !protected.faults.contains(Fault::AuthServerMetadataMissing) {
+        let p = &protected;
+        let server = AuthorizationServer::new(p.key.clone(), p.origin.clone(), p.resource.clone(), p.policy.clone());
+        router = router.merge(authorization_server::routes(Arc::new(server)));
+    }
+    router.layer(middleware::from_fn_with_state(protected, check))
 }
 
 fn serve_metadata(p: &Protected, headers: &HeaderMap, resource: &str) -> Response {
@@ -308,7 +337,8 @@ async fn check(State(p): State<Arc<Protected>>, request: HttpRequest, next: Next
     // The metadata is public; requests failing the origin policy or the size
     // cap are refused by the transport's own guard (403, 413) as without --auth.
     if request.uri().path().starts_with(WELL_KNOWN)
-        || p.policy.check(request.headers()).is_err()
+        || authorization_server::serves(request.uri().path())
+        || p.policy.check_request(request.method(), request.headers()).is_err()
         || replies::reject_declared_oversize(request.headers()).is_some()
     {
         return next.run(request).await;

@@ -207,6 +207,40 @@ pub enum Fault {
     EventIdsPerStream,
     /// A `Last-Event-ID` resumption replays the events of another stream of the session.
     ReplayForeignStream,
+    /// `Origin` is checked on POST only: a GET with a foreign `Origin` is served.
+    OriginCheckedOnPostOnly,
+    /// A notification refused for an unknown session gets 200 and an error body.
+    RefusedNotificationAnswered200,
+    /// Header-validation rejections (-32020) are sent with status 200.
+    HeaderMismatchStatus200,
+    /// `--auth` metadata lacks `resource`.
+    AuthMetadataNoResource,
+    /// `--auth` names its metadata nowhere: no `resource_metadata`, no well-known URI.
+    AuthMetadataUndiscoverable,
+    /// `--auth` answers a request without a token with 403 instead of 401.
+    AuthMissingToken403,
+    /// `--auth` serves no authorization server metadata and no default endpoints (2025-03-26).
+    AuthServerMetadataMissing,
+    /// An `MCP-Protocol-Version` header that differs from the `_meta` version is accepted.
+    VersionHeaderMismatchIgnored,
+    /// A `Mcp-Name` header that differs from the body's name or URI is accepted.
+    NameHeaderMismatchIgnored,
+    /// `Mcp-Method` is compared with the body's method ignoring case.
+    MethodHeaderCaseInsensitive,
+    /// 2026-07-28 answers echo the request's `Mcp-Session-Id`, or issue one.
+    SessionIdInStateless,
+    /// `--auth` challenges name no `scope`.
+    AuthChallengeWithoutScope,
+    /// `--auth` asks for `offline_access` in challenges and `scopes_supported`.
+    AuthOfflineAccessRequested,
+    /// `--auth` serves any bearer token without validating it.
+    AuthAnyTokenAccepted,
+    /// Any `Host` header is accepted (no DNS-rebinding defence for requests without `Origin`).
+    NoHostCheck,
+    /// 2026-07-28 SSE responses lack `X-Accel-Buffering: no`.
+    SseWithoutAccelBuffering,
+    /// `Mcp-Name` is compared with the body without decoding `=?base64?…?=`.
+    EncodedNameHeaderNotDecoded,
 }
 
 /// One row of the fault table.
@@ -327,7 +361,7 @@ pub const CATALOGUE: &[FaultInfo] = &[
     FaultInfo {
         fault: Fault::SessionIdIgnoredAfterDelete,
         name: "session-id-ignored-after-delete",
-        breaks: &["L-HTTP-011"],
+        breaks: &["L-HTTP-011", "L-HTTP-012"],
         scope: Scope::StreamableHttp,
         description: "acknowledges DELETE but keeps serving the session id instead of answering 404",
     },
@@ -800,6 +834,125 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::StreamableHttp,
         description: "answers a GET with Last-Event-ID by replaying the session's next stream instead of the one the id names",
     },
+    FaultInfo {
+        fault: Fault::OriginCheckedOnPostOnly,
+        name: "origin-checked-on-post-only",
+        breaks: &["HTTP-002"],
+        scope: Scope::Http,
+        description: "validates Origin on POST only: GET (the SSE stream, the Streamable HTTP GET) is served whatever its Origin says",
+    },
+    FaultInfo {
+        fault: Fault::RefusedNotificationAnswered200,
+        name: "refused-notification-answered-200",
+        breaks: &["HTTP-007"],
+        scope: Scope::StreamableHttp,
+        description: "answers a notification it refuses (one bearing an unknown Mcp-Session-Id) with 200 and an id-less error body instead of an error status",
+    },
+    FaultInfo {
+        fault: Fault::HeaderMismatchStatus200,
+        name: "header-mismatch-status-200",
+        breaks: &["HTTP-028"],
+        scope: Scope::StreamableHttp,
+        description: "sends the -32020 error of a failed header validation with HTTP 200 instead of 400",
+    },
+    FaultInfo {
+        fault: Fault::AuthMetadataNoResource,
+        name: "auth-metadata-no-resource",
+        breaks: &["AUTH-002"],
+        scope: Scope::Http,
+        description: "with --auth, publishes Protected Resource Metadata without the required resource field",
+    },
+    FaultInfo {
+        fault: Fault::AuthMetadataUndiscoverable,
+        name: "auth-metadata-undiscoverable",
+        breaks: &["AUTH-004", "L-AUTH-001"],
+        scope: Scope::Http,
+        description: "with --auth, names no resource_metadata in its challenges and serves nothing at the well-known URIs",
+    },
+    FaultInfo {
+        fault: Fault::AuthMissingToken403,
+        name: "auth-missing-token-403",
+        breaks: &["AUTH-010"],
+        scope: Scope::Http,
+        description: "with --auth, answers a request without credentials with 403 instead of 401",
+    },
+    FaultInfo {
+        fault: Fault::AuthServerMetadataMissing,
+        name: "auth-server-metadata-missing",
+        breaks: &["L-AUTH-002"],
+        scope: Scope::Http,
+        description: "with --auth, serves neither /.well-known/oauth-authorization-server nor the default /authorize, /token and /register endpoints",
+    },
+    FaultInfo {
+        fault: Fault::VersionHeaderMismatchIgnored,
+        name: "version-header-mismatch-ignored",
+        breaks: &["HTTP-016"],
+        scope: Scope::StreamableHttp,
+        description: "in 2026-07-28 serves a request whose MCP-Protocol-Version header differs from its _meta version",
+    },
+    FaultInfo {
+        fault: Fault::NameHeaderMismatchIgnored,
+        name: "name-header-mismatch-ignored",
+        breaks: &["HTTP-021"],
+        scope: Scope::StreamableHttp,
+        description: "in 2026-07-28 serves tools/call, prompts/get and resources/read whatever their Mcp-Name header says",
+    },
+    FaultInfo {
+        fault: Fault::MethodHeaderCaseInsensitive,
+        name: "method-header-case-insensitive",
+        breaks: &["HTTP-027"],
+        scope: Scope::StreamableHttp,
+        description: "in 2026-07-28 compares the Mcp-Method header with the body's method ignoring case (header values are case-sensitive)",
+    },
+    FaultInfo {
+        fault: Fault::SessionIdInStateless,
+        name: "session-id-in-stateless",
+        breaks: &["HTTP-032"],
+        scope: Scope::StreamableHttp,
+        description: "in 2026-07-28 echoes the request's Mcp-Session-Id on the answer, or issues a fresh one",
+    },
+    FaultInfo {
+        fault: Fault::AuthChallengeWithoutScope,
+        name: "auth-challenge-without-scope",
+        breaks: &["AUTH-005"],
+        scope: Scope::Http,
+        description: "with --auth, leaves the scope parameter out of its WWW-Authenticate challenges",
+    },
+    FaultInfo {
+        fault: Fault::AuthOfflineAccessRequested,
+        name: "auth-offline-access-requested",
+        breaks: &["AUTH-014"],
+        scope: Scope::Http,
+        description: "with --auth, asks for offline_access in its challenges and lists it in scopes_supported",
+    },
+    FaultInfo {
+        fault: Fault::AuthAnyTokenAccepted,
+        name: "auth-any-token-accepted",
+        breaks: &["AUTH-006"],
+        scope: Scope::Http,
+        description: "with --auth, serves a request bearing any token at all, without validating it",
+    },
+    FaultInfo {
+        fault: Fault::NoHostCheck,
+        name: "no-host-check",
+        breaks: &["HTTP-002"],
+        scope: Scope::Http,
+        description: "serves requests whatever host their Host header names, so a DNS-rebound page's GET gets through",
+    },
+    FaultInfo {
+        fault: Fault::SseWithoutAccelBuffering,
+        name: "sse-without-accel-buffering",
+        breaks: &["HTTP-012"],
+        scope: Scope::StreamableHttp,
+        description: "in 2026-07-28 sends SSE responses without X-Accel-Buffering: no",
+    },
+    FaultInfo {
+        fault: Fault::EncodedNameHeaderNotDecoded,
+        name: "encoded-name-header-not-decoded",
+        breaks: &["HTTP-022"],
+        scope: Scope::StreamableHttp,
+        description: "in 2026-07-28 compares a =?base64?...?= Mcp-Name with the body as it stands, without decoding it",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -1000,6 +1153,23 @@ mod tests {
             Fault::UnknownMethodStatus200,
             Fault::EventIdsPerStream,
             Fault::ReplayForeignStream,
+            Fault::OriginCheckedOnPostOnly,
+            Fault::RefusedNotificationAnswered200,
+            Fault::HeaderMismatchStatus200,
+            Fault::AuthMetadataNoResource,
+            Fault::AuthMetadataUndiscoverable,
+            Fault::AuthMissingToken403,
+            Fault::AuthServerMetadataMissing,
+            Fault::VersionHeaderMismatchIgnored,
+            Fault::NameHeaderMismatchIgnored,
+            Fault::MethodHeaderCaseInsensitive,
+            Fault::SessionIdInStateless,
+            Fault::AuthChallengeWithoutScope,
+            Fault::AuthOfflineAccessRequested,
+            Fault::AuthAnyTokenAccepted,
+            Fault::NoHostCheck,
+            Fault::SseWithoutAccelBuffering,
+            Fault::EncodedNameHeaderNotDecoded,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -59,6 +59,7 @@
 
 pub mod ask;
 pub mod auth;
+pub mod authorization_server;
 pub mod cli;
 pub mod completion;
 pub mod conformance_fixtures;

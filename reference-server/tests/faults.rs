@@ -104,6 +104,23 @@ const PROVEN_BY_THE_MUTATION_MATRIX: &[&str] = &[
     "session-id-predictable",
     "tool-arguments-unchecked",
     "unknown-method-status-200",
+    "origin-checked-on-post-only",
+    "refused-notification-answered-200",
+    "header-mismatch-status-200",
+    "auth-metadata-no-resource",
+    "auth-metadata-undiscoverable",
+    "auth-missing-token-403",
+    "auth-server-metadata-missing",
+    "version-header-mismatch-ignored",
+    "name-header-mismatch-ignored",
+    "method-header-case-insensitive",
+    "session-id-in-stateless",
+    "auth-challenge-without-scope",
+    "auth-offline-access-requested",
+    "auth-any-token-accepted",
+    "no-host-check",
+    "sse-without-accel-buffering",
+    "encoded-name-header-not-decoded",
 ];
 
 #[tokio::test]

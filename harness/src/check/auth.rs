@@ -13,10 +13,14 @@ use serde_json::Value;
 use super::probe::{challenge_param, Probe, ProbeRequest, ProbeResponse, SESSION_HEADER, VERSION_HEADER};
 use crate::execute::{clip, CaseContext, Draft, StepOutcome};
 use crate::transport::Kind;
-use crate::version::{era, Era};
+use crate::version::{at_least, era, Era};
 
 /// The RFC 9728 well-known path.
 const WELL_KNOWN: &str = "/.well-known/oauth-protected-resource";
+/// The RFC 8414 well-known path of authorization server metadata.
+const SERVER_WELL_KNOWN: &str = "/.well-known/oauth-authorization-server";
+/// Where a 2025-03-26 client looks when that metadata is missing: (path, method).
+const DEFAULT_ENDPOINTS: [(&str, &str); 3] = [("/authorize", "GET"), ("/token", "POST"), ("/register", "POST")];
 
 /// Bearer tokens the user supplies for the refusal checks.
 #[derive(Debug, Clone, Default)]
@@ -30,6 +34,11 @@ pub struct TestTokens {
 fn draft(requirement: &str, message: String, expected: &str, actual: String) -> Draft {
     Draft { requirement: requirement.into(), keyword: Some("MUST"), message, expected: expected.into(), actual, hint: None }
 }
+
+/// A token no authorization server issued: not even a JWT.
+const INVALID_TOKEN: &str = "mcp-conform-invalid-token-0b6f2e";
+/// The scope that asks for refresh tokens (AUTH-014).
+const OFFLINE_ACCESS: &str = "offline_access";
 
 fn found(draft: Draft) -> StepOutcome {
     StepOutcome { findings: vec![draft], ..StepOutcome::default() }
@@ -108,7 +117,29 @@ pub async fn challenge(context: &CaseContext<'_>) -> StepOutcome {
             format!("WWW-Authenticate: {header}"),
         ));
     }
-    StepOutcome::default()
+    StepOutcome { findings: challenge_scope(probe.version(), header), ..StepOutcome::default() }
+}
+
+/// AUTH-005, AUTH-014: the challenge names the scopes needed (since
+/// 2025-11-25), and not `offline_access` (2026-07-28).
+fn challenge_scope(version: &str, header: &str) -> Vec<Draft> {
+    let shown = format!("WWW-Authenticate: {header}");
+    let scope = challenge_param(header, "scope");
+    let mut findings = Vec::new();
+    if scope.is_none() && at_least(version, "2025-11-25") {
+        findings.push(Draft {
+            keyword: Some("SHOULD"),
+            ..draft("AUTH-005", "the 401 challenge has no scope parameter".into(), "WWW-Authenticate: Bearer …, scope=\"the scopes the request needs\"", shown.clone())
+        });
+    }
+    let offline = scope.is_some_and(|s| s.split_whitespace().any(|s| s == OFFLINE_ACCESS));
+    if offline && at_least(version, "2026-07-28") {
+        findings.push(Draft {
+            keyword: Some("SHOULD NOT"),
+            ..draft("AUTH-014", format!("the 401 challenge asks for `{OFFLINE_ACCESS}`"), "scopes the request needs, without offline_access", shown)
+        });
+    }
+    findings
 }
 
 /// Same scheme, host and port: the only metadata URLs the harness follows.
@@ -165,7 +196,7 @@ pub async fn metadata(context: &CaseContext<'_>) -> StepOutcome {
             tried.push(format!("{url}: HTTP {}", answer.status));
             continue;
         }
-        return judge_metadata(&url, &answer);
+        return judge_metadata(&url, &answer, probe.version());
     }
     found(draft(
         "AUTH-004",
@@ -175,7 +206,7 @@ pub async fn metadata(context: &CaseContext<'_>) -> StepOutcome {
     ))
 }
 
-fn judge_metadata(url: &reqwest::Url, answer: &ProbeResponse) -> StepOutcome {
+fn judge_metadata(url: &reqwest::Url, answer: &ProbeResponse, version: &str) -> StepOutcome {
     let document: Option<Value> = serde_json::from_str(&answer.body).ok().filter(Value::is_object);
     let Some(document) = document else {
         return found(draft(
@@ -201,6 +232,14 @@ fn judge_metadata(url: &reqwest::Url, answer: &ProbeResponse) -> StepOutcome {
             "`authorization_servers`: a non-empty array of issuer URLs",
             clip(&answer.body, 300),
         ));
+    }
+    let scopes = document.get("scopes_supported").and_then(Value::as_array);
+    let offline = scopes.is_some_and(|list| list.iter().any(|s| s.as_str() == Some(OFFLINE_ACCESS)));
+    if offline && at_least(version, "2026-07-28") {
+        return found(Draft {
+            keyword: Some("SHOULD NOT"),
+            ..draft("AUTH-014", format!("the metadata at {url} lists `{OFFLINE_ACCESS}` in scopes_supported"), "scopes_supported without offline_access", clip(&answer.body, 300))
+        });
     }
     StepOutcome::default()
 }
@@ -247,10 +286,113 @@ pub async fn foreign_audience(context: &CaseContext<'_>) -> StepOutcome {
         .await
 }
 
+/// AUTH-006: a token no authorization server issued is refused.
+pub async fn invalid_token(context: &CaseContext<'_>) -> StepOutcome {
+    let token = INVALID_TOKEN.to_string();
+    refuses(context, Some(&token), "", "a token no authorization server issued", "AUTH-006").await
+}
+
 /// AUTH-008: an expired token is refused.
 pub async fn expired(context: &CaseContext<'_>) -> StepOutcome {
     let tokens = &context.options.auth_tokens;
     refuses(context, tokens.expired.as_ref(), "--auth-token-expired", "an expired token", "AUTH-008").await
+}
+
+/// The authorization base URL of 2025-03-26: the endpoint with its path discarded.
+fn authorization_base(endpoint: &reqwest::Url, path: &str) -> reqwest::Url {
+    let mut url = endpoint.clone();
+    url.set_path(path);
+    url.set_query(None);
+    url.set_fragment(None);
+    url
+}
+
+/// L-AUTH-002 (2025-03-26): a protected server is its own authorization
+/// server. It publishes RFC 8414 metadata at
+/// `/.well-known/oauth-authorization-server` of its base URL (SHOULD);
+/// without it, the default `/authorize`, `/token` and `/register` must be
+/// there (MUST). An endpoint counts as there when it answers anything but
+/// 404 to a request without parameters (an authorization server refuses
+/// such a request with 400).
+pub async fn server_metadata(context: &CaseContext<'_>) -> StepOutcome {
+    let probe = match probe_of(context) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    if let Err(outcome) = unauthenticated(&probe).await {
+        return outcome;
+    }
+    let url = authorization_base(&probe.url, SERVER_WELL_KNOWN);
+    // 2025-03-26 §2.3.1: clients send their version during metadata discovery.
+    let request = ProbeRequest::get().header("accept", "application/json").header(VERSION_HEADER, probe.version()).without("authorization");
+    let answer = match probe.send_to("authorization server metadata", url.clone(), request).await {
+        Ok(answer) => answer,
+        Err(why) => return inconclusive(why),
+    };
+    if answer.status == 200 {
+        return judge_server_metadata(&url, &answer);
+    }
+    let mut missing = Vec::new();
+    let mut seen = Vec::new();
+    for (path, method) in DEFAULT_ENDPOINTS {
+        let endpoint = authorization_base(&probe.url, path);
+        let request = match method {
+            "GET" => ProbeRequest::get(),
+            _ => ProbeRequest::post(Value::Object(Default::default())),
+        };
+        let answer = match probe.send_to(&format!("default endpoint {path}"), endpoint, request.without("authorization")).await {
+            Ok(answer) => answer,
+            Err(why) => return inconclusive(why),
+        };
+        seen.push(format!("{method} {path}: HTTP {}", answer.status));
+        if answer.status == 404 {
+            missing.push(path);
+        }
+    }
+    let shown = format!("GET {SERVER_WELL_KNOWN}: HTTP {}; {}", answer.status, seen.join("; "));
+    let without_register: Vec<&&str> = missing.iter().filter(|p| **p != "/register").collect();
+    let (keyword, message) = if !without_register.is_empty() {
+        ("MUST", format!("no authorization server metadata, and the default endpoints {} are missing", missing.join(", ")))
+    } else if !missing.is_empty() {
+        ("SHOULD", "no authorization server metadata, and no default /register endpoint for dynamic client registration".into())
+    } else {
+        ("SHOULD", "no authorization server metadata (RFC 8414): clients fall back to the default endpoints".into())
+    };
+    StepOutcome {
+        findings: vec![Draft {
+            requirement: "L-AUTH-002".into(),
+            keyword: Some(keyword),
+            message,
+            expected: format!("RFC 8414 metadata at {url}, or else /authorize, /token and /register on the base URL"),
+            actual: shown,
+            hint: None,
+        }],
+        ..StepOutcome::default()
+    }
+}
+
+/// An RFC 8414 document: `issuer`, `response_types_supported` and the two
+/// endpoints the authorization code flow uses.
+fn judge_server_metadata(url: &reqwest::Url, answer: &ProbeResponse) -> StepOutcome {
+    let document: Option<Value> = serde_json::from_str(&answer.body).ok().filter(Value::is_object);
+    let Some(document) = document else {
+        return found(draft("L-AUTH-002", format!("the metadata at {url} is not a JSON object"), "an RFC 8414 authorization server metadata document", answer.summary()));
+    };
+    let no_response_types = document.get("response_types_supported").and_then(Value::as_array).is_none_or(Vec::is_empty);
+    let lacking: Vec<&str> = ["issuer", "authorization_endpoint", "token_endpoint"]
+        .into_iter()
+        .filter(|field| !document.get(*field).is_some_and(Value::is_string))
+        .chain(no_response_types.then_some("response_types_supported"))
+        .collect();
+    if lacking.is_empty() {
+        return StepOutcome::default();
+    }
+    found(draft(
+        "L-AUTH-002",
+        format!("the authorization server metadata at {url} lacks {}", lacking.join(", ")),
+        "issuer, authorization_endpoint and token_endpoint (strings) and a non-empty response_types_supported (RFC 8414 §2)",
+        clip(&answer.body, 300),
+    ))
 }
 
 #[cfg(test)]
@@ -266,5 +408,32 @@ mod tests {
         let named = metadata_locations(&endpoint, Some(r#"Bearer resource_metadata="/meta""#)).unwrap();
         assert_eq!(named[0].as_str(), "http://127.0.0.1:9/meta");
         assert!(metadata_locations(&endpoint, Some(r#"Bearer resource_metadata="http://elsewhere.example/m""#)).is_err());
+    }
+
+    #[test]
+    fn challenges_name_scopes_but_not_offline_access() {
+        assert!(challenge_scope("2025-11-25", r#"Bearer resource_metadata="/m", scope="mcp:read""#).is_empty());
+        assert_eq!(challenge_scope("2025-11-25", r#"Bearer resource_metadata="/m""#)[0].requirement, "AUTH-005");
+        assert!(challenge_scope("2025-06-18", r#"Bearer resource_metadata="/m""#).is_empty());
+        let offline = r#"Bearer scope="mcp:read offline_access""#;
+        assert!(challenge_scope("2025-11-25", offline).is_empty());
+        assert_eq!(challenge_scope("2026-07-28", offline)[0].keyword, Some("SHOULD NOT"));
+    }
+
+    #[test]
+    fn the_authorization_base_drops_the_path() {
+        let endpoint = reqwest::Url::parse("http://127.0.0.1:9/v1/mcp?x=1").unwrap();
+        assert_eq!(authorization_base(&endpoint, SERVER_WELL_KNOWN).as_str(), "http://127.0.0.1:9/.well-known/oauth-authorization-server");
+    }
+
+    #[test]
+    fn server_metadata_needs_the_code_flow_fields() {
+        let url = reqwest::Url::parse("http://127.0.0.1:9/.well-known/oauth-authorization-server").unwrap();
+        let answer = |body: &str| ProbeResponse { status: 200, headers: Vec::new(), body: body.into() };
+        let good = r#"{"issuer":"http://127.0.0.1:9","authorization_endpoint":"http://127.0.0.1:9/authorize","token_endpoint":"http://127.0.0.1:9/token","response_types_supported":["code"]}"#;
+        assert!(judge_server_metadata(&url, &answer(good)).findings.is_empty());
+        let found = judge_server_metadata(&url, &answer(r#"{"issuer":"http://127.0.0.1:9","response_types_supported":[]}"#));
+        assert!(found.findings[0].message.contains("authorization_endpoint, token_endpoint, response_types_supported"), "{:?}", found.findings);
+        assert_eq!(judge_server_metadata(&url, &answer("[]")).findings.len(), 1);
     }
 }

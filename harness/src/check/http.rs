@@ -15,10 +15,16 @@ use crate::version::{at_least, era, Era};
 
 /// An origin no deployment can serve: `.invalid` never resolves (RFC 2606).
 pub const FOREIGN_ORIGIN: &str = "http://dns-rebinding.mcp-conform.invalid";
+/// The JSON-RPC code of a failed header validation (`HeaderMismatch`).
+const HEADER_MISMATCH: i64 = -32020;
+/// A host name no deployment serves, for the DNS-rebinding probe of `Host`.
+pub const FOREIGN_HOST: &str = "dns-rebinding.mcp-conform.invalid";
 /// Sessions opened by `session-ids` besides the harness's own.
 const EXTRA_SESSIONS: usize = 3;
 /// Fewer bits than this cannot make a session id unguessable (OWASP's floor).
 const MIN_SESSION_ID_BITS: f64 = 64.0;
+/// A session id no server issued (the harness never sends it anywhere else).
+const UNKNOWN_SESSION: &str = "mcp-conform-unknown-session-5f0c1e2d";
 /// Ids of equal length that differ in at most this many places look counted, not drawn.
 const MAX_SEQUENTIAL_DIFFERENCES: usize = 4;
 
@@ -51,6 +57,24 @@ fn by_era<'a>(version: &str, stateless: &'a str, stateful: &'a str) -> &'a str {
     }
 }
 
+/// The request a DNS-rebinding probe varies (the stream GET on HTTP+SSE, a
+/// harmless POST otherwise), sent once as it is: it must be served, or a
+/// refusal of the varied one would prove nothing (inconclusive).
+async fn served_control(probe: &Probe<'_>, id: &str, label: &str) -> Result<ProbeRequest, StepOutcome> {
+    let request = match probe.kind {
+        Kind::Sse => ProbeRequest::get(),
+        _ => {
+            let (body, headers) = probe.harmless_request(id);
+            ProbeRequest::post(body).headers(probe.session_headers()).headers(headers)
+        }
+    };
+    let control = probe.send(label, request.clone()).await.map_err(inconclusive)?;
+    if !control.is_success() {
+        return Err(inconclusive(format!("the request {label} was answered {}: nothing to compare with", control.summary())));
+    }
+    Ok(request)
+}
+
 /// HTTP-003, L-HTTP-014: a request carrying a foreign `Origin` is refused
 /// (403 since 2025-11-25; any refusal before), where the same request
 /// without it is served.
@@ -59,20 +83,10 @@ pub async fn foreign_origin(context: &CaseContext<'_>) -> StepOutcome {
         Ok(p) => p,
         Err(outcome) => return outcome,
     };
-    let request = match probe.kind {
-        Kind::Sse => ProbeRequest::get(),
-        _ => {
-            let (body, headers) = probe.harmless_request("mcp-conform-origin");
-            ProbeRequest::post(body).headers(probe.session_headers()).headers(headers)
-        }
+    let request = match served_control(&probe, "mcp-conform-origin", "without Origin").await {
+        Ok(request) => request,
+        Err(outcome) => return outcome,
     };
-    let control = match probe.send("without Origin", request.clone()).await {
-        Ok(answer) => answer,
-        Err(why) => return inconclusive(why),
-    };
-    if !control.is_success() {
-        return inconclusive(format!("the request without an Origin was answered {}: nothing to compare with", control.summary()));
-    }
     let answer = match probe.send("foreign Origin", request.header("origin", FOREIGN_ORIGIN)).await {
         Ok(answer) => answer,
         Err(why) => return inconclusive(why),
@@ -82,7 +96,7 @@ pub async fn foreign_origin(context: &CaseContext<'_>) -> StepOutcome {
     let explicit_403 = at_least(version, "2025-11-25");
     let refused = if explicit_403 { answer.status == 403 } else { answer.status >= 400 };
     if refused {
-        return StepOutcome::default();
+        return foreign_origin_on_get(&probe).await;
     }
     let expected = if explicit_403 { "HTTP 403 Forbidden" } else { "a refusal (HTTP 4xx; 403 since 2025-11-25)" };
     found(draft(
@@ -92,6 +106,80 @@ pub async fn foreign_origin(context: &CaseContext<'_>) -> StepOutcome {
         expected,
         answer.summary(),
     ))
+}
+
+/// Is the target on this machine (the servers DNS rebinding reaches)?
+fn is_local(url: &reqwest::Url) -> bool {
+    let host = url.host_str().unwrap_or_default().trim_start_matches('[').trim_end_matches(']');
+    host.eq_ignore_ascii_case("localhost") || host.parse::<std::net::IpAddr>().is_ok_and(|ip| ip.is_loopback())
+}
+
+/// HTTP-002 (DNS rebinding): a local server refuses a request that names a
+/// foreign `Host`, where the same request naming its own host is served.
+/// A rebound page's GET carries no `Origin`, so the `Host` is what gives it
+/// away; the spec names only the Origin check, so this is a SHOULD.
+pub async fn foreign_host(context: &CaseContext<'_>) -> StepOutcome {
+    let probe = match probe_of(context) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    if !is_local(&probe.url) {
+        return not_applicable("DNS rebinding reaches servers on loopback addresses; this one is elsewhere");
+    }
+    let request = match served_control(&probe, "mcp-conform-host", "with its own Host").await {
+        Ok(request) => request,
+        Err(outcome) => return outcome,
+    };
+    let foreign = match probe.url.port_or_known_default() {
+        Some(port) => format!("{FOREIGN_HOST}:{port}"),
+        None => FOREIGN_HOST.to_string(),
+    };
+    let answer = match probe.send("foreign Host", request.header("host", &foreign)).await {
+        Ok(answer) => answer,
+        Err(why) => return inconclusive(why),
+    };
+    if answer.status >= 400 {
+        return StepOutcome::default();
+    }
+    found(draft(
+        "HTTP-002",
+        "SHOULD",
+        format!("a request with `Host: {foreign}` was served: a page whose DNS name was rebound to this address could reach the server without any Origin to check"),
+        "a refusal (e.g. 403 or 421) of requests naming a host the server does not serve",
+        answer.summary(),
+    ))
+}
+
+/// HTTP-002: the Origin is checked on every request, not only on POSTs.
+/// On Streamable HTTP, since 2025-11-25 (where a foreign Origin must get
+/// 403 whatever else is wrong), a GET with a foreign Origin and no session
+/// must be refused with 403 too. Before 2025-11-25 that GET is refused
+/// anyway (no session), so nothing tells the two apart.
+async fn foreign_origin_on_get(probe: &Probe<'_>) -> StepOutcome {
+    if probe.kind != Kind::StreamableHttp || !at_least(probe.version(), "2025-11-25") {
+        return StepOutcome::default();
+    }
+    let request = ProbeRequest::get().header(VERSION_HEADER, probe.version()).without(SESSION_HEADER).header("origin", FOREIGN_ORIGIN);
+    answered_with(probe, "GET with foreign Origin", request, 403, |answer| {
+        draft(
+            "HTTP-002",
+            "MUST",
+            format!("a POST with `Origin: {FOREIGN_ORIGIN}` was refused, but a GET with it was not answered 403: the Origin is not checked on every request"),
+            "HTTP 403 Forbidden for every request bearing a foreign Origin",
+            answer.summary(),
+        )
+    })
+    .await
+}
+
+/// Send `request`: it passes when answered `status`; otherwise `miss`
+/// turns the answer into the finding.
+async fn answered_with(probe: &Probe<'_>, label: &str, request: ProbeRequest, status: u16, miss: impl FnOnce(&ProbeResponse) -> Draft) -> StepOutcome {
+    match probe.send(label, request).await {
+        Ok(answer) if answer.status == status => StepOutcome::default(),
+        Ok(answer) => found(miss(&answer)),
+        Err(why) => inconclusive(why),
+    }
 }
 
 /// Open a session of the version under test with raw requests; `Ok(None)`
@@ -151,20 +239,16 @@ pub async fn session_ended(context: &CaseContext<'_>) -> StepOutcome {
         Ok(answer) => return inconclusive(format!("DELETE was answered {}", answer.summary())),
         Err(why) => return inconclusive(why),
     }
-    let answer = match probe.send("ping after DELETE", ping_in(&probe, &id, "mcp-conform-after")).await {
-        Ok(answer) => answer,
-        Err(why) => return inconclusive(why),
-    };
-    if answer.status == 404 {
-        return StepOutcome::default();
-    }
-    found(draft(
-        "L-HTTP-011",
-        "MUST",
-        format!("a request bearing the id of a session ended by DELETE ({id}) was not answered 404"),
-        "HTTP 404 Not Found",
-        answer.summary(),
-    ))
+    answered_with(&probe, "ping after DELETE", ping_in(&probe, &id, "mcp-conform-after"), 404, |answer| {
+        draft(
+            "L-HTTP-011",
+            "MUST",
+            format!("a request bearing the id of a session ended by DELETE ({id}) was not answered 404"),
+            "HTTP 404 Not Found",
+            answer.summary(),
+        )
+    })
+    .await
 }
 
 /// L-HTTP-009: session ids are visible ASCII (MUST) and unguessable
@@ -354,6 +438,41 @@ pub async fn notification_status(context: &CaseContext<'_>) -> StepOutcome {
     ))
 }
 
+/// HTTP-007: a notification the server refuses (it bears a session id the
+/// server never issued) gets an HTTP error status, not a 2xx carrying a
+/// JSON-RPC error. Needs a server that issues session ids.
+pub async fn refused_notification_status(context: &CaseContext<'_>) -> StepOutcome {
+    let probe = match session_probe(context) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    let params = json!({ "requestId": "mcp-conform-never-sent", "reason": "mcp-conform: checking how refused notifications are answered" });
+    let request = ProbeRequest::post(crate::jsonrpc::notification("notifications/cancelled", Some(params)))
+        .header(SESSION_HEADER, UNKNOWN_SESSION)
+        .header(VERSION_HEADER, probe.version());
+    let answer = match probe.send("notification in an unknown session", request).await {
+        Ok(answer) => answer,
+        Err(why) => return inconclusive(why),
+    };
+    if answer.status >= 400 {
+        return StepOutcome::default();
+    }
+    let carries_error = serde_json::from_str::<serde_json::Value>(&answer.body).is_ok_and(|m| m.get("error").is_some());
+    if !carries_error {
+        return inconclusive(format!(
+            "the notification bearing a session id the server never issued was answered {}: accepted, not refused, so nothing shows how refusals are answered",
+            answer.summary()
+        ));
+    }
+    found(draft(
+        "HTTP-007",
+        "MUST",
+        "a notification the server refused (it bears an unknown Mcp-Session-Id) was answered with a success status and a JSON-RPC error".into(),
+        "an HTTP error status (e.g. 400 or 404), optionally with an id-less JSON-RPC error",
+        answer.summary(),
+    ))
+}
+
 /// HTTP-008: a POSTed request is answered as `application/json` or `text/event-stream`.
 pub async fn answer_content_type(context: &CaseContext<'_>) -> StepOutcome {
     let probe = match probe_of(context) {
@@ -379,6 +498,82 @@ pub async fn answer_content_type(context: &CaseContext<'_>) -> StepOutcome {
         "a POSTed request was answered with another Content-Type than application/json or text/event-stream".into(),
         "Content-Type: application/json or text/event-stream",
         answer.summary(),
+    ))
+}
+
+/// HTTP-012: an SSE response carries `X-Accel-Buffering: no`, so that a
+/// reverse proxy passes events on as they come. Asks for the one answer
+/// 2026-07-28 streams by design, `subscriptions/listen` (read briefly, then
+/// dropped, which ends it); a server that answers it otherwise leaves
+/// nothing to judge.
+pub async fn sse_buffering(context: &CaseContext<'_>) -> StepOutcome {
+    let probe = match probe_of(context) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    let version = probe.version();
+    let params = crate::session::stateless::with_meta(json!({ "notifications": {} }), version);
+    let message = crate::jsonrpc::request(&json!("mcp-conform-buffering"), "subscriptions/listen", Some(params));
+    let headers = crate::session::stateless::mirrored_headers(&message);
+    let answer = match probe.send("subscriptions/listen", ProbeRequest::post(message).headers(headers)).await {
+        Ok(answer) => answer,
+        Err(why) => return inconclusive(why),
+    };
+    let is_stream = answer.header("content-type").is_some_and(|t| t.to_ascii_lowercase().starts_with("text/event-stream"));
+    if !is_stream {
+        return inconclusive(format!("subscriptions/listen was answered {}: no SSE response to judge", answer.summary()));
+    }
+    if answer.header("x-accel-buffering").is_some_and(|v| v.trim().eq_ignore_ascii_case("no")) {
+        return StepOutcome::default();
+    }
+    let shown = answer.headers.iter().map(|(n, v)| format!("{n}: {v}")).collect::<Vec<_>>().join("; ");
+    found(draft(
+        "HTTP-012",
+        "SHOULD",
+        "an SSE response came without `X-Accel-Buffering: no`: a buffering proxy may hold its events back".into(),
+        "X-Accel-Buffering: no on every text/event-stream response",
+        format!("HTTP {}; {shown}", answer.status),
+    ))
+}
+
+/// HTTP-022: `Mcp-Name` in the `=?base64?…?=` form is decoded before it
+/// is compared with the body. Reads the first listed resource (else gets
+/// the first listed prompt) with its URI or name sent that way (a client
+/// may encode any value): -32020 means the server compared the encoded
+/// text. Reads and prompts change nothing, unlike tool calls.
+pub async fn encoded_name_header(context: &CaseContext<'_>) -> StepOutcome {
+    use base64::Engine;
+    let session = context.session;
+    if context.transport != Kind::StreamableHttp || era(&session.version) != Era::Stateless {
+        return not_applicable("Mcp-Name is a 2026-07-28 Streamable HTTP header");
+    }
+    let mut target = None;
+    for (declared, list, pointer, method, field) in
+        [("resources", "resources/list", "/resources/0/uri", "resources/read", "uri"), ("prompts", "prompts/list", "/prompts/0/name", "prompts/get", "name")]
+    {
+        if target.is_some() || !context.server.declares(declared) {
+            continue;
+        }
+        let listing = session.request(list, json!({}), &crate::session::RequestOptions::default()).await;
+        if let Some(name) = listing.result().and_then(|r| r.pointer(pointer)).and_then(serde_json::Value::as_str) {
+            target = Some((method, field, name.to_string()));
+        }
+    }
+    let Some((method, field, name)) = target else {
+        return inconclusive("the server listed no resource or prompt whose request could carry an encoded Mcp-Name".into());
+    };
+    let encoded = format!("=?base64?{}?=", base64::engine::general_purpose::STANDARD.encode(&name));
+    let options = crate::session::RequestOptions { headers: vec![("Mcp-Name".into(), encoded.clone())], ..Default::default() };
+    let answer = session.request(method, json!({ field: name }), &options).await;
+    if answer.error_code() != Some(HEADER_MISMATCH) {
+        return StepOutcome::default();
+    }
+    found(draft(
+        "HTTP-022",
+        "MUST",
+        format!("`{method}` for {name} with `Mcp-Name: {encoded}` (the same value, Base64-encoded) was refused as a header mismatch"),
+        "the Mcp-Name value decoded (UTF-8 inside =?base64?…?=) before the comparison",
+        answer.error().map(serde_json::Value::to_string).unwrap_or_default(),
     ))
 }
 

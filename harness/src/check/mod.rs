@@ -80,6 +80,12 @@ pub const NAMES: &[&str] = &[
     "stdin-close",
     "event-ids-unique",
     "replay-same-stream",
+    "refused-notification-status",
+    "auth-server-metadata",
+    "auth-invalid-token",
+    "foreign-host",
+    "sse-buffering",
+    "encoded-name-header",
 ];
 
 /// Is `name` a built-in check?
@@ -151,6 +157,12 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "stdin-close" => stdio::stdin_close(context).await,
         "event-ids-unique" => resumption::unique(context).await,
         "replay-same-stream" => resumption::same_stream(context).await,
+        "refused-notification-status" => http::refused_notification_status(context).await,
+        "auth-server-metadata" => auth::server_metadata(context).await,
+        "auth-invalid-token" => auth::invalid_token(context).await,
+        "foreign-host" => http::foreign_host(context).await,
+        "sse-buffering" => http::sse_buffering(context).await,
+        "encoded-name-header" => http::encoded_name_header(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

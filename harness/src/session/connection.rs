@@ -619,7 +619,8 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
         }
         Message::Request { id, method, params } => {
             if era(&version) == Era::Stateless {
-                let requirement = if channel == "stdout" { "STDIO-004" } else { "JSONRPC-016" };
+                // Over HTTP the request travels on an SSE stream, which HTTP-010 forbids.
+                let requirement = if channel == "stdout" { "STDIO-004" } else { "HTTP-010" };
                 problems.push(Problem {
                     requirement,
                     keyword: "MUST NOT",

@@ -151,7 +151,9 @@ type Shared = Arc<App>;
 /// The `/mcp` router for a server bound to `bound`.
 pub fn router(dispatcher: Dispatcher, bound: SocketAddr, options: HttpOptions) -> Router {
     let app: Shared = Arc::new(App {
-        policy: OriginPolicy::new(bound, !dispatcher.faults().contains(Fault::NoOriginCheck)),
+        policy: OriginPolicy::new(bound, !dispatcher.faults().contains(Fault::NoOriginCheck))
+            .origin_on_post_only(dispatcher.faults().contains(Fault::OriginCheckedOnPostOnly))
+            .any_host(dispatcher.faults().contains(Fault::NoHostCheck)),
         dispatcher,
         sessions: Mutex::new(Sessions::default()),
         options,
@@ -170,7 +172,7 @@ pub async fn serve(listener: tokio::net::TcpListener, dispatcher: Dispatcher, op
 }
 
 async fn guard(State(app): State<Shared>, request: HttpRequest, next: Next) -> Response {
-    match app.policy.check(request.headers()) {
+    match app.policy.check_request(request.method(), request.headers()) {
         Ok(()) => match replies::reject_declared_oversize(request.headers()) {
             Some(too_large) => too_large,
             None => next.run(request).await,
@@ -409,6 +411,10 @@ impl App {
                     }
                     self.accepted()
                 }
+                (None, Lookup::Unknown) if self.faulty(Fault::RefusedNotificationAnswered200) => {
+                    let e = RpcError::invalid_request("unknown or ended session");
+                    replies::rpc_error_without_id(StatusCode::OK, &e)
+                }
                 (None, Lookup::Unknown) => session_not_found(None),
                 // 2026-07-28 defines no client notifications over HTTP; accept and drop.
                 (None, Lookup::Missing) => self.accepted(),
@@ -474,12 +480,28 @@ impl App {
     }
 
     fn post_modern(&self, headers: &HeaderMap, req: Request) -> Response {
+        let mut response = self.answer_modern(headers, req);
+        if self.faulty(Fault::SseWithoutAccelBuffering) {
+            response.headers_mut().remove(replies::X_ACCEL_BUFFERING);
+        }
+        if self.faulty(Fault::SessionIdInStateless) {
+            // HTTP-032 says ignore the client's id and issue none: echo it, or make one up.
+            let id = headers.get(SESSION_HEADER).cloned().or_else(|| HeaderValue::from_str(&session_id::generate()).ok());
+            if let Some(id) = id {
+                response.headers_mut().insert(SESSION_HEADER, id);
+            }
+        }
+        response
+    }
+
+    fn answer_modern(&self, headers: &HeaderMap, req: Request) -> Response {
         let request_meta = match self.dispatcher.modern_meta(&req) {
             Ok(m) => m,
             Err(e) => return replies::rpc_error(StatusCode::BAD_REQUEST, req.id, &e),
         };
         if let Err(e) = self.check_mirrored_headers(headers, &req, &request_meta) {
-            return replies::rpc_error(StatusCode::BAD_REQUEST, req.id, &e);
+            let status = if self.faulty(Fault::HeaderMismatchStatus200) { StatusCode::OK } else { StatusCode::BAD_REQUEST };
+            return replies::rpc_error(status, req.id, &e);
         }
         if self.dispatcher.modern_streams(&req) {
             return modern_stream::respond(self.dispatcher, request_meta, req);
@@ -519,7 +541,7 @@ impl App {
     fn check_mirrored_headers(&self, headers: &HeaderMap, req: &Request, request_meta: &RequestMeta) -> Result<(), RpcError> {
         let version = single_header(headers, PROTOCOL_VERSION_HEADER)?
             .ok_or_else(|| RpcError::header_mismatch("the MCP-Protocol-Version header is required"))?;
-        if version != request_meta.protocol_version {
+        if version != request_meta.protocol_version && !self.faulty(Fault::VersionHeaderMismatchIgnored) {
             return Err(RpcError::header_mismatch(format!(
                 "MCP-Protocol-Version header value '{version}' does not match body value '{}'",
                 request_meta.protocol_version
@@ -527,7 +549,12 @@ impl App {
         }
         let method = single_header(headers, METHOD_HEADER)?
             .ok_or_else(|| RpcError::header_mismatch("the Mcp-Method header is required"))?;
-        if method != req.method && !self.faulty(Fault::HeaderMismatchIgnored) {
+        let same_method = if self.faulty(Fault::MethodHeaderCaseInsensitive) {
+            method.eq_ignore_ascii_case(&req.method)
+        } else {
+            method == req.method
+        };
+        if !same_method && !self.faulty(Fault::HeaderMismatchIgnored) {
             return Err(RpcError::header_mismatch(format!(
                 "Mcp-Method header value '{method}' does not match body value '{}'",
                 req.method
@@ -538,8 +565,12 @@ impl App {
             if let Some(body_value) = req.param_str(field) {
                 let raw = single_header(headers, NAME_HEADER)?
                     .ok_or_else(|| RpcError::header_mismatch(format!("the Mcp-Name header is required for {}", req.method)))?;
-                let decoded = header_value::decode(raw).map_err(RpcError::header_mismatch)?;
-                if decoded != body_value {
+                let decoded = if self.faulty(Fault::EncodedNameHeaderNotDecoded) {
+                    raw.to_owned()
+                } else {
+                    header_value::decode(raw).map_err(RpcError::header_mismatch)?
+                };
+                if decoded != body_value && !self.faulty(Fault::NameHeaderMismatchIgnored) {
                     return Err(RpcError::header_mismatch(format!(
                         "Mcp-Name header value '{decoded}' does not match body value '{body_value}'"
                     )));

@@ -9,7 +9,7 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, Method};
 
 const LOOPBACK_NAMES: [&str; 3] = ["127.0.0.1", "localhost", "[::1]"];
 
@@ -18,6 +18,10 @@ const LOOPBACK_NAMES: [&str; 3] = ["127.0.0.1", "localhost", "[::1]"];
 pub struct OriginPolicy {
     bound_ip: IpAddr,
     check_origin: bool,
+    /// The `origin-checked-on-post-only` fault: other methods skip the Origin check.
+    origin_on_post_only: bool,
+    /// The `no-host-check` fault: any `Host` is accepted.
+    any_host: bool,
 }
 
 /// Splits `host[:port]` (IPv6 hosts in brackets); `None` when malformed.
@@ -61,7 +65,29 @@ impl OriginPolicy {
         OriginPolicy {
             bound_ip: bound.ip(),
             check_origin,
+            origin_on_post_only: false,
+            any_host: false,
         }
+    }
+
+    /// Under the `no-host-check` fault: accept any `Host`.
+    pub fn any_host(mut self, yes: bool) -> OriginPolicy {
+        self.any_host = yes;
+        self
+    }
+
+    /// Under the `origin-checked-on-post-only` fault: check the Origin of POSTs only.
+    pub fn origin_on_post_only(mut self, yes: bool) -> OriginPolicy {
+        self.origin_on_post_only = yes;
+        self
+    }
+
+    /// [`OriginPolicy::check`] for a request with `method`.
+    pub fn check_request(&self, method: &Method, headers: &HeaderMap) -> Result<(), String> {
+        if self.origin_on_post_only && method != Method::POST {
+            return self.check_host(headers);
+        }
+        self.check(headers)
     }
 
     fn host_allowed(&self, host: &str) -> bool {
@@ -75,14 +101,22 @@ impl OriginPolicy {
         bare.parse::<IpAddr>().is_ok_and(|ip| ip == self.bound_ip)
     }
 
-    /// `Err(reason)` when the request must get 403.
-    pub fn check(&self, headers: &HeaderMap) -> Result<(), String> {
+    fn check_host(&self, headers: &HeaderMap) -> Result<(), String> {
+        if self.any_host {
+            return Ok(());
+        }
         for host in headers.get_all("host") {
             let host = host.to_str().unwrap_or("");
             if !self.host_allowed(host) {
                 return Err(format!("Host '{host}' is not a loopback host"));
             }
         }
+        Ok(())
+    }
+
+    /// `Err(reason)` when the request must get 403.
+    pub fn check(&self, headers: &HeaderMap) -> Result<(), String> {
+        self.check_host(headers)?;
         if self.check_origin {
             for origin in headers.get_all("origin") {
                 let origin = origin.to_str().unwrap_or("");
@@ -140,6 +174,13 @@ mod tests {
         assert!(p.check(&headers(&[])).is_ok());
         let lax = OriginPolicy::new("127.0.0.1:4000".parse().unwrap(), false);
         assert!(lax.check(&headers(&[("host", "127.0.0.1:4000"), ("origin", "http://evil.example")])).is_ok());
+        let post_only = OriginPolicy::new("127.0.0.1:4000".parse().unwrap(), true).origin_on_post_only(true);
+        let foreign = headers(&[("host", "127.0.0.1:4000"), ("origin", "http://evil.example")]);
+        assert!(post_only.check_request(&Method::GET, &foreign).is_ok());
+        assert!(post_only.check_request(&Method::POST, &foreign).is_err());
+        assert!(p.check_request(&Method::GET, &foreign).is_err());
+        let any_host = OriginPolicy::new("127.0.0.1:4000".parse().unwrap(), true).any_host(true);
+        assert!(any_host.check(&headers(&[("host", "evil.example:4000")])).is_ok());
         let v6 = OriginPolicy::new("[::1]:4000".parse().unwrap(), true);
         assert!(v6.check(&headers(&[("host", "[::1]:4000")])).is_ok());
         let lan = OriginPolicy::new("192.0.2.7:4000".parse().unwrap(), true);

@@ -80,7 +80,9 @@ impl Drop for Forget {
 /// The `/sse` + `/messages` router for a server bound to `bound`.
 pub fn router(dispatcher: Dispatcher, bound: SocketAddr) -> Router {
     let app: Shared = Arc::new(App {
-        policy: OriginPolicy::new(bound, !dispatcher.faults().contains(Fault::NoOriginCheck)),
+        policy: OriginPolicy::new(bound, !dispatcher.faults().contains(Fault::NoOriginCheck))
+            .origin_on_post_only(dispatcher.faults().contains(Fault::OriginCheckedOnPostOnly))
+            .any_host(dispatcher.faults().contains(Fault::NoHostCheck)),
         dispatcher,
         sessions: Mutex::new(HashMap::new()),
     });
@@ -99,7 +101,7 @@ pub async fn serve(listener: tokio::net::TcpListener, dispatcher: Dispatcher) ->
 }
 
 async fn guard(State(app): State<Shared>, request: HttpRequest, next: Next) -> Response {
-    match app.policy.check(request.headers()) {
+    match app.policy.check_request(request.method(), request.headers()) {
         Ok(()) => match replies::reject_declared_oversize(request.headers()) {
             Some(too_large) => too_large,
             None => next.run(request).await,
