@@ -51,7 +51,7 @@ const EXPECTATIONS: &[Expectation] = &[
         fault: "discover-missing",
         fails: &["LIFECYCLE-002-discover"],
         // Without a discover result there is no serverInfo to read.
-        collateral: &["LIFECYCLE-004-discover-server-info"],
+        collateral: &["LIFECYCLE-004-discover-server-info", "STDIO-010-discover-probe"],
         transports: ALL,
         since: "2024-11-05",
     },
@@ -69,6 +69,8 @@ const EXPECTATIONS: &[Expectation] = &[
             "JSONRPC-014-notifications-unanswered",
             "JSONRPC-017-batch-rejected",
             "CACHE-001-cache-hints",
+            "JSONRPC-007-error-id-echo",
+            "STDIO-010-discover-probe",
         ],
         transports: ALL,
         since: "2024-11-05",
@@ -87,6 +89,7 @@ const EXPECTATIONS: &[Expectation] = &[
             "JSONRPC-014-notifications-unanswered",
             "JSONRPC-017-batch-rejected",
             "L-BATCH-001-batch-accepted",
+            "JSONRPC-007-error-id-echo",
         ],
         transports: ALL,
         since: "2024-11-05",
@@ -123,6 +126,7 @@ const EXPECTATIONS: &[Expectation] = &[
             "TOOLS-011-argument-errors-are-tool-errors",
             "TOOLS-018-invalid-arguments-rejected",
             "UTIL-012-pagination",
+            "JSONRPC-016-no-server-requests",
         ],
         transports: ALL,
         since: "2024-11-05",
@@ -145,13 +149,14 @@ const EXPECTATIONS: &[Expectation] = &[
             "UTIL-017-log-level",
             "TOOLS-011-argument-errors-are-tool-errors",
             "TOOLS-018-invalid-arguments-rejected",
+            "JSONRPC-016-no-server-requests",
         ],
         transports: ALL,
         since: "2024-11-05",
     },
     Expectation {
         fault: "s2c-request-in-stateless",
-        fails: &["TOOLS-008-call-results"],
+        fails: &["TOOLS-008-call-results", "JSONRPC-016-no-server-requests"],
         // Its elicitation request also goes to a client that declared no elicitation.
         collateral: &["L-S2C-001-undeclared-capabilities"],
         transports: ALL,
@@ -166,6 +171,7 @@ const EXPECTATIONS: &[Expectation] = &[
             "L-LIFE-002-unsupported-version-counter-proposal",
             "L-S2C-001-undeclared-capabilities",
             "UTIL-001-listen-teardown-cancelled",
+            "STDIO-010-discover-probe",
         ],
         transports: &["stdio"],
         since: "2024-11-05",
@@ -305,7 +311,7 @@ const EXPECTATIONS: &[Expectation] = &[
     Expectation { fault: "task-forbidden-accepted", fails: &["L-TASK-002-forbidden-as-task"], collateral: &[], transports: TASKS, since: "2025-11-25" },
     Expectation {
         fault: "resource-not-found-wrong-code",
-        fails: &["RESOURCES-005-read-not-found", "L-RES-002-read-not-found"],
+        fails: &["RESOURCES-005-read-not-found", "L-RES-002-read-not-found", "JSONRPC-010-error-codes"],
         collateral: &[],
         transports: ALL,
         since: "2024-11-05",
@@ -341,6 +347,46 @@ const EXPECTATIONS: &[Expectation] = &[
         transports: ALL,
         since: "2025-03-26",
     },
+    Expectation { fault: "discover-no-server-info", fails: &["LIFECYCLE-004-discover-server-info"], collateral: &[], transports: ALL, since: "2026-07-28" },
+    Expectation {
+        fault: "initialize-no-server-info",
+        fails: &["L-LIFE-001-initialize"],
+        // Every initialize result lacks serverInfo, those of fresh connections too.
+        collateral: &["L-LIFE-002-supported-version-echoed", "L-LIFE-002-unsupported-version-counter-proposal", "L-S2C-001-undeclared-capabilities"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    // Like its siblings above, it acts on Streamable HTTP only in handshake-era sessions.
+    Expectation { fault: "error-id-dropped", fails: &["JSONRPC-007-error-id-echo"], collateral: &[], transports: &["stdio", "sse"], since: "2024-11-05" },
+    Expectation { fault: "undefined-mcp-error-code", fails: &["JSONRPC-010-error-codes"], collateral: &[], transports: ALL, since: "2026-07-28" },
+    Expectation {
+        fault: "legacy-error-code",
+        fails: &["JSONRPC-010-error-codes"],
+        // The unknown prompt's code is also not the -32602 PROMPTS-007 asks for.
+        collateral: &["PROMPTS-007-invalid-get"],
+        transports: ALL,
+        since: "2026-07-28",
+    },
+    Expectation { fault: "reserved-error-code", fails: &["JSONRPC-010-error-codes"], collateral: &[], transports: ALL, since: "2026-07-28" },
+    Expectation {
+        fault: "client-capabilities-not-required",
+        fails: &["LIFECYCLE-007-missing-client-capabilities"],
+        collateral: &[],
+        transports: ALL,
+        since: "2026-07-28",
+    },
+    // Tools got `_meta` in 2025-06-18.
+    Expectation { fault: "meta-key-invalid", fails: &["JSONRPC-018-meta-keys"], collateral: &[], transports: ALL, since: "2025-06-18" },
+    Expectation { fault: "extension-unprefixed", fails: &["JSONRPC-018-meta-keys"], collateral: &[], transports: ALL, since: "2026-07-28" },
+    Expectation { fault: "tools-capability-undeclared", fails: &["LIFECYCLE-019-features-declared"], collateral: &[], transports: ALL, since: "2026-07-28" },
+    // The stdio probe of STDIO-010 (the entry above covers every transport).
+    Expectation {
+        fault: "discover-missing",
+        fails: &["STDIO-010-discover-probe"],
+        collateral: &["LIFECYCLE-002-discover", "LIFECYCLE-004-discover-server-info"],
+        transports: &["stdio"],
+        since: "2026-07-28",
+    },
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach
@@ -371,6 +417,9 @@ const STRICT: &[&str] = &[
     "cursor-invalid-accepted",
     "argument-errors-as-protocol-errors",
     "completion-unknown-ref-accepted",
+    "discover-no-server-info",
+    "legacy-error-code",
+    "reserved-error-code",
 ];
 
 /// Faults whose checks belong to the full catalogue (not written yet).

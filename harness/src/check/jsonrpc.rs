@@ -288,3 +288,55 @@ pub async fn batch_rejected(context: &CaseContext<'_>) -> StepOutcome {
     }
     StepOutcome { findings: still_answers(context, "a batch").await.into_iter().collect(), ..StepOutcome::default() }
 }
+
+/// A string id made of digits for a request that must fail: its error must
+/// carry it back.
+const ERROR_STRING_ID: &str = "424243";
+
+/// An error response repeats its request's id (JSONRPC-007): a request for
+/// an unknown method, sent with a string id of digits, gets an error with
+/// that very id, not null (the id was readable) and not a number.
+pub async fn error_id_echo(context: &CaseContext<'_>) -> StepOutcome {
+    let connection = &context.session.connection;
+    let id = Value::from(ERROR_STRING_ID);
+    let method = "mcp-conform/no-such-method";
+    let message = match context.session.era() {
+        Era::Stateful => jsonrpc::request(&id, method, Some(json!({}))),
+        Era::Stateless => jsonrpc::request(&id, method, Some(stateless::with_meta(json!({}), &context.session.version))),
+    };
+    let headers = match context.session.era() {
+        Era::Stateful => Vec::new(),
+        Era::Stateless => stateless::mirrored_headers(&message),
+    };
+    let as_number = ERROR_STRING_ID.parse::<u64>().map(Value::from).unwrap_or_default();
+    let watch = [(id.clone(), method), (as_number, method), (Value::Null, "")];
+    let wait = connection.options().request_timeout;
+    let sent = connection.send_frame(to_bytes(&message), headers, &watch, wait, |a| !a.is_empty()).await;
+    if let Some(why) = sent.unsent {
+        return inconclusive(format!("`{method}` could not be sent: {why}"));
+    }
+    if let (None, Some(why)) = (sent.answers.first(), &sent.too_large) {
+        return inconclusive(format!("`{method}` with id {id}: {why}"));
+    }
+    let mut outcome = StepOutcome::default();
+    let expected = format!("an error response with id {id} (a JSON string)");
+    match sent.answers.first() {
+        Some(answer) if answer.get("error").is_none() => {
+            // No error to judge; a result for an unknown method is JSONRPC-008-unknown-method's finding.
+            return inconclusive(format!("`{method}` was answered with a result, not an error: {}", clip(&answer.to_string(), 200)));
+        }
+        Some(answer) if answer.get("id") == Some(&id) => {}
+        Some(answer) => outcome.findings.push(draft(
+            "JSONRPC-007",
+            format!("the error answering `{method}` with id {id} (a string) carries id {}", answer.get("id").unwrap_or(&Value::Null)),
+            &expected,
+            clip(&answer.to_string(), 300),
+        )),
+        None => {
+            let status = sent.http.as_ref().map_or(String::new(), |head| format!(" (HTTP status {})", head.status));
+            return inconclusive(format!("`{method}` with id {id} got no error response within {wait:?}{status}"));
+        }
+    }
+    outcome.findings.extend(still_answers(context, &format!("a request with id {id}")).await);
+    outcome
+}

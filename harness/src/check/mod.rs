@@ -9,17 +9,21 @@ mod cache;
 mod cancellation;
 mod capabilities;
 mod completion;
+mod error_codes;
+mod feature_capabilities;
 mod http;
 mod jsonrpc;
 mod list_changed;
 mod lists;
 mod logging;
+mod meta_keys;
 mod observe;
 mod pagination;
 mod probe;
 mod progress;
 mod prompts;
 mod resources;
+mod server_requests;
 mod stdio;
 mod subscriptions;
 mod tasks;
@@ -77,6 +81,11 @@ pub const NAMES: &[&str] = &[
     "batch-accepted",
     "batch-rejected",
     "stdin-close",
+    "error-id-echo",
+    "error-codes",
+    "server-requests",
+    "meta-keys",
+    "feature-capabilities",
 ];
 
 /// Is `name` a built-in check?
@@ -146,6 +155,11 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "batch-accepted" => jsonrpc::batch_accepted(context).await,
         "batch-rejected" => jsonrpc::batch_rejected(context).await,
         "stdin-close" => stdio::stdin_close(context).await,
+        "error-id-echo" => jsonrpc::error_id_echo(context).await,
+        "error-codes" => error_codes::codes(context).await,
+        "server-requests" => server_requests::none_sent(context).await,
+        "meta-keys" => meta_keys::check(context).await,
+        "feature-capabilities" => feature_capabilities::undeclared(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }
