@@ -71,6 +71,7 @@ const EXPECTATIONS: &[Expectation] = &[
             "CACHE-001-cache-hints",
             "JSONRPC-007-error-id-echo",
             "STDIO-010-discover-probe",
+            "JSONRPC-005-result-fields",
         ],
         transports: ALL,
         since: "2024-11-05",
@@ -347,7 +348,13 @@ const EXPECTATIONS: &[Expectation] = &[
         transports: ALL,
         since: "2025-03-26",
     },
-    Expectation { fault: "discover-no-server-info", fails: &["LIFECYCLE-004-discover-server-info"], collateral: &[], transports: ALL, since: "2026-07-28" },
+    Expectation {
+        fault: "discover-no-server-info",
+        fails: &["LIFECYCLE-004-discover-server-info", "JSONRPC-005-result-fields"],
+        collateral: &[],
+        transports: ALL,
+        since: "2026-07-28",
+    },
     Expectation {
         fault: "initialize-no-server-info",
         fails: &["L-LIFE-001-initialize"],
@@ -379,6 +386,16 @@ const EXPECTATIONS: &[Expectation] = &[
     Expectation { fault: "meta-key-invalid", fails: &["JSONRPC-018-meta-keys"], collateral: &[], transports: ALL, since: "2025-06-18" },
     Expectation { fault: "extension-unprefixed", fails: &["JSONRPC-018-meta-keys"], collateral: &[], transports: ALL, since: "2026-07-28" },
     Expectation { fault: "tools-capability-undeclared", fails: &["LIFECYCLE-019-features-declared"], collateral: &[], transports: ALL, since: "2026-07-28" },
+    Expectation { fault: "result-without-server-info", fails: &["JSONRPC-005-result-fields"], collateral: &[], transports: ALL, since: "2026-07-28" },
+    Expectation {
+        fault: "result-type-missing",
+        fails: &["JSONRPC-005-result-fields"],
+        // The schema requires resultType: every case that lists the templates sees it.
+        collateral: &["CACHE-001-cache-hints", "JSONRPC-018-meta-keys", "RESOURCES-016-uri-templates", "UTIL-012-pagination", "UTIL-023-completion-values"],
+        transports: ALL,
+        since: "2026-07-28",
+    },
+    Expectation { fault: "result-type-unknown", fails: &["JSONRPC-005-result-fields"], collateral: &[], transports: ALL, since: "2026-07-28" },
     // The stdio probe of STDIO-010 (the entry above covers every transport).
     Expectation {
         fault: "discover-missing",
@@ -420,6 +437,7 @@ const STRICT: &[&str] = &[
     "discover-no-server-info",
     "legacy-error-code",
     "reserved-error-code",
+    "result-without-server-info",
 ];
 
 /// Faults whose checks belong to the full catalogue (not written yet).

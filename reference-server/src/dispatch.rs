@@ -939,12 +939,27 @@ impl Dispatcher {
             other => Err(self.unknown_method(other)),
         };
         let mut answer = finish_modern(result);
-        if req.method == "server/discover" && self.fault(Fault::DiscoverNoServerInfo) {
-            if let Answer::Result(Value::Object(r)) = &mut answer {
-                r.remove("_meta");
-            }
+        if let Answer::Result(Value::Object(r)) = &mut answer {
+            self.result_field_faults(&req.method, r);
         }
         answer
+    }
+
+    /// The faults that take a required field out of a finished 2026-07-28
+    /// result, or give it a wrong value.
+    fn result_field_faults(&self, method: &str, result: &mut Map<String, Value>) {
+        let templates = method == "resources/templates/list";
+        if (method == "server/discover" && self.fault(Fault::DiscoverNoServerInfo))
+            || (templates && self.fault(Fault::ResultWithoutServerInfo))
+        {
+            result.remove("_meta");
+        }
+        if templates && self.fault(Fault::ResultTypeMissing) {
+            result.remove("resultType");
+        }
+        if templates && self.fault(Fault::ResultTypeUnknown) {
+            result.insert("resultType".into(), json!("partial"));
+        }
     }
 
     /// Under `legacy-error-code`, an unknown prompt's -32602 becomes the

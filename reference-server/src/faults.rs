@@ -221,6 +221,12 @@ pub enum Fault {
     ExtensionUnprefixed,
     /// 2026-07-28: the discover capabilities leave `tools` out while tools are served.
     ToolsCapabilityUndeclared,
+    /// 2026-07-28: `resources/templates/list` results lack the `_meta` serverInfo entry.
+    ResultWithoutServerInfo,
+    /// 2026-07-28: `resources/templates/list` results lack `resultType`.
+    ResultTypeMissing,
+    /// 2026-07-28: `resources/templates/list` results say `resultType: "partial"`.
+    ResultTypeUnknown,
 }
 
 /// One row of the fault table.
@@ -863,6 +869,27 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "in 2026-07-28 leaves tools out of the discover capabilities while tools/list and tools/call are still served",
     },
+    FaultInfo {
+        fault: Fault::ResultWithoutServerInfo,
+        name: "result-without-server-info",
+        breaks: &["LIFECYCLE-005"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 answers resources/templates/list without _meta[\"io.modelcontextprotocol/serverInfo\"]",
+    },
+    FaultInfo {
+        fault: Fault::ResultTypeMissing,
+        name: "result-type-missing",
+        breaks: &["JSONRPC-005"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 answers resources/templates/list without resultType",
+    },
+    FaultInfo {
+        fault: Fault::ResultTypeUnknown,
+        name: "result-type-unknown",
+        breaks: &["JSONRPC-006"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 answers resources/templates/list with resultType \"partial\", a value neither the core protocol nor a declared extension defines",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -1062,6 +1089,9 @@ mod tests {
             Fault::MetaKeyInvalid,
             Fault::ExtensionUnprefixed,
             Fault::ToolsCapabilityUndeclared,
+            Fault::ResultWithoutServerInfo,
+            Fault::ResultTypeMissing,
+            Fault::ResultTypeUnknown,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

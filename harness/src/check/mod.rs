@@ -23,6 +23,7 @@ mod probe;
 mod progress;
 mod prompts;
 mod resources;
+mod result_fields;
 mod server_requests;
 mod stdio;
 mod subscriptions;
@@ -86,6 +87,7 @@ pub const NAMES: &[&str] = &[
     "server-requests",
     "meta-keys",
     "feature-capabilities",
+    "result-fields",
 ];
 
 /// Is `name` a built-in check?
@@ -160,6 +162,7 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "server-requests" => server_requests::none_sent(context).await,
         "meta-keys" => meta_keys::check(context).await,
         "feature-capabilities" => feature_capabilities::undeclared(context).await,
+        "result-fields" => result_fields::check(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }
