@@ -8,11 +8,11 @@
 //! official extension defines cannot be told from outside, so only the
 //! syntax is judged.
 
-use reports::{Direction, TranscriptEntry};
 use serde_json::Value;
 
 use super::lists;
-use crate::execute::{clip, CaseContext, Draft, StepOutcome};
+use super::observe::{self, Seen};
+use crate::execute::{CaseContext, Draft, StepOutcome};
 use crate::version::{era, Era};
 
 /// Why `key` is not a valid `_meta` key name, if it is not.
@@ -79,28 +79,26 @@ fn meta_keys<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
 }
 
 /// A finding for every malformed `_meta` key in what the server sent.
-fn judge_messages(transcript: &[TranscriptEntry]) -> Vec<Draft> {
+fn judge_messages(seen: &[Seen]) -> Vec<Draft> {
     let mut findings: Vec<Draft> = Vec::new();
-    let mut reported: Vec<String> = Vec::new();
-    for entry in transcript.iter().filter(|e| e.direction == Direction::Received) {
-        let Ok(message) = serde_json::from_str::<Value>(&entry.text) else { continue };
+    let mut reported: Vec<&str> = Vec::new();
+    for message in seen {
         let mut keys = Vec::new();
-        meta_keys(&message, &mut keys);
+        meta_keys(&message.message, &mut keys);
         for key in keys {
             let Some(why) = key_problem(key) else { continue };
             // One finding per key, however often it is sent.
-            if reported.iter().any(|k| k == key) {
+            if reported.contains(&key) {
                 continue;
             }
-            reported.push(key.to_string());
-            findings.push(Draft {
-                requirement: "JSONRPC-018".into(),
-                keyword: Some("MUST"),
-                message: format!("the server sent the `_meta` key {key:?}: {why}"),
-                expected: "`_meta` keys of the form `prefix/name` (prefix optional), e.g. `com.example/note`".into(),
-                actual: format!("at {} ms on {}: {}", entry.at_ms, entry.channel, clip(&entry.text, 300)),
-                hint: None,
-            });
+            reported.push(key);
+            findings.push(observe::draft(
+                "JSONRPC-018",
+                "MUST",
+                format!("the server sent the `_meta` key {key:?}: {why}"),
+                "`_meta` keys of the form `prefix/name` (prefix optional), e.g. `com.example/note`",
+                message.shown(),
+            ));
         }
     }
     findings
@@ -112,25 +110,25 @@ pub async fn check(context: &CaseContext<'_>) -> StepOutcome {
     let mark = context.session.connection.mark();
     let mut outcome = StepOutcome::default();
     lists::walk_offered(context, &mut outcome).await;
-    let mut transcript: Vec<TranscriptEntry> = context.session.opening().into_iter().map(|e| e.entry).collect();
-    transcript.extend(context.session.connection.since(mark).into_iter().map(|e| e.entry));
-    outcome.findings.extend(judge_messages(&transcript));
+    let mut log = context.session.opening();
+    log.extend(context.session.connection.since(mark));
+    let seen = observe::received(&log);
+    outcome.findings.extend(judge_messages(&seen));
     if era(&context.session.version) == Era::Stateless {
         let extensions = context.server.capabilities.get("extensions").and_then(Value::as_object);
         for id in extensions.into_iter().flat_map(|e| e.keys()) {
             let Some(why) = extension_problem(id) else { continue };
-            outcome.findings.push(Draft {
-                requirement: "LIFECYCLE-015".into(),
-                keyword: Some("MUST"),
-                message: format!("the server declares the extension {id:?}: {why}"),
-                expected: "extension identifiers of the form `prefix/name`, e.g. `io.modelcontextprotocol/ui`".into(),
-                actual: clip(&context.server.capabilities.to_string(), 300),
-                hint: None,
-            });
+            outcome.findings.push(observe::draft(
+                "LIFECYCLE-015",
+                "MUST",
+                format!("the server declares the extension {id:?}: {why}"),
+                "extension identifiers of the form `prefix/name`, e.g. `io.modelcontextprotocol/ui`",
+                observe::clip_message(&context.server.capabilities),
+            ));
         }
     }
     // No opening exchange and no list: nothing the server sent to judge.
-    if transcript.is_empty() {
+    if seen.is_empty() {
         outcome.inconclusive.push("the server sent nothing whose `_meta` could be judged".into());
     }
     outcome

@@ -5,11 +5,11 @@
 //! The check asks for `server/discover` and walks every offered list, then
 //! judges each result the server sent meanwhile.
 
-use reports::{Direction, TranscriptEntry};
 use serde_json::{json, Value};
 
 use super::lists;
-use crate::execute::{clip, CaseContext, Draft, StepOutcome};
+use super::observe::{self, Seen};
+use crate::execute::{CaseContext, Draft, StepOutcome};
 use crate::session::RequestOptions;
 
 /// The `resultType` values of the core protocol.
@@ -35,23 +35,15 @@ fn problems(result: &Value, extensions_declared: bool) -> Vec<(&'static str, &'s
 }
 
 /// One finding per requirement, shown with the first result that breaks it.
-fn judge(transcript: &[TranscriptEntry], extensions_declared: bool) -> Vec<Draft> {
+fn judge(results: &[&Seen], extensions_declared: bool) -> Vec<Draft> {
+    let expected = format!("every result with `resultType` (\"complete\" or \"input_required\") and `_meta[\"{SERVER_INFO}\"]`");
     let mut findings: Vec<Draft> = Vec::new();
-    for entry in transcript.iter().filter(|e| e.direction == Direction::Received) {
-        let Ok(message) = serde_json::from_str::<Value>(&entry.text) else { continue };
-        let Some(result) = message.get("result") else { continue };
+    for seen in results {
+        let Some(result) = seen.message.get("result") else { continue };
         for (requirement, keyword, what) in problems(result, extensions_declared) {
-            if findings.iter().any(|f| f.requirement == requirement) {
-                continue;
+            if !findings.iter().any(|f| f.requirement == requirement) {
+                findings.push(observe::draft(requirement, keyword, format!("the server sent {what}"), &expected, seen.shown()));
             }
-            findings.push(Draft {
-                requirement: requirement.into(),
-                keyword: Some(keyword),
-                message: format!("the server sent {what}"),
-                expected: format!("every result with `resultType` (\"complete\" or \"input_required\") and `_meta[\"{SERVER_INFO}\"]`"),
-                actual: format!("at {} ms on {}: {}", entry.at_ms, entry.channel, clip(&entry.text, 300)),
-                hint: None,
-            });
         }
     }
     findings
@@ -63,11 +55,11 @@ pub async fn check(context: &CaseContext<'_>) -> StepOutcome {
     let mut outcome = StepOutcome::default();
     context.session.request("server/discover", json!({}), &RequestOptions::default()).await;
     lists::walk_offered(context, &mut outcome).await;
-    let transcript: Vec<TranscriptEntry> = context.session.connection.since(mark).into_iter().map(|e| e.entry).collect();
+    let seen = observe::received(&context.session.connection.since(mark));
+    let results: Vec<&Seen> = seen.iter().filter(|s| s.message.get("result").is_some()).collect();
     let extensions_declared = context.server.capabilities.get("extensions").and_then(Value::as_object).is_some_and(|e| !e.is_empty());
-    let findings = judge(&transcript, extensions_declared);
-    let results = transcript.iter().filter(|e| e.direction == Direction::Received && e.text.contains("\"result\"")).count();
-    if findings.is_empty() && results == 0 {
+    let findings = judge(&results, extensions_declared);
+    if results.is_empty() {
         outcome.inconclusive.push("no request was answered with a result".into());
     }
     outcome.findings.extend(findings);

@@ -7,11 +7,11 @@
 //! elicitation has every reason to ask) and looks at everything the server
 //! sent meanwhile: a message with both `method` and `id` is a request.
 
-use reports::Direction;
-use serde_json::{json, Value};
+use serde_json::json;
 
+use super::observe::{self, Seen};
 use super::tools;
-use crate::execute::{clip, CaseContext, Draft, StepOutcome};
+use crate::execute::{CaseContext, Draft, StepOutcome};
 use crate::session::{Reply, RequestOptions};
 use crate::transport::Kind;
 
@@ -34,54 +34,56 @@ pub async fn none_sent(context: &CaseContext<'_>) -> StepOutcome {
         session.request("tools/call", params, &RequestOptions::default()).await
     });
     let completed = futures_util::future::join_all(calls).await.iter().filter(|e| matches!(e.reply, Reply::Response(_))).count();
-    let received: Vec<reports::TranscriptEntry> = session.connection.since(mark).into_iter().map(|e| e.entry).collect();
-    let findings = requests_in(&received, context.transport);
+    let findings = requests_in(&observe::received(&session.connection.since(mark)), context.transport);
     if findings.is_empty() && completed == 0 {
         return inconclusive("no tool call completed, so nothing shows whether the server would send a request".into());
     }
     StepOutcome { findings, ..StepOutcome::default() }
 }
 
-/// A finding for every request among the received messages of `transcript`.
-fn requests_in(transcript: &[reports::TranscriptEntry], transport: Kind) -> Vec<Draft> {
+/// A finding for every request among the messages the server sent.
+fn requests_in(seen: &[Seen], transport: Kind) -> Vec<Draft> {
     let requirement = if transport == Kind::Stdio { "STDIO-004" } else { "JSONRPC-016" };
-    let mut findings = Vec::new();
-    for entry in transcript.iter().filter(|e| e.direction == Direction::Received) {
-        let Ok(message) = serde_json::from_str::<Value>(&entry.text) else { continue };
-        let Some(method) = message.get("method").and_then(Value::as_str) else { continue };
-        if message.get("id").is_none() {
-            continue;
-        }
-        findings.push(Draft {
-            requirement: requirement.into(),
-            keyword: Some("MUST NOT"),
-            message: format!("the server sent a `{method}` request; in 2026-07-28 servers send only responses and notifications"),
-            expected: "no JSON-RPC request from the server (input is asked for with an input_required result)".into(),
-            actual: format!("at {} ms on {}: {}", entry.at_ms, entry.channel, clip(&entry.text, 300)),
-            hint: None,
-        });
-    }
-    findings
+    let requests = seen.iter().filter(|s| !s.is_notification()).filter_map(|s| s.method().map(|method| (method, s)));
+    requests
+        .map(|(method, request)| {
+            observe::draft(
+                requirement,
+                "MUST NOT",
+                format!("the server sent a `{method}` request; in 2026-07-28 servers send only responses and notifications"),
+                "no JSON-RPC request from the server (input is asked for with an input_required result)",
+                request.shown(),
+            )
+        })
+        .collect()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use reports::TranscriptEntry;
+    use crate::session::LogEntry;
+    use reports::{Direction, TranscriptEntry};
 
-    fn received(text: &str) -> TranscriptEntry {
-        TranscriptEntry { at_ms: 1, direction: Direction::Received, channel: "stdout".into(), text: text.into() }
+    fn received(texts: &[&str]) -> Vec<Seen> {
+        let entries: Vec<LogEntry> = texts
+            .iter()
+            .map(|text| LogEntry {
+                entry: TranscriptEntry { at_ms: 1, direction: Direction::Received, channel: "stdout".into(), text: text.to_string() },
+                problems: Vec::new(),
+            })
+            .collect();
+        observe::received(&entries)
     }
 
     #[test]
     fn only_requests_are_findings() {
-        let request = received(r#"{"jsonrpc":"2.0","id":5,"method":"elicitation/create","params":{}}"#);
-        let notification = received(r#"{"jsonrpc":"2.0","method":"notifications/progress","params":{}}"#);
-        let response = received(r#"{"jsonrpc":"2.0","id":5,"result":{}}"#);
-        let found = requests_in(&[request.clone(), notification.clone(), response.clone()], Kind::Stdio);
+        let request = r#"{"jsonrpc":"2.0","id":5,"method":"elicitation/create","params":{}}"#;
+        let notification = r#"{"jsonrpc":"2.0","method":"notifications/progress","params":{}}"#;
+        let response = r#"{"jsonrpc":"2.0","id":5,"result":{}}"#;
+        let found = requests_in(&received(&[request, notification, response]), Kind::Stdio);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].requirement, "STDIO-004");
-        assert_eq!(requests_in(&[request], Kind::StreamableHttp)[0].requirement, "JSONRPC-016");
-        assert!(requests_in(&[notification, response], Kind::Stdio).is_empty());
+        assert_eq!(requests_in(&received(&[request]), Kind::StreamableHttp)[0].requirement, "JSONRPC-016");
+        assert!(requests_in(&received(&[notification, response]), Kind::Stdio).is_empty());
     }
 }
