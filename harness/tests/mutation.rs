@@ -128,6 +128,8 @@ const EXPECTATIONS: &[Expectation] = &[
             "TOOLS-018-invalid-arguments-rejected",
             "UTIL-012-pagination",
             "JSONRPC-016-no-server-requests",
+            "JSONRPC-005-result-fields",
+            "JSONRPC-018-meta-keys",
         ],
         transports: ALL,
         since: "2024-11-05",
@@ -253,7 +255,7 @@ const EXPECTATIONS: &[Expectation] = &[
         fails: &["RESOURCES-016-uri-templates"],
         // Up to 2025-06-18 the schema gives uriTemplate the format
         // "uri-template": every case that lists the templates sees it.
-        collateral: &["UTIL-012-pagination", "UTIL-023-completion-values"],
+        collateral: &["UTIL-012-pagination", "UTIL-023-completion-values", "JSONRPC-018-meta-keys"],
         transports: ALL,
         since: "2024-11-05",
     },
@@ -281,6 +283,8 @@ const EXPECTATIONS: &[Expectation] = &[
             "PROMPTS-007-invalid-get",
             "UTIL-023-completion-values",
             "RESOURCES-010-uris",
+            "JSONRPC-005-result-fields",
+            "JSONRPC-018-meta-keys",
         ],
         transports: ALL,
         since: "2026-07-28",
@@ -290,7 +294,7 @@ const EXPECTATIONS: &[Expectation] = &[
         fails: &["RESOURCES-010-uris"],
         // Up to 2025-06-18 the schema gives Resource.uri the format "uri":
         // every case that lists the resources sees it.
-        collateral: &["UTIL-012-pagination", "RESOURCES-013-blobs-are-base64"],
+        collateral: &["UTIL-012-pagination", "RESOURCES-013-blobs-are-base64", "JSONRPC-018-meta-keys"],
         transports: ALL,
         since: "2024-11-05",
     },
