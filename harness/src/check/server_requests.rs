@@ -1,6 +1,6 @@
 //! 2026-07-28 servers never originate a JSON-RPC request (JSONRPC-016;
-//! STDIO-004 on stdio): they ask the client for input with `input_required`
-//! results instead.
+//! STDIO-004 on stdio, HTTP-010 on Streamable HTTP): they ask the client for
+//! input with `input_required` results instead.
 //!
 //! The check calls the tools it may call with the harness's full client
 //! capabilities declared (so a server that wants sampling, roots or
@@ -43,7 +43,12 @@ pub async fn none_sent(context: &CaseContext<'_>) -> StepOutcome {
 
 /// A finding for every request among the messages the server sent.
 fn requests_in(seen: &[Seen], transport: Kind) -> Vec<Draft> {
-    let requirement = if transport == Kind::Stdio { "STDIO-004" } else { "JSONRPC-016" };
+    // The transport's own statement of the rule where it has one.
+    let requirement = match transport {
+        Kind::Stdio => "STDIO-004",
+        Kind::StreamableHttp => "HTTP-010",
+        Kind::Sse => "JSONRPC-016",
+    };
     let requests = seen.iter().filter(|s| !s.is_notification()).filter_map(|s| s.method().map(|method| (method, s)));
     requests
         .map(|(method, request)| {
@@ -83,7 +88,8 @@ mod tests {
         let found = requests_in(&received(&[request, notification, response]), Kind::Stdio);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].requirement, "STDIO-004");
-        assert_eq!(requests_in(&received(&[request]), Kind::StreamableHttp)[0].requirement, "JSONRPC-016");
+        assert_eq!(requests_in(&received(&[request]), Kind::StreamableHttp)[0].requirement, "HTTP-010");
+        assert_eq!(requests_in(&received(&[request]), Kind::Sse)[0].requirement, "JSONRPC-016");
         assert!(requests_in(&received(&[notification, response]), Kind::Stdio).is_empty());
     }
 }
