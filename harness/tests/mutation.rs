@@ -306,12 +306,32 @@ const EXPECTATIONS: &[Expectation] = &[
     // These three act where a request runs as a job with a way back to the
     // client: not for 2026-07-28 Streamable HTTP answers (the first two) nor
     // for stateful Streamable HTTP ones (the third).
-    Expectation { fault: "response-id-type-changed", fails: &["JSONRPC-003-id-echo"], collateral: &[], transports: &["stdio", "sse"], since: "2024-11-05" },
-    Expectation { fault: "response-duplicated", fails: &["JSONRPC-003-id-echo"], collateral: &[], transports: &["stdio", "sse"], since: "2024-11-05" },
+    // They change (or repeat) errors too, which the error-id case sees.
+    Expectation {
+        fault: "response-id-type-changed",
+        fails: &["JSONRPC-003-id-echo"],
+        collateral: &["JSONRPC-007-error-id-echo"],
+        transports: &["stdio", "sse"],
+        since: "2024-11-05",
+    },
+    Expectation {
+        fault: "response-duplicated",
+        fails: &["JSONRPC-003-id-echo"],
+        collateral: &["JSONRPC-007-error-id-echo"],
+        transports: &["stdio", "sse"],
+        since: "2024-11-05",
+    },
     Expectation { fault: "batch-not-supported", fails: &["L-BATCH-001-batch-accepted"], collateral: &[], transports: ALL, since: "2025-03-26" },
     Expectation { fault: "batch-accepted", fails: &["JSONRPC-017-batch-rejected"], collateral: &[], transports: &["stdio", "sse"], since: "2024-11-05" },
     Expectation { fault: "stdin-close-ignored", fails: &["STDIO-008-stdin-close"], collateral: &[], transports: &["stdio"], since: "2024-11-05" },
-    Expectation { fault: "error-missing-message", fails: &["JSONRPC-008-unknown-method"], collateral: &[], transports: &["stdio", "sse"], since: "2024-11-05" },
+    Expectation {
+        fault: "error-missing-message",
+        fails: &["JSONRPC-008-unknown-method"],
+        // Both provoke -32601 and see the message missing on receipt.
+        collateral: &["JSONRPC-007-error-id-echo", "JSONRPC-010-error-codes"],
+        transports: &["stdio", "sse"],
+        since: "2024-11-05",
+    },
     // SHOULD-level rules: these faults run with --strict (see STRICT).
     Expectation { fault: "task-forbidden-accepted", fails: &["L-TASK-002-forbidden-as-task"], collateral: &[], transports: TASKS, since: "2025-11-25" },
     Expectation {
