@@ -69,7 +69,8 @@ const EXPECTATIONS: &[Expectation] = &[
     Expectation { fault: "unsupported-version-no-supported-list", fails: &["LIFECYCLE-006-unsupported-version"], collateral: &[], transports: ALL, since: "2024-11-05" },
     Expectation {
         fault: "discover-missing",
-        fails: &["LIFECYCLE-002-discover"],
+        // STDIO-010 is the stdio probe of the same rule.
+        fails: &["LIFECYCLE-002-discover", "STDIO-010-discover-probe"],
         // Without a discover result there is no serverInfo to read.
         collateral: &["LIFECYCLE-004-discover-server-info"],
         transports: ALL,
@@ -89,6 +90,9 @@ const EXPECTATIONS: &[Expectation] = &[
             "JSONRPC-014-notifications-unanswered",
             "JSONRPC-017-batch-rejected",
             "CACHE-001-cache-hints",
+            "JSONRPC-007-error-id-echo",
+            "STDIO-010-discover-probe",
+            "JSONRPC-005-result-fields",
         ],
         transports: ALL,
         since: "2024-11-05",
@@ -107,6 +111,7 @@ const EXPECTATIONS: &[Expectation] = &[
             "JSONRPC-014-notifications-unanswered",
             "JSONRPC-017-batch-rejected",
             "L-BATCH-001-batch-accepted",
+            "JSONRPC-007-error-id-echo",
         ],
         transports: ALL,
         since: "2024-11-05",
@@ -144,6 +149,9 @@ const EXPECTATIONS: &[Expectation] = &[
             "TOOLS-018-invalid-arguments-rejected",
             "UTIL-012-pagination",
             "HTTP-010-no-requests-on-streams",
+            "JSONRPC-016-no-server-requests",
+            "JSONRPC-005-result-fields",
+            "JSONRPC-018-meta-keys",
         ],
         transports: ALL,
         since: "2024-11-05",
@@ -173,6 +181,7 @@ const EXPECTATIONS: &[Expectation] = &[
             "TOOLS-011-argument-errors-are-tool-errors",
             "TOOLS-018-invalid-arguments-rejected",
             "HTTP-010-no-requests-on-streams",
+            "JSONRPC-016-no-server-requests",
         ],
         transports: ALL,
         since: "2024-11-05",
@@ -180,7 +189,7 @@ const EXPECTATIONS: &[Expectation] = &[
     Expectation {
         fault: "s2c-request-in-stateless",
         // The HTTP-010 case runs over Streamable HTTP only.
-        fails: &["TOOLS-008-call-results", "HTTP-010-no-requests-on-streams"],
+        fails: &["TOOLS-008-call-results", "HTTP-010-no-requests-on-streams", "JSONRPC-016-no-server-requests"],
         // Its elicitation request also goes to a client that declared no elicitation.
         collateral: &["L-S2C-001-undeclared-capabilities"],
         transports: ALL,
@@ -195,6 +204,7 @@ const EXPECTATIONS: &[Expectation] = &[
             "L-LIFE-002-unsupported-version-counter-proposal",
             "L-S2C-001-undeclared-capabilities",
             "UTIL-001-listen-teardown-cancelled",
+            "STDIO-010-discover-probe",
         ],
         transports: &["stdio"],
         since: "2024-11-05",
@@ -275,7 +285,7 @@ const EXPECTATIONS: &[Expectation] = &[
         fails: &["RESOURCES-016-uri-templates"],
         // Up to 2025-06-18 the schema gives uriTemplate the format
         // "uri-template": every case that lists the templates sees it.
-        collateral: &["UTIL-012-pagination", "UTIL-023-completion-values"],
+        collateral: &["UTIL-012-pagination", "UTIL-023-completion-values", "JSONRPC-018-meta-keys"],
         transports: ALL,
         since: "2024-11-05",
     },
@@ -309,6 +319,8 @@ const EXPECTATIONS: &[Expectation] = &[
             "PROMPTS-007-invalid-get",
             "UTIL-023-completion-values",
             "RESOURCES-010-uris",
+            "JSONRPC-005-result-fields",
+            "JSONRPC-018-meta-keys",
         ],
         transports: ALL,
         since: "2026-07-28",
@@ -318,7 +330,7 @@ const EXPECTATIONS: &[Expectation] = &[
         fails: &["RESOURCES-010-uris"],
         // Up to 2025-06-18 the schema gives Resource.uri the format "uri":
         // every case that lists the resources sees it.
-        collateral: &["UTIL-012-pagination", "RESOURCES-013-blobs-are-base64"],
+        collateral: &["UTIL-012-pagination", "RESOURCES-013-blobs-are-base64", "JSONRPC-018-meta-keys"],
         transports: ALL,
         since: "2024-11-05",
     },
@@ -330,18 +342,38 @@ const EXPECTATIONS: &[Expectation] = &[
     // These three act where a request runs as a job with a way back to the
     // client: not for 2026-07-28 Streamable HTTP answers (the first two) nor
     // for stateful Streamable HTTP ones (the third).
-    Expectation { fault: "response-id-type-changed", fails: &["JSONRPC-003-id-echo"], collateral: &[], transports: &["stdio", "sse"], since: "2024-11-05" },
-    Expectation { fault: "response-duplicated", fails: &["JSONRPC-003-id-echo"], collateral: &[], transports: &["stdio", "sse"], since: "2024-11-05" },
+    // They change (or repeat) errors too, which the error-id case sees.
+    Expectation {
+        fault: "response-id-type-changed",
+        fails: &["JSONRPC-003-id-echo"],
+        collateral: &["JSONRPC-007-error-id-echo"],
+        transports: &["stdio", "sse"],
+        since: "2024-11-05",
+    },
+    Expectation {
+        fault: "response-duplicated",
+        fails: &["JSONRPC-003-id-echo"],
+        collateral: &["JSONRPC-007-error-id-echo"],
+        transports: &["stdio", "sse"],
+        since: "2024-11-05",
+    },
     Expectation { fault: "batch-not-supported", fails: &["L-BATCH-001-batch-accepted"], collateral: &[], transports: ALL, since: "2025-03-26" },
     Expectation { fault: "batch-accepted", fails: &["JSONRPC-017-batch-rejected"], collateral: &[], transports: &["stdio", "sse"], since: "2024-11-05" },
     Expectation { fault: "stdin-close-ignored", fails: &["STDIO-008-stdin-close"], collateral: &[], transports: &["stdio"], since: "2024-11-05" },
-    Expectation { fault: "error-missing-message", fails: &["JSONRPC-008-unknown-method"], collateral: &[], transports: &["stdio", "sse"], since: "2024-11-05" },
+    Expectation {
+        fault: "error-missing-message",
+        fails: &["JSONRPC-008-unknown-method"],
+        // Both provoke -32601 and see the message missing on receipt.
+        collateral: &["JSONRPC-007-error-id-echo", "JSONRPC-010-error-codes"],
+        transports: &["stdio", "sse"],
+        since: "2024-11-05",
+    },
     Expectation { fault: "unknown-method-status-200", fails: &["HTTP-018-unknown-method-status"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
     // SHOULD-level rules: these faults run with --strict (see STRICT).
     Expectation { fault: "task-forbidden-accepted", fails: &["L-TASK-002-forbidden-as-task"], collateral: &[], transports: TASKS, since: "2025-11-25" },
     Expectation {
         fault: "resource-not-found-wrong-code",
-        fails: &["RESOURCES-005-read-not-found", "L-RES-002-read-not-found"],
+        fails: &["RESOURCES-005-read-not-found", "L-RES-002-read-not-found", "JSONRPC-010-error-codes"],
         collateral: &[],
         transports: ALL,
         since: "2024-11-05",
@@ -471,6 +503,54 @@ const EXPECTATIONS: &[Expectation] = &[
         transports: STREAMABLE,
         since: "2026-07-28",
     },
+    Expectation {
+        fault: "discover-no-server-info",
+        fails: &["LIFECYCLE-004-discover-server-info", "JSONRPC-005-result-fields"],
+        collateral: &[],
+        transports: ALL,
+        since: "2026-07-28",
+    },
+    Expectation {
+        fault: "initialize-no-server-info",
+        fails: &["L-LIFE-001-initialize"],
+        // Every initialize result lacks serverInfo, those of fresh connections too.
+        collateral: &["L-LIFE-002-supported-version-echoed", "L-LIFE-002-unsupported-version-counter-proposal", "L-S2C-001-undeclared-capabilities"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    // Like its siblings above, it acts on Streamable HTTP only in handshake-era sessions.
+    Expectation { fault: "error-id-dropped", fails: &["JSONRPC-007-error-id-echo"], collateral: &[], transports: &["stdio", "sse"], since: "2024-11-05" },
+    Expectation { fault: "undefined-mcp-error-code", fails: &["JSONRPC-010-error-codes"], collateral: &[], transports: ALL, since: "2026-07-28" },
+    Expectation {
+        fault: "legacy-error-code",
+        fails: &["JSONRPC-010-error-codes"],
+        // The unknown prompt's code is also not the -32602 PROMPTS-007 asks for.
+        collateral: &["PROMPTS-007-invalid-get"],
+        transports: ALL,
+        since: "2026-07-28",
+    },
+    Expectation { fault: "reserved-error-code", fails: &["JSONRPC-010-error-codes"], collateral: &[], transports: ALL, since: "2026-07-28" },
+    Expectation {
+        fault: "client-capabilities-not-required",
+        fails: &["LIFECYCLE-007-missing-client-capabilities"],
+        collateral: &[],
+        transports: ALL,
+        since: "2026-07-28",
+    },
+    // Tools got `_meta` in 2025-06-18.
+    Expectation { fault: "meta-key-invalid", fails: &["JSONRPC-018-meta-keys"], collateral: &[], transports: ALL, since: "2025-06-18" },
+    Expectation { fault: "extension-unprefixed", fails: &["JSONRPC-018-meta-keys"], collateral: &[], transports: ALL, since: "2026-07-28" },
+    Expectation { fault: "tools-capability-undeclared", fails: &["LIFECYCLE-019-features-declared"], collateral: &[], transports: ALL, since: "2026-07-28" },
+    Expectation { fault: "result-without-server-info", fails: &["JSONRPC-005-result-fields"], collateral: &[], transports: ALL, since: "2026-07-28" },
+    Expectation {
+        fault: "result-type-missing",
+        fails: &["JSONRPC-005-result-fields"],
+        // The schema requires resultType: every case that lists the templates sees it.
+        collateral: &["CACHE-001-cache-hints", "JSONRPC-018-meta-keys", "RESOURCES-016-uri-templates", "UTIL-012-pagination", "UTIL-023-completion-values"],
+        transports: ALL,
+        since: "2026-07-28",
+    },
+    Expectation { fault: "result-type-unknown", fails: &["JSONRPC-005-result-fields"], collateral: &[], transports: ALL, since: "2026-07-28" },
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach
@@ -517,6 +597,10 @@ const STRICT: &[&str] = &[
     "auth-offline-access-requested",
     "no-host-check",
     "sse-without-accel-buffering",
+    "discover-no-server-info",
+    "legacy-error-code",
+    "reserved-error-code",
+    "result-without-server-info",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach

@@ -401,9 +401,14 @@ impl Dispatcher {
             }
         }
         if self.fault(Fault::ResponseIdTypeChanged) {
-            let number = string_id.and_then(|s| s.parse::<u64>().ok());
+            let number = string_id.as_deref().and_then(|s| s.parse::<u64>().ok());
             if let (Some(number), Some(message)) = (number, response.as_object_mut()) {
                 message.insert("id".into(), Value::from(number));
+            }
+        }
+        if self.fault(Fault::ErrorIdDropped) && string_id.is_some() && response.get("error").is_some() {
+            if let Some(message) = response.as_object_mut() {
+                message.insert("id".into(), Value::Null);
             }
         }
         if self.fault(Fault::ErrorMissingMessage) {
@@ -588,6 +593,14 @@ impl Dispatcher {
         if version.has_tasks() && !self.fault(Fault::TasksCapabilityMissing) {
             caps.insert("tasks".into(), tasks::capability());
         }
+        if version == ProtocolVersion::V2026_07_28 {
+            if self.fault(Fault::ExtensionUnprefixed) {
+                caps.insert("extensions".into(), json!({"reference-notes": {}}));
+            }
+            if self.fault(Fault::ToolsCapabilityUndeclared) {
+                caps.remove("tools");
+            }
+        }
         Value::Object(caps)
     }
 
@@ -623,12 +636,17 @@ impl Dispatcher {
             None => (ProtocolVersion::NEWEST_STATEFUL.as_str().to_owned(), ProtocolVersion::NEWEST_STATEFUL),
         };
         tracing::debug!(requested, answered = %answered, "initialize");
-        let result = json!({
+        let mut result = json!({
             "protocolVersion": answered,
             "capabilities": self.capabilities(version),
             "serverInfo": meta::server_implementation(version.has_titles()),
             "instructions": INSTRUCTIONS,
         });
+        if self.fault(Fault::InitializeNoServerInfo) {
+            if let Some(r) = result.as_object_mut() {
+                r.remove("serverInfo");
+            }
+        }
         let capabilities = ClientCapabilities::from_json(client_capabilities, version);
         Ok((result, LegacySession::new(version, capabilities)))
     }
@@ -879,6 +897,14 @@ impl Dispatcher {
                 }
                 meta::parse_request_meta(params.as_ref())?
             }
+            // The fault reads missing client capabilities as none declared.
+            Err(_) if self.fault(Fault::ClientCapabilitiesNotRequired) => {
+                let mut params = req.params.clone();
+                if let Some(Value::Object(m)) = params.as_mut().and_then(|p| p.get_mut("_meta")) {
+                    m.entry(meta::CLIENT_CAPABILITIES).or_insert_with(|| json!({}));
+                }
+                meta::parse_request_meta(params.as_ref())?
+            }
             other => other?,
         };
         match ProtocolVersion::parse(&m.protocol_version) {
@@ -921,12 +947,43 @@ impl Dispatcher {
                 }
                 r
             }),
-            "prompts/get" => prompts::get(self.faults, &params),
+            "prompts/get" => prompts::get(self.faults, &params).map_err(|e| self.unknown_prompt_code(&params, e)),
             "completion/complete" => completion::complete(self.faults, &params),
             "subscriptions/listen" => Err(RpcError::internal("subscriptions/listen needs a stream of its own")),
             other => Err(self.unknown_method(other)),
         };
-        finish_modern(result)
+        let mut answer = finish_modern(result);
+        if let Answer::Result(Value::Object(r)) = &mut answer {
+            self.result_field_faults(&req.method, r);
+        }
+        answer
+    }
+
+    /// The faults that take a required field out of a finished 2026-07-28
+    /// result, or give it a wrong value.
+    fn result_field_faults(&self, method: &str, result: &mut Map<String, Value>) {
+        let templates = method == "resources/templates/list";
+        if (method == "server/discover" && self.fault(Fault::DiscoverNoServerInfo))
+            || (templates && self.fault(Fault::ResultWithoutServerInfo))
+        {
+            result.remove("_meta");
+        }
+        if templates && self.fault(Fault::ResultTypeMissing) {
+            result.remove("resultType");
+        }
+        if templates && self.fault(Fault::ResultTypeUnknown) {
+            result.insert("resultType".into(), json!("partial"));
+        }
+    }
+
+    /// Under `legacy-error-code`, an unknown prompt's -32602 becomes the
+    /// legacy -32001 (JSONRPC-011).
+    fn unknown_prompt_code(&self, params: &Map<String, Value>, mut e: RpcError) -> RpcError {
+        let unknown = params.get("name").and_then(Value::as_str).is_some_and(|name| !prompts::exists(name));
+        if unknown && self.fault(Fault::LegacyErrorCode) {
+            e.code = -32001;
+        }
+        e
     }
 
     /// A 2026-07-28 request run to its end (it may wait for time to pass, or

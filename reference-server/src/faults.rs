@@ -241,6 +241,32 @@ pub enum Fault {
     SseWithoutAccelBuffering,
     /// `Mcp-Name` is compared with the body without decoding `=?base64?…?=`.
     EncodedNameHeaderNotDecoded,
+    /// The discover result lacks the `_meta` serverInfo entry.
+    DiscoverNoServerInfo,
+    /// The `initialize` result lacks `serverInfo`.
+    InitializeNoServerInfo,
+    /// Errors answering a request with a string id carry id null.
+    ErrorIdDropped,
+    /// 2026-07-28: an unknown tool gets -32040, a code of the MCP range the spec does not define.
+    UndefinedMcpErrorCode,
+    /// 2026-07-28: an unknown prompt gets the legacy code -32001.
+    LegacyErrorCode,
+    /// 2026-07-28: an unknown tool gets -32500, inside the JSON-RPC reserved block.
+    ReservedErrorCode,
+    /// 2026-07-28: a request whose `_meta` lacks the client capabilities is served.
+    ClientCapabilitiesNotRequired,
+    /// A listed tool carries a `_meta` key whose name breaks the key format.
+    MetaKeyInvalid,
+    /// 2026-07-28: the capabilities declare an extension without a prefix.
+    ExtensionUnprefixed,
+    /// 2026-07-28: the discover capabilities leave `tools` out while tools are served.
+    ToolsCapabilityUndeclared,
+    /// 2026-07-28: `resources/templates/list` results lack the `_meta` serverInfo entry.
+    ResultWithoutServerInfo,
+    /// 2026-07-28: `resources/templates/list` results lack `resultType`.
+    ResultTypeMissing,
+    /// 2026-07-28: `resources/templates/list` results say `resultType: "partial"`.
+    ResultTypeUnknown,
 }
 
 /// One row of the fault table.
@@ -319,7 +345,7 @@ pub const CATALOGUE: &[FaultInfo] = &[
     FaultInfo {
         fault: Fault::UnknownMethodWrongCode,
         name: "unknown-method-wrong-code",
-        breaks: &["JSONRPC-010", "HTTP-018"],
+        breaks: &["JSONRPC-008", "HTTP-018"],
         scope: Scope::AnyTransport,
         description: "answers unknown methods with -32600 (HTTP 400 in 2026-07-28) instead of -32601 (HTTP 404)",
     },
@@ -424,7 +450,7 @@ pub const CATALOGUE: &[FaultInfo] = &[
     FaultInfo {
         fault: Fault::ResourceNotFoundWrongCode,
         name: "resource-not-found-wrong-code",
-        breaks: &["RESOURCES-005", "L-RES-002"],
+        breaks: &["RESOURCES-005", "L-RES-002", "JSONRPC-012"],
         scope: Scope::AnyTransport,
         description: "answers resources/read for an unknown URI with -32602 in the handshake era and -32002 in 2026-07-28 (each the other era's code)",
     },
@@ -953,6 +979,97 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::StreamableHttp,
         description: "in 2026-07-28 compares a =?base64?...?= Mcp-Name with the body as it stands, without decoding it",
     },
+    FaultInfo {
+        fault: Fault::DiscoverNoServerInfo,
+        name: "discover-no-server-info",
+        breaks: &["LIFECYCLE-004"],
+        scope: Scope::AnyTransport,
+        description: "leaves _meta[\"io.modelcontextprotocol/serverInfo\"] out of the server/discover result",
+    },
+    FaultInfo {
+        fault: Fault::InitializeNoServerInfo,
+        name: "initialize-no-server-info",
+        breaks: &["L-LIFE-001"],
+        scope: Scope::AnyTransport,
+        description: "answers initialize without the required serverInfo",
+    },
+    FaultInfo {
+        fault: Fault::ErrorIdDropped,
+        name: "error-id-dropped",
+        breaks: &["JSONRPC-007"],
+        scope: Scope::StdioAndSse,
+        description: "answers a request whose id is a string with an error whose id is null, although the id was readable (on Streamable HTTP only in handshake-era sessions)",
+    },
+    FaultInfo {
+        fault: Fault::UndefinedMcpErrorCode,
+        name: "undefined-mcp-error-code",
+        breaks: &["JSONRPC-010"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 answers tools/call for an unknown tool with -32040, a code of the range reserved for the spec that it does not define",
+    },
+    FaultInfo {
+        fault: Fault::LegacyErrorCode,
+        name: "legacy-error-code",
+        breaks: &["JSONRPC-011"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 answers prompts/get for an unknown prompt with -32001, from the legacy sub-range -32000..-32019",
+    },
+    FaultInfo {
+        fault: Fault::ReservedErrorCode,
+        name: "reserved-error-code",
+        breaks: &["JSONRPC-013"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 answers tools/call for an unknown tool with -32500, an application code inside the JSON-RPC reserved block",
+    },
+    FaultInfo {
+        fault: Fault::ClientCapabilitiesNotRequired,
+        name: "client-capabilities-not-required",
+        breaks: &["LIFECYCLE-007"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 serves a request whose _meta lacks io.modelcontextprotocol/clientCapabilities as if it declared none, instead of answering -32602",
+    },
+    FaultInfo {
+        fault: Fault::MetaKeyInvalid,
+        name: "meta-key-invalid",
+        breaks: &["JSONRPC-018"],
+        scope: Scope::AnyTransport,
+        description: "lists the echo tool with the _meta key \"com.example.reference/-draft\", whose name starts with a hyphen (2025-06-18+)",
+    },
+    FaultInfo {
+        fault: Fault::ExtensionUnprefixed,
+        name: "extension-unprefixed",
+        breaks: &["LIFECYCLE-015"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 declares the extension \"reference-notes\" in capabilities.extensions, an identifier without the mandatory prefix",
+    },
+    FaultInfo {
+        fault: Fault::ToolsCapabilityUndeclared,
+        name: "tools-capability-undeclared",
+        breaks: &["LIFECYCLE-019"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 leaves tools out of the discover capabilities while tools/list and tools/call are still served",
+    },
+    FaultInfo {
+        fault: Fault::ResultWithoutServerInfo,
+        name: "result-without-server-info",
+        breaks: &["LIFECYCLE-005"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 answers resources/templates/list without _meta[\"io.modelcontextprotocol/serverInfo\"]",
+    },
+    FaultInfo {
+        fault: Fault::ResultTypeMissing,
+        name: "result-type-missing",
+        breaks: &["JSONRPC-005"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 answers resources/templates/list without resultType",
+    },
+    FaultInfo {
+        fault: Fault::ResultTypeUnknown,
+        name: "result-type-unknown",
+        breaks: &["JSONRPC-006"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 answers resources/templates/list with resultType \"partial\", a value neither the core protocol nor a declared extension defines",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -1170,6 +1287,19 @@ mod tests {
             Fault::NoHostCheck,
             Fault::SseWithoutAccelBuffering,
             Fault::EncodedNameHeaderNotDecoded,
+            Fault::DiscoverNoServerInfo,
+            Fault::InitializeNoServerInfo,
+            Fault::ErrorIdDropped,
+            Fault::UndefinedMcpErrorCode,
+            Fault::LegacyErrorCode,
+            Fault::ReservedErrorCode,
+            Fault::ClientCapabilitiesNotRequired,
+            Fault::MetaKeyInvalid,
+            Fault::ExtensionUnprefixed,
+            Fault::ToolsCapabilityUndeclared,
+            Fault::ResultWithoutServerInfo,
+            Fault::ResultTypeMissing,
+            Fault::ResultTypeUnknown,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

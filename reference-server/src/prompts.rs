@@ -127,6 +127,11 @@ pub fn list(version: ProtocolVersion) -> Vec<Value> {
     current().into_iter().map(|p| describe(version, p)).collect()
 }
 
+/// Whether a prompt of this name is offered.
+pub fn exists(name: &str) -> bool {
+    find(name).is_some()
+}
+
 fn find(name: &str) -> Option<&'static Prompt> {
     current().into_iter().find(|p| p.name == name)
 }

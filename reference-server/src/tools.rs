@@ -386,6 +386,10 @@ fn describe(f: &Fixture, version: ProtocolVersion, faults: FaultSet) -> Value {
         }
     }
     tool.insert("inputSchema".into(), input_schema);
+    // Tools got `_meta` in 2025-06-18, with titles.
+    if faults.contains(Fault::MetaKeyInvalid) && f.name == "echo" && version.has_titles() {
+        tool.insert("_meta".into(), json!({"com.example.reference/-draft": true}));
+    }
     if version.has_structured_output() {
         if let Some(schema) = f.output_schema {
             tool.insert("outputSchema".into(), schema());
@@ -443,7 +447,16 @@ pub fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
         Some(_) => return Err(mistyped("\"arguments\" must be an object")),
     };
     let Some(fixture) = current(version).into_iter().find(|f| f.name == name) else {
-        return Err(RpcError::invalid_params(format!("Unknown tool: {name}")));
+        let mut e = RpcError::invalid_params(format!("Unknown tool: {name}"));
+        // Two faults give 2026-07-28 codes it forbids (JSONRPC-010) or advises against (JSONRPC-013).
+        if version == ProtocolVersion::V2026_07_28 {
+            if faults.contains(Fault::UndefinedMcpErrorCode) {
+                e.code = -32040;
+            } else if faults.contains(Fault::ReservedErrorCode) {
+                e.code = -32500;
+            }
+        }
+        return Err(e);
     };
     crate::tasks::negotiate(version, faults, name, params)?;
     let schema = conformance_fixtures::validation_schema(name, (fixture.input_schema)());

@@ -45,7 +45,12 @@ fn probe_method(context: &CaseContext<'_>) -> &'static str {
 /// A request message for the era's probe method with this id, and the HTTP
 /// headers that mirror it in 2026-07-28.
 fn probe_request(context: &CaseContext<'_>, id: &Value) -> (Value, Vec<(String, String)>) {
-    let method = probe_method(context);
+    request_with_id(context, id, probe_method(context))
+}
+
+/// A request message for `method` with this id (and the per-request `_meta`
+/// in 2026-07-28), and the HTTP headers that mirror it.
+fn request_with_id(context: &CaseContext<'_>, id: &Value, method: &str) -> (Value, Vec<(String, String)>) {
     match context.session.era() {
         Era::Stateful => (jsonrpc::request(id, method, None), Vec::new()),
         Era::Stateless => {
@@ -187,27 +192,43 @@ pub async fn notifications_unanswered(context: &CaseContext<'_>) -> StepOutcome 
     outcome
 }
 
+/// Send `method` with the string id `digits` and wait for the first answer
+/// that carries it, the same digits as a number, or (`null_too`) null.
+/// `Err` when nothing could be judged.
+async fn answer_to_string_id(context: &CaseContext<'_>, digits: &str, method: &str, null_too: bool) -> Result<Option<Value>, StepOutcome> {
+    let connection = &context.session.connection;
+    let id = Value::from(digits);
+    let (message, headers) = request_with_id(context, &id, method);
+    let as_number = digits.parse::<u64>().map(Value::from).unwrap_or_default();
+    let mut watch = vec![(id.clone(), method), (as_number, method)];
+    if null_too {
+        watch.push((Value::Null, ""));
+    }
+    let wait = connection.options().request_timeout;
+    let sent = connection.send_frame(to_bytes(&message), headers, &watch, wait, |a| !a.is_empty()).await;
+    if let Some(why) = sent.unsent {
+        return Err(inconclusive(format!("`{method}` could not be sent: {why}")));
+    }
+    match (sent.answers.into_iter().next(), sent.too_large) {
+        (None, Some(why)) => Err(inconclusive(format!("`{method}` with id {id}: {why}"))),
+        (answer, _) => Ok(answer),
+    }
+}
+
 /// A response repeats its request's id with the same value and JSON type
 /// (JSONRPC-003): a string id made of digits stays a string. Duplicate
 /// answers are caught on receipt while the liveness probe runs.
 pub async fn id_echo(context: &CaseContext<'_>) -> StepOutcome {
-    let connection = &context.session.connection;
     let id = Value::from(DIGIT_STRING_ID);
     let method = probe_method(context);
-    let (message, headers) = probe_request(context, &id);
-    let as_number = DIGIT_STRING_ID.parse::<u64>().map(Value::from).unwrap_or_default();
-    let watch = [(id.clone(), method), (as_number, method)];
     let wait = context.session.connection.options().request_timeout;
-    let sent = connection.send_frame(to_bytes(&message), headers, &watch, wait, |a| !a.is_empty()).await;
-    if let Some(why) = sent.unsent {
-        return inconclusive(format!("`{method}` could not be sent: {why}"));
-    }
-    if let (None, Some(why)) = (sent.answers.first(), &sent.too_large) {
-        return inconclusive(format!("`{method}` with id {id}: {why}"));
-    }
+    let answer = match answer_to_string_id(context, DIGIT_STRING_ID, method, false).await {
+        Ok(answer) => answer,
+        Err(outcome) => return outcome,
+    };
     let mut outcome = StepOutcome::default();
     let expected = format!("a response with id {id} (a JSON string)");
-    match sent.answers.first() {
+    match answer.as_ref() {
         Some(answer) if answer.get("id") == Some(&id) => {}
         Some(answer) => outcome.findings.push(draft(
             "JSONRPC-003",
@@ -287,4 +308,41 @@ pub async fn batch_rejected(context: &CaseContext<'_>) -> StepOutcome {
         return inconclusive(format!("the batch could not be sent: {why}"));
     }
     StepOutcome { findings: still_answers(context, "a batch").await.into_iter().collect(), ..StepOutcome::default() }
+}
+
+/// A string id made of digits for a request that must fail: its error must
+/// carry it back.
+const ERROR_STRING_ID: &str = "424243";
+
+/// An error response repeats its request's id (JSONRPC-007): a request for
+/// an unknown method, sent with a string id of digits, gets an error with
+/// that very id, not null (the id was readable) and not a number.
+pub async fn error_id_echo(context: &CaseContext<'_>) -> StepOutcome {
+    let id = Value::from(ERROR_STRING_ID);
+    let method = "mcp-conform/no-such-method";
+    let answer = match answer_to_string_id(context, ERROR_STRING_ID, method, true).await {
+        Ok(answer) => answer,
+        Err(outcome) => return outcome,
+    };
+    let mut outcome = StepOutcome::default();
+    let expected = format!("an error response with id {id} (a JSON string)");
+    match answer.as_ref() {
+        Some(answer) if answer.get("error").is_none() => {
+            // No error to judge; a result for an unknown method is JSONRPC-008-unknown-method's finding.
+            return inconclusive(format!("`{method}` was answered with a result, not an error: {}", clip(&answer.to_string(), 200)));
+        }
+        Some(answer) if answer.get("id") == Some(&id) => {}
+        Some(answer) => outcome.findings.push(draft(
+            "JSONRPC-007",
+            format!("the error answering `{method}` with id {id} (a string) carries id {}", answer.get("id").unwrap_or(&Value::Null)),
+            &expected,
+            clip(&answer.to_string(), 300),
+        )),
+        None => {
+            let wait = context.session.connection.options().request_timeout;
+            return inconclusive(format!("`{method}` with id {id} got no error response within {wait:?}"));
+        }
+    }
+    outcome.findings.extend(still_answers(context, &format!("a request with id {id}")).await);
+    outcome
 }

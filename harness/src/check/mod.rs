@@ -9,11 +9,14 @@ mod cache;
 mod cancellation;
 mod capabilities;
 mod completion;
+mod error_codes;
+mod feature_capabilities;
 mod http;
 mod jsonrpc;
 mod list_changed;
 mod lists;
 mod logging;
+mod meta_keys;
 mod observe;
 mod pagination;
 mod probe;
@@ -21,6 +24,8 @@ mod progress;
 mod prompts;
 mod resources;
 mod resumption;
+mod result_fields;
+mod server_requests;
 mod stdio;
 mod subscriptions;
 mod tasks;
@@ -86,6 +91,12 @@ pub const NAMES: &[&str] = &[
     "foreign-host",
     "sse-buffering",
     "encoded-name-header",
+    "error-id-echo",
+    "error-codes",
+    "server-requests",
+    "meta-keys",
+    "feature-capabilities",
+    "result-fields",
 ];
 
 /// Is `name` a built-in check?
@@ -163,6 +174,12 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "foreign-host" => http::foreign_host(context).await,
         "sse-buffering" => http::sse_buffering(context).await,
         "encoded-name-header" => http::encoded_name_header(context).await,
+        "error-id-echo" => jsonrpc::error_id_echo(context).await,
+        "error-codes" => error_codes::codes(context).await,
+        "server-requests" => server_requests::none_sent(context).await,
+        "meta-keys" => meta_keys::check(context).await,
+        "feature-capabilities" => feature_capabilities::undeclared(context).await,
+        "result-fields" => result_fields::check(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }
