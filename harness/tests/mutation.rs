@@ -151,9 +151,10 @@ const EXPECTATIONS: &[Expectation] = &[
     },
     Expectation {
         fault: "s2c-request-in-stateless",
-        fails: &["TOOLS-008-call-results"],
-        // Its elicitation request also goes to a client that declared no elicitation.
-        collateral: &["L-S2C-001-undeclared-capabilities"],
+        fails: &["TOOLS-008-call-results", "S2C-021-client-request-shapes"],
+        // Its elicitation request also goes to a client that declared no
+        // elicitation, and is a stray request in the round-trip case.
+        collateral: &["L-S2C-001-undeclared-capabilities", "S2C-005-input-required"],
         transports: ALL,
         since: "2026-07-28",
     },
@@ -341,6 +342,43 @@ const EXPECTATIONS: &[Expectation] = &[
         transports: ALL,
         since: "2025-03-26",
     },
+    // The multi round-trip pattern and caching hints exist in 2026-07-28 only.
+    Expectation { fault: "input-required-empty", fails: &["S2C-005-input-required"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "input-requests-with-id", fails: &["S2C-005-input-required"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "input-required-cache-hints", fails: &["S2C-005-input-required"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "missing-answers-refused", fails: &["S2C-005-input-required"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    // Sampling tools and elicitation modes exist from 2025-11-25 on.
+    Expectation {
+        fault: "sampling-tools-undeclared",
+        fails: &["S2C-021-client-request-shapes"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2025-11-25",
+    },
+    Expectation {
+        fault: "elicitation-url-undeclared",
+        fails: &["S2C-021-client-request-shapes"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2025-11-25",
+    },
+    Expectation {
+        fault: "cache-ttl-negative",
+        fails: &["CACHE-001-cache-hints"],
+        // The schema gives ttlMs a minimum of 0: every case that reads resources sees it.
+        collateral: &["RESOURCES-013-blobs-are-base64"],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation {
+        fault: "cache-scope-invalid",
+        fails: &["CACHE-001-cache-hints"],
+        // The schema's cacheScope is an enum: every case that lists the prompts sees it.
+        collateral: &["PROMPTS-007-invalid-get", "UTIL-012-pagination", "UTIL-023-completion-values"],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation { fault: "cache-scope-per-page", fails: &["CACHE-001-cache-hints"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach
@@ -371,6 +409,7 @@ const STRICT: &[&str] = &[
     "cursor-invalid-accepted",
     "argument-errors-as-protocol-errors",
     "completion-unknown-ref-accepted",
+    "missing-answers-refused",
 ];
 
 /// Faults whose checks belong to the full catalogue (not written yet).
@@ -379,7 +418,10 @@ const NOT_YET_CHECKED: &[&str] = &[];
 /// Faults that break no rule a black box can decide: the case they reach
 /// must say "inconclusive", never pass and never fail. (A server may keep
 /// asking for input, S2C-010.)
-const UNDECIDABLE: &[(&str, &str, &str)] = &[("input-required-ignores-responses", "TOOLS-008-call-results", "2026-07-28")];
+const UNDECIDABLE: &[(&str, &str, &str)] = &[
+    ("input-required-ignores-responses", "TOOLS-008-call-results", "2026-07-28"),
+    ("input-required-ignores-responses", "S2C-005-input-required", "2026-07-28"),
+];
 
 /// The key the `--auth` runs sign their tokens with.
 const AUTH_KEY: &str = "mutation-test-key";
@@ -555,7 +597,7 @@ fn main() {
     }
     for &(fault, case, version) in UNDECIDABLE {
         for transport in ALL {
-            trials.push(Trial::test(format!("{fault}::{transport}"), move || undecidable(fault, case, version, transport)));
+            trials.push(Trial::test(format!("{fault}::{case}::{transport}"), move || undecidable(fault, case, version, transport)));
         }
     }
     libtest_mimic::run(&args, trials).exit();

@@ -662,6 +662,13 @@ impl Dispatcher {
             if hinted {
                 insert_cache_hints(&mut result, ttl);
             }
+            if method == "prompts/list" && self.fault(Fault::CacheScopeInvalid) {
+                result.insert("cacheScope".into(), json!("shared"));
+            }
+            let later_page = req.params_or_empty().contains_key("cursor");
+            if method == "tools/list" && later_page && self.fault(Fault::CacheScopePerPage) {
+                result.insert("cacheScope".into(), json!("private"));
+            }
         }
         Ok(result)
     }
@@ -904,6 +911,9 @@ impl Dispatcher {
                 if !self.fault(Fault::MissingCacheFields) {
                     let ttl = params.get("uri").and_then(Value::as_str).map_or(0, resources::read_ttl_ms);
                     insert_cache_hints(&mut r, ttl);
+                }
+                if self.fault(Fault::CacheTtlNegative) {
+                    r.insert("ttlMs".into(), json!(-1));
                 }
                 r
             }),

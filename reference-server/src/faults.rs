@@ -201,6 +201,24 @@ pub enum Fault {
     StdinCloseIgnored,
     /// -32601 errors have no `message`.
     ErrorMissingMessage,
+    /// `ask`'s first `input_required` result has neither `inputRequests` nor `requestState`.
+    InputRequiredEmpty,
+    /// `ask`'s `inputRequests` entries carry a JSON-RPC `id`.
+    InputRequestsWithId,
+    /// `ask`'s `input_required` results carry `ttlMs` and `cacheScope`.
+    InputRequiredCacheHints,
+    /// A retry of `ask` lacking answers gets -32602 instead of a fresh `input_required`.
+    MissingAnswersRefused,
+    /// `ask`'s sampling request offers tools the client did not declare `sampling.tools` for.
+    SamplingToolsUndeclared,
+    /// `ask` elicits in URL mode although the client declared form mode only.
+    ElicitationUrlUndeclared,
+    /// `resources/read` results carry a negative `ttlMs`.
+    CacheTtlNegative,
+    /// `prompts/list` results carry a `cacheScope` that is neither public nor private.
+    CacheScopeInvalid,
+    /// The pages of `tools/list` after the first say `cacheScope: "private"`.
+    CacheScopePerPage,
 }
 
 /// One row of the fault table.
@@ -370,7 +388,7 @@ pub const CATALOGUE: &[FaultInfo] = &[
     FaultInfo {
         fault: Fault::S2cRequestInStateless,
         name: "s2c-request-in-stateless",
-        breaks: &["JSONRPC-016", "STDIO-004", "HTTP-010"],
+        breaks: &["JSONRPC-016", "STDIO-004", "HTTP-010", "S2C-001"],
         scope: Scope::AnyTransport,
         description: "in 2026-07-28 the ask tool sends elicitation/create as a JSON-RPC request instead of returning input_required",
     },
@@ -773,6 +791,69 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::StdioAndSse,
         description: "leaves the message out of -32601 (Method not found) errors (on Streamable HTTP only in handshake-era sessions)",
     },
+    FaultInfo {
+        fault: Fault::InputRequiredEmpty,
+        name: "input-required-empty",
+        breaks: &["S2C-005"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 the ask tool's first answer is {\"resultType\": \"input_required\"} with neither inputRequests nor requestState",
+    },
+    FaultInfo {
+        fault: Fault::InputRequestsWithId,
+        name: "input-requests-with-id",
+        breaks: &["S2C-004"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 every inputRequests entry of the ask tool carries \"jsonrpc\" and an \"id\", as if it were a request of its own",
+    },
+    FaultInfo {
+        fault: Fault::InputRequiredCacheHints,
+        name: "input-required-cache-hints",
+        breaks: &["CACHE-004"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 the ask tool's input_required results carry ttlMs and cacheScope",
+    },
+    FaultInfo {
+        fault: Fault::MissingAnswersRefused,
+        name: "missing-answers-refused",
+        breaks: &["S2C-013"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 answers an ask retry that lacks some inputResponses with -32602 instead of a fresh input_required",
+    },
+    FaultInfo {
+        fault: Fault::SamplingToolsUndeclared,
+        name: "sampling-tools-undeclared",
+        breaks: &["S2C-014"],
+        scope: Scope::AnyTransport,
+        description: "from 2025-11-25 the ask tool's sampling request carries tools and toolChoice although the client did not declare sampling.tools",
+    },
+    FaultInfo {
+        fault: Fault::ElicitationUrlUndeclared,
+        name: "elicitation-url-undeclared",
+        breaks: &["S2C-020"],
+        scope: Scope::AnyTransport,
+        description: "from 2025-11-25 the ask tool elicits in URL mode although the client declared form mode only",
+    },
+    FaultInfo {
+        fault: Fault::CacheTtlNegative,
+        name: "cache-ttl-negative",
+        breaks: &["CACHE-002"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 gives resources/read results ttlMs -1",
+    },
+    FaultInfo {
+        fault: Fault::CacheScopeInvalid,
+        name: "cache-scope-invalid",
+        breaks: &["CACHE-003"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 gives prompts/list results cacheScope \"shared\" (neither public nor private)",
+    },
+    FaultInfo {
+        fault: Fault::CacheScopePerPage,
+        name: "cache-scope-per-page",
+        breaks: &["CACHE-005"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 marks the pages of tools/list after the first cacheScope \"private\" (the first stays public)",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -962,6 +1043,15 @@ mod tests {
             Fault::BatchAccepted,
             Fault::StdinCloseIgnored,
             Fault::ErrorMissingMessage,
+            Fault::InputRequiredEmpty,
+            Fault::InputRequestsWithId,
+            Fault::InputRequiredCacheHints,
+            Fault::MissingAnswersRefused,
+            Fault::SamplingToolsUndeclared,
+            Fault::ElicitationUrlUndeclared,
+            Fault::CacheTtlNegative,
+            Fault::CacheScopeInvalid,
+            Fault::CacheScopePerPage,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -8,6 +8,7 @@ pub mod auth;
 mod cache;
 mod cancellation;
 mod capabilities;
+mod client_input;
 mod completion;
 mod http;
 mod jsonrpc;
@@ -77,6 +78,8 @@ pub const NAMES: &[&str] = &[
     "batch-accepted",
     "batch-rejected",
     "stdin-close",
+    "client-request-shapes",
+    "input-required",
 ];
 
 /// Is `name` a built-in check?
@@ -146,6 +149,8 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "batch-accepted" => jsonrpc::batch_accepted(context).await,
         "batch-rejected" => jsonrpc::batch_rejected(context).await,
         "stdin-close" => stdio::stdin_close(context).await,
+        "client-request-shapes" => client_input::request_shapes(context).await,
+        "input-required" => client_input::round_trip(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }
