@@ -379,6 +379,28 @@ const EXPECTATIONS: &[Expectation] = &[
         since: "2026-07-28",
     },
     Expectation { fault: "cache-scope-per-page", fails: &["CACHE-001-cache-hints"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation {
+        fault: "elicitation-nested-form",
+        fails: &["S2C-021-client-request-shapes"],
+        // The schema holds form fields to primitives: every case that calls ask sees it.
+        collateral: &["TOOLS-008-call-results", "S2C-005-input-required"],
+        transports: ALL,
+        since: "2025-06-18",
+    },
+    Expectation {
+        fault: "sampling-tool-results-mixed",
+        fails: &["S2C-021-client-request-shapes"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2025-11-25",
+    },
+    Expectation {
+        fault: "sampling-context-undeclared",
+        fails: &["S2C-021-client-request-shapes"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2025-11-25",
+    },
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach
@@ -410,6 +432,7 @@ const STRICT: &[&str] = &[
     "argument-errors-as-protocol-errors",
     "completion-unknown-ref-accepted",
     "missing-answers-refused",
+    "sampling-context-undeclared",
 ];
 
 /// Faults whose checks belong to the full catalogue (not written yet).

@@ -156,14 +156,28 @@ fn elicitation_params(version: ProtocolVersion) -> Value {
 }
 
 /// The params `q` is asked with, bent by the faults that break the
-/// request's shape (S2C-014, S2C-020).
+/// request's shape (S2C-014, S2C-015, S2C-017, S2C-020, S2C-021).
 fn asked_params(q: Question, version: ProtocolVersion, faults: FaultSet) -> Option<Value> {
     let mut params = q.params(version)?;
+    if q == Question::Elicitation && faults.contains(Fault::ElicitationNestedForm) {
+        params["requestedSchema"]["properties"]["address"] = json!({"type": "object", "properties": {"city": {"type": "string"}}});
+    }
     // Sampling tools and elicitation modes both arrived in 2025-11-25.
     if version.has_elicitation_modes() {
         if q == Question::Sampling && faults.contains(Fault::SamplingToolsUndeclared) {
             params["tools"] = json!([{"name": "lookup", "inputSchema": {"type": "object"}}]);
             params["toolChoice"] = json!({"mode": "auto"});
+        }
+        if q == Question::Sampling && faults.contains(Fault::SamplingToolResultsMixed) {
+            let messages = params["messages"].as_array_mut()?;
+            messages.push(json!({"role": "assistant", "content": [{"type": "tool_use", "id": "call-1", "name": "lookup", "input": {}}]}));
+            messages.push(json!({"role": "user", "content": [
+                {"type": "tool_result", "toolUseId": "call-1", "content": [{"type": "text", "text": "42"}]},
+                {"type": "text", "text": "And say it kindly."}
+            ]}));
+        }
+        if q == Question::Sampling && faults.contains(Fault::SamplingContextUndeclared) {
+            params["includeContext"] = json!("thisServer");
         }
         if q == Question::Elicitation && faults.contains(Fault::ElicitationUrlUndeclared) {
             params = json!({

@@ -219,6 +219,12 @@ pub enum Fault {
     CacheScopeInvalid,
     /// The pages of `tools/list` after the first say `cacheScope: "private"`.
     CacheScopePerPage,
+    /// `ask`'s elicitation form holds an object field.
+    ElicitationNestedForm,
+    /// `ask`'s sampling request returns tool results mixed with text in one user message.
+    SamplingToolResultsMixed,
+    /// `ask`'s sampling request asks for `includeContext: "thisServer"` without `sampling.context`.
+    SamplingContextUndeclared,
 }
 
 /// One row of the fault table.
@@ -854,6 +860,27 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "in 2026-07-28 marks the pages of tools/list after the first cacheScope \"private\" (the first stays public)",
     },
+    FaultInfo {
+        fault: Fault::ElicitationNestedForm,
+        name: "elicitation-nested-form",
+        breaks: &["S2C-021"],
+        scope: Scope::AnyTransport,
+        description: "the ask tool's elicitation form holds an object field (address), not only primitives",
+    },
+    FaultInfo {
+        fault: Fault::SamplingToolResultsMixed,
+        name: "sampling-tool-results-mixed",
+        breaks: &["S2C-017"],
+        scope: Scope::AnyTransport,
+        description: "from 2025-11-25 the ask tool's sampling request ends with a user message holding a tool_result and a text block",
+    },
+    FaultInfo {
+        fault: Fault::SamplingContextUndeclared,
+        name: "sampling-context-undeclared",
+        breaks: &["S2C-015"],
+        scope: Scope::AnyTransport,
+        description: "from 2025-11-25 the ask tool's sampling request says includeContext \"thisServer\" although the client did not declare sampling.context",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -1052,6 +1079,9 @@ mod tests {
             Fault::CacheTtlNegative,
             Fault::CacheScopeInvalid,
             Fault::CacheScopePerPage,
+            Fault::ElicitationNestedForm,
+            Fault::SamplingToolResultsMixed,
+            Fault::SamplingContextUndeclared,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

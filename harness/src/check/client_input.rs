@@ -131,12 +131,12 @@ fn judge_request(version: &str, method: &str, params: &Value, seen: &Seen) -> Ve
                     "no tools in sampling requests without the client's sampling.tools",
                 ));
             }
-            let context = params.get("includeContext").and_then(Value::as_str);
-            if matches!(context, Some("thisServer" | "allServers")) && declared.pointer("/sampling/context").is_none() {
+            let context = params.get("includeContext").and_then(Value::as_str).unwrap_or("none");
+            if matches!(context, "thisServer" | "allServers") && declared.pointer("/sampling/context").is_none() {
                 findings.push(finding(
                     "S2C-015",
                     "SHOULD NOT",
-                    format!("a sampling request with includeContext {context:?}, though the client did not declare `sampling.context`"),
+                    format!("a sampling request with includeContext \"{context}\", though the client did not declare `sampling.context`"),
                     "includeContext left out or \"none\"",
                 ));
             }
