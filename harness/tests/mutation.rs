@@ -395,6 +395,13 @@ const EXPECTATIONS: &[Expectation] = &[
         since: "2025-11-25",
     },
     Expectation {
+        fault: "listen-acknowledgement-widened",
+        fails: &["SUBS-002-listen-acknowledgement"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation {
         fault: "sampling-context-undeclared",
         fails: &["S2C-021-client-request-shapes"],
         collateral: &[],

@@ -225,6 +225,8 @@ pub enum Fault {
     SamplingToolResultsMixed,
     /// `ask`'s sampling request asks for `includeContext: "thisServer"` without `sampling.context`.
     SamplingContextUndeclared,
+    /// The listen acknowledgement grants every list-change type, asked for or not.
+    ListenAcknowledgementWidened,
 }
 
 /// One row of the fault table.
@@ -881,6 +883,13 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "from 2025-11-25 the ask tool's sampling request says includeContext \"thisServer\" although the client did not declare sampling.context",
     },
+    FaultInfo {
+        fault: Fault::ListenAcknowledgementWidened,
+        name: "listen-acknowledgement-widened",
+        breaks: &["SUBS-003"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 acknowledges a subscriptions/listen with all three list-change types, whatever it asked for (delivery still follows the filter)",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -1082,6 +1091,7 @@ mod tests {
             Fault::ElicitationNestedForm,
             Fault::SamplingToolResultsMixed,
             Fault::SamplingContextUndeclared,
+            Fault::ListenAcknowledgementWidened,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {
