@@ -438,7 +438,7 @@ pub const CATALOGUE: &[FaultInfo] = &[
     FaultInfo {
         fault: Fault::PromptMissingArgumentAccepted,
         name: "prompt-missing-argument-accepted",
-        breaks: &["PROMPTS-007"],
+        breaks: &["PROMPTS-007", "PROMPTS-008"],
         scope: Scope::AnyTransport,
         description: "answers prompts/get without a required argument with a prompt instead of -32602",
     },
@@ -522,7 +522,7 @@ pub const CATALOGUE: &[FaultInfo] = &[
     FaultInfo {
         fault: Fault::NextCursorOnLastPage,
         name: "next-cursor-on-last-page",
-        breaks: &["UTIL-012"],
+        breaks: &["UTIL-012", "TOOLS-005", "PROMPTS-003", "RESOURCES-003"],
         scope: Scope::AnyTransport,
         description: "the last page of every list carries a nextCursor, which leads to an empty page",
     },
