@@ -395,6 +395,20 @@ const EXPECTATIONS: &[Expectation] = &[
         since: "2025-11-25",
     },
     Expectation {
+        fault: "malformed-input-responses-accepted",
+        fails: &["S2C-005-input-required"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation {
+        fault: "extra-input-responses-refused",
+        fails: &["S2C-005-input-required"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation {
         fault: "listen-acknowledgement-widened",
         fails: &["SUBS-002-listen-acknowledgement"],
         collateral: &[],
@@ -440,6 +454,8 @@ const STRICT: &[&str] = &[
     "completion-unknown-ref-accepted",
     "missing-answers-refused",
     "sampling-context-undeclared",
+    "malformed-input-responses-accepted",
+    "extra-input-responses-refused",
 ];
 
 /// Faults whose checks belong to the full catalogue (not written yet).

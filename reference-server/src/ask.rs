@@ -424,7 +424,12 @@ pub fn ask_stateless(
             }
         }
     }
-    let Retry { responses, state, call } = read_retry(params, TOOL_NAME)?;
+    // The fault reads inputResponses of the wrong type as absent.
+    let mut lenient = params.clone();
+    if faults.contains(Fault::MalformedInputResponsesAccepted) && !params.get("inputResponses").is_none_or(Value::is_object) {
+        lenient.remove("inputResponses");
+    }
+    let Retry { responses, state, call } = read_retry(&lenient, TOOL_NAME)?;
     let Some(state) = state else {
         if responses.is_some() {
             return Ok(Stateless::Done(no_request_state()));
@@ -445,6 +450,11 @@ pub fn ask_stateless(
     };
     let empty = Map::new();
     let responses = responses.unwrap_or(&empty);
+    if faults.contains(Fault::ExtraInputResponsesRefused) {
+        if let Some(extra) = responses.keys().find(|k| !pending.iter().any(|q| q.key() == k.as_str())) {
+            return Err(RpcError::invalid_params(format!("inputResponses has the unknown key {extra:?}")));
+        }
+    }
     let mut missing = Vec::new();
     for q in pending {
         match responses.get(q.key()) {

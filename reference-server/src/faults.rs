@@ -227,6 +227,10 @@ pub enum Fault {
     SamplingContextUndeclared,
     /// The listen acknowledgement grants every list-change type, asked for or not.
     ListenAcknowledgementWidened,
+    /// An `ask` retry whose `inputResponses` is not an object is served as if it had none.
+    MalformedInputResponsesAccepted,
+    /// An `ask` retry with an `inputResponses` entry nobody asked for gets -32602.
+    ExtraInputResponsesRefused,
 }
 
 /// One row of the fault table.
@@ -890,6 +894,20 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "in 2026-07-28 acknowledges a subscriptions/listen with all three list-change types, whatever it asked for (delivery still follows the filter)",
     },
+    FaultInfo {
+        fault: Fault::MalformedInputResponsesAccepted,
+        name: "malformed-input-responses-accepted",
+        breaks: &["S2C-011"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 serves an ask retry whose inputResponses is not an object as if it had none, instead of answering -32602",
+    },
+    FaultInfo {
+        fault: Fault::ExtraInputResponsesRefused,
+        name: "extra-input-responses-refused",
+        breaks: &["S2C-012"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 answers an ask retry carrying an inputResponses entry it did not ask for with -32602 instead of ignoring it",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -1092,6 +1110,8 @@ mod tests {
             Fault::SamplingToolResultsMixed,
             Fault::SamplingContextUndeclared,
             Fault::ListenAcknowledgementWidened,
+            Fault::MalformedInputResponsesAccepted,
+            Fault::ExtraInputResponsesRefused,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

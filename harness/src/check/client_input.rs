@@ -16,7 +16,9 @@
 //!   answer says `input_required` with `inputRequests` or `requestState`
 //!   (S2C-005), entries without ids (S2C-004), without caching hints
 //!   (CACHE-004); a retry missing the answers is asked again, not refused
-//!   (S2C-013); answering everything ends the call. A server that keeps
+//!   (S2C-013); `inputResponses` that is not an object is refused (S2C-011);
+//!   an extra answer nobody asked for is ignored (S2C-012); answering
+//!   everything ends the call. A server that keeps
 //!   asking is allowed to (S2C-010): that is inconclusive.
 
 use serde_json::{json, Map, Value};
@@ -232,7 +234,7 @@ pub async fn round_trip(context: &CaseContext<'_>) -> StepOutcome {
     // S2C-013: a retry that answers nothing is asked again, not refused.
     let needs_answers = interim.get("inputRequests").and_then(Value::as_object).is_some_and(|r| !r.is_empty());
     if needs_answers {
-        let unanswered = send(context, &retry(&params, &interim, Map::new())).await;
+        let unanswered = send(context, &retry(&params, &interim, json!({}))).await;
         if let Some(error) = unanswered.error() {
             outcome.findings.push(observe::draft(
                 "S2C-013",
@@ -244,10 +246,44 @@ pub async fn round_trip(context: &CaseContext<'_>) -> StepOutcome {
             return outcome;
         }
     }
-    // Answer everything the server asks until it completes.
+    // S2C-011: inputResponses that is not an object is refused.
+    let malformed = send(context, &retry(&params, &interim, json!(NOT_AN_OBJECT))).await;
+    if let Some(result) = malformed.result() {
+        outcome.findings.push(observe::draft(
+            "S2C-011",
+            "SHOULD",
+            format!("a retry whose inputResponses is the string {NOT_AN_OBJECT:?} was answered with a result"),
+            "a JSON-RPC error for inputResponses that is not an object",
+            clip(&result.to_string(), 300),
+        ));
+        return outcome;
+    }
+    // Answer everything the server asks until it completes; the first
+    // answer also carries an entry nobody asked for (S2C-012).
     let mut current = interim;
+    let mut surplus = true;
     for _ in 0..stateless::MAX_INPUT_ROUNDS {
-        let exchange = send(context, &retry(&params, &current, answers(version, &current))).await;
+        let mut responses = answers(version, &current);
+        if surplus {
+            responses.insert(UNREQUESTED_KEY.into(), json!({ "roots": [] }));
+        }
+        let mut exchange = send(context, &retry(&params, &current, Value::Object(responses.clone()))).await;
+        if surplus && exchange.error().is_some() {
+            responses.remove(UNREQUESTED_KEY);
+            let plain = send(context, &retry(&params, &current, Value::Object(responses))).await;
+            if plain.result().is_some() {
+                outcome.findings.push(observe::draft(
+                    "S2C-012",
+                    "SHOULD",
+                    format!("the answers with an extra entry `{UNREQUESTED_KEY}` were refused, the same answers without it accepted"),
+                    "extra inputResponses entries ignored",
+                    clip(&exchange.error().map(Value::to_string).unwrap_or_default(), 300),
+                ));
+                return outcome;
+            }
+            exchange = plain;
+        }
+        surplus = false;
         match exchange.result() {
             Some(result) if lists::is_interim(result) => {
                 outcome.findings.extend(judge_interim(result));
@@ -273,10 +309,16 @@ async fn send(context: &CaseContext<'_>, params: &Value) -> Exchange {
     stateless::send(&context.session.connection, "tools/call", params.clone(), &RequestOptions::default()).await
 }
 
+/// `inputResponses` of the wrong JSON type (S2C-011).
+const NOT_AN_OBJECT: &str = "mcp-conform: not an object";
+
+/// An `inputResponses` key no input request used (S2C-012).
+const UNREQUESTED_KEY: &str = "mcp-conform-unrequested";
+
 /// The first call's params with `responses` and the interim result's `requestState`.
-fn retry(params: &Value, interim: &Value, responses: Map<String, Value>) -> Value {
+fn retry(params: &Value, interim: &Value, responses: Value) -> Value {
     let mut params = params.clone();
-    params["inputResponses"] = Value::Object(responses);
+    params["inputResponses"] = responses;
     if let Some(state) = interim.get("requestState") {
         params["requestState"] = state.clone();
     }
