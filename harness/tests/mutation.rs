@@ -395,6 +395,14 @@ const EXPECTATIONS: &[Expectation] = &[
         since: "2025-11-25",
     },
     Expectation {
+        fault: "task-result-without-extension",
+        fails: &["TASKS-001-no-task-without-extension"],
+        // A task is no CallToolResult: every case that calls echo sees it.
+        collateral: &["TOOLS-008-call-results", "L-S2C-001-undeclared-capabilities"],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation {
         fault: "malformed-input-responses-accepted",
         fails: &["S2C-005-input-required"],
         collateral: &[],

@@ -958,6 +958,17 @@ impl Dispatcher {
         let version = ProtocolVersion::V2026_07_28;
         let params = req.params_or_empty();
         let result = match tools::call(version, self.faults, &params)? {
+            Call::Done(result)
+                if self.fault(Fault::TaskResultWithoutExtension)
+                    && params.get("name") == Some(&json!("echo"))
+                    && result.get("isError") != Some(&json!(true)) =>
+            {
+                // A task answer, though neither side negotiated the tasks extension.
+                return as_object(json!({
+                    "resultType": "task",
+                    "task": {"taskId": "echo-task", "status": "completed", "createdAt": "2026-01-01T00:00:00Z", "lastUpdatedAt": "2026-01-01T00:00:00Z", "ttl": null}
+                }));
+            }
             Call::Done(result) => result,
             Call::Run(_) => return Err(RpcError::internal("this tool answers on a stream of its own (see Job::run)")),
             asking @ (Call::Ask | Call::Inquire(_)) => {

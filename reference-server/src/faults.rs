@@ -231,6 +231,8 @@ pub enum Fault {
     MalformedInputResponsesAccepted,
     /// An `ask` retry with an `inputResponses` entry nobody asked for gets -32602.
     ExtraInputResponsesRefused,
+    /// 2026-07-28: `echo` is answered with a task though nobody negotiated the tasks extension.
+    TaskResultWithoutExtension,
 }
 
 /// One row of the fault table.
@@ -908,6 +910,13 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "in 2026-07-28 answers an ask retry carrying an inputResponses entry it did not ask for with -32602 instead of ignoring it",
     },
+    FaultInfo {
+        fault: Fault::TaskResultWithoutExtension,
+        name: "task-result-without-extension",
+        breaks: &["TASKS-001", "TASKS-002"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 answers tools/call echo with resultType \"task\" although neither the client nor the server named the tasks extension",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -1112,6 +1121,7 @@ mod tests {
             Fault::ListenAcknowledgementWidened,
             Fault::MalformedInputResponsesAccepted,
             Fault::ExtraInputResponsesRefused,
+            Fault::TaskResultWithoutExtension,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -23,6 +23,7 @@ mod prompts;
 mod resources;
 mod stdio;
 mod subscriptions;
+mod task_results;
 mod tasks;
 mod tool_arguments;
 mod tools;
@@ -80,6 +81,7 @@ pub const NAMES: &[&str] = &[
     "stdin-close",
     "client-request-shapes",
     "input-required",
+    "task-results-undeclared",
 ];
 
 /// Is `name` a built-in check?
@@ -151,6 +153,7 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "stdin-close" => stdio::stdin_close(context).await,
         "client-request-shapes" => client_input::request_shapes(context).await,
         "input-required" => client_input::round_trip(context).await,
+        "task-results-undeclared" => task_results::undeclared(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }
