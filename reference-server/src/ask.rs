@@ -158,40 +158,42 @@ fn elicitation_params(version: ProtocolVersion) -> Value {
 /// The params `q` is asked with, bent by the faults that break the
 /// request's shape (S2C-014, S2C-015, S2C-017, S2C-020, S2C-021).
 fn asked_params(q: Question, version: ProtocolVersion, faults: FaultSet) -> Option<Value> {
-    let mut params = q.params(version)?;
+    let mut value = q.params(version)?;
+    let params = value.as_object_mut()?;
     if q == Question::Elicitation && faults.contains(Fault::ElicitationNestedForm) {
-        params["requestedSchema"]["properties"]["address"] = json!({"type": "object", "properties": {"city": {"type": "string"}}});
+        let fields = params.get_mut("requestedSchema").and_then(|s| s.get_mut("properties")).and_then(Value::as_object_mut)?;
+        fields.insert("address".into(), json!({"type": "object", "properties": {"city": {"type": "string"}}}));
     }
     // Sampling tools and elicitation modes both arrived in 2025-11-25.
-    if version.has_elicitation_modes() {
-        if q == Question::Sampling && faults.contains(Fault::SamplingToolsUndeclared) {
-            params["tools"] = json!([{"name": "lookup", "inputSchema": {"type": "object"}}]);
-            params["toolChoice"] = json!({"mode": "auto"});
-        }
-        if q == Question::Sampling && faults.contains(Fault::SamplingToolResultsMixed) {
-            let messages = params["messages"].as_array_mut()?;
-            messages.push(json!({"role": "assistant", "content": [{"type": "tool_use", "id": "call-1", "name": "lookup", "input": {}}]}));
-            messages.push(json!({"role": "user", "content": [
-                {"type": "tool_result", "toolUseId": "call-1", "content": [{"type": "text", "text": "42"}]},
-                {"type": "text", "text": "And say it kindly."}
-            ]}));
-        }
-        if q == Question::Sampling && faults.contains(Fault::SamplingContextUndeclared) {
-            params["includeContext"] = json!("thisServer");
-        }
-        if q == Question::Elicitation && faults.contains(Fault::ElicitationUrlUndeclared) {
-            params = json!({
-                "mode": "url",
-                "message": "Open the page to continue (fault elicitation-url-undeclared).",
-                "url": "https://example.com/mcp-conform/elicit",
-            });
-            // 2026-07-28 dropped elicitationId (S2C-028).
-            if version < ProtocolVersion::V2026_07_28 {
-                params["elicitationId"] = json!("mcp-conform-url-elicitation");
-            }
+    if !version.has_elicitation_modes() {
+        return Some(value);
+    }
+    if q == Question::Sampling && faults.contains(Fault::SamplingToolsUndeclared) {
+        params.insert("tools".into(), json!([{"name": "lookup", "inputSchema": {"type": "object"}}]));
+        params.insert("toolChoice".into(), json!({"mode": "auto"}));
+    }
+    if q == Question::Sampling && faults.contains(Fault::SamplingToolResultsMixed) {
+        let messages = params.get_mut("messages").and_then(Value::as_array_mut)?;
+        messages.push(json!({"role": "assistant", "content": [{"type": "tool_use", "id": "call-1", "name": "lookup", "input": {}}]}));
+        messages.push(json!({"role": "user", "content": [
+            {"type": "tool_result", "toolUseId": "call-1", "content": [{"type": "text", "text": "42"}]},
+            {"type": "text", "text": "And say it kindly."}
+        ]}));
+    }
+    if q == Question::Sampling && faults.contains(Fault::SamplingContextUndeclared) {
+        params.insert("includeContext".into(), json!("thisServer"));
+    }
+    if q == Question::Elicitation && faults.contains(Fault::ElicitationUrlUndeclared) {
+        params.clear();
+        params.insert("mode".into(), json!("url"));
+        params.insert("message".into(), json!("Open the page to continue (fault elicitation-url-undeclared)."));
+        params.insert("url".into(), json!("https://example.com/mcp-conform/elicit"));
+        // 2026-07-28 dropped elicitationId (S2C-028).
+        if version < ProtocolVersion::V2026_07_28 {
+            params.insert("elicitationId".into(), json!("mcp-conform-url-elicitation"));
         }
     }
-    Some(params)
+    Some(value)
 }
 
 fn summarize_roots(result: &Map<String, Value>) -> Result<String, String> {
