@@ -27,6 +27,9 @@
 //! [resource-updated]              # changes a subscribable resource
 //! uri = "ref://counter"
 //! tool = "touch"
+//!
+//! [client-input]                  # asks the client for sampling, roots or elicitation
+//! tool = "ask"
 //! ```
 
 use std::path::Path;
@@ -78,6 +81,10 @@ pub struct Fixtures {
     pub list_changed: Option<ToolRole>,
     /// Changes a subscribable resource.
     pub resource_updated: Option<ResourceRole>,
+    /// Asks the client for input (sampling, roots or elicitation): as
+    /// requests of its own in the handshake era, as `input_required`
+    /// results in 2026-07-28.
+    pub client_input: Option<ToolRole>,
 }
 
 /// A mapping file that cannot be used.
@@ -116,7 +123,7 @@ impl Fixtures {
             let line = e.span().map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
             fail(line, e.message().to_string())
         })?;
-        let tools = [&fixtures.progress, &fixtures.slow, &fixtures.logging, &fixtures.list_changed];
+        let tools = [&fixtures.progress, &fixtures.slow, &fixtures.logging, &fixtures.list_changed, &fixtures.client_input];
         let names = tools.into_iter().flatten().map(|r| r.tool.as_str());
         let resource = fixtures.resource_updated.iter().flat_map(|r| [r.tool.as_str(), r.uri.as_str()]);
         if names.chain(resource).any(str::is_empty) {
@@ -140,6 +147,7 @@ mod tests {
         let fixtures = Fixtures::parse(Path::new("reference-server.toml"), REFERENCE).expect("parses");
         assert!(fixtures.progress.is_some() && fixtures.slow.is_some() && fixtures.logging.is_some());
         assert!(fixtures.list_changed.is_some() && fixtures.resource_updated.is_some());
+        assert!(fixtures.client_input.is_some());
         assert_eq!(Fixtures::reference(), fixtures);
     }
 

@@ -189,9 +189,10 @@ const EXPECTATIONS: &[Expectation] = &[
     Expectation {
         fault: "s2c-request-in-stateless",
         // The HTTP-010 case runs over Streamable HTTP only.
-        fails: &["TOOLS-008-call-results", "HTTP-010-no-requests-on-streams", "JSONRPC-016-no-server-requests"],
-        // Its elicitation request also goes to a client that declared no elicitation.
-        collateral: &["L-S2C-001-undeclared-capabilities"],
+        fails: &["TOOLS-008-call-results", "HTTP-010-no-requests-on-streams", "JSONRPC-016-no-server-requests", "S2C-021-client-request-shapes"],
+        // Its elicitation request also goes to a client that declared no
+        // elicitation, and is a stray request in the round-trip case.
+        collateral: &["L-S2C-001-undeclared-capabilities", "S2C-005-input-required"],
         transports: ALL,
         since: "2026-07-28",
     },
@@ -551,6 +552,94 @@ const EXPECTATIONS: &[Expectation] = &[
         since: "2026-07-28",
     },
     Expectation { fault: "result-type-unknown", fails: &["JSONRPC-005-result-fields"], collateral: &[], transports: ALL, since: "2026-07-28" },
+    // The multi round-trip pattern and caching hints exist in 2026-07-28 only.
+    Expectation { fault: "input-required-empty", fails: &["S2C-005-input-required"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "input-requests-with-id", fails: &["S2C-005-input-required"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "input-required-cache-hints", fails: &["S2C-005-input-required"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "missing-answers-refused", fails: &["S2C-005-input-required"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    // Sampling tools and elicitation modes exist from 2025-11-25 on.
+    Expectation {
+        fault: "sampling-tools-undeclared",
+        fails: &["S2C-021-client-request-shapes"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2025-11-25",
+    },
+    Expectation {
+        fault: "elicitation-url-undeclared",
+        fails: &["S2C-021-client-request-shapes"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2025-11-25",
+    },
+    Expectation {
+        fault: "cache-ttl-negative",
+        fails: &["CACHE-001-cache-hints"],
+        // The schema gives ttlMs a minimum of 0: every case that reads resources sees it.
+        collateral: &["RESOURCES-013-blobs-are-base64"],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation {
+        fault: "cache-scope-invalid",
+        fails: &["CACHE-001-cache-hints"],
+        // The schema's cacheScope is an enum: every case that lists the prompts sees it.
+        collateral: &["PROMPTS-007-invalid-get", "UTIL-012-pagination", "UTIL-023-completion-values"],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation { fault: "cache-scope-per-page", fails: &["CACHE-001-cache-hints"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation {
+        fault: "elicitation-nested-form",
+        fails: &["S2C-021-client-request-shapes"],
+        // The schema holds form fields to primitives: every case that calls ask sees it.
+        collateral: &["TOOLS-008-call-results", "S2C-005-input-required"],
+        transports: ALL,
+        since: "2025-06-18",
+    },
+    Expectation {
+        fault: "sampling-tool-results-mixed",
+        fails: &["S2C-021-client-request-shapes"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2025-11-25",
+    },
+    Expectation {
+        fault: "task-result-without-extension",
+        fails: &["TASKS-001-no-task-without-extension"],
+        // A task is no CallToolResult: every case that calls echo sees it.
+        collateral: &["TOOLS-008-call-results", "L-S2C-001-undeclared-capabilities"],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation {
+        fault: "malformed-input-responses-accepted",
+        fails: &["S2C-005-input-required"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation {
+        fault: "extra-input-responses-refused",
+        fails: &["S2C-005-input-required"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation {
+        fault: "listen-acknowledgement-widened",
+        fails: &["SUBS-002-listen-acknowledgement"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation {
+        fault: "sampling-context-undeclared",
+        fails: &["S2C-021-client-request-shapes"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2025-11-25",
+    },
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach
@@ -601,12 +690,19 @@ const STRICT: &[&str] = &[
     "legacy-error-code",
     "reserved-error-code",
     "result-without-server-info",
+    "missing-answers-refused",
+    "sampling-context-undeclared",
+    "malformed-input-responses-accepted",
+    "extra-input-responses-refused",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach
 /// must say "inconclusive", never pass and never fail. (A server may keep
 /// asking for input, S2C-010.)
-const UNDECIDABLE: &[(&str, &str, &str)] = &[("input-required-ignores-responses", "TOOLS-008-call-results", "2026-07-28")];
+const UNDECIDABLE: &[(&str, &str, &str)] = &[
+    ("input-required-ignores-responses", "TOOLS-008-call-results", "2026-07-28"),
+    ("input-required-ignores-responses", "S2C-005-input-required", "2026-07-28"),
+];
 
 /// The key the `--auth` runs sign their tokens with.
 const AUTH_KEY: &str = "mutation-test-key";
@@ -885,7 +981,9 @@ fn main() {
             trials.push(Trial::test(format!("{fault}::warns::{transport}"), move || quiet_fault_trial(fault, transport)));
         }
     }
-    for &(fault, _, _) in UNDECIDABLE {
+    let mut undecidable: Vec<&str> = UNDECIDABLE.iter().map(|u| u.0).collect();
+    undecidable.dedup();
+    for fault in undecidable {
         for transport in ALL {
             trials.push(Trial::test(format!("{fault}::{transport}"), move || quiet_fault_trial(fault, transport)));
         }

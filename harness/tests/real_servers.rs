@@ -226,3 +226,27 @@ fn python_sdk_over_streamable_http() {
     let (code, record, stdout) = run_http("python-http", 3803, "/mcp", "streamable-http");
     check_python(code, &record, &stdout, true);
 }
+
+/// With its fixture mapping (`scripts/fixtures/server-everything.toml`, whose
+/// `client-input` role is `trigger-elicitation-request`), server-everything
+/// sends one elicitation form whatever version was negotiated: in 2025-06-18
+/// its multi-select array fields (`untitledMultipleSelectEnum`,
+/// `titledMultipleSelectEnum`, new in 2025-11-25) are not the primitive
+/// fields a form may hold there (S2C-021; the 2025-06-18 schema says so too,
+/// JSONRPC-001). In 2025-11-25 the same form is valid.
+#[test]
+#[ignore = "needs scripts/external-servers.sh install; run by .ci/run"]
+fn server_everything_client_requests_over_stdio() {
+    let dir = scratch("everything-stdio-client-input");
+    let line = format!("exec {}", command("everything-stdio", None));
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/fixtures/server-everything.toml");
+    let only = "S2C-021-client-request-shapes";
+    let report = dir.to_str().unwrap();
+    let out = conform(&["run", "--color", "never", "--fixtures", fixtures, "--only", only, "--report-dir", report, "--", "sh", "-c", &line]);
+    let (code, record, stdout) = finished(out, &dir);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert_eq!(with_status(&record, Status::Fail), vec![(only.to_string(), "2025-06-18".to_string())], "{stdout}");
+    assert_eq!(with_status(&record, Status::Pass), vec![(only.to_string(), "2025-11-25".to_string())], "{stdout}");
+    let failures = [Known { case: only, requirements: &["S2C-021", "JSONRPC-001"], evidence: "untitledMultipleSelectEnum" }];
+    check_known(&record, &stdout, &failures, &[]);
+}

@@ -155,6 +155,47 @@ fn elicitation_params(version: ProtocolVersion) -> Value {
     Value::Object(params)
 }
 
+/// The params `q` is asked with, bent by the faults that break the
+/// request's shape (S2C-014, S2C-015, S2C-017, S2C-020, S2C-021).
+fn asked_params(q: Question, version: ProtocolVersion, faults: FaultSet) -> Option<Value> {
+    let mut value = q.params(version)?;
+    let params = value.as_object_mut()?;
+    if q == Question::Elicitation && faults.contains(Fault::ElicitationNestedForm) {
+        let fields = params.get_mut("requestedSchema").and_then(|s| s.get_mut("properties")).and_then(Value::as_object_mut)?;
+        fields.insert("address".into(), json!({"type": "object", "properties": {"city": {"type": "string"}}}));
+    }
+    // Sampling tools and elicitation modes both arrived in 2025-11-25.
+    if !version.has_elicitation_modes() {
+        return Some(value);
+    }
+    if q == Question::Sampling && faults.contains(Fault::SamplingToolsUndeclared) {
+        params.insert("tools".into(), json!([{"name": "lookup", "inputSchema": {"type": "object"}}]));
+        params.insert("toolChoice".into(), json!({"mode": "auto"}));
+    }
+    if q == Question::Sampling && faults.contains(Fault::SamplingToolResultsMixed) {
+        let messages = params.get_mut("messages").and_then(Value::as_array_mut)?;
+        messages.push(json!({"role": "assistant", "content": [{"type": "tool_use", "id": "call-1", "name": "lookup", "input": {}}]}));
+        messages.push(json!({"role": "user", "content": [
+            {"type": "tool_result", "toolUseId": "call-1", "content": [{"type": "text", "text": "42"}]},
+            {"type": "text", "text": "And say it kindly."}
+        ]}));
+    }
+    if q == Question::Sampling && faults.contains(Fault::SamplingContextUndeclared) {
+        params.insert("includeContext".into(), json!("thisServer"));
+    }
+    if q == Question::Elicitation && faults.contains(Fault::ElicitationUrlUndeclared) {
+        params.clear();
+        params.insert("mode".into(), json!("url"));
+        params.insert("message".into(), json!("Open the page to continue (fault elicitation-url-undeclared)."));
+        params.insert("url".into(), json!("https://example.com/mcp-conform/elicit"));
+        // 2026-07-28 dropped elicitationId (S2C-028).
+        if version < ProtocolVersion::V2026_07_28 {
+            params.insert("elicitationId".into(), json!("mcp-conform-url-elicitation"));
+        }
+    }
+    Some(value)
+}
+
 fn summarize_roots(result: &Map<String, Value>) -> Result<String, String> {
     let Some(roots) = result.get("roots").and_then(Value::as_array) else {
         return Err("\"roots\" is missing or not an array".into());
@@ -242,7 +283,7 @@ pub async fn ask_stateful(session: LegacySession, faults: FaultSet, link: Option
     };
     let mut lines = Vec::new();
     for q in questions {
-        let result = match link.request(q.method(), q.params(session.version)).await {
+        let result = match link.request(q.method(), asked_params(q, session.version, faults)).await {
             Ok(result) => result,
             Err(failure) => return Output::Failure(format!("{} failed: {failure}.", q.method())),
         };
@@ -289,12 +330,16 @@ fn read_state(payload: &Value, call: &str) -> Result<State, &'static str> {
     Ok(State { pending, answers })
 }
 
-fn input_required(questions: &[Question], answers: &Map<String, Value>, call: &str) -> Stateless {
+fn input_required(questions: &[Question], answers: &Map<String, Value>, call: &str, faults: FaultSet) -> Stateless {
     let mut requests = Map::new();
-    for q in questions {
+    for (n, q) in questions.iter().enumerate() {
         let mut request = Map::new();
+        if faults.contains(Fault::InputRequestsWithId) {
+            request.insert("jsonrpc".into(), json!("2.0"));
+            request.insert("id".into(), json!(n + 1));
+        }
         request.insert("method".into(), json!(q.method()));
-        if let Some(params) = q.params(ProtocolVersion::V2026_07_28) {
+        if let Some(params) = asked_params(*q, ProtocolVersion::V2026_07_28, faults) {
             request.insert("params".into(), params);
         }
         requests.insert(q.key().into(), Value::Object(request));
@@ -311,6 +356,10 @@ fn input_required(questions: &[Question], answers: &Map<String, Value>, call: &s
     result.insert("resultType".into(), json!("input_required"));
     result.insert("inputRequests".into(), Value::Object(requests));
     result.insert("requestState".into(), json!(state));
+    if faults.contains(Fault::InputRequiredCacheHints) {
+        result.insert("ttlMs".into(), json!(STATE_TTL_SECS * 1000));
+        result.insert("cacheScope".into(), json!("private"));
+    }
     Stateless::InputRequired(result)
 }
 
@@ -377,7 +426,12 @@ pub fn ask_stateless(
             }
         }
     }
-    let Retry { responses, state, call } = read_retry(params, TOOL_NAME)?;
+    // The fault reads inputResponses of the wrong type as absent.
+    let mut lenient = params.clone();
+    if faults.contains(Fault::MalformedInputResponsesAccepted) && !params.get("inputResponses").is_none_or(Value::is_object) {
+        lenient.remove("inputResponses");
+    }
+    let Retry { responses, state, call } = read_retry(&lenient, TOOL_NAME)?;
     let Some(state) = state else {
         if responses.is_some() {
             return Ok(Stateless::Done(no_request_state()));
@@ -386,7 +440,10 @@ pub fn ask_stateless(
         if asked.is_empty() {
             return Ok(Stateless::Done(nothing_to_ask(ProtocolVersion::V2026_07_28)));
         }
-        return Ok(input_required(&asked, &Map::new(), &call));
+        if faults.contains(Fault::InputRequiredEmpty) {
+            return Ok(Stateless::InputRequired(Map::from_iter([("resultType".to_owned(), json!("input_required"))])));
+        }
+        return Ok(input_required(&asked, &Map::new(), &call, faults));
     };
     let read = request_state::open(state).and_then(|payload| read_state(&payload, &call));
     let State { pending, mut answers } = match read {
@@ -395,6 +452,11 @@ pub fn ask_stateless(
     };
     let empty = Map::new();
     let responses = responses.unwrap_or(&empty);
+    if faults.contains(Fault::ExtraInputResponsesRefused) {
+        if let Some(extra) = responses.keys().find(|k| !pending.iter().any(|q| q.key() == k.as_str())) {
+            return Err(RpcError::invalid_params(format!("inputResponses has the unknown key {extra:?}")));
+        }
+    }
     let mut missing = Vec::new();
     for q in pending {
         match responses.get(q.key()) {
@@ -408,7 +470,7 @@ pub fn ask_stateless(
         }
     }
     if faults.contains(Fault::InputRequiredIgnoresResponses) {
-        return Ok(input_required(&questions(caps, faults), &Map::new(), &call));
+        return Ok(input_required(&questions(caps, faults), &Map::new(), &call, faults));
     }
     if missing.is_empty() {
         return Ok(Stateless::Done(summary(&answers)));
@@ -420,7 +482,11 @@ pub fn ask_stateless(
             q.method()
         ))));
     }
-    Ok(input_required(&missing, &answers, &call))
+    if faults.contains(Fault::MissingAnswersRefused) {
+        let keys: Vec<&str> = missing.iter().map(|q| q.key()).collect();
+        return Err(RpcError::invalid_params(format!("inputResponses lacks {}", keys.join(", "))));
+    }
+    Ok(input_required(&missing, &answers, &call, faults))
 }
 
 #[cfg(test)]

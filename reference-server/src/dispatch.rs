@@ -694,6 +694,13 @@ impl Dispatcher {
             if hinted {
                 insert_cache_hints(&mut result, ttl);
             }
+            if method == "prompts/list" && self.fault(Fault::CacheScopeInvalid) {
+                result.insert("cacheScope".into(), json!("shared"));
+            }
+            let later_page = req.params_or_empty().contains_key("cursor");
+            if method == "tools/list" && later_page && self.fault(Fault::CacheScopePerPage) {
+                result.insert("cacheScope".into(), json!("private"));
+            }
         }
         Ok(result)
     }
@@ -945,6 +952,9 @@ impl Dispatcher {
                     let ttl = params.get("uri").and_then(Value::as_str).map_or(0, resources::read_ttl_ms);
                     insert_cache_hints(&mut r, ttl);
                 }
+                if self.fault(Fault::CacheTtlNegative) {
+                    r.insert("ttlMs".into(), json!(-1));
+                }
                 r
             }),
             "prompts/get" => prompts::get(self.faults, &params).map_err(|e| self.unknown_prompt_code(&params, e)),
@@ -1019,6 +1029,17 @@ impl Dispatcher {
         let version = ProtocolVersion::V2026_07_28;
         let params = req.params_or_empty();
         let result = match tools::call(version, self.faults, &params)? {
+            Call::Done(result)
+                if self.fault(Fault::TaskResultWithoutExtension)
+                    && params.get("name") == Some(&json!("echo"))
+                    && result.get("isError") != Some(&json!(true)) =>
+            {
+                // A task answer, though neither side negotiated the tasks extension.
+                return as_object(json!({
+                    "resultType": "task",
+                    "task": {"taskId": "echo-task", "status": "completed", "createdAt": "2026-01-01T00:00:00Z", "lastUpdatedAt": "2026-01-01T00:00:00Z", "ttl": null}
+                }));
+            }
             Call::Done(result) => result,
             Call::Run(_) => return Err(RpcError::internal("this tool answers on a stream of its own (see Job::run)")),
             asking @ (Call::Ask | Call::Inquire(_)) => {

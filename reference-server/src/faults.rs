@@ -267,6 +267,38 @@ pub enum Fault {
     ResultTypeMissing,
     /// 2026-07-28: `resources/templates/list` results say `resultType: "partial"`.
     ResultTypeUnknown,
+    /// `ask`'s first `input_required` result has neither `inputRequests` nor `requestState`.
+    InputRequiredEmpty,
+    /// `ask`'s `inputRequests` entries carry a JSON-RPC `id`.
+    InputRequestsWithId,
+    /// `ask`'s `input_required` results carry `ttlMs` and `cacheScope`.
+    InputRequiredCacheHints,
+    /// A retry of `ask` lacking answers gets -32602 instead of a fresh `input_required`.
+    MissingAnswersRefused,
+    /// `ask`'s sampling request offers tools the client did not declare `sampling.tools` for.
+    SamplingToolsUndeclared,
+    /// `ask` elicits in URL mode although the client declared form mode only.
+    ElicitationUrlUndeclared,
+    /// `resources/read` results carry a negative `ttlMs`.
+    CacheTtlNegative,
+    /// `prompts/list` results carry a `cacheScope` that is neither public nor private.
+    CacheScopeInvalid,
+    /// The pages of `tools/list` after the first say `cacheScope: "private"`.
+    CacheScopePerPage,
+    /// `ask`'s elicitation form holds an object field.
+    ElicitationNestedForm,
+    /// `ask`'s sampling request returns tool results mixed with text in one user message.
+    SamplingToolResultsMixed,
+    /// `ask`'s sampling request asks for `includeContext: "thisServer"` without `sampling.context`.
+    SamplingContextUndeclared,
+    /// The listen acknowledgement grants every list-change type, asked for or not.
+    ListenAcknowledgementWidened,
+    /// An `ask` retry whose `inputResponses` is not an object is served as if it had none.
+    MalformedInputResponsesAccepted,
+    /// An `ask` retry with an `inputResponses` entry nobody asked for gets -32602.
+    ExtraInputResponsesRefused,
+    /// 2026-07-28: `echo` is answered with a task though nobody negotiated the tasks extension.
+    TaskResultWithoutExtension,
 }
 
 /// One row of the fault table.
@@ -436,7 +468,7 @@ pub const CATALOGUE: &[FaultInfo] = &[
     FaultInfo {
         fault: Fault::S2cRequestInStateless,
         name: "s2c-request-in-stateless",
-        breaks: &["JSONRPC-016", "STDIO-004", "HTTP-010"],
+        breaks: &["JSONRPC-016", "STDIO-004", "HTTP-010", "S2C-001"],
         scope: Scope::AnyTransport,
         description: "in 2026-07-28 the ask tool sends elicitation/create as a JSON-RPC request instead of returning input_required",
     },
@@ -478,7 +510,7 @@ pub const CATALOGUE: &[FaultInfo] = &[
     FaultInfo {
         fault: Fault::PromptMissingArgumentAccepted,
         name: "prompt-missing-argument-accepted",
-        breaks: &["PROMPTS-007"],
+        breaks: &["PROMPTS-007", "PROMPTS-008"],
         scope: Scope::AnyTransport,
         description: "answers prompts/get without a required argument with a prompt instead of -32602",
     },
@@ -562,7 +594,7 @@ pub const CATALOGUE: &[FaultInfo] = &[
     FaultInfo {
         fault: Fault::NextCursorOnLastPage,
         name: "next-cursor-on-last-page",
-        breaks: &["UTIL-012"],
+        breaks: &["UTIL-012", "TOOLS-005", "PROMPTS-003", "RESOURCES-003"],
         scope: Scope::AnyTransport,
         description: "the last page of every list carries a nextCursor, which leads to an empty page",
     },
@@ -1070,6 +1102,118 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "in 2026-07-28 answers resources/templates/list with resultType \"partial\", a value neither the core protocol nor a declared extension defines",
     },
+    FaultInfo {
+        fault: Fault::InputRequiredEmpty,
+        name: "input-required-empty",
+        breaks: &["S2C-005"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 the ask tool's first answer is {\"resultType\": \"input_required\"} with neither inputRequests nor requestState",
+    },
+    FaultInfo {
+        fault: Fault::InputRequestsWithId,
+        name: "input-requests-with-id",
+        breaks: &["S2C-004"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 every inputRequests entry of the ask tool carries \"jsonrpc\" and an \"id\", as if it were a request of its own",
+    },
+    FaultInfo {
+        fault: Fault::InputRequiredCacheHints,
+        name: "input-required-cache-hints",
+        breaks: &["CACHE-004"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 the ask tool's input_required results carry ttlMs and cacheScope",
+    },
+    FaultInfo {
+        fault: Fault::MissingAnswersRefused,
+        name: "missing-answers-refused",
+        breaks: &["S2C-013"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 answers an ask retry that lacks some inputResponses with -32602 instead of a fresh input_required",
+    },
+    FaultInfo {
+        fault: Fault::SamplingToolsUndeclared,
+        name: "sampling-tools-undeclared",
+        breaks: &["S2C-014"],
+        scope: Scope::AnyTransport,
+        description: "from 2025-11-25 the ask tool's sampling request carries tools and toolChoice although the client did not declare sampling.tools",
+    },
+    FaultInfo {
+        fault: Fault::ElicitationUrlUndeclared,
+        name: "elicitation-url-undeclared",
+        breaks: &["S2C-020"],
+        scope: Scope::AnyTransport,
+        description: "from 2025-11-25 the ask tool elicits in URL mode although the client declared form mode only",
+    },
+    FaultInfo {
+        fault: Fault::CacheTtlNegative,
+        name: "cache-ttl-negative",
+        breaks: &["CACHE-002"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 gives resources/read results ttlMs -1",
+    },
+    FaultInfo {
+        fault: Fault::CacheScopeInvalid,
+        name: "cache-scope-invalid",
+        breaks: &["CACHE-003"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 gives prompts/list results cacheScope \"shared\" (neither public nor private)",
+    },
+    FaultInfo {
+        fault: Fault::CacheScopePerPage,
+        name: "cache-scope-per-page",
+        breaks: &["CACHE-005"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 marks the pages of tools/list after the first cacheScope \"private\" (the first stays public)",
+    },
+    FaultInfo {
+        fault: Fault::ElicitationNestedForm,
+        name: "elicitation-nested-form",
+        breaks: &["S2C-021"],
+        scope: Scope::AnyTransport,
+        description: "the ask tool's elicitation form holds an object field (address), not only primitives",
+    },
+    FaultInfo {
+        fault: Fault::SamplingToolResultsMixed,
+        name: "sampling-tool-results-mixed",
+        breaks: &["S2C-017"],
+        scope: Scope::AnyTransport,
+        description: "from 2025-11-25 the ask tool's sampling request ends with a user message holding a tool_result and a text block",
+    },
+    FaultInfo {
+        fault: Fault::SamplingContextUndeclared,
+        name: "sampling-context-undeclared",
+        breaks: &["S2C-015"],
+        scope: Scope::AnyTransport,
+        description: "from 2025-11-25 the ask tool's sampling request says includeContext \"thisServer\" although the client did not declare sampling.context",
+    },
+    FaultInfo {
+        fault: Fault::ListenAcknowledgementWidened,
+        name: "listen-acknowledgement-widened",
+        breaks: &["SUBS-003"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 acknowledges a subscriptions/listen with all three list-change types, whatever it asked for (delivery still follows the filter)",
+    },
+    FaultInfo {
+        fault: Fault::MalformedInputResponsesAccepted,
+        name: "malformed-input-responses-accepted",
+        breaks: &["S2C-011"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 serves an ask retry whose inputResponses is not an object as if it had none, instead of answering -32602",
+    },
+    FaultInfo {
+        fault: Fault::ExtraInputResponsesRefused,
+        name: "extra-input-responses-refused",
+        breaks: &["S2C-012"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 answers an ask retry carrying an inputResponses entry it did not ask for with -32602 instead of ignoring it",
+    },
+    FaultInfo {
+        fault: Fault::TaskResultWithoutExtension,
+        name: "task-result-without-extension",
+        breaks: &["TASKS-001", "TASKS-002"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 answers tools/call echo with resultType \"task\" although neither the client nor the server named the tasks extension",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -1300,6 +1444,22 @@ mod tests {
             Fault::ResultWithoutServerInfo,
             Fault::ResultTypeMissing,
             Fault::ResultTypeUnknown,
+            Fault::InputRequiredEmpty,
+            Fault::InputRequestsWithId,
+            Fault::InputRequiredCacheHints,
+            Fault::MissingAnswersRefused,
+            Fault::SamplingToolsUndeclared,
+            Fault::ElicitationUrlUndeclared,
+            Fault::CacheTtlNegative,
+            Fault::CacheScopeInvalid,
+            Fault::CacheScopePerPage,
+            Fault::ElicitationNestedForm,
+            Fault::SamplingToolResultsMixed,
+            Fault::SamplingContextUndeclared,
+            Fault::ListenAcknowledgementWidened,
+            Fault::MalformedInputResponsesAccepted,
+            Fault::ExtraInputResponsesRefused,
+            Fault::TaskResultWithoutExtension,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

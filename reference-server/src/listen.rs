@@ -98,11 +98,16 @@ pub async fn listen(
     let Some(link) = link else {
         return (Err(RpcError::internal("subscriptions/listen needs a stream of its own")), Vec::new());
     };
+    let granted = if faults.contains(Fault::ListenAcknowledgementWidened) {
+        honoured(&Filter { tools: true, prompts: true, resources: true, uris: filter.uris.clone() })
+    } else {
+        honoured(&filter)
+    };
     let acknowledgement = (!faults.contains(Fault::ListenNoAcknowledgement)).then(|| {
         json!({
             "jsonrpc": "2.0",
             "method": "notifications/subscriptions/acknowledged",
-            "params": {"_meta": {SUBSCRIPTION_ID: id}, "notifications": honoured(&filter)}
+            "params": {"_meta": {SUBSCRIPTION_ID: id}, "notifications": granted}
         })
     });
     let delivered = if faults.contains(Fault::ListenUnrequestedNotification) {

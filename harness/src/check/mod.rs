@@ -8,6 +8,7 @@ pub mod auth;
 mod cache;
 mod cancellation;
 mod capabilities;
+mod client_input;
 mod completion;
 mod error_codes;
 mod feature_capabilities;
@@ -28,6 +29,7 @@ mod result_fields;
 mod server_requests;
 mod stdio;
 mod subscriptions;
+mod task_results;
 mod tasks;
 mod tool_arguments;
 mod tools;
@@ -97,6 +99,9 @@ pub const NAMES: &[&str] = &[
     "meta-keys",
     "feature-capabilities",
     "result-fields",
+    "client-request-shapes",
+    "input-required",
+    "task-results-undeclared",
 ];
 
 /// Is `name` a built-in check?
@@ -180,6 +185,9 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "meta-keys" => meta_keys::check(context).await,
         "feature-capabilities" => feature_capabilities::undeclared(context).await,
         "result-fields" => result_fields::check(context).await,
+        "client-request-shapes" => client_input::request_shapes(context).await,
+        "input-required" => client_input::round_trip(context).await,
+        "task-results-undeclared" => task_results::undeclared(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

@@ -105,7 +105,9 @@ pub async fn request(
     exchange
 }
 
-async fn send(connection: &Connection, method: &str, params: Value, options: &RequestOptions) -> Exchange {
+/// Send one stateless request as given (no `_meta` added, no `input_required`
+/// followed), with the HTTP headers that mirror it.
+pub async fn send(connection: &Connection, method: &str, params: Value, options: &RequestOptions) -> Exchange {
     let message = crate::jsonrpc::request(&connection.next_id(), method, Some(params));
     let mut headers = Vec::new();
     if connection.transport().kind() == Kind::StreamableHttp {
