@@ -207,3 +207,28 @@ fn bad_arguments_exit_2() {
         assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
     }
 }
+
+/// A campaign against `server_args` (stdio, tools not called, no shrinking):
+/// its exit status and the findings of `oracle`.
+fn memory_findings(name: &str, server_args: &[&str]) -> (Option<i32>, Vec<Finding>, String) {
+    let dir = scratch(&format!("fuzz-memory-{name}"));
+    let mut args = vec!["--spec-version", "2025-11-25", "--seed", "1", "--iterations", "3000", "--call-tools", "none", "--no-shrink", "--", bin()];
+    args.extend_from_slice(server_args);
+    let (out, _) = fuzz(&dir, "run", &args);
+    let findings: Vec<Finding> =
+        finding_files(&dir.join("run-findings")).iter().map(|f| Finding::load(f).expect("a finding file")).filter(|f| f.oracle.as_str() == "memory-growth").collect();
+    (out.status.code(), findings, stderr(&out))
+}
+
+#[test]
+fn a_server_whose_memory_grows_per_request_becomes_a_memory_growth_finding() {
+    let (code, findings, text) = memory_findings("leak", &["reference-server", "--hostile", "leak-per-request"]);
+    assert_eq!(code, Some(1), "{text}");
+    let finding = findings.first().unwrap_or_else(|| panic!("no memory-growth finding: {text}"));
+    assert_eq!(finding.status, Status::Reproduced, "a fresh connection shows it again: {text}");
+    assert!(finding.message.contains("resident memory grew"), "{}", finding.message);
+    // The clean server, sent the same inputs, stays within the limit.
+    let (code, findings, text) = memory_findings("clean", &["reference-server"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(findings.is_empty(), "{text}");
+}

@@ -15,7 +15,7 @@ use super::corpus::{Corpus, Resume};
 use super::driver::{probe_candidates, Driver, Evidence, Feed, Sink, Stop};
 use super::error::FuzzError;
 use super::finding::{self, Finding, FindingContext, Status, SurfaceRecord, TargetSpec};
-use super::generator::Generator;
+use super::generator::{Generator, Mix};
 use super::input::{encode, Input};
 use super::judge::{Completed, Probe};
 use super::oracle::{Draft, Oracle};
@@ -87,6 +87,11 @@ pub struct Config {
     pub shrink: Budget,
     /// Append every frame sent to this file (JSON lines).
     pub transcript: Option<PathBuf>,
+    /// Which kinds of input to send.
+    pub mix: Mix,
+    /// The memory-growth limit, a factor of the server's post-warm-up
+    /// memory; `None` turns the oracle off (it is off over HTTP anyway).
+    pub max_rss_growth: Option<f64>,
 }
 
 /// One bucket of findings, as the summary lists it.
@@ -472,7 +477,7 @@ async fn run_version(
         probe: None,
     };
     let mut feed = CampaignFeed {
-        generator: Generator::new(&surface, config.seed, &entries),
+        generator: Generator::new(&surface, config.seed, &entries).with_mix(config.mix),
         shard: config.shard,
         next: resume.next,
         end: iterations.map(|n| resume.next + n),
@@ -524,6 +529,7 @@ async fn run_version(
 async fn open(config: &Config, surface: &Arc<Surface>, campaign: &mut Campaign<'_>) -> Result<Option<Driver>, FuzzError> {
     let wire = Wire::open(&config.target, &surface.version, &config.limits, config.timeout).await?;
     let mut driver = Driver::new(wire, surface.clone(), config.timeout, None, config.window);
+    driver.watch_memory(config.max_rss_growth);
     let candidates = probe_candidates(surface);
     let chosen = driver.choose_probe(candidates, campaign).await;
     settle(campaign, surface).await;
@@ -551,7 +557,14 @@ async fn settle(campaign: &mut Campaign<'_>, surface: &Arc<Surface>) {
     let fresh = std::mem::take(&mut campaign.fresh);
     let config = campaign.config;
     for mut item in fresh {
-        let trial = Trial { target: &config.target, surface: surface.clone(), probe: campaign.probe.clone(), limits: &config.limits, timeout: config.timeout };
+        let trial = Trial {
+            target: &config.target,
+            surface: surface.clone(),
+            probe: campaign.probe.clone(),
+            limits: &config.limits,
+            timeout: config.timeout,
+            max_rss_growth: config.max_rss_growth,
+        };
         let budget = config.shrink;
         let bucket = item.finding.bucket.clone();
         let shrunk = shrink::shrink(&trial, item.finding.inputs.clone(), item.trigger, &bucket, config.window, budget).await;
