@@ -21,11 +21,8 @@ fi
 BIN=${MCP_CONFORM:-target/release/mcp-conform}
 WORK=$(mktemp -d)
 FUZZ_PID=
-cleanup() {
-    [[ -n "$FUZZ_PID" ]] && kill "$FUZZ_PID" 2>/dev/null || true
-    rm -rf "$WORK"
-}
-trap cleanup EXIT
+# The campaign (while it runs) and the scratch folder go with the script.
+trap 'if [[ -n "$FUZZ_PID" ]]; then kill "$FUZZ_PID" 2>/dev/null || true; fi; rm -rf "$WORK"' EXIT
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status" 2>/dev/null; }
 

@@ -212,7 +212,7 @@ fn bad_arguments_exit_2() {
 /// its exit status and the findings of `oracle`.
 fn memory_findings(name: &str, server_args: &[&str]) -> (Option<i32>, Vec<Finding>, String) {
     let dir = scratch(&format!("fuzz-memory-{name}"));
-    let mut args = vec!["--spec-version", "2025-11-25", "--seed", "1", "--iterations", "3000", "--call-tools", "none", "--no-shrink", "--", bin()];
+    let mut args = vec!["--spec-version", "2025-11-25", "--seed", "1", "--iterations", "3000", "--mix", "well-formed", "--call-tools", "none", "--no-shrink", "--", bin()];
     args.extend_from_slice(server_args);
     let (out, _) = fuzz(&dir, "run", &args);
     let findings: Vec<Finding> =

@@ -34,10 +34,8 @@ fn keywords_schema() -> Value {
     json!({
         "type": "object",
         "properties": {
-            "site": {"type": "string", "format": "uri"},
-            "when": {"type": "string", "format": "date-time"},
-            "contact": {"type": "string", "format": "email"},
-            "code": {"type": "string", "minLength": 3, "maxLength": 8},
+            "site": {"type": "string", "format": "uri"}, "when": {"type": "string", "format": "date-time"},
+            "contact": {"type": "string", "format": "email"}, "code": {"type": "string", "minLength": 3, "maxLength": 8},
             "ratio": {"type": "number", "minimum": 0, "maximum": 1},
             "count": {"type": "integer", "exclusiveMinimum": 0, "exclusiveMaximum": 50},
             "mode": {"type": "string", "enum": ["fast", "safe", "off"]},

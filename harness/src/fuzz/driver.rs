@@ -185,6 +185,9 @@ impl Driver {
                 self.judged += 1;
                 sink.completed(&completed);
             }
+            if self.memory.as_ref().is_some_and(|m| m.wants_baseline(self.judged)) {
+                stopping |= self.check_memory(sink);
+            }
             for draft in self.judge.take_findings() {
                 let evidence = || self.evidence();
                 stopping |= sink.finding(draft, &evidence);

@@ -80,6 +80,13 @@ impl MemoryWatch {
         self.next_sample
     }
 
+    /// The baseline is due now: `judged` inputs have warmed the server up.
+    /// Taken at once rather than on the next tick, so that a replay of the
+    /// same inputs measures from the same point whatever the rate.
+    pub fn wants_baseline(&self, judged: usize) -> bool {
+        self.baseline.is_none() && judged >= WARM_UP_INPUTS
+    }
+
     /// Read the memory now, `judged` inputs into the connection; the finding
     /// (at most one per connection) is pinned to input `last`.
     pub fn sample(&mut self, judged: usize, last: Option<usize>) -> Option<Draft> {

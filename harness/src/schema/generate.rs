@@ -926,21 +926,27 @@ impl Mutator<'_> {
         if self.alternatives {
             self.other_choices(map, value, &mut out);
         } else {
-            if let Some(types) = declared_types(map) {
-                out.extend(wrong_types(&types));
-            }
+            // The breaks of this place's own keywords first, then the wrong
+            // types: with a small share of the budget, bounds and formats
+            // must not be crowded out by the same few wrong types.
             if let Some(c) = map.get("const") {
                 out.push(different(c));
             }
             if let Some(options) = map.get("enum").and_then(Value::as_array) {
                 out.push(outside(options, value));
             }
+            match value {
+                Value::String(s) => string_mutations(map, s, &mut out),
+                Value::Number(n) => number_mutations(map, n, &mut out),
+                _ => {}
+            }
+            if let Some(types) = declared_types(map) {
+                out.extend(wrong_types(&types));
+            }
         }
         match value {
             Value::Object(object) => self.object(map, object, depth, hops, budget, &mut out),
             Value::Array(items) => self.array(map, items, depth, hops, budget, &mut out),
-            Value::String(s) if !self.alternatives => string_mutations(map, s, &mut out),
-            Value::Number(n) if !self.alternatives => number_mutations(map, n, &mut out),
             _ => {}
         }
         out.truncate(budget);
