@@ -1,28 +1,38 @@
 #!/usr/bin/env bash
-# Throughput of `mcp-conform fuzz` against the bundled reference server, over
-# stdio and Streamable HTTP, beside the same server's sequential ping rate
-# measured in the same run (harness/examples/ping_rate.rs): the ratio says how
-# much the fuzzer's window buys over one request at a time, and how close the
-# harness stays to the server's own floor.
+# Throughput of `mcp-conform fuzz`, beside each server's own sequential ping
+# rate measured in the same run (harness/examples/ping_rate.rs): one table
+# with, per target and transport, pings/s one at a time, fuzz inputs/s with
+# only well-formed messages (`--mix well-formed`) and with only malformed
+# frames (`--mix malformed`), and each fuzz rate as a ratio of the ping rate.
 #
-#   bench/fuzz-throughput.sh                 # release build, 5000 inputs per run
-#   INPUTS=20000 PINGS=20000 bench/fuzz-throughput.sh
-#   MCP_CONFORM=target/release/mcp-conform PING_RATE=target/release/examples/ping_rate bench/fuzz-throughput.sh
+#   bench/fuzz-throughput.sh                    # release build, 10 s per fuzz run
+#   DURATION=30s PINGS=50000 bench/fuzz-throughput.sh
+#   TARGETS="reference-stdio reference-http" bench/fuzz-throughput.sh
+#   EXT_DIR=/tmp/ext2 bench/fuzz-throughput.sh  # with npm server-everything
 #
-# Each fuzz run is a 2025-11-25 session (the version that has `ping`), seed 1,
-# window 8 and window 1. Inputs/s counts fuzz inputs; a malformed input is
-# followed by a liveness probe, so the requests on the wire are a little more.
+# Targets (TARGETS, default all that can run here):
+#   reference-stdio, reference-http   the bundled reference server
+#   everything-stdio, everything-http @modelcontextprotocol/server-everything,
+#                                     from scripts/external-servers.sh (EXT_DIR);
+#                                     its HTTP mode listens on every interface, so
+#                                     that row runs inside `unshare -n` (root).
+#
+# Each fuzz run is a 2025-11-25 session, seed 1, the default window, no
+# shrinking. A campaign that finds something still counts: its rate includes
+# the replay that confirms each new finding (server-everything has known ones).
 set -euo pipefail
+SELF=$(realpath "$0")
 cd "$(dirname "$0")/.."
 
-INPUTS=${INPUTS:-5000}
-PINGS=${PINGS:-5000}
+DURATION=${DURATION:-10s}
+PINGS=${PINGS:-20000}
 VERSION=2025-11-25
 if [[ -z "${MCP_CONFORM:-}" || -z "${PING_RATE:-}" ]]; then
     cargo build --release --quiet -p mcp-conform --bin mcp-conform --example ping_rate
 fi
-BIN=${MCP_CONFORM:-target/release/mcp-conform}
-PING_RATE=${PING_RATE:-target/release/examples/ping_rate}
+BIN=$(realpath "${MCP_CONFORM:-target/release/mcp-conform}")
+PING_RATE=$(realpath "${PING_RATE:-target/release/examples/ping_rate}")
+export MCP_CONFORM=$BIN PING_RATE
 WORK=$(mktemp -d)
 SERVER_PID=
 cleanup() {
@@ -32,44 +42,103 @@ cleanup() {
 trap cleanup EXIT
 
 # Inputs per second from the summary line: "... N inputs in S s (...)".
+# Exit status 1 (findings) is fine; anything else is not.
 fuzz_rate() {
-    local out
-    out=$("$BIN" fuzz --seed 1 --iterations "$INPUTS" --spec-version "$VERSION" --findings "$WORK/findings" --no-shrink "$@" 2>/dev/null) || {
-        echo "fuzz run failed or found something:" >&2
-        echo "$out" >&2
+    local out status=0
+    out=$("$BIN" fuzz --seed 1 --duration "$DURATION" --spec-version "$VERSION" --findings "$WORK/findings" --no-shrink "$@" 2>"$WORK/fuzz.err") || status=$?
+    if [[ $status -gt 1 ]]; then
+        echo "fuzz run failed ($status): $*" >&2
+        cat "$WORK/fuzz.err" >&2
         exit 1
-    }
+    fi
     echo "$out" | sed -n 's/.* \([0-9][0-9]*\) inputs in \([0-9.]*\)s.*/\1 \2/p' | awk '{ printf "%.0f", $1 / $2 }'
 }
 
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
 
-echo "mcp-conform fuzz throughput, $INPUTS inputs per run, $PINGS sequential pings, protocol $VERSION"
-echo "binary: $BIN ($(nproc) cores)"
-printf '%-16s %14s %16s %16s %10s %10s\n' transport "ping/s (seq)" "fuzz in/s (w=8)" "fuzz in/s (w=1)" "w8/ping" "w1/ping"
+row() {
+    local target=$1 transport=$2 ping=$3 valid=$4 malformed=$5
+    printf '%-18s %-16s %12s %14s %14s %10s %10s\n' "$target" "$transport" "$ping" "$valid" "$malformed" \
+        "$(ratio "$valid" "$ping")" "$(ratio "$malformed" "$ping")"
+}
 
-# stdio: every run spawns its own server process.
-ping=$("$PING_RATE" --count "$PINGS" --stdio "$BIN" reference-server)
-w8=$(fuzz_rate --window 8 -- "$BIN" reference-server)
-w1=$(fuzz_rate --window 1 -- "$BIN" reference-server)
-printf '%-16s %14s %16s %16s %10s %10s\n' stdio "$ping" "$w8" "$w1" "$(ratio "$w8" "$ping")" "$(ratio "$w1" "$ping")"
+header() {
+    echo "mcp-conform fuzz throughput: $DURATION per fuzz run, $PINGS sequential pings, protocol $VERSION"
+    echo "binary: $BIN ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
+    printf '%-18s %-16s %12s %14s %14s %10s %10s\n' target transport "ping/s (seq)" "fuzz/s valid" "fuzz/s malf." "valid/ping" "malf./ping"
+}
 
-# Streamable HTTP: one server for all three measurements.
-"$BIN" reference-server --http 127.0.0.1:0 > "$WORK/http.out" 2>/dev/null &
-SERVER_PID=$!
-for _ in $(seq 100); do
-    grep -q '^listening on ' "$WORK/http.out" 2>/dev/null && break
-    sleep 0.05
+# One stdio row: the server is started anew by each measurement.
+stdio_row() {
+    local target=$1
+    shift
+    local ping valid malformed
+    ping=$("$PING_RATE" --count "$PINGS" --stdio "$@")
+    valid=$(fuzz_rate --mix well-formed -- "$@")
+    malformed=$(fuzz_rate --mix malformed -- "$@")
+    row "$target" stdio "$ping" "$valid" "$malformed"
+}
+
+# One Streamable HTTP row against a server already listening at $1.
+http_row() {
+    local target=$1 url=$2 ping valid malformed
+    ping=$("$PING_RATE" --count "$PINGS" --url "$url")
+    valid=$(fuzz_rate --mix well-formed --url "$url")
+    malformed=$(fuzz_rate --mix malformed --url "$url")
+    row "$target" streamable-http "$ping" "$valid" "$malformed"
+}
+
+wait_for() {
+    local file=$1 pattern=$2
+    for _ in $(seq 200); do
+        grep -q "$pattern" "$file" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "the server did not start: $(cat "$file")" >&2
+    return 1
+}
+
+measure() {
+    case $1 in
+        reference-stdio) stdio_row reference "$BIN" reference-server ;;
+        reference-http)
+            "$BIN" reference-server --http 127.0.0.1:0 >"$WORK/http.out" 2>/dev/null &
+            SERVER_PID=$!
+            wait_for "$WORK/http.out" '^listening on '
+            http_row reference "$(sed -n 's/^listening on //p' "$WORK/http.out")"
+            kill "$SERVER_PID"
+            SERVER_PID=
+            ;;
+        everything-stdio)
+            # shellcheck disable=SC2046 # the command line is printed shell-quoted
+            eval "set -- $(scripts/external-servers.sh cmd everything-stdio)"
+            stdio_row everything "$@"
+            ;;
+        everything-http)
+            if [[ -z "${IN_NAMESPACE:-}" ]]; then
+                # Everything in a private network namespace; the row comes back on stdout.
+                unshare -n env IN_NAMESPACE=1 TARGETS=everything-http NO_HEADER=1 bash -c 'ip link set lo up && "$0"' "$SELF"
+                return
+            fi
+            eval "set -- $(scripts/external-servers.sh cmd everything-http 3001)"
+            "$@" >"$WORK/everything.out" 2>&1 &
+            SERVER_PID=$!
+            wait_for "$WORK/everything.out" '3001'
+            http_row everything http://127.0.0.1:3001/mcp
+            kill "$SERVER_PID"
+            SERVER_PID=
+            ;;
+        *) echo "unknown target $1" >&2; exit 2 ;;
+    esac
+}
+
+if [[ -z "${TARGETS:-}" ]]; then
+    TARGETS="reference-stdio reference-http"
+    if scripts/external-servers.sh cmd everything-stdio >/dev/null 2>&1 && [[ -f "$(eval "set -- $(scripts/external-servers.sh cmd everything-stdio)"; echo "$2")" ]]; then
+        TARGETS="$TARGETS everything-stdio everything-http"
+    fi
+fi
+[[ -n "${NO_HEADER:-}" ]] || header
+for target in $TARGETS; do
+    measure "$target"
 done
-URL=$(sed -n 's/^listening on //p' "$WORK/http.out")
-ping=$("$PING_RATE" --count "$PINGS" --url "$URL")
-w8=$(fuzz_rate --window 8 --url "$URL")
-w1=$(fuzz_rate --window 1 --url "$URL")
-printf '%-16s %14s %16s %16s %10s %10s\n' streamable-http "$ping" "$w8" "$w1" "$(ratio "$w8" "$ping")" "$(ratio "$w1" "$ping")"
-# The same without tool calls: the tools that answer on a live SSE stream
-# (`ask`, `progress`, `slow`, `log`) write it in pieces; this row shows the
-# harness without them. (Before the server set TCP_NODELAY, Nagle's algorithm
-# and delayed ACKs on loopback stretched each such answer to ~40 ms.)
-w8=$(fuzz_rate --window 8 --call-tools none --url "$URL")
-w1=$(fuzz_rate --window 1 --call-tools none --url "$URL")
-printf '%-16s %14s %16s %16s %10s %10s\n' "http, no tools" "$ping" "$w8" "$w1" "$(ratio "$w8" "$ping")" "$(ratio "$w1" "$ping")"

@@ -270,3 +270,28 @@ fn a_deleted_session_that_keeps_working_is_found_by_a_sequence_and_replays() {
     let fixed = replay(&files[0], &["--url", clean.url.as_str()]);
     assert_eq!(fixed.status.code(), Some(0), "no longer fails against the clean server: {}", stderr(&fixed));
 }
+
+/// A campaign against `server_args` (stdio, tools not called, no shrinking):
+/// its exit status and the findings of `oracle`.
+fn memory_findings(name: &str, server_args: &[&str]) -> (Option<i32>, Vec<Finding>, String) {
+    let dir = scratch(&format!("fuzz-memory-{name}"));
+    let mut args = vec!["--spec-version", "2025-11-25", "--seed", "1", "--iterations", "3000", "--mix", "well-formed", "--call-tools", "none", "--no-shrink", "--", bin()];
+    args.extend_from_slice(server_args);
+    let (out, _) = fuzz(&dir, "run", &args);
+    let findings: Vec<Finding> =
+        finding_files(&dir.join("run-findings")).iter().map(|f| Finding::load(f).expect("a finding file")).filter(|f| f.oracle.as_str() == "memory-growth").collect();
+    (out.status.code(), findings, stderr(&out))
+}
+
+#[test]
+fn a_server_whose_memory_grows_per_request_becomes_a_memory_growth_finding() {
+    let (code, findings, text) = memory_findings("leak", &["reference-server", "--hostile", "leak-per-request"]);
+    assert_eq!(code, Some(1), "{text}");
+    let finding = findings.first().unwrap_or_else(|| panic!("no memory-growth finding: {text}"));
+    assert_eq!(finding.status, Status::Reproduced, "a fresh connection shows it again: {text}");
+    assert!(finding.message.contains("resident memory grew"), "{}", finding.message);
+    // The clean server, sent the same inputs, stays within the limit.
+    let (code, findings, text) = memory_findings("clean", &["reference-server"]);
+    assert_eq!(code, Some(0), "{text}");
+    assert!(findings.is_empty(), "{text}");
+}

@@ -14,7 +14,7 @@ use tokio::time::timeout;
 
 use crate::support::*;
 
-const MODES: [&str; 10] = [
+const MODES: [&str; 11] = [
     "garbage-stdout",
     "huge-line",
     "endless-response",
@@ -25,6 +25,7 @@ const MODES: [&str; 10] = [
     "deep-nesting",
     "sse-never-closes",
     "spawn-child-and-exit",
+    "leak-per-request",
 ];
 
 const GIB: u64 = 1 << 30;

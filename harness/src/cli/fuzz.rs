@@ -9,7 +9,8 @@ use super::run::{parse_duration, parse_size, parse_version};
 use super::CliError;
 use crate::check::CallTools;
 use crate::fuzz::campaign::{self, Config, Report, Shard};
-use crate::fuzz::generator::Families;
+use crate::fuzz::generator::{Families, Mix};
+use crate::fuzz::memory::DEFAULT_FACTOR;
 use crate::fuzz::shrink::Budget;
 use crate::transport::Limits;
 
@@ -80,6 +81,18 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "FILE")]
     transcript: Option<PathBuf>,
 
+    /// Which inputs to send: all kinds, only well-formed JSON-RPC messages,
+    /// or only malformed frames (to measure or stress one side).
+    #[arg(long, value_enum, default_value_t = Mix::All)]
+    mix: Mix,
+
+    /// Memory-growth oracle: a finding when a stdio server's resident memory
+    /// (its whole process group, read from /proc) exceeds FACTOR times its
+    /// memory after the first 200 inputs, by at least 32 MiB. 0 turns it
+    /// off. Off over HTTP, where there is no process to observe.
+    #[arg(long, value_name = "FACTOR", default_value_t = DEFAULT_FACTOR, value_parser = parse_growth)]
+    max_rss_growth: f64,
+
     /// Generator families to draw from, comma-separated: `inputs` (single
     /// inputs on an established session) and `sequences` (stateful sequences:
     /// cancellation races, bursts, id reuse, method orders, HTTP sessions).
@@ -102,6 +115,16 @@ impl std::fmt::Display for Family {
             Family::Inputs => "inputs",
             Family::Sequences => "sequences",
         })
+
+    }
+}
+
+fn parse_growth(text: &str) -> Result<f64, String> {
+    let factor: f64 = text.trim().parse().map_err(|_| format!("`{text}` is not a number"))?;
+    if factor == 0.0 || factor > 1.0 {
+        Ok(factor)
+    } else {
+        Err("the factor must be above 1 (or 0 to turn the oracle off)".into())
     }
 }
 
@@ -186,6 +209,8 @@ pub async fn fuzz(args: FuzzArgs) -> Result<i32, CliError> {
         shrink: Budget { trials: 64, time: args.shrink_time, minimize: !args.no_shrink },
         transcript: args.transcript.clone(),
         generators: Families { inputs: args.generators.contains(&Family::Inputs), sequences: args.generators.contains(&Family::Sequences) },
+        mix: args.mix,
+        max_rss_growth: (args.max_rss_growth > 0.0).then_some(args.max_rss_growth),
     };
     eprintln!("fuzz: seed {seed}, shard {}, target {}", args.shard.label(), config.target.endpoint());
     let report = Arc::new(Mutex::new(Report::new(seed, args.shard, config.target.kind().as_str())));

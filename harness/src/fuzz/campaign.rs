@@ -15,7 +15,7 @@ use super::corpus::{Corpus, Resume};
 use super::driver::{probe_candidates, Driver, Evidence, Feed, Sink, Stop};
 use super::error::FuzzError;
 use super::finding::{self, Finding, FindingContext, Status, SurfaceRecord, TargetSpec};
-use super::generator::{Families, Generator};
+use super::generator::{Families, Generator, Mix};
 use super::input::{encode, Input};
 use super::judge::{Completed, Probe};
 use super::oracle::{Draft, Oracle};
@@ -90,6 +90,11 @@ pub struct Config {
     pub transcript: Option<PathBuf>,
     /// Which generator families to draw from.
     pub generators: Families,
+    /// Which kinds of input to send.
+    pub mix: Mix,
+    /// The memory-growth limit, a factor of the server's post-warm-up
+    /// memory; `None` turns the oracle off (it is off over HTTP anyway).
+    pub max_rss_growth: Option<f64>,
 }
 
 /// One bucket of findings, as the summary lists it.
@@ -492,7 +497,7 @@ async fn run_version(
         probe: None,
     };
     let mut feed = CampaignFeed {
-        generator: Generator::new(&surface, config.seed, &entries).with_families(config.generators),
+        generator: Generator::new(&surface, config.seed, &entries).with_families(config.generators).with_mix(config.mix),
         shard: config.shard,
         next: resume.next,
         end: iterations.map(|n| resume.next + n),
@@ -563,6 +568,7 @@ async fn session_step(config: &Config, surface: &Arc<Surface>, campaign: &mut Ca
 async fn open(config: &Config, surface: &Arc<Surface>, campaign: &mut Campaign<'_>) -> Result<Option<Driver>, FuzzError> {
     let wire = Wire::open(&config.target, &surface.version, &config.limits, config.timeout).await?;
     let mut driver = Driver::new(wire, surface.clone(), config.timeout, None, config.window);
+    driver.watch_memory(config.max_rss_growth);
     let candidates = probe_candidates(surface);
     let chosen = driver.choose_probe(candidates, campaign).await;
     settle(campaign, surface).await;
@@ -590,7 +596,14 @@ async fn settle(campaign: &mut Campaign<'_>, surface: &Arc<Surface>) {
     let fresh = std::mem::take(&mut campaign.fresh);
     let config = campaign.config;
     for mut item in fresh {
-        let trial = Trial { target: &config.target, surface: surface.clone(), probe: campaign.probe.clone(), limits: &config.limits, timeout: config.timeout };
+        let trial = Trial {
+            target: &config.target,
+            surface: surface.clone(),
+            probe: campaign.probe.clone(),
+            limits: &config.limits,
+            timeout: config.timeout,
+            max_rss_growth: config.max_rss_growth,
+        };
         let budget = config.shrink;
         let bucket = item.finding.bucket.clone();
         let shrunk = shrink::shrink(&trial, item.finding.inputs.clone(), item.trigger, &bucket, config.window, budget).await;

@@ -4,8 +4,12 @@
 //! The same loop runs a campaign (window of several inputs), a replay and
 //! each trial of shrinking (window of one). Inputs go out in the order the
 //! feed gives them, so the bytes on the wire are a function of the feed; only
-//! their timing depends on the server. A solo input (one whose answers
-//! cannot be told apart by id) is sent alone, followed by a liveness probe.
+//! their timing depends on the server. Solo inputs (those whose answers
+//! cannot be told apart by id: malformed frames) stay in the window like the
+//! rest; one liveness probe goes behind each run of them, and answers
+//! without a usable id are pinned by the judge to the solo input in flight
+//! that most likely sent them. Which input of a run crashed or hung the
+//! server is then narrowed down by the shrinker and the replay.
 
 use std::collections::VecDeque;
 use std::os::unix::process::ExitStatusExt;
@@ -19,14 +23,19 @@ use super::expect::{self, Plan};
 use super::generator::{real_meta, to_bytes};
 use super::input::{Frame, Input, Role, Sent};
 use super::judge::{Completed, Judge, Probe};
+use super::memory::MemoryWatch;
 use super::oracle::{answer_requirement, clip, Draft, DraftBuilder, Oracle};
 use super::surface::Surface;
 use super::wire::{Incoming, Received, Wire};
-use crate::transport::Kind;
 use crate::version::Era;
 
 /// Most bytes of inputs kept as the connection's history.
 const MAX_HISTORY_BYTES: usize = 16 << 20;
+/// An input unanswered this long leaves the window (a tool that takes its
+/// time), so that it does not hold up the quick ones behind it...
+const PARK_AFTER: Duration = Duration::from_millis(20);
+/// ...as long as the inputs in flight stay under this many windows.
+const MAX_WINDOWS_IN_FLIGHT: usize = 16;
 /// How long a server that closed its end gets to exit before its status is read.
 const EXIT_WAIT: Duration = Duration::from_secs(2);
 
@@ -91,6 +100,10 @@ pub struct Driver {
     next_seq: usize,
     staged: Option<(Input, Plan)>,
     exhausted: bool,
+    /// The server's memory, when watched.
+    memory: Option<MemoryWatch>,
+    /// Inputs judged on this connection.
+    judged: usize,
 }
 
 impl Driver {
@@ -106,7 +119,16 @@ impl Driver {
             next_seq: 0,
             staged: None,
             exhausted: false,
+            memory: None,
+            judged: 0,
         }
+    }
+
+    /// Watch the server's memory: a finding when it grows past `factor`
+    /// times its post-warm-up baseline. Only a stdio server's process can
+    /// be observed; elsewhere (and with no factor) this does nothing.
+    pub fn watch_memory(&mut self, factor: Option<f64>) {
+        self.memory = factor.zip(self.wire.process_group()).map(|(factor, group)| MemoryWatch::new(group, factor));
     }
 
     /// The judge (for its probe and counters).
@@ -160,7 +182,11 @@ impl Driver {
         loop {
             let now = Instant::now();
             for completed in self.judge.take_completed(now) {
+                self.judged += 1;
                 sink.completed(&completed);
+            }
+            if self.memory.as_ref().is_some_and(|m| m.wants_baseline(self.judged)) {
+                stopping |= self.check_memory(sink);
             }
             for draft in self.judge.take_findings() {
                 let evidence = || self.evidence();
@@ -169,7 +195,7 @@ impl Driver {
             if self.judge.unresponsive() {
                 return Stop::Unresponsive;
             }
-            for (_, probe) in self.judge.probes_to_send(now) {
+            if let Some(probe) = self.judge.probe_to_send(now) {
                 self.send_frame(to_bytes(&probe), Role::Probe);
             }
             if !stopping {
@@ -180,10 +206,17 @@ impl Driver {
                     return Stop::Findings;
                 }
                 if self.exhausted && self.staged.is_none() {
+                    // A last look: the growth may have come with the last inputs.
+                    if self.check_memory(sink) {
+                        return Stop::Findings;
+                    }
                     return Stop::Exhausted;
                 }
             }
             let deadline = self.judge.next_deadline().unwrap_or_else(|| now + Duration::from_secs(3600));
+            // A full window makes room when its oldest input is parked.
+            let deadline = self.next_parking(now).map_or(deadline, |at| deadline.min(at));
+            let sample_at = self.memory.as_ref().map_or(deadline, MemoryWatch::next_sample);
             tokio::select! {
                 item = self.wire.next() => match item {
                     Some(Incoming::Closed { detail }) => {
@@ -200,18 +233,49 @@ impl Driver {
                     }
                 },
                 _ = tokio::time::sleep_until(deadline) => self.judge.expire(Instant::now()),
+                _ = tokio::time::sleep_until(sample_at), if self.memory.is_some() => stopping |= self.check_memory(sink),
             }
         }
     }
 
+    /// Read the server's memory; returns whether a new finding was made.
+    fn check_memory(&mut self, sink: &mut dyn Sink) -> bool {
+        let last = self.history.back().map(|(seq, _)| *seq);
+        let Some(draft) = self.memory.as_mut().and_then(|m| m.sample(self.judged, last)) else { return false };
+        let evidence = || self.evidence();
+        sink.finding(draft, &evidence)
+    }
+
     fn fill(&mut self, feed: &mut dyn Feed, now: Instant) {
-        // Over Streamable HTTP every answer comes on the POST that asked, so
-        // any number of solo inputs may be in flight; elsewhere an answer
-        // without a readable id can only be pinned to the one solo input in
-        // flight. Well-formed requests keep flowing either way: their
-        // answers carry their ids.
-        let one_solo = self.surface.kind != Kind::StreamableHttp;
-        while self.judge.in_flight() < self.window {
+        self.top_up(feed, now);
+        // One probe behind every solo input just sent.
+        if let Some(probe) = self.judge.probe_to_send(now) {
+            self.send_frame(to_bytes(&probe), Role::Probe);
+        }
+    }
+
+    /// Inputs that count against the window, and when the oldest of them
+    /// will be parked; `None` when none can be (a window of one, used by
+    /// replays and shrinking, sends strictly one input at a time).
+    fn unparked(&self, now: Instant) -> (usize, Option<Instant>) {
+        if self.window == 1 {
+            return (self.judge.in_flight(), None);
+        }
+        if self.judge.in_flight() >= self.window * MAX_WINDOWS_IN_FLIGHT {
+            return (self.window, None);
+        }
+        let (recent, oldest) = self.judge.in_flight_since(now.checked_sub(PARK_AFTER).unwrap_or(now));
+        (recent, oldest.map(|sent| sent + PARK_AFTER))
+    }
+
+    /// When a full window makes room by parking its oldest input.
+    fn next_parking(&self, now: Instant) -> Option<Instant> {
+        let (counted, parking) = self.unparked(now);
+        parking.filter(|_| counted >= self.window)
+    }
+
+    fn top_up(&mut self, feed: &mut dyn Feed, now: Instant) {
+        while self.unparked(now).0 < self.window {
             let (input, plan) = match self.staged.take() {
                 Some(staged) => staged,
                 None => match feed.next() {
@@ -226,22 +290,14 @@ impl Driver {
                 },
             };
             // Inputs go out in the feed's order: an input that must wait holds
-            // back the rest. It waits for the solo input in flight, or for an
-            // input carrying one of its ids (two requests with one id in
-            // flight could not be told apart: the harness must not send that
-            // by accident).
-            if (plan.solo && one_solo && self.judge.solo_active()) || !self.judge.ids_free(&plan) {
+            // back the rest. It waits for the input carrying one of its ids
+            // (two requests with one id in flight could not be told apart:
+            // the harness must not send that by accident).
+            if !self.judge.ids_free(&plan) {
                 self.staged = Some((input, plan));
                 return;
             }
-            let solo = plan.solo;
             self.send_input(input, plan, now);
-            if solo {
-                // Its probe goes right behind it.
-                for (_, probe) in self.judge.probes_to_send(now) {
-                    self.send_frame(to_bytes(&probe), Role::Probe);
-                }
-            }
         }
     }
 

@@ -27,12 +27,27 @@ pub const ID_BASE: i64 = 1_000_000_000;
 /// See [`ID_BASE`].
 pub const ID_PREFIX: &str = "fz-";
 
+/// Which kinds of input a campaign sends.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, clap::ValueEnum)]
+pub enum Mix {
+    /// Every arm, in the usual proportions.
+    #[default]
+    All,
+    /// Only well-formed JSON-RPC messages: protocol requests and
+    /// notifications (valid, or with params invalid in one place), tool
+    /// calls and unknown methods; no corpus mutations.
+    WellFormed,
+    /// Only malformed frames.
+    Malformed,
+}
+
 /// Makes the inputs of one campaign.
 pub struct Generator<'a> {
     surface: &'a Surface,
     seed: u64,
     corpus: &'a [Input],
     families: Families,
+    mix: Mix,
 }
 
 /// Which generator families a campaign draws from.
@@ -64,13 +79,19 @@ impl<'a> Generator<'a> {
     /// A generator for a session described by `surface`, drawing corpus
     /// mutations from `corpus`.
     pub fn new(surface: &'a Surface, seed: u64, corpus: &'a [Input]) -> Generator<'a> {
-        Generator { surface, seed, corpus, families: Families::default() }
+        Generator { surface, seed, corpus, families: Families::default(), mix: Mix::All }
     }
 
     /// Draw only from `families`.
     pub fn with_families(mut self, families: Families) -> Generator<'a> {
         self.families = families;
         self
+    }
+
+    /// The same generator, restricted to `mix` (with [`Mix::All`] the
+    /// inputs are those of [`Generator::new`]).
+    pub fn with_mix(self, mix: Mix) -> Generator<'a> {
+        Generator { mix, ..self }
     }
 
     /// The inputs of `iteration`: one single input, or the steps of a
@@ -82,7 +103,8 @@ impl<'a> Generator<'a> {
         let sequence = match (self.families.inputs, self.families.sequences) {
             (_, false) => false,
             (false, true) => true,
-            (true, true) => rng.below(100) < SEQUENCE_PERCENT,
+            // A campaign restricted to one kind of frame (`--mix`) sends no sequences.
+            (true, true) => rng.below(100) < SEQUENCE_PERCENT && self.mix == Mix::All,
         };
         if sequence {
             return super::sequence::generate(self, &mut rng, iteration);
@@ -101,7 +123,11 @@ impl<'a> Generator<'a> {
         // Warm the state so that neighbouring iterations diverge at once.
         rng.next_u64();
         let mut ids = Ids { iteration, next: 0 };
-        let roll = rng.below(100);
+        let roll = match self.mix {
+            Mix::All => rng.below(100),
+            Mix::WellFormed => 10 + rng.below(67),
+            Mix::Malformed => 99,
+        };
         let input = match roll {
             _ if !self.corpus.is_empty() && roll < 10 => self.corpus_mutation(&mut rng, &mut ids),
             0..=24 => self.schema_request(&mut rng, &mut ids, false),

@@ -3,11 +3,13 @@
 //! It is synchronous: the driver tells it what was sent and what arrived,
 //! asks it which deadlines passed, and collects the findings. Every response
 //! is pinned to an input by its id; a response whose id cannot be read
-//! (`null`, or an id a server may write differently) is pinned to the one
-//! input that may get such answers, which is alone in flight (`solo`), or by
-//! the HTTP request that carried it.
+//! (`null`, or an id a server may write differently) is pinned by the HTTP
+//! request that carried it, or else to one of the inputs in flight that may
+//! get such answers (`solo`): the oldest whose probe is still unanswered and
+//! whose plan accepts the answer. Several solo inputs may be in flight at
+//! once, and one liveness probe behind them covers them all.
 
-use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -108,10 +110,11 @@ pub struct Judge {
     pending: BTreeMap<usize, Pending>,
     by_id: HashMap<String, (usize, usize)>,
     by_origin: HashMap<String, usize>,
-    probes: HashMap<String, usize>,
+    /// Probe ids in flight, each with the inputs whose liveness it shows.
+    probes: HashMap<String, Vec<usize>>,
     finished: HashMap<String, Finished>,
     finished_order: VecDeque<String>,
-    solo: Option<usize>,
+    solos: BTreeSet<usize>,
     last_solo: Option<(usize, Plan)>,
     /// Solo inputs judged lately: when each was, and whether answers with
     /// ids it did not carry, or with a null id, may still come from it.
@@ -145,7 +148,7 @@ impl Judge {
             probes: HashMap::new(),
             finished: HashMap::new(),
             finished_order: VecDeque::new(),
-            solo: None,
+            solos: BTreeSet::new(),
             last_solo: None,
             recent: VecDeque::new(),
             findings: Vec::new(),
@@ -170,9 +173,17 @@ impl Judge {
         self.pending.len()
     }
 
+    /// Inputs in flight sent at or after `since`, and when the oldest of them was sent.
+    pub fn in_flight_since(&self, since: Instant) -> (usize, Option<Instant>) {
+        let sent = |p: &Pending| p.deadline - self.timeout;
+        // Inputs are sent in the order of their positions.
+        let recent = self.pending.values().rev().take_while(|p| sent(p) >= since);
+        recent.fold((0, None), |(n, _), p| (n + 1, Some(sent(p))))
+    }
+
     /// A solo input is in flight.
     pub fn solo_active(&self) -> bool {
-        self.solo.is_some()
+        !self.solos.is_empty()
     }
 
     /// None of the ids `plan` carries is in flight.
@@ -220,8 +231,7 @@ impl Judge {
             for origin in &p.origins {
                 self.by_origin.remove(origin);
             }
-            if self.solo == Some(seq) {
-                self.solo = None;
+            if self.solos.remove(&seq) {
                 self.recent.push_back((now, p.plan.foreign_ids_allowed, p.plan.null_id_allowed));
                 if self.recent.len() > 16 {
                     self.recent.pop_front();
@@ -263,7 +273,7 @@ impl Judge {
             (true, None) => (ProbeState::NotNeeded, Some(now + SETTLE)),
         };
         if plan.solo {
-            self.solo = Some(seq);
+            self.solos.insert(seq);
         }
         let n = plan.expected.len();
         self.pending.insert(
@@ -284,21 +294,24 @@ impl Judge {
         );
     }
 
-    /// The probes to send now: `(seq, message)`; each is then awaited.
-    pub fn probes_to_send(&mut self, now: Instant) -> Vec<(usize, Value)> {
-        let Some(probe) = self.probe.clone() else { return Vec::new() };
-        let mut out = Vec::new();
+    /// The probe to send now, if any input waits for one: one probe covers
+    /// every such input (it goes behind all of them), and is then awaited.
+    pub fn probe_to_send(&mut self, now: Instant) -> Option<Value> {
+        let probe = self.probe.clone()?;
+        let mut covered = Vec::new();
         for (&seq, p) in self.pending.iter_mut() {
-            if p.probe != ProbeState::ToSend {
-                continue;
+            if p.probe == ProbeState::ToSend {
+                p.probe = ProbeState::Waiting { deadline: now + self.timeout };
+                covered.push(seq);
             }
-            self.probe_count += 1;
-            let id = Value::String(format!("mcp-conform-probe-{}", self.probe_count));
-            p.probe = ProbeState::Waiting { deadline: now + self.timeout };
-            self.probes.insert(key(&id), seq);
-            out.push((seq, crate::jsonrpc::request(&id, &probe.method, probe.params.clone())));
         }
-        out
+        if covered.is_empty() {
+            return None;
+        }
+        self.probe_count += 1;
+        let id = Value::String(format!("mcp-conform-probe-{}", self.probe_count));
+        self.probes.insert(key(&id), covered);
+        Some(crate::jsonrpc::request(&id, &probe.method, probe.params.clone()))
     }
 
     /// The next moment a deadline passes, if anything waits.
@@ -329,9 +342,12 @@ impl Judge {
             if let ProbeState::Waiting { deadline } = p.probe {
                 if now >= deadline {
                     p.probe = ProbeState::Done;
+                    // One silent probe is one finding, pinned to the oldest input it covered.
+                    if !self.unresponsive {
+                        let probe = self.probe.as_ref().map_or("probe", |p| p.method.as_str());
+                        drafts.push(probe_failed(probe, &p.input.label, "no-response", format!("no response within {:?}", self.timeout), seq));
+                    }
                     self.unresponsive = true;
-                    let probe = self.probe.as_ref().map_or("probe", |p| p.method.as_str());
-                    drafts.push(probe_failed(probe, &p.input.label, "no-response", format!("no response within {:?}", self.timeout), seq));
                 }
             }
             if now < p.deadline || p.timed_out || (p.required_done() && p.open_streams == 0) {
@@ -356,7 +372,8 @@ impl Judge {
         match item {
             Incoming::Message { message, json, origin, id_absent, .. } => self.message(message, json, origin, id_absent),
             Incoming::Batch { channel, origin, items } => {
-                let seq = self.attribute(origin.as_ref());
+                let batch = origin.is_none().then(|| self.solo_for(|p| p.plan.batch)).flatten();
+                let seq = batch.or_else(|| self.attribute(origin.as_ref()));
                 let allowed = self.surface.version == "2025-03-26" || self.plan_of(seq).is_some_and(|p| p.batch);
                 if !allowed {
                     self.findings.push(non_protocol(&self.surface, &channel, "array", "a JSON array (a batch answer) although no batch was sent", seq));
@@ -475,7 +492,30 @@ impl Judge {
         if let Some(seq) = origin.and_then(Value::as_str).and_then(|o| self.by_origin.get(o)) {
             return Some(*seq);
         }
-        self.solo.or(self.last_solo.as_ref().map(|(seq, _)| *seq))
+        self.solos.first().copied().or(self.last_solo.as_ref().map(|(seq, _)| *seq))
+    }
+
+    /// The solo input in flight that an answer with an unreadable or foreign
+    /// id most likely belongs to: the oldest one `accepts`, preferring those
+    /// whose probe is still unanswered (a server that answers in order
+    /// answers an input before the probe behind it).
+    fn solo_for(&self, accepts: impl Fn(&Pending) -> bool) -> Option<usize> {
+        let candidates = || self.solos.iter().filter_map(|seq| self.pending.get(seq).map(|p| (*seq, p))).filter(|(_, p)| accepts(p));
+        candidates().find(|(_, p)| p.probe != ProbeState::Done).or_else(|| candidates().next()).map(|(seq, _)| seq)
+    }
+
+    /// The input a response with id null belongs to: by its HTTP request,
+    /// else the oldest solo input in flight that has had no such answer yet
+    /// and accepts its code, else any that accepts it at all.
+    fn attribute_null(&self, origin: Option<&Value>, code: Option<i64>) -> Option<usize> {
+        if let Some(seq) = origin.and_then(Value::as_str).and_then(|o| self.by_origin.get(o)) {
+            return Some(*seq);
+        }
+        let accepts = |p: &Pending| {
+            p.plan.null_id_allowed && p.plan.null_id.as_ref().is_none_or(|rule| code.is_none_or(|c| rule.codes.contains(&c)))
+        };
+        let unanswered = |p: &Pending| !p.outcomes.iter().any(|o| o.starts_with("null:"));
+        self.solo_for(|p| accepts(p) && unanswered(p)).or_else(|| self.solo_for(accepts)).or_else(|| self.attribute(origin))
     }
 
     fn message(&mut self, message: Message, json: Value, origin: Option<Value>, id_absent: bool) {
@@ -533,8 +573,12 @@ impl Judge {
 
     fn response(&mut self, id: Value, json: Value, origin: Option<Value>, id_absent: bool) {
         let k = key(&id);
-        if let Some(seq) = self.probes.remove(&k) {
-            return self.probe_answered(seq, &json);
+        if let Some(covered) = self.probes.remove(&k) {
+            // An error answer is one finding, pinned to the oldest input covered.
+            for (n, seq) in covered.into_iter().enumerate() {
+                self.probe_answered(seq, &json, n == 0);
+            }
+            return;
         }
         if !id.is_null() {
             if let Some(&(seq, index)) = self.by_id.get(&k) {
@@ -550,7 +594,12 @@ impl Judge {
                 return;
             }
         }
-        let seq = self.attribute(origin.as_ref());
+        let seq = if id.is_null() {
+            self.attribute_null(origin.as_ref(), code_of(&json))
+        } else {
+            let foreign = origin.is_none().then(|| self.solo_for(|p| p.plan.foreign_ids_allowed)).flatten();
+            foreign.or_else(|| self.attribute(origin.as_ref()))
+        };
         let plan = self.plan_of(seq).cloned();
         let version = self.surface.version.clone();
         if id.is_null() {
@@ -609,14 +658,14 @@ impl Judge {
         self.recent.iter().any(|(at, foreign, null)| *at >= horizon && allows(*foreign, *null))
     }
 
-    fn probe_answered(&mut self, seq: usize, json: &Value) {
+    fn probe_answered(&mut self, seq: usize, json: &Value, report: bool) {
         let Some(p) = self.pending.get_mut(&seq) else { return };
         p.probe = ProbeState::Done;
         let label = p.input.label.clone();
         if p.timed_out && json.get("result").is_some() {
             self.slow_tools += 1;
         }
-        if let Some(code) = code_of(json) {
+        if let Some(code) = code_of(json).filter(|_| report) {
             let probe = self.probe.as_ref().map_or("probe", |p| p.method.as_str());
             let shape = format!("error {code}");
             self.findings.push(probe_failed(probe, &label, &shape, clip(&json.to_string(), 300), seq));

@@ -34,6 +34,7 @@ pub mod finding;
 pub mod generator;
 pub mod input;
 pub mod judge;
+pub mod memory;
 pub mod oracle;
 pub mod replay;
 pub mod sequence;

@@ -32,6 +32,8 @@ pub enum Oracle {
     ServerRequest,
     /// `structuredContent` that does not match the tool's `outputSchema`.
     StructuredContent,
+    /// The server's resident memory grew past the limit (stdio).
+    MemoryGrowth,
 }
 
 impl Oracle {
@@ -50,6 +52,7 @@ impl Oracle {
             Oracle::SchemaInvalid => "schema-invalid",
             Oracle::ServerRequest => "server-request",
             Oracle::StructuredContent => "structured-content",
+            Oracle::MemoryGrowth => "memory-growth",
         }
     }
 
@@ -59,7 +62,12 @@ impl Oracle {
     pub fn needs_confirmation(self) -> bool {
         matches!(
             self,
-            Oracle::NoResponse | Oracle::ProbeFailed | Oracle::UnknownId | Oracle::DuplicateResponse | Oracle::WrongErrorCode
+            Oracle::NoResponse
+                | Oracle::ProbeFailed
+                | Oracle::UnknownId
+                | Oracle::DuplicateResponse
+                | Oracle::WrongErrorCode
+                | Oracle::MemoryGrowth
         )
     }
 }

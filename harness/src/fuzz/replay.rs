@@ -28,7 +28,9 @@ pub struct Outcome {
 /// followed by the liveness probe the campaign used.
 pub async fn replay(finding: &Finding, target: &Target, limits: &Limits, timeout: Duration, attempts: usize) -> Result<Outcome, FuzzError> {
     let surface = Arc::new(finding.surface.surface(&finding.version, target.kind()));
-    let trial = Trial { target, surface, probe: finding.probe.clone(), limits, timeout };
+    // A memory-growth finding is replayed against the default limit.
+    let max_rss_growth = Some(super::memory::DEFAULT_FACTOR);
+    let trial = Trial { target, surface, probe: finding.probe.clone(), limits, timeout, max_rss_growth };
     let mut outcome = Outcome { reproduced: false, drafts: Vec::new(), attempts: 0 };
     for _ in 0..attempts.max(1) {
         let replayed = trial.replay(&finding.inputs, finding.window.max(1)).await?;

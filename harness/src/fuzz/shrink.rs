@@ -43,6 +43,8 @@ pub struct Trial<'a> {
     pub limits: &'a Limits,
     /// Deadline of each request.
     pub timeout: Duration,
+    /// The memory-growth limit (a factor of the baseline), when watched.
+    pub max_rss_growth: Option<f64>,
 }
 
 /// What one replay showed.
@@ -73,6 +75,7 @@ impl Trial<'_> {
     pub async fn replay(&self, inputs: &[Input], window: usize) -> Result<Replayed, super::FuzzError> {
         let wire = Wire::open(self.target, &self.surface.version, self.limits, self.timeout).await?;
         let mut driver = Driver::new(wire, self.surface.clone(), self.timeout, self.probe.clone(), window);
+        driver.watch_memory(self.max_rss_growth);
         let mut feed = Steps::new(inputs.iter().cloned());
         if let Some(probe) = &self.probe {
             let request = crate::jsonrpc::request(&Value::from("mcp-conform-final-probe"), &probe.method, probe.params.clone());

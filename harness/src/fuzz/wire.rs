@@ -290,6 +290,11 @@ impl Wire {
         }
     }
 
+    /// The process group of a stdio server (its pid); `None` over HTTP.
+    pub fn process_group(&self) -> Option<i32> {
+        self.transport.stdio().map(|t| t.group()).filter(|&group| group > 0)
+    }
+
     /// The end of the server's stderr (stdio), at most `max` bytes.
     pub fn stderr_tail(&self, max: usize) -> Option<String> {
         let (text, _) = self.transport.stderr()?;

@@ -607,9 +607,14 @@ impl<'a> Generator<'a> {
         let target = {
             let hi = max.unwrap_or(min + 12).max(min);
             let lo = min.max(1).min(hi);
-            lo + self.rng.below((hi.min(lo + 10)) - lo + 1)
+            // The declared length bounds exactly, an eighth of the time each.
+            match self.rng.below(8) {
+                0 if min > 0 || max.is_some() => min,
+                1 if max.is_some_and(|m| m <= MAX_SIZE) => hi,
+                _ => lo + self.rng.below((hi.min(lo + 10)) - lo + 1),
+            }
         };
-        let plain = self.alphanumeric(target);
+        let plain = if self.rng.chance(25) { self.mixed(target) } else { self.alphanumeric(target) };
         if let Some(pattern) = map.get("pattern").and_then(Value::as_str) {
             let mut candidates = vec![
                 plain.clone(),
@@ -649,6 +654,14 @@ impl<'a> Generator<'a> {
         (0..len)
             .map(|_| CHARS[self.rng.below(CHARS.len())] as char)
             .collect()
+    }
+
+    /// `len` characters beyond the alphanumerics: spaces, punctuation,
+    /// escapes JSON must write, accents, an emoji.
+    fn mixed(&mut self, len: usize) -> String {
+        const PIECES: &[char] =
+            &['a', 'Z', '7', ' ', '-', '_', '.', '/', '"', '\\', '\n', '\t', '<', '&', '%', 'é', 'ß', 'Ж', '中', '😀'];
+        (0..len).map(|_| PIECES[self.rng.below(PIECES.len())]).collect()
     }
 
     fn formatted(&mut self, format: &str) -> Option<String> {
@@ -697,9 +710,15 @@ impl<'a> Generator<'a> {
             if first > hi {
                 return None;
             }
-            let count = ((hi - first) / step).min(1000) as usize;
-            let v = first + step * self.rng.below(count + 1) as i64;
-            return Some(Value::from(v));
+            let count = ((hi - first) / step) as u64;
+            // The edges of a declared range are where servers break: each
+            // is chosen an eighth of the time; otherwise anywhere in it.
+            let k = match self.rng.below(8) {
+                0 if bounds.lo.is_some() => 0,
+                1 if bounds.hi.is_some() => count,
+                _ => self.rng.next_u64() % (count + 1),
+            };
+            return Some(Value::from(first + step * k as i64));
         }
         if let Some(m) = multiple {
             let lo = (bounds.lo.unwrap_or(0.0) / m).ceil() as i64;
@@ -709,6 +728,11 @@ impl<'a> Generator<'a> {
                 .filter(|_| bounds.admits(v));
         }
         let (lo, hi) = bounds.float_range();
+        match self.rng.below(8) {
+            0 if bounds.lo.is_some() && !bounds.lo_exclusive => return Number::from_f64(lo).map(Value::Number),
+            1 if bounds.hi.is_some() && !bounds.hi_exclusive => return Number::from_f64(hi).map(Value::Number),
+            _ => {}
+        }
         for _ in 0..8 {
             let f = lo + (hi - lo) * (self.rng.below(1000) as f64 + 0.5) / 1000.0;
             let f = (f * 100.0).round() / 100.0;
@@ -902,21 +926,27 @@ impl Mutator<'_> {
         if self.alternatives {
             self.other_choices(map, value, &mut out);
         } else {
-            if let Some(types) = declared_types(map) {
-                out.extend(wrong_types(&types));
-            }
+            // The breaks of this place's own keywords first, then the wrong
+            // types: with a small share of the budget, bounds and formats
+            // must not be crowded out by the same few wrong types.
             if let Some(c) = map.get("const") {
                 out.push(different(c));
             }
             if let Some(options) = map.get("enum").and_then(Value::as_array) {
                 out.push(outside(options, value));
             }
+            match value {
+                Value::String(s) => string_mutations(map, s, &mut out),
+                Value::Number(n) => number_mutations(map, n, &mut out),
+                _ => {}
+            }
+            if let Some(types) = declared_types(map) {
+                out.extend(wrong_types(&types));
+            }
         }
         match value {
             Value::Object(object) => self.object(map, object, depth, hops, budget, &mut out),
             Value::Array(items) => self.array(map, items, depth, hops, budget, &mut out),
-            Value::String(s) if !self.alternatives => string_mutations(map, s, &mut out),
-            Value::Number(n) if !self.alternatives => number_mutations(map, n, &mut out),
             _ => {}
         }
         out.truncate(budget);

@@ -46,6 +46,11 @@ struct Captured {
 }
 
 impl StdioTransport {
+    /// The child's process group (its pid), 0 when it had none.
+    pub fn group(&self) -> i32 {
+        self.group
+    }
+
     /// Start `program` with `args` and extra environment variables.
     pub fn spawn(
         program: &str,

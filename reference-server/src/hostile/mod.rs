@@ -34,6 +34,7 @@
 //! | `deep-nesting` | all | the trigger's `result` gains `"mcp-conform/nested": [[[…]]]`, [`NESTING_DEPTH`] arrays deep (2 MB, streamed) |
 //! | `sse-never-closes` | Streamable HTTP | every POST answered 200 gets `text/event-stream` (a JSON answer becomes one `message` event per message); after the last event the stream stays open, sending `: keep-alive` comments every second until the client disconnects (202s and HTTP errors are unchanged) |
 //! | `spawn-child-and-exit` | stdio | after writing the trigger's answer, starts `sh -c …`, a child that inherits stdout and writes a `notifications/message` line naming its pid every 0.1 s, then the server exits with status 0. The child stays in the server's process group (killing the group kills it), stops when stdout closes, and ends by itself after at most [`ORPHAN_SECONDS`] seconds |
+//! | `leak-per-request` | stdio | answers normally, but keeps [`LEAK_BYTES_PER_REQUEST`] of memory (written, so resident) for every request it reads, up to [`LEAK_CAP_BYTES`] in all: a server whose memory grows with its traffic |
 //!
 //! On a transport a mode does not apply to, the server warns on stderr and
 //! behaves normally.
@@ -76,6 +77,8 @@ pub enum Hostile {
     SseNeverCloses,
     /// A child keeps writing to stdout after the server exits (stdio).
     SpawnChildAndExit,
+    /// Memory kept for every request read (stdio).
+    LeakPerRequest,
 }
 
 /// One row of the hostile-mode table.
@@ -153,6 +156,12 @@ pub const CATALOGUE: &[HostileInfo] = &[
         scope: Scope::Stdio,
         description: "after the first answer after initialization, leaves a child (same process group, at most 60 s) writing to stdout and exits 0",
     },
+    HostileInfo {
+        mode: Hostile::LeakPerRequest,
+        name: "leak-per-request",
+        scope: Scope::Stdio,
+        description: "answers normally but keeps 64 KiB of memory for every request it reads (at most 512 MiB in all)",
+    },
 ];
 
 const UNLISTED: HostileInfo =
@@ -197,6 +206,25 @@ pub const FLOOD_BURST: u64 = 10_000;
 pub const EXIT_STATUS: i32 = 3;
 /// Upper bound on the life of the `spawn-child-and-exit` child.
 pub const ORPHAN_SECONDS: u64 = 60;
+/// Memory `leak-per-request` keeps for each request.
+pub const LEAK_BYTES_PER_REQUEST: usize = 64 * 1024;
+/// Most memory `leak-per-request` keeps in all, so that the machine is safe.
+pub const LEAK_CAP_BYTES: usize = 512 << 20;
+
+/// The memory `leak-per-request` has kept so far.
+static LEAKED: Mutex<Vec<Box<[u8]>>> = Mutex::new(Vec::new());
+
+/// Keep [`LEAK_BYTES_PER_REQUEST`] more bytes for `message` if it is a
+/// request (filled, so that the pages are really resident); returns the
+/// bytes kept in all.
+pub fn leak_for(message: &Value) -> usize {
+    let is_request = message.get("method").is_some_and(Value::is_string) && message.get("id").is_some();
+    let mut leaked = LEAKED.lock().unwrap_or_else(PoisonError::into_inner);
+    if is_request && (leaked.len() + 1) * LEAK_BYTES_PER_REQUEST <= LEAK_CAP_BYTES {
+        leaked.push(vec![0xA5; LEAK_BYTES_PER_REQUEST].into_boxed_slice());
+    }
+    leaked.len() * LEAK_BYTES_PER_REQUEST
+}
 
 const CHUNK: usize = 64 * 1024;
 static PAD: [u8; CHUNK] = [b'x'; CHUNK];

@@ -23,7 +23,7 @@ use serde_json::Value;
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, BufReader, DuplexStream};
 use tokio::sync::{mpsc, watch};
 
-use super::{corrupt_utf8, flood_notification, is_response, render_trigger, Garbage, Hostile, Tracker, EXIT_STATUS, ORPHAN_SECONDS};
+use super::{corrupt_utf8, flood_notification, is_response, leak_for, render_trigger, Garbage, Hostile, Tracker, EXIT_STATUS, ORPHAN_SECONDS};
 use crate::transport::{self, MAX_MESSAGE_BYTES};
 use crate::Dispatcher;
 
@@ -146,6 +146,9 @@ async fn pump_input<R: AsyncRead + Unpin>(
     let mut seen = |line: &[u8]| {
         if let Ok(message) = serde_json::from_slice::<Value>(line) {
             tracker.incoming(&message);
+            if mode == Hostile::LeakPerRequest {
+                leak_for(&message);
+            }
         }
     };
     let outcome = loop {
