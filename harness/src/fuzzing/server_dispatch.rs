@@ -139,8 +139,8 @@ fn kind(session: Option<&'static str>, message: &Value) -> Kind {
 /// (at the version it asks for, if the suite knows it, else the newest of
 /// the era, which the server offers instead); otherwise 2026-07-28 if the
 /// message carries that era's request `_meta`, else the session's; before
-/// any session, the stateless version (which answers what lacks `_meta`
-/// with an error).
+/// any session, the newest handshake-era version for `ping`, else the
+/// stateless version (which answers what lacks `_meta` with an error).
 fn served_at(session: Option<&'static str>, message: &Value) -> &'static str {
     if message.get("method").and_then(Value::as_str) == Some("initialize") {
         let asked = message.pointer("/params/protocolVersion").and_then(Value::as_str);
@@ -150,8 +150,14 @@ fn served_at(session: Option<&'static str>, message: &Value) -> &'static str {
     let meta = message.pointer("/params/_meta").and_then(Value::as_object);
     let modern = meta.is_some_and(|m| MODERN_META_KEYS.iter().any(|k| m.contains_key(*k)));
     match session {
-        Some(version) if !modern => version,
-        _ => STATELESS,
+        _ if modern => STATELESS,
+        Some(version) => version,
+        // A ping before any session comes from a handshake-era client, and
+        // is answered at any time there (L-PING-001).
+        None if message.get("method").and_then(Value::as_str) == Some("ping") => {
+            version::ALL.iter().rev().copied().find(|v| era(v) == Era::Stateful).expect("a handshake-era version")
+        }
+        None => STATELESS,
     }
 }
 
