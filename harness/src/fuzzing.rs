@@ -64,7 +64,8 @@ mod tests {
     #[test]
     fn the_seed_corpora_pass_their_targets() {
         let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds");
-        let targets: [(&str, fn(&[u8])); 4] = [
+        type Entry = fn(&[u8]);
+        let targets: [(&str, Entry); 4] = [
             ("jsonrpc_frame", super::jsonrpc_frame),
             ("event_stream", super::event_stream),
             ("schema_validation", super::schema_validation),

@@ -144,8 +144,9 @@ fn kind(session: Option<&'static str>, message: &Value) -> Kind {
 fn served_at(session: Option<&'static str>, message: &Value) -> &'static str {
     if message.get("method").and_then(Value::as_str) == Some("initialize") {
         let asked = message.pointer("/params/protocolVersion").and_then(Value::as_str);
-        let stateful = version::ALL.iter().filter(|v| era(v) == Era::Stateful);
-        return stateful.clone().find(|v| Some(**v) == asked).or(stateful.last()).copied().expect("a handshake-era version");
+        let mut stateful = version::ALL.iter().copied().filter(|v| era(v) == Era::Stateful);
+        let newest = stateful.clone().next_back();
+        return stateful.find(|v| Some(*v) == asked).or(newest).expect("a handshake-era version");
     }
     let meta = message.pointer("/params/_meta").and_then(Value::as_object);
     let modern = meta.is_some_and(|m| MODERN_META_KEYS.iter().any(|k| m.contains_key(*k)));
