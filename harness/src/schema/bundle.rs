@@ -265,6 +265,11 @@ impl VersionSchema {
         self.methods.result(method)
     }
 
+    /// Every request method of this version, in both directions.
+    pub fn request_methods(&self) -> impl Iterator<Item = &'static str> {
+        self.methods.requests().map(|(method, _, _)| method)
+    }
+
     /// The definition a `method` notification must match, e.g.
     /// `"notifications/progress"` → `"ProgressNotification"`.
     pub fn notification_definition(&self, method: &str) -> Option<&'static str> {
