@@ -69,3 +69,21 @@ impl Drop for HttpServer {
 pub fn with_status(record: &reports::RunRecord, status: reports::Status) -> Vec<(String, String)> {
     record.results.iter().filter(|r| r.status == status).map(|r| (r.case_id.clone(), r.version.clone())).collect()
 }
+
+/// The command line that starts the third-party server `name` (from
+/// `scripts/external-servers.sh`, the one source of truth), found in the
+/// folder `MCP_CONFORM_EXTERNAL` names; `None` when that is not set.
+pub fn external_command(name: &str, port: Option<u16>) -> Option<String> {
+    let dir = std::env::var("MCP_CONFORM_EXTERNAL").ok()?;
+    // A relative folder is taken from the repository's root, where `.ci/run` works.
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/external-servers.sh");
+    let mut cmd = Command::new(script);
+    cmd.args(["cmd", name]).env("EXT_DIR", &dir);
+    if let Some(port) = port {
+        cmd.arg(port.to_string());
+    }
+    let out = cmd.output().expect("run external-servers.sh");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    Some(String::from_utf8(out.stdout).expect("UTF-8 command line").trim().to_string())
+}

@@ -151,6 +151,8 @@ pub struct Expected {
     /// No answer by the deadline is not a finding by itself (a tool may run
     /// long): the liveness probe decides.
     pub may_be_slow: bool,
+    /// An item of a 2025-03-26 batch: silence is the batch refused (L-BATCH-001).
+    pub in_batch: bool,
 }
 
 /// What the spec prescribes for one input.
@@ -361,6 +363,7 @@ fn optional(id: Value, method: Option<&str>) -> Expected {
         check_schema: false,
         tool: None,
         may_be_slow: false,
+        in_batch: false,
     }
 }
 
@@ -533,6 +536,7 @@ fn message_plan(object: &Map<String, Value>, surface: &Surface, plan: &mut Plan,
     if in_batch {
         // Batch answers come in an array; matching stays by id.
         plan.solo = true;
+        e.in_batch = true;
     }
     if header_gap(object, surface) {
         // Over Streamable HTTP the headers mirror the body; where they cannot
@@ -543,6 +547,30 @@ fn message_plan(object: &Map<String, Value>, surface: &Surface, plan: &mut Plan,
         }
     }
     plan.expected.push(e);
+}
+
+/// Where the request `input` carries with `id` breaks its method's schema:
+/// the instance path of the first violation cut to two levels
+/// (`/params/_meta`), so that one way of being invalid, which a server
+/// usually mishandles in one place whatever the method, is one bucket.
+/// `None` when the request matches, or cannot be found or checked.
+pub fn request_defect(input: &Input, id: &Value, surface: &Surface) -> Option<String> {
+    let schema = schema::bundle().version(&surface.version)?;
+    let units = input.frames.iter().flat_map(|frame| match surface.kind {
+        Kind::Stdio => frame.bytes.split(|&b| b == b'\n').collect::<Vec<_>>(),
+        _ => vec![&frame.bytes[..]],
+    });
+    let request = units
+        .filter_map(|unit| serde_json::from_slice::<Value>(unit).ok())
+        .flat_map(|value| match value {
+            Value::Array(items) => items,
+            other => vec![other],
+        })
+        .find(|message| message.get("id") == Some(id) && message.get("method").is_some_and(Value::is_string))?;
+    let definition = schema.request_definition(request.get("method")?.as_str()?)?;
+    let violations = schema.validate(definition, &request).err()?;
+    let path: Vec<&str> = violations.first()?.instance_path.split('/').filter(|s| !s.is_empty()).take(2).collect();
+    Some(format!("/{}", path.join("/")))
 }
 
 /// Can the stateless Streamable HTTP headers not mirror this request's body?

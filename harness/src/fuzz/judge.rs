@@ -18,7 +18,7 @@ use tokio::time::Instant;
 
 use super::expect::{self, Expected, Need, Plan};
 use super::input::Input;
-use super::oracle::{answer_requirement, clip, Draft, DraftBuilder, Oracle};
+use super::oracle::{answer_requirement, clip, Draft, DraftBuilder, Oracle, ANSWER_REQUIRED};
 use super::surface::Surface;
 use super::wire::Incoming;
 use crate::jsonrpc::Message;
@@ -361,7 +361,8 @@ impl Judge {
                 p.probe = ProbeState::ToSend;
             }
             for e in silent.into_iter().filter(|e| !e.may_be_slow) {
-                drafts.push(no_response(e, &self.timeout, seq));
+                let defect = expect::request_defect(&p.input, &e.id, &self.surface);
+                drafts.push(no_response(e, defect.as_deref(), &self.timeout, seq));
             }
         }
         self.findings.extend(drafts);
@@ -424,8 +425,9 @@ impl Judge {
                     if e.need == Need::Required && p.answers[index] == 0 {
                         p.answers[index] = 1;
                         p.outcomes[index] = "none".into();
+                        let defect = expect::request_defect(&p.input, &e.id, &self.surface);
                         drafts.push(
-                            no_response_builder(e, seq)
+                            no_response_builder(e, defect.as_deref(), seq)
                                 .message(format!("`{}`: the HTTP response ended without a JSON-RPC response", e.method.as_deref().unwrap_or("?")))
                                 .actual("the POST's response ended with no message for this id")
                                 .build(),
@@ -471,7 +473,8 @@ impl Judge {
                 for (index, e) in p.plan.expected.iter().enumerate() {
                     if e.need == Need::Required && p.answers[index] == 0 && failed_id.as_ref().is_none_or(|id| *id == e.id) {
                         p.answers[index] = 1;
-                        drafts.push(no_response_builder(e, seq).message(format!("the request could not be completed: {why}")).actual(why.clone()).build());
+                        let defect = expect::request_defect(&p.input, &e.id, &self.surface);
+                        drafts.push(no_response_builder(e, defect.as_deref(), seq).message(format!("the request could not be completed: {why}")).actual(why.clone()).build());
                     }
                 }
                 self.findings.extend(drafts);
@@ -803,15 +806,24 @@ fn wrong_code(rule: &expect::CodeRule, code: i64, json: &Value, seq: Option<usiz
         .build()
 }
 
-fn no_response_builder(e: &Expected, seq: usize) -> DraftBuilder {
+/// The no-response finding of `e`. Its bucket is the bug, not the method:
+/// silence on an item of a 2025-03-26 batch is the batch refused, silence on
+/// a request that breaks its schema is that kind of request dropped, whatever
+/// the method (`defect`, from [`expect::request_defect`]).
+fn no_response_builder(e: &Expected, defect: Option<&str>, seq: usize) -> DraftBuilder {
     let method = e.method.as_deref().unwrap_or("?");
-    let subject = match &e.codes {
-        Some(rule) if rule.codes.contains(&-32601) => "(unknown method)".to_string(),
-        _ => method.to_string(),
+    let unknown_method = e.codes.as_ref().is_some_and(|rule| rule.codes.contains(&-32601));
+    let (requirement, spec) = match (&e.codes, defect) {
+        _ if e.in_batch => ("L-BATCH-001", "2025-03-26 basic/index.mdx §Batching"),
+        (Some(rule), _) => (rule.requirement, rule.spec),
+        (None, Some(_)) => ANSWER_REQUIRED,
+        (None, None) => answer_requirement(method),
     };
-    let (requirement, spec) = match &e.codes {
-        Some(rule) => (rule.requirement, rule.spec),
-        None => answer_requirement(method),
+    let subject = match defect {
+        _ if e.in_batch => "batch (2025-03-26)".to_string(),
+        _ if unknown_method => "(unknown method)".to_string(),
+        Some(path) => format!("(request invalid at {path})"),
+        None => method.to_string(),
     };
     DraftBuilder::new(Oracle::NoResponse, requirement, "MUST", spec)
         .expected(format!("one response with id {}", clip(&e.id.to_string(), 80)))
@@ -819,8 +831,8 @@ fn no_response_builder(e: &Expected, seq: usize) -> DraftBuilder {
         .input(Some(seq))
 }
 
-fn no_response(e: &Expected, timeout: &Duration, seq: usize) -> Draft {
-    no_response_builder(e, seq)
+fn no_response(e: &Expected, defect: Option<&str>, timeout: &Duration, seq: usize) -> Draft {
+    no_response_builder(e, defect, seq)
         .message(format!("`{}` got no response within {timeout:?}", clip(e.method.as_deref().unwrap_or("?"), 80)))
         .actual(format!("nothing within {timeout:?}"))
         .build()
@@ -918,5 +930,69 @@ fn normalize(path: &str) -> String {
         "/".into()
     } else {
         text
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// The drafts a judge makes when none of `texts` (one input each) is answered.
+    fn silence(version: &str, texts: &[&str]) -> Vec<Draft> {
+        let surface = Arc::new(Surface {
+            version: version.into(),
+            kind: Kind::Stdio,
+            supported_versions: None,
+            capabilities: json!({ "resources": {}, "logging": {} }),
+            tools: Vec::new(),
+        });
+        let timeout = Duration::from_secs(5);
+        let mut judge = Judge::new(surface.clone(), timeout, None);
+        let now = Instant::now();
+        for (seq, text) in texts.iter().enumerate() {
+            let input = Input::single("test", None, text.as_bytes().to_vec());
+            let plan = expect::plan(&input, &surface);
+            judge.sent(seq, Arc::new(input), plan, Vec::new(), now);
+        }
+        judge.expire(now + timeout + Duration::from_millis(1));
+        judge.take_findings()
+    }
+
+    #[test]
+    fn requests_dropped_for_one_schema_defect_are_one_bucket_whatever_the_method() {
+        // server-everything drops these silently (the TypeScript SDK's parse fails):
+        // one bug, not one per method.
+        let drafts = silence(
+            "2025-11-25",
+            &[
+                r#"{"method":"ping","id":1,"jsonrpc":"2.0","params":{"_meta":"mutant"}}"#,
+                r#"{"jsonrpc":"2.0","id":2,"method":"resources/read","params":{"_meta":true,"uri":"https://example.com/r/1"}}"#,
+                r#"{"jsonrpc":"2.0","id":3,"method":"resources/list","params":{"_meta":{"progressToken":null}}}"#,
+            ],
+        );
+        assert_eq!(drafts.len(), 3);
+        assert!(drafts.iter().all(|d| d.bucket() == "no-response|(request invalid at /params/_meta)|no response"), "{drafts:#?}");
+        assert!(drafts.iter().all(|d| d.requirement == "JSONRPC-004"));
+    }
+
+    #[test]
+    fn an_unanswered_valid_request_keeps_its_method_bucket() {
+        let drafts = silence(
+            "2025-11-25",
+            &[r#"{"jsonrpc":"2.0","id":1,"method":"ping"}"#, r#"{"jsonrpc":"2.0","id":2,"method":"ping","params":{"_meta":7}}"#],
+        );
+        let buckets: Vec<String> = drafts.iter().map(Draft::bucket).collect();
+        assert_eq!(buckets, ["no-response|ping|no response", "no-response|(request invalid at /params/_meta)|no response"]);
+        assert_eq!(drafts[0].requirement, "L-PING-001");
+    }
+
+    #[test]
+    fn an_unanswered_batch_is_one_bucket_of_l_batch_001() {
+        let batch = r#"[{"method":"resources/unsubscribe","id":"a","jsonrpc":"2.0","params":{"uri":"https://example.com/r/1"}},{"method":"logging/setLevel","id":2,"jsonrpc":"2.0","params":{"level":"critical"}},{"method":"tools/list","jsonrpc":"2.0","id":3,"params":{}}]"#;
+        let drafts = silence("2025-03-26", &[batch]);
+        assert_eq!(drafts.len(), 3);
+        assert!(drafts.iter().all(|d| d.bucket() == "no-response|batch (2025-03-26)|no response" && d.requirement == "L-BATCH-001"), "{drafts:#?}");
     }
 }

@@ -167,9 +167,13 @@ pub(crate) fn answer_requirement(method: &str) -> (&'static str, &'static str) {
     match method {
         "ping" => ("L-PING-001", "basic/utilities/ping.mdx"),
         "server/discover" => ("LIFECYCLE-002", "basic/versioning.mdx §Protocol Version Negotiation; server/discover.mdx"),
-        _ => ("JSONRPC-004", "basic/index.mdx §Requests, §Responses (every request gets a result or an error)"),
+        _ => ANSWER_REQUIRED,
     }
 }
+
+/// The rule that every request is answered with a result or an error.
+pub(crate) const ANSWER_REQUIRED: (&str, &str) =
+    ("JSONRPC-004", "basic/index.mdx §Requests, §Responses (every request gets a result or an error)");
 
 /// Text clipped to `max` characters, for evidence.
 pub(crate) fn clip(text: &str, max: usize) -> String {
