@@ -807,12 +807,15 @@ fn allowed_failures(fault: &str) -> Vec<&'static str> {
 
 type SharedRun = Arc<OnceLock<Result<Arc<Run>, String>>>;
 
+/// A run is named by its fault (`None` for the clean server) and transport.
+type RunKey = (Option<&'static str>, &'static str);
+
 /// The run of the reference server with `fault` (clean when `None`) over
 /// `transport`, made once and shared by every trial that reads it. The
 /// clean Streamable HTTP server runs with `--auth`, so the authorization
 /// cases are decided too.
 fn shared_run(fault: Option<&'static str>, transport: &'static str) -> Result<Arc<Run>, Failed> {
-    static RUNS: OnceLock<Mutex<HashMap<(Option<&'static str>, &'static str), SharedRun>>> = OnceLock::new();
+    static RUNS: OnceLock<Mutex<HashMap<RunKey, SharedRun>>> = OnceLock::new();
     let cell = {
         let mut runs = RUNS.get_or_init(Default::default).lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         runs.entry((fault, transport)).or_default().clone()

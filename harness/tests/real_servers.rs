@@ -15,23 +15,11 @@ use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use reports::{RunRecord, Status};
-use support::{conform, record, scratch, with_status};
+use support::{conform, external_command, record, scratch, with_status};
 
 /// The command line that starts `name` (from the install script, the one source of truth).
 fn command(name: &str, port: Option<u16>) -> String {
-    let dir = std::env::var("MCP_CONFORM_EXTERNAL")
-        .expect("set MCP_CONFORM_EXTERNAL to the folder `scripts/external-servers.sh install` filled");
-    // A relative folder is taken from the repository's root, where `.ci/run` works.
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(dir);
-    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../scripts/external-servers.sh");
-    let mut cmd = Command::new(script);
-    cmd.args(["cmd", name]).env("EXT_DIR", &dir);
-    if let Some(port) = port {
-        cmd.arg(port.to_string());
-    }
-    let out = cmd.output().expect("run external-servers.sh");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).expect("UTF-8 command line").trim().to_string()
+    external_command(name, port).expect("set MCP_CONFORM_EXTERNAL to the folder `scripts/external-servers.sh install` filled")
 }
 
 fn run_stdio(name: &str) -> (Option<i32>, RunRecord, String) {
