@@ -146,3 +146,11 @@ fn memory_stays_bounded() {
     let max_rss_kib = usage.max_rss();
     assert!(max_rss_kib < 512 * 1024, "a child reached {max_rss_kib} KiB");
 }
+
+/// A server that keeps memory for every request still answers like a
+/// conformant one: the run passes in time (the leak is for the fuzzer's
+/// memory-growth oracle to find) and leaves nothing behind.
+#[test]
+fn a_leaking_server_is_still_run_to_the_end() {
+    over_stdio("leak-per-request", 0);
+}
