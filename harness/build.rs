@@ -3,10 +3,14 @@
 use std::path::{Path, PathBuf};
 
 fn main() {
-    let cases = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cases");
+    // Read at run time, not with `env!`: a build script compiled for one
+    // checkout may be reused by another that shares the target folder.
+    let manifest = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+    let cases = Path::new(&manifest).join("../cases");
     println!("cargo:rerun-if-changed={}", cases.display());
     let mut files = Vec::new();
     collect(&cases, &mut files);
+    assert!(!files.is_empty(), "no case files under {}", cases.display());
     // The requirements table sits beside the area folders; it is not a case.
     files.retain(|path| *path != cases.join("requirements.toml"));
     files.sort();
