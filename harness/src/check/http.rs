@@ -198,6 +198,16 @@ pub(super) async fn open_session(probe: &Probe<'_>, label: &str) -> Result<Optio
     Ok(Some(id))
 }
 
+/// A session of a check's own (see [`open_session`]), or the inconclusive
+/// outcome that says why there is none.
+pub(super) async fn own_session(probe: &Probe<'_>, label: &str) -> Result<String, StepOutcome> {
+    match open_session(probe, label).await {
+        Ok(Some(id)) => Ok(id),
+        Ok(None) => Err(inconclusive("the second initialize got no Mcp-Session-Id".into())),
+        Err(why) => Err(inconclusive(why)),
+    }
+}
+
 /// A `ping` in session `id`.
 fn ping_in(probe: &Probe<'_>, id: &str, request_id: &str) -> ProbeRequest {
     ProbeRequest::post(crate::jsonrpc::request(&json!(request_id), "ping", None))
@@ -220,10 +230,9 @@ pub async fn session_ended(context: &CaseContext<'_>) -> StepOutcome {
         Ok(p) => p,
         Err(outcome) => return outcome,
     };
-    let id = match open_session(&probe, "second session").await {
-        Ok(Some(id)) => id,
-        Ok(None) => return inconclusive("the second initialize got no Mcp-Session-Id".into()),
-        Err(why) => return inconclusive(why),
+    let id = match own_session(&probe, "second session").await {
+        Ok(id) => id,
+        Err(outcome) => return outcome,
     };
     match probe.send("ping before DELETE", ping_in(&probe, &id, "mcp-conform-before")).await {
         Ok(answer) if answer.is_success() => {}
@@ -585,10 +594,9 @@ pub async fn get_stream(context: &CaseContext<'_>) -> StepOutcome {
         Ok(p) => p,
         Err(outcome) => return outcome,
     };
-    let id = match open_session(&probe, "session for GET").await {
-        Ok(Some(id)) => id,
-        Ok(None) => return inconclusive("the second initialize got no Mcp-Session-Id".into()),
-        Err(why) => return inconclusive(why),
+    let id = match own_session(&probe, "session for GET").await {
+        Ok(id) => id,
+        Err(outcome) => return outcome,
     };
     let get = ProbeRequest::get().header(SESSION_HEADER, &id).header(VERSION_HEADER, probe.version());
     let answer = probe.send("GET stream", get).await;

@@ -12,7 +12,7 @@ use std::collections::HashSet;
 
 use serde_json::{json, Value};
 
-use super::http::{inconclusive, not_applicable, open_session, session_probe};
+use super::http::{inconclusive, not_applicable, own_session, session_probe};
 use super::probe::{Probe, ProbeRequest, ProbeResponse, SESSION_HEADER, VERSION_HEADER};
 use crate::execute::{clip, CaseContext, Draft, StepOutcome};
 use crate::transport::{EventStreamParser, SseEvent};
@@ -77,13 +77,10 @@ fn events_of(answer: &ProbeResponse) -> Option<Vec<Event>> {
     Some(events)
 }
 
-/// A session of the checks' own: its headers, or why there is none.
-async fn own_session(probe: &Probe<'_>) -> Result<Vec<(String, String)>, StepOutcome> {
-    match open_session(probe, "session for event ids").await {
-        Ok(Some(id)) => Ok(vec![(SESSION_HEADER.into(), id), (VERSION_HEADER.into(), probe.version().into())]),
-        Ok(None) => Err(inconclusive("the second initialize got no Mcp-Session-Id".into())),
-        Err(why) => Err(inconclusive(why)),
-    }
+/// The headers of a session of the checks' own, or why there is none.
+async fn own_session_headers(probe: &Probe<'_>) -> Result<Vec<(String, String)>, StepOutcome> {
+    let id = own_session(probe, "session for event ids").await?;
+    Ok(vec![(SESSION_HEADER.into(), id), (VERSION_HEADER.into(), probe.version().into())])
 }
 
 /// POSTs `message` in the session and reads its answer as a stream (empty
@@ -129,7 +126,7 @@ const NO_IDS: &str = "the server put no event ids on its SSE streams (ids are op
 /// session is ended again when they cannot be had.
 async fn session_with_streams<'a>(context: &CaseContext<'a>) -> Result<(Probe<'a>, Vec<(String, String)>, Vec<Stream>), StepOutcome> {
     let probe = session_probe(context)?;
-    let headers = own_session(&probe).await?;
+    let headers = own_session_headers(&probe).await?;
     match open_streams(context, &probe, &headers).await {
         Ok(streams) => Ok((probe, headers, streams)),
         Err(why) => {
