@@ -56,6 +56,13 @@ pub enum FrameError {
     /// JSON, but not a JSON-RPC 2.0 message.
     #[error("not a JSON-RPC 2.0 message: {0}")]
     NotJsonRpc(String),
+    /// JSON that ends before its value does: on stdio, a message cut by a
+    /// newline inside it (its rest follows on the next lines).
+    #[error("JSON that ends before its value does: {0}")]
+    Unfinished(String),
+    /// A JSON-RPC-shaped object whose `jsonrpc` member is not `"2.0"`.
+    #[error("not JSON-RPC 2.0: {0}")]
+    WrongVersion(String),
 }
 
 /// A parsed frame: the message and the JSON it came from (for schema checks).
@@ -71,7 +78,10 @@ pub struct Frame {
 pub fn parse(bytes: &[u8]) -> Result<Frame, FrameError> {
     let text = std::str::from_utf8(bytes).map_err(|e| FrameError::NotUtf8(e.valid_up_to()))?;
     let text = text.trim_end_matches(['\n', '\r']);
-    let json: Value = serde_json::from_str(text).map_err(|e| FrameError::NotJson(e.to_string()))?;
+    let json: Value = serde_json::from_str(text).map_err(|e| match e.classify() {
+        serde_json::error::Category::Eof => FrameError::Unfinished(e.to_string()),
+        _ => FrameError::NotJson(e.to_string()),
+    })?;
     let message = classify(&json)?;
     Ok(Frame { message, json })
 }
@@ -85,8 +95,8 @@ pub fn classify(json: &Value) -> Result<Message, FrameError> {
     };
     match object.get("jsonrpc") {
         Some(Value::String(v)) if v == "2.0" => {}
-        Some(other) => return Err(not_rpc(format!("\"jsonrpc\" is {other}, not \"2.0\""))),
-        None => return Err(not_rpc("no \"jsonrpc\" member".into())),
+        Some(other) => return Err(FrameError::WrongVersion(format!("\"jsonrpc\" is {other}, not \"2.0\""))),
+        None => return Err(FrameError::WrongVersion("no \"jsonrpc\" member".into())),
     }
     let id = object.get("id");
     if let Some(id) = id {

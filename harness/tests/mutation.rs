@@ -639,7 +639,28 @@ const EXPECTATIONS: &[Expectation] = &[
         collateral: &[],
         transports: STATELESS,
         since: "2025-11-25",
+    },    Expectation { fault: "traced-response-jsonrpc-1", fails: &["JSONRPC-001-envelope"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "traced-result-not-object", fails: &["JSONRPC-001-envelope"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "traced-notification-with-id", fails: &["JSONRPC-001-envelope"], collateral: &[], transports: &["stdio"], since: "2024-11-05" },
+    Expectation { fault: "traced-response-multiline", fails: &["JSONRPC-001-envelope"], collateral: &[], transports: &["stdio"], since: "2024-11-05" },
+    Expectation { fault: "traced-response-not-utf8", fails: &["JSONRPC-001-envelope"], collateral: &[], transports: &["stdio"], since: "2024-11-05" },
+    Expectation {
+        fault: "cancel-stalls",
+        // After any cancellation the server answers nothing: the liveness probes fail.
+        fails: &["UTIL-003-cancel-no-response", "STDIO-007-cancel-no-response", "UTIL-006-cancel-ignored"],
+        collateral: &["JSONRPC-014-notifications-unanswered"],
+        transports: &["stdio"],
+        since: "2024-11-05",
     },
+    Expectation {
+        fault: "cancel-unknown-answered",
+        fails: &["UTIL-006-cancel-ignored"],
+        // It also answers the cancellation of a request never sent there.
+        collateral: &["JSONRPC-014-notifications-unanswered"],
+        transports: &["stdio"],
+        since: "2024-11-05",
+    },
+    Expectation { fault: "cursor-invalid-internal-error", fails: &["UTIL-014-invalid-cursor"], collateral: &[], transports: ALL, since: "2024-11-05" },
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach
@@ -694,6 +715,8 @@ const STRICT: &[&str] = &[
     "sampling-context-undeclared",
     "malformed-input-responses-accepted",
     "extra-input-responses-refused",
+    "cancel-unknown-answered",
+    "cursor-invalid-internal-error",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach

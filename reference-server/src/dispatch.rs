@@ -58,6 +58,7 @@ use crate::protocol::message::error_response;
 use crate::protocol::meta::{self, RequestMeta};
 use crate::protocol::{classify, code, ClientCapabilities, Era, Incoming, Notification, ProtocolVersion, Rejected, Request, RpcError};
 use crate::running;
+use crate::trace;
 use crate::tools::{self, Call};
 use crate::{completion, listen, prompts, resources, tasks};
 
@@ -269,16 +270,40 @@ impl Job {
     /// is answered). Otherwise the JSON-RPC response (none for silence).
     pub async fn respond(self, dispatcher: Dispatcher, peer: &Arc<Peer>, link: Option<ClientLink>) -> Option<Value> {
         let id = self.id.clone();
+        if dispatcher.fault(Fault::CancelStalls) && peer.stalled() {
+            return None;
+        }
+        let trace = self.trace_context();
         if dispatcher.fault(Fault::ResponseAfterCancel) {
             let response = self.run(dispatcher, peer, link.clone()).await.into_response(id)?;
-            return Some(dispatcher.wire_faults(response, link.as_ref()).await);
+            return Some(dispatcher.wire_faults(traced(response, trace.as_ref(), dispatcher, link.as_ref()).await, link.as_ref()).await);
         }
         let answer = peer
             .run_cancellable(&id, |cancelled| self.run(dispatcher, peer, link.clone().map(|l| l.owned_by(cancelled))))
             .await?;
         let response = answer.into_response(id)?;
-        Some(dispatcher.wire_faults(response, link.as_ref()).await)
+        Some(dispatcher.wire_faults(traced(response, trace.as_ref(), dispatcher, link.as_ref()).await, link.as_ref()).await)
     }
+
+    /// The W3C trace context the request carries in `_meta`, if any.
+    fn trace_context(&self) -> Option<Map<String, Value>> {
+        let (JobKind::Legacy(_, req) | JobKind::Modern(_, req)) = self.kind.as_ref();
+        let params = req.params.clone().map(Value::Object);
+        trace::context_of(params.as_ref())
+    }
+}
+
+/// `response` with the request's trace `context` continued in it (and the
+/// envelope faults that act on traced responses).
+async fn traced(mut response: Value, context: Option<&Map<String, Value>>, dispatcher: Dispatcher, link: Option<&ClientLink>) -> Value {
+    let Some(context) = context else { return response };
+    trace::continue_in(&mut response, context, dispatcher.faults());
+    if dispatcher.fault(Fault::TracedNotificationWithId) {
+        if let (Some(link), Some(notification)) = (link, trace::notification_with_id(&response)) {
+            link.send(notification).await;
+        }
+    }
+    response
 }
 
 /// One member of a batch, as [`Dispatcher::accept`] left it.
@@ -504,7 +529,11 @@ impl Dispatcher {
                 None
             }
             Ok(Incoming::Notification(n)) => {
-                self.notification(conn, &n);
+                let stopped_nothing = self.notification(conn, &n);
+                if stopped_nothing && self.fault(Fault::CancelUnknownAnswered) {
+                    let e = RpcError::invalid_params("notifications/cancelled names no request in flight");
+                    return Some(Part::Reply(error_response(Value::Null, &e)));
+                }
                 self.notification_answer(&n).map(Part::Reply)
             }
             Ok(Incoming::Request(req)) => {
@@ -561,16 +590,23 @@ impl Dispatcher {
     }
 
     /// Acts on a notification; notifications are never answered (JSONRPC-014).
-    pub fn notification(&self, conn: &mut Connection, n: &Notification) {
+    /// True for a `notifications/cancelled` that stopped nothing (it names
+    /// no request in flight, or no request at all): it is ignored (UTIL-004,
+    /// UTIL-006).
+    pub fn notification(&self, conn: &mut Connection, n: &Notification) -> bool {
         if n.method == "notifications/initialized" {
             if let Some(session) = conn.legacy.as_mut() {
                 session.initialized = true;
                 conn.peer.set_initialized();
             }
         }
-        if let Some(id) = cancelled_request(n) {
-            conn.peer.cancel(id);
+        if n.method != "notifications/cancelled" {
+            return false;
         }
+        if self.fault(Fault::CancelStalls) {
+            conn.peer.stall();
+        }
+        !cancelled_request(n).is_some_and(|id| conn.peer.cancel(id))
     }
 
     /// The server capabilities at `version`: exactly what is implemented.

@@ -299,6 +299,22 @@ pub enum Fault {
     ExtraInputResponsesRefused,
     /// 2026-07-28: `echo` is answered with a task though nobody negotiated the tasks extension.
     TaskResultWithoutExtension,
+    /// Responses that continue a W3C trace say `"jsonrpc": "1.0"`.
+    TracedResponseJsonrpcVersion,
+    /// The `result` of responses that continue a W3C trace is an array.
+    TracedResultNotObject,
+    /// A traced request's response is preceded by a `notifications/message` that has an id.
+    TracedNotificationWithId,
+    /// stdio: responses that continue a W3C trace are pretty-printed over several lines.
+    TracedResponseMultiline,
+    /// stdio: responses that continue a W3C trace carry a byte that is not UTF-8.
+    TracedResponseNotUtf8,
+    /// stdio: after a `notifications/cancelled`, requests are no longer answered.
+    CancelStalls,
+    /// A `notifications/cancelled` naming no running request is answered with -32602.
+    CancelUnknownAnswered,
+    /// A list request with a cursor the server never issued gets -32603 (Internal error).
+    CursorInvalidInternalError,
 }
 
 /// One row of the fault table.
@@ -1213,6 +1229,61 @@ pub const CATALOGUE: &[FaultInfo] = &[
         breaks: &["TASKS-001", "TASKS-002"],
         scope: Scope::AnyTransport,
         description: "in 2026-07-28 answers tools/call echo with resultType \"task\" although neither the client nor the server named the tasks extension",
+    },    FaultInfo {
+        fault: Fault::TracedResponseJsonrpcVersion,
+        name: "traced-response-jsonrpc-1",
+        breaks: &["JSONRPC-001"],
+        scope: Scope::AnyTransport,
+        description: "responses that continue a W3C trace (the request's _meta had a traceparent) say \"jsonrpc\": \"1.0\"",
+    },
+    FaultInfo {
+        fault: Fault::TracedResultNotObject,
+        name: "traced-result-not-object",
+        breaks: &["JSONRPC-004"],
+        scope: Scope::AnyTransport,
+        description: "the result of responses that continue a W3C trace is wrapped in an array",
+    },
+    FaultInfo {
+        fault: Fault::TracedNotificationWithId,
+        name: "traced-notification-with-id",
+        breaks: &["JSONRPC-015"],
+        scope: Scope::Stdio,
+        description: "before answering a request with a traceparent, sends a notifications/message that has an id",
+    },
+    FaultInfo {
+        fault: Fault::TracedResponseMultiline,
+        name: "traced-response-multiline",
+        breaks: &["STDIO-001"],
+        scope: Scope::Stdio,
+        description: "writes responses that continue a W3C trace pretty-printed, over several stdout lines",
+    },
+    FaultInfo {
+        fault: Fault::TracedResponseNotUtf8,
+        name: "traced-response-not-utf8",
+        breaks: &["JSONRPC-002"],
+        scope: Scope::Stdio,
+        description: "writes responses that continue a W3C trace with a 0xFF byte (never UTF-8) in their traceparent",
+    },
+    FaultInfo {
+        fault: Fault::CancelStalls,
+        name: "cancel-stalls",
+        breaks: &["UTIL-005", "UTIL-004"],
+        scope: Scope::Stdio,
+        description: "after a notifications/cancelled (for a running request or not) answers no more requests",
+    },
+    FaultInfo {
+        fault: Fault::CancelUnknownAnswered,
+        name: "cancel-unknown-answered",
+        breaks: &["UTIL-006"],
+        scope: Scope::Stdio,
+        description: "answers a notifications/cancelled that names no running request (unknown, finished or malformed) with -32602",
+    },
+    FaultInfo {
+        fault: Fault::CursorInvalidInternalError,
+        name: "cursor-invalid-internal-error",
+        breaks: &["UTIL-013"],
+        scope: Scope::AnyTransport,
+        description: "answers a list request whose cursor it never issued with -32603 (Internal error), as if the cursor broke it",
     },
 ];
 
@@ -1467,6 +1538,14 @@ mod tests {
             Fault::MalformedInputResponsesAccepted,
             Fault::ExtraInputResponsesRefused,
             Fault::TaskResultWithoutExtension,
+            Fault::TracedResponseJsonrpcVersion,
+            Fault::TracedResultNotObject,
+            Fault::TracedNotificationWithId,
+            Fault::TracedResponseMultiline,
+            Fault::TracedResponseNotUtf8,
+            Fault::CancelStalls,
+            Fault::CancelUnknownAnswered,
+            Fault::CursorInvalidInternalError,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -37,6 +37,8 @@
 //!   in flight; every transport runs each request as a task of its own.
 //! * [`tasks`]: the experimental tasks of 2025-11-25: task-augmented
 //!   `tools/call`, `tasks/get`, `tasks/result`, `tasks/list`, `tasks/cancel`.
+//! * [`trace`]: W3C Trace Context carried from a request's `_meta` into its
+//!   result's, and the envelope faults that act on traced responses.
 //! * [`faults`]: the deliberate violations (`--fault NAME`).
 //! * [`hostile`]: transport-level attacks on the client (`--hostile NAME`):
 //!   huge, endless, malformed or missing output, for testing the harness.
@@ -78,6 +80,7 @@ pub mod running;
 pub mod tasks;
 pub mod tools;
 pub mod tokens;
+pub mod trace;
 pub mod transport;
 pub mod world;
 

@@ -83,6 +83,9 @@ pub fn page(list: &str, items: Vec<Value>, size: usize, params: &Map<String, Val
         Some(Value::String(cursor)) => match decode(list, cursor, len) {
             Some(offset) => offset,
             None if faults.contains(Fault::CursorInvalidAccepted) => 0,
+            None if faults.contains(Fault::CursorInvalidInternalError) => {
+                return Err(RpcError::internal(format!("cursor {cursor:?} could not be decoded")));
+            }
             None => return Err(RpcError::invalid_params(format!("Invalid cursor {cursor:?} for {list}"))),
         },
         Some(other) if faults.contains(Fault::CursorInvalidAccepted) => {

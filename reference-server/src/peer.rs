@@ -106,6 +106,8 @@ struct SessionState {
 /// Per-connection state shared by the reader and the request tasks.
 #[derive(Default)]
 pub struct Peer {
+    /// Set by the `cancel-stalls` fault: no request is answered any more.
+    stalled: AtomicBool,
     next_request_id: AtomicU64,
     waiting: Mutex<Waiting>,
     next_serial: AtomicU64,
@@ -210,6 +212,16 @@ impl Peer {
                 false
             }
         }
+    }
+
+    /// Answer no more requests (the `cancel-stalls` fault).
+    pub fn stall(&self) {
+        self.stalled.store(true, Ordering::Relaxed);
+    }
+
+    /// Has [`Peer::stall`] been called?
+    pub fn stalled(&self) -> bool {
+        self.stalled.load(Ordering::Relaxed)
     }
 
     /// No client message will arrive any more (stdin closed, session ended):

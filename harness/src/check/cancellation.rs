@@ -10,7 +10,7 @@
 
 use std::time::{Duration, Instant};
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::observe;
 use crate::execute::{CaseContext, StepOutcome};
@@ -102,6 +102,56 @@ pub async fn no_response(context: &CaseContext<'_>) -> StepOutcome {
             ));
         }
         None => {}
+    }
+    outcome.findings.extend(alive(context).await);
+    outcome
+}
+
+/// How long a forbidden answer to a cancellation is watched for.
+const ANSWER_WAIT: Duration = Duration::from_millis(500);
+
+/// Cancellations the server cannot act on are left without effect (UTIL-004)
+/// and quietly ignored (UTIL-006): one for a request never sent, one for a
+/// request already answered, and two with malformed params (no `requestId`;
+/// a `requestId` that is an object). None may be answered, and the server
+/// must keep answering afterwards (the one for a finished request is the
+/// late side of a cancellation race, UTIL-005).
+pub async fn ignored(context: &CaseContext<'_>) -> StepOutcome {
+    let session = context.session;
+    let connection = &session.connection;
+    let method = if session.era() == Era::Stateless { "server/discover" } else { "ping" };
+    let finished = session.request(method, json!({}), &RequestOptions::default()).await;
+    let Reply::Response(_) = &finished.reply else {
+        return inconclusive(format!("`{method}` got no answer, so there is no finished request to cancel"));
+    };
+    let finished_id = finished.request.get("id").cloned().unwrap_or_default();
+    let reason = "mcp-conform checks that a cancellation the server cannot act on is ignored";
+    let cancellations = [
+        ("a request never sent", json!({ "requestId": "mcp-conform-never-sent", "reason": reason })),
+        ("a request already answered", json!({ "requestId": finished_id, "reason": reason })),
+        ("no requestId", json!({ "reason": reason })),
+        ("a requestId that is an object", json!({ "requestId": { "not": "an id" }, "reason": reason })),
+    ];
+    let wait = ANSWER_WAIT.min(connection.options().request_timeout);
+    let mut outcome = StepOutcome::default();
+    for (what, params) in cancellations {
+        let frame = crate::jsonrpc::notification("notifications/cancelled", Some(params));
+        let bytes = serde_json::to_vec(&frame).unwrap_or_default();
+        let sent = connection.send_frame(bytes, Vec::new(), &[(Value::Null, "")], wait, |a| !a.is_empty()).await;
+        if let Some(why) = sent.unsent {
+            return inconclusive(format!("the cancellation naming {what} could not be sent: {why}"));
+        }
+        // Over Streamable HTTP an error status with an id-less error refuses the POST; it answers nothing.
+        let refused_post = sent.http.as_ref().is_some_and(|head| head.status >= 400) && connection.transport().kind() == Kind::StreamableHttp;
+        if let Some(answer) = sent.answers.iter().find(|_| !refused_post) {
+            outcome.findings.push(observe::draft(
+                "UTIL-006",
+                "SHOULD",
+                format!("the notifications/cancelled naming {what} was answered"),
+                "an invalid or pointless cancellation quietly ignored: no response",
+                observe::clip_message(answer),
+            ));
+        }
     }
     outcome.findings.extend(alive(context).await);
     outcome

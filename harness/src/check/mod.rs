@@ -10,6 +10,7 @@ mod cancellation;
 mod capabilities;
 mod client_input;
 mod completion;
+mod envelope;
 mod error_codes;
 mod feature_capabilities;
 mod http;
@@ -102,6 +103,8 @@ pub const NAMES: &[&str] = &[
     "client-request-shapes",
     "input-required",
     "task-results-undeclared",
+    "traced-request",
+    "cancel-ignored",
 ];
 
 /// Is `name` a built-in check?
@@ -188,6 +191,8 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "client-request-shapes" => client_input::request_shapes(context).await,
         "input-required" => client_input::round_trip(context).await,
         "task-results-undeclared" => task_results::undeclared(context).await,
+        "traced-request" => envelope::traced_request(context).await,
+        "cancel-ignored" => cancellation::ignored(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

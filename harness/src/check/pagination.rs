@@ -51,7 +51,8 @@ async fn confirm_empty_end(context: &CaseContext<'_>, list: &List, cursor: Optio
 }
 
 /// Ask every offered list for a page with a cursor the server never
-/// issued: -32602 (UTIL-014).
+/// issued: -32602 (UTIL-014); an internal error (-32603) is a bad cursor
+/// not handled cleanly (UTIL-013).
 pub async fn invalid_cursor(context: &CaseContext<'_>) -> StepOutcome {
     let mut outcome = StepOutcome::default();
     let cursor = json!(INVALID_CURSOR);
@@ -62,8 +63,11 @@ pub async fn invalid_cursor(context: &CaseContext<'_>) -> StepOutcome {
     let answers = futures_util::future::join_all(asks).await;
     let asked = answers.len();
     for (list, exchange) in answers {
+        // An internal error says the cursor broke the server: not handled cleanly (UTIL-013).
+        let requirement = if exchange.error_code() == Some(-32603) { "UTIL-013" } else { "UTIL-014" };
         let problem = match (exchange.result(), exchange.error_code()) {
             (_, Some(-32602)) => continue,
+            (None, Some(-32603)) => format!("`{}` failed with an internal error (-32603) on a cursor it never issued", list.method),
             (Some(_), _) => format!("`{}` accepted a cursor it never issued", list.method),
             (None, Some(code)) => format!("`{}` refused a cursor it never issued with code {code}, not -32602", list.method),
             (None, None) => {
@@ -72,7 +76,7 @@ pub async fn invalid_cursor(context: &CaseContext<'_>) -> StepOutcome {
             }
         };
         outcome.findings.push(Draft {
-            requirement: "UTIL-014".into(),
+            requirement: requirement.into(),
             keyword: None,
             message: problem,
             expected: format!("error -32602 for the cursor {cursor}"),

@@ -67,3 +67,12 @@ fn an_error_may_leave_out_the_id() {
     assert_eq!(frame.message.id(), Some(&serde_json::Value::Null));
     assert!(matches!(frame.message, Message::Error { .. }));
 }
+
+#[test]
+fn a_message_cut_by_a_newline_is_unfinished_and_a_wrong_version_is_named() {
+    assert!(matches!(parse(b"{\n"), Err(FrameError::Unfinished(_))));
+    assert!(matches!(parse(br#"{"jsonrpc": "2.0","#), Err(FrameError::Unfinished(_))));
+    assert!(matches!(parse(br#"  "jsonrpc": "2.0","#), Err(FrameError::NotJson(_))));
+    assert!(matches!(parse(br#"{"jsonrpc":"1.0","id":1,"result":{}}"#), Err(FrameError::WrongVersion(_))));
+    assert!(matches!(parse(br#"{"id":1,"result":{}}"#), Err(FrameError::WrongVersion(_))));
+}

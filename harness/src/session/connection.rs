@@ -536,20 +536,16 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
             return replies;
         }
         Err(e) => {
-            // An array outside 2025-03-26 is a batch, which the version does not have.
-            let requirement = match (&e, channel) {
-                (_, "stdout") => "STDIO-002",
-                (FrameError::Batch(_), _) => "JSONRPC-017",
-                _ => "JSONRPC-001",
-            };
+            let requirement = frame_error_requirement(&e, channel);
             let problem = Problem {
                 requirement,
-                keyword: "MUST",
+                keyword: if requirement == "STDIO-001" { "MUST NOT" } else { "MUST" },
                 message: format!("the server sent something that is not a JSON-RPC message: {e}"),
-                hint: if requirement == "STDIO-002" {
-                    "Write only JSON-RPC messages to stdout, one per line; send logs to stderr"
-                } else {
-                    "Send only JSON-RPC 2.0 messages: one JSON object with \"jsonrpc\": \"2.0\" per frame"
+                hint: match requirement {
+                    "STDIO-002" => "Write only JSON-RPC messages to stdout, one per line; send logs to stderr",
+                    "STDIO-001" => "Write each message on one line: serialize it compactly, with no newline inside",
+                    "JSONRPC-002" => "Encode every message as UTF-8",
+                    _ => "Send only JSON-RPC 2.0 messages: one JSON object with \"jsonrpc\": \"2.0\" per frame",
                 },
             };
             shared.record_unsolicited(channel, bytes, vec![problem]);
@@ -617,6 +613,16 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
                 None => problems.push(unmatched_response(id, is_error, lock(&shared.answered).contains(&key(id)))),
             }
         }
+        // A notification's method with an id: the notification breaks
+        // JSONRPC-015, and is not answered as if it were a request.
+        Message::Request { id, method, .. } if method.starts_with("notifications/") => {
+            problems.push(Problem {
+                requirement: "JSONRPC-015",
+                keyword: "MUST NOT",
+                message: format!("the server sent the notification `{method}` with an id ({id})"),
+                hint: "Send notifications without an `id` member",
+            });
+        }
         Message::Request { id, method, params } => {
             if era(&version) == Era::Stateless {
                 // Over HTTP the request travels on an SSE stream, which HTTP-010 forbids.
@@ -643,6 +649,23 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
     // Responses returned above; what is left came unasked.
     shared.record_unsolicited(channel, bytes, problems);
     replies
+}
+
+/// The requirement a frame that is not one JSON-RPC message breaks: bytes
+/// that are not UTF-8 (JSONRPC-002), a `jsonrpc` member other than `"2.0"`
+/// (JSONRPC-001), on stdout a line that ends inside its JSON value, i.e. a
+/// message with a newline in it (STDIO-001), or else anything else on
+/// stdout (STDIO-002); an array outside 2025-03-26 is a batch, which the
+/// version does not have (JSONRPC-017).
+fn frame_error_requirement(error: &FrameError, channel: &str) -> &'static str {
+    match (error, channel) {
+        (FrameError::NotUtf8(_), _) => "JSONRPC-002",
+        (FrameError::WrongVersion(_), _) => "JSONRPC-001",
+        (FrameError::Unfinished(_), "stdout") => "STDIO-001",
+        (_, "stdout") => "STDIO-002",
+        (FrameError::Batch(_), _) => "JSONRPC-017",
+        _ => "JSONRPC-001",
+    }
 }
 
 /// A response that matches no request in flight: a second answer to one

@@ -32,10 +32,11 @@ use tokio::task::JoinSet;
 
 use super::MAX_MESSAGE_BYTES;
 use crate::dispatch::{respond_batch, Action, Connection, Dispatcher};
-use crate::faults::Fault;
+use crate::faults::{Fault, FaultSet};
 use crate::peer::{ClientLink, Peer};
 use crate::protocol::message::error_response;
 use crate::protocol::RpcError;
+use crate::trace;
 
 /// Messages queued for stdout before senders wait for the writer.
 const OUTBOX: usize = 256;
@@ -101,8 +102,7 @@ where
     W: AsyncWrite + Unpin,
 {
     let (outbox, inbox) = mpsc::channel::<Value>(OUTBOX);
-    let garbage = dispatcher.faults().contains(Fault::StdoutGarbage);
-    let writer = write_messages(inbox, output, garbage);
+    let writer = write_messages(inbox, output, dispatcher.faults());
     let reader = read_messages(*dispatcher, input, outbox);
     tokio::pin!(writer);
     tokio::select! {
@@ -175,13 +175,17 @@ async fn read_messages<R: AsyncRead + Unpin>(dispatcher: Dispatcher, input: R, o
     outcome
 }
 
-async fn write_messages<W: AsyncWrite + Unpin>(mut inbox: mpsc::Receiver<Value>, mut output: W, mut garbage_pending: bool) -> io::Result<()> {
+async fn write_messages<W: AsyncWrite + Unpin>(mut inbox: mpsc::Receiver<Value>, mut output: W, faults: FaultSet) -> io::Result<()> {
+    let mut garbage_pending = faults.contains(Fault::StdoutGarbage);
     while let Some(message) = inbox.recv().await {
         if garbage_pending {
             garbage_pending = false;
             output.write_all(b"mcp-reference-server ready (this banner is not JSON-RPC)\n").await?;
         }
-        let mut line = serde_json::to_vec(&message).map_err(io::Error::other)?;
+        let mut line = match trace::damaged_line(&message, faults) {
+            Some(line) => line,
+            None => serde_json::to_vec(&message).map_err(io::Error::other)?,
+        };
         line.push(b'\n');
         output.write_all(&line).await?;
         output.flush().await?;
@@ -204,7 +208,6 @@ mod tests {
     use serde_json::json;
 
     use super::*;
-    use crate::faults::FaultSet;
 
     async fn frames(input: &[u8], limit: usize) -> Vec<Frame> {
         let mut r = LineReader {
