@@ -6,6 +6,8 @@
 
 use serde_json::{Map, Value};
 
+pub mod trace_context;
+
 /// A request id: the JSON value itself, compared exactly (a string `"1"` and
 /// the integer `1` are different ids).
 pub type Id = Value;

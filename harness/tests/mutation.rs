@@ -661,6 +661,10 @@ const EXPECTATIONS: &[Expectation] = &[
         since: "2024-11-05",
     },
     Expectation { fault: "cursor-invalid-internal-error", fails: &["UTIL-014-invalid-cursor"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    // JSONRPC-019 is a rule of 2026-07-28 only.
+    Expectation { fault: "traceparent-malformed", fails: &["JSONRPC-001-envelope"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "server-cancels-traced-request", fails: &["JSONRPC-001-envelope"], collateral: &[], transports: &["stdio"], since: "2026-07-28" },
+    Expectation { fault: "traced-stray-notification", fails: &["JSONRPC-001-envelope"], collateral: &[], transports: &["stdio"], since: "2026-07-28" },
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach

@@ -273,16 +273,16 @@ impl Job {
         if dispatcher.fault(Fault::CancelStalls) && peer.stalled() {
             return None;
         }
-        let trace = self.trace_context();
+        let trace = self.trace_context().map(|context| Traced { context, modern: matches!(self.kind.as_ref(), JobKind::Modern(..)) });
         if dispatcher.fault(Fault::ResponseAfterCancel) {
             let response = self.run(dispatcher, peer, link.clone()).await.into_response(id)?;
-            return Some(dispatcher.wire_faults(traced(response, trace.as_ref(), dispatcher, link.as_ref()).await, link.as_ref()).await);
+            return finish(response, trace.as_ref(), dispatcher, link.as_ref()).await;
         }
         let answer = peer
             .run_cancellable(&id, |cancelled| self.run(dispatcher, peer, link.clone().map(|l| l.owned_by(cancelled))))
             .await?;
         let response = answer.into_response(id)?;
-        Some(dispatcher.wire_faults(traced(response, trace.as_ref(), dispatcher, link.as_ref()).await, link.as_ref()).await)
+        finish(response, trace.as_ref(), dispatcher, link.as_ref()).await
     }
 
     /// The W3C trace context the request carries in `_meta`, if any.
@@ -293,17 +293,36 @@ impl Job {
     }
 }
 
-/// `response` with the request's trace `context` continued in it (and the
-/// envelope faults that act on traced responses).
-async fn traced(mut response: Value, context: Option<&Map<String, Value>>, dispatcher: Dispatcher, link: Option<&ClientLink>) -> Value {
-    let Some(context) = context else { return response };
-    trace::continue_in(&mut response, context, dispatcher.faults());
-    if dispatcher.fault(Fault::TracedNotificationWithId) {
-        if let (Some(link), Some(notification)) = (link, trace::notification_with_id(&response)) {
-            link.send(notification).await;
+/// The trace context a request carried, and whether it was a 2026-07-28 one.
+struct Traced {
+    context: Map<String, Value>,
+    modern: bool,
+}
+
+/// The response as it goes out: the request's trace continued in it (with
+/// the envelope faults that act on traced responses), then the wire faults.
+/// `None` when it went out through `link` already, with what must follow it.
+async fn finish(mut response: Value, trace: Option<&Traced>, dispatcher: Dispatcher, link: Option<&ClientLink>) -> Option<Value> {
+    let Some(trace) = trace else { return Some(dispatcher.wire_faults(response, link).await) };
+    trace::continue_in(&mut response, &trace.context, dispatcher.faults());
+    let before = [
+        (dispatcher.fault(Fault::TracedNotificationWithId), trace::notification_with_id(&response)),
+        (dispatcher.fault(Fault::ServerCancelsTracedRequest) && trace.modern, trace::cancellation_of(&response)),
+    ];
+    let after = trace::stray_notification();
+    let response = dispatcher.wire_faults(response, link).await;
+    let Some(link) = link else { return Some(response) };
+    for (active, message) in before {
+        if let (true, Some(message)) = (active, message) {
+            link.send(message).await;
         }
     }
-    response
+    if !(dispatcher.fault(Fault::TracedStrayNotification) && trace.modern) {
+        return Some(response);
+    }
+    link.send(response).await;
+    link.send(after).await;
+    None
 }
 
 /// One member of a batch, as [`Dispatcher::accept`] left it.

@@ -315,6 +315,12 @@ pub enum Fault {
     CancelUnknownAnswered,
     /// A list request with a cursor the server never issued gets -32603 (Internal error).
     CursorInvalidInternalError,
+    /// The `traceparent` continued in traced results is written in upper case.
+    TraceparentMalformed,
+    /// 2026-07-28 stdio: a traced request is preceded in its answer by `notifications/cancelled` naming it.
+    ServerCancelsTracedRequest,
+    /// 2026-07-28 stdio: a traced response is followed by a `notifications/message` tied to nothing.
+    TracedStrayNotification,
 }
 
 /// One row of the fault table.
@@ -1284,6 +1290,25 @@ pub const CATALOGUE: &[FaultInfo] = &[
         breaks: &["UTIL-013"],
         scope: Scope::AnyTransport,
         description: "answers a list request whose cursor it never issued with -32603 (Internal error), as if the cursor broke it",
+    },    FaultInfo {
+        fault: Fault::TraceparentMalformed,
+        name: "traceparent-malformed",
+        breaks: &["JSONRPC-019"],
+        scope: Scope::AnyTransport,
+        description: "continues a request's W3C trace with a traceparent in upper-case hex, which W3C Trace Context forbids",
+    },    FaultInfo {
+        fault: Fault::ServerCancelsTracedRequest,
+        name: "server-cancels-traced-request",
+        breaks: &["UTIL-002"],
+        scope: Scope::Stdio,
+        description: "in 2026-07-28 sends notifications/cancelled naming a request with a traceparent before answering it (no listen teardown)",
+    },
+    FaultInfo {
+        fault: Fault::TracedStrayNotification,
+        name: "traced-stray-notification",
+        breaks: &["STDIO-005"],
+        scope: Scope::Stdio,
+        description: "in 2026-07-28 follows the answer to a request with a traceparent by a notifications/message tied to no request and no listen stream",
     },
 ];
 
@@ -1546,6 +1571,9 @@ mod tests {
             Fault::CancelStalls,
             Fault::CancelUnknownAnswered,
             Fault::CursorInvalidInternalError,
+            Fault::TraceparentMalformed,
+            Fault::ServerCancelsTracedRequest,
+            Fault::TracedStrayNotification,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

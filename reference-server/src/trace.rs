@@ -45,6 +45,8 @@ pub fn continue_in(response: &mut Value, context: &Map<String, Value>, faults: F
         for (key, value) in context {
             meta.insert(key.clone(), value.clone());
         }
+        // The fault writes it in upper-case hex, which W3C Trace Context forbids.
+        let traceparent = if faults.contains(Fault::TraceparentMalformed) { traceparent.to_uppercase() } else { traceparent };
         meta.insert("traceparent".into(), traceparent.into());
     }
     let Some(message) = response.as_object_mut() else { return };
@@ -68,6 +70,30 @@ pub fn notification_with_id(response: &Value) -> Option<Value> {
         "method": "notifications/message",
         "params": { "level": "debug", "logger": "trace", "data": format!("span {traceparent} started") }
     }))
+}
+
+/// `notifications/cancelled` naming the traced request `response`
+/// answers, as if the server cancelled the client's request (the
+/// `server-cancels-traced-request` fault).
+pub fn cancellation_of(response: &Value) -> Option<Value> {
+    let id = response.get("id")?;
+    is_traced(response).then(|| {
+        json!({
+            "jsonrpc": "2.0",
+            "method": "notifications/cancelled",
+            "params": { "requestId": id, "reason": "trace span closed" }
+        })
+    })
+}
+
+/// A log message that follows a traced response, tied to no request and no
+/// listen stream (the `traced-stray-notification` fault).
+pub fn stray_notification() -> Value {
+    json!({
+        "jsonrpc": "2.0",
+        "method": "notifications/message",
+        "params": { "level": "info", "logger": "trace", "data": "trace span exported" }
+    })
 }
 
 /// Is `message` a response that continues a trace? (The stdio writer's

@@ -128,6 +128,9 @@ struct Shared {
     options: SessionOptions,
     /// Set once the first request has been sent (it gets the startup deadline).
     first_sent: AtomicBool,
+    /// Ids of the `subscriptions/listen` requests sent: the only requests a
+    /// 2026-07-28 server may send `notifications/cancelled` for (UTIL-002).
+    listens: Mutex<RecentIds>,
 }
 
 /// One transport plus the task that reads it.
@@ -209,6 +212,7 @@ impl Connection {
             started: Instant::now(),
             options,
             first_sent: AtomicBool::new(false),
+            listens: Mutex::new(RecentIds::default()),
         });
         let transport = Arc::new(transport);
         let reader = tokio::spawn(read(events, transport.clone(), shared.clone()));
@@ -242,6 +246,9 @@ impl Connection {
         let id = message.get("id").cloned().unwrap_or(Value::Null);
         let method = message.get("method").and_then(Value::as_str).unwrap_or_default().to_string();
         let task_augmented = message.pointer("/params/task").is_some();
+        if method == "subscriptions/listen" {
+            lock(&self.shared.listens).insert(key(&id));
+        }
         let (tx, rx) = oneshot::channel();
         lock(&self.shared.pending).insert(key(&id), Pending { method, task_augmented, reply: tx });
         let first = !self.shared.first_sent.swap(true, Ordering::Relaxed);
@@ -460,6 +467,35 @@ impl Shared {
         }
     }
 
+    /// 2026-07-28: a `notifications/cancelled` from the server only ever
+    /// tears down a listen stream (UTIL-002); on stdio a notification comes
+    /// for a request in flight or, tagged, for an open listen (STDIO-005),
+    /// so an untagged one while no request is in flight (nor given up at a
+    /// deadline, which the server may still be working on) is out of place.
+    fn stateless_notification_problem(&self, channel: &str, method: &str, message: &Value) -> Option<Problem> {
+        let cancelled = message.pointer("/params/requestId");
+        if method == "notifications/cancelled" {
+            let listen = cancelled.is_some_and(|id| lock(&self.listens).contains(&key(id)));
+            return (!listen).then(|| Problem {
+                requirement: "UTIL-002",
+                keyword: "MUST NOT",
+                message: format!(
+                    "the server sent notifications/cancelled for request {}, which is no subscriptions/listen request",
+                    cancelled.map_or("(none)".to_string(), Value::to_string)
+                ),
+                hint: "Send notifications/cancelled only to end a subscriptions/listen stream",
+            });
+        }
+        let tagged = message.pointer("/params/_meta/io.modelcontextprotocol~1subscriptionId").is_some();
+        let idle = lock(&self.pending).is_empty() && lock(&self.expired).set.is_empty();
+        (channel == "stdout" && !tagged && idle).then(|| Problem {
+            requirement: "STDIO-005",
+            keyword: "(prose)",
+            message: format!("the server sent `{method}` while no request was in flight, without a listen stream's subscriptionId"),
+            hint: "On stdio send notifications only for a request in flight, or tagged for an open subscriptions/listen",
+        })
+    }
+
     fn take_pending(&self, id: &Value) -> Option<Pending> {
         lock(&self.pending).remove(&key(id))
     }
@@ -554,6 +590,9 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
     };
     let schema = schema::bundle().version(&version);
     let mut problems = Vec::new();
+    if era(&version) == Era::Stateless {
+        problems.extend(trace_context_problems(&frame.json));
+    }
     let mut check = |definition: Option<&str>, instance: &Value, requirement: &'static str, what: &str| {
         let (Some(schema), Some(definition)) = (schema, definition) else { return };
         if let Err(violations) = schema.validate(definition, instance) {
@@ -644,11 +683,29 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
         }
         Message::Notification { method, .. } => {
             check(schema.and_then(|s| s.notification_definition(method)), &frame.json, "JSONRPC-001", &format!("the `{method}` notification"));
+            if era(&version) == Era::Stateless {
+                problems.extend(shared.stateless_notification_problem(channel, method, &frame.json));
+            }
         }
     }
     // Responses returned above; what is left came unasked.
     shared.record_unsolicited(channel, bytes, problems);
     replies
+}
+
+/// 2026-07-28: `traceparent`, `tracestate` and `baggage` in the `_meta` of
+/// a message's params or result follow the W3C syntax (JSONRPC-019).
+fn trace_context_problems(message: &Value) -> Vec<Problem> {
+    let metas = ["/params/_meta", "/result/_meta"].into_iter().filter_map(|p| message.pointer(p)).filter_map(Value::as_object);
+    metas
+        .flat_map(jsonrpc::trace_context::problems)
+        .map(|(key, why)| Problem {
+            requirement: "JSONRPC-019",
+            keyword: "MUST",
+            message: format!("`_meta.{key}` is not W3C syntax: {why}"),
+            hint: "Write traceparent and tracestate as W3C Trace Context and baggage as W3C Baggage define them",
+        })
+        .collect()
 }
 
 /// The requirement a frame that is not one JSON-RPC message breaks: bytes
