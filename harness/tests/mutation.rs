@@ -665,6 +665,14 @@ const EXPECTATIONS: &[Expectation] = &[
     Expectation { fault: "traceparent-malformed", fails: &["JSONRPC-001-envelope"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
     Expectation { fault: "server-cancels-traced-request", fails: &["JSONRPC-001-envelope"], collateral: &[], transports: &["stdio"], since: "2026-07-28" },
     Expectation { fault: "traced-stray-notification", fails: &["JSONRPC-001-envelope"], collateral: &[], transports: &["stdio"], since: "2026-07-28" },
+    Expectation {
+        fault: "server-request-ids-reused",
+        fails: &["L-JSONRPC-001-server-request-ids"],
+        // Every case that makes the ask tool send requests sees an id used before.
+        collateral: &["S2C-021-client-request-shapes", "TOOLS-008-call-results", "TOOLS-011-argument-errors-are-tool-errors", "TOOLS-018-invalid-arguments-rejected"],
+        transports: &["stdio"],
+        since: "2024-11-05",
+    },
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach

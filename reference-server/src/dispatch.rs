@@ -288,8 +288,7 @@ impl Job {
     /// The W3C trace context the request carries in `_meta`, if any.
     fn trace_context(&self) -> Option<Map<String, Value>> {
         let (JobKind::Legacy(_, req) | JobKind::Modern(_, req)) = self.kind.as_ref();
-        let params = req.params.clone().map(Value::Object);
-        trace::context_of(params.as_ref())
+        trace::context_of(req.params.as_ref())
     }
 }
 
@@ -323,6 +322,11 @@ async fn finish(mut response: Value, trace: Option<&Traced>, dispatcher: Dispatc
     link.send(response).await;
     link.send(after).await;
     None
+}
+
+/// A `tools/call` of a tool that takes time and does not ask the client.
+fn runs_as_streaming_call(req: &Request) -> bool {
+    is_streaming_call(req) && !req.param_str("name").is_some_and(tools::asks_client)
 }
 
 /// One member of a batch, as [`Dispatcher::accept`] left it.
@@ -541,6 +545,9 @@ impl Dispatcher {
 
     /// One message (not a batch): `None` when nothing is to be answered.
     fn accept_message(&self, conn: &mut Connection, value: Value) -> Option<Part> {
+        if self.fault(Fault::ServerRequestIdsReused) {
+            conn.peer.reuse_request_ids();
+        }
         match classify(value) {
             Err(rejected) => Some(Part::Reply(self.rejection(&rejected))),
             Ok(Incoming::Response(response)) => {
@@ -982,10 +989,11 @@ impl Dispatcher {
     /// Whether a 2026-07-28 request answers with a stream of its own over
     /// Streamable HTTP, run by [`Job::run`]: `subscriptions/listen` and
     /// the tools that take time (`progress`, `slow`, `log`); closing that
-    /// stream cancels the request (HTTP-014).
+    /// stream cancels the request (HTTP-014). A request that carries a W3C
+    /// trace context streams too, so that its answer continues the trace.
     pub fn modern_streams(&self, req: &Request) -> bool {
-        let asks = req.param_str("name").is_some_and(tools::asks_client);
-        req.method == "subscriptions/listen" || (is_streaming_call(req) && !asks)
+        let traced = trace::context_of(req.params.as_ref()).is_some();
+        req.method == "subscriptions/listen" || runs_as_streaming_call(req) || traced
     }
 
     /// A 2026-07-28 request whose `_meta` passed [`Dispatcher::modern_meta`],
@@ -1060,7 +1068,7 @@ impl Dispatcher {
             let (result, late) = listen::listen(self.faults, &req.id, &req.params_or_empty(), peer, link).await;
             return (finish_modern(result), late);
         }
-        if !self.modern_streams(req) {
+        if !runs_as_streaming_call(req) {
             return (self.modern_request(request_meta, req, link), Vec::new());
         }
         match tools::call(version, self.faults, &req.params_or_empty()) {

@@ -321,6 +321,8 @@ pub enum Fault {
     ServerCancelsTracedRequest,
     /// 2026-07-28 stdio: a traced response is followed by a `notifications/message` tied to nothing.
     TracedStrayNotification,
+    /// stdio: every request the server sends the client has the id 1.
+    ServerRequestIdsReused,
 }
 
 /// One row of the fault table.
@@ -1309,6 +1311,12 @@ pub const CATALOGUE: &[FaultInfo] = &[
         breaks: &["STDIO-005"],
         scope: Scope::Stdio,
         description: "in 2026-07-28 follows the answer to a request with a traceparent by a notifications/message tied to no request and no listen stream",
+    },    FaultInfo {
+        fault: Fault::ServerRequestIdsReused,
+        name: "server-request-ids-reused",
+        breaks: &["L-JSONRPC-001"],
+        scope: Scope::Stdio,
+        description: "gives every request it sends the client (the ask tool's roots, sampling and elicitation) the id 1",
     },
 ];
 
@@ -1574,6 +1582,7 @@ mod tests {
             Fault::TraceparentMalformed,
             Fault::ServerCancelsTracedRequest,
             Fault::TracedStrayNotification,
+            Fault::ServerRequestIdsReused,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -108,6 +108,8 @@ struct SessionState {
 pub struct Peer {
     /// Set by the `cancel-stalls` fault: no request is answered any more.
     stalled: AtomicBool,
+    /// Set by the `server-request-ids-reused` fault: every server request has the id 1.
+    reuse_ids: AtomicBool,
     next_request_id: AtomicU64,
     waiting: Mutex<Waiting>,
     next_serial: AtomicU64,
@@ -180,9 +182,18 @@ impl Peer {
         &self.tasks
     }
 
-    /// A new server request id: 1, 2, 3 … per peer.
+    /// A new server request id: 1, 2, 3 … per peer (always 1 under the
+    /// `server-request-ids-reused` fault).
     pub fn next_request_id(&self) -> Value {
+        if self.reuse_ids.load(Ordering::Relaxed) {
+            return json!(1);
+        }
         json!(self.next_request_id.fetch_add(1, Ordering::Relaxed) + 1)
+    }
+
+    /// Number every later server request 1 (the `server-request-ids-reused` fault).
+    pub fn reuse_request_ids(&self) {
+        self.reuse_ids.store(true, Ordering::Relaxed);
     }
 
     /// Files a server request that expects an answer.

@@ -6,10 +6,11 @@
 //! may continue in its answer (the reference server does; its envelope
 //! faults damage exactly such answers).
 
-use serde_json::json;
+use serde_json::{json, Map};
 
 use super::observe;
 use crate::execute::{CaseContext, StepOutcome};
+use crate::fixtures::unmapped;
 use crate::session::{Reply, RequestOptions};
 use crate::version::Era;
 
@@ -44,4 +45,25 @@ pub async fn traced_request(context: &CaseContext<'_>) -> StepOutcome {
     // Messages sent right after the answer belong to this case too.
     tokio::time::sleep(observe::LATE_WINDOW).await;
     outcome
+}
+
+/// Handshake era: call the tool that asks the client for input twice, so
+/// that the server sends requests of its own; their ids (judged on receipt,
+/// L-JSONRPC-001) must be strings or integers, none used twice. Fewer than
+/// two server requests leave nothing to compare.
+pub async fn server_request_ids(context: &CaseContext<'_>) -> StepOutcome {
+    let Some(role) = context.options.fixtures.client_input.clone() else {
+        return StepOutcome { inconclusive: vec![unmapped("client-input")], ..StepOutcome::default() };
+    };
+    let connection = &context.session.connection;
+    let mark = connection.mark();
+    for _ in 0..2 {
+        observe::call(context, &role, Map::new()).await;
+    }
+    let requests = observe::received(&connection.since(mark)).iter().filter(|s| s.method().is_some() && s.message.get("id").is_some()).count();
+    if requests < 2 {
+        let why = format!("two calls of `{}` brought {requests} request(s) from the server: no ids to compare", role.tool);
+        return StepOutcome { inconclusive: vec![why], ..StepOutcome::default() };
+    }
+    StepOutcome::default()
 }

@@ -105,6 +105,7 @@ pub const NAMES: &[&str] = &[
     "task-results-undeclared",
     "traced-request",
     "cancel-ignored",
+    "server-request-ids",
 ];
 
 /// Is `name` a built-in check?
@@ -193,6 +194,7 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "task-results-undeclared" => task_results::undeclared(context).await,
         "traced-request" => envelope::traced_request(context).await,
         "cancel-ignored" => cancellation::ignored(context).await,
+        "server-request-ids" => envelope::server_request_ids(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

@@ -131,6 +131,8 @@ struct Shared {
     /// Ids of the `subscriptions/listen` requests sent: the only requests a
     /// 2026-07-28 server may send `notifications/cancelled` for (UTIL-002).
     listens: Mutex<RecentIds>,
+    /// Ids of the requests the server sent: a sender never reuses one (L-JSONRPC-001).
+    server_ids: Mutex<RecentIds>,
 }
 
 /// One transport plus the task that reads it.
@@ -158,6 +160,13 @@ impl RecentIds {
                 self.set.remove(&old);
             }
         }
+    }
+
+    /// Remember `id`; false if it was remembered already.
+    fn insert_new(&mut self, id: String) -> bool {
+        let new = !self.set.contains(&id);
+        self.insert(id);
+        new
     }
 
     /// Forget `id`; true if it was remembered.
@@ -213,6 +222,7 @@ impl Connection {
             options,
             first_sent: AtomicBool::new(false),
             listens: Mutex::new(RecentIds::default()),
+            server_ids: Mutex::new(RecentIds::default()),
         });
         let transport = Arc::new(transport);
         let reader = tokio::spawn(read(events, transport.clone(), shared.clone()));
@@ -496,6 +506,26 @@ impl Shared {
         })
     }
 
+    /// A request id of the server's is a string or an integer, never
+    /// null, and new in the session (L-JSONRPC-001; reuse is judged on stdio).
+    fn server_request_id_problem(&self, channel: &str, id: &Value, method: &str) -> Option<Problem> {
+        let why = match id {
+            Value::Null => "null".to_string(),
+            Value::Number(n) if !(n.is_i64() || n.is_u64()) => format!("{n}, a number that is not an integer"),
+            // Over HTTP a resumed SSE stream may deliver a request again; stdio never does.
+            _ if channel == "stdout" && !lock(&self.server_ids).insert_new(key(id)) => {
+                format!("{id}, which an earlier request of the server's already had")
+            }
+            _ => return None,
+        };
+        Some(Problem {
+            requirement: "L-JSONRPC-001",
+            keyword: "MUST",
+            message: format!("the server's `{method}` request has the id {why}"),
+            hint: "Give each request you send a new string or integer id: never null, never one used before in the session",
+        })
+    }
+
     fn take_pending(&self, id: &Value) -> Option<Pending> {
         lock(&self.pending).remove(&key(id))
     }
@@ -674,6 +704,7 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
                 });
             } else {
                 check(schema.and_then(|s| s.request_definition(method)), &frame.json, "JSONRPC-001", &format!("the server's `{method}` request"));
+                problems.extend(shared.server_request_id_problem(channel, id, method));
                 let answer = match client::answer(&version, method, params.as_ref()) {
                     Ok(result) => jsonrpc::result(id, result),
                     Err((code, message)) => jsonrpc::error(id, code, &message),
