@@ -665,6 +665,7 @@ const EXPECTATIONS: &[Expectation] = &[
     Expectation { fault: "traceparent-malformed", fails: &["JSONRPC-001-envelope"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
     Expectation { fault: "server-cancels-traced-request", fails: &["JSONRPC-001-envelope"], collateral: &[], transports: &["stdio"], since: "2026-07-28" },
     Expectation { fault: "traced-stray-notification", fails: &["JSONRPC-001-envelope"], collateral: &[], transports: &["stdio"], since: "2026-07-28" },
+    Expectation { fault: "traced-error-verbose", fails: &["JSONRPC-001-envelope"], collateral: &[], transports: ALL, since: "2024-11-05" },
     Expectation {
         fault: "server-request-ids-reused",
         fails: &["L-JSONRPC-001-server-request-ids"],
@@ -729,6 +730,7 @@ const STRICT: &[&str] = &[
     "extra-input-responses-refused",
     "cancel-unknown-answered",
     "cursor-invalid-internal-error",
+    "traced-error-verbose",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach

@@ -323,6 +323,8 @@ pub enum Fault {
     TracedStrayNotification,
     /// stdio: every request the server sends the client has the id 1.
     ServerRequestIdsReused,
+    /// Errors answering a traced request carry a trace id and a stack trace in `message`.
+    TracedErrorVerbose,
 }
 
 /// One row of the fault table.
@@ -1317,6 +1319,12 @@ pub const CATALOGUE: &[FaultInfo] = &[
         breaks: &["L-JSONRPC-001"],
         scope: Scope::Stdio,
         description: "gives every request it sends the client (the ask tool's roots, sampling and elicitation) the id 1",
+    },    FaultInfo {
+        fault: Fault::TracedErrorVerbose,
+        name: "traced-error-verbose",
+        breaks: &["JSONRPC-009"],
+        scope: Scope::AnyTransport,
+        description: "errors answering a request with a traceparent carry the trace id and a multi-line stack trace in error.message",
     },
 ];
 
@@ -1583,6 +1591,7 @@ mod tests {
             Fault::ServerCancelsTracedRequest,
             Fault::TracedStrayNotification,
             Fault::ServerRequestIdsReused,
+            Fault::TracedErrorVerbose,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

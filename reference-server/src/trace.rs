@@ -39,6 +39,11 @@ fn continued(incoming: &str) -> Option<String> {
 /// envelope faults, which damage traced responses only.
 pub fn continue_in(response: &mut Value, context: &Map<String, Value>, faults: FaultSet) {
     let Some(traceparent) = context.get("traceparent").and_then(Value::as_str).and_then(continued) else { return };
+    if faults.contains(Fault::TracedErrorVerbose) {
+        if let Some(Value::String(message)) = response.pointer_mut("/error/message") {
+            message.push_str(&format!(". Trace {traceparent}.\n  at dispatch (dispatch.rs)\n  at serve (stdio.rs)"));
+        }
+    }
     let Some(result) = response.get_mut("result").and_then(Value::as_object_mut) else { return };
     let meta = result.entry("_meta").or_insert_with(|| json!({}));
     if let Some(meta) = meta.as_object_mut() {

@@ -9,7 +9,7 @@
 use serde_json::{json, Map};
 
 use super::observe;
-use crate::execute::{CaseContext, StepOutcome};
+use crate::execute::{clip, CaseContext, Draft, StepOutcome};
 use crate::fixtures::unmapped;
 use crate::session::{Reply, RequestOptions};
 use crate::version::Era;
@@ -21,8 +21,9 @@ const TRACESTATE: &str = "mcp-conform=00f067aa0ba902b7";
 const BAGGAGE: &str = "mcp-conform.check=envelope";
 
 /// Send `ping` (`server/discover` in 2026-07-28) with a trace context in
-/// `_meta`; it must be answered. What arrives meanwhile and right after
-/// is judged on receipt.
+/// `_meta`; it must be answered. Then a traced request for an unknown
+/// method, whose error message should be brief. What arrives meanwhile
+/// and right after is judged on receipt.
 pub async fn traced_request(context: &CaseContext<'_>) -> StepOutcome {
     let (method, requirement) = match context.session.era() {
         Era::Stateful => ("ping", "L-PING-001"),
@@ -42,9 +43,33 @@ pub async fn traced_request(context: &CaseContext<'_>) -> StepOutcome {
             why.clone(),
         )),
     }
+    outcome.findings.extend(brief_error_message(context).await);
     // Messages sent right after the answer belong to this case too.
     tokio::time::sleep(observe::LATE_WINDOW).await;
     outcome
+}
+
+/// Longest `error.message` taken for a single sentence.
+const MAX_ERROR_MESSAGE: usize = 300;
+
+/// A traced request for a method no server has: its error's `message`
+/// should be brief, one sentence (JSONRPC-009): no line break, at most
+/// [`MAX_ERROR_MESSAGE`] characters. Anything but an error is not judged.
+async fn brief_error_message(context: &CaseContext<'_>) -> Option<Draft> {
+    let params = json!({ "_meta": { "traceparent": TRACEPARENT, "tracestate": TRACESTATE, "baggage": BAGGAGE } });
+    let method = "mcp-conform/no-such-method";
+    let exchange = context.session.request(method, params, &RequestOptions::default()).await;
+    let message = exchange.error()?.get("message")?.as_str()?;
+    let long = message.chars().count() > MAX_ERROR_MESSAGE;
+    (long || message.contains(['\n', '\r'])).then(|| {
+        observe::draft(
+            "JSONRPC-009",
+            "SHOULD",
+            format!("the error answering `{method}` has a message of {} characters over several lines or sentences", message.chars().count()),
+            "a brief error.message: one sentence, no line breaks (details belong in error.data)",
+            clip(message, 300),
+        )
+    })
 }
 
 /// Handshake era: call the tool that asks the client for input twice, so

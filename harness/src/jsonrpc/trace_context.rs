@@ -5,8 +5,11 @@
 
 use serde_json::{Map, Value};
 
+/// Why a value is malformed, or `None`.
+type Validator = fn(&str) -> Option<String>;
+
 /// The keys judged, with their validators.
-const KEYS: [(&str, fn(&str) -> Option<String>); 3] =
+const KEYS: [(&str, Validator); 3] =
     [("traceparent", traceparent), ("tracestate", tracestate), ("baggage", baggage)];
 
 /// Every malformed trace key of `meta`, as `(key, why)`.
