@@ -154,3 +154,18 @@ fn memory_stays_bounded() {
 fn a_leaking_server_is_still_run_to_the_end() {
     over_stdio("leak-per-request", 0);
 }
+
+/// STDIO-003: a server may write anything to stderr, and a client must not
+/// take it for an error. One that writes 5000 lines there claiming errors
+/// before it starts (then logs at debug level) passes the sample like the
+/// quiet server does; only a harness that read stderr as protocol or as
+/// failure would fail it.
+#[test]
+fn stderr_chatter_is_not_held_against_the_server() {
+    let script = format!(
+        "yes 'ERROR: this line on stderr is only logging' | head -n 5000 >&2; MCP_REFERENCE_SERVER_LOG=debug exec {} reference-server",
+        bin()
+    );
+    let (code, text) = finish(harness(DEADLINE, &["--", "sh", "-c", &script]));
+    assert_eq!(code, Some(0), "{text}");
+}
