@@ -639,6 +639,38 @@ const EXPECTATIONS: &[Expectation] = &[
         collateral: &[],
         transports: STATELESS,
         since: "2025-11-25",
+    },    Expectation {
+        fault: "capabilities-carried-over",
+        fails: &["LIFECYCLE-010-per-request-capabilities"],
+        // Over HTTP the memory is the whole server's: a later call declaring
+        // nothing is asked what earlier cases declared.
+        collateral: &["L-S2C-001-undeclared-capabilities"],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation {
+        fault: "undeclared-capabilities-assumed",
+        fails: &["LIFECYCLE-010-per-request-capabilities"],
+        // Every call declaring nothing is asked for input.
+        collateral: &["L-S2C-001-undeclared-capabilities"],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation {
+        fault: "missing-capability-as-tool-error",
+        fails: &["LIFECYCLE-010-per-request-capabilities"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation { fault: "lists-change-after-calls", fails: &["TOOLS-003-list-stability"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "tools-order-varies", fails: &["TOOLS-003-list-stability"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation {
+        fault: "initialize-refused-without-versions",
+        fails: &["LIFECYCLE-017-legacy-initialize"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2026-07-28",
     },
 ];
 
@@ -694,6 +726,8 @@ const STRICT: &[&str] = &[
     "sampling-context-undeclared",
     "malformed-input-responses-accepted",
     "extra-input-responses-refused",
+    "tools-order-varies",
+    "initialize-refused-without-versions",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach

@@ -299,6 +299,18 @@ pub enum Fault {
     ExtraInputResponsesRefused,
     /// 2026-07-28: `echo` is answered with a task though nobody negotiated the tasks extension.
     TaskResultWithoutExtension,
+    /// 2026-07-28: client capabilities declared by earlier requests count for later ones.
+    CapabilitiesCarriedOver,
+    /// 2026-07-28: a tool needing an undeclared client capability answers `isError: true` instead of -32021.
+    MissingCapabilityAsToolError,
+    /// 2026-07-28: after an odd number of tool calls the tools, prompts and resources lists lose their last item.
+    ListsChangeAfterCalls,
+    /// 2026-07-28: every walk of `tools/list` starts at another tool.
+    ToolsOrderVaries,
+    /// `initialize` is refused with an error that names no protocol version.
+    InitializeRefusedWithoutVersions,
+    /// 2026-07-28: the asking tools act as if every request declared every client capability.
+    UndeclaredCapabilitiesAssumed,
 }
 
 /// One row of the fault table.
@@ -1214,6 +1226,48 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "in 2026-07-28 answers tools/call echo with resultType \"task\" although neither the client nor the server named the tasks extension",
     },
+    FaultInfo {
+        fault: Fault::CapabilitiesCarriedOver,
+        name: "capabilities-carried-over",
+        breaks: &["LIFECYCLE-010"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 remembers the client capabilities earlier requests declared (per stdio process, or server-wide over HTTP) and lets ask and the asking fixtures use them",
+    },
+    FaultInfo {
+        fault: Fault::MissingCapabilityAsToolError,
+        name: "missing-capability-as-tool-error",
+        breaks: &["LIFECYCLE-009"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 answers test_sampling / test_elicitation called without the capability they need with isError: true instead of -32021 naming requiredCapabilities",
+    },
+    FaultInfo {
+        fault: Fault::ListsChangeAfterCalls,
+        name: "lists-change-after-calls",
+        breaks: &["TOOLS-003", "RESOURCES-002", "PROMPTS-002"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 tools/list, prompts/list and resources/list drop their last item while an odd number of tools/call requests has been served",
+    },
+    FaultInfo {
+        fault: Fault::ToolsOrderVaries,
+        name: "tools-order-varies",
+        breaks: &["TOOLS-004"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 rotates the tool list by one more place on every first page of tools/list",
+    },
+    FaultInfo {
+        fault: Fault::InitializeRefusedWithoutVersions,
+        name: "initialize-refused-without-versions",
+        breaks: &["LIFECYCLE-017"],
+        scope: Scope::AnyTransport,
+        description: "refuses initialize like a server of 2026-07-28 only, with -32601 and a message that names no protocol version",
+    },
+    FaultInfo {
+        fault: Fault::UndeclaredCapabilitiesAssumed,
+        name: "undeclared-capabilities-assumed",
+        breaks: &["LIFECYCLE-008"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 lets ask and the asking fixtures ask for sampling, roots and elicitation whatever the request's clientCapabilities declare",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -1467,6 +1521,12 @@ mod tests {
             Fault::MalformedInputResponsesAccepted,
             Fault::ExtraInputResponsesRefused,
             Fault::TaskResultWithoutExtension,
+            Fault::CapabilitiesCarriedOver,
+            Fault::MissingCapabilityAsToolError,
+            Fault::ListsChangeAfterCalls,
+            Fault::ToolsOrderVaries,
+            Fault::InitializeRefusedWithoutVersions,
+            Fault::UndeclaredCapabilitiesAssumed,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -150,6 +150,12 @@ const PROVEN_BY_THE_MUTATION_MATRIX: &[&str] = &[
     "task-result-without-extension",
     "tools-capability-undeclared",
     "undefined-mcp-error-code",
+    "capabilities-carried-over",
+    "missing-capability-as-tool-error",
+    "lists-change-after-calls",
+    "tools-order-varies",
+    "initialize-refused-without-versions",
+    "undeclared-capabilities-assumed",
 ];
 
 #[tokio::test]
@@ -778,4 +784,62 @@ async fn error_missing_message() {
     let r = s.request(request(1, "no/such", json!({}))).await;
     assert_eq!(error_code(&r), -32601);
     assert!(r["error"].get("message").is_none(), "{r}");
+}
+
+#[tokio::test]
+async fn capabilities_carried_over() {
+    let mut s = stdio_with("capabilities-carried-over").await;
+    let ask = |id, capabilities| modern_with(id, "tools/call", json!({"name": "ask", "arguments": {}}), capabilities);
+    let first = s.request(ask(1, json!({}))).await;
+    assert_ne!(first["result"]["resultType"], "input_required", "{first}");
+    s.request(ask(2, json!({"sampling": {}}))).await;
+    let later = s.request(ask(3, json!({}))).await;
+    assert_eq!(later["result"]["inputRequests"]["sampling"]["method"], "sampling/createMessage", "{later}");
+}
+
+#[tokio::test]
+async fn missing_capability_as_tool_error() {
+    let call = modern_with(1, "tools/call", json!({"name": "test_sampling", "arguments": {"prompt": "hi"}}), json!({}));
+    let mut clean = StdioServer::start(&[]).await;
+    let refused = clean.request(call.clone()).await;
+    assert_eq!(error_code(&refused), -32021);
+    assert_eq!(refused["error"]["data"]["requiredCapabilities"], json!({"sampling": {}}));
+    let server = HttpServer::start(&["--http", "127.0.0.1:0"]).await;
+    assert_eq!(server.post_modern(&call).await.status, StatusCode::BAD_REQUEST);
+    let mut s = stdio_with("missing-capability-as-tool-error").await;
+    let r = s.request(call).await;
+    assert_eq!(r["result"]["isError"], true, "{r}");
+}
+
+#[tokio::test]
+async fn lists_change_after_calls() {
+    let mut s = stdio_with("lists-change-after-calls").await;
+    let before = s.request(modern(1, "resources/list", json!({}))).await;
+    s.request(modern(2, "tools/call", json!({"name": "echo", "arguments": {"message": "hi"}}))).await;
+    let after = s.request(modern(3, "resources/list", json!({}))).await;
+    let count = |r: &Value| r["result"]["resources"].as_array().map_or(0, Vec::len);
+    assert_eq!(count(&after) + 1, count(&before), "{after}");
+}
+
+#[tokio::test]
+async fn tools_order_varies() {
+    let mut s = stdio_with("tools-order-varies").await;
+    let first = s.request(modern(1, "tools/list", json!({}))).await;
+    let second = s.request(modern(2, "tools/list", json!({}))).await;
+    assert_ne!(first["result"]["tools"][0]["name"], second["result"]["tools"][0]["name"]);
+}
+
+#[tokio::test]
+async fn initialize_refused_without_versions() {
+    let mut s = stdio_with("initialize-refused-without-versions").await;
+    let r = s.request(initialize(1, "2025-11-25")).await;
+    assert_eq!(error_code(&r), -32601);
+    assert!(!r["error"].to_string().contains("2026-07-28"), "{r}");
+}
+
+#[tokio::test]
+async fn undeclared_capabilities_assumed() {
+    let mut s = stdio_with("undeclared-capabilities-assumed").await;
+    let r = s.request(modern_with(1, "tools/call", json!({"name": "ask", "arguments": {}}), json!({}))).await;
+    assert_eq!(r["result"]["inputRequests"]["sampling"]["method"], "sampling/createMessage", "{r}");
 }

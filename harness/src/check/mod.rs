@@ -33,6 +33,8 @@ mod task_results;
 mod tasks;
 mod tool_arguments;
 mod tools;
+mod statelessness;
+mod list_stability;
 
 use crate::execute::{CaseContext, StepOutcome};
 
@@ -102,6 +104,9 @@ pub const NAMES: &[&str] = &[
     "client-request-shapes",
     "input-required",
     "task-results-undeclared",
+    "per-request-capabilities",
+    "legacy-initialize",
+    "list-stability",
 ];
 
 /// Is `name` a built-in check?
@@ -188,6 +193,9 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "client-request-shapes" => client_input::request_shapes(context).await,
         "input-required" => client_input::round_trip(context).await,
         "task-results-undeclared" => task_results::undeclared(context).await,
+        "per-request-capabilities" => statelessness::per_request_capabilities(context).await,
+        "legacy-initialize" => statelessness::legacy_initialize(context).await,
+        "list-stability" => list_stability::check(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }
