@@ -666,6 +666,13 @@ const EXPECTATIONS: &[Expectation] = &[
     Expectation { fault: "lists-change-after-calls", fails: &["TOOLS-003-list-stability"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
     Expectation { fault: "tools-order-varies", fails: &["TOOLS-003-list-stability"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
     Expectation {
+        fault: "request-state-latest-only",
+        fails: &["LIFECYCLE-013-interleaved-conversations"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation {
         fault: "initialize-refused-without-versions",
         fails: &["LIFECYCLE-017-legacy-initialize"],
         collateral: &[],
@@ -728,6 +735,7 @@ const STRICT: &[&str] = &[
     "extra-input-responses-refused",
     "tools-order-varies",
     "initialize-refused-without-versions",
+    "request-state-latest-only",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach

@@ -4,7 +4,9 @@
 //! The conformant server derives nothing from earlier requests: each one
 //! brings its version and client capabilities in `_meta` (LIFECYCLE-010),
 //! and its lists do not depend on what else was asked (TOOLS-003,
-//! RESOURCES-002, PROMPTS-002) nor come in a changing order (TOOLS-004).
+//! RESOURCES-002, PROMPTS-002) nor come in a changing order (TOOLS-004),
+//! and a multi round-trip conversation is found by its `requestState`
+//! alone, whatever else started meanwhile (LIFECYCLE-011, LIFECYCLE-013).
 //! These process-wide memories exist only so that faults can break those
 //! rules. Over stdio a process is one connection; over HTTP the memory is
 //! the whole server's.
@@ -17,6 +19,7 @@ use crate::protocol::ClientCapabilities;
 static CAPABILITIES: Mutex<ClientCapabilities> = Mutex::new(ClientCapabilities { roots: false, sampling: false, elicitation_form: false });
 static TOOL_CALLS: AtomicU64 = AtomicU64::new(0);
 static FIRST_PAGES: AtomicU64 = AtomicU64::new(0);
+static LATEST_REQUEST_STATE: Mutex<String> = Mutex::new(String::new());
 
 /// `declared` joined with every capability an earlier request declared
 /// (the `capabilities-carried-over` fault), remembering `declared` too.
@@ -48,6 +51,17 @@ pub fn odd_tool_calls() -> bool {
 pub fn rotation(first_page: bool) -> usize {
     let count = if first_page { FIRST_PAGES.fetch_add(1, Ordering::Relaxed) + 1 } else { FIRST_PAGES.load(Ordering::Relaxed) };
     usize::try_from(count).unwrap_or(0)
+}
+
+/// Remembers the `requestState` issued last (the `request-state-latest-only`
+/// fault takes it for the one conversation in progress).
+pub fn remember_request_state(state: &str) {
+    *LATEST_REQUEST_STATE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) = state.to_string();
+}
+
+/// Whether `state` is the `requestState` issued last.
+pub fn is_latest_request_state(state: &str) -> bool {
+    *LATEST_REQUEST_STATE.lock().unwrap_or_else(|poisoned| poisoned.into_inner()) == state
 }
 
 #[cfg(test)]

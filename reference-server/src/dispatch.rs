@@ -1074,6 +1074,11 @@ impl Dispatcher {
                 if self.fault(Fault::UndeclaredCapabilitiesAssumed) {
                     caps = ClientCapabilities { roots: true, sampling: true, elicitation_form: true };
                 }
+                let state = params.get("requestState").and_then(Value::as_str);
+                if self.fault(Fault::RequestStateLatestOnly) && state.is_some_and(|s| !carried_state::is_latest_request_state(s)) {
+                    let refusal = tools::Output::Failure("Another conversation has started since this requestState was issued.".into());
+                    return as_object(tools::shape_result(version, self.faults, refusal));
+                }
                 let asked = match asking {
                     // LIFECYCLE-009: a tool that cannot work without the capability refuses with -32021.
                     Call::Inquire(inquiry) => match inquiry.missing_capability(caps) {
@@ -1082,6 +1087,9 @@ impl Dispatcher {
                     },
                     _ => ask::ask_stateless(caps, self.faults, &params, link)?,
                 };
+                if let (Stateless::InputRequired(result), true) = (&asked, self.fault(Fault::RequestStateLatestOnly)) {
+                    carried_state::remember_request_state(result.get("requestState").and_then(Value::as_str).unwrap_or_default());
+                }
                 match asked {
                     Stateless::Done(output) => tools::shape_result(version, self.faults, output),
                     Stateless::InputRequired(result) => return Ok(result),

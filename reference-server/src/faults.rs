@@ -311,6 +311,8 @@ pub enum Fault {
     InitializeRefusedWithoutVersions,
     /// 2026-07-28: the asking tools act as if every request declared every client capability.
     UndeclaredCapabilitiesAssumed,
+    /// 2026-07-28: `ask` accepts only the `requestState` it issued last.
+    RequestStateLatestOnly,
 }
 
 /// One row of the fault table.
@@ -1268,6 +1270,13 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "in 2026-07-28 lets ask and the asking fixtures ask for sampling, roots and elicitation whatever the request's clientCapabilities declare",
     },
+    FaultInfo {
+        fault: Fault::RequestStateLatestOnly,
+        name: "request-state-latest-only",
+        breaks: &["LIFECYCLE-013", "LIFECYCLE-011"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 ask takes the requestState it issued last for the one conversation in progress: a retry with an earlier one gets isError: true",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -1527,6 +1536,7 @@ mod tests {
             Fault::ToolsOrderVaries,
             Fault::InitializeRefusedWithoutVersions,
             Fault::UndeclaredCapabilitiesAssumed,
+            Fault::RequestStateLatestOnly,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

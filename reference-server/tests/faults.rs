@@ -156,6 +156,7 @@ const PROVEN_BY_THE_MUTATION_MATRIX: &[&str] = &[
     "tools-order-varies",
     "initialize-refused-without-versions",
     "undeclared-capabilities-assumed",
+    "request-state-latest-only",
 ];
 
 #[tokio::test]
@@ -842,4 +843,21 @@ async fn undeclared_capabilities_assumed() {
     let mut s = stdio_with("undeclared-capabilities-assumed").await;
     let r = s.request(modern_with(1, "tools/call", json!({"name": "ask", "arguments": {}}), json!({}))).await;
     assert_eq!(r["result"]["inputRequests"]["sampling"]["method"], "sampling/createMessage", "{r}");
+}
+
+#[tokio::test]
+async fn request_state_latest_only() {
+    let mut s = stdio_with("request-state-latest-only").await;
+    let ask = |id, extra: Value| {
+        let mut params = json!({"name": "ask", "arguments": {}});
+        for (k, v) in extra.as_object().unwrap() {
+            params[k] = v.clone();
+        }
+        modern_with(id, "tools/call", params, json!({"sampling": {}}))
+    };
+    let first = s.request(ask(1, json!({}))).await["result"]["requestState"].clone();
+    s.request(ask(2, json!({}))).await;
+    let answers = json!({"sampling": client_answer("sampling/createMessage")});
+    let retry = s.request(ask(3, json!({"inputResponses": answers, "requestState": first}))).await;
+    assert_eq!(retry["result"]["isError"], true, "{retry}");
 }

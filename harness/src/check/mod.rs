@@ -107,6 +107,7 @@ pub const NAMES: &[&str] = &[
     "per-request-capabilities",
     "legacy-initialize",
     "list-stability",
+    "interleaved-conversations",
 ];
 
 /// Is `name` a built-in check?
@@ -196,6 +197,7 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "per-request-capabilities" => statelessness::per_request_capabilities(context).await,
         "legacy-initialize" => statelessness::legacy_initialize(context).await,
         "list-stability" => list_stability::check(context).await,
+        "interleaved-conversations" => statelessness::interleaved_conversations(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

@@ -21,6 +21,11 @@
 //! Interim `input_required` results are read, never answered: only what
 //! the server asks for matters here.
 //!
+//! `interleaved-conversations` runs two multi round-trip calls of the
+//! `client-input` tool, declaring different capabilities, side by side on
+//! one connection and completes them in
+//! reverse order (LIFECYCLE-013, LIFECYCLE-011).
+//!
 //! `legacy-initialize` sends the opening move of a handshake-era client,
 //! `initialize` for 2025-11-25, on a fresh connection. A dual-era server
 //! serves it (LIFECYCLE-018 lets it); a server of 2026-07-28 only refuses
@@ -237,6 +242,113 @@ fn versions_not_named(opening: &Exchange, supported: &[String]) -> Option<Vec<St
     (!unnamed.is_empty()).then_some(unnamed)
 }
 
+/// Run `interleaved-conversations` on the case's connection: two calls of
+/// the `client-input` tool, the first declaring every capability, the
+/// second only the one the first's last input request needs (so that the
+/// two conversations differ), each answered `input_required`; the later
+/// one is completed first, then the earlier
+/// one, each with its own answers and `requestState`. The earlier one must
+/// still complete (LIFECYCLE-013): its state travels with the request
+/// (LIFECYCLE-011), whatever the connection saw since.
+pub async fn interleaved_conversations(context: &CaseContext<'_>) -> StepOutcome {
+    let Some(role) = &context.options.fixtures.client_input else {
+        return StepOutcome { inconclusive: vec![unmapped("client-input")], ..StepOutcome::default() };
+    };
+    let connection = &context.session.connection;
+    let version = context.session.version.as_str();
+    let capabilities = client::capabilities(version);
+    let earlier = call_declaring(context, role, capabilities.clone()).await;
+    // The later conversation declares less, so that the two differ.
+    let narrower = narrower_capabilities(&earlier, &capabilities);
+    let later = call_declaring(context, role, narrower.clone()).await;
+    let (Some(earlier_retry), Some(later_retry)) =
+        (retry_params(role, &earlier, version, &capabilities), retry_params(role, &later, version, &narrower))
+    else {
+        let why = format!("`{}` did not answer input_required with a requestState twice: {}", role.tool, describe(&later));
+        return StepOutcome { inconclusive: vec![why], ..StepOutcome::default() };
+    };
+    let later_done = stateless::send(connection, "tools/call", later_retry, &RequestOptions::default()).await;
+    let earlier_done = stateless::send(connection, "tools/call", earlier_retry, &RequestOptions::default()).await;
+    match (completion(&later_done), completion(&earlier_done)) {
+        (Completion::Done, Completion::Done) => StepOutcome::default(),
+        (Completion::Done, Completion::Refused) => StepOutcome {
+            findings: vec![Draft {
+                requirement: "LIFECYCLE-013".into(),
+                keyword: Some("SHOULD"),
+                message: format!("`{}`: the earlier of two interleaved conversations could not be completed once the later one was", role.tool),
+                expected: "each conversation completed by its own answers and requestState, in any order".into(),
+                actual: format!("later: {}; earlier: {}", describe(&later_done), describe(&earlier_done)),
+                hint: Some("Keep no \"current conversation\" per connection: find a conversation's state by the requestState the retry brings"),
+            }],
+            ..StepOutcome::default()
+        },
+        _ => {
+            let why = format!("the conversations did not both end (later: {}; earlier: {})", describe(&later_done), describe(&earlier_done));
+            StepOutcome { inconclusive: vec![why], ..StepOutcome::default() }
+        }
+    }
+}
+
+/// Of `capabilities`, only the one the last input request of `exchange`
+/// needs (all of them when it names none the harness knows).
+fn narrower_capabilities(exchange: &Exchange, capabilities: &Value) -> Value {
+    let capability = |method: &str| match method {
+        "sampling/createMessage" => Some("sampling"),
+        "roots/list" => Some("roots"),
+        "elicitation/create" => Some("elicitation"),
+        _ => None,
+    };
+    let last = capability_requests(exchange).iter().rev().find_map(|method| capability(method));
+    match last.and_then(|name| capabilities.get(name).map(|value| (name, value))) {
+        Some((name, value)) => json!({ name: value }),
+        None => capabilities.clone(),
+    }
+}
+
+/// How a retry of a multi round-trip call ended.
+#[derive(Debug, PartialEq, Eq)]
+enum Completion {
+    /// A final result that is no tool error.
+    Done,
+    /// An error, or a tool error.
+    Refused,
+    /// Still asking, or no answer: nothing to judge.
+    Open,
+}
+
+fn completion(exchange: &Exchange) -> Completion {
+    match (exchange.result(), exchange.error()) {
+        (Some(result), _) if super::lists::is_interim(result) => Completion::Open,
+        (Some(result), _) if result.get("isError") == Some(&Value::Bool(true)) => Completion::Refused,
+        (Some(_), _) => Completion::Done,
+        (None, Some(_)) => Completion::Refused,
+        (None, None) => Completion::Open,
+    }
+}
+
+/// The retry of `role`'s call that answers every input request of
+/// `exchange` and echoes its `requestState`; `None` when it asked for
+/// nothing or brought no state.
+fn retry_params(role: &ToolRole, exchange: &Exchange, version: &str, capabilities: &Value) -> Option<Value> {
+    let result = exchange.result().filter(|r| super::lists::is_interim(r))?;
+    let state = result.get("requestState")?.clone();
+    let mut responses = serde_json::Map::new();
+    for (key, input) in result.get("inputRequests").and_then(Value::as_object).into_iter().flatten() {
+        let method = input.get("method").and_then(Value::as_str).unwrap_or_default();
+        if let Ok(answer) = client::answer(version, method, input.get("params")) {
+            responses.insert(key.clone(), answer);
+        }
+    }
+    let params = json!({
+        "name": role.tool,
+        "arguments": role.arguments,
+        "inputResponses": responses,
+        "requestState": state,
+        "_meta": { "io.modelcontextprotocol/clientCapabilities": capabilities },
+    });
+    Some(stateless::with_meta(params, version))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -279,6 +391,15 @@ mod tests {
         assert!(refusal_problem(&tool_error, Kind::Stdio).is_some());
         let other_code = exchange(json!({"jsonrpc": "2.0", "id": 1, "error": {"code": -32602, "message": "m"}}), None);
         assert!(refusal_problem(&other_code, Kind::Stdio).is_some());
+    }
+
+    #[test]
+    fn completions() {
+        let answer = |message: Value| completion(&exchange(message, None));
+        assert_eq!(answer(json!({"jsonrpc": "2.0", "id": 1, "result": {"content": []}})), Completion::Done);
+        assert_eq!(answer(json!({"jsonrpc": "2.0", "id": 1, "result": {"content": [], "isError": true}})), Completion::Refused);
+        assert_eq!(answer(json!({"jsonrpc": "2.0", "id": 1, "error": {"code": -32602, "message": "m"}})), Completion::Refused);
+        assert_eq!(answer(json!({"jsonrpc": "2.0", "id": 1, "result": {"resultType": "input_required"}})), Completion::Open);
     }
 
     #[test]
