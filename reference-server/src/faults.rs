@@ -1224,7 +1224,7 @@ pub const CATALOGUE: &[FaultInfo] = &[
     FaultInfo {
         fault: Fault::TaskResultWithoutExtension,
         name: "task-result-without-extension",
-        breaks: &["TASKS-001", "TASKS-002"],
+        breaks: &["TASKS-001", "TASKS-002", "LIFECYCLE-016"],
         scope: Scope::AnyTransport,
         description: "in 2026-07-28 answers tools/call echo with resultType \"task\" although neither the client nor the server named the tasks extension",
     },

@@ -815,11 +815,24 @@ async fn missing_capability_as_tool_error() {
 #[tokio::test]
 async fn lists_change_after_calls() {
     let mut s = stdio_with("lists-change-after-calls").await;
-    let before = s.request(modern(1, "resources/list", json!({}))).await;
-    s.request(modern(2, "tools/call", json!({"name": "echo", "arguments": {"message": "hi"}}))).await;
-    let after = s.request(modern(3, "resources/list", json!({}))).await;
-    let count = |r: &Value| r["result"]["resources"].as_array().map_or(0, Vec::len);
-    assert_eq!(count(&after) + 1, count(&before), "{after}");
+    let before = count_prompts(&mut s).await;
+    s.request(modern(100, "tools/call", json!({"name": "echo", "arguments": {"message": "hi"}}))).await;
+    assert_eq!(count_prompts(&mut s).await + 1, before, "the last prompt is gone");
+}
+
+/// Every prompt of a 2026-07-28 `prompts/list`, page after page.
+async fn count_prompts(s: &mut StdioServer) -> usize {
+    let mut count = 0;
+    let mut params = json!({});
+    for id in 1..50 {
+        let page = s.request(modern(id, "prompts/list", params.clone())).await;
+        count += page["result"]["prompts"].as_array().map_or(0, Vec::len);
+        match page["result"].get("nextCursor") {
+            Some(cursor) => params = json!({"cursor": cursor}),
+            None => break,
+        }
+    }
+    count
 }
 
 #[tokio::test]
@@ -856,7 +869,10 @@ async fn request_state_latest_only() {
         modern_with(id, "tools/call", params, json!({"sampling": {}}))
     };
     let first = s.request(ask(1, json!({}))).await["result"]["requestState"].clone();
-    s.request(ask(2, json!({}))).await;
+    // A second conversation, asking for something else, is issued a state of its own.
+    let mut other = ask(2, json!({}));
+    other["params"]["_meta"][CAPS] = json!({"roots": {}});
+    s.request(other).await;
     let answers = json!({"sampling": client_answer("sampling/createMessage")});
     let retry = s.request(ask(3, json!({"inputResponses": answers, "requestState": first}))).await;
     assert_eq!(retry["result"]["isError"], true, "{retry}");
