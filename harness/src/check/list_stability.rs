@@ -14,8 +14,9 @@
 //!    connection: a read-only tool call (`readOnlyHint: true`, allowed by
 //!    `--call-tools`, and never a tool mapped to a fixture role: the
 //!    `list-changed` one changes lists on purpose), a `resources/read`, a
-//!    `prompts/get`. A set that changed, and is still changed on a second
-//!    walk, changed as a side effect of that request.
+//!    `prompts/get`. A set that changed is judged by repeating the request:
+//!    changed again, it is a side effect of that request; unchanged, the
+//!    list changed over time (which lists may) and is the new baseline.
 //!
 //! The same items in another order is a TOOLS-004 warning for the tool
 //! list (the other lists have no ordering rule). Lists may differ by the
@@ -35,8 +36,20 @@ const MAX_OTHER_REQUESTS: usize = 5;
 /// Most tool calls among them.
 const MAX_TOOL_CALLS: usize = 3;
 
-/// The lists this check compares, each with the member that names an item.
-const COMPARED: [(&str, &str); 3] = [("tools/list", "name"), ("prompts/list", "name"), ("resources/list", "uri")];
+/// The lists this check compares: each with the member that names an item
+/// and the requirement that keeps it stable.
+const COMPARED: [(&str, &str, &str); 3] =
+    [("tools/list", "name", "TOOLS-003"), ("prompts/list", "name", "PROMPTS-002"), ("resources/list", "uri", "RESOURCES-002")];
+
+/// One list this check compares.
+#[derive(Clone, Copy)]
+struct Compared {
+    list: &'static List,
+    /// The member that names an item.
+    key: &'static str,
+    /// The requirement a change where none may be breaks.
+    requirement: &'static str,
+}
 
 /// Every compared list the server declares, read once: each list's items in order.
 type Snapshot = Vec<Vec<Value>>;
@@ -49,13 +62,13 @@ enum Difference {
     Changed,
 }
 
-/// The lists the check compares on this server, with their name members.
-fn compared(context: &CaseContext<'_>) -> Vec<(&'static List, &'static str)> {
+/// The lists the check compares on this server.
+fn compared(context: &CaseContext<'_>) -> Vec<Compared> {
     let list = |method: &str| LISTS.iter().find(|l| l.method == method);
     COMPARED
         .iter()
-        .filter_map(|(method, key)| list(method).map(|l| (l, *key)))
-        .filter(|(list, _)| context.server.declares(list.capability))
+        .filter_map(|&(method, key, requirement)| list(method).map(|list| Compared { list, key, requirement }))
+        .filter(|c| context.server.declares(c.list.capability))
         .collect()
 }
 
@@ -77,7 +90,7 @@ pub async fn check(context: &CaseContext<'_>) -> StepOutcome {
 
 /// The findings so far, and which lists are left undecided.
 struct Judge<'a> {
-    lists: &'a [(&'static List, &'static str)],
+    lists: &'a [Compared],
     outcome: StepOutcome,
     undecided: Vec<bool>,
 }
@@ -93,7 +106,7 @@ impl Judge<'_> {
 
     /// The same items in another order: TOOLS-004 for the tool list.
     fn reordered(&mut self, index: usize, when: &str, before: &[Value], after: &[Value]) {
-        let (list, key) = self.lists[index];
+        let Compared { list, key, .. } = self.lists[index];
         if list.method != "tools/list" || self.outcome.findings.iter().any(|f| f.requirement == "TOOLS-004") {
             return;
         }
@@ -109,9 +122,9 @@ impl Judge<'_> {
 
     /// The set of a list differs where it must not.
     fn changed(&mut self, index: usize, why: String, before: &[Value], after: &[Value]) {
-        let (list, key) = self.lists[index];
+        let Compared { list, key, requirement } = self.lists[index];
         self.outcome.findings.push(Draft {
-            requirement: list.requirement.into(),
+            requirement: requirement.into(),
             keyword: Some("MUST NOT"),
             message: format!("`{}` {why}", list.method),
             expected: "the same set on every connection, whatever else was asked".into(),
@@ -128,11 +141,11 @@ async fn stability(context: &CaseContext<'_>, judge: &mut Judge<'_>) -> Result<(
     let first = snapshot(connection, version, judge.lists).await?;
     let again = snapshot(connection, version, judge.lists).await?;
     for index in 0..judge.lists.len() {
-        match difference(&first[index], &again[index], judge.lists[index].1) {
+        match difference(&first[index], &again[index], judge.lists[index].key) {
             Difference::Same => {}
             Difference::Reordered => judge.reordered(index, "on a second walk right after the first", &first[index], &again[index]),
             Difference::Changed => {
-                judge.undecide(index, format!("`{}` changed between two walks back to back", judge.lists[index].0.method))
+                judge.undecide(index, format!("`{}` changed between two walks back to back", judge.lists[index].list.method))
             }
         }
     }
@@ -161,7 +174,7 @@ async fn across_connections(context: &CaseContext<'_>, judge: &mut Judge<'_>, fi
         if judge.undecided[index] {
             continue;
         }
-        let key = judge.lists[index].1;
+        let key = judge.lists[index].key;
         match difference(&first[index], &theirs[index], key) {
             Difference::Same => {}
             Difference::Reordered => judge.reordered(index, "on another connection", &first[index], &theirs[index]),
@@ -170,16 +183,20 @@ async fn across_connections(context: &CaseContext<'_>, judge: &mut Judge<'_>, fi
                     && difference(&theirs[index], &theirs_again[index], key) != Difference::Changed;
                 if steady {
                     judge.changed(index, "differs between two connections".into(), &first[index], &theirs[index]);
-                } else {
-                    judge.undecide(index, format!("`{}` changed while the connections were compared", judge.lists[index].0.method));
+                } else if difference(&ours_again[index], &theirs_again[index], key) == Difference::Changed {
+                    judge.undecide(index, format!("`{}` changed while the connections were compared", judge.lists[index].list.method));
                 }
+                // Otherwise the set changed over time, the same for both connections.
             }
         }
     }
     Ok(())
 }
 
-/// Step 3: the lists after each request that changes nothing.
+/// Step 3: the lists after each request that changes nothing. A list
+/// that changed is judged by repeating the request: a side effect shows
+/// again (or undoes itself), a change over time (lists MAY change) does not,
+/// and becomes the new baseline.
 async fn after_other_requests(context: &CaseContext<'_>, judge: &mut Judge<'_>, first: &Snapshot) -> Result<(), String> {
     let connection = &context.session.connection;
     let version = context.session.version.as_str();
@@ -188,30 +205,33 @@ async fn after_other_requests(context: &CaseContext<'_>, judge: &mut Judge<'_>, 
         judge.outcome.inconclusive.push("nothing to ask that changes nothing: no read-only tool to call, resource to read or prompt to get".into());
         return Ok(());
     }
+    let mut baseline = first.clone();
     for (method, params) in requests {
         let label = format!("{method} {}", params.get("name").or_else(|| params.get("uri")).unwrap_or(&Value::Null));
-        stateless::request(connection, version, method, params, &RequestOptions::default()).await;
+        stateless::request(connection, version, method, params.clone(), &RequestOptions::default()).await;
         let after = snapshot(connection, version, judge.lists).await?;
-        let mut confirm: Option<Snapshot> = None;
+        let mut changed = Vec::new();
         for index in 0..judge.lists.len() {
             if judge.undecided[index] {
                 continue;
             }
-            let key = judge.lists[index].1;
-            match difference(&first[index], &after[index], key) {
+            match difference(&baseline[index], &after[index], judge.lists[index].key) {
                 Difference::Same => {}
-                Difference::Reordered => judge.reordered(index, &format!("after {label}"), &first[index], &after[index]),
-                Difference::Changed => {
-                    if confirm.is_none() {
-                        confirm = Some(snapshot(connection, version, judge.lists).await?);
-                    }
-                    let still = confirm.as_ref().is_some_and(|c| difference(&after[index], &c[index], key) != Difference::Changed);
-                    if still {
-                        judge.changed(index, format!("changed after {label}, a request that changes nothing"), &first[index], &after[index]);
-                    } else {
-                        judge.undecide(index, format!("`{}` kept changing after {label}", judge.lists[index].0.method));
-                    }
-                }
+                Difference::Reordered => judge.reordered(index, &format!("after {label}"), &baseline[index], &after[index]),
+                Difference::Changed => changed.push(index),
+            }
+        }
+        if changed.is_empty() {
+            continue;
+        }
+        stateless::request(connection, version, method, params, &RequestOptions::default()).await;
+        let repeated = snapshot(connection, version, judge.lists).await?;
+        for index in changed {
+            if difference(&after[index], &repeated[index], judge.lists[index].key) == Difference::Changed {
+                let why = format!("changed after {label}, a request that changes nothing, and changed again when it was repeated");
+                judge.changed(index, why, &baseline[index], &after[index]);
+            } else {
+                baseline[index] = after[index].clone();
             }
         }
     }
@@ -219,8 +239,8 @@ async fn after_other_requests(context: &CaseContext<'_>, judge: &mut Judge<'_>, 
 }
 
 /// Requests that change nothing, from what the first walk listed.
-fn other_requests(context: &CaseContext<'_>, lists: &[(&'static List, &'static str)], first: &Snapshot) -> Vec<(&'static str, Value)> {
-    let items = |method: &str| lists.iter().position(|(l, _)| l.method == method).map(|i| first[i].as_slice()).unwrap_or_default();
+fn other_requests(context: &CaseContext<'_>, lists: &[Compared], first: &Snapshot) -> Vec<(&'static str, Value)> {
+    let items = |method: &str| lists.iter().position(|c| c.list.method == method).map(|i| first[i].as_slice()).unwrap_or_default();
     let fixtures = &context.options.fixtures;
     let role_tools: Vec<&str> = [&fixtures.progress, &fixtures.slow, &fixtures.logging, &fixtures.list_changed, &fixtures.client_input, &fixtures.needs_capability]
         .into_iter()
@@ -253,10 +273,10 @@ fn other_requests(context: &CaseContext<'_>, lists: &[(&'static List, &'static s
 }
 
 /// Walk every list on `connection`.
-async fn snapshot(connection: &Connection, version: &str, lists: &[(&'static List, &'static str)]) -> Result<Snapshot, String> {
+async fn snapshot(connection: &Connection, version: &str, lists: &[Compared]) -> Result<Snapshot, String> {
     let mut snapshot = Vec::new();
-    for (list, _) in lists {
-        snapshot.push(walk(connection, version, list).await?);
+    for compared in lists {
+        snapshot.push(walk(connection, version, compared.list).await?);
     }
     Ok(snapshot)
 }
