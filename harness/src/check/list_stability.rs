@@ -5,8 +5,8 @@
 //!
 //! `list-stability` walks each declared list to its end:
 //!
-//! 1. twice on the case's connection: a set that changes between two walks
-//!    back to back is changing on its own, and that list is left undecided;
+//! 1. twice on the case's connection (three times when the set changed: the
+//!    third must agree with the second, or the list is left undecided);
 //! 2. on a connection of its own (a new process over stdio), then once more
 //!    on each: a set that differs between the connections while each
 //!    connection's own walks agree varies per connection;
@@ -14,9 +14,10 @@
 //!    connection: a read-only tool call (`readOnlyHint: true`, allowed by
 //!    `--call-tools`, and never a tool mapped to a fixture role: the
 //!    `list-changed` one changes lists on purpose), a `resources/read`, a
-//!    `prompts/get`. A set that changed is judged by repeating the request:
-//!    changed again, it is a side effect of that request; unchanged, the
-//!    list changed over time (which lists may) and is the new baseline.
+//!    `prompts/get`. A set that changed is judged by repeating the request
+//!    twice: changed again each time, it is a side effect of that request;
+//!    otherwise the list changed over time (which lists may; over HTTP the
+//!    other versions' cases share the server) and is the new baseline.
 //!
 //! The same items in another order is a TOOLS-004 warning for the tool
 //! list (the other lists have no ordering rule). Lists may differ by the
@@ -35,6 +36,9 @@ const MAX_OTHER_REQUESTS: usize = 5;
 
 /// Most tool calls among them.
 const MAX_TOOL_CALLS: usize = 3;
+
+/// How often a request after which a list changed is repeated.
+const REPETITIONS: usize = 2;
 
 /// The lists this check compares: each with the member that names an item
 /// and the requirement that keeps it stable.
@@ -138,14 +142,24 @@ impl Judge<'_> {
 async fn stability(context: &CaseContext<'_>, judge: &mut Judge<'_>) -> Result<(), String> {
     let connection = &context.session.connection;
     let version = context.session.version.as_str();
-    let first = snapshot(connection, version, judge.lists).await?;
+    let mut first = snapshot(connection, version, judge.lists).await?;
     let again = snapshot(connection, version, judge.lists).await?;
+    let mut third: Option<Snapshot> = None;
     for index in 0..judge.lists.len() {
         match difference(&first[index], &again[index], judge.lists[index].key) {
             Difference::Same => {}
             Difference::Reordered => judge.reordered(index, "on a second walk right after the first", &first[index], &again[index]),
+            // Changed over time: a third walk that agrees with the second is the baseline.
             Difference::Changed => {
-                judge.undecide(index, format!("`{}` changed between two walks back to back", judge.lists[index].list.method))
+                if third.is_none() {
+                    third = Some(snapshot(connection, version, judge.lists).await?);
+                }
+                let settled = third.as_ref().is_some_and(|t| difference(&again[index], &t[index], judge.lists[index].key) == Difference::Same);
+                if settled {
+                    first[index] = again[index].clone();
+                } else {
+                    judge.undecide(index, format!("`{}` kept changing over three walks back to back", judge.lists[index].list.method));
+                }
             }
         }
     }
@@ -224,14 +238,25 @@ async fn after_other_requests(context: &CaseContext<'_>, judge: &mut Judge<'_>, 
         if changed.is_empty() {
             continue;
         }
-        stateless::request(connection, version, method, params, &RequestOptions::default()).await;
-        let repeated = snapshot(connection, version, judge.lists).await?;
+        // Over HTTP other work may change the lists meanwhile (lists may change
+        // over time): only a change that every repetition brings is the request's.
+        let mut latest = after.clone();
+        let mut every_time = changed.clone();
+        for _ in 0..REPETITIONS {
+            stateless::request(connection, version, method, params.clone(), &RequestOptions::default()).await;
+            let next = snapshot(connection, version, judge.lists).await?;
+            every_time.retain(|&i| difference(&latest[i], &next[i], judge.lists[i].key) == Difference::Changed);
+            latest = next;
+            if every_time.is_empty() {
+                break;
+            }
+        }
         for index in changed {
-            if difference(&after[index], &repeated[index], judge.lists[index].key) == Difference::Changed {
-                let why = format!("changed after {label}, a request that changes nothing, and changed again when it was repeated");
+            if every_time.contains(&index) {
+                let why = format!("changed after {label}, a request that changes nothing, and again each of the {REPETITIONS} times it was repeated");
                 judge.changed(index, why, &baseline[index], &after[index]);
             } else {
-                baseline[index] = after[index].clone();
+                baseline[index] = latest[index].clone();
             }
         }
     }
