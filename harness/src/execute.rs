@@ -56,6 +56,9 @@ pub struct VerdictOptions {
     pub auth_tokens: check::auth::TestTokens,
     /// Which of the server's tools play the roles deep checks need.
     pub fixtures: std::sync::Arc<crate::fixtures::Fixtures>,
+    /// Opens further connections to the target, for checks that compare
+    /// connections (none: those parts are inconclusive).
+    pub reconnect: Option<std::sync::Arc<crate::target::Reconnect>>,
 }
 
 /// Everything a case runs against.

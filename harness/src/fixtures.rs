@@ -30,6 +30,10 @@
 //!
 //! [client-input]                  # asks the client for sampling, roots or elicitation
 //! tool = "ask"
+//!
+//! [needs-capability]              # cannot work without a client capability (2026-07-28: -32021 without it)
+//! tool = "test_sampling"
+//! arguments = { prompt = "Say hello" }
 //! ```
 
 use std::path::Path;
@@ -85,6 +89,10 @@ pub struct Fixtures {
     /// requests of its own in the handshake era, as `input_required`
     /// results in 2026-07-28.
     pub client_input: Option<ToolRole>,
+    /// Cannot do its work without a client capability (e.g. it must ask
+    /// for a sampled message): in 2026-07-28, called without that
+    /// capability declared, it is refused with -32021.
+    pub needs_capability: Option<ToolRole>,
 }
 
 /// A mapping file that cannot be used.
@@ -126,6 +134,7 @@ impl Fixtures {
         let tools = [&fixtures.progress, &fixtures.slow, &fixtures.logging, &fixtures.list_changed, &fixtures.client_input];
         let names = tools.into_iter().flatten().map(|r| r.tool.as_str());
         let resource = fixtures.resource_updated.iter().flat_map(|r| [r.tool.as_str(), r.uri.as_str()]);
+        let names = names.chain(fixtures.needs_capability.iter().map(|r| r.tool.as_str()));
         if names.chain(resource).any(str::is_empty) {
             return Err(fail(None, "a role names an empty tool or URI".into()));
         }

@@ -79,6 +79,26 @@ impl Target {
     }
 }
 
+/// What a check needs to open connections of its own to the target, beside
+/// the one its case runs on (e.g. to see whether an answer depends on the
+/// connection).
+#[derive(Debug, Clone)]
+pub struct Reconnect {
+    /// The server.
+    pub target: Target,
+    /// The limits of the run.
+    pub limits: Limits,
+    /// The session settings of the run.
+    pub options: SessionOptions,
+}
+
+impl Reconnect {
+    /// A new connection (a new process over stdio), checked against `version`'s schema.
+    pub async fn connect(&self, version: &str) -> Result<Connection, TransportError> {
+        self.target.connect(version, &self.limits, &self.options).await
+    }
+}
+
 fn shell_word(word: &str) -> String {
     if !word.is_empty() && word.chars().all(|c| c.is_ascii_alphanumeric() || "-_./:=@,+%".contains(c)) {
         word.to_string()

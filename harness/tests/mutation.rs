@@ -673,6 +673,45 @@ const EXPECTATIONS: &[Expectation] = &[
         collateral: &["S2C-021-client-request-shapes", "TOOLS-008-call-results", "TOOLS-011-argument-errors-are-tool-errors", "TOOLS-018-invalid-arguments-rejected"],
         transports: &["stdio"],
         since: "2024-11-05",
+    },    Expectation {
+        fault: "capabilities-carried-over",
+        fails: &["LIFECYCLE-010-per-request-capabilities"],
+        // Over HTTP the memory is the whole server's: a later call declaring
+        // nothing is asked what earlier cases declared.
+        collateral: &["L-S2C-001-undeclared-capabilities"],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation {
+        fault: "undeclared-capabilities-assumed",
+        fails: &["LIFECYCLE-010-per-request-capabilities"],
+        // Every call declaring nothing is asked for input.
+        collateral: &["L-S2C-001-undeclared-capabilities"],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation {
+        fault: "missing-capability-as-tool-error",
+        fails: &["LIFECYCLE-010-per-request-capabilities"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation { fault: "lists-change-after-calls", fails: &["TOOLS-003-list-stability"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "tools-order-varies", fails: &["TOOLS-003-list-stability"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation {
+        fault: "request-state-latest-only",
+        fails: &["LIFECYCLE-013-interleaved-conversations"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation {
+        fault: "initialize-refused-without-versions",
+        fails: &["LIFECYCLE-017-legacy-initialize"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2026-07-28",
     },
 ];
 
@@ -731,6 +770,9 @@ const STRICT: &[&str] = &[
     "cancel-unknown-answered",
     "cursor-invalid-internal-error",
     "traced-error-verbose",
+    "tools-order-varies",
+    "initialize-refused-without-versions",
+    "request-state-latest-only",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach

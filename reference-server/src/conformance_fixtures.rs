@@ -21,7 +21,8 @@
 //! | `test_reconnection` | 2025-11-25 | `{}` | answers after a short pause; over Streamable HTTP its POST stream closes after the priming event, so the answer comes on the resumed stream (SEP-1699 polling) |
 //!
 //! The asking tools ([`Inquiry`]) ask only when the client declared the
-//! capability (otherwise `isError: true`): in the handshake era as one
+//! capability (otherwise `isError: true` in the handshake era, and in
+//! 2026-07-28 the error -32021 naming it, LIFECYCLE-009): in the handshake era as one
 //! JSON-RPC request to the client, like `ask`; in 2026-07-28 as an
 //! `input_required` result with one `inputRequests` entry and a sealed
 //! `requestState`, completed by the retry's `inputResponses`.
@@ -42,7 +43,7 @@ use crate::dispatch::LegacySession;
 use crate::json_schema;
 use crate::peer::ClientLink;
 use crate::prompts::{Argument, Prompt};
-use crate::protocol::{ClientCapabilities, ProtocolVersion, RpcError};
+use crate::protocol::{code, ClientCapabilities, ProtocolVersion, RpcError};
 use crate::request_state;
 use crate::resources::{Fixed, Resolved, LOGO_PNG_BASE64};
 use crate::running::Work;
@@ -500,6 +501,21 @@ impl Inquiry {
         }
     }
 
+    /// 2026-07-28: the `MissingRequiredClientCapabilityError` (-32021,
+    /// LIFECYCLE-009) for a call whose request did not declare the
+    /// capability this tool cannot work without; `None` when it did.
+    pub fn missing_capability(&self, caps: ClientCapabilities) -> Option<RpcError> {
+        if self.allowed(caps) {
+            return None;
+        }
+        let required = match self {
+            Inquiry::Sample { .. } => json!({ "sampling": {} }),
+            Inquiry::Elicit { .. } => json!({ "elicitation": { "form": {} } }),
+        };
+        let message = format!("This tool needs the client's {} capability, which the request did not declare.", self.key());
+        Some(RpcError::new(code::MISSING_REQUIRED_CLIENT_CAPABILITY, message).with_data(json!({ "requiredCapabilities": required })))
+    }
+
     fn params(&self, version: ProtocolVersion) -> Value {
         match self {
             Inquiry::Sample { prompt } => json!({
@@ -859,5 +875,14 @@ mod tests {
         assert_eq!(messages[0]["content"]["text"], "Prompt with arguments: arg1='<arg1>', arg2='<arg2>'");
         assert!(prompt_messages("greeting", |_| None).is_none());
         assert_eq!(prompt_candidates("test_prompt_with_arguments", "arg2").unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_missing_capability_is_named() {
+        let sample = Inquiry::Sample { prompt: "p".into() };
+        let refusal = sample.missing_capability(ClientCapabilities::default()).expect("sampling is needed");
+        assert_eq!(refusal.code, code::MISSING_REQUIRED_CLIENT_CAPABILITY);
+        assert_eq!(refusal.data, Some(json!({"requiredCapabilities": {"sampling": {}}})));
+        assert!(sample.missing_capability(SAMPLING_ONLY).is_none());
     }
 }

@@ -50,6 +50,7 @@ use futures_util::FutureExt;
 use serde_json::{json, Map, Value};
 
 use crate::ask::{self, Stateless};
+use crate::carried_state;
 use crate::conformance_fixtures;
 use crate::faults::{Fault, FaultSet};
 use crate::pagination::{self, Page};
@@ -670,6 +671,9 @@ impl Dispatcher {
     /// the version it will speak (L-LIFE-001, L-LIFE-002) and the client
     /// capabilities declared.
     pub fn initialize(&self, req: &Request) -> Result<(Value, LegacySession), RpcError> {
+        if self.fault(Fault::InitializeRefusedWithoutVersions) {
+            return Err(RpcError::method_not_found(&req.method));
+        }
         let Some(params) = req.params.as_ref() else {
             return Err(RpcError::invalid_params("initialize needs params"));
         };
@@ -735,13 +739,30 @@ impl Dispatcher {
     /// One of the four lists, paginated: (result key, page).
     fn list(&self, version: ProtocolVersion, method: &str, req: &Request) -> Result<(&'static str, Page), RpcError> {
         let params = req.params_or_empty();
-        let (key, items, size) = match method {
+        let (key, mut items, size) = match method {
             "tools/list" => ("tools", tools::list(version, self.faults), pagination::TOOLS_PAGE),
             "prompts/list" => ("prompts", prompts::list(version), pagination::PROMPTS_PAGE),
             "resources/templates/list" => ("resourceTemplates", resources::templates(version, self.faults), pagination::TEMPLATES_PAGE),
             _ => ("resources", resources::list(version, self.faults), pagination::RESOURCES_PAGE),
         };
+        if version == ProtocolVersion::V2026_07_28 {
+            self.list_stability_faults(method, &mut items, &params);
+        }
         Ok((key, pagination::page(key, items, size, &params, self.faults)?))
+    }
+
+    /// The faults that make a 2026-07-28 list depend on earlier requests
+    /// (TOOLS-003, RESOURCES-002, PROMPTS-002) or come in a changing order
+    /// (TOOLS-004); see [`carried_state`].
+    fn list_stability_faults(&self, method: &str, items: &mut Vec<Value>, params: &Map<String, Value>) {
+        let shortened = matches!(method, "tools/list" | "prompts/list" | "resources/list");
+        if shortened && self.fault(Fault::ListsChangeAfterCalls) && carried_state::odd_tool_calls() {
+            items.pop();
+        }
+        if method == "tools/list" && self.fault(Fault::ToolsOrderVaries) && !items.is_empty() {
+            let turn = carried_state::rotation(!params.contains_key("cursor")) % items.len();
+            items.rotate_left(turn);
+        }
     }
 
     /// The result of a list method, with the 2026-07-28 caching hints
@@ -1091,6 +1112,9 @@ impl Dispatcher {
     fn modern_call(&self, request_meta: &RequestMeta, req: &Request, link: Option<&ClientLink>) -> Result<Map<String, Value>, RpcError> {
         let version = ProtocolVersion::V2026_07_28;
         let params = req.params_or_empty();
+        if self.fault(Fault::ListsChangeAfterCalls) {
+            carried_state::count_tool_call();
+        }
         let result = match tools::call(version, self.faults, &params)? {
             Call::Done(result)
                 if self.fault(Fault::TaskResultWithoutExtension)
@@ -1106,11 +1130,29 @@ impl Dispatcher {
             Call::Done(result) => result,
             Call::Run(_) => return Err(RpcError::internal("this tool answers on a stream of its own (see Job::run)")),
             asking @ (Call::Ask | Call::Inquire(_)) => {
-                let caps = ClientCapabilities::from_json(&request_meta.client_capabilities, version);
+                let mut caps = ClientCapabilities::from_json(&request_meta.client_capabilities, version);
+                if self.fault(Fault::CapabilitiesCarriedOver) {
+                    caps = carried_state::capabilities_with_earlier(caps);
+                }
+                if self.fault(Fault::UndeclaredCapabilitiesAssumed) {
+                    caps = ClientCapabilities { roots: true, sampling: true, elicitation_form: true };
+                }
+                let state = params.get("requestState").and_then(Value::as_str);
+                if self.fault(Fault::RequestStateLatestOnly) && state.is_some_and(|s| !carried_state::is_latest_request_state(s)) {
+                    let refusal = tools::Output::Failure("Another conversation has started since this requestState was issued.".into());
+                    return as_object(tools::shape_result(version, self.faults, refusal));
+                }
                 let asked = match asking {
-                    Call::Inquire(inquiry) => conformance_fixtures::inquire_stateless(&inquiry, caps, &params)?,
+                    // LIFECYCLE-009: a tool that cannot work without the capability refuses with -32021.
+                    Call::Inquire(inquiry) => match inquiry.missing_capability(caps) {
+                        Some(refusal) if !self.fault(Fault::MissingCapabilityAsToolError) => return Err(refusal),
+                        _ => conformance_fixtures::inquire_stateless(&inquiry, caps, &params)?,
+                    },
                     _ => ask::ask_stateless(caps, self.faults, &params, link)?,
                 };
+                if let (Stateless::InputRequired(result), true) = (&asked, self.fault(Fault::RequestStateLatestOnly)) {
+                    carried_state::remember_request_state(result.get("requestState").and_then(Value::as_str).unwrap_or_default());
+                }
                 match asked {
                     Stateless::Done(output) => tools::shape_result(version, self.faults, output),
                     Stateless::InputRequired(result) => return Ok(result),

@@ -325,6 +325,20 @@ pub enum Fault {
     ServerRequestIdsReused,
     /// Errors answering a traced request carry a trace id and a stack trace in `message`.
     TracedErrorVerbose,
+    /// 2026-07-28: client capabilities declared by earlier requests count for later ones.
+    CapabilitiesCarriedOver,
+    /// 2026-07-28: a tool needing an undeclared client capability answers `isError: true` instead of -32021.
+    MissingCapabilityAsToolError,
+    /// 2026-07-28: after an odd number of tool calls the tools, prompts and resources lists lose their last item.
+    ListsChangeAfterCalls,
+    /// 2026-07-28: every walk of `tools/list` starts at another tool.
+    ToolsOrderVaries,
+    /// `initialize` is refused with an error that names no protocol version.
+    InitializeRefusedWithoutVersions,
+    /// 2026-07-28: the asking tools act as if every request declared every client capability.
+    UndeclaredCapabilitiesAssumed,
+    /// 2026-07-28: `ask` accepts only the `requestState` it issued last.
+    RequestStateLatestOnly,
 }
 
 /// One row of the fault table.
@@ -1236,7 +1250,7 @@ pub const CATALOGUE: &[FaultInfo] = &[
     FaultInfo {
         fault: Fault::TaskResultWithoutExtension,
         name: "task-result-without-extension",
-        breaks: &["TASKS-001", "TASKS-002"],
+        breaks: &["TASKS-001", "TASKS-002", "LIFECYCLE-016"],
         scope: Scope::AnyTransport,
         description: "in 2026-07-28 answers tools/call echo with resultType \"task\" although neither the client nor the server named the tasks extension",
     },    FaultInfo {
@@ -1325,6 +1339,55 @@ pub const CATALOGUE: &[FaultInfo] = &[
         breaks: &["JSONRPC-009"],
         scope: Scope::AnyTransport,
         description: "errors answering a request with a traceparent carry the trace id and a multi-line stack trace in error.message",
+    },
+    FaultInfo {
+        fault: Fault::CapabilitiesCarriedOver,
+        name: "capabilities-carried-over",
+        breaks: &["LIFECYCLE-010"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 remembers the client capabilities earlier requests declared (per stdio process, or server-wide over HTTP) and lets ask and the asking fixtures use them",
+    },
+    FaultInfo {
+        fault: Fault::MissingCapabilityAsToolError,
+        name: "missing-capability-as-tool-error",
+        breaks: &["LIFECYCLE-009"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 answers test_sampling / test_elicitation called without the capability they need with isError: true instead of -32021 naming requiredCapabilities",
+    },
+    FaultInfo {
+        fault: Fault::ListsChangeAfterCalls,
+        name: "lists-change-after-calls",
+        breaks: &["TOOLS-003", "RESOURCES-002", "PROMPTS-002"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 tools/list, prompts/list and resources/list drop their last item while an odd number of tools/call requests has been served",
+    },
+    FaultInfo {
+        fault: Fault::ToolsOrderVaries,
+        name: "tools-order-varies",
+        breaks: &["TOOLS-004"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 rotates the tool list by one more place on every first page of tools/list",
+    },
+    FaultInfo {
+        fault: Fault::InitializeRefusedWithoutVersions,
+        name: "initialize-refused-without-versions",
+        breaks: &["LIFECYCLE-017"],
+        scope: Scope::AnyTransport,
+        description: "refuses initialize like a server of 2026-07-28 only, with -32601 and a message that names no protocol version",
+    },
+    FaultInfo {
+        fault: Fault::UndeclaredCapabilitiesAssumed,
+        name: "undeclared-capabilities-assumed",
+        breaks: &["LIFECYCLE-008"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 lets ask and the asking fixtures ask for sampling, roots and elicitation whatever the request's clientCapabilities declare",
+    },
+    FaultInfo {
+        fault: Fault::RequestStateLatestOnly,
+        name: "request-state-latest-only",
+        breaks: &["LIFECYCLE-013", "LIFECYCLE-011"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 ask takes the requestState it issued last for the one conversation in progress: a retry with an earlier one gets isError: true",
     },
 ];
 
@@ -1592,6 +1655,13 @@ mod tests {
             Fault::TracedStrayNotification,
             Fault::ServerRequestIdsReused,
             Fault::TracedErrorVerbose,
+            Fault::CapabilitiesCarriedOver,
+            Fault::MissingCapabilityAsToolError,
+            Fault::ListsChangeAfterCalls,
+            Fault::ToolsOrderVaries,
+            Fault::InitializeRefusedWithoutVersions,
+            Fault::UndeclaredCapabilitiesAssumed,
+            Fault::RequestStateLatestOnly,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -62,6 +62,7 @@
 pub mod ask;
 pub mod auth;
 pub mod authorization_server;
+pub mod carried_state;
 pub mod cli;
 pub mod completion;
 pub mod conformance_fixtures;

@@ -337,7 +337,8 @@ async fn asking_fixtures_in_2026_07_28_are_multi_round_trip() {
     assert_eq!(error_code(&s.request(modern_call(5, "test_sampling", bad)).await), -32602);
     let mut undeclared = modern_call(6, "test_sampling", json!({}));
     undeclared["params"]["_meta"][CAPS] = json!({});
-    assert_eq!(s.request(undeclared).await["result"]["isError"], true);
+    // LIFECYCLE-009: without the capability it needs, the tool is refused with -32021.
+    assert_eq!(error_code(&s.request(undeclared).await), -32021);
     assert!(s.silent_for(std::time::Duration::from_millis(200)).await, "no JSON-RPC request to the client");
 
     // Over Streamable HTTP the same exchange is plain JSON.

@@ -150,6 +150,13 @@ const PROVEN_BY_THE_MUTATION_MATRIX: &[&str] = &[
     "task-result-without-extension",
     "tools-capability-undeclared",
     "undefined-mcp-error-code",
+    "capabilities-carried-over",
+    "missing-capability-as-tool-error",
+    "lists-change-after-calls",
+    "tools-order-varies",
+    "initialize-refused-without-versions",
+    "undeclared-capabilities-assumed",
+    "request-state-latest-only",
 ];
 
 #[tokio::test]
@@ -778,4 +785,95 @@ async fn error_missing_message() {
     let r = s.request(request(1, "no/such", json!({}))).await;
     assert_eq!(error_code(&r), -32601);
     assert!(r["error"].get("message").is_none(), "{r}");
+}
+
+#[tokio::test]
+async fn capabilities_carried_over() {
+    let mut s = stdio_with("capabilities-carried-over").await;
+    let ask = |id, capabilities| modern_with(id, "tools/call", json!({"name": "ask", "arguments": {}}), capabilities);
+    let first = s.request(ask(1, json!({}))).await;
+    assert_ne!(first["result"]["resultType"], "input_required", "{first}");
+    s.request(ask(2, json!({"sampling": {}}))).await;
+    let later = s.request(ask(3, json!({}))).await;
+    assert_eq!(later["result"]["inputRequests"]["sampling"]["method"], "sampling/createMessage", "{later}");
+}
+
+#[tokio::test]
+async fn missing_capability_as_tool_error() {
+    let call = modern_with(1, "tools/call", json!({"name": "test_sampling", "arguments": {"prompt": "hi"}}), json!({}));
+    let mut clean = StdioServer::start(&[]).await;
+    let refused = clean.request(call.clone()).await;
+    assert_eq!(error_code(&refused), -32021);
+    assert_eq!(refused["error"]["data"]["requiredCapabilities"], json!({"sampling": {}}));
+    let server = HttpServer::start(&["--http", "127.0.0.1:0"]).await;
+    assert_eq!(server.post_modern(&call).await.status, StatusCode::BAD_REQUEST);
+    let mut s = stdio_with("missing-capability-as-tool-error").await;
+    let r = s.request(call).await;
+    assert_eq!(r["result"]["isError"], true, "{r}");
+}
+
+#[tokio::test]
+async fn lists_change_after_calls() {
+    let mut s = stdio_with("lists-change-after-calls").await;
+    let before = count_prompts(&mut s).await;
+    s.request(modern(100, "tools/call", json!({"name": "echo", "arguments": {"message": "hi"}}))).await;
+    assert_eq!(count_prompts(&mut s).await + 1, before, "the last prompt is gone");
+}
+
+/// Every prompt of a 2026-07-28 `prompts/list`, page after page.
+async fn count_prompts(s: &mut StdioServer) -> usize {
+    let mut count = 0;
+    let mut params = json!({});
+    for id in 1..50 {
+        let page = s.request(modern(id, "prompts/list", params.clone())).await;
+        count += page["result"]["prompts"].as_array().map_or(0, Vec::len);
+        match page["result"].get("nextCursor") {
+            Some(cursor) => params = json!({"cursor": cursor}),
+            None => break,
+        }
+    }
+    count
+}
+
+#[tokio::test]
+async fn tools_order_varies() {
+    let mut s = stdio_with("tools-order-varies").await;
+    let first = s.request(modern(1, "tools/list", json!({}))).await;
+    let second = s.request(modern(2, "tools/list", json!({}))).await;
+    assert_ne!(first["result"]["tools"][0]["name"], second["result"]["tools"][0]["name"]);
+}
+
+#[tokio::test]
+async fn initialize_refused_without_versions() {
+    let mut s = stdio_with("initialize-refused-without-versions").await;
+    let r = s.request(initialize(1, "2025-11-25")).await;
+    assert_eq!(error_code(&r), -32601);
+    assert!(!r["error"].to_string().contains("2026-07-28"), "{r}");
+}
+
+#[tokio::test]
+async fn undeclared_capabilities_assumed() {
+    let mut s = stdio_with("undeclared-capabilities-assumed").await;
+    let r = s.request(modern_with(1, "tools/call", json!({"name": "ask", "arguments": {}}), json!({}))).await;
+    assert_eq!(r["result"]["inputRequests"]["sampling"]["method"], "sampling/createMessage", "{r}");
+}
+
+#[tokio::test]
+async fn request_state_latest_only() {
+    let mut s = stdio_with("request-state-latest-only").await;
+    let ask = |id, extra: Value| {
+        let mut params = json!({"name": "ask", "arguments": {}});
+        for (k, v) in extra.as_object().unwrap() {
+            params[k] = v.clone();
+        }
+        modern_with(id, "tools/call", params, json!({"sampling": {}}))
+    };
+    let first = s.request(ask(1, json!({}))).await["result"]["requestState"].clone();
+    // A second conversation, asking for something else, is issued a state of its own.
+    let mut other = ask(2, json!({}));
+    other["params"]["_meta"][CAPS] = json!({"roots": {}});
+    s.request(other).await;
+    let answers = json!({"sampling": client_answer("sampling/createMessage")});
+    let retry = s.request(ask(3, json!({"inputResponses": answers, "requestState": first}))).await;
+    assert_eq!(retry["result"]["isError"], true, "{retry}");
 }

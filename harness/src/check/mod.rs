@@ -34,6 +34,8 @@ mod task_results;
 mod tasks;
 mod tool_arguments;
 mod tools;
+mod statelessness;
+mod list_stability;
 
 use crate::execute::{CaseContext, StepOutcome};
 
@@ -106,6 +108,10 @@ pub const NAMES: &[&str] = &[
     "traced-request",
     "cancel-ignored",
     "server-request-ids",
+    "per-request-capabilities",
+    "legacy-initialize",
+    "list-stability",
+    "interleaved-conversations",
 ];
 
 /// Is `name` a built-in check?
@@ -195,6 +201,10 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "traced-request" => envelope::traced_request(context).await,
         "cancel-ignored" => cancellation::ignored(context).await,
         "server-request-ids" => envelope::server_request_ids(context).await,
+        "per-request-capabilities" => statelessness::per_request_capabilities(context).await,
+        "legacy-initialize" => statelessness::legacy_initialize(context).await,
+        "list-stability" => list_stability::check(context).await,
+        "interleaved-conversations" => statelessness::interleaved_conversations(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

@@ -12,6 +12,8 @@ use crate::check::CallTools;
 use crate::execute::VerdictOptions;
 use crate::fixtures::Fixtures;
 use crate::runner::{self, RunConfig};
+use crate::session::SessionOptions;
+use crate::target::Reconnect;
 use crate::transport::{Kind, Limits};
 use crate::version;
 
@@ -114,18 +116,26 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
     };
     let (target, _, reference) = args.target.resolve().await?;
 
+    let limits = Limits { max_message_bytes: args.max_message_size, ..Limits::default() };
+    let startup_timeout = args.startup_timeout.max(args.timeout);
+    let reconnect = Reconnect {
+        target: target.clone(),
+        limits: limits.clone(),
+        options: SessionOptions { request_timeout: args.timeout, startup_timeout },
+    };
     let config = RunConfig {
         target,
         versions: args.spec_versions.clone(),
         catalogue,
-        limits: Limits { max_message_bytes: args.max_message_size, ..Limits::default() },
+        limits,
         request_timeout: args.timeout,
-        startup_timeout: args.startup_timeout.max(args.timeout),
+        startup_timeout,
         verdict: VerdictOptions {
             strict: args.strict,
             call_tools,
             auth_tokens: TestTokens { foreign_audience: args.auth_token_foreign_audience.clone(), expired: args.auth_token_expired.clone() },
             fixtures: Arc::new(fixtures),
+            reconnect: Some(Arc::new(reconnect)),
         },
     };
     let outcome = runner::run(&config).await;

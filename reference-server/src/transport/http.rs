@@ -531,6 +531,8 @@ impl App {
                 replies::rpc_error(StatusCode::NOT_FOUND, req.id, &e)
             }
             Answer::Error(e) if e.code == code::INVALID_REQUEST => replies::rpc_error(StatusCode::BAD_REQUEST, req.id, &e),
+            // LIFECYCLE-009: MissingRequiredClientCapabilityError goes with 400.
+            Answer::Error(e) if e.code == code::MISSING_REQUIRED_CLIENT_CAPABILITY => replies::rpc_error(StatusCode::BAD_REQUEST, req.id, &e),
             Answer::Error(e) => self.reply(None, vec![error_response(req.id, &e)]),
             Answer::Silence => replies::accepted(),
         }
