@@ -150,6 +150,15 @@ const PROVEN_BY_THE_MUTATION_MATRIX: &[&str] = &[
     "task-result-without-extension",
     "tools-capability-undeclared",
     "undefined-mcp-error-code",
+    "param-header-mismatch-ignored",
+    "param-header-demanded-when-absent",
+    "param-header-raw-bytes-accepted",
+    "param-header-integer-as-text",
+    "param-header-annotation-invalid",
+    "last-event-id-refused-in-stateless",
+    "stateless-only-get-not-405",
+    "listens-beyond-loopback",
+    "notifications-not-at-endpoint",
 ];
 
 #[tokio::test]

@@ -10,6 +10,7 @@ mod cancellation;
 mod capabilities;
 mod client_input;
 mod completion;
+mod endpoint;
 mod error_codes;
 mod feature_capabilities;
 mod http;
@@ -20,6 +21,7 @@ mod logging;
 mod meta_keys;
 mod observe;
 mod pagination;
+mod param_headers;
 mod probe;
 mod progress;
 mod prompts;
@@ -102,6 +104,12 @@ pub const NAMES: &[&str] = &[
     "client-request-shapes",
     "input-required",
     "task-results-undeclared",
+    "param-header-annotations",
+    "param-headers",
+    "integer-param-header",
+    "stateless-endpoint-methods",
+    "loopback-only",
+    "endpoint-accepts-post",
 ];
 
 /// Is `name` a built-in check?
@@ -188,6 +196,12 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "client-request-shapes" => client_input::request_shapes(context).await,
         "input-required" => client_input::round_trip(context).await,
         "task-results-undeclared" => task_results::undeclared(context).await,
+        "param-header-annotations" => param_headers::annotations(context).await,
+        "param-headers" => param_headers::mirrored(context).await,
+        "integer-param-header" => param_headers::integer(context).await,
+        "stateless-endpoint-methods" => endpoint::stateless_methods(context).await,
+        "loopback-only" => endpoint::loopback_only(context).await,
+        "endpoint-accepts-post" => endpoint::accepts_post(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }
