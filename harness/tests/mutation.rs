@@ -644,7 +644,8 @@ const EXPECTATIONS: &[Expectation] = &[
     Expectation {
         fault: "param-header-demanded-when-absent",
         fails: &["HTTP-023-param-headers"],
-        collateral: &[],
+        // The integer check's call gives only `priority`: the others' headers are demanded.
+        collateral: &["HTTP-026-integer-param-header"],
         transports: STREAMABLE,
         since: "2026-07-28",
     },

@@ -216,12 +216,25 @@ async fn control(context: &CaseContext<'_>, target: &Target, arguments: &Value, 
     let shown = headers.iter().map(|(n, v)| format!("{n}: {v}")).collect::<Vec<_>>().join(", ");
     let answer = call(context, target, arguments, headers).await;
     if answer.error_code() == Some(HEADER_MISMATCH) {
+        // Every argument given came with its header: if some annotated one
+        // was left out, the server demanded a header it must not (HTTP-024).
+        let left_out: Vec<String> = target
+            .annotations
+            .iter()
+            .filter(|a| a.value_in(arguments).is_none_or(Value::is_null))
+            .map(|a| a.path.join("."))
+            .collect();
+        let (requirement, keyword, expected) = if left_out.is_empty() {
+            (requirement, "MUST", "the call served: each Mcp-Param-* header, decoded, equals its argument".to_string())
+        } else {
+            ("HTTP-024", "MUST NOT", format!("the call served: the arguments left out ({}) need no header", left_out.join(", ")))
+        };
         return Err(StepOutcome {
             findings: vec![draft(
                 requirement,
-                "MUST",
+                keyword,
                 format!("a `tools/call` of `{}` with {arguments} and the headers a client sends ({shown}) was refused as a header mismatch", target.tool),
-                "the call served: each Mcp-Param-* header, decoded, equals its argument",
+                &expected,
                 describe(&answer),
             )],
             ..StepOutcome::default()
