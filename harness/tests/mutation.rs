@@ -655,7 +655,7 @@ const EXPECTATIONS: &[Expectation] = &[
         fault: "param-header-annotation-invalid",
         fails: &["TOOLS-019-param-header-annotations"],
         collateral: &[],
-        transports: STATELESS,
+        transports: ALL,
         since: "2026-07-28",
     },    Expectation {
         fault: "last-event-id-refused-in-stateless",
