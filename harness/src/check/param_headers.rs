@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use super::http::{draft, inconclusive, not_applicable};
 use super::tools::{callable, list, name_of};
-use crate::execute::{clip, CaseContext, StepOutcome};
+use crate::execute::{clip, CaseContext, Draft, StepOutcome};
 use crate::schema::{generate, published};
 use crate::session::param_headers::{self, Annotation};
 use crate::session::{stateless, Exchange, Reply, RequestOptions};
@@ -197,6 +197,11 @@ fn describe(exchange: &Exchange) -> String {
     }
 }
 
+/// A finding whose evidence is the answer to one call.
+fn finding(requirement: &str, keyword: &'static str, message: String, expected: &str, answer: &Exchange) -> Draft {
+    draft(requirement, keyword, message, expected, describe(answer))
+}
+
 fn status_of(exchange: &Exchange) -> Option<u16> {
     exchange.http.as_ref().map(|h| h.status)
 }
@@ -229,16 +234,8 @@ async fn control(context: &CaseContext<'_>, target: &Target, arguments: &Value, 
         } else {
             ("HTTP-024", "MUST NOT", format!("the call served: the arguments left out ({}) need no header", left_out.join(", ")))
         };
-        return Err(StepOutcome {
-            findings: vec![draft(
-                requirement,
-                keyword,
-                format!("a `tools/call` of `{}` with {arguments} and the headers a client sends ({shown}) was refused as a header mismatch", target.tool),
-                &expected,
-                describe(&answer),
-            )],
-            ..StepOutcome::default()
-        });
+        let message = format!("a `tools/call` of `{}` with {arguments} and the headers a client sends ({shown}) was refused as a header mismatch", target.tool);
+        return Err(StepOutcome { findings: vec![finding(requirement, keyword, message, &expected, &answer)], ..StepOutcome::default() });
     }
     if answer.result().is_none() {
         return Err(inconclusive(format!(
@@ -255,21 +252,11 @@ async fn control(context: &CaseContext<'_>, target: &Target, arguments: &Value, 
 fn judge_mismatch(outcome: &mut StepOutcome, target: &Target, what: &str, answer: &Exchange) {
     let expected = "HTTP 400 Bad Request with JSON-RPC error -32020 (HeaderMismatch)";
     if answer.error_code() != Some(HEADER_MISMATCH) {
-        outcome.findings.push(draft(
-            "HTTP-023",
-            "MUST",
-            format!("a `tools/call` of `{}` with {} and {what} was not refused as a header mismatch", target.tool, target.arguments),
-            expected,
-            describe(answer),
-        ));
+        let message = format!("a `tools/call` of `{}` with {} and {what} was not refused as a header mismatch", target.tool, target.arguments);
+        outcome.findings.push(finding("HTTP-023", "MUST", message, expected, answer));
     } else if status_of(answer) != Some(400) {
-        outcome.findings.push(draft(
-            "HTTP-028",
-            "MUST",
-            format!("the -32020 refusing a `tools/call` with {what} did not come with HTTP 400"),
-            expected,
-            describe(answer),
-        ));
+        let message = format!("the -32020 refusing a `tools/call` with {what} did not come with HTTP 400");
+        outcome.findings.push(finding("HTTP-028", "MUST", message, expected, answer));
     }
 }
 
@@ -307,13 +294,8 @@ pub async fn mirrored(context: &CaseContext<'_>) -> StepOutcome {
         let arguments = target.with_value(value);
         let answer = call(context, &target, &arguments, target.headers_for(&arguments)).await;
         if answer.error_code() == Some(HEADER_MISMATCH) {
-            outcome.findings.push(draft(
-                "HTTP-024",
-                "MUST NOT",
-                format!("a `tools/call` of `{}` with the argument of `{header}` {how} ({arguments}) and no such header was refused as a header mismatch", target.tool),
-                "no Mcp-Param-* header demanded for an argument that is absent or null",
-                describe(&answer),
-            ));
+            let message = format!("a `tools/call` of `{}` with the argument of `{header}` {how} ({arguments}) and no such header was refused", target.tool);
+            outcome.findings.push(finding("HTTP-024", "MUST NOT", message, "no Mcp-Param-* header demanded for an argument absent or null", &answer));
         }
     }
 
@@ -328,13 +310,9 @@ pub async fn mirrored(context: &CaseContext<'_>) -> StepOutcome {
     }
     let answer = call(context, &target, &arguments, replaced(&target.headers_for(&arguments), &header, Some(raw.into()))).await;
     if answer.result().is_some() {
-        outcome.findings.push(draft(
-            "HTTP-025",
-            "MUST",
-            format!("a `tools/call` of `{}` with `{header}` holding raw UTF-8 bytes (\"{raw}\", not encoded as =?base64?…?=) was served", target.tool),
-            "the request refused (HTTP 400 with -32020): a plain header value holds visible ASCII, space and tab only",
-            describe(&answer),
-        ));
+        let message = format!("a `tools/call` of `{}` with `{header}` holding raw UTF-8 bytes (\"{raw}\", not encoded as =?base64?…?=) was served", target.tool);
+        let expected = "the request refused (HTTP 400 with -32020): a plain header value holds visible ASCII, space and tab only";
+        outcome.findings.push(finding("HTTP-025", "MUST", message, expected, &answer));
     }
     outcome
 }
@@ -359,16 +337,8 @@ pub async fn integer(context: &CaseContext<'_>) -> StepOutcome {
     if answer.error_code() != Some(HEADER_MISMATCH) {
         return StepOutcome::default();
     }
-    StepOutcome {
-        findings: vec![draft(
-            "HTTP-026",
-            "SHOULD",
-            format!("a `tools/call` of `{}` with {} and `{header}: {decimal}` was refused as a header mismatch", target.tool, target.arguments),
-            "integers compared by value: 42.0 and 42 are equal",
-            describe(&answer),
-        )],
-        ..StepOutcome::default()
-    }
+    let message = format!("a `tools/call` of `{}` with {} and `{header}: {decimal}` was refused as a header mismatch", target.tool, target.arguments);
+    StepOutcome { findings: vec![finding("HTTP-026", "SHOULD", message, "integers compared by value: 42.0 and 42 are equal", &answer)], ..StepOutcome::default() }
 }
 
 #[cfg(test)]
