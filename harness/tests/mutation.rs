@@ -713,6 +713,42 @@ const EXPECTATIONS: &[Expectation] = &[
         transports: STATELESS,
         since: "2026-07-28",
     },
+    Expectation { fault: "param-header-mismatch-ignored", fails: &["HTTP-023-param-headers"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
+    Expectation {
+        fault: "param-header-demanded-when-absent",
+        fails: &["HTTP-023-param-headers"],
+        // The integer check's call gives only `priority`: the others' headers are demanded.
+        collateral: &["HTTP-026-integer-param-header"],
+        transports: STREAMABLE,
+        since: "2026-07-28",
+    },
+    Expectation { fault: "param-header-raw-bytes-accepted", fails: &["HTTP-023-param-headers"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
+    Expectation { fault: "param-header-integer-as-text", fails: &["HTTP-026-integer-param-header"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
+    Expectation {
+        fault: "param-header-annotation-invalid",
+        fails: &["TOOLS-019-param-header-annotations"],
+        collateral: &[],
+        transports: ALL,
+        since: "2026-07-28",
+    },    Expectation {
+        fault: "last-event-id-refused-in-stateless",
+        fails: &["HTTP-033-last-event-id-ignored"],
+        collateral: &[],
+        transports: STREAMABLE,
+        since: "2026-07-28",
+    },    Expectation {
+        fault: "stateless-only-get-not-405",
+        fails: &["HTTP-031-stateless-endpoint-methods"],
+        collateral: &[],
+        transports: STREAMABLE,
+        since: "2026-07-28",
+    },    Expectation { fault: "listens-beyond-loopback", fails: &["HTTP-004-loopback-only"], collateral: &[], transports: HTTP, since: "2024-11-05" },    Expectation {
+        fault: "notifications-not-at-endpoint",
+        fails: &["HTTP-001-endpoint-accepts-post"],
+        collateral: &[],
+        transports: STREAMABLE,
+        since: "2026-07-28",
+    },
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach
@@ -773,6 +809,10 @@ const STRICT: &[&str] = &[
     "tools-order-varies",
     "initialize-refused-without-versions",
     "request-state-latest-only",
+    "param-header-integer-as-text",
+    "last-event-id-refused-in-stateless",
+    "stateless-only-get-not-405",
+    "listens-beyond-loopback",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach

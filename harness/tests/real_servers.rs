@@ -119,7 +119,10 @@ fn check_known(record: &RunRecord, stdout: &str, failures: &[Known], warnings: &
 /// an unknown resource is -32602, not -32002 (L-RES-002); a cursor it never
 /// issued reads as the start (UTIL-014); an unknown log level is -32603
 /// (UTIL-019); a tool without task support called as a task gets -32602, not
-/// -32601 (L-TASK-002).
+/// -32601 (L-TASK-002). Over HTTP it listens on every interface (`app.listen(PORT)` in
+/// dist/transports/streamableHttp.js and sse.js binds the wildcard address), so a connection to
+/// 127.0.0.2 on its port is accepted where a server bound to 127.0.0.1 would
+/// refuse it (HTTP-004).
 fn check_everything(code: Option<i32>, record: &RunRecord, stdout: &str) {
     assert_eq!(code, Some(1), "{stdout}");
     assert_eq!(record.versions, vec!["2024-11-05", "2025-03-26", "2025-06-18", "2025-11-25"], "it has no 2026-07-28");
@@ -148,6 +151,7 @@ fn check_everything(code: Option<i32>, record: &RunRecord, stdout: &str) {
         "UTIL-019-set-level-unknown",
         "L-TASK-002-forbidden-as-task",
         "HTTP-002-foreign-host",
+        "HTTP-004-loopback-only",
     ];
     check_known(record, stdout, &failures, &warnings);
 }

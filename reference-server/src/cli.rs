@@ -200,6 +200,13 @@ async fn serve_http(
         .await
         .map_err(|e| Failure::Setup(format!("cannot listen on {addr}: {e}")))?;
     let local = listener.local_addr().map_err(|e| Failure::Setup(e.to_string()))?;
+    // The fault listens on a second loopback address, as a server bound to
+    // all interfaces would be reachable there (HTTP-004), without leaving loopback.
+    let mut also = None;
+    if dispatcher.faults().contains(crate::faults::Fault::ListensBeyondLoopback) && local.ip() == std::net::Ipv4Addr::LOCALHOST {
+        let second = SocketAddr::from(([127, 0, 0, 2], local.port()));
+        also = Some(tokio::net::TcpListener::bind(second).await.map_err(|e| Failure::Setup(format!("cannot listen on {second}: {e}")))?);
+    }
     let mut stdout = std::io::stdout();
     let _ = writeln!(stdout, "listening on http://{local}{path}");
     let _ = stdout.flush();
@@ -214,6 +221,14 @@ async fn serve_http(
     }
     if let Some(options) = &wrappers.auth {
         router = auth::protect(router, std::sync::Arc::new(Protected::new(options, local, path, dispatcher.faults())));
+    }
+    if let Some(second) = also {
+        let router = router.clone();
+        tokio::spawn(async move {
+            if let Err(e) = transport::serve(second, router).await {
+                tracing::warn!("the second listener failed: {e}");
+            }
+        });
     }
     transport::serve(listener, router).await.map_err(|e| Failure::Runtime(e.to_string()))
 }

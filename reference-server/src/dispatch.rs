@@ -1169,7 +1169,12 @@ impl Dispatcher {
         let mut r = Map::new();
         r.insert("resultType".into(), json!("complete"));
         if !self.fault(Fault::DiscoverInvalidResult) {
-            r.insert("supportedVersions".into(), json!(ProtocolVersion::supported_strings()));
+            let mut versions = ProtocolVersion::supported_strings();
+            if self.fault(Fault::StatelessOnlyGetNot405) {
+                // The fault poses as a server of 2026-07-28 alone (HTTP-031 binds those).
+                versions.retain(|v| *v == ProtocolVersion::V2026_07_28.as_str());
+            }
+            r.insert("supportedVersions".into(), json!(versions));
         }
         r.insert("capabilities".into(), self.capabilities(ProtocolVersion::V2026_07_28));
         r.insert("instructions".into(), json!(INSTRUCTIONS));

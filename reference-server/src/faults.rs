@@ -339,6 +339,24 @@ pub enum Fault {
     UndeclaredCapabilitiesAssumed,
     /// 2026-07-28: `ask` accepts only the `requestState` it issued last.
     RequestStateLatestOnly,
+    /// 2026-07-28 Streamable HTTP: `Mcp-Param-*` headers are not checked at all.
+    ParamHeaderMismatchIgnored,
+    /// 2026-07-28 Streamable HTTP: an `Mcp-Param-*` header is demanded though its argument is absent or null.
+    ParamHeaderDemandedWhenAbsent,
+    /// 2026-07-28 Streamable HTTP: an `Mcp-Param-*` value of raw non-ASCII bytes is read as UTF-8 and accepted.
+    ParamHeaderRawBytesAccepted,
+    /// 2026-07-28 Streamable HTTP: integer `Mcp-Param-*` values are compared as text (`42.0` is not `42`).
+    ParamHeaderIntegerAsText,
+    /// `mirrored_params` publishes an `x-mcp-header` on a `number` property.
+    ParamHeaderAnnotationInvalid,
+    /// 2026-07-28 Streamable HTTP: a request carrying `Last-Event-ID` is refused instead of served.
+    LastEventIdRefusedInStateless,
+    /// Poses as a 2026-07-28-only server whose endpoint answers GET and DELETE with 400, not 405.
+    StatelessOnlyGetNot405,
+    /// Listening on 127.0.0.1, also listens on 127.0.0.2 (as a server bound to all interfaces is reachable there).
+    ListensBeyondLoopback,
+    /// Notifications POSTed to the endpoint without a session id get 404, as if they belonged elsewhere.
+    NotificationsNotAtEndpoint,
 }
 
 /// One row of the fault table.
@@ -1389,6 +1407,69 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "in 2026-07-28 ask takes the requestState it issued last for the one conversation in progress: a retry with an earlier one gets isError: true",
     },
+    FaultInfo {
+        fault: Fault::ParamHeaderMismatchIgnored,
+        name: "param-header-mismatch-ignored",
+        breaks: &["HTTP-023"],
+        scope: Scope::StreamableHttp,
+        description: "in 2026-07-28 serves a tools/call of mirrored_params whose Mcp-Param-* headers are missing or differ from the arguments",
+    },
+    FaultInfo {
+        fault: Fault::ParamHeaderDemandedWhenAbsent,
+        name: "param-header-demanded-when-absent",
+        breaks: &["HTTP-024"],
+        scope: Scope::StreamableHttp,
+        description: "in 2026-07-28 refuses a tools/call of mirrored_params without Mcp-Param-* headers for arguments that are absent or null",
+    },
+    FaultInfo {
+        fault: Fault::ParamHeaderRawBytesAccepted,
+        name: "param-header-raw-bytes-accepted",
+        breaks: &["HTTP-025"],
+        scope: Scope::StreamableHttp,
+        description: "in 2026-07-28 accepts an Mcp-Param-* value of raw UTF-8 bytes (not visible ASCII) instead of refusing it",
+    },
+    FaultInfo {
+        fault: Fault::ParamHeaderIntegerAsText,
+        name: "param-header-integer-as-text",
+        breaks: &["HTTP-026"],
+        scope: Scope::StreamableHttp,
+        description: "in 2026-07-28 compares integer Mcp-Param-* values as text, refusing Mcp-Param-Priority: 42.0 for priority 42",
+    },
+    FaultInfo {
+        fault: Fault::ParamHeaderAnnotationInvalid,
+        name: "param-header-annotation-invalid",
+        breaks: &["HTTP-029", "TOOLS-019"],
+        scope: Scope::AnyTransport,
+        description: "lists mirrored_params with one more x-mcp-header, on a property of type number",
+    },
+    FaultInfo {
+        fault: Fault::LastEventIdRefusedInStateless,
+        name: "last-event-id-refused-in-stateless",
+        breaks: &["HTTP-033"],
+        scope: Scope::StreamableHttp,
+        description: "in 2026-07-28 answers a request carrying Last-Event-ID with 400 (-32600, no resumption) instead of ignoring the header",
+    },
+    FaultInfo {
+        fault: Fault::StatelessOnlyGetNot405,
+        name: "stateless-only-get-not-405",
+        breaks: &["HTTP-031"],
+        scope: Scope::StreamableHttp,
+        description: "poses as a 2026-07-28-only server (discover lists no other version) and answers GET and DELETE on the endpoint without a session with 400 instead of 405",
+    },
+    FaultInfo {
+        fault: Fault::ListensBeyondLoopback,
+        name: "listens-beyond-loopback",
+        breaks: &["HTTP-004"],
+        scope: Scope::Http,
+        description: "bound to 127.0.0.1:PORT, also accepts connections on 127.0.0.2:PORT, as a server bound to all interfaces does",
+    },
+    FaultInfo {
+        fault: Fault::NotificationsNotAtEndpoint,
+        name: "notifications-not-at-endpoint",
+        breaks: &["HTTP-001"],
+        scope: Scope::StreamableHttp,
+        description: "answers notifications POSTed to the endpoint without a session id (2026-07-28) with 404, as if they had a path of their own",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -1662,6 +1743,15 @@ mod tests {
             Fault::InitializeRefusedWithoutVersions,
             Fault::UndeclaredCapabilitiesAssumed,
             Fault::RequestStateLatestOnly,
+            Fault::ParamHeaderMismatchIgnored,
+            Fault::ParamHeaderDemandedWhenAbsent,
+            Fault::ParamHeaderRawBytesAccepted,
+            Fault::ParamHeaderIntegerAsText,
+            Fault::ParamHeaderAnnotationInvalid,
+            Fault::LastEventIdRefusedInStateless,
+            Fault::StatelessOnlyGetNot405,
+            Fault::ListensBeyondLoopback,
+            Fault::NotificationsNotAtEndpoint,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

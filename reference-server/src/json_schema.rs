@@ -4,7 +4,8 @@
 //! Supported keywords: `type` (a name or a list), `properties`, `required`,
 //! `additionalProperties` (boolean or schema), `items`, `enum`, `const`,
 //! `minimum`, `maximum`, `minLength`, `maxLength`; `title`, `description`,
-//! `default` and `$schema` are annotations and ignored. The published
+//! `default`, `$schema` and `x-mcp-header` (2026-07-28 mirrored headers)
+//! are annotations and ignored. The published
 //! schemas are dialect-neutral: they mean the same under draft-07 (the
 //! default before 2025-11-25) and 2020-12 (the default since). A schema
 //! using any other keyword is refused by [`check_supported`], which the
@@ -32,6 +33,7 @@ const KEYWORDS: &[&str] = &[
     "description",
     "default",
     "$schema",
+    "x-mcp-header",
 ];
 
 const TYPES: &[&str] = &["null", "boolean", "object", "array", "number", "string", "integer"];

@@ -72,6 +72,7 @@ pub mod hostile;
 pub mod json_schema;
 pub mod listen;
 pub mod pagination;
+pub mod param_headers;
 pub mod peer;
 pub mod prompts;
 pub mod protocol;

@@ -11,6 +11,7 @@
 //! | `log`  | `{}`                         | one `notifications/message` per level at or above the level set |
 //! | `touch` | `{}`                        | bumps `ref://counter`, announced to its subscribers ([`crate::world`]) |
 //! | `toggle` | `{present?: boolean}`      | adds or removes the tool `toggled`, the prompt `toggled` and the resource `ref://toggled` (flips without `present`), announced as list changes |
+//! | `mirrored_params` | `{region?, priority?, dryRun?}`, each `x-mcp-header` | says them back; over 2026-07-28 Streamable HTTP their `Mcp-Param-*` headers are checked ([`crate::param_headers`]) |
 //! | `toggled` | `{}`                      | listed only while toggled on |
 //! | `job`  | `{ms?: 0…2000 = 1000}`       | 2025-11-25 only, and only as a task (`execution.taskSupport: "required"`, see [`crate::tasks`]): sleeps like `slow` |
 //!
@@ -295,6 +296,16 @@ resource ref://toggled, which notifies list changes.",
         }),
         read_only: false,
     },
+    Fixture {
+        name: crate::param_headers::TOOL_NAME,
+        title: "Mirrored parameters",
+        description: "Says back region, priority and dryRun. Over 2026-07-28 Streamable HTTP the three are marked \
+x-mcp-header, so a call must mirror each one it gives into its Mcp-Param-* header.",
+        input_schema: crate::param_headers::input_schema,
+        output_schema: None,
+        run: Runner::Now(|args, _| Output::Text(crate::param_headers::describe_call(args))),
+        read_only: true,
+    },
 ];
 
 const TOGGLED: Fixture = Fixture {
@@ -380,6 +391,9 @@ fn describe(f: &Fixture, version: ProtocolVersion, faults: FaultSet) -> Value {
     }
     tool.insert("description".into(), json!(f.description));
     let mut input_schema = (f.input_schema)();
+    if faults.contains(Fault::ParamHeaderAnnotationInvalid) && f.name == crate::param_headers::TOOL_NAME {
+        crate::param_headers::spoil_annotations(&mut input_schema);
+    }
     if faults.contains(Fault::ToolInputSchemaInvalid) && f.name == "echo" {
         if let Some(t) = input_schema.pointer_mut("/properties/message/type") {
             *t = json!("strnig");
@@ -416,6 +430,11 @@ pub enum Call {
     /// A conformance tool that asks the client, with valid arguments: the
     /// dispatcher runs it for its era.
     Inquire(Inquiry),
+}
+
+/// The published `inputSchema` of the tool `name` as `version` has it now.
+pub fn input_schema(version: ProtocolVersion, name: &str) -> Option<Value> {
+    current(version).into_iter().find(|f| f.name == name).map(|f| (f.input_schema)())
 }
 
 /// The `name` of a `tools/call`, if it is a string.
@@ -582,7 +601,7 @@ mod tests {
         assert!(new[1].get("outputSchema").is_some());
         assert_eq!(new[0]["title"], "Echo");
         let names: Vec<_> = new.iter().take(FIXTURES.len()).map(|t| t["name"].as_str().unwrap()).collect();
-        assert_eq!(names, ["echo", "add", "fail", "ask", "progress", "slow", "log", "touch", "toggle"]);
+        assert_eq!(names, ["echo", "add", "fail", "ask", "progress", "slow", "log", "touch", "toggle", "mirrored_params"]);
         assert_eq!(new[3]["annotations"]["readOnlyHint"], true);
         assert_eq!(new[7]["annotations"]["readOnlyHint"], false, "touch changes the fixtures");
     }

@@ -157,6 +157,15 @@ const PROVEN_BY_THE_MUTATION_MATRIX: &[&str] = &[
     "initialize-refused-without-versions",
     "undeclared-capabilities-assumed",
     "request-state-latest-only",
+    "param-header-mismatch-ignored",
+    "param-header-demanded-when-absent",
+    "param-header-raw-bytes-accepted",
+    "param-header-integer-as-text",
+    "param-header-annotation-invalid",
+    "last-event-id-refused-in-stateless",
+    "stateless-only-get-not-405",
+    "listens-beyond-loopback",
+    "notifications-not-at-endpoint",
 ];
 
 #[tokio::test]

@@ -52,7 +52,7 @@ async fn tools_are_paginated() {
         // The official suite's fixtures are tested in `conformance_fixtures`.
         let official = |n: &&str| n.starts_with("test_") || *n == "json_schema_2020_12_tool";
         let own: Vec<&str> = names.iter().copied().filter(|n| !official(n)).collect();
-        let mut expected = vec!["echo", "add", "fail", "ask", "progress", "slow", "log", "touch", "toggle"];
+        let mut expected = vec!["echo", "add", "fail", "ask", "progress", "slow", "log", "touch", "toggle", "mirrored_params"];
         if version == "2025-11-25" {
             expected.push("job"); // the tool that runs only as a task
         }

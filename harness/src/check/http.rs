@@ -28,7 +28,7 @@ const UNKNOWN_SESSION: &str = "mcp-conform-unknown-session-5f0c1e2d";
 /// Ids of equal length that differ in at most this many places look counted, not drawn.
 const MAX_SEQUENTIAL_DIFFERENCES: usize = 4;
 
-fn draft(requirement: &str, keyword: &'static str, message: String, expected: &str, actual: String) -> Draft {
+pub(super) fn draft(requirement: &str, keyword: &'static str, message: String, expected: &str, actual: String) -> Draft {
     Draft { requirement: requirement.into(), keyword: Some(keyword), message, expected: expected.into(), actual, hint: None }
 }
 

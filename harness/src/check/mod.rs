@@ -11,6 +11,7 @@ mod capabilities;
 mod client_input;
 mod completion;
 mod envelope;
+mod endpoint;
 mod error_codes;
 mod feature_capabilities;
 mod http;
@@ -21,6 +22,7 @@ mod logging;
 mod meta_keys;
 mod observe;
 mod pagination;
+mod param_headers;
 mod probe;
 mod progress;
 mod prompts;
@@ -112,6 +114,12 @@ pub const NAMES: &[&str] = &[
     "legacy-initialize",
     "list-stability",
     "interleaved-conversations",
+    "param-header-annotations",
+    "param-headers",
+    "integer-param-header",
+    "stateless-endpoint-methods",
+    "loopback-only",
+    "endpoint-accepts-post",
 ];
 
 /// Is `name` a built-in check?
@@ -205,6 +213,12 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "legacy-initialize" => statelessness::legacy_initialize(context).await,
         "list-stability" => list_stability::check(context).await,
         "interleaved-conversations" => statelessness::interleaved_conversations(context).await,
+        "param-header-annotations" => param_headers::annotations(context).await,
+        "param-headers" => param_headers::mirrored(context).await,
+        "integer-param-header" => param_headers::integer(context).await,
+        "stateless-endpoint-methods" => endpoint::stateless_methods(context).await,
+        "loopback-only" => endpoint::loopback_only(context).await,
+        "endpoint-accepts-post" => endpoint::accepts_post(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

@@ -310,7 +310,7 @@ impl Driver {
             .frames
             .iter()
             .map(|frame| {
-                let headers = self.wire.headers_for(&frame.bytes);
+                let headers = self.headers_for(&frame.bytes);
                 self.wire.send(frame.clone(), Role::Input, headers)
             })
             .collect();
@@ -324,8 +324,20 @@ impl Driver {
         }
     }
 
+    /// The headers a frame needs: the wire's, and on top the `Mcp-Param-*`
+    /// headers of a `tools/call` wherever the wire mirrors the body.
+    fn headers_for(&self, bytes: &[u8]) -> Vec<(String, String)> {
+        let mut headers = self.wire.headers_for(bytes);
+        if !headers.is_empty() {
+            if let Ok(message) = serde_json::from_slice::<Value>(bytes) {
+                headers.extend(self.surface.param_headers(&message));
+            }
+        }
+        headers
+    }
+
     fn send_frame(&mut self, bytes: Vec<u8>, role: Role) {
-        let headers = self.wire.headers_for(&bytes);
+        let headers = self.headers_for(&bytes);
         self.wire.send(Frame::new(bytes), role, headers);
     }
 

@@ -4,6 +4,7 @@
 use serde_json::Value;
 
 use crate::check::CallTools;
+use crate::session::param_headers;
 use crate::transport::Kind;
 use crate::version::{era, Era};
 
@@ -57,6 +58,21 @@ impl Tool {
 }
 
 impl Surface {
+    /// The `Mcp-Param-*` headers a client sends with `message` when it is a
+    /// `tools/call` of a listed tool that marks arguments `x-mcp-header`
+    /// (2026-07-28 Streamable HTTP, HTTP-023).
+    pub fn param_headers(&self, message: &Value) -> Vec<(String, String)> {
+        if message.get("method").and_then(Value::as_str) != Some("tools/call") {
+            return Vec::new();
+        }
+        let name = message.pointer("/params/name").and_then(Value::as_str);
+        let Some(tool) = self.tools.iter().find(|t| Some(t.name.as_str()) == name) else {
+            return Vec::new();
+        };
+        let arguments = message.pointer("/params/arguments").cloned().unwrap_or(Value::Null);
+        param_headers::headers(&param_headers::annotations(&tool.input_schema).usable, &arguments)
+    }
+
     /// The era of the session's version.
     pub fn era(&self) -> Era {
         era(&self.version)

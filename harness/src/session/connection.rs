@@ -11,6 +11,7 @@ use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 use super::client;
+use super::param_headers::{self, Annotation};
 use super::SessionOptions;
 use crate::jsonrpc::{self, FrameError, Message};
 use crate::schema;
@@ -141,6 +142,9 @@ pub struct Connection {
     shared: Arc<Shared>,
     next_id: AtomicI64,
     reader: JoinHandle<()>,
+    /// Per tool name, the `x-mcp-header` annotations of its `inputSchema`,
+    /// learned from the `tools/list` results seen (2026-07-28).
+    param_annotations: Mutex<HashMap<String, Vec<Annotation>>>,
 }
 
 /// A bounded set of request ids: past [`MAX_REMEMBERED_IDS`] the oldest go.
@@ -226,7 +230,29 @@ impl Connection {
         });
         let transport = Arc::new(transport);
         let reader = tokio::spawn(read(events, transport.clone(), shared.clone()));
-        Connection { transport, shared, next_id: AtomicI64::new(1), reader }
+        Connection { transport, shared, next_id: AtomicI64::new(1), reader, param_annotations: Mutex::new(HashMap::new()) }
+    }
+
+    /// Remember the `x-mcp-header` annotations of the tools in a
+    /// `tools/list` result, so that calls mirror them (a tool listed again
+    /// replaces what was known of it).
+    pub fn learn_tools(&self, result: &Value) {
+        let mut known = lock(&self.param_annotations);
+        for tool in result.get("tools").and_then(Value::as_array).into_iter().flatten() {
+            if let (Some(name), Some(schema)) = (tool.get("name").and_then(Value::as_str), tool.get("inputSchema")) {
+                known.insert(name.to_string(), param_headers::annotations(schema).usable);
+            }
+        }
+    }
+
+    /// The `Mcp-Param-*` headers of a `tools/call` with these `params`, as
+    /// far as the tool's listing is known.
+    pub fn param_headers(&self, params: &Value) -> Vec<(String, String)> {
+        let Some(name) = params.get("name").and_then(Value::as_str) else {
+            return Vec::new();
+        };
+        let arguments = params.get("arguments").cloned().unwrap_or(Value::Null);
+        lock(&self.param_annotations).get(name).map(|known| param_headers::headers(known, &arguments)).unwrap_or_default()
     }
 
     /// The transport underneath.

@@ -12,6 +12,7 @@
 
 pub mod client;
 mod connection;
+pub mod param_headers;
 pub mod stateful;
 pub mod stateless;
 
@@ -29,7 +30,8 @@ pub struct RequestOptions {
     /// Stateless era: the version named in `_meta` and in the
     /// `MCP-Protocol-Version` header, instead of the session's.
     pub protocol_version: Option<String>,
-    /// Send the params exactly as given: no `_meta` added.
+    /// Send the params exactly as given: no `_meta` added, and no
+    /// `Mcp-Param-*` headers derived from the tool's `inputSchema`.
     pub raw: bool,
     /// Extra HTTP headers; they replace computed ones of the same name.
     pub headers: Vec<(String, String)>,

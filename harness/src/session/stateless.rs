@@ -108,14 +108,26 @@ pub async fn request(
 /// Send one stateless request as given (no `_meta` added, no `input_required`
 /// followed), with the HTTP headers that mirror it.
 pub async fn send(connection: &Connection, method: &str, params: Value, options: &RequestOptions) -> Exchange {
-    let message = crate::jsonrpc::request(&connection.next_id(), method, Some(params));
     let mut headers = Vec::new();
+    if connection.transport().kind() == Kind::StreamableHttp && method == "tools/call" && !options.raw {
+        // HTTP-023: the arguments the tool's listing marks with `x-mcp-header`.
+        headers = connection.param_headers(&params);
+    }
+    let message = crate::jsonrpc::request(&connection.next_id(), method, Some(params));
     if connection.transport().kind() == Kind::StreamableHttp {
-        headers = mirrored_headers(&message);
+        let mut standard = mirrored_headers(&message);
+        standard.append(&mut headers);
+        headers = standard;
         headers.retain(|(name, _)| !options.headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(name)));
     }
     headers.extend(options.headers.iter().cloned());
-    connection.send_request(message, headers).await
+    let exchange = connection.send_request(message, headers).await;
+    if method == "tools/list" {
+        if let Some(result) = exchange.result() {
+            connection.learn_tools(result);
+        }
+    }
+    exchange
 }
 
 /// Open a stateless session for `version`: ask `server/discover` what the

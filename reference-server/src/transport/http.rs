@@ -26,7 +26,9 @@
 //!   `MCP-Protocol-Version` must equal the `_meta` version (HTTP-016),
 //!   `Mcp-Method` the body `method` (HTTP-020), and for `tools/call`,
 //!   `prompts/get` and `resources/read` `Mcp-Name` the `params.name` /
-//!   `params.uri` after Base64-sentinel decoding (HTTP-021, HTTP-022); any
+//!   `params.uri` after Base64-sentinel decoding (HTTP-021, HTTP-022), and
+//!   for a `tools/call` each `Mcp-Param-*` header its tool's `x-mcp-header`
+//!   arguments call for ([`crate::param_headers`], HTTP-023..026); any
 //!   failure is 400 with -32020 (HTTP-028). An unknown method is 404 with
 //!   -32601 (HTTP-018). `subscriptions/listen` and the tools that take time
 //!   answer with a live SSE stream whose closing cancels them
@@ -416,6 +418,8 @@ impl App {
                     replies::rpc_error_without_id(StatusCode::OK, &e)
                 }
                 (None, Lookup::Unknown) => session_not_found(None),
+                // The fault wants session-less notifications at another path (HTTP-001).
+                (None, Lookup::Missing) if self.faulty(Fault::NotificationsNotAtEndpoint) => StatusCode::NOT_FOUND.into_response(),
                 // 2026-07-28 defines no client notifications over HTTP; accept and drop.
                 (None, Lookup::Missing) => self.accepted(),
             },
@@ -499,6 +503,11 @@ impl App {
             Ok(m) => m,
             Err(e) => return replies::rpc_error(StatusCode::BAD_REQUEST, req.id, &e),
         };
+        // HTTP-033: Last-Event-ID means nothing in 2026-07-28 and is ignored.
+        if self.faulty(Fault::LastEventIdRefusedInStateless) && headers.contains_key(LAST_EVENT_ID_HEADER) {
+            let e = RpcError::invalid_request("streams cannot be resumed in 2026-07-28; send no Last-Event-ID");
+            return replies::rpc_error(StatusCode::BAD_REQUEST, req.id, &e);
+        }
         if let Err(e) = self.check_mirrored_headers(headers, &req, &request_meta) {
             let status = if self.faulty(Fault::HeaderMismatchStatus200) { StatusCode::OK } else { StatusCode::BAD_REQUEST };
             return replies::rpc_error(status, req.id, &e);
@@ -579,6 +588,16 @@ impl App {
                 }
             }
         }
+        // HTTP-023..026: the arguments the tool marks with `x-mcp-header`
+        // (an unknown tool has none; its call fails later).
+        if req.method == "tools/call" {
+            let params = req.params.as_ref();
+            let tool = params.and_then(|p| p.get("name")).and_then(Value::as_str);
+            if let Some(schema) = tool.and_then(|name| crate::tools::input_schema(ProtocolVersion::V2026_07_28, name)) {
+                let arguments = params.and_then(|p| p.get("arguments")).cloned().unwrap_or(Value::Null);
+                crate::param_headers::check(headers, &schema, &arguments, self.dispatcher.faults())?;
+            }
+        }
         Ok(())
     }
 
@@ -634,6 +653,7 @@ impl App {
             Lookup::Found(_) if self.faulty(Fault::GetStreamWrongStatus) => return StatusCode::BAD_REQUEST.into_response(),
             Lookup::Found(s) => s,
             Lookup::Unknown => return session_not_found(None),
+            Lookup::Missing if self.faulty(Fault::StatelessOnlyGetNot405) => return StatusCode::BAD_REQUEST.into_response(),
             Lookup::Missing => return method_not_allowed(),
         };
         if let Some(r) = self.legacy_version_header_rejection(headers, &session, None) {
@@ -679,6 +699,7 @@ impl App {
                 StatusCode::OK.into_response()
             }
             Lookup::Unknown => session_not_found(None),
+            Lookup::Missing if self.faulty(Fault::StatelessOnlyGetNot405) => StatusCode::BAD_REQUEST.into_response(),
             Lookup::Missing => method_not_allowed(),
         }
     }
