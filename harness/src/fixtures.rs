@@ -30,6 +30,10 @@
 //!
 //! [client-input]                  # asks the client for sampling, roots or elicitation
 //! tool = "ask"
+//!
+//! [stale-handle]                  # takes a server-issued state handle; called with one never issued
+//! tool = "tally"
+//! arguments = { handle = "tally-never-issued" }
 //! ```
 
 use std::path::Path;
@@ -85,6 +89,9 @@ pub struct Fixtures {
     /// requests of its own in the handshake era, as `input_required`
     /// results in 2026-07-28.
     pub client_input: Option<ToolRole>,
+    /// Called with a state handle the server never issued (TOOLS-020):
+    /// `arguments` carry the made-up handle.
+    pub stale_handle: Option<ToolRole>,
 }
 
 /// A mapping file that cannot be used.
@@ -126,6 +133,7 @@ impl Fixtures {
         let tools = [&fixtures.progress, &fixtures.slow, &fixtures.logging, &fixtures.list_changed, &fixtures.client_input];
         let names = tools.into_iter().flatten().map(|r| r.tool.as_str());
         let resource = fixtures.resource_updated.iter().flat_map(|r| [r.tool.as_str(), r.uri.as_str()]);
+        let names = names.chain(fixtures.stale_handle.iter().map(|r| r.tool.as_str()));
         if names.chain(resource).any(str::is_empty) {
             return Err(fail(None, "a role names an empty tool or URI".into()));
         }
@@ -148,6 +156,7 @@ mod tests {
         assert!(fixtures.progress.is_some() && fixtures.slow.is_some() && fixtures.logging.is_some());
         assert!(fixtures.list_changed.is_some() && fixtures.resource_updated.is_some());
         assert!(fixtures.client_input.is_some());
+        assert!(fixtures.stale_handle.is_some());
         assert_eq!(Fixtures::reference(), fixtures);
     }
 

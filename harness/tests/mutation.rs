@@ -639,7 +639,40 @@ const EXPECTATIONS: &[Expectation] = &[
         collateral: &[],
         transports: STATELESS,
         since: "2025-11-25",
+    },    Expectation {
+        fault: "tools-capability-omitted",
+        fails: &["TOOLS-001-capability"],
+        // 2026-07-28: the same omission is what LIFECYCLE-019 judges.
+        collateral: &["LIFECYCLE-019-features-declared"],
+        transports: ALL,
+        since: "2024-11-05",
     },
+    // The 2026-07-28 fault of LIFECYCLE-019 is a TOOLS-001 violation too.
+    Expectation { fault: "tools-capability-undeclared", fails: &["TOOLS-001-capability"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation {
+        fault: "tools-list-refused",
+        fails: &["TOOLS-002-list"],
+        // Every case that lists the tools is refused the list.
+        collateral: &[
+            "TOOLS-006-input-schemas",
+            "TOOLS-008-call-results",
+            "TOOLS-011-argument-errors-are-tool-errors",
+            "TOOLS-016-result-content",
+            "TOOLS-017-tool-definitions",
+            "TOOLS-018-invalid-arguments-rejected",
+        ],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    // Tool names are judged from 2025-11-25, when the rules were written.
+    Expectation { fault: "tool-name-with-spaces", fails: &["TOOLS-017-tool-definitions"], collateral: &[], transports: ALL, since: "2025-11-25" },
+    Expectation { fault: "tool-annotation-mistyped", fails: &["TOOLS-017-tool-definitions"], collateral: &[], transports: ALL, since: "2025-03-26" },
+    Expectation { fault: "structured-content-without-text", fails: &["TOOLS-016-result-content"], collateral: &[], transports: ALL, since: "2025-06-18" },
+    Expectation { fault: "image-content-not-base64", fails: &["TOOLS-016-result-content"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "resources-capability-omitted", fails: &["TOOLS-016-result-content"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    // Array structured content exists in 2026-07-28 only.
+    Expectation { fault: "structured-content-wrapped", fails: &["TOOLS-008-call-results"], collateral: &[], transports: STATELESS, since: "2026-07-28" },    Expectation { fault: "progress-message-unreadable", fails: &["UTIL-010-progress-messages"], collateral: &[], transports: ALL, since: "2025-03-26" },
+    Expectation { fault: "completion-unranked", fails: &["UTIL-025-completion-ranking"], collateral: &[], transports: ALL, since: "2025-03-26" },    Expectation { fault: "stale-handle-accepted", fails: &["TOOLS-020-stale-handle"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach
@@ -694,6 +727,12 @@ const STRICT: &[&str] = &[
     "sampling-context-undeclared",
     "malformed-input-responses-accepted",
     "extra-input-responses-refused",
+    "tool-name-with-spaces",
+    "structured-content-without-text",
+    "resources-capability-omitted",
+    "progress-message-unreadable",
+    "completion-unranked",
+    "stale-handle-accepted",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach

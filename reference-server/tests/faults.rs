@@ -150,6 +150,17 @@ const PROVEN_BY_THE_MUTATION_MATRIX: &[&str] = &[
     "task-result-without-extension",
     "tools-capability-undeclared",
     "undefined-mcp-error-code",
+    "tools-capability-omitted",
+    "tools-list-refused",
+    "tool-name-with-spaces",
+    "tool-annotation-mistyped",
+    "structured-content-without-text",
+    "image-content-not-base64",
+    "resources-capability-omitted",
+    "structured-content-wrapped",
+    "progress-message-unreadable",
+    "completion-unranked",
+    "stale-handle-accepted",
 ];
 
 #[tokio::test]

@@ -33,6 +33,9 @@ mod task_results;
 mod tasks;
 mod tool_arguments;
 mod tools;
+mod content;
+mod tool_content;
+mod tool_definitions;
 
 use crate::execute::{CaseContext, StepOutcome};
 
@@ -102,6 +105,12 @@ pub const NAMES: &[&str] = &[
     "client-request-shapes",
     "input-required",
     "task-results-undeclared",
+    "tool-capability",
+    "tool-definitions",
+    "tool-result-content",
+    "completion-ranking",
+    "progress-messages",
+    "stale-handle",
 ];
 
 /// Is `name` a built-in check?
@@ -188,6 +197,12 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "client-request-shapes" => client_input::request_shapes(context).await,
         "input-required" => client_input::round_trip(context).await,
         "task-results-undeclared" => task_results::undeclared(context).await,
+        "tool-capability" => tool_definitions::capability(context).await,
+        "tool-definitions" => tool_definitions::definitions(context).await,
+        "tool-result-content" => tool_content::content_blocks(context).await,
+        "completion-ranking" => completion::ranking(context).await,
+        "progress-messages" => progress::messages(context).await,
+        "stale-handle" => tool_content::stale_handle(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }
