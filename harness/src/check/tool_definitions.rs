@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 
 use super::lists::{describe, is_interim};
+use super::observe::unknown_capabilities;
 use super::tools::{list, name_of};
 use crate::execute::{clip, CaseContext, Draft, StepOutcome};
 use crate::session::RequestOptions;
@@ -19,6 +20,10 @@ const HINTS: [(&str, bool); 4] = [("readOnlyHint", false), ("destructiveHint", t
 /// TOOLS-001: a server that serves tools declares `tools`. Declared, it
 /// holds; undeclared, `tools/list` must not list any tool.
 pub async fn capability(context: &CaseContext<'_>) -> StepOutcome {
+    // Without a handshake or discover result nothing was declared or left out.
+    if let Some(outcome) = unknown_capabilities(context) {
+        return outcome;
+    }
     if context.server.declares("tools") {
         return StepOutcome::default();
     }
