@@ -215,8 +215,8 @@ pub(crate) const TOOLS: &[Offered] = &[
             output_schema: None,
             run: Runner::Now(|_, faults| {
                 let mut image = image_block();
-                if faults.contains(crate::faults::Fault::ImageContentNotBase64) {
-                    image["data"] = json!("a 1x1 PNG, not Base64!");
+                if let (true, Some(data)) = (faults.contains(crate::faults::Fault::ImageContentNotBase64), image.get_mut("data")) {
+                    *data = json!("a 1x1 PNG, not Base64!");
                 }
                 Output::Content(vec![image])
             }),

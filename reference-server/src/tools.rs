@@ -457,8 +457,8 @@ fn describe(f: &Fixture, version: ProtocolVersion, faults: FaultSet) -> Value {
     }
     if version.has_tool_annotations() {
         let mut annotations = annotations(f.read_only);
-        if faults.contains(Fault::ToolAnnotationMistyped) && f.name == "echo" {
-            annotations["openWorldHint"] = json!("false");
+        if let (true, Some(hint)) = (faults.contains(Fault::ToolAnnotationMistyped) && f.name == "echo", annotations.get_mut("openWorldHint")) {
+            *hint = json!("false");
         }
         tool.insert("annotations".into(), annotations);
     }

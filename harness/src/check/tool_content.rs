@@ -95,24 +95,6 @@ fn structured_without_text(tool: &str, result: &Value) -> Option<Draft> {
     })
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn structured_content_needs_its_json_as_text() {
-        let with_text = json!({"content": [{"type": "text", "text": "{\"sum\": 3}"}], "structuredContent": {"sum": 3}});
-        assert!(structured_without_text("add", &with_text).is_none());
-        let without = json!({"content": [{"type": "text", "text": "The sum is 3."}], "structuredContent": {"sum": 3}});
-        assert_eq!(structured_without_text("add", &without).map(|d| d.requirement), Some("TOOLS-009".into()));
-        // Arrays and scalars (2026-07-28) are compared as JSON values too.
-        let array = json!({"content": [{"type": "text", "text": "[2, 3]"}], "structuredContent": [2, 3]});
-        assert!(structured_without_text("primes", &array).is_none());
-        let error = json!({"content": [{"type": "text", "text": "failed"}], "structuredContent": {}, "isError": true});
-        assert!(structured_without_text("add", &error).is_none());
-    }
-}
-
 /// TOOLS-020 (guidance, `tools.mdx` §Stateful Tools): the tool mapped to
 /// the `stale-handle` role, called with a handle the server never issued,
 /// answers with a tool execution error (`isError: true`), so that a model
@@ -140,5 +122,23 @@ pub async fn stale_handle(context: &CaseContext<'_>) -> StepOutcome {
             hint: None,
         }],
         ..StepOutcome::default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn structured_content_needs_its_json_as_text() {
+        let with_text = json!({"content": [{"type": "text", "text": "{\"sum\": 3}"}], "structuredContent": {"sum": 3}});
+        assert!(structured_without_text("add", &with_text).is_none());
+        let without = json!({"content": [{"type": "text", "text": "The sum is 3."}], "structuredContent": {"sum": 3}});
+        assert_eq!(structured_without_text("add", &without).map(|d| d.requirement), Some("TOOLS-009".into()));
+        // Arrays and scalars (2026-07-28) are compared as JSON values too.
+        let array = json!({"content": [{"type": "text", "text": "[2, 3]"}], "structuredContent": [2, 3]});
+        assert!(structured_without_text("primes", &array).is_none());
+        let error = json!({"content": [{"type": "text", "text": "failed"}], "structuredContent": {}, "isError": true});
+        assert!(structured_without_text("add", &error).is_none());
     }
 }
