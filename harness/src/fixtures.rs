@@ -34,6 +34,9 @@
 //! [needs-capability]              # cannot work without a client capability (2026-07-28: -32021 without it)
 //! tool = "test_sampling"
 //! arguments = { prompt = "Say hello" }
+//! [stale-handle]                  # takes a server-issued state handle; called with one never issued
+//! tool = "tally"
+//! arguments = { handle = "tally-never-issued" }
 //! ```
 
 use std::path::Path;
@@ -93,6 +96,9 @@ pub struct Fixtures {
     /// for a sampled message): in 2026-07-28, called without that
     /// capability declared, it is refused with -32021.
     pub needs_capability: Option<ToolRole>,
+    /// Called with a state handle the server never issued (TOOLS-020):
+    /// `arguments` carry the made-up handle.
+    pub stale_handle: Option<ToolRole>,
 }
 
 /// A mapping file that cannot be used.
@@ -135,6 +141,7 @@ impl Fixtures {
         let names = tools.into_iter().flatten().map(|r| r.tool.as_str());
         let resource = fixtures.resource_updated.iter().flat_map(|r| [r.tool.as_str(), r.uri.as_str()]);
         let names = names.chain(fixtures.needs_capability.iter().map(|r| r.tool.as_str()));
+        let names = names.chain(fixtures.stale_handle.iter().map(|r| r.tool.as_str()));
         if names.chain(resource).any(str::is_empty) {
             return Err(fail(None, "a role names an empty tool or URI".into()));
         }
@@ -157,6 +164,7 @@ mod tests {
         assert!(fixtures.progress.is_some() && fixtures.slow.is_some() && fixtures.logging.is_some());
         assert!(fixtures.list_changed.is_some() && fixtures.resource_updated.is_some());
         assert!(fixtures.client_input.is_some());
+        assert!(fixtures.stale_handle.is_some());
         assert_eq!(Fixtures::reference(), fixtures);
     }
 

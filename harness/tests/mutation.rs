@@ -748,7 +748,98 @@ const EXPECTATIONS: &[Expectation] = &[
         collateral: &[],
         transports: STREAMABLE,
         since: "2026-07-28",
+    },    Expectation {
+        fault: "tools-capability-omitted",
+        fails: &["TOOLS-001-capability"],
+        // 2026-07-28: the same omission is what LIFECYCLE-019 judges; the toggle
+        // fixture's tools/list_changed now comes without a declared tools capability.
+        collateral: &["LIFECYCLE-019-features-declared", "L-LIFE-004-list-changed-needs-capability"],
+        transports: ALL,
+        since: "2024-11-05",
     },
+    // The 2026-07-28 fault of LIFECYCLE-019 is a TOOLS-001 violation too.
+    Expectation { fault: "tools-capability-undeclared", fails: &["TOOLS-001-capability"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation {
+        fault: "tools-list-refused",
+        fails: &["TOOLS-002-list"],
+        // Every case that lists the tools is refused the list.
+        collateral: EVERY_TOOL_LISTER,
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    // Tool names are judged from 2025-11-25, when the rules were written.
+    Expectation { fault: "tool-name-with-spaces", fails: &["TOOLS-017-tool-definitions"], collateral: &[], transports: ALL, since: "2025-11-25" },
+    Expectation {
+        fault: "tool-annotation-mistyped",
+        fails: &["TOOLS-017-tool-definitions"],
+        // The schema types the hints too: every case that lists the tools sees it.
+        collateral: EVERY_TOOL_LISTER,
+        transports: ALL,
+        since: "2025-03-26",
+    },
+    Expectation { fault: "structured-content-without-text", fails: &["TOOLS-016-result-content"], collateral: &[], transports: ALL, since: "2025-06-18" },
+    Expectation { fault: "image-content-not-base64", fails: &["TOOLS-016-result-content"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation {
+        fault: "resources-capability-omitted",
+        fails: &["TOOLS-016-result-content"],
+        // 2026-07-28: the same omission is what LIFECYCLE-019 judges; the toggle
+        // fixture's resources/list_changed now comes without a declared resources capability.
+        collateral: &["LIFECYCLE-019-features-declared", "L-LIFE-004-list-changed-needs-capability"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    // Array structured content exists in 2026-07-28 only.
+    Expectation { fault: "structured-content-wrapped", fails: &["TOOLS-008-call-results"], collateral: &[], transports: STATELESS, since: "2026-07-28" },    Expectation { fault: "progress-message-unreadable", fails: &["UTIL-010-progress-messages"], collateral: &[], transports: ALL, since: "2025-03-26" },
+    Expectation { fault: "completion-unranked", fails: &["UTIL-025-completion-ranking"], collateral: &[], transports: ALL, since: "2025-03-26" },    Expectation { fault: "stale-handle-accepted", fails: &["TOOLS-020-stale-handle"], collateral: &[], transports: STATELESS, since: "2026-07-28" },    // Faults of earlier rows whose spoiled listings, results or completions
+    // the tools, progress and completion cases above see too (on receipt,
+    // by the schema of the version): collateral only, their own rows hold
+    // what they are aimed at.
+    Expectation { fault: "tools-list-invalid", fails: &[], collateral: &["TOOLS-016-result-content", "TOOLS-017-tool-definitions"], transports: ALL, since: "2024-11-05" },
+    Expectation {
+        fault: "call-result-invalid",
+        fails: &[],
+        collateral: &["TOOLS-016-result-content", "TOOLS-020-stale-handle", "UTIL-010-progress-messages"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    Expectation { fault: "s2c-request-in-stateless", fails: &[], collateral: &["TOOLS-016-result-content"], transports: ALL, since: "2026-07-28" },
+    Expectation { fault: "elicitation-nested-form", fails: &[], collateral: &["TOOLS-016-result-content"], transports: ALL, since: "2025-06-18" },
+    Expectation { fault: "task-result-without-extension", fails: &[], collateral: &["TOOLS-016-result-content"], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "template-invalid", fails: &[], collateral: &["UTIL-025-completion-ranking"], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "completion-too-many-values", fails: &[], collateral: &["UTIL-025-completion-ranking"], transports: ALL, since: "2025-03-26" },
+    Expectation { fault: "missing-cache-fields", fails: &[], collateral: &["UTIL-025-completion-ranking"], transports: ALL, since: "2026-07-28" },
+    Expectation { fault: "result-type-missing", fails: &[], collateral: &["UTIL-025-completion-ranking"], transports: ALL, since: "2026-07-28" },
+    Expectation { fault: "cache-scope-invalid", fails: &[], collateral: &["UTIL-025-completion-ranking"], transports: STATELESS, since: "2026-07-28" },
+];
+
+/// The cases that list the tools, besides TOOLS-002-list: a fault that
+/// spoils the listing reaches all of them.
+const EVERY_TOOL_LISTER: &[&str] = &[
+    "TOOLS-006-input-schemas",
+    "TOOLS-008-call-results",
+    "TOOLS-011-argument-errors-are-tool-errors",
+    "TOOLS-016-result-content",
+    "TOOLS-017-tool-definitions",
+    "TOOLS-018-invalid-arguments-rejected",
+    "L-S2C-001-undeclared-capabilities",
+    "L-TASK-001-capability",
+    "L-TASK-002-forbidden-as-task",
+    "L-TASK-002-required-without-task",
+    "L-TASK-003-unique-ids",
+    "L-TASK-004-status-lifecycle",
+    "L-TASK-005-create-task-result",
+    "L-TASK-006-timestamps-ttl",
+    "L-TASK-007-result-related-task",
+    "L-TASK-009-cancel-terminal",
+    "L-TASK-009-cancel-working",
+    "L-TASK-010-list-cursor",
+    "TASKS-001-no-task-without-extension",
+    "CACHE-001-cache-hints",
+    "UTIL-012-pagination",
+    "HTTP-010-no-requests-on-streams",
+    "JSONRPC-016-no-server-requests",
+    "JSONRPC-005-result-fields",
+    "JSONRPC-018-meta-keys",
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach
@@ -813,6 +904,12 @@ const STRICT: &[&str] = &[
     "last-event-id-refused-in-stateless",
     "stateless-only-get-not-405",
     "listens-beyond-loopback",
+    "tool-name-with-spaces",
+    "structured-content-without-text",
+    "resources-capability-omitted",
+    "progress-message-unreadable",
+    "completion-unranked",
+    "stale-handle-accepted",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach

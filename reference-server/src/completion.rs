@@ -64,7 +64,8 @@ pub fn complete(faults: FaultSet, params: &Map<String, Value>) -> Result<Map<Str
         Err(_) if faults.contains(Fault::CompletionUnknownRefAccepted) => Vec::new(),
         other => other?,
     };
-    let prefix = value.to_lowercase();
+    // The fault ignores what was typed.
+    let prefix = if faults.contains(Fault::CompletionUnranked) { String::new() } else { value.to_lowercase() };
     let matches: Vec<String> = candidates.into_iter().filter(|c| c.to_lowercase().starts_with(&prefix)).collect();
     let total = matches.len();
     let limit = if faults.contains(Fault::CompletionTooManyValues) { usize::MAX } else { MAX_VALUES };

@@ -214,7 +214,13 @@ pub(crate) const TOOLS: &[Offered] = &[
             description: "Returns one image block: a 1x1 PNG (a fixture of the official conformance suite).",
             input_schema: no_arguments,
             output_schema: None,
-            run: Runner::Now(|_, _| Output::Content(vec![image_block()])),
+            run: Runner::Now(|_, faults| {
+                let mut image = image_block();
+                if let (true, Some(data)) = (faults.contains(crate::faults::Fault::ImageContentNotBase64), image.get_mut("data")) {
+                    *data = json!("a 1x1 PNG, not Base64!");
+                }
+                Output::Content(vec![image])
+            }),
             read_only: true,
         },
     ),

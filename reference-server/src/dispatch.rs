@@ -664,6 +664,12 @@ impl Dispatcher {
                 caps.remove("tools");
             }
         }
+        if self.fault(Fault::ToolsCapabilityOmitted) {
+            caps.remove("tools");
+        }
+        if self.fault(Fault::ResourcesCapabilityOmitted) {
+            caps.remove("resources");
+        }
         Value::Object(caps)
     }
 
@@ -738,6 +744,9 @@ impl Dispatcher {
 
     /// One of the four lists, paginated: (result key, page).
     fn list(&self, version: ProtocolVersion, method: &str, req: &Request) -> Result<(&'static str, Page), RpcError> {
+        if method == "tools/list" && self.fault(Fault::ToolsListRefused) {
+            return Err(RpcError::internal("the tool list is unavailable"));
+        }
         let params = req.params_or_empty();
         let (key, mut items, size) = match method {
             "tools/list" => ("tools", tools::list(version, self.faults), pagination::TOOLS_PAGE),

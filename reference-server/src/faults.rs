@@ -357,6 +357,28 @@ pub enum Fault {
     ListensBeyondLoopback,
     /// Notifications POSTed to the endpoint without a session id get 404, as if they belonged elsewhere.
     NotificationsNotAtEndpoint,
+    /// The capabilities leave `tools` out while tools are served, in every version.
+    ToolsCapabilityOmitted,
+    /// `tools/list` is answered with -32603 although `tools` is declared.
+    ToolsListRefused,
+    /// `test_simple_text` is listed as `test simple text` (a name with spaces).
+    ToolNameWithSpaces,
+    /// `echo`'s annotations say `openWorldHint: "false"`, a string.
+    ToolAnnotationMistyped,
+    /// Structured results' text block describes them in words instead of holding their JSON.
+    StructuredContentWithoutText,
+    /// `test_image_content` returns image data that is not Base64.
+    ImageContentNotBase64,
+    /// The capabilities leave `resources` out although tools embed resources.
+    ResourcesCapabilityOmitted,
+    /// 2026-07-28: `primes` wraps its array structured content in an object.
+    StructuredContentWrapped,
+    /// Progress messages are terminal control sequences.
+    ProgressMessageUnreadable,
+    /// Completion ignores the typed value and returns every candidate in catalogue order.
+    CompletionUnranked,
+    /// `tally` treats an unknown handle as a request for a new counter.
+    StaleHandleAccepted,
 }
 
 /// One row of the fault table.
@@ -1470,6 +1492,81 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::StreamableHttp,
         description: "answers notifications POSTed to the endpoint without a session id (2026-07-28) with 404, as if they had a path of their own",
     },
+    FaultInfo {
+        fault: Fault::ToolsCapabilityOmitted,
+        name: "tools-capability-omitted",
+        breaks: &["TOOLS-001"],
+        scope: Scope::AnyTransport,
+        description: "leaves tools out of the capabilities (initialize, or server/discover) in every version while tools/list and tools/call are still served",
+    },
+    FaultInfo {
+        fault: Fault::ToolsListRefused,
+        name: "tools-list-refused",
+        breaks: &["TOOLS-002"],
+        scope: Scope::AnyTransport,
+        description: "answers tools/list with -32603 Internal error although the tools capability is declared",
+    },
+    FaultInfo {
+        fault: Fault::ToolNameWithSpaces,
+        name: "tool-name-with-spaces",
+        breaks: &["TOOLS-007"],
+        scope: Scope::AnyTransport,
+        description: "lists the tool test_simple_text as \"test simple text\" (and answers calls by that name)",
+    },
+    FaultInfo {
+        fault: Fault::ToolAnnotationMistyped,
+        name: "tool-annotation-mistyped",
+        breaks: &["TOOLS-017"],
+        scope: Scope::AnyTransport,
+        description: "from 2025-03-26 lists echo with the annotation openWorldHint: \"false\" (a string, not a boolean)",
+    },
+    FaultInfo {
+        fault: Fault::StructuredContentWithoutText,
+        name: "structured-content-without-text",
+        breaks: &["TOOLS-009"],
+        scope: Scope::AnyTransport,
+        description: "from 2025-06-18 a structured result's (add, primes) text block says \"The result is in structuredContent.\" instead of holding its JSON",
+    },
+    FaultInfo {
+        fault: Fault::ImageContentNotBase64,
+        name: "image-content-not-base64",
+        breaks: &["TOOLS-016"],
+        scope: Scope::AnyTransport,
+        description: "test_image_content returns an image block whose data is not Base64",
+    },
+    FaultInfo {
+        fault: Fault::ResourcesCapabilityOmitted,
+        name: "resources-capability-omitted",
+        breaks: &["TOOLS-015"],
+        scope: Scope::AnyTransport,
+        description: "leaves resources out of the capabilities although tools (test_embedded_resource) embed resources",
+    },
+    FaultInfo {
+        fault: Fault::StructuredContentWrapped,
+        name: "structured-content-wrapped",
+        breaks: &["TOOLS-010", "TOOLS-008"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 primes returns its array structuredContent wrapped in an object, as if structured content had to be an object",
+    },    FaultInfo {
+        fault: Fault::ProgressMessageUnreadable,
+        name: "progress-message-unreadable",
+        breaks: &["UTIL-010"],
+        scope: Scope::AnyTransport,
+        description: "from 2025-03-26 sends progress messages made of terminal control codes (\"\\u001b[2K\\r2/3\") instead of text",
+    },
+    FaultInfo {
+        fault: Fault::CompletionUnranked,
+        name: "completion-unranked",
+        breaks: &["UTIL-025"],
+        scope: Scope::AnyTransport,
+        description: "completes every argument with all its candidates in catalogue order, whatever value was typed",
+    },    FaultInfo {
+        fault: Fault::StaleHandleAccepted,
+        name: "stale-handle-accepted",
+        breaks: &["TOOLS-020"],
+        scope: Scope::AnyTransport,
+        description: "tally answers a call with an unknown handle by silently opening a new counter, instead of a tool execution error",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -1752,6 +1849,17 @@ mod tests {
             Fault::StatelessOnlyGetNot405,
             Fault::ListensBeyondLoopback,
             Fault::NotificationsNotAtEndpoint,
+            Fault::ToolsCapabilityOmitted,
+            Fault::ToolsListRefused,
+            Fault::ToolNameWithSpaces,
+            Fault::ToolAnnotationMistyped,
+            Fault::StructuredContentWithoutText,
+            Fault::ImageContentNotBase64,
+            Fault::ResourcesCapabilityOmitted,
+            Fault::StructuredContentWrapped,
+            Fault::ProgressMessageUnreadable,
+            Fault::CompletionUnranked,
+            Fault::StaleHandleAccepted,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

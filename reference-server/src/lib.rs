@@ -79,6 +79,7 @@ pub mod protocol;
 pub mod request_state;
 pub mod resources;
 pub mod running;
+pub mod tally;
 pub mod tasks;
 pub mod tools;
 pub mod tokens;

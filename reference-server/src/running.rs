@@ -165,7 +165,12 @@ async fn progress(steps: u64, delay_ms: u64, ctx: &Context<'_>) -> Ran {
         params.insert("progress".into(), json!(step));
         params.insert("total".into(), json!(steps));
         if ctx.version.has_progress_message() {
-            params.insert("message".into(), json!(format!("Step {step} of {steps}")));
+            let message = if ctx.faults.contains(Fault::ProgressMessageUnreadable) {
+                format!("\u{1b}[2K\r{step}/{steps}")
+            } else {
+                format!("Step {step} of {steps}")
+            };
+            params.insert("message".into(), json!(message));
         }
         let message = notification("notifications/progress", Value::Object(params));
         for _ in 0..repeats {

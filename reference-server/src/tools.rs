@@ -14,9 +14,11 @@
 //! | `mirrored_params` | `{region?, priority?, dryRun?}`, each `x-mcp-header` | says them back; over 2026-07-28 Streamable HTTP their `Mcp-Param-*` headers are checked ([`crate::param_headers`]) |
 //! | `toggled` | `{}`                      | listed only while toggled on |
 //! | `job`  | `{ms?: 0…2000 = 1000}`       | 2025-11-25 only, and only as a task (`execution.taskSupport: "required"`, see [`crate::tasks`]): sleeps like `slow` |
+//! | `primes` | `{count?: 1…20 = 3}`       | 2026-07-28 only: `structuredContent` is an array of the first primes (an `outputSchema` of type array, TOOLS-010), plus the same JSON as text |
+//! | `tally` | `{handle?: string}`         | 2026-07-28 only: without a handle opens a counter and returns its handle; with one counts on; an unknown handle is `isError: true` (TOOLS-020, see [`crate::tally`]) |
 //!
-//! Every tool but `touch` and `toggle` is annotated `readOnlyHint: true`,
-//! `openWorldHint: false`; those two change the fixtures and say
+//! Every tool but `touch`, `toggle` and `tally` is annotated `readOnlyHint: true`,
+//! `openWorldHint: false`; those three change the fixtures and say
 //! `readOnlyHint: false, destructiveHint: false, idempotentHint: false`
 //! (annotations exist since 2025-03-26); `add` declares an `outputSchema`
 //! (since 2025-06-18). Every `inputSchema` is an object schema with
@@ -82,6 +84,8 @@ pub const HELP: &str = "Fixture tools:
   job {ms?}                    2025-11-25, only as a task (params.task): sleeps like slow (default 1000 ms).
                                Tasks (2025-11-25): tools/call with params.task, tasks/get, tasks/result,
                                tasks/list, tasks/cancel; add, fail, ask, progress, slow may run as tasks.
+  tally {handle?}              2026-07-28: counts behind a server-issued handle; an unknown handle is a tool error
+  primes {count?}              2026-07-28: structuredContent [2, 3, 5, ...] (an array) and the same JSON as text
   test_* and json_schema_2020_12_tool: the fixtures the official conformance suite
                                (npm @modelcontextprotocol/conformance) calls by name
 
@@ -335,12 +339,58 @@ const JOB: Fixture = Fixture {
     read_only: true,
 };
 
+/// The first primes, as many as asked for.
+fn first_primes(count: u64) -> Vec<u64> {
+    (2u64..).filter(|n| (2..*n).take_while(|d| d * d <= *n).all(|d| n % d != 0)).take(count as usize).collect()
+}
+
+/// 2026-07-28 only: structured content that is not an object (an array),
+/// which that revision allows (TOOLS-010).
+const PRIMES: Fixture = Fixture {
+    name: "primes",
+    title: "Primes",
+    description: "Returns the first count primes (default 3) as an array: structuredContent [2, 3, 5, ...] and the same JSON as text.",
+    input_schema: || {
+        json!({
+            "type": "object",
+            "properties": {"count": {"type": "integer", "minimum": 1, "maximum": 20, "description": "How many primes (default 3)"}},
+            "additionalProperties": false
+        })
+    },
+    output_schema: Some(|| json!({"type": "array", "items": {"type": "integer"}})),
+    run: Runner::Now(|args, _| Output::Structured(json!(first_primes(int_arg(args, "count", 3))))),
+    read_only: true,
+};
+
+/// Cross-call state behind server-issued handles (TOOLS-020, see [`crate::tally`]).
+const TALLY: Fixture = Fixture {
+    name: "tally",
+    title: "Tally",
+    description: "Counts across calls behind a handle: without a handle opens a counter at 1 and returns its handle; \
+with one counts on. Counters beyond the newest 1024 expire; an unknown or expired handle is a tool error.",
+    input_schema: || {
+        json!({
+            "type": "object",
+            "properties": {"handle": {"type": "string", "description": "A handle an earlier tally call returned"}},
+            "additionalProperties": false
+        })
+    },
+    output_schema: None,
+    run: Runner::Now(crate::tally::run),
+    read_only: false,
+};
+
 /// The tools there are now at `version`, in order (`job` exists only
 /// where tasks do).
 fn current(version: ProtocolVersion) -> Vec<&'static Fixture> {
     let conformance = conformance_fixtures::TOOLS.iter().filter(|t| t.offered_at(version)).map(|t| &t.tool);
     let json_schema = Some(&conformance_fixtures::JSON_SCHEMA).filter(|t| t.offered_at(version)).map(|t| &t.tool);
     let mut all: Vec<&'static Fixture> = json_schema.into_iter().chain(FIXTURES).chain(conformance).collect();
+    // 2026-07-28 fixtures, after the others so that older lists stay as they were.
+    if version == ProtocolVersion::V2026_07_28 {
+        all.push(&PRIMES);
+        all.push(&TALLY);
+    }
     if version.has_tasks() {
         all.push(&JOB);
     }
@@ -368,6 +418,16 @@ fn run_add(args: &Map<String, Value>) -> Output {
     }
 }
 
+/// The name `f` is listed (and called) under: its own, but for the
+/// `tool-name-with-spaces` fault.
+fn listed_name(f: &Fixture, faults: FaultSet) -> &'static str {
+    if faults.contains(Fault::ToolNameWithSpaces) && f.name == "test_simple_text" {
+        "test simple text"
+    } else {
+        f.name
+    }
+}
+
 fn annotations(read_only: bool) -> Value {
     if read_only {
         json!({"readOnlyHint": true, "openWorldHint": false})
@@ -384,7 +444,7 @@ pub fn list(version: ProtocolVersion, faults: FaultSet) -> Vec<Value> {
 fn describe(f: &Fixture, version: ProtocolVersion, faults: FaultSet) -> Value {
     let mut tool = Map::new();
     if !(faults.contains(Fault::ToolsListInvalid) && f.name == "fail") {
-        tool.insert("name".into(), json!(f.name));
+        tool.insert("name".into(), json!(listed_name(f, faults)));
     }
     if version.has_titles() {
         tool.insert("title".into(), json!(f.title));
@@ -410,7 +470,11 @@ fn describe(f: &Fixture, version: ProtocolVersion, faults: FaultSet) -> Value {
         }
     }
     if version.has_tool_annotations() {
-        tool.insert("annotations".into(), annotations(f.read_only));
+        let mut annotations = annotations(f.read_only);
+        if let (true, Some(hint)) = (faults.contains(Fault::ToolAnnotationMistyped) && f.name == "echo", annotations.get_mut("openWorldHint")) {
+            *hint = json!("false");
+        }
+        tool.insert("annotations".into(), annotations);
     }
     if let Some(support) = crate::tasks::task_support(f.name).filter(|_| version.has_tasks()) {
         tool.insert("execution".into(), json!({ "taskSupport": support }));
@@ -465,7 +529,7 @@ pub fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
         Some(Value::Object(a)) => a,
         Some(_) => return Err(mistyped("\"arguments\" must be an object")),
     };
-    let Some(fixture) = current(version).into_iter().find(|f| f.name == name) else {
+    let Some(fixture) = current(version).into_iter().find(|f| listed_name(f, faults) == name) else {
         let mut e = RpcError::invalid_params(format!("Unknown tool: {name}"));
         // Two faults give 2026-07-28 codes it forbids (JSONRPC-010) or advises against (JSONRPC-013).
         if version == ProtocolVersion::V2026_07_28 {
@@ -477,6 +541,8 @@ pub fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
         }
         return Err(e);
     };
+    // The fixture's own name from here on (a fault may list it under another).
+    let name = fixture.name;
     crate::tasks::negotiate(version, faults, name, params)?;
     let schema = conformance_fixtures::validation_schema(name, (fixture.input_schema)());
     let checked = match json_schema::validate(&schema, &Value::Object(args.clone())) {
@@ -520,7 +586,15 @@ pub fn shape_result(version: ProtocolVersion, faults: FaultSet, output: Output) 
                 let wrong = value.get("sum").map(|s| s.to_string()).unwrap_or_default();
                 value = json!({ "sum": wrong });
             }
-            result.insert("content".into(), json!([text_block(value.to_string())]));
+            if faults.contains(Fault::StructuredContentWrapped) && !value.is_object() {
+                value = json!({ "result": value });
+            }
+            let text = if faults.contains(Fault::StructuredContentWithoutText) && version.has_structured_output() {
+                "The result is in structuredContent.".to_string()
+            } else {
+                value.to_string()
+            };
+            result.insert("content".into(), json!([text_block(text)]));
             if version.has_structured_output() {
                 result.insert("structuredContent".into(), value);
             }

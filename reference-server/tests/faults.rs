@@ -166,6 +166,17 @@ const PROVEN_BY_THE_MUTATION_MATRIX: &[&str] = &[
     "stateless-only-get-not-405",
     "listens-beyond-loopback",
     "notifications-not-at-endpoint",
+    "tools-capability-omitted",
+    "tools-list-refused",
+    "tool-name-with-spaces",
+    "tool-annotation-mistyped",
+    "structured-content-without-text",
+    "image-content-not-base64",
+    "resources-capability-omitted",
+    "structured-content-wrapped",
+    "progress-message-unreadable",
+    "completion-unranked",
+    "stale-handle-accepted",
 ];
 
 #[tokio::test]

@@ -110,3 +110,43 @@ pub async fn undeclared(context: &CaseContext<'_>) -> StepOutcome {
         None => StepOutcome::default(),
     }
 }
+
+/// UTIL-025, the part a black box can decide: suggestions are sorted by
+/// relevance, so a value typed exactly as one of the server's own
+/// suggestions comes back first when it comes back at all. (Fuzzy
+/// matching, rate limits and input validation leave nothing to compare.)
+pub async fn ranking(context: &CaseContext<'_>) -> StepOutcome {
+    let targets = targets(context).await;
+    if targets.is_empty() {
+        return inconclusive("the server lists no prompt with arguments and no resource template with variables".into());
+    }
+    let asks = targets.iter().map(|(reference, argument)| async move {
+        let suggested = complete(context, reference, argument).await;
+        // The second suggestion: the first would come first in any order.
+        let typed = suggested.result().and_then(|r| r.pointer("/completion/values/1")).and_then(Value::as_str).map(str::to_string)?;
+        let params = json!({ "ref": reference, "argument": { "name": argument, "value": typed } });
+        let exchange = context.session.request("completion/complete", params, &RequestOptions::default()).await;
+        Some((reference, argument, typed, exchange))
+    });
+    let mut outcome = StepOutcome::default();
+    let mut compared = 0;
+    for (reference, argument, typed, exchange) in futures_util::future::join_all(asks).await.into_iter().flatten() {
+        let Some(values) = exchange.result().and_then(|r| r.pointer("/completion/values")).and_then(Value::as_array) else { continue };
+        let Some(rank) = values.iter().position(|v| v.as_str() == Some(typed.as_str())) else { continue };
+        compared += 1;
+        if rank > 0 {
+            outcome.findings.push(Draft {
+                requirement: "UTIL-025".into(),
+                keyword: Some("SHOULD"),
+                message: format!("completing {} from {typed:?}, the exact match comes back at position {} of {}", label(reference, argument), rank + 1, values.len()),
+                expected: format!("{typed:?} first: an exact match is the most relevant suggestion"),
+                actual: describe(&exchange),
+                hint: Some("Sort completion values by relevance to the typed value, exact matches first"),
+            });
+        }
+    }
+    if compared == 0 && outcome.findings.is_empty() {
+        outcome.inconclusive.push("no completion offered two suggestions and then the second again when it was typed".into());
+    }
+    outcome
+}

@@ -38,6 +38,9 @@ mod tool_arguments;
 mod tools;
 mod statelessness;
 mod list_stability;
+mod content;
+mod tool_content;
+mod tool_definitions;
 
 use crate::execute::{CaseContext, StepOutcome};
 
@@ -120,6 +123,12 @@ pub const NAMES: &[&str] = &[
     "stateless-endpoint-methods",
     "loopback-only",
     "endpoint-accepts-post",
+    "tool-capability",
+    "tool-definitions",
+    "tool-result-content",
+    "completion-ranking",
+    "progress-messages",
+    "stale-handle",
 ];
 
 /// Is `name` a built-in check?
@@ -219,6 +228,12 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "stateless-endpoint-methods" => endpoint::stateless_methods(context).await,
         "loopback-only" => endpoint::loopback_only(context).await,
         "endpoint-accepts-post" => endpoint::accepts_post(context).await,
+        "tool-capability" => tool_definitions::capability(context).await,
+        "tool-definitions" => tool_definitions::definitions(context).await,
+        "tool-result-content" => tool_content::content_blocks(context).await,
+        "completion-ranking" => completion::ranking(context).await,
+        "progress-messages" => progress::messages(context).await,
+        "stale-handle" => tool_content::stale_handle(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

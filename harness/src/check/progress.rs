@@ -147,3 +147,59 @@ pub async fn before_response(context: &CaseContext<'_>) -> StepOutcome {
     }
     outcome
 }
+
+/// Why a progress `message` is not human-readable text, if it is not.
+fn unreadable(message: &str) -> Option<&'static str> {
+    if message.trim().is_empty() {
+        return Some("it is empty");
+    }
+    if message.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t')) {
+        return Some("it holds control characters (terminal escapes, carriage returns or the like)");
+    }
+    let structured = serde_json::from_str::<Value>(message).is_ok_and(|v| v.is_object() || v.is_array());
+    structured.then_some("it is JSON data, not text")
+}
+
+/// UTIL-010, the part a black box can decide: every `message` of the
+/// progress run is human-readable text. (Whether the notifications are
+/// rate-limited has no threshold to judge against.)
+pub async fn messages(context: &CaseContext<'_>) -> StepOutcome {
+    let run = match mapped_run(context).await {
+        Ok(run) => run,
+        Err(outcome) => return outcome,
+    };
+    let texts: Vec<(&Seen, &str)> = run.progress.iter().filter_map(|n| n.params().get("message").and_then(Value::as_str).map(|m| (n, m))).collect();
+    if texts.is_empty() {
+        return inconclusive("the progress notifications carry no message".into());
+    }
+    let mut outcome = StepOutcome::default();
+    if let Some((note, why)) = texts.iter().find_map(|(note, text)| unreadable(text).map(|why| (note, why))) {
+        outcome.findings.push(observe::draft(
+            "UTIL-010",
+            "SHOULD",
+            format!("a progress message is not human-readable: {why}"),
+            "a message that tells a person how the operation is going, e.g. \"Step 2 of 3\"",
+            note.shown(),
+        ));
+    }
+    outcome
+}
+
+#[cfg(test)]
+mod tests {
+    use super::unreadable;
+
+    #[test]
+    fn readable_messages() {
+        for text in ["Step 2 of 3", "50%", "Downloading…\nfile 2", "42"] {
+            assert_eq!(unreadable(text), None, "{text:?}");
+        }
+    }
+
+    #[test]
+    fn unreadable_messages() {
+        for text in ["", "   ", "\u{1b}[2K\r2/3", "{\"step\": 2}", "[2, 3]"] {
+            assert!(unreadable(text).is_some(), "{text:?}");
+        }
+    }
+}

@@ -13,7 +13,7 @@ use crate::session::RequestOptions;
 pub const MAX_READS: usize = 40;
 
 /// Base64 (RFC 4648 §4, the standard alphabet); padding is not insisted on.
-const BASE64: GeneralPurpose = GeneralPurpose::new(
+pub(super) const BASE64: GeneralPurpose = GeneralPurpose::new(
     &alphabet::STANDARD,
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent).with_decode_allow_trailing_bits(true),
 );
