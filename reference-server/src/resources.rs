@@ -8,6 +8,8 @@
 //! | `ref://logo` | `logo` | `image/png` | a 1×1 PNG as a Base64 `blob` |
 //! | `ref://counter` | `counter` | `text/plain` | `count: N`; `touch` bumps N and announces `notifications/resources/updated` |
 //! | `ref://slow-calls` | `slow-calls` | `application/json` | `{"started", "completed", "cancelled"}` counts of `slow` calls |
+//! | (the `test://` resources of [`conformance_fixtures`]) | | | |
+//! | `ref://annotated` | `annotated` | `text/plain` | a note; listed with `annotations` (`audience`, `priority`, `lastModified` from 2025-06-18) |
 //! | `ref://items/1` … `ref://items/120` | `item-1` … | `text/plain` | `Item N` |
 //! | `ref://toggled` | `toggled` | `text/plain` | only while `toggle` has it present |
 //!
@@ -126,6 +128,28 @@ fn describe(version: ProtocolVersion, f: &Fixed) -> Value {
     entry(version, f.uri, f.name, f.title, f.description, f.mime_type)
 }
 
+/// A resource listed with every kind of annotation (RESOURCES-015).
+const ANNOTATED: Fixed = Fixed {
+    uri: "ref://annotated",
+    name: "annotated",
+    title: "Annotated",
+    description: "A note listed with annotations: audience, priority and (2025-06-18 on) lastModified.",
+    mime_type: "text/plain",
+};
+
+/// `ANNOTATED`'s listing: its annotations as far as `version` has them
+/// (`lastModified` came with 2025-06-18).
+fn annotated(version: ProtocolVersion, faults: FaultSet) -> Value {
+    let mut entry = describe(version, &ANNOTATED);
+    let mut annotations = json!({"audience": ["user", "assistant"], "priority": 0.5});
+    if version >= ProtocolVersion::V2025_06_18 {
+        let last_modified = if faults.contains(Fault::ResourceAnnotationsInvalid) { "last Tuesday" } else { "2026-01-12T15:00:58Z" };
+        annotations["lastModified"] = json!(last_modified);
+    }
+    entry["annotations"] = annotations;
+    entry
+}
+
 /// What the `resource-uri-invalid` fault lists first: a space is not allowed in a URI.
 const INVALID_URI: &str = "ref://not a uri";
 
@@ -136,6 +160,7 @@ pub fn list(version: ProtocolVersion, faults: FaultSet) -> Vec<Value> {
         out.push(entry(version, INVALID_URI, "not-a-uri", "Not a URI", "Listed by the resource-uri-invalid fault.", "text/plain"));
     }
     out.extend(FIXED.iter().chain(conformance_fixtures::RESOURCES).map(|f| describe(version, f)));
+    out.push(annotated(version, faults));
     out.extend((1..=ITEM_COUNT).map(|n| {
         entry(
             version,
@@ -273,6 +298,7 @@ fn resolve(uri: &str) -> Option<Resolved> {
         }
         COUNTER_URI => return text("text/plain", format!("count: {}", world::world().counter())),
         "ref://slow-calls" => return text("application/json", world::world().slow_calls().to_string()),
+        "ref://annotated" => return text("text/plain", "This note is listed with annotations.".to_owned()),
         TOGGLED_URI if world::world().toggled() => return text("text/plain", "The toggled resource is here.".to_owned()),
         _ if uri.starts_with("test://") => return conformance_fixtures::resolve(uri),
         _ => {}
@@ -345,6 +371,10 @@ pub fn read(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
         }
         None if faults.contains(Fault::ResourceNotFoundEmptyContents) => {
             result.insert("contents".into(), json!([]));
+        }
+        None if faults.contains(Fault::ResourceUriUnvalidated) => {
+            let made_up = json!({"uri": uri, "mimeType": "text/plain", "text": "Served without looking at the URI."});
+            result.insert("contents".into(), json!([made_up]));
         }
         None => {
             let code = match (version.resource_not_found_code(), faults.contains(Fault::ResourceNotFoundWrongCode)) {

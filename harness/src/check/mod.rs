@@ -33,6 +33,8 @@ mod task_results;
 mod tasks;
 mod tool_arguments;
 mod tools;
+mod announcements;
+mod message_content;
 
 use crate::execute::{CaseContext, StepOutcome};
 
@@ -102,6 +104,11 @@ pub const NAMES: &[&str] = &[
     "client-request-shapes",
     "input-required",
     "task-results-undeclared",
+    "features-declared",
+    "prompt-messages",
+    "resource-annotations",
+    "list-changes-announced",
+    "listen-resource-updates",
 ];
 
 /// Is `name` a built-in check?
@@ -188,6 +195,11 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "client-request-shapes" => client_input::request_shapes(context).await,
         "input-required" => client_input::round_trip(context).await,
         "task-results-undeclared" => task_results::undeclared(context).await,
+        "features-declared" => feature_capabilities::resources_and_prompts(context).await,
+        "prompt-messages" => prompts::message_contents(context).await,
+        "resource-annotations" => resources::annotations(context).await,
+        "list-changes-announced" => announcements::list_changes(context).await,
+        "listen-resource-updates" => announcements::resource_updates(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

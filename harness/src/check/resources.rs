@@ -13,7 +13,7 @@ use crate::session::RequestOptions;
 pub const MAX_READS: usize = 40;
 
 /// Base64 (RFC 4648 §4, the standard alphabet); padding is not insisted on.
-const BASE64: GeneralPurpose = GeneralPurpose::new(
+pub(super) const BASE64: GeneralPurpose = GeneralPurpose::new(
     &alphabet::STANDARD,
     GeneralPurposeConfig::new().with_decode_padding_mode(DecodePaddingMode::Indifferent).with_decode_allow_trailing_bits(true),
 );
@@ -131,6 +131,43 @@ pub async fn uris(context: &CaseContext<'_>) -> StepOutcome {
         check: uri_syntax,
     };
     check_syntax(context, rule).await
+}
+
+/// The annotations of every listed resource and resource template are in
+/// range (RESOURCES-015); inconclusive when none has annotations.
+pub async fn annotations(context: &CaseContext<'_>) -> StepOutcome {
+    let (resources, templates) =
+        futures_util::future::join(lists::all_items(context, "resources/list"), lists::all_items(context, "resources/templates/list")).await;
+    let mut outcome = StepOutcome::default();
+    let mut annotated = 0;
+    for listed in [resources, templates] {
+        let items = match listed {
+            Ok(items) => items,
+            Err(failed) => {
+                outcome.findings.extend(failed.findings);
+                outcome.inconclusive.extend(failed.inconclusive);
+                continue;
+            }
+        };
+        for item in items.iter().filter(|item| item.get("annotations").is_some()) {
+            annotated += 1;
+            let name = item.get("uri").or_else(|| item.get("uriTemplate")).map_or_else(|| "?".into(), Value::to_string);
+            for why in super::message_content::annotation_problems(item.get("annotations")) {
+                outcome.findings.push(Draft {
+                    requirement: "RESOURCES-015".into(),
+                    keyword: Some("(schema)"),
+                    message: format!("{name}: {why}"),
+                    expected: "audience within [\"user\", \"assistant\"], priority from 0 to 1, lastModified an ISO 8601 date".into(),
+                    actual: clip(&item.to_string(), 300),
+                    hint: None,
+                });
+            }
+        }
+    }
+    if annotated == 0 && outcome.findings.is_empty() && outcome.inconclusive.is_empty() {
+        outcome.inconclusive.push("no listed resource or resource template has annotations".into());
+    }
+    outcome
 }
 
 /// RFC 3986 §3 at the level of characters: a scheme, a colon, then only
