@@ -30,6 +30,9 @@
 //!
 //! [client-input]                  # asks the client for sampling, roots or elicitation
 //! tool = "ask"
+//!
+//! [failing-resource]              # a resource whose read fails inside the server
+//! uri = "ref://broken"
 //! ```
 
 use std::path::Path;
@@ -67,6 +70,14 @@ pub struct ResourceRole {
     pub arguments: Map<String, Value>,
 }
 
+/// A resource, named by its URI.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UriRole {
+    /// The resource's URI.
+    pub uri: String,
+}
+
 /// Every role, each mapped or not.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -85,6 +96,8 @@ pub struct Fixtures {
     /// requests of its own in the handshake era, as `input_required`
     /// results in 2026-07-28.
     pub client_input: Option<ToolRole>,
+    /// A resource whose read fails inside the server (not a missing one).
+    pub failing_resource: Option<UriRole>,
 }
 
 /// A mapping file that cannot be used.
@@ -126,6 +139,7 @@ impl Fixtures {
         let tools = [&fixtures.progress, &fixtures.slow, &fixtures.logging, &fixtures.list_changed, &fixtures.client_input];
         let names = tools.into_iter().flatten().map(|r| r.tool.as_str());
         let resource = fixtures.resource_updated.iter().flat_map(|r| [r.tool.as_str(), r.uri.as_str()]);
+        let resource = resource.chain(fixtures.failing_resource.iter().map(|r| r.uri.as_str()));
         if names.chain(resource).any(str::is_empty) {
             return Err(fail(None, "a role names an empty tool or URI".into()));
         }
@@ -147,7 +161,7 @@ mod tests {
         let fixtures = Fixtures::parse(Path::new("reference-server.toml"), REFERENCE).expect("parses");
         assert!(fixtures.progress.is_some() && fixtures.slow.is_some() && fixtures.logging.is_some());
         assert!(fixtures.list_changed.is_some() && fixtures.resource_updated.is_some());
-        assert!(fixtures.client_input.is_some());
+        assert!(fixtures.client_input.is_some() && fixtures.failing_resource.is_some());
         assert_eq!(Fixtures::reference(), fixtures);
     }
 

@@ -317,6 +317,8 @@ pub enum Fault {
     PromptImageInvalid,
     /// Resources embedded in prompts carry a malformed MIME type.
     PromptEmbeddedResourceInvalid,
+    /// A read that fails inside the server gets -32000 instead of -32603.
+    ResourceInternalErrorWrongCode,
 }
 
 /// One row of the fault table.
@@ -1295,6 +1297,13 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "the resource summarize-item embeds has the mimeType \"text plain\", not a MIME type",
     },
+    FaultInfo {
+        fault: Fault::ResourceInternalErrorWrongCode,
+        name: "resource-internal-error-wrong-code",
+        breaks: &["RESOURCES-007"],
+        scope: Scope::AnyTransport,
+        description: "answers a read of ref://broken, which fails inside the server, with -32000 instead of -32603",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -1557,6 +1566,7 @@ mod tests {
             Fault::ResourceAnnotationsInvalid,
             Fault::PromptImageInvalid,
             Fault::PromptEmbeddedResourceInvalid,
+            Fault::ResourceInternalErrorWrongCode,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -21,7 +21,10 @@
 //! | `ref://bytes/{size}` | `size` in 0…4096 | a `blob` of `size` bytes 0, 1, 2, … (mod 256) |
 //! | `ref://greetings/{name}` | any non-empty, percent-decoded UTF-8 `name` | `Hello, NAME!` |
 //!
-//! A URI that is neither listed nor resolved by a template does not exist:
+//! `ref://broken` is not listed, and every read of it fails inside the
+//! server: -32603 (RESOURCES-007; the `failing-resource` fixture role).
+//!
+//! Any other URI that is neither listed nor resolved by a template does not exist:
 //! -32002 in the handshake era (L-RES-002), -32602 in 2026-07-28
 //! (RESOURCES-005), with `data.uri`; never an empty `contents` (RESOURCES-006).
 //! Any resource may be subscribed to; only `ref://counter` (and
@@ -364,6 +367,9 @@ pub fn uri_param(params: &Map<String, Value>) -> Result<&str, RpcError> {
 /// not-found error of `version`.
 pub fn read(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Value>) -> Result<Map<String, Value>, RpcError> {
     let uri = uri_param(params)?;
+    if uri == BROKEN_URI {
+        return Err(broken_read(faults));
+    }
     let mut result = Map::new();
     match contents(uri, faults) {
         Some(item) => {
@@ -386,6 +392,21 @@ pub fn read(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
         }
     }
     Ok(result)
+}
+
+/// A resource whose every read fails inside the server (the
+/// `failing-resource` fixture role): never listed, never found missing.
+pub const BROKEN_URI: &str = "ref://broken";
+
+/// The error a read of [`BROKEN_URI`] gets: -32603 (RESOURCES-007), or the
+/// generic -32000 with the `resource-internal-error-wrong-code` fault.
+fn broken_read(faults: FaultSet) -> RpcError {
+    let detail = "the backing store of ref://broken is unavailable (a fixture that always fails)";
+    if faults.contains(Fault::ResourceInternalErrorWrongCode) {
+        RpcError::new(-32000, format!("Server error: {detail}"))
+    } else {
+        RpcError::internal(detail)
+    }
 }
 
 /// Completion candidates for `variable` of the template `uri_template`;

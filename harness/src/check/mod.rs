@@ -109,6 +109,7 @@ pub const NAMES: &[&str] = &[
     "resource-annotations",
     "list-changes-announced",
     "listen-resource-updates",
+    "resource-internal-error",
 ];
 
 /// Is `name` a built-in check?
@@ -200,6 +201,7 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "resource-annotations" => resources::annotations(context).await,
         "list-changes-announced" => announcements::list_changes(context).await,
         "listen-resource-updates" => announcements::resource_updates(context).await,
+        "resource-internal-error" => resources::internal_error(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

@@ -170,6 +170,31 @@ pub async fn annotations(context: &CaseContext<'_>) -> StepOutcome {
     outcome
 }
 
+/// RESOURCES-007: reading the mapped `failing-resource`, whose read fails
+/// inside the server, is answered with -32603.
+pub async fn internal_error(context: &CaseContext<'_>) -> StepOutcome {
+    let Some(role) = context.options.fixtures.failing_resource.clone() else {
+        return inconclusive(crate::fixtures::unmapped("failing-resource"));
+    };
+    let exchange = context.session.request("resources/read", json!({ "uri": role.uri }), &RequestOptions::default()).await;
+    let code = match (exchange.result(), exchange.error_code()) {
+        (_, Some(-32603)) => return StepOutcome::default(),
+        (Some(_), _) => return inconclusive(format!("reading {} succeeded: the mapped resource did not fail", role.uri)),
+        (None, None) => return inconclusive(format!("reading {}: {}", role.uri, describe(&exchange))),
+        (None, Some(code)) => code,
+    };
+    let mut outcome = StepOutcome::default();
+    outcome.findings.push(Draft {
+        requirement: "RESOURCES-007".into(),
+        keyword: Some("SHOULD"),
+        message: format!("reading {}, which fails inside the server, was refused with code {code}, not -32603", role.uri),
+        expected: "error -32603 (Internal error)".into(),
+        actual: describe(&exchange),
+        hint: None,
+    });
+    outcome
+}
+
 /// RFC 3986 §3 at the level of characters: a scheme, a colon, then only
 /// characters a URI may hold (the parts' finer grammar is not checked, so
 /// that nothing valid is refused).
