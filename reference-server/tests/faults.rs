@@ -150,6 +150,16 @@ const PROVEN_BY_THE_MUTATION_MATRIX: &[&str] = &[
     "task-result-without-extension",
     "tools-capability-undeclared",
     "undefined-mcp-error-code",
+    "resources-capability-undeclared",
+    "prompts-capability-undeclared",
+    "resource-list-change-unannounced",
+    "prompt-list-change-unannounced",
+    "listen-resource-updates-dropped",
+    "resource-uri-unvalidated",
+    "resource-annotations-invalid",
+    "prompt-image-invalid",
+    "prompt-embedded-resource-invalid",
+    "resource-internal-error-wrong-code",
 ];
 
 #[tokio::test]
