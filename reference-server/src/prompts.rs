@@ -195,8 +195,8 @@ pub fn get(faults: FaultSet, params: &Map<String, Value>) -> Result<Map<String, 
             };
             result.insert("description".into(), json!(format!("A summary request for item {id}")));
             let mut embedded = embedded;
-            if faults.contains(Fault::PromptEmbeddedResourceInvalid) {
-                embedded["mimeType"] = json!("text plain");
+            if let (true, Some(fields)) = (faults.contains(Fault::PromptEmbeddedResourceInvalid), embedded.as_object_mut()) {
+                fields.insert("mimeType".into(), json!("text plain"));
             }
             vec![
                 user_text("Please summarize the item below in one sentence.".into()),
@@ -208,9 +208,10 @@ pub fn get(faults: FaultSet, params: &Map<String, Value>) -> Result<Map<String, 
             let owned = |key: &str| arg(key).map(str::to_owned);
             let mut messages = conformance_fixtures::prompt_messages(conformance, owned).unwrap_or_default();
             if faults.contains(Fault::PromptImageInvalid) {
-                for content in messages.iter_mut().map(|m| &mut m["content"]).filter(|c| c["type"] == "image") {
-                    content["data"] = json!("this is *not* base64!");
-                    content["mimeType"] = json!("png");
+                let images = messages.iter_mut().filter_map(|m| m.get_mut("content")?.as_object_mut()).filter(|c| c.get("type") == Some(&json!("image")));
+                for image in images {
+                    image.insert("data".into(), json!("this is *not* base64!"));
+                    image.insert("mimeType".into(), json!("png"));
                 }
             }
             messages

@@ -143,13 +143,17 @@ const ANNOTATED: Fixed = Fixed {
 /// `ANNOTATED`'s listing: its annotations as far as `version` has them
 /// (`lastModified` came with 2025-06-18).
 fn annotated(version: ProtocolVersion, faults: FaultSet) -> Value {
-    let mut entry = describe(version, &ANNOTATED);
-    let mut annotations = json!({"audience": ["user", "assistant"], "priority": 0.5});
+    let mut annotations = Map::new();
+    annotations.insert("audience".into(), json!(["user", "assistant"]));
+    annotations.insert("priority".into(), json!(0.5));
     if version >= ProtocolVersion::V2025_06_18 {
         let last_modified = if faults.contains(Fault::ResourceAnnotationsInvalid) { "last Tuesday" } else { "2026-01-12T15:00:58Z" };
-        annotations["lastModified"] = json!(last_modified);
+        annotations.insert("lastModified".into(), json!(last_modified));
     }
-    entry["annotations"] = annotations;
+    let mut entry = describe(version, &ANNOTATED);
+    if let Some(fields) = entry.as_object_mut() {
+        fields.insert("annotations".into(), Value::Object(annotations));
+    }
     entry
 }
 

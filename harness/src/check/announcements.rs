@@ -80,10 +80,19 @@ async fn listen(context: &CaseContext<'_>, filter: &Map<String, Value>) -> Resul
     }
 }
 
-/// Call the role's tool; the reason it cannot be judged, if any.
-async fn provoke(context: &CaseContext<'_>, role: &ToolRole) -> Option<String> {
+/// Open an acknowledged listen stream with `filter`, then call the role's
+/// tool: the subscription id and the transcript mark taken before the
+/// call. `Err` is the outcome when either step cannot be judged (the
+/// stream is closed again).
+async fn listen_then_call(context: &CaseContext<'_>, filter: &Map<String, Value>, role: &ToolRole) -> Result<(Value, usize), StepOutcome> {
+    let id = listen(context, filter).await?;
+    let mark = context.session.connection.mark();
     let exchange = observe::call(context, role, Map::new()).await;
-    observe::unusable(&format!("the tool `{}`", role.tool), &exchange)
+    if let Some(why) = observe::unusable(&format!("the tool `{}`", role.tool), &exchange) {
+        stop_listening(context, &id).await;
+        return Err(inconclusive(why));
+    }
+    Ok((id, mark))
 }
 
 /// PROMPTS-004, RESOURCES-008: after the mapped `list-changed` tool
@@ -103,15 +112,10 @@ pub async fn list_changes(context: &CaseContext<'_>) -> StepOutcome {
         before.push(identities(context, w).await);
     }
     let filter: Map<String, Value> = watched.iter().map(|w| (w.flag.to_string(), json!(true))).collect();
-    let id = match listen(context, &filter).await {
-        Ok(id) => id,
+    let (id, mark) = match listen_then_call(context, &filter, &role).await {
+        Ok(opened) => opened,
         Err(outcome) => return outcome,
     };
-    let mark = context.session.connection.mark();
-    if let Some(why) = provoke(context, &role).await {
-        stop_listening(context, &id).await;
-        return inconclusive(why);
-    }
     let mut outcome = StepOutcome::default();
     let mut changed = 0;
     for (w, before) in watched.iter().zip(before) {
@@ -150,15 +154,10 @@ pub async fn resource_updates(context: &CaseContext<'_>) -> StepOutcome {
     let change = ToolRole { tool: role.tool.clone(), arguments: role.arguments.clone(), runs_for_ms: None };
     let before = read_contents(context, &role.uri).await;
     let filter: Map<String, Value> = [("resourceSubscriptions".to_string(), json!([role.uri]))].into_iter().collect();
-    let id = match listen(context, &filter).await {
-        Ok(id) => id,
+    let (id, mark) = match listen_then_call(context, &filter, &change).await {
+        Ok(opened) => opened,
         Err(outcome) => return outcome,
     };
-    let mark = context.session.connection.mark();
-    if let Some(why) = provoke(context, &change).await {
-        stop_listening(context, &id).await;
-        return inconclusive(why);
-    }
     let note = wait_for(context, mark, &id, UPDATE_WAIT, |s| s.method() == Some(UPDATED) && updates(s, &role.uri)).await;
     stop_listening(context, &id).await;
     if note.is_some() {

@@ -160,8 +160,11 @@ fn in_range(text: &str, low: u32, high: u32) -> bool {
 /// `YYYY-MM-DD` or `YYYYMMDD`.
 fn calendar_date(date: &str) -> bool {
     let compact: String = date.split('-').collect();
-    let extended = date.len() == 10 && date.as_bytes()[4] == b'-' && date.as_bytes()[7] == b'-';
-    (extended || date.len() == 8) && digits(&compact, 8) && in_range(&compact[4..6], 1, 12) && in_range(&compact[6..8], 1, 31)
+    let dash_at = |at: usize| date.as_bytes().get(at) == Some(&b'-');
+    let extended = date.len() == 10 && dash_at(4) && dash_at(7);
+    let month = compact.get(4..6).is_some_and(|m| in_range(m, 1, 12));
+    let day = compact.get(6..8).is_some_and(|d| in_range(d, 1, 31));
+    (extended || date.len() == 8) && digits(&compact, 8) && month && day
 }
 
 /// `hh[:mm[:ss[.fff]]]` (or without colons), then `Z` or `±hh[:mm]`, or no zone.
@@ -178,7 +181,7 @@ fn time_of_day(time: &str) -> bool {
     let compact = parts.concat();
     let parts_ok = matches!(compact.len(), 2 | 4 | 6)
         && digits(&compact, compact.len())
-        && in_range(&compact[..2], 0, 24)
+        && compact.get(..2).is_some_and(|h| in_range(h, 0, 24))
         && compact.get(2..4).is_none_or(|m| in_range(m, 0, 59))
         && compact.get(4..6).is_none_or(|s| in_range(s, 0, 60));
     let fraction_ok = fraction.is_none_or(|f| !f.is_empty() && f.bytes().all(|b| b.is_ascii_digit()));
@@ -189,8 +192,8 @@ fn zone_ok(zone: &str) -> bool {
     match zone {
         "" | "Z" | "z" => true,
         _ => {
-            let offset: String = zone[1..].split(':').collect();
-            matches!(offset.len(), 2 | 4) && digits(&offset, offset.len()) && in_range(&offset[..2], 0, 23)
+            let offset: String = zone.get(1..).unwrap_or_default().split(':').collect();
+            matches!(offset.len(), 2 | 4) && digits(&offset, offset.len()) && offset.get(..2).is_some_and(|h| in_range(h, 0, 23))
         }
     }
 }
