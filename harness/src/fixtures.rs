@@ -37,6 +37,8 @@
 //! [stale-handle]                  # takes a server-issued state handle; called with one never issued
 //! tool = "tally"
 //! arguments = { handle = "tally-never-issued" }
+//! [failing-resource]              # a resource whose read fails inside the server
+//! uri = "ref://broken"
 //! ```
 
 use std::path::Path;
@@ -74,6 +76,14 @@ pub struct ResourceRole {
     pub arguments: Map<String, Value>,
 }
 
+/// A resource, named by its URI.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct UriRole {
+    /// The resource's URI.
+    pub uri: String,
+}
+
 /// Every role, each mapped or not.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields, rename_all = "kebab-case")]
@@ -99,6 +109,8 @@ pub struct Fixtures {
     /// Called with a state handle the server never issued (TOOLS-020):
     /// `arguments` carry the made-up handle.
     pub stale_handle: Option<ToolRole>,
+    /// A resource whose read fails inside the server (not a missing one).
+    pub failing_resource: Option<UriRole>,
 }
 
 /// A mapping file that cannot be used.
@@ -142,6 +154,7 @@ impl Fixtures {
         let resource = fixtures.resource_updated.iter().flat_map(|r| [r.tool.as_str(), r.uri.as_str()]);
         let names = names.chain(fixtures.needs_capability.iter().map(|r| r.tool.as_str()));
         let names = names.chain(fixtures.stale_handle.iter().map(|r| r.tool.as_str()));
+        let resource = resource.chain(fixtures.failing_resource.iter().map(|r| r.uri.as_str()));
         if names.chain(resource).any(str::is_empty) {
             return Err(fail(None, "a role names an empty tool or URI".into()));
         }
@@ -165,6 +178,7 @@ mod tests {
         assert!(fixtures.list_changed.is_some() && fixtures.resource_updated.is_some());
         assert!(fixtures.client_input.is_some());
         assert!(fixtures.stale_handle.is_some());
+        assert!(fixtures.client_input.is_some() && fixtures.failing_resource.is_some());
         assert_eq!(Fixtures::reference(), fixtures);
     }
 

@@ -753,6 +753,17 @@ const EXPECTATIONS: &[Expectation] = &[
         fails: &["TOOLS-001-capability"],
         // 2026-07-28: the same omission is what LIFECYCLE-019 judges; the toggle
         // fixture's tools/list_changed now comes without a declared tools capability.
+    },    Expectation {
+        fault: "resources-capability-undeclared",
+        fails: &["RESOURCES-001-capability-declared"],
+        // The same rule in 2026-07-28's words; toggle still announces the undeclared list.
+        collateral: &["LIFECYCLE-019-features-declared", "L-LIFE-004-list-changed-needs-capability"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    Expectation {
+        fault: "prompts-capability-undeclared",
+        fails: &["RESOURCES-001-capability-declared"],
         collateral: &["LIFECYCLE-019-features-declared", "L-LIFE-004-list-changed-needs-capability"],
         transports: ALL,
         since: "2024-11-05",
@@ -840,6 +851,23 @@ const EVERY_TOOL_LISTER: &[&str] = &[
     "JSONRPC-016-no-server-requests",
     "JSONRPC-005-result-fields",
     "JSONRPC-018-meta-keys",
+    Expectation { fault: "resource-list-change-unannounced", fails: &["RESOURCES-008-list-changes-announced"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "prompt-list-change-unannounced", fails: &["RESOURCES-008-list-changes-announced"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "listen-resource-updates-dropped", fails: &["RESOURCES-009-listen-updates"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation {
+        fault: "resource-uri-unvalidated",
+        fails: &["RESOURCES-012-uris-validated"],
+        // Every read of an unknown URI is served.
+        collateral: &["L-RES-002-read-not-found", "RESOURCES-005-read-not-found", "RESOURCES-006-not-found-is-an-error", "JSONRPC-010-error-codes"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    // lastModified came with 2025-06-18.
+    Expectation { fault: "resource-annotations-invalid", fails: &["RESOURCES-015-annotations"], collateral: &[], transports: ALL, since: "2025-06-18" },
+    Expectation { fault: "resource-internal-error-wrong-code", fails: &["RESOURCES-007-internal-error"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "prompt-image-invalid", fails: &["PROMPTS-005-message-contents"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    // 2024-11-05 declares no completions, so the harness finds no valid id for summarize-item there.
+    Expectation { fault: "prompt-embedded-resource-invalid", fails: &["PROMPTS-005-message-contents"], collateral: &[], transports: ALL, since: "2025-03-26" },
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach
@@ -910,6 +938,9 @@ const STRICT: &[&str] = &[
     "progress-message-unreadable",
     "completion-unranked",
     "stale-handle-accepted",
+    "resource-list-change-unannounced",
+    "prompt-list-change-unannounced",
+    "resource-internal-error-wrong-code",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach

@@ -656,6 +656,12 @@ impl Dispatcher {
         if version.has_tasks() && !self.fault(Fault::TasksCapabilityMissing) {
             caps.insert("tasks".into(), tasks::capability());
         }
+        if self.fault(Fault::ResourcesCapabilityUndeclared) {
+            caps.remove("resources");
+        }
+        if self.fault(Fault::PromptsCapabilityUndeclared) {
+            caps.remove("prompts");
+        }
         if version == ProtocolVersion::V2026_07_28 {
             if self.fault(Fault::ExtensionUnprefixed) {
                 caps.insert("extensions".into(), json!({"reference-notes": {}}));

@@ -379,6 +379,26 @@ pub enum Fault {
     CompletionUnranked,
     /// `tally` treats an unknown handle as a request for a new counter.
     StaleHandleAccepted,
+    /// The `resources` capability is left out while resources are still served.
+    ResourcesCapabilityUndeclared,
+    /// The `prompts` capability is left out while prompts are still served.
+    PromptsCapabilityUndeclared,
+    /// `toggle` changes the resource list without announcing it.
+    ResourceListChangeUnannounced,
+    /// `toggle` changes the prompt list without announcing it.
+    PromptListChangeUnannounced,
+    /// 2026-07-28: listen streams never get `notifications/resources/updated`.
+    ListenResourceUpdatesDropped,
+    /// `resources/read` serves URIs it does not know (traversal, malformed) with made-up contents.
+    ResourceUriUnvalidated,
+    /// The annotated resource's `lastModified` is not an ISO 8601 date.
+    ResourceAnnotationsInvalid,
+    /// Prompt images are not Base64 and carry no valid MIME type.
+    PromptImageInvalid,
+    /// Resources embedded in prompts carry a malformed MIME type.
+    PromptEmbeddedResourceInvalid,
+    /// A read that fails inside the server gets -32000 instead of -32603.
+    ResourceInternalErrorWrongCode,
 }
 
 /// One row of the fault table.
@@ -1567,6 +1587,76 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "tally answers a call with an unknown handle by silently opening a new counter, instead of a tool execution error",
     },
+    FaultInfo {
+        fault: Fault::ResourcesCapabilityUndeclared,
+        name: "resources-capability-undeclared",
+        breaks: &["RESOURCES-001", "LIFECYCLE-019"],
+        scope: Scope::AnyTransport,
+        description: "leaves resources out of the capabilities (initialize and discover) while resources/list and resources/read are still served",
+    },
+    FaultInfo {
+        fault: Fault::PromptsCapabilityUndeclared,
+        name: "prompts-capability-undeclared",
+        breaks: &["PROMPTS-001", "LIFECYCLE-019"],
+        scope: Scope::AnyTransport,
+        description: "leaves prompts out of the capabilities (initialize and discover) while prompts/list and prompts/get are still served",
+    },
+    FaultInfo {
+        fault: Fault::ResourceListChangeUnannounced,
+        name: "resource-list-change-unannounced",
+        breaks: &["RESOURCES-008"],
+        scope: Scope::AnyTransport,
+        description: "toggle adds or removes ref://toggled without notifications/resources/list_changed, although resources.listChanged is declared",
+    },
+    FaultInfo {
+        fault: Fault::PromptListChangeUnannounced,
+        name: "prompt-list-change-unannounced",
+        breaks: &["PROMPTS-004"],
+        scope: Scope::AnyTransport,
+        description: "toggle adds or removes the prompt toggled without notifications/prompts/list_changed, although prompts.listChanged is declared",
+    },
+    FaultInfo {
+        fault: Fault::ListenResourceUpdatesDropped,
+        name: "listen-resource-updates-dropped",
+        breaks: &["RESOURCES-009"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 acknowledges resourceSubscriptions of subscriptions/listen but never sends notifications/resources/updated on the stream",
+    },
+    FaultInfo {
+        fault: Fault::ResourceUriUnvalidated,
+        name: "resource-uri-unvalidated",
+        breaks: &["RESOURCES-012"],
+        scope: Scope::AnyTransport,
+        description: "answers resources/read for any URI it cannot resolve (a file:// path climbing out with .., a malformed URI) with made-up text contents instead of an error",
+    },
+    FaultInfo {
+        fault: Fault::ResourceAnnotationsInvalid,
+        name: "resource-annotations-invalid",
+        breaks: &["RESOURCES-015"],
+        scope: Scope::AnyTransport,
+        description: "lists ref://annotated with annotations.lastModified \"last Tuesday\", not an ISO 8601 date",
+    },
+    FaultInfo {
+        fault: Fault::PromptImageInvalid,
+        name: "prompt-image-invalid",
+        breaks: &["PROMPTS-005"],
+        scope: Scope::AnyTransport,
+        description: "the image of test_prompt_with_image is not Base64 and its mimeType is \"png\" (no type/subtype)",
+    },
+    FaultInfo {
+        fault: Fault::PromptEmbeddedResourceInvalid,
+        name: "prompt-embedded-resource-invalid",
+        breaks: &["PROMPTS-006"],
+        scope: Scope::AnyTransport,
+        description: "the resource summarize-item embeds has the mimeType \"text plain\", not a MIME type",
+    },
+    FaultInfo {
+        fault: Fault::ResourceInternalErrorWrongCode,
+        name: "resource-internal-error-wrong-code",
+        breaks: &["RESOURCES-007"],
+        scope: Scope::AnyTransport,
+        description: "answers a read of ref://broken, which fails inside the server, with -32000 instead of -32603",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -1860,6 +1950,16 @@ mod tests {
             Fault::ProgressMessageUnreadable,
             Fault::CompletionUnranked,
             Fault::StaleHandleAccepted,
+            Fault::ResourcesCapabilityUndeclared,
+            Fault::PromptsCapabilityUndeclared,
+            Fault::ResourceListChangeUnannounced,
+            Fault::PromptListChangeUnannounced,
+            Fault::ListenResourceUpdatesDropped,
+            Fault::ResourceUriUnvalidated,
+            Fault::ResourceAnnotationsInvalid,
+            Fault::PromptImageInvalid,
+            Fault::PromptEmbeddedResourceInvalid,
+            Fault::ResourceInternalErrorWrongCode,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -194,6 +194,10 @@ pub fn get(faults: FaultSet, params: &Map<String, Value>) -> Result<Map<String, 
                 _ => return Err(RpcError::invalid_params(format!("No item with id {id:?}; ids are 1 to {}", resources::ITEM_COUNT))),
             };
             result.insert("description".into(), json!(format!("A summary request for item {id}")));
+            let mut embedded = embedded;
+            if let (true, Some(fields)) = (faults.contains(Fault::PromptEmbeddedResourceInvalid), embedded.as_object_mut()) {
+                fields.insert("mimeType".into(), json!("text plain"));
+            }
             vec![
                 user_text("Please summarize the item below in one sentence.".into()),
                 json!({"role": "user", "content": {"type": "resource", "resource": embedded}}),
@@ -202,7 +206,15 @@ pub fn get(faults: FaultSet, params: &Map<String, Value>) -> Result<Map<String, 
         conformance if conformance.starts_with("test_") => {
             result.insert("description".into(), json!(prompt.description));
             let owned = |key: &str| arg(key).map(str::to_owned);
-            conformance_fixtures::prompt_messages(conformance, owned).unwrap_or_default()
+            let mut messages = conformance_fixtures::prompt_messages(conformance, owned).unwrap_or_default();
+            if faults.contains(Fault::PromptImageInvalid) {
+                let images = messages.iter_mut().filter_map(|m| m.get_mut("content")?.as_object_mut()).filter(|c| c.get("type") == Some(&json!("image")));
+                for image in images {
+                    image.insert("data".into(), json!("this is *not* base64!"));
+                    image.insert("mimeType".into(), json!("png"));
+                }
+            }
+            messages
         }
         other => {
             result.insert("description".into(), json!(prompt.description));

@@ -8,6 +8,8 @@
 //! | `ref://logo` | `logo` | `image/png` | a 1×1 PNG as a Base64 `blob` |
 //! | `ref://counter` | `counter` | `text/plain` | `count: N`; `touch` bumps N and announces `notifications/resources/updated` |
 //! | `ref://slow-calls` | `slow-calls` | `application/json` | `{"started", "completed", "cancelled"}` counts of `slow` calls |
+//! | (the `test://` resources of [`conformance_fixtures`]) | | | |
+//! | `ref://annotated` | `annotated` | `text/plain` | a note; listed with `annotations` (`audience`, `priority`, `lastModified` from 2025-06-18) |
 //! | `ref://items/1` … `ref://items/120` | `item-1` … | `text/plain` | `Item N` |
 //! | `ref://toggled` | `toggled` | `text/plain` | only while `toggle` has it present |
 //!
@@ -19,7 +21,10 @@
 //! | `ref://bytes/{size}` | `size` in 0…4096 | a `blob` of `size` bytes 0, 1, 2, … (mod 256) |
 //! | `ref://greetings/{name}` | any non-empty, percent-decoded UTF-8 `name` | `Hello, NAME!` |
 //!
-//! A URI that is neither listed nor resolved by a template does not exist:
+//! `ref://broken` is not listed, and every read of it fails inside the
+//! server: -32603 (RESOURCES-007; the `failing-resource` fixture role).
+//!
+//! Any other URI that is neither listed nor resolved by a template does not exist:
 //! -32002 in the handshake era (L-RES-002), -32602 in 2026-07-28
 //! (RESOURCES-005), with `data.uri`; never an empty `contents` (RESOURCES-006).
 //! Any resource may be subscribed to; only `ref://counter` (and
@@ -126,6 +131,32 @@ fn describe(version: ProtocolVersion, f: &Fixed) -> Value {
     entry(version, f.uri, f.name, f.title, f.description, f.mime_type)
 }
 
+/// A resource listed with every kind of annotation (RESOURCES-015).
+const ANNOTATED: Fixed = Fixed {
+    uri: "ref://annotated",
+    name: "annotated",
+    title: "Annotated",
+    description: "A note listed with annotations: audience, priority and (2025-06-18 on) lastModified.",
+    mime_type: "text/plain",
+};
+
+/// `ANNOTATED`'s listing: its annotations as far as `version` has them
+/// (`lastModified` came with 2025-06-18).
+fn annotated(version: ProtocolVersion, faults: FaultSet) -> Value {
+    let mut annotations = Map::new();
+    annotations.insert("audience".into(), json!(["user", "assistant"]));
+    annotations.insert("priority".into(), json!(0.5));
+    if version >= ProtocolVersion::V2025_06_18 {
+        let last_modified = if faults.contains(Fault::ResourceAnnotationsInvalid) { "last Tuesday" } else { "2026-01-12T15:00:58Z" };
+        annotations.insert("lastModified".into(), json!(last_modified));
+    }
+    let mut entry = describe(version, &ANNOTATED);
+    if let Some(fields) = entry.as_object_mut() {
+        fields.insert("annotations".into(), Value::Object(annotations));
+    }
+    entry
+}
+
 /// What the `resource-uri-invalid` fault lists first: a space is not allowed in a URI.
 const INVALID_URI: &str = "ref://not a uri";
 
@@ -136,6 +167,7 @@ pub fn list(version: ProtocolVersion, faults: FaultSet) -> Vec<Value> {
         out.push(entry(version, INVALID_URI, "not-a-uri", "Not a URI", "Listed by the resource-uri-invalid fault.", "text/plain"));
     }
     out.extend(FIXED.iter().chain(conformance_fixtures::RESOURCES).map(|f| describe(version, f)));
+    out.push(annotated(version, faults));
     out.extend((1..=ITEM_COUNT).map(|n| {
         entry(
             version,
@@ -273,6 +305,7 @@ fn resolve(uri: &str) -> Option<Resolved> {
         }
         COUNTER_URI => return text("text/plain", format!("count: {}", world::world().counter())),
         "ref://slow-calls" => return text("application/json", world::world().slow_calls().to_string()),
+        "ref://annotated" => return text("text/plain", "This note is listed with annotations.".to_owned()),
         TOGGLED_URI if world::world().toggled() => return text("text/plain", "The toggled resource is here.".to_owned()),
         _ if uri.starts_with("test://") => return conformance_fixtures::resolve(uri),
         _ => {}
@@ -338,6 +371,9 @@ pub fn uri_param(params: &Map<String, Value>) -> Result<&str, RpcError> {
 /// not-found error of `version`.
 pub fn read(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Value>) -> Result<Map<String, Value>, RpcError> {
     let uri = uri_param(params)?;
+    if uri == BROKEN_URI {
+        return Err(broken_read(faults));
+    }
     let mut result = Map::new();
     match contents(uri, faults) {
         Some(item) => {
@@ -345,6 +381,10 @@ pub fn read(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
         }
         None if faults.contains(Fault::ResourceNotFoundEmptyContents) => {
             result.insert("contents".into(), json!([]));
+        }
+        None if faults.contains(Fault::ResourceUriUnvalidated) => {
+            let made_up = json!({"uri": uri, "mimeType": "text/plain", "text": "Served without looking at the URI."});
+            result.insert("contents".into(), json!([made_up]));
         }
         None => {
             let code = match (version.resource_not_found_code(), faults.contains(Fault::ResourceNotFoundWrongCode)) {
@@ -356,6 +396,21 @@ pub fn read(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
         }
     }
     Ok(result)
+}
+
+/// A resource whose every read fails inside the server (the
+/// `failing-resource` fixture role): never listed, never found missing.
+pub const BROKEN_URI: &str = "ref://broken";
+
+/// The error a read of [`BROKEN_URI`] gets: -32603 (RESOURCES-007), or the
+/// generic -32000 with the `resource-internal-error-wrong-code` fault.
+fn broken_read(faults: FaultSet) -> RpcError {
+    let detail = "the backing store of ref://broken is unavailable (a fixture that always fails)";
+    if faults.contains(Fault::ResourceInternalErrorWrongCode) {
+        RpcError::new(-32000, format!("Server error: {detail}"))
+    } else {
+        RpcError::internal(detail)
+    }
 }
 
 /// Completion candidates for `variable` of the template `uri_template`;

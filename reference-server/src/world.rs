@@ -114,6 +114,23 @@ struct Listener {
 pub struct Delivery {
     /// `updates-after-unsubscribe`: unsubscribed URIs still get updates.
     pub ignore_unsubscribe: bool,
+    /// `resource-list-change-unannounced`: no `notifications/resources/list_changed`.
+    pub silent_resource_list: bool,
+    /// `prompt-list-change-unannounced`: no `notifications/prompts/list_changed`.
+    pub silent_prompt_list: bool,
+    /// `listen-resource-updates-dropped`: listen streams get no `notifications/resources/updated`.
+    pub listen_drops_updates: bool,
+}
+
+impl Delivery {
+    /// Whether the faults keep `method` from being sent at all.
+    fn silences(self, method: &str) -> bool {
+        match method {
+            "notifications/resources/list_changed" => self.silent_resource_list,
+            "notifications/prompts/list_changed" => self.silent_prompt_list,
+            _ => false,
+        }
+    }
 }
 
 /// The process-wide fixture state.
@@ -256,7 +273,8 @@ impl World {
 
     /// Sends the notifications of `change` to everyone who should hear it.
     pub fn announce(&self, change: &Change, delivery: Delivery) {
-        let notifications = change.notifications();
+        let mut notifications = change.notifications();
+        notifications.retain(|(method, _)| !delivery.silences(method));
         let peers: Vec<Arc<Peer>> = {
             let mut sessions = lock(&self.sessions);
             sessions.retain(|p| p.strong_count() > 0);
@@ -280,7 +298,8 @@ impl World {
         let listeners = lock(&self.listeners);
         for listener in listeners.iter() {
             for (method, params) in &notifications {
-                if !listener.filter.wants(method, params) {
+                let dropped = delivery.listen_drops_updates && *method == "notifications/resources/updated";
+                if dropped || !listener.filter.wants(method, params) {
                     continue;
                 }
                 let mut params = params.clone();
@@ -383,7 +402,7 @@ mod tests {
         peer.unsubscribe(COUNTER_URI);
         w.touch(Delivery::default());
         assert!(drain(&mut rx).is_empty());
-        w.touch(Delivery { ignore_unsubscribe: true });
+        w.touch(Delivery { ignore_unsubscribe: true, ..Delivery::default() });
         assert_eq!(drain(&mut rx).len(), 1, "the fault keeps sending");
     }
 

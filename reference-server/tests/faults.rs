@@ -177,6 +177,16 @@ const PROVEN_BY_THE_MUTATION_MATRIX: &[&str] = &[
     "progress-message-unreadable",
     "completion-unranked",
     "stale-handle-accepted",
+    "resources-capability-undeclared",
+    "prompts-capability-undeclared",
+    "resource-list-change-unannounced",
+    "prompt-list-change-unannounced",
+    "listen-resource-updates-dropped",
+    "resource-uri-unvalidated",
+    "resource-annotations-invalid",
+    "prompt-image-invalid",
+    "prompt-embedded-resource-invalid",
+    "resource-internal-error-wrong-code",
 ];
 
 #[tokio::test]

@@ -41,6 +41,8 @@ mod list_stability;
 mod content;
 mod tool_content;
 mod tool_definitions;
+mod announcements;
+mod message_content;
 
 use crate::execute::{CaseContext, StepOutcome};
 
@@ -129,6 +131,12 @@ pub const NAMES: &[&str] = &[
     "completion-ranking",
     "progress-messages",
     "stale-handle",
+    "features-declared",
+    "prompt-messages",
+    "resource-annotations",
+    "list-changes-announced",
+    "listen-resource-updates",
+    "resource-internal-error",
 ];
 
 /// Is `name` a built-in check?
@@ -234,6 +242,12 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "completion-ranking" => completion::ranking(context).await,
         "progress-messages" => progress::messages(context).await,
         "stale-handle" => tool_content::stale_handle(context).await,
+        "features-declared" => feature_capabilities::resources_and_prompts(context).await,
+        "prompt-messages" => prompts::message_contents(context).await,
+        "resource-annotations" => resources::annotations(context).await,
+        "list-changes-announced" => announcements::list_changes(context).await,
+        "listen-resource-updates" => announcements::resource_updates(context).await,
+        "resource-internal-error" => resources::internal_error(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

@@ -133,6 +133,68 @@ pub async fn uris(context: &CaseContext<'_>) -> StepOutcome {
     check_syntax(context, rule).await
 }
 
+/// The annotations of every listed resource and resource template are in
+/// range (RESOURCES-015); inconclusive when none has annotations.
+pub async fn annotations(context: &CaseContext<'_>) -> StepOutcome {
+    let (resources, templates) =
+        futures_util::future::join(lists::all_items(context, "resources/list"), lists::all_items(context, "resources/templates/list")).await;
+    let mut outcome = StepOutcome::default();
+    let mut annotated = 0;
+    for listed in [resources, templates] {
+        let items = match listed {
+            Ok(items) => items,
+            Err(failed) => {
+                outcome.findings.extend(failed.findings);
+                outcome.inconclusive.extend(failed.inconclusive);
+                continue;
+            }
+        };
+        for item in items.iter().filter(|item| item.get("annotations").is_some()) {
+            annotated += 1;
+            let name = item.get("uri").or_else(|| item.get("uriTemplate")).map_or_else(|| "?".into(), Value::to_string);
+            for why in super::message_content::annotation_problems(item.get("annotations")) {
+                outcome.findings.push(Draft {
+                    requirement: "RESOURCES-015".into(),
+                    keyword: Some("(schema)"),
+                    message: format!("{name}: {why}"),
+                    expected: "audience within [\"user\", \"assistant\"], priority from 0 to 1, lastModified an ISO 8601 date".into(),
+                    actual: clip(&item.to_string(), 300),
+                    hint: None,
+                });
+            }
+        }
+    }
+    if annotated == 0 && outcome.findings.is_empty() && outcome.inconclusive.is_empty() {
+        outcome.inconclusive.push("no listed resource or resource template has annotations".into());
+    }
+    outcome
+}
+
+/// RESOURCES-007: reading the mapped `failing-resource`, whose read fails
+/// inside the server, is answered with -32603.
+pub async fn internal_error(context: &CaseContext<'_>) -> StepOutcome {
+    let Some(role) = context.options.fixtures.failing_resource.clone() else {
+        return inconclusive(crate::fixtures::unmapped("failing-resource"));
+    };
+    let exchange = context.session.request("resources/read", json!({ "uri": role.uri }), &RequestOptions::default()).await;
+    let code = match (exchange.result(), exchange.error_code()) {
+        (_, Some(-32603)) => return StepOutcome::default(),
+        (Some(_), _) => return inconclusive(format!("reading {} succeeded: the mapped resource did not fail", role.uri)),
+        (None, None) => return inconclusive(format!("reading {}: {}", role.uri, describe(&exchange))),
+        (None, Some(code)) => code,
+    };
+    let mut outcome = StepOutcome::default();
+    outcome.findings.push(Draft {
+        requirement: "RESOURCES-007".into(),
+        keyword: Some("SHOULD"),
+        message: format!("reading {}, which fails inside the server, was refused with code {code}, not -32603", role.uri),
+        expected: "error -32603 (Internal error)".into(),
+        actual: describe(&exchange),
+        hint: None,
+    });
+    outcome
+}
+
 /// RFC 3986 §3 at the level of characters: a scheme, a colon, then only
 /// characters a URI may hold (the parts' finer grammar is not checked, so
 /// that nothing valid is refused).

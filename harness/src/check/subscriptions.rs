@@ -15,19 +15,19 @@ use crate::transport::Kind;
 /// How long a listen stream may take to be acknowledged.
 const ACK_WAIT: Duration = Duration::from_secs(3);
 /// How long an update may take to arrive after the change.
-const UPDATE_WAIT: Duration = Duration::from_secs(1);
+pub(super) const UPDATE_WAIT: Duration = Duration::from_secs(1);
 /// How often the transcript is looked at while waiting.
 const POLL: Duration = Duration::from_millis(10);
 
-const ACKNOWLEDGED: &str = "notifications/subscriptions/acknowledged";
-const UPDATED: &str = "notifications/resources/updated";
+pub(super) const ACKNOWLEDGED: &str = "notifications/subscriptions/acknowledged";
+pub(super) const UPDATED: &str = "notifications/resources/updated";
 
 fn inconclusive(why: String) -> StepOutcome {
     StepOutcome { inconclusive: vec![why], ..StepOutcome::default() }
 }
 
 /// Is `note` an update for `uri` (or, as the spec allows, for a part of it)?
-fn updates(note: &Seen, uri: &str) -> bool {
+pub(super) fn updates(note: &Seen, uri: &str) -> bool {
     note.params().get("uri").and_then(Value::as_str).is_some_and(|u| u.starts_with(uri))
 }
 
@@ -138,7 +138,7 @@ fn asked_for(filter: &Map<String, Value>, note: &Seen) -> bool {
 }
 
 /// How a listen request began.
-enum Opening {
+pub(super) enum Opening {
     /// The first message tagged with its id.
     First(Seen),
     /// It was answered (an error, or an immediate end) before any.
@@ -150,7 +150,7 @@ enum Opening {
 /// Send `subscriptions/listen` and wait for the first message of the
 /// stream. Returns the id and how it began; the request stays open (the
 /// caller ends it with [`stop_listening`]) unless it was answered.
-async fn open_listen(context: &CaseContext<'_>, filter: &Map<String, Value>) -> (Value, usize, Opening) {
+pub(super) async fn open_listen(context: &CaseContext<'_>, filter: &Map<String, Value>) -> (Value, usize, Opening) {
     let session = context.session;
     let connection = &session.connection;
     let id = connection.next_id();
@@ -178,7 +178,7 @@ async fn open_listen(context: &CaseContext<'_>, filter: &Map<String, Value>) -> 
 
 /// End a listen stream the harness opened: `notifications/cancelled` on
 /// stdio; over HTTP its stream closes with the session.
-async fn stop_listening(context: &CaseContext<'_>, id: &Value) {
+pub(super) async fn stop_listening(context: &CaseContext<'_>, id: &Value) {
     let connection = &context.session.connection;
     connection.forget(id);
     if connection.transport().kind() == Kind::Stdio {
@@ -186,7 +186,7 @@ async fn stop_listening(context: &CaseContext<'_>, id: &Value) {
     }
 }
 
-fn answered_why(exchange: &Exchange) -> String {
+pub(super) fn answered_why(exchange: &Exchange) -> String {
     match &exchange.reply {
         Reply::Response(message) => format!("`subscriptions/listen` was answered at once: {}", observe::clip_message(message)),
         Reply::NoResponse(why) | Reply::TooLarge(why) => format!("`subscriptions/listen` ended: {why}"),
