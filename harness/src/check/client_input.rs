@@ -11,7 +11,9 @@
 //!   mode the client declared (S2C-020); sampling offers no tools (S2C-014)
 //!   and asks for no deprecated context (S2C-015) the client did not
 //!   declare, with messages of the two roles (S2C-017). In 2026-07-28 a
-//!   JSON-RPC request of its own is a finding (S2C-001).
+//!   JSON-RPC request of its own is a finding (S2C-001), and so are an
+//!   `elicitationId` and `notifications/elicitation/complete`, which that
+//!   version dropped (S2C-028).
 //! * `input-required` (2026-07-28): the round trip step by step. The first
 //!   answer says `input_required` with `inputRequests` or `requestState`
 //!   (S2C-005), entries without ids (S2C-004), without caching hints
@@ -34,11 +36,14 @@ use crate::version::{at_least, era, Era};
 /// The three requests a server may ask the client.
 const CLIENT_METHODS: [&str; 3] = ["sampling/createMessage", "roots/list", "elicitation/create"];
 
-fn inconclusive(why: String) -> StepOutcome {
+/// The notification that ended a URL-mode elicitation until 2025-11-25.
+const ELICITATION_COMPLETE: &str = "notifications/elicitation/complete";
+
+pub(super) fn inconclusive(why: String) -> StepOutcome {
     StepOutcome { inconclusive: vec![why], ..StepOutcome::default() }
 }
 
-fn role(context: &CaseContext<'_>) -> Result<ToolRole, StepOutcome> {
+pub(super) fn role(context: &CaseContext<'_>) -> Result<ToolRole, StepOutcome> {
     context.options.fixtures.client_input.clone().ok_or_else(|| inconclusive(unmapped("client-input")))
 }
 
@@ -57,6 +62,15 @@ pub async fn request_shapes(context: &CaseContext<'_>) -> StepOutcome {
     let mut outcome = StepOutcome::default();
     let mut asked = 0;
     for message in &seen {
+        if era(version) == Era::Stateless && message.method() == Some(ELICITATION_COMPLETE) {
+            outcome.findings.push(observe::draft(
+                "S2C-028",
+                "(prose)",
+                format!("the server sent `{ELICITATION_COMPLETE}`, which 2026-07-28 no longer has"),
+                "no elicitation completion notification: the requestState carries the correlation",
+                message.shown(),
+            ));
+        }
         if let (Some(method), Some(_)) = (message.method(), message.message.get("id")) {
             if !CLIENT_METHODS.contains(&method) {
                 continue;
@@ -121,6 +135,14 @@ fn judge_request(version: &str, method: &str, params: &Value, seen: &Seen) -> Ve
             }
             if let Some(problem) = elicitation_problem(version, mode, params) {
                 findings.push(finding("S2C-021", "MUST", format!("an elicitation {problem}"), ELICITATION_SHAPE));
+            }
+            if era(version) == Era::Stateless && params.get("elicitationId").is_some() {
+                findings.push(finding(
+                    "S2C-028",
+                    "(prose)",
+                    "an elicitation with an `elicitationId`, which 2026-07-28 no longer has".into(),
+                    "no elicitationId: the requestState carries the correlation across retries",
+                ));
             }
         }
         "sampling/createMessage" if since_modes => {
@@ -305,7 +327,7 @@ pub async fn round_trip(context: &CaseContext<'_>) -> StepOutcome {
     ))
 }
 
-async fn send(context: &CaseContext<'_>, params: &Value) -> Exchange {
+pub(super) async fn send(context: &CaseContext<'_>, params: &Value) -> Exchange {
     stateless::send(&context.session.connection, "tools/call", params.clone(), &RequestOptions::default()).await
 }
 
@@ -316,7 +338,7 @@ const NOT_AN_OBJECT: &str = "mcp-conform: not an object";
 const UNREQUESTED_KEY: &str = "mcp-conform-unrequested";
 
 /// The first call's params with `responses` and the interim result's `requestState`.
-fn retry(params: &Value, interim: &Value, responses: Value) -> Value {
+pub(super) fn retry(params: &Value, interim: &Value, responses: Value) -> Value {
     let mut params = params.clone();
     params["inputResponses"] = responses;
     if let Some(state) = interim.get("requestState") {
@@ -326,7 +348,7 @@ fn retry(params: &Value, interim: &Value, responses: Value) -> Value {
 }
 
 /// The harness's answer to every input request it can answer.
-fn answers(version: &str, interim: &Value) -> Map<String, Value> {
+pub(super) fn answers(version: &str, interim: &Value) -> Map<String, Value> {
     let requests = interim.get("inputRequests").and_then(Value::as_object);
     requests
         .into_iter()

@@ -8,8 +8,10 @@ pub mod auth;
 mod cache;
 mod cancellation;
 mod capabilities;
+mod client_answers;
 mod client_input;
 mod completion;
+mod early_requests;
 mod error_codes;
 mod feature_capabilities;
 mod http;
@@ -18,6 +20,7 @@ mod list_changed;
 mod lists;
 mod logging;
 mod meta_keys;
+mod mrtr_methods;
 mod observe;
 mod pagination;
 mod probe;
@@ -102,6 +105,12 @@ pub const NAMES: &[&str] = &[
     "client-request-shapes",
     "input-required",
     "task-results-undeclared",
+    "request-state",
+    "elicitation-answers",
+    "requests-before-initialized",
+    "auth-insufficient-scope",
+    "auth-upper-case-resource",
+    "input-required-methods",
 ];
 
 /// Is `name` a built-in check?
@@ -188,6 +197,12 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "client-request-shapes" => client_input::request_shapes(context).await,
         "input-required" => client_input::round_trip(context).await,
         "task-results-undeclared" => task_results::undeclared(context).await,
+        "request-state" => client_answers::request_state(context).await,
+        "elicitation-answers" => client_answers::elicitation_answers(context).await,
+        "requests-before-initialized" => early_requests::before_initialized(context).await,
+        "auth-insufficient-scope" => auth::insufficient_scope(context).await,
+        "auth-upper-case-resource" => auth::upper_case_resource(context).await,
+        "input-required-methods" => mrtr_methods::outside_mrtr(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

@@ -128,6 +128,8 @@ struct Shared {
     options: SessionOptions,
     /// Set once the first request has been sent (it gets the startup deadline).
     first_sent: AtomicBool,
+    /// How `elicitation/create` requests are answered (a check may change it).
+    elicitation_answer: Mutex<client::ElicitationAnswer>,
 }
 
 /// One transport plus the task that reads it.
@@ -209,6 +211,7 @@ impl Connection {
             started: Instant::now(),
             options,
             first_sent: AtomicBool::new(false),
+            elicitation_answer: Mutex::new(client::ElicitationAnswer::default()),
         });
         let transport = Arc::new(transport);
         let reader = tokio::spawn(read(events, transport.clone(), shared.clone()));
@@ -223,6 +226,11 @@ impl Connection {
     /// Change the version whose schema checks incoming messages (after negotiation).
     pub fn set_version(&self, version: &str) {
         *lock(&self.shared.version) = version.to_string();
+    }
+
+    /// Answer the server's `elicitation/create` requests this way from now on.
+    pub fn answer_elicitations(&self, how: client::ElicitationAnswer) {
+        *lock(&self.shared.elicitation_answer) = how;
     }
 
     /// The next request id.
@@ -629,7 +637,11 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
                 });
             } else {
                 check(schema.and_then(|s| s.request_definition(method)), &frame.json, "JSONRPC-001", &format!("the server's `{method}` request"));
-                let answer = match client::answer(&version, method, params.as_ref()) {
+                let answered = match method.as_str() {
+                    "elicitation/create" => client::answer_elicitation(*lock(&shared.elicitation_answer), params.as_ref()),
+                    _ => client::answer(&version, method, params.as_ref()),
+                };
+                let answer = match answered {
                     Ok(result) => jsonrpc::result(id, result),
                     Err((code, message)) => jsonrpc::error(id, code, &message),
                 };
