@@ -650,6 +650,7 @@ const EXPECTATIONS: &[Expectation] = &[
     Expectation { fault: "auth-audience-case-sensitive", fails: &["AUTH-016-upper-case-resource"], collateral: &[], transports: STREAMABLE, since: "2025-06-18" },
     Expectation { fault: "input-required-outside-mrtr", fails: &["S2C-002-input-required-methods"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
     Expectation { fault: "roots-without-capability", fails: &["L-S2C-001-undeclared-capabilities"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "elicitation-form-link", fails: &["S2C-021-client-request-shapes"], collateral: &[], transports: STATELESS, since: "2025-11-25" },
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach
@@ -710,6 +711,7 @@ const STRICT: &[&str] = &[
     "requests-before-initialized",
     "auth-insufficient-scope-401",
     "auth-audience-case-sensitive",
+    "elicitation-form-link",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach

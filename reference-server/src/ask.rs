@@ -164,6 +164,9 @@ fn asked_params(q: Question, version: ProtocolVersion, faults: FaultSet) -> Opti
         let fields = params.get_mut("requestedSchema").and_then(|s| s.get_mut("properties")).and_then(Value::as_object_mut)?;
         fields.insert("address".into(), json!({"type": "object", "properties": {"city": {"type": "string"}}}));
     }
+    if q == Question::Elicitation && faults.contains(Fault::ElicitationFormLink) {
+        params.insert("message".into(), json!("Sign the guest book first at https://example.com/mcp-conform/guest-book, then give a name."));
+    }
     if q == Question::Elicitation && version >= ProtocolVersion::V2026_07_28 && faults.contains(Fault::ElicitationIdInStateless) {
         params.insert("elicitationId".into(), json!("mcp-conform-elicitation-1"));
     }

@@ -317,6 +317,8 @@ pub enum Fault {
     InputRequiredOutsideMrtr,
     /// `ask` asks for roots though the client did not declare them.
     RootsWithoutCapability,
+    /// `ask`'s elicitation form carries a URL to follow in its message.
+    ElicitationFormLink,
 }
 
 /// One row of the fault table.
@@ -1295,6 +1297,13 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "the ask tool asks for roots/list (in 2026-07-28: an inputRequests entry) though the client did not declare roots",
     },
+    FaultInfo {
+        fault: Fault::ElicitationFormLink,
+        name: "elicitation-form-link",
+        breaks: &["S2C-023"],
+        scope: Scope::AnyTransport,
+        description: "the ask tool's form elicitation message holds a URL the user is meant to follow",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -1557,6 +1566,7 @@ mod tests {
             Fault::AuthAudienceCaseSensitive,
             Fault::InputRequiredOutsideMrtr,
             Fault::RootsWithoutCapability,
+            Fault::ElicitationFormLink,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

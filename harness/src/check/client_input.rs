@@ -13,7 +13,8 @@
 //!   declare, with messages of the two roles (S2C-017). In 2026-07-28 a
 //!   JSON-RPC request of its own is a finding (S2C-001), and so are an
 //!   `elicitationId` and `notifications/elicitation/complete`, which that
-//!   version dropped (S2C-028).
+//!   version dropped (S2C-028). From 2025-11-25 a form whose message, field
+//!   title or description holds an http(s) URL warns (S2C-023).
 //! * `input-required` (2026-07-28): the round trip step by step. The first
 //!   answer says `input_required` with `inputRequests` or `requestState`
 //!   (S2C-005), entries without ids (S2C-004), without caching hints
@@ -136,6 +137,16 @@ fn judge_request(version: &str, method: &str, params: &Value, seen: &Seen) -> Ve
             if let Some(problem) = elicitation_problem(version, mode, params) {
                 findings.push(finding("S2C-021", "MUST", format!("an elicitation {problem}"), ELICITATION_SHAPE));
             }
+            if mode == "form" && since_modes {
+                if let Some(place) = form_link(params) {
+                    findings.push(finding(
+                        "S2C-023",
+                        "SHOULD NOT",
+                        format!("a form elicitation with a URL in its {place}"),
+                        "no clickable URLs in a form: links go in a URL-mode elicitation",
+                    ));
+                }
+            }
             if era(version) == Era::Stateless && params.get("elicitationId").is_some() {
                 findings.push(finding(
                     "S2C-028",
@@ -197,6 +208,24 @@ fn elicitation_problem(version: &str, mode: &str, params: &Value) -> Option<Stri
             })
         }
     }
+}
+
+/// Where a form elicitation carries an http(s) URL meant to be followed
+/// (its message, or a field's title or description), if anywhere (S2C-023).
+fn form_link(params: &Value) -> Option<String> {
+    let has_link = |text: Option<&Value>| {
+        text.and_then(Value::as_str).is_some_and(|t| {
+            let lower = t.to_ascii_lowercase();
+            lower.contains("https://") || lower.contains("http://")
+        })
+    };
+    if has_link(params.get("message")) {
+        return Some("message".into());
+    }
+    let properties = params.pointer("/requestedSchema/properties").and_then(Value::as_object);
+    properties.into_iter().flatten().find_map(|(name, field)| {
+        ["title", "description"].into_iter().find(|key| has_link(field.get(*key))).map(|key| format!("field `{name}`'s {key}"))
+    })
 }
 
 /// A form field the client can render at `version`: a string (enums
@@ -421,6 +450,15 @@ mod tests {
         assert!(elicitation_problem("2025-11-25", "form", &json!({"requestedSchema": {"type": "object"}})).is_some());
         assert_eq!(elicitation_problem("2025-11-25", "url", &json!({"message": "m", "url": "https://example.com/x"})), None);
         assert!(elicitation_problem("2025-11-25", "url", &json!({"message": "m", "url": "not a url"})).is_some());
+    }
+
+    #[test]
+    fn form_links() {
+        let plain = json!({"message": "Your name?", "requestedSchema": {"type": "object", "properties": {"a": {"type": "string", "format": "uri"}}}});
+        assert_eq!(form_link(&plain), None);
+        assert_eq!(form_link(&json!({"message": "See HTTPS://example.com/x"})).as_deref(), Some("message"));
+        let field = json!({"message": "m", "requestedSchema": {"properties": {"a": {"type": "string", "description": "read http://example.com"}}}});
+        assert_eq!(form_link(&field).as_deref(), Some("field `a`'s description"));
     }
 
     #[test]
