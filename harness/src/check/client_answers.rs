@@ -25,7 +25,7 @@
 
 use serde_json::{json, Map, Value};
 
-use super::client_input::{answers, inconclusive, retry, role, send};
+use super::client_input::{answers, first_interim, inconclusive, retry, role, send};
 use super::lists;
 use super::observe;
 use crate::execute::{clip, CaseContext, StepOutcome};
@@ -48,19 +48,13 @@ fn shown(exchange: &Exchange) -> String {
 
 /// `request-state`: altered or replayed `requestState` is refused.
 pub async fn request_state(context: &CaseContext<'_>) -> StepOutcome {
-    let role = match role(context) {
-        Ok(role) => role,
+    let version = context.session.version.as_str();
+    let (params, interim) = match first_interim(context).await {
+        Ok(first) => first,
         Err(outcome) => return outcome,
     };
-    let version = context.session.version.as_str();
-    let params = stateless::with_meta(json!({ "name": role.tool, "arguments": role.arguments }), version);
-    let first = send(context, &params).await;
-    let interim = match first.result() {
-        Some(result) if lists::is_interim(result) => result.clone(),
-        _ => return inconclusive(format!("the client-input tool `{}` did not answer input_required", role.tool)),
-    };
     let Some(state) = interim.get("requestState").and_then(Value::as_str).map(str::to_owned) else {
-        return inconclusive(format!("the client-input tool `{}` returned no string requestState", role.tool));
+        return inconclusive("the client-input tool's input_required result has no string requestState".into());
     };
     let responses = Value::Object(answers(version, &interim));
     // The state must matter: without it the answers alone do not complete the call.
@@ -125,14 +119,6 @@ fn flipped(c: char) -> char {
     if c == 'A' { 'B' } else { 'A' }
 }
 
-/// How the client-input tool's call ended under one way of answering.
-enum Ending {
-    /// The tool asked for no elicitation: nothing to judge.
-    NotAsked,
-    /// The exchange that ended (or did not end) the call.
-    Ended(Exchange),
-}
-
 /// `elicitation-answers`: declined, cancelled and failed elicitations are
 /// handled; content that does not fit the form is not taken as valid.
 pub async fn elicitation_answers(context: &CaseContext<'_>) -> StepOutcome {
@@ -150,9 +136,9 @@ pub async fn elicitation_answers(context: &CaseContext<'_>) -> StepOutcome {
     let mut outcome = StepOutcome::default();
     for how in ways {
         let ending = if stateful { answer_stateful(context, &role, how).await } else { answer_stateless(context, &role, how).await };
-        let exchange = match ending {
-            Ending::NotAsked => return inconclusive(format!("the client-input tool `{}` asked for no elicitation", role.tool)),
-            Ending::Ended(exchange) => exchange,
+        // None: the tool asked for no elicitation, so there is nothing to judge.
+        let Some(exchange) = ending else {
+            return inconclusive(format!("the client-input tool `{}` asked for no elicitation", role.tool));
         };
         if let Reply::TooLarge(why) = &exchange.reply {
             return inconclusive(why.clone());
@@ -210,7 +196,7 @@ fn describe(how: ElicitationAnswer) -> &'static str {
 }
 
 /// Handshake era: the harness answers the tool's `elicitation/create` `how`.
-async fn answer_stateful(context: &CaseContext<'_>, role: &crate::fixtures::ToolRole, how: ElicitationAnswer) -> Ending {
+async fn answer_stateful(context: &CaseContext<'_>, role: &crate::fixtures::ToolRole, how: ElicitationAnswer) -> Option<Exchange> {
     let connection = &context.session.connection;
     connection.answer_elicitations(how);
     let mark = connection.mark();
@@ -218,11 +204,11 @@ async fn answer_stateful(context: &CaseContext<'_>, role: &crate::fixtures::Tool
     connection.answer_elicitations(ElicitationAnswer::Accept);
     let seen = observe::received(&connection.since(mark));
     let asked = seen.iter().any(|m| m.method() == Some("elicitation/create") && m.message.get("id").is_some());
-    if asked { Ending::Ended(exchange) } else { Ending::NotAsked }
+    asked.then_some(exchange)
 }
 
 /// 2026-07-28: the retries answer every elicitation entry `how`, the rest as usual.
-async fn answer_stateless(context: &CaseContext<'_>, role: &crate::fixtures::ToolRole, how: ElicitationAnswer) -> Ending {
+async fn answer_stateless(context: &CaseContext<'_>, role: &crate::fixtures::ToolRole, how: ElicitationAnswer) -> Option<Exchange> {
     let version = context.session.version.as_str();
     let params = stateless::with_meta(json!({ "name": role.tool, "arguments": role.arguments }), version);
     let mut exchange = send(context, &params).await;
@@ -245,7 +231,7 @@ async fn answer_stateless(context: &CaseContext<'_>, role: &crate::fixtures::Too
         }
         exchange = send(context, &retry(&params, &interim, Value::Object(responses))).await;
     }
-    if asked { Ending::Ended(exchange) } else { Ending::NotAsked }
+    asked.then_some(exchange)
 }
 
 /// Why the server did not answer `ping` (`server/discover` in 2026-07-28), if it did not.

@@ -263,19 +263,26 @@ fn sampling_messages_problem(params: &Value) -> Option<String> {
     None
 }
 
-/// `input-required` (2026-07-28): the multi round-trip pattern, round by round.
-pub async fn round_trip(context: &CaseContext<'_>) -> StepOutcome {
-    let role = match role(context) {
-        Ok(role) => role,
-        Err(outcome) => return outcome,
-    };
+/// 2026-07-28: the first call of the role's tool, which must answer
+/// `input_required`: the call's params (to retry with) and that result.
+pub(super) async fn first_interim(context: &CaseContext<'_>) -> Result<(Value, Value), StepOutcome> {
+    let role = role(context)?;
     let version = context.session.version.as_str();
     let params = stateless::with_meta(json!({ "name": role.tool, "arguments": role.arguments }), version);
     let first = send(context, &params).await;
-    let interim = match first.result() {
-        Some(result) if lists::is_interim(result) => result.clone(),
-        Some(_) => return inconclusive(format!("the client-input tool `{}` answered at once, asking for nothing", role.tool)),
-        None => return inconclusive(observe::unusable(&format!("the client-input tool `{}`", role.tool), &first).unwrap_or_default()),
+    match first.result() {
+        Some(result) if lists::is_interim(result) => Ok((params, result.clone())),
+        Some(_) => Err(inconclusive(format!("the client-input tool `{}` answered at once, asking for nothing", role.tool))),
+        None => Err(inconclusive(observe::unusable(&format!("the client-input tool `{}`", role.tool), &first).unwrap_or_default())),
+    }
+}
+
+/// `input-required` (2026-07-28): the multi round-trip pattern, round by round.
+pub async fn round_trip(context: &CaseContext<'_>) -> StepOutcome {
+    let version = context.session.version.as_str();
+    let (params, interim) = match first_interim(context).await {
+        Ok(first) => first,
+        Err(outcome) => return outcome,
     };
     let mut outcome = StepOutcome::default();
     outcome.findings.extend(judge_interim(&interim));
