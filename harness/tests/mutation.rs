@@ -868,6 +868,17 @@ const EVERY_TOOL_LISTER: &[&str] = &[
     Expectation { fault: "prompt-image-invalid", fails: &["PROMPTS-005-message-contents"], collateral: &[], transports: ALL, since: "2024-11-05" },
     // 2024-11-05 declares no completions, so the harness finds no valid id for summarize-item there.
     Expectation { fault: "prompt-embedded-resource-invalid", fails: &["PROMPTS-005-message-contents"], collateral: &[], transports: ALL, since: "2025-03-26" },
+    Expectation { fault: "request-state-unverified", fails: &["S2C-007-request-state"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "elicitation-id-in-stateless", fails: &["S2C-021-client-request-shapes"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    // Elicitation exists from 2025-06-18, which HTTP+SSE does not carry.
+    Expectation { fault: "elicitation-content-unvalidated", fails: &["S2C-026-elicitation-answers"], collateral: &[], transports: STATELESS, since: "2025-06-18" },
+    Expectation { fault: "elicitation-refusal-unhandled", fails: &["S2C-026-elicitation-answers"], collateral: &[], transports: STATELESS, since: "2025-06-18" },
+    Expectation { fault: "requests-before-initialized", fails: &["L-LIFE-003-no-requests-before-initialized"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "auth-insufficient-scope-401", fails: &["AUTH-011-insufficient-scope"], collateral: &[], transports: STREAMABLE, since: "2025-11-25" },
+    Expectation { fault: "auth-audience-case-sensitive", fails: &["AUTH-016-upper-case-resource"], collateral: &[], transports: STREAMABLE, since: "2025-06-18" },
+    Expectation { fault: "input-required-outside-mrtr", fails: &["S2C-002-input-required-methods"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "roots-without-capability", fails: &["L-S2C-001-undeclared-capabilities"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "elicitation-form-link", fails: &["S2C-021-client-request-shapes"], collateral: &[], transports: STATELESS, since: "2025-11-25" },
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach
@@ -891,6 +902,8 @@ const WITH_AUTH: &[&str] = &[
     "auth-challenge-without-scope",
     "auth-offline-access-requested",
     "auth-any-token-accepted",
+    "auth-insufficient-scope-401",
+    "auth-audience-case-sensitive",
 ];
 
 /// Faults that break a SHOULD: their runs use `--strict`, so the warning fails.
@@ -941,6 +954,11 @@ const STRICT: &[&str] = &[
     "resource-list-change-unannounced",
     "prompt-list-change-unannounced",
     "resource-internal-error-wrong-code",
+    "elicitation-content-unvalidated",
+    "requests-before-initialized",
+    "auth-insufficient-scope-401",
+    "auth-audience-case-sensitive",
+    "elicitation-form-link",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach
@@ -957,6 +975,16 @@ const AUTH_KEY: &str = "mutation-test-key";
 /// A token from the reference server's `mint-token`.
 fn mint(aud: &str, expires_in: &str) -> Result<String, String> {
     let out = conform(&["reference-server", "mint-token", "--key", AUTH_KEY, "--aud", aud, "--exp-in", expires_in, "--scope", "mcp"]);
+    let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    if !out.status.success() || token.is_empty() {
+        return Err(format!("mint-token failed: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(token)
+}
+
+/// A token from the reference server's `mint-token` granting `scope` only.
+fn mint_scoped(aud: &str, scope: &str) -> Result<String, String> {
+    let out = conform(&["reference-server", "mint-token", "--key", AUTH_KEY, "--aud", aud, "--exp-in", "1h", "--scope", scope]);
     let token = String::from_utf8_lossy(&out.stdout).trim().to_string();
     if !out.status.success() || token.is_empty() {
         return Err(format!("mint-token failed: {}", String::from_utf8_lossy(&out.stderr)));
@@ -1024,9 +1052,14 @@ fn run_reference(fault: Option<&str>, transport: &str, auth: bool, cases: &[&str
                 format!("Authorization: Bearer {}", mint(&server.url, "1h")?),
                 mint(&foreign, "1h")?,
                 mint(&server.url, "-60s")?,
+                // Enough to open a session, not to call a tool (AUTH-011).
+                mint_scoped(&server.url, "mcp:read")?,
+                // The same resource with its scheme in upper case (AUTH-016).
+                mint(&server.url.replacen("http://", "HTTP://", 1), "1h")?,
             ];
             args.extend(["--header", tokens[0].as_str()]);
             args.extend(["--auth-token-foreign-audience", tokens[1].as_str(), "--auth-token-expired", tokens[2].as_str()]);
+            args.extend(["--auth-token-narrow-scope", tokens[3].as_str(), "--auth-token-upper-case-resource", tokens[4].as_str()]);
         }
         args.extend(["--url", server.url.as_str(), "--transport", transport]);
     }

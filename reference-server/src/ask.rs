@@ -92,10 +92,10 @@ impl Question {
     }
 
     /// Whether the client may be asked this (the `s2c-without-capability`
-    /// fault asks for sampling regardless).
+    /// fault asks for sampling regardless, `roots-without-capability` for roots).
     fn allowed(self, caps: ClientCapabilities, faults: FaultSet) -> bool {
         match self {
-            Question::Roots => caps.roots,
+            Question::Roots => caps.roots || faults.contains(Fault::RootsWithoutCapability),
             Question::Sampling => caps.sampling || faults.contains(Fault::S2cWithoutCapability),
             Question::Elicitation => caps.elicitation_form,
         }
@@ -163,6 +163,12 @@ fn asked_params(q: Question, version: ProtocolVersion, faults: FaultSet) -> Opti
     if q == Question::Elicitation && faults.contains(Fault::ElicitationNestedForm) {
         let fields = params.get_mut("requestedSchema").and_then(|s| s.get_mut("properties")).and_then(Value::as_object_mut)?;
         fields.insert("address".into(), json!({"type": "object", "properties": {"city": {"type": "string"}}}));
+    }
+    if q == Question::Elicitation && faults.contains(Fault::ElicitationFormLink) {
+        params.insert("message".into(), json!("Sign the guest book first at https://example.com/mcp-conform/guest-book, then give a name."));
+    }
+    if q == Question::Elicitation && version >= ProtocolVersion::V2026_07_28 && faults.contains(Fault::ElicitationIdInStateless) {
+        params.insert("elicitationId".into(), json!("mcp-conform-elicitation-1"));
     }
     // Sampling tools and elicitation modes both arrived in 2025-11-25.
     if !version.has_elicitation_modes() {
@@ -257,6 +263,23 @@ fn summarize_elicitation(result: &Map<String, Value>) -> Result<String, String> 
     }
 }
 
+/// Whether an elicitation answer declines or cancels (what the
+/// `elicitation-refusal-unhandled` fault cannot cope with).
+fn refused(answer: &Value) -> bool {
+    matches!(answer.get("action").and_then(Value::as_str), Some("decline" | "cancel"))
+}
+
+/// [`Question::summarize`], except that the `elicitation-content-unvalidated`
+/// fault takes any accepted content as it comes (S2C-027).
+fn answered(q: Question, result: &Value, faults: FaultSet) -> Result<String, String> {
+    if q == Question::Elicitation && faults.contains(Fault::ElicitationContentUnvalidated) {
+        if let (Some("accept"), Some(content)) = (result.get("action").and_then(Value::as_str), result.get("content")) {
+            return Ok(format!("accept {content}"));
+        }
+    }
+    q.summarize(result)
+}
+
 fn nothing_to_ask(version: ProtocolVersion) -> Output {
     let names = if version.has_elicitation() { "roots, sampling, elicitation (form)" } else { "roots, sampling" };
     Output::Text(format!("Nothing to ask: the client declared none of {names}."))
@@ -273,7 +296,7 @@ pub async fn ask_stateful(session: LegacySession, faults: FaultSet, link: Option
     if questions.is_empty() {
         return nothing_to_ask(session.version);
     }
-    if !session.initialized {
+    if !session.initialized && !faults.contains(Fault::RequestsBeforeInitialized) {
         return Output::Failure(
             "ask sends requests to the client only after notifications/initialized; send it first, then call ask again.".into(),
         );
@@ -285,9 +308,18 @@ pub async fn ask_stateful(session: LegacySession, faults: FaultSet, link: Option
     for q in questions {
         let result = match link.request(q.method(), asked_params(q, session.version, faults)).await {
             Ok(result) => result,
-            Err(failure) => return Output::Failure(format!("{} failed: {failure}.", q.method())),
+            Err(failure) => {
+                if q == Question::Elicitation && faults.contains(Fault::ElicitationRefusalUnhandled) {
+                    std::future::pending::<()>().await;
+                }
+                return Output::Failure(format!("{} failed: {failure}.", q.method()));
+            }
         };
-        match q.summarize(&result) {
+        if q == Question::Elicitation && faults.contains(Fault::ElicitationRefusalUnhandled) && refused(&result) {
+            // The fault assumes the elicitation succeeded and never gets over it (S2C-026).
+            std::future::pending::<()>().await;
+        }
+        match answered(q, &result, faults) {
             Ok(summary) => lines.push(format!("{}: {summary}", q.key())),
             Err(problem) => return Output::Failure(format!("{}: the client's answer is not a valid result: {problem}.", q.method())),
         }
@@ -445,7 +477,8 @@ pub fn ask_stateless(
         }
         return Ok(input_required(&asked, &Map::new(), &call, faults));
     };
-    let read = request_state::open(state).and_then(|payload| read_state(&payload, &call));
+    let opened = if faults.contains(Fault::RequestStateUnverified) { request_state::open_unverified(state) } else { request_state::open(state) };
+    let read = opened.and_then(|payload| read_state(&payload, &call));
     let State { pending, mut answers } = match read {
         Ok(s) => s,
         Err(why) => return Ok(Stateless::Done(Output::Failure(format!("The requestState was rejected: {why}.")))),
@@ -461,7 +494,10 @@ pub fn ask_stateless(
     for q in pending {
         match responses.get(q.key()) {
             Some(response) => {
-                let line = q.summarize(response).map_err(|problem| {
+                if q == Question::Elicitation && faults.contains(Fault::ElicitationRefusalUnhandled) && refused(response) {
+                    return Err(RpcError::internal("the elicitation answer has no content"));
+                }
+                let line = answered(q, response, faults).map_err(|problem| {
                     RpcError::invalid_params(format!("inputResponses[\"{}\"] is not a valid {} result: {problem}", q.key(), q.method()))
                 })?;
                 answers.insert(q.key().into(), json!(line));

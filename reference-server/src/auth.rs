@@ -287,13 +287,20 @@ impl Protected {
             Ok(v) => v,
             Err(e) => return refuse(StatusCode::UNAUTHORIZED, Some("invalid_token"), e.to_string()),
         };
+        if self.faults.contains(Fault::AuthAudienceCaseSensitive) {
+            let exact = |a: &String| audiences.iter().any(|r| a.trim_end_matches('/') == r.trim_end_matches('/'));
+            if !verified.aud.iter().any(exact) {
+                return refuse(StatusCode::UNAUTHORIZED, Some("invalid_token"), "the token is for another audience (compared case-sensitively)".into());
+            }
+        }
         let missing: Vec<&str> = needed.iter().copied().filter(|n| !verified.scopes.iter().any(|g| covers(g, n))).collect();
         if !missing.is_empty() {
-            return refuse(
-                StatusCode::FORBIDDEN,
-                Some("insufficient_scope"),
-                format!("this request needs the scope {}", missing.join(" and ")),
-            );
+            let (status, error) = if self.faults.contains(Fault::AuthInsufficientScope401) {
+                (StatusCode::UNAUTHORIZED, "invalid_token")
+            } else {
+                (StatusCode::FORBIDDEN, "insufficient_scope")
+            };
+            return refuse(status, Some(error), format!("this request needs the scope {}", missing.join(" and ")));
         }
         Ok(())
     }

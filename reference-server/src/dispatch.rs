@@ -1061,6 +1061,10 @@ impl Dispatcher {
             "subscriptions/listen" => Err(RpcError::internal("subscriptions/listen needs a stream of its own")),
             other => Err(self.unknown_method(other)),
         };
+        // The fault asks for input where MRTR is not allowed (S2C-002); the retry bearing the state is served.
+        if req.method == "resources/templates/list" && self.fault(Fault::InputRequiredOutsideMrtr) && params.get("requestState").is_none() {
+            return Answer::Result(json!({"resultType": "input_required", "requestState": "mcp-conform-templates"}));
+        }
         let mut answer = finish_modern(result);
         if let Answer::Result(Value::Object(r)) = &mut answer {
             self.result_field_faults(&req.method, r);

@@ -399,6 +399,26 @@ pub enum Fault {
     PromptEmbeddedResourceInvalid,
     /// A read that fails inside the server gets -32000 instead of -32603.
     ResourceInternalErrorWrongCode,
+    /// 2026-07-28: `ask` accepts a `requestState` whose integrity tag does not verify.
+    RequestStateUnverified,
+    /// 2026-07-28: `ask`'s elicitation carries the `elicitationId` that version dropped.
+    ElicitationIdInStateless,
+    /// `ask` accepts elicitation content that does not fit its `requestedSchema`.
+    ElicitationContentUnvalidated,
+    /// `ask` breaks on a declined, cancelled or failed elicitation.
+    ElicitationRefusalUnhandled,
+    /// `ask` sends its requests before `notifications/initialized`.
+    RequestsBeforeInitialized,
+    /// With `--auth`, a valid token lacking a needed scope gets 401 `invalid_token` instead of 403.
+    AuthInsufficientScope401,
+    /// With `--auth`, a token's `aud` must match the resource URL case for case.
+    AuthAudienceCaseSensitive,
+    /// 2026-07-28: `resources/templates/list` answers `input_required`.
+    InputRequiredOutsideMrtr,
+    /// `ask` asks for roots though the client did not declare them.
+    RootsWithoutCapability,
+    /// `ask`'s elicitation form carries a URL to follow in its message.
+    ElicitationFormLink,
 }
 
 /// One row of the fault table.
@@ -1657,6 +1677,76 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "answers a read of ref://broken, which fails inside the server, with -32000 instead of -32603",
     },
+    FaultInfo {
+        fault: Fault::RequestStateUnverified,
+        name: "request-state-unverified",
+        breaks: &["S2C-007"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 the ask tool reads a requestState without verifying its integrity tag, so an altered state is served",
+    },
+    FaultInfo {
+        fault: Fault::ElicitationIdInStateless,
+        name: "elicitation-id-in-stateless",
+        breaks: &["S2C-028"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 the ask tool's elicitation inputRequests entry carries an elicitationId",
+    },
+    FaultInfo {
+        fault: Fault::ElicitationContentUnvalidated,
+        name: "elicitation-content-unvalidated",
+        breaks: &["S2C-027"],
+        scope: Scope::AnyTransport,
+        description: "the ask tool accepts elicitation content that does not fit the requestedSchema it asked with",
+    },
+    FaultInfo {
+        fault: Fault::ElicitationRefusalUnhandled,
+        name: "elicitation-refusal-unhandled",
+        breaks: &["S2C-026"],
+        scope: Scope::AnyTransport,
+        description: "the ask tool breaks when its elicitation is declined, cancelled or fails: -32603 in 2026-07-28, no answer at all in the handshake era",
+    },
+    FaultInfo {
+        fault: Fault::RequestsBeforeInitialized,
+        name: "requests-before-initialized",
+        breaks: &["L-LIFE-003"],
+        scope: Scope::AnyTransport,
+        description: "the ask tool sends its requests to the client before notifications/initialized arrived",
+    },
+    FaultInfo {
+        fault: Fault::AuthInsufficientScope401,
+        name: "auth-insufficient-scope-401",
+        breaks: &["AUTH-011"],
+        scope: Scope::Http,
+        description: "with --auth, a valid token lacking a scope the request needs gets 401 invalid_token instead of 403 insufficient_scope",
+    },
+    FaultInfo {
+        fault: Fault::AuthAudienceCaseSensitive,
+        name: "auth-audience-case-sensitive",
+        breaks: &["AUTH-016"],
+        scope: Scope::Http,
+        description: "with --auth, refuses a token whose aud writes the resource URL's scheme or host in another case",
+    },
+    FaultInfo {
+        fault: Fault::InputRequiredOutsideMrtr,
+        name: "input-required-outside-mrtr",
+        breaks: &["S2C-002"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 resources/templates/list answers input_required (a requestState only) until the retry brings it back",
+    },
+    FaultInfo {
+        fault: Fault::RootsWithoutCapability,
+        name: "roots-without-capability",
+        breaks: &["S2C-019", "L-S2C-001", "S2C-006"],
+        scope: Scope::AnyTransport,
+        description: "the ask tool asks for roots/list (in 2026-07-28: an inputRequests entry) though the client did not declare roots",
+    },
+    FaultInfo {
+        fault: Fault::ElicitationFormLink,
+        name: "elicitation-form-link",
+        breaks: &["S2C-023"],
+        scope: Scope::AnyTransport,
+        description: "the ask tool's form elicitation message holds a URL the user is meant to follow",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -1960,6 +2050,16 @@ mod tests {
             Fault::PromptImageInvalid,
             Fault::PromptEmbeddedResourceInvalid,
             Fault::ResourceInternalErrorWrongCode,
+            Fault::RequestStateUnverified,
+            Fault::ElicitationIdInStateless,
+            Fault::ElicitationContentUnvalidated,
+            Fault::ElicitationRefusalUnhandled,
+            Fault::RequestsBeforeInitialized,
+            Fault::AuthInsufficientScope401,
+            Fault::AuthAudienceCaseSensitive,
+            Fault::InputRequiredOutsideMrtr,
+            Fault::RootsWithoutCapability,
+            Fault::ElicitationFormLink,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

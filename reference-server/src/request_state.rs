@@ -60,6 +60,14 @@ pub fn open(state: &str) -> Result<Value, &'static str> {
     serde_json::from_slice(&json).map_err(|_| "its payload is not JSON")
 }
 
+/// The payload of `state` read without verifying its tag: only for the
+/// `request-state-unverified` fault, which serves altered state (S2C-007).
+pub fn open_unverified(state: &str) -> Result<Value, &'static str> {
+    let (body, _) = state.split_once('.').ok_or("it is not a state this server issued")?;
+    let json = URL_SAFE_NO_PAD.decode(body).map_err(|_| "its payload is not Base64")?;
+    serde_json::from_slice(&json).map_err(|_| "its payload is not JSON")
+}
+
 /// Hex SHA-256 of `value` in a canonical form (object keys sorted), so a
 /// client re-ordering the keys of its arguments still matches.
 pub fn digest(value: &Value) -> String {

@@ -29,6 +29,10 @@ pub struct TestTokens {
     pub foreign_audience: Option<String>,
     /// A token for this server that has expired.
     pub expired: Option<String>,
+    /// A valid token for this server lacking a scope `tools/call` needs.
+    pub narrow_scope: Option<String>,
+    /// A valid token for this server whose `aud` has an upper-case scheme and host.
+    pub upper_case_resource: Option<String>,
 }
 
 fn draft(requirement: &str, message: String, expected: &str, actual: String) -> Draft {
@@ -296,6 +300,108 @@ pub async fn invalid_token(context: &CaseContext<'_>) -> StepOutcome {
 pub async fn expired(context: &CaseContext<'_>) -> StepOutcome {
     let tokens = &context.options.auth_tokens;
     refuses(context, tokens.expired.as_ref(), "--auth-token-expired", "an expired token", "AUTH-008").await
+}
+
+/// AUTH-016: a token whose audience writes the resource URL's scheme and
+/// host in upper case names this server all the same (SHOULD accept).
+pub async fn upper_case_resource(context: &CaseContext<'_>) -> StepOutcome {
+    let probe = match probe_of(context) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    if let Err(outcome) = unauthenticated(&probe).await {
+        return outcome;
+    }
+    let Some(token) = context.options.auth_tokens.upper_case_resource.as_ref() else {
+        return inconclusive("no token with an upper-case resource to present: pass one with --auth-token-upper-case-resource".into());
+    };
+    let what = "a token whose audience has an upper-case scheme and host";
+    let request = opening_request(&probe).header("authorization", &format!("Bearer {token}"));
+    let answer = match probe.send(what, request).await {
+        Ok(answer) => answer,
+        Err(why) => return inconclusive(why),
+    };
+    if answer.is_success() {
+        return StepOutcome::default();
+    }
+    if answer.status != 401 {
+        return inconclusive(format!("{what} was answered {}: not a token refusal", answer.summary()));
+    }
+    found(Draft {
+        keyword: Some("SHOULD"),
+        ..draft(
+            "AUTH-016",
+            format!("{what} was refused with 401"),
+            "scheme and host compared case-insensitively: the token names this server",
+            format!("WWW-Authenticate: {}; {}", answer.header("www-authenticate").unwrap_or_default(), answer.summary()),
+        )
+    })
+}
+
+/// AUTH-011: a valid token lacking a scope `tools/call` needs gets 403 with
+/// a Bearer challenge saying `insufficient_scope`, naming the scopes needed
+/// and the resource metadata (SHOULD). The call goes to the first tool the
+/// harness may call, in the harness's own session.
+pub async fn insufficient_scope(context: &CaseContext<'_>) -> StepOutcome {
+    let probe = match probe_of(context) {
+        Ok(p) if p.kind == Kind::StreamableHttp => p,
+        Ok(_) => return StepOutcome { not_applicable: Some("the tool call is probed over Streamable HTTP".into()), ..StepOutcome::default() },
+        Err(outcome) => return outcome,
+    };
+    if let Err(outcome) = unauthenticated(&probe).await {
+        return outcome;
+    }
+    let Some(token) = context.options.auth_tokens.narrow_scope.as_ref() else {
+        return inconclusive("no token lacking a scope to present: pass one with --auth-token-narrow-scope".into());
+    };
+    let (tool, arguments) = match super::tools::callable_tools(context).await {
+        Ok(chosen) => match chosen.into_iter().next() {
+            Some(first) => first,
+            None => return inconclusive("no tool the harness may call (--call-tools)".into()),
+        },
+        Err(outcome) => return outcome,
+    };
+    let version = probe.version().to_string();
+    let mut params = serde_json::json!({ "name": tool, "arguments": arguments });
+    if era(&version) == Era::Stateless {
+        params = crate::session::stateless::with_meta(params, &version);
+    }
+    let message = crate::jsonrpc::request(&serde_json::json!("mcp-conform-scope"), "tools/call", Some(params));
+    let mut headers = probe.session_headers();
+    if era(&version) == Era::Stateless {
+        headers.extend(crate::session::stateless::mirrored_headers(&message));
+    }
+    let what = "a token lacking a scope tools/call needs";
+    let request = ProbeRequest::post(message).headers(headers).header("authorization", &format!("Bearer {token}"));
+    let answer = match probe.send(what, request).await {
+        Ok(answer) => answer,
+        Err(why) => return inconclusive(why),
+    };
+    if answer.is_success() {
+        return inconclusive(format!("`tools/call {tool}` with {what} was served: the token was enough for it"));
+    }
+    let header = answer.header("www-authenticate").unwrap_or_default();
+    let shown = format!("WWW-Authenticate: {header:?}; {}", answer.summary());
+    let problem = match answer.status {
+        403 if challenge_param(header, "error").as_deref() != Some("insufficient_scope") => Some("the 403 challenge does not say error=\"insufficient_scope\""),
+        403 if challenge_param(header, "scope").is_none() => Some("the 403 challenge names no scope"),
+        403 if challenge_param(header, "resource_metadata").is_none() => Some("the 403 challenge names no resource_metadata"),
+        403 => None,
+        401 => Some("the call was refused with 401, as if the token were not valid"),
+        _ => return inconclusive(format!("`tools/call {tool}` with {what} was answered {}: not an authorization refusal", answer.summary())),
+    };
+    match problem {
+        None => StepOutcome::default(),
+        Some(problem) => found(Draft {
+            keyword: Some("SHOULD"),
+            ..draft(
+                "AUTH-011",
+                format!("`tools/call {tool}` with {what}: {problem}"),
+                "HTTP 403, WWW-Authenticate: Bearer error=\"insufficient_scope\", scope=\"…\", resource_metadata=\"…\"",
+                shown,
+            )
+        }),
+    }
 }
 
 /// The authorization base URL of 2025-03-26: the endpoint with its path discarded.

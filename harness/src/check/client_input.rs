@@ -11,7 +11,10 @@
 //!   mode the client declared (S2C-020); sampling offers no tools (S2C-014)
 //!   and asks for no deprecated context (S2C-015) the client did not
 //!   declare, with messages of the two roles (S2C-017). In 2026-07-28 a
-//!   JSON-RPC request of its own is a finding (S2C-001).
+//!   JSON-RPC request of its own is a finding (S2C-001), and so are an
+//!   `elicitationId` and `notifications/elicitation/complete`, which that
+//!   version dropped (S2C-028). From 2025-11-25 a form whose message, field
+//!   title or description holds an http(s) URL warns (S2C-023).
 //! * `input-required` (2026-07-28): the round trip step by step. The first
 //!   answer says `input_required` with `inputRequests` or `requestState`
 //!   (S2C-005), entries without ids (S2C-004), without caching hints
@@ -34,11 +37,14 @@ use crate::version::{at_least, era, Era};
 /// The three requests a server may ask the client.
 const CLIENT_METHODS: [&str; 3] = ["sampling/createMessage", "roots/list", "elicitation/create"];
 
-fn inconclusive(why: String) -> StepOutcome {
+/// The notification that ended a URL-mode elicitation until 2025-11-25.
+const ELICITATION_COMPLETE: &str = "notifications/elicitation/complete";
+
+pub(super) fn inconclusive(why: String) -> StepOutcome {
     StepOutcome { inconclusive: vec![why], ..StepOutcome::default() }
 }
 
-fn role(context: &CaseContext<'_>) -> Result<ToolRole, StepOutcome> {
+pub(super) fn role(context: &CaseContext<'_>) -> Result<ToolRole, StepOutcome> {
     context.options.fixtures.client_input.clone().ok_or_else(|| inconclusive(unmapped("client-input")))
 }
 
@@ -57,6 +63,15 @@ pub async fn request_shapes(context: &CaseContext<'_>) -> StepOutcome {
     let mut outcome = StepOutcome::default();
     let mut asked = 0;
     for message in &seen {
+        if era(version) == Era::Stateless && message.method() == Some(ELICITATION_COMPLETE) {
+            outcome.findings.push(observe::draft(
+                "S2C-028",
+                "(prose)",
+                format!("the server sent `{ELICITATION_COMPLETE}`, which 2026-07-28 no longer has"),
+                "no elicitation completion notification: the requestState carries the correlation",
+                message.shown(),
+            ));
+        }
         if let (Some(method), Some(_)) = (message.method(), message.message.get("id")) {
             if !CLIENT_METHODS.contains(&method) {
                 continue;
@@ -122,6 +137,24 @@ fn judge_request(version: &str, method: &str, params: &Value, seen: &Seen) -> Ve
             if let Some(problem) = elicitation_problem(version, mode, params) {
                 findings.push(finding("S2C-021", "MUST", format!("an elicitation {problem}"), ELICITATION_SHAPE));
             }
+            if mode == "form" && since_modes {
+                if let Some(place) = form_link(params) {
+                    findings.push(finding(
+                        "S2C-023",
+                        "SHOULD NOT",
+                        format!("a form elicitation with a URL in its {place}"),
+                        "no clickable URLs in a form: links go in a URL-mode elicitation",
+                    ));
+                }
+            }
+            if era(version) == Era::Stateless && params.get("elicitationId").is_some() {
+                findings.push(finding(
+                    "S2C-028",
+                    "(prose)",
+                    "an elicitation with an `elicitationId`, which 2026-07-28 no longer has".into(),
+                    "no elicitationId: the requestState carries the correlation across retries",
+                ));
+            }
         }
         "sampling/createMessage" if since_modes => {
             let offers_tools = params.get("tools").is_some() || params.get("toolChoice").is_some();
@@ -177,6 +210,24 @@ fn elicitation_problem(version: &str, mode: &str, params: &Value) -> Option<Stri
     }
 }
 
+/// Where a form elicitation carries an http(s) URL meant to be followed
+/// (its message, or a field's title or description), if anywhere (S2C-023).
+fn form_link(params: &Value) -> Option<String> {
+    let has_link = |text: Option<&Value>| {
+        text.and_then(Value::as_str).is_some_and(|t| {
+            let lower = t.to_ascii_lowercase();
+            lower.contains("https://") || lower.contains("http://")
+        })
+    };
+    if has_link(params.get("message")) {
+        return Some("message".into());
+    }
+    let properties = params.pointer("/requestedSchema/properties").and_then(Value::as_object);
+    properties.into_iter().flatten().find_map(|(name, field)| {
+        ["title", "description"].into_iter().find(|key| has_link(field.get(*key))).map(|key| format!("field `{name}`'s {key}"))
+    })
+}
+
 /// A form field the client can render at `version`: a string (enums
 /// included), number, integer or boolean, and from 2025-11-25 a
 /// multi-select array of enumerated strings.
@@ -212,19 +263,26 @@ fn sampling_messages_problem(params: &Value) -> Option<String> {
     None
 }
 
-/// `input-required` (2026-07-28): the multi round-trip pattern, round by round.
-pub async fn round_trip(context: &CaseContext<'_>) -> StepOutcome {
-    let role = match role(context) {
-        Ok(role) => role,
-        Err(outcome) => return outcome,
-    };
+/// 2026-07-28: the first call of the role's tool, which must answer
+/// `input_required`: the call's params (to retry with) and that result.
+pub(super) async fn first_interim(context: &CaseContext<'_>) -> Result<(Value, Value), StepOutcome> {
+    let role = role(context)?;
     let version = context.session.version.as_str();
     let params = stateless::with_meta(json!({ "name": role.tool, "arguments": role.arguments }), version);
     let first = send(context, &params).await;
-    let interim = match first.result() {
-        Some(result) if lists::is_interim(result) => result.clone(),
-        Some(_) => return inconclusive(format!("the client-input tool `{}` answered at once, asking for nothing", role.tool)),
-        None => return inconclusive(observe::unusable(&format!("the client-input tool `{}`", role.tool), &first).unwrap_or_default()),
+    match first.result() {
+        Some(result) if lists::is_interim(result) => Ok((params, result.clone())),
+        Some(_) => Err(inconclusive(format!("the client-input tool `{}` answered at once, asking for nothing", role.tool))),
+        None => Err(inconclusive(observe::unusable(&format!("the client-input tool `{}`", role.tool), &first).unwrap_or_default())),
+    }
+}
+
+/// `input-required` (2026-07-28): the multi round-trip pattern, round by round.
+pub async fn round_trip(context: &CaseContext<'_>) -> StepOutcome {
+    let version = context.session.version.as_str();
+    let (params, interim) = match first_interim(context).await {
+        Ok(first) => first,
+        Err(outcome) => return outcome,
     };
     let mut outcome = StepOutcome::default();
     outcome.findings.extend(judge_interim(&interim));
@@ -305,7 +363,7 @@ pub async fn round_trip(context: &CaseContext<'_>) -> StepOutcome {
     ))
 }
 
-async fn send(context: &CaseContext<'_>, params: &Value) -> Exchange {
+pub(super) async fn send(context: &CaseContext<'_>, params: &Value) -> Exchange {
     stateless::send(&context.session.connection, "tools/call", params.clone(), &RequestOptions::default()).await
 }
 
@@ -316,7 +374,7 @@ const NOT_AN_OBJECT: &str = "mcp-conform: not an object";
 const UNREQUESTED_KEY: &str = "mcp-conform-unrequested";
 
 /// The first call's params with `responses` and the interim result's `requestState`.
-fn retry(params: &Value, interim: &Value, responses: Value) -> Value {
+pub(super) fn retry(params: &Value, interim: &Value, responses: Value) -> Value {
     let mut params = params.clone();
     params["inputResponses"] = responses;
     if let Some(state) = interim.get("requestState") {
@@ -326,7 +384,7 @@ fn retry(params: &Value, interim: &Value, responses: Value) -> Value {
 }
 
 /// The harness's answer to every input request it can answer.
-fn answers(version: &str, interim: &Value) -> Map<String, Value> {
+pub(super) fn answers(version: &str, interim: &Value) -> Map<String, Value> {
     let requests = interim.get("inputRequests").and_then(Value::as_object);
     requests
         .into_iter()
@@ -399,6 +457,15 @@ mod tests {
         assert!(elicitation_problem("2025-11-25", "form", &json!({"requestedSchema": {"type": "object"}})).is_some());
         assert_eq!(elicitation_problem("2025-11-25", "url", &json!({"message": "m", "url": "https://example.com/x"})), None);
         assert!(elicitation_problem("2025-11-25", "url", &json!({"message": "m", "url": "not a url"})).is_some());
+    }
+
+    #[test]
+    fn form_links() {
+        let plain = json!({"message": "Your name?", "requestedSchema": {"type": "object", "properties": {"a": {"type": "string", "format": "uri"}}}});
+        assert_eq!(form_link(&plain), None);
+        assert_eq!(form_link(&json!({"message": "See HTTPS://example.com/x"})).as_deref(), Some("message"));
+        let field = json!({"message": "m", "requestedSchema": {"properties": {"a": {"type": "string", "description": "read http://example.com"}}}});
+        assert_eq!(form_link(&field).as_deref(), Some("field `a`'s description"));
     }
 
     #[test]

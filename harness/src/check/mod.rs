@@ -8,10 +8,12 @@ pub mod auth;
 mod cache;
 mod cancellation;
 mod capabilities;
+mod client_answers;
 mod client_input;
 mod completion;
 mod envelope;
 mod endpoint;
+mod early_requests;
 mod error_codes;
 mod feature_capabilities;
 mod http;
@@ -20,6 +22,7 @@ mod list_changed;
 mod lists;
 mod logging;
 mod meta_keys;
+mod mrtr_methods;
 mod observe;
 mod pagination;
 mod param_headers;
@@ -137,6 +140,12 @@ pub const NAMES: &[&str] = &[
     "list-changes-announced",
     "listen-resource-updates",
     "resource-internal-error",
+    "request-state",
+    "elicitation-answers",
+    "requests-before-initialized",
+    "auth-insufficient-scope",
+    "auth-upper-case-resource",
+    "input-required-methods",
 ];
 
 /// Is `name` a built-in check?
@@ -248,6 +257,12 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "list-changes-announced" => announcements::list_changes(context).await,
         "listen-resource-updates" => announcements::resource_updates(context).await,
         "resource-internal-error" => resources::internal_error(context).await,
+        "request-state" => client_answers::request_state(context).await,
+        "elicitation-answers" => client_answers::elicitation_answers(context).await,
+        "requests-before-initialized" => early_requests::before_initialized(context).await,
+        "auth-insufficient-scope" => auth::insufficient_scope(context).await,
+        "auth-upper-case-resource" => auth::upper_case_resource(context).await,
+        "input-required-methods" => mrtr_methods::outside_mrtr(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

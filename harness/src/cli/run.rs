@@ -87,6 +87,17 @@ pub struct RunArgs {
     #[arg(long, value_name = "TOKEN")]
     auth_token_expired: Option<String>,
 
+    /// A valid bearer token for this server that lacks a scope `tools/call`
+    /// needs: the call must get 403 `insufficient_scope` (AUTH-011).
+    #[arg(long, value_name = "TOKEN")]
+    auth_token_narrow_scope: Option<String>,
+
+    /// A valid bearer token for this server whose audience writes the
+    /// resource URL's scheme and host in upper case: the server should
+    /// accept it (AUTH-016).
+    #[arg(long, value_name = "TOKEN")]
+    auth_token_upper_case_resource: Option<String>,
+
 }
 
 pub async fn run(args: RunArgs) -> Result<i32, CliError> {
@@ -133,7 +144,12 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
         verdict: VerdictOptions {
             strict: args.strict,
             call_tools,
-            auth_tokens: TestTokens { foreign_audience: args.auth_token_foreign_audience.clone(), expired: args.auth_token_expired.clone() },
+            auth_tokens: TestTokens {
+                foreign_audience: args.auth_token_foreign_audience.clone(),
+                expired: args.auth_token_expired.clone(),
+                narrow_scope: args.auth_token_narrow_scope.clone(),
+                upper_case_resource: args.auth_token_upper_case_resource.clone(),
+            },
             fixtures: Arc::new(fixtures),
             reconnect: Some(Arc::new(reconnect)),
         },

@@ -50,6 +50,53 @@ pub fn answer(version: &str, method: &str, params: Option<&Value>) -> Result<Val
     Ok(result)
 }
 
+/// How the harness answers `elicitation/create`: normally it accepts with
+/// valid content; a check may make it refuse, fail, or send content that
+/// does not fit the form (S2C-026, S2C-027).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum ElicitationAnswer {
+    /// Accept with a valid value for every field (URL mode: decline).
+    #[default]
+    Accept,
+    /// `action: "decline"`.
+    Decline,
+    /// `action: "cancel"`.
+    Cancel,
+    /// A JSON-RPC error, as from a client that failed (handshake era only).
+    Fail,
+    /// `action: "accept"` with content of the wrong type in every field.
+    NonConforming,
+}
+
+/// The error code and message of [`ElicitationAnswer::Fail`].
+pub const ELICITATION_FAILURE: (i64, &str) = (-32603, "mcp-conform: the client failed to show the form (simulated)");
+
+/// The harness's answer to an `elicitation/create` with `params`.
+pub fn answer_elicitation(how: ElicitationAnswer, params: Option<&Value>) -> Result<Value, (i64, String)> {
+    let params = params.cloned().unwrap_or(Value::Null);
+    match how {
+        ElicitationAnswer::Accept => Ok(elicit(&params)),
+        ElicitationAnswer::Decline => Ok(json!({ "action": "decline" })),
+        ElicitationAnswer::Cancel => Ok(json!({ "action": "cancel" })),
+        ElicitationAnswer::Fail => Err((ELICITATION_FAILURE.0, ELICITATION_FAILURE.1.into())),
+        ElicitationAnswer::NonConforming => {
+            let properties = params.pointer("/requestedSchema/properties").and_then(Value::as_object);
+            let content: Map<String, Value> =
+                properties.into_iter().flatten().map(|(name, field)| (name.clone(), wrong_value(field))).collect();
+            Ok(json!({ "action": "accept", "content": content }))
+        }
+    }
+}
+
+/// A value of the wrong JSON type for one form field.
+fn wrong_value(field: &Value) -> Value {
+    match field.get("type").and_then(Value::as_str) {
+        Some("string") => json!(42),
+        Some("array") => json!(42),
+        _ => json!("mcp-conform: not what the form asked for"),
+    }
+}
+
 /// Accept a form elicitation with a value for every field; decline URL mode,
 /// which needs a human.
 fn elicit(params: &Value) -> Value {

@@ -134,6 +134,8 @@ struct Shared {
     listens: Mutex<RecentIds>,
     /// Ids of the requests the server sent: a sender never reuses one (L-JSONRPC-001).
     server_ids: Mutex<RecentIds>,
+    /// How `elicitation/create` requests are answered (a check may change it).
+    elicitation_answer: Mutex<client::ElicitationAnswer>,
 }
 
 /// One transport plus the task that reads it.
@@ -227,6 +229,7 @@ impl Connection {
             first_sent: AtomicBool::new(false),
             listens: Mutex::new(RecentIds::default()),
             server_ids: Mutex::new(RecentIds::default()),
+            elicitation_answer: Mutex::new(client::ElicitationAnswer::default()),
         });
         let transport = Arc::new(transport);
         let reader = tokio::spawn(read(events, transport.clone(), shared.clone()));
@@ -263,6 +266,11 @@ impl Connection {
     /// Change the version whose schema checks incoming messages (after negotiation).
     pub fn set_version(&self, version: &str) {
         *lock(&self.shared.version) = version.to_string();
+    }
+
+    /// Answer the server's `elicitation/create` requests this way from now on.
+    pub fn answer_elicitations(&self, how: client::ElicitationAnswer) {
+        *lock(&self.shared.elicitation_answer) = how;
     }
 
     /// The next request id.
@@ -731,7 +739,11 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
             } else {
                 check(schema.and_then(|s| s.request_definition(method)), &frame.json, "JSONRPC-001", &format!("the server's `{method}` request"));
                 problems.extend(shared.server_request_id_problem(channel, id, method));
-                let answer = match client::answer(&version, method, params.as_ref()) {
+                let answered = match method.as_str() {
+                    "elicitation/create" => client::answer_elicitation(*lock(&shared.elicitation_answer), params.as_ref()),
+                    _ => client::answer(&version, method, params.as_ref()),
+                };
+                let answer = match answered {
                     Ok(result) => jsonrpc::result(id, result),
                     Err((code, message)) => jsonrpc::error(id, code, &message),
                 };
