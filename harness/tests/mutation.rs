@@ -640,6 +640,20 @@ const EXPECTATIONS: &[Expectation] = &[
         transports: STATELESS,
         since: "2025-11-25",
     },
+    Expectation {
+        fault: "requests-dropped-under-load",
+        fails: &["LIFECYCLE-001-burst-answered"],
+        collateral: &[],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    Expectation {
+        fault: "oversized-wedges",
+        fails: &["LIFECYCLE-001-oversized-message"],
+        collateral: &[],
+        transports: ALL,
+        since: "2024-11-05",
+    },
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach

@@ -299,6 +299,10 @@ pub enum Fault {
     ExtraInputResponsesRefused,
     /// 2026-07-28: `echo` is answered with a task though nobody negotiated the tasks extension.
     TaskResultWithoutExtension,
+    /// Requests beyond eight in flight at once are dropped without a response.
+    RequestsDroppedUnderLoad,
+    /// After one message over the size cap the server stops serving.
+    OversizedWedges,
 }
 
 /// One row of the fault table.
@@ -1214,6 +1218,20 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "in 2026-07-28 answers tools/call echo with resultType \"task\" although neither the client nor the server named the tasks extension",
     },
+    FaultInfo {
+        fault: Fault::RequestsDroppedUnderLoad,
+        name: "requests-dropped-under-load",
+        breaks: &["LIFECYCLE-001"],
+        scope: Scope::AnyTransport,
+        description: "works on each request for at least 20 ms and silently drops any request that arrives while eight are in flight",
+    },
+    FaultInfo {
+        fault: Fault::OversizedWedges,
+        name: "oversized-wedges",
+        breaks: &["LIFECYCLE-001"],
+        scope: Scope::AnyTransport,
+        description: "stops serving (every later request waits forever) once a message over the 4 MiB cap arrives",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -1467,6 +1485,8 @@ mod tests {
             Fault::MalformedInputResponsesAccepted,
             Fault::ExtraInputResponsesRefused,
             Fault::TaskResultWithoutExtension,
+            Fault::RequestsDroppedUnderLoad,
+            Fault::OversizedWedges,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -150,6 +150,8 @@ const PROVEN_BY_THE_MUTATION_MATRIX: &[&str] = &[
     "task-result-without-extension",
     "tools-capability-undeclared",
     "undefined-mcp-error-code",
+    "requests-dropped-under-load",
+    "oversized-wedges",
 ];
 
 #[tokio::test]

@@ -26,6 +26,7 @@ mod prompts;
 mod resources;
 mod resumption;
 mod result_fields;
+mod security;
 mod server_requests;
 mod stdio;
 mod subscriptions;
@@ -102,6 +103,8 @@ pub const NAMES: &[&str] = &[
     "client-request-shapes",
     "input-required",
     "task-results-undeclared",
+    "burst-answered",
+    "oversized-message",
 ];
 
 /// Is `name` a built-in check?
@@ -188,6 +191,8 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "client-request-shapes" => client_input::request_shapes(context).await,
         "input-required" => client_input::round_trip(context).await,
         "task-results-undeclared" => task_results::undeclared(context).await,
+        "burst-answered" => security::burst_answered(context).await,
+        "oversized-message" => security::oversized_message(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }
