@@ -879,6 +879,19 @@ const EVERY_TOOL_LISTER: &[&str] = &[
     Expectation { fault: "input-required-outside-mrtr", fails: &["S2C-002-input-required-methods"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
     Expectation { fault: "roots-without-capability", fails: &["L-S2C-001-undeclared-capabilities"], collateral: &[], transports: ALL, since: "2024-11-05" },
     Expectation { fault: "elicitation-form-link", fails: &["S2C-021-client-request-shapes"], collateral: &[], transports: STATELESS, since: "2025-11-25" },
+        fault: "requests-dropped-under-load",
+        fails: &["LIFECYCLE-001-burst-answered"],
+        collateral: &[],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    Expectation {
+        fault: "oversized-wedges",
+        fails: &["LIFECYCLE-001-oversized-message"],
+        collateral: &[],
+        transports: ALL,
+        since: "2024-11-05",
+    },
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach

@@ -42,6 +42,7 @@
 //! methods and builds jobs itself because it must also look at headers and
 //! choose HTTP status codes.
 
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -270,6 +271,7 @@ impl Job {
     /// is returned (under the `response-after-cancel` fault it runs on and
     /// is answered). Otherwise the JSON-RPC response (none for silence).
     pub async fn respond(self, dispatcher: Dispatcher, peer: &Arc<Peer>, link: Option<ClientLink>) -> Option<Value> {
+        let _slot = LoadSlot::take(dispatcher).await?;
         let id = self.id.clone();
         if dispatcher.fault(Fault::CancelStalls) && peer.stalled() {
             return None;
@@ -328,6 +330,43 @@ async fn finish(mut response: Value, trace: Option<&Traced>, dispatcher: Dispatc
 /// A `tools/call` of a tool that takes time and does not ask the client.
 fn runs_as_streaming_call(req: &Request) -> bool {
     is_streaming_call(req) && !req.param_str("name").is_some_and(tools::asks_client)
+}
+
+/// A place in the bounded work queue of the `requests-dropped-under-load`
+/// fault: each request holds one for at least [`LoadSlot::HOLD`], and a
+/// request that finds all [`LoadSlot::QUEUE`] taken is dropped unanswered.
+/// Without the fault every request gets one at once (`LoadSlot(false)`).
+pub struct LoadSlot(bool);
+
+/// Requests holding a [`LoadSlot`] in this process.
+static LOAD_SLOTS_TAKEN: AtomicUsize = AtomicUsize::new(0);
+
+impl LoadSlot {
+    const QUEUE: usize = 8;
+    const HOLD: Duration = Duration::from_millis(50);
+
+    /// A slot for a request, once the simulated work is done; `None` when
+    /// the request is to be dropped.
+    pub async fn take(dispatcher: Dispatcher) -> Option<LoadSlot> {
+        if !dispatcher.fault(Fault::RequestsDroppedUnderLoad) {
+            return Some(LoadSlot(false));
+        }
+        if LOAD_SLOTS_TAKEN.fetch_add(1, Ordering::SeqCst) >= LoadSlot::QUEUE {
+            LOAD_SLOTS_TAKEN.fetch_sub(1, Ordering::SeqCst);
+            return None;
+        }
+        let slot = LoadSlot(true);
+        tokio::time::sleep(LoadSlot::HOLD).await;
+        Some(slot)
+    }
+}
+
+impl Drop for LoadSlot {
+    fn drop(&mut self) {
+        if self.0 {
+            LOAD_SLOTS_TAKEN.fetch_sub(1, Ordering::SeqCst);
+        }
+    }
 }
 
 /// One member of a batch, as [`Dispatcher::accept`] left it.

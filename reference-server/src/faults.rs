@@ -419,6 +419,10 @@ pub enum Fault {
     RootsWithoutCapability,
     /// `ask`'s elicitation form carries a URL to follow in its message.
     ElicitationFormLink,
+    /// Requests beyond eight in flight at once are dropped without a response.
+    RequestsDroppedUnderLoad,
+    /// After one message over the size cap the server stops serving.
+    OversizedWedges,
 }
 
 /// One row of the fault table.
@@ -1747,6 +1751,20 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "the ask tool's form elicitation message holds a URL the user is meant to follow",
     },
+    FaultInfo {
+        fault: Fault::RequestsDroppedUnderLoad,
+        name: "requests-dropped-under-load",
+        breaks: &["LIFECYCLE-001"],
+        scope: Scope::AnyTransport,
+        description: "works on each request for at least 20 ms and silently drops any request that arrives while eight are in flight",
+    },
+    FaultInfo {
+        fault: Fault::OversizedWedges,
+        name: "oversized-wedges",
+        breaks: &["LIFECYCLE-001"],
+        scope: Scope::AnyTransport,
+        description: "stops serving (every later request waits forever) once a message over the 4 MiB cap arrives",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -2060,6 +2078,8 @@ mod tests {
             Fault::InputRequiredOutsideMrtr,
             Fault::RootsWithoutCapability,
             Fault::ElicitationFormLink,
+            Fault::RequestsDroppedUnderLoad,
+            Fault::OversizedWedges,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

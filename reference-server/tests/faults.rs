@@ -187,6 +187,8 @@ const PROVEN_BY_THE_MUTATION_MATRIX: &[&str] = &[
     "prompt-image-invalid",
     "prompt-embedded-resource-invalid",
     "resource-internal-error-wrong-code",
+    "requests-dropped-under-load",
+    "oversized-wedges",
 ];
 
 #[tokio::test]

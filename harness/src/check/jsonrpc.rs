@@ -35,7 +35,7 @@ const DIGIT_STRING_ID: &str = "424242";
 const NOT_JSON: &[u8] = br#"{"jsonrpc":"2.0","method":"ping","id":}"#;
 
 /// The method every server answers in the era, for requests built here.
-fn probe_method(context: &CaseContext<'_>) -> &'static str {
+pub(super) fn probe_method(context: &CaseContext<'_>) -> &'static str {
     match context.session.era() {
         Era::Stateful => "ping",
         Era::Stateless => "server/discover",
@@ -81,7 +81,7 @@ fn inconclusive(why: String) -> StepOutcome {
 /// Does the server still answer after `what`? A finding when it does not:
 /// `ping` must be answered at any time (L-PING-001), `server/discover`
 /// always (LIFECYCLE-002).
-async fn still_answers(context: &CaseContext<'_>, what: &str) -> Option<Draft> {
+pub(super) async fn still_answers(context: &CaseContext<'_>, what: &str) -> Option<Draft> {
     let method = probe_method(context);
     let exchange = context.session.request(method, json!({}), &RequestOptions::default()).await;
     match &exchange.reply {

@@ -32,6 +32,7 @@ mod prompts;
 mod resources;
 mod resumption;
 mod result_fields;
+mod security;
 mod server_requests;
 mod stdio;
 mod subscriptions;
@@ -146,6 +147,8 @@ pub const NAMES: &[&str] = &[
     "auth-insufficient-scope",
     "auth-upper-case-resource",
     "input-required-methods",
+    "burst-answered",
+    "oversized-message",
 ];
 
 /// Is `name` a built-in check?
@@ -263,6 +266,8 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "auth-insufficient-scope" => auth::insufficient_scope(context).await,
         "auth-upper-case-resource" => auth::upper_case_resource(context).await,
         "input-required-methods" => mrtr_methods::outside_mrtr(context).await,
+        "burst-answered" => security::burst_answered(context).await,
+        "oversized-message" => security::oversized_message(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

@@ -427,7 +427,7 @@ impl Connection {
     ) -> Result<(), TransportError> {
         let bytes = serde_json::to_vec(&jsonrpc::notification(method, params)).unwrap_or_default();
         self.record(Direction::Sent, "notification", &bytes, Vec::new());
-        self.transport.send(Outgoing { bytes, id: None, headers }).await.map(|_| ())
+        send_bounded(&self.transport, Outgoing { bytes, id: None, headers }, self.shared.options.request_timeout).await
     }
 
     /// Close the transport and stop reading.
@@ -569,6 +569,16 @@ impl Shared {
     }
 }
 
+/// Send a message that no response will answer, giving up after `within`:
+/// a server that never takes it (never sends the POST's response head,
+/// never reads its stdin) must not hang the harness.
+async fn send_bounded(transport: &Transport, outgoing: Outgoing, within: Duration) -> Result<(), TransportError> {
+    match tokio::time::timeout(within, transport.send(outgoing)).await {
+        Ok(sent) => sent.map(|_| ()),
+        Err(_) => Err(TransportError::NotTaken(within)),
+    }
+}
+
 /// The reader: every event of the connection, until it closes.
 async fn read(mut events: Events, transport: Arc<Transport>, shared: Arc<Shared>) {
     while let Some(event) = events.recv().await {
@@ -580,7 +590,7 @@ async fn read(mut events: Events, transport: Arc<Transport>, shared: Arc<Shared>
                     let bytes = serde_json::to_vec(&message).unwrap_or_default();
                     shared.record(Direction::Sent, "response", &bytes, Vec::new());
                     let outgoing = Outgoing { bytes, id: None, headers };
-                    if let Err(e) = transport.send(outgoing).await {
+                    if let Err(e) = send_bounded(&transport, outgoing, shared.options.request_timeout).await {
                         shared.record(Direction::Event, "harness", format!("answering failed: {e}").as_bytes(), Vec::new());
                     }
                 }

@@ -196,6 +196,10 @@ pub enum TransportError {
     /// An HTTP request failed below the HTTP level.
     #[error("HTTP request failed: {0}")]
     Http(String),
+    /// The server did not take the message within the deadline (no HTTP
+    /// response head came, or its stdin stayed full).
+    #[error("the server did not take the message within {0:?}")]
+    NotTaken(std::time::Duration),
 }
 
 /// Most events the server may have queued and not yet processed: past this,

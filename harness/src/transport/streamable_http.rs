@@ -116,8 +116,13 @@ impl HttpTransport {
     pub async fn open_get_stream(&self) -> Result<SendReport, TransportError> {
         let mut headers = self.base_headers();
         headers.insert(ACCEPT, HeaderValue::from_static("text/event-stream"));
-        let response =
-            self.client.get(self.url.clone()).headers(headers).send().await.map_err(|e| self.failed(e))?;
+        // A server answers the GET at once (with its stream, or 405): one
+        // that sends no response head must not hold up the session.
+        let get = self.client.get(self.url.clone()).headers(headers).send();
+        let response = tokio::time::timeout(self.limits.connect_timeout, get)
+            .await
+            .map_err(|_| TransportError::NotTaken(self.limits.connect_timeout))?
+            .map_err(|e| self.failed(e))?;
         let head = head_of("GET", &response);
         let channel: Arc<str> = Arc::from("GET stream");
         self.note(&channel, describe(&head));

@@ -73,7 +73,7 @@ use tokio::sync::mpsc;
 use super::origin::OriginPolicy;
 use super::event_log::{StreamLog, Streams};
 use super::{header_value, modern_stream, replies, session_id, MAX_MESSAGE_BYTES, MAX_SESSIONS};
-use crate::dispatch::{self, respond_batch, Action, Answer, Connection, Dispatcher, Job, LegacySession, Part};
+use crate::dispatch::{self, respond_batch, Action, Answer, Connection, Dispatcher, Job, LegacySession, LoadSlot, Part};
 use crate::faults::Fault;
 use crate::peer::{ClientLink, Peer};
 use crate::protocol::message::{error_response, result_response};
@@ -145,6 +145,8 @@ struct App {
     dispatcher: Dispatcher,
     sessions: Mutex<Sessions>,
     policy: OriginPolicy,
+    /// Set for good by the `oversized-wedges` fault.
+    wedged: AtomicBool,
     options: HttpOptions,
 }
 
@@ -157,6 +159,7 @@ pub fn router(dispatcher: Dispatcher, bound: SocketAddr, options: HttpOptions) -
             .origin_on_post_only(dispatcher.faults().contains(Fault::OriginCheckedOnPostOnly))
             .any_host(dispatcher.faults().contains(Fault::NoHostCheck)),
         dispatcher,
+        wedged: AtomicBool::new(false),
         sessions: Mutex::new(Sessions::default()),
         options,
     });
@@ -175,7 +178,7 @@ pub async fn serve(listener: tokio::net::TcpListener, dispatcher: Dispatcher, op
 
 async fn guard(State(app): State<Shared>, request: HttpRequest, next: Next) -> Response {
     match app.policy.check_request(request.method(), request.headers()) {
-        Ok(()) => match replies::reject_declared_oversize(request.headers()) {
+        Ok(()) => match replies::refuse_oversize(request.headers(), app.dispatcher.faults(), &app.wedged).await {
             Some(too_large) => too_large,
             None => next.run(request).await,
         },
@@ -445,6 +448,8 @@ impl App {
             return self.post_initialize(req);
         }
         if meta::carries_modern_meta(req.params.as_ref()) {
+            // The 2026-07-28 answer is computed here, not by a `Job`.
+            let Some(_slot) = LoadSlot::take(self.dispatcher).await else { return replies::accepted() };
             return self.post_modern(headers, req);
         }
         match self.session(headers) {

@@ -1,6 +1,7 @@
 //! HTTP responses shared by the HTTP transports.
 
 use std::convert::Infallible;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -83,6 +84,18 @@ pub fn reject_declared_oversize(headers: &axum::http::HeaderMap) -> Option<Respo
         let e = RpcError::invalid_request(format!("body larger than {} bytes", super::MAX_MESSAGE_BYTES));
         rpc_error_without_id(StatusCode::PAYLOAD_TOO_LARGE, &e)
     })
+}
+
+/// [`reject_declared_oversize`], except under the `oversized-wedges` fault:
+/// then the oversized request, and every request after it (`wedged` is set
+/// for good), waits forever.
+pub async fn refuse_oversize(headers: &axum::http::HeaderMap, faults: crate::faults::FaultSet, wedged: &AtomicBool) -> Option<Response> {
+    let refusal = reject_declared_oversize(headers);
+    if faults.contains(crate::faults::Fault::OversizedWedges) && (refusal.is_some() || wedged.load(Ordering::Relaxed)) {
+        wedged.store(true, Ordering::Relaxed);
+        std::future::pending::<()>().await;
+    }
+    refusal
 }
 
 /// A complete `text/event-stream` response (already formatted events).

@@ -21,6 +21,7 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
+use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::body::Bytes;
@@ -52,6 +53,8 @@ struct App {
     dispatcher: Dispatcher,
     sessions: Mutex<HashMap<String, Arc<SseSession>>>,
     policy: OriginPolicy,
+    /// Set for good by the `oversized-wedges` fault.
+    wedged: AtomicBool,
 }
 
 type Shared = Arc<App>;
@@ -84,6 +87,7 @@ pub fn router(dispatcher: Dispatcher, bound: SocketAddr) -> Router {
             .origin_on_post_only(dispatcher.faults().contains(Fault::OriginCheckedOnPostOnly))
             .any_host(dispatcher.faults().contains(Fault::NoHostCheck)),
         dispatcher,
+        wedged: AtomicBool::new(false),
         sessions: Mutex::new(HashMap::new()),
     });
     Router::new()
@@ -102,7 +106,7 @@ pub async fn serve(listener: tokio::net::TcpListener, dispatcher: Dispatcher) ->
 
 async fn guard(State(app): State<Shared>, request: HttpRequest, next: Next) -> Response {
     match app.policy.check_request(request.method(), request.headers()) {
-        Ok(()) => match replies::reject_declared_oversize(request.headers()) {
+        Ok(()) => match replies::refuse_oversize(request.headers(), app.dispatcher.faults(), &app.wedged).await {
             Some(too_large) => too_large,
             None => next.run(request).await,
         },

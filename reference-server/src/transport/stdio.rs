@@ -138,6 +138,7 @@ async fn read_messages<R: AsyncRead + Unpin>(dispatcher: Dispatcher, input: R, o
         let action = match frame {
             Frame::Line(bytes) if bytes.iter().all(u8::is_ascii_whitespace) => continue,
             Frame::Line(bytes) => dispatcher.accept_frame(&mut conn, &bytes),
+            Frame::TooLong if dispatcher.faults().contains(Fault::OversizedWedges) => std::future::pending().await,
             Frame::TooLong => Action::Reply(error_response(
                 Value::Null,
                 &RpcError::invalid_request(format!("message longer than {MAX_MESSAGE_BYTES} bytes")),
