@@ -639,7 +639,8 @@ const EXPECTATIONS: &[Expectation] = &[
         collateral: &[],
         transports: STATELESS,
         since: "2025-11-25",
-    },    Expectation { fault: "traced-response-jsonrpc-1", fails: &["JSONRPC-001-envelope"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    },
+    Expectation { fault: "traced-response-jsonrpc-1", fails: &["JSONRPC-001-envelope"], collateral: &[], transports: ALL, since: "2024-11-05" },
     Expectation { fault: "traced-result-not-object", fails: &["JSONRPC-001-envelope"], collateral: &[], transports: ALL, since: "2024-11-05" },
     Expectation { fault: "traced-notification-with-id", fails: &["JSONRPC-001-envelope"], collateral: &[], transports: &["stdio"], since: "2024-11-05" },
     Expectation { fault: "traced-response-multiline", fails: &["JSONRPC-001-envelope"], collateral: &[], transports: &["stdio"], since: "2024-11-05" },
@@ -673,7 +674,8 @@ const EXPECTATIONS: &[Expectation] = &[
         collateral: &["S2C-021-client-request-shapes", "TOOLS-008-call-results", "TOOLS-011-argument-errors-are-tool-errors", "TOOLS-018-invalid-arguments-rejected"],
         transports: &["stdio"],
         since: "2024-11-05",
-    },    Expectation {
+    },
+    Expectation {
         fault: "capabilities-carried-over",
         fails: &["LIFECYCLE-010-per-request-capabilities"],
         // Over HTTP the memory is the whole server's: a later call declaring
@@ -730,30 +732,39 @@ const EXPECTATIONS: &[Expectation] = &[
         collateral: &[],
         transports: ALL,
         since: "2026-07-28",
-    },    Expectation {
+    },
+    Expectation {
         fault: "last-event-id-refused-in-stateless",
         fails: &["HTTP-033-last-event-id-ignored"],
         collateral: &[],
         transports: STREAMABLE,
         since: "2026-07-28",
-    },    Expectation {
+    },
+    Expectation {
         fault: "stateless-only-get-not-405",
         fails: &["HTTP-031-stateless-endpoint-methods"],
         collateral: &[],
         transports: STREAMABLE,
         since: "2026-07-28",
-    },    Expectation { fault: "listens-beyond-loopback", fails: &["HTTP-004-loopback-only"], collateral: &[], transports: HTTP, since: "2024-11-05" },    Expectation {
+    },
+    Expectation { fault: "listens-beyond-loopback", fails: &["HTTP-004-loopback-only"], collateral: &[], transports: HTTP, since: "2024-11-05" },
+    Expectation {
         fault: "notifications-not-at-endpoint",
         fails: &["HTTP-001-endpoint-accepts-post"],
         collateral: &[],
         transports: STREAMABLE,
         since: "2026-07-28",
-    },    Expectation {
+    },
+    Expectation {
         fault: "tools-capability-omitted",
         fails: &["TOOLS-001-capability"],
         // 2026-07-28: the same omission is what LIFECYCLE-019 judges; the toggle
         // fixture's tools/list_changed now comes without a declared tools capability.
-    },    Expectation {
+        collateral: &["LIFECYCLE-019-features-declared", "L-LIFE-004-list-changed-needs-capability"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    Expectation {
         fault: "resources-capability-undeclared",
         fails: &["RESOURCES-001-capability-declared"],
         // The same rule in 2026-07-28's words; toggle still announces the undeclared list.
@@ -821,6 +832,48 @@ const EXPECTATIONS: &[Expectation] = &[
     Expectation { fault: "missing-cache-fields", fails: &[], collateral: &["UTIL-025-completion-ranking"], transports: ALL, since: "2026-07-28" },
     Expectation { fault: "result-type-missing", fails: &[], collateral: &["UTIL-025-completion-ranking"], transports: ALL, since: "2026-07-28" },
     Expectation { fault: "cache-scope-invalid", fails: &[], collateral: &["UTIL-025-completion-ranking"], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "resource-list-change-unannounced", fails: &["RESOURCES-008-list-changes-announced"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "prompt-list-change-unannounced", fails: &["RESOURCES-008-list-changes-announced"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "listen-resource-updates-dropped", fails: &["RESOURCES-009-listen-updates"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation {
+        fault: "resource-uri-unvalidated",
+        fails: &["RESOURCES-012-uris-validated"],
+        // Every read of an unknown URI is served.
+        collateral: &["L-RES-002-read-not-found", "RESOURCES-005-read-not-found", "RESOURCES-006-not-found-is-an-error", "JSONRPC-010-error-codes"],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    // lastModified came with 2025-06-18.
+    Expectation { fault: "resource-annotations-invalid", fails: &["RESOURCES-015-annotations"], collateral: &[], transports: ALL, since: "2025-06-18" },
+    Expectation { fault: "resource-internal-error-wrong-code", fails: &["RESOURCES-007-internal-error"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "prompt-image-invalid", fails: &["PROMPTS-005-message-contents"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    // 2024-11-05 declares no completions, so the harness finds no valid id for summarize-item there.
+    Expectation { fault: "prompt-embedded-resource-invalid", fails: &["PROMPTS-005-message-contents"], collateral: &[], transports: ALL, since: "2025-03-26" },
+    Expectation { fault: "request-state-unverified", fails: &["S2C-007-request-state"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "elicitation-id-in-stateless", fails: &["S2C-021-client-request-shapes"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    // Elicitation exists from 2025-06-18, which HTTP+SSE does not carry.
+    Expectation { fault: "elicitation-content-unvalidated", fails: &["S2C-026-elicitation-answers"], collateral: &[], transports: STATELESS, since: "2025-06-18" },
+    Expectation { fault: "elicitation-refusal-unhandled", fails: &["S2C-026-elicitation-answers"], collateral: &[], transports: STATELESS, since: "2025-06-18" },
+    Expectation { fault: "requests-before-initialized", fails: &["L-LIFE-003-no-requests-before-initialized"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "auth-insufficient-scope-401", fails: &["AUTH-011-insufficient-scope"], collateral: &[], transports: STREAMABLE, since: "2025-11-25" },
+    Expectation { fault: "auth-audience-case-sensitive", fails: &["AUTH-016-upper-case-resource"], collateral: &[], transports: STREAMABLE, since: "2025-06-18" },
+    Expectation { fault: "input-required-outside-mrtr", fails: &["S2C-002-input-required-methods"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "roots-without-capability", fails: &["L-S2C-001-undeclared-capabilities"], collateral: &[], transports: ALL, since: "2024-11-05" },
+    Expectation { fault: "elicitation-form-link", fails: &["S2C-021-client-request-shapes"], collateral: &[], transports: STATELESS, since: "2025-11-25" },
+    Expectation {
+        fault: "requests-dropped-under-load",
+        fails: &["LIFECYCLE-001-burst-answered"],
+        collateral: &[],
+        transports: ALL,
+        since: "2024-11-05",
+    },
+    Expectation {
+        fault: "oversized-wedges",
+        fails: &["LIFECYCLE-001-oversized-message"],
+        collateral: &[],
+        transports: ALL,
+        since: "2024-11-05",
+    },
 ];
 
 /// The cases that list the tools, besides TOOLS-002-list: a fault that
@@ -851,47 +904,6 @@ const EVERY_TOOL_LISTER: &[&str] = &[
     "JSONRPC-016-no-server-requests",
     "JSONRPC-005-result-fields",
     "JSONRPC-018-meta-keys",
-    Expectation { fault: "resource-list-change-unannounced", fails: &["RESOURCES-008-list-changes-announced"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
-    Expectation { fault: "prompt-list-change-unannounced", fails: &["RESOURCES-008-list-changes-announced"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
-    Expectation { fault: "listen-resource-updates-dropped", fails: &["RESOURCES-009-listen-updates"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
-    Expectation {
-        fault: "resource-uri-unvalidated",
-        fails: &["RESOURCES-012-uris-validated"],
-        // Every read of an unknown URI is served.
-        collateral: &["L-RES-002-read-not-found", "RESOURCES-005-read-not-found", "RESOURCES-006-not-found-is-an-error", "JSONRPC-010-error-codes"],
-        transports: ALL,
-        since: "2024-11-05",
-    },
-    // lastModified came with 2025-06-18.
-    Expectation { fault: "resource-annotations-invalid", fails: &["RESOURCES-015-annotations"], collateral: &[], transports: ALL, since: "2025-06-18" },
-    Expectation { fault: "resource-internal-error-wrong-code", fails: &["RESOURCES-007-internal-error"], collateral: &[], transports: ALL, since: "2024-11-05" },
-    Expectation { fault: "prompt-image-invalid", fails: &["PROMPTS-005-message-contents"], collateral: &[], transports: ALL, since: "2024-11-05" },
-    // 2024-11-05 declares no completions, so the harness finds no valid id for summarize-item there.
-    Expectation { fault: "prompt-embedded-resource-invalid", fails: &["PROMPTS-005-message-contents"], collateral: &[], transports: ALL, since: "2025-03-26" },
-    Expectation { fault: "request-state-unverified", fails: &["S2C-007-request-state"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
-    Expectation { fault: "elicitation-id-in-stateless", fails: &["S2C-021-client-request-shapes"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
-    // Elicitation exists from 2025-06-18, which HTTP+SSE does not carry.
-    Expectation { fault: "elicitation-content-unvalidated", fails: &["S2C-026-elicitation-answers"], collateral: &[], transports: STATELESS, since: "2025-06-18" },
-    Expectation { fault: "elicitation-refusal-unhandled", fails: &["S2C-026-elicitation-answers"], collateral: &[], transports: STATELESS, since: "2025-06-18" },
-    Expectation { fault: "requests-before-initialized", fails: &["L-LIFE-003-no-requests-before-initialized"], collateral: &[], transports: ALL, since: "2024-11-05" },
-    Expectation { fault: "auth-insufficient-scope-401", fails: &["AUTH-011-insufficient-scope"], collateral: &[], transports: STREAMABLE, since: "2025-11-25" },
-    Expectation { fault: "auth-audience-case-sensitive", fails: &["AUTH-016-upper-case-resource"], collateral: &[], transports: STREAMABLE, since: "2025-06-18" },
-    Expectation { fault: "input-required-outside-mrtr", fails: &["S2C-002-input-required-methods"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
-    Expectation { fault: "roots-without-capability", fails: &["L-S2C-001-undeclared-capabilities"], collateral: &[], transports: ALL, since: "2024-11-05" },
-    Expectation { fault: "elicitation-form-link", fails: &["S2C-021-client-request-shapes"], collateral: &[], transports: STATELESS, since: "2025-11-25" },
-        fault: "requests-dropped-under-load",
-        fails: &["LIFECYCLE-001-burst-answered"],
-        collateral: &[],
-        transports: ALL,
-        since: "2024-11-05",
-    },
-    Expectation {
-        fault: "oversized-wedges",
-        fails: &["LIFECYCLE-001-oversized-message"],
-        collateral: &[],
-        transports: ALL,
-        since: "2024-11-05",
-    },
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach

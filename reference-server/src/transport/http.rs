@@ -721,6 +721,7 @@ mod tests {
             dispatcher: Dispatcher::new(FaultSet::NONE),
             sessions: Mutex::new(Sessions::default()),
             policy: OriginPolicy::new(bound, true),
+            wedged: AtomicBool::new(false),
             options: HttpOptions::default(),
         }
     }
