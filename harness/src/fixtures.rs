@@ -30,6 +30,9 @@
 //!
 //! [client-input]                  # asks the client for sampling, roots or elicitation
 //! tool = "ask"
+//!
+//! [slow-runs]                     # a resource counting the slow tool's calls: {"started": N, "completed": M}
+//! uri = "ref://slow-calls"
 //! ```
 
 use std::path::Path;
@@ -85,6 +88,18 @@ pub struct Fixtures {
     /// requests of its own in the handshake era, as `input_required`
     /// results in 2026-07-28.
     pub client_input: Option<ToolRole>,
+    /// Counts the `slow` tool's calls, so that a client can tell whether
+    /// a cancelled call still ran to its end.
+    pub slow_runs: Option<CountsRole>,
+}
+
+/// A resource whose text is a JSON object counting a tool's calls:
+/// `started` (calls begun) and `completed` (calls that ran to their end).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountsRole {
+    /// The resource's URI.
+    pub uri: String,
 }
 
 /// A mapping file that cannot be used.
@@ -126,7 +141,8 @@ impl Fixtures {
         let tools = [&fixtures.progress, &fixtures.slow, &fixtures.logging, &fixtures.list_changed, &fixtures.client_input];
         let names = tools.into_iter().flatten().map(|r| r.tool.as_str());
         let resource = fixtures.resource_updated.iter().flat_map(|r| [r.tool.as_str(), r.uri.as_str()]);
-        if names.chain(resource).any(str::is_empty) {
+        let counts = fixtures.slow_runs.iter().map(|r| r.uri.as_str());
+        if names.chain(resource).chain(counts).any(str::is_empty) {
             return Err(fail(None, "a role names an empty tool or URI".into()));
         }
         Ok(fixtures)
@@ -147,7 +163,7 @@ mod tests {
         let fixtures = Fixtures::parse(Path::new("reference-server.toml"), REFERENCE).expect("parses");
         assert!(fixtures.progress.is_some() && fixtures.slow.is_some() && fixtures.logging.is_some());
         assert!(fixtures.list_changed.is_some() && fixtures.resource_updated.is_some());
-        assert!(fixtures.client_input.is_some());
+        assert!(fixtures.client_input.is_some() && fixtures.slow_runs.is_some());
         assert_eq!(Fixtures::reference(), fixtures);
     }
 

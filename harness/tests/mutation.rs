@@ -640,6 +640,20 @@ const EXPECTATIONS: &[Expectation] = &[
         transports: STATELESS,
         since: "2025-11-25",
     },
+    Expectation { fault: "request-notifications-on-listen-streams", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
+    Expectation { fault: "logs-on-another-request-stream", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
+    Expectation { fault: "request-stream-left-open", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
+    Expectation { fault: "listen-notifications-untagged", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
+    Expectation { fault: "listen-ids-mixed", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
+    Expectation { fault: "responses-on-get-stream", fails: &["L-HTTP-005-get-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },
+    Expectation { fault: "notifications-on-two-streams", fails: &["L-HTTP-005-get-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },
+    Expectation {
+        fault: "cancelled-work-continues",
+        fails: &["HTTP-014-stream-close-cancels", "STDIO-006-cancelled-work-stops"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
 ];
 
 /// Faults that break a SHOULD in some versions: there the case they reach
@@ -694,6 +708,8 @@ const STRICT: &[&str] = &[
     "sampling-context-undeclared",
     "malformed-input-responses-accepted",
     "extra-input-responses-refused",
+    "request-stream-left-open",
+    "cancelled-work-continues",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach

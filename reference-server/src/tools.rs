@@ -146,9 +146,7 @@ fn int_arg(args: &Map<String, Value>, key: &str, default: u64) -> u64 {
 }
 
 fn delivery(faults: FaultSet) -> Delivery {
-    Delivery {
-        ignore_unsubscribe: faults.contains(Fault::UpdatesAfterUnsubscribe),
-    }
+    Delivery::with_faults(faults)
 }
 
 const FIXTURES: &[Fixture] = &[

@@ -114,6 +114,18 @@ struct Listener {
 pub struct Delivery {
     /// `updates-after-unsubscribe`: unsubscribed URIs still get updates.
     pub ignore_unsubscribe: bool,
+    /// `listen-ids-mixed`: every listen stream's notifications carry the newest subscription's id.
+    newest_id_for_all: bool,
+}
+
+impl Delivery {
+    /// The delivery of a server with these faults.
+    pub fn with_faults(faults: crate::faults::FaultSet) -> Delivery {
+        Delivery {
+            ignore_unsubscribe: faults.contains(crate::faults::Fault::UpdatesAfterUnsubscribe),
+            newest_id_for_all: faults.contains(crate::faults::Fault::ListenIdsMixed),
+        }
+    }
 }
 
 /// The process-wide fixture state.
@@ -278,13 +290,18 @@ impl World {
             }
         }
         let listeners = lock(&self.listeners);
+        let newest = listeners.last().map(|l| l.subscription_id.clone());
         for listener in listeners.iter() {
+            let tag = match &newest {
+                Some(id) if delivery.newest_id_for_all => id,
+                _ => &listener.subscription_id,
+            };
             for (method, params) in &notifications {
                 if !listener.filter.wants(method, params) {
                     continue;
                 }
                 let mut params = params.clone();
-                params.insert("_meta".into(), json!({ SUBSCRIPTION_ID: listener.subscription_id }));
+                params.insert("_meta".into(), json!({ SUBSCRIPTION_ID: tag }));
                 let sent = listener.link.try_send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
                 if !sent {
                     tracing::debug!(subscription = %listener.subscription_id, method, "a listen stream missed a notification");
@@ -383,7 +400,7 @@ mod tests {
         peer.unsubscribe(COUNTER_URI);
         w.touch(Delivery::default());
         assert!(drain(&mut rx).is_empty());
-        w.touch(Delivery { ignore_unsubscribe: true });
+        w.touch(Delivery { ignore_unsubscribe: true, ..Delivery::default() });
         assert_eq!(drain(&mut rx).len(), 1, "the fault keeps sending");
     }
 

@@ -7,14 +7,23 @@
 //! finished just before it read it, UTIL-004), so only a response that
 //! comes well after the cancellation counts: one within [`CROSSING`] is
 //! inconclusive.
+//!
+//! In 2026-07-28 the cancelled work itself should stop (STDIO-006 on stdio;
+//! over Streamable HTTP closing the request's stream is the cancellation,
+//! HTTP-014, HTTP-015). That shows only through a resource that counts
+//! the slow tool's calls (the `slow-runs` role): a cancelled call must not
+//! be counted as completed.
 
 use std::time::{Duration, Instant};
 
 use serde_json::json;
 
+use serde_json::Value;
+
 use super::observe;
-use crate::execute::{CaseContext, StepOutcome};
-use crate::fixtures::unmapped;
+use super::probe::{Probe, ProbeRequest, StreamItem};
+use crate::execute::{clip, CaseContext, StepOutcome};
+use crate::fixtures::{unmapped, ToolRole};
 use crate::session::{stateless, Reply, RequestOptions};
 use crate::transport::Kind;
 use crate::version::Era;
@@ -104,6 +113,96 @@ pub async fn no_response(context: &CaseContext<'_>) -> StepOutcome {
         None => {}
     }
     outcome.findings.extend(alive(context).await);
+    outcome
+}
+
+/// The `started` and `completed` counts the `slow-runs` resource shows.
+async fn slow_runs(context: &CaseContext<'_>, uri: &str) -> Result<(u64, u64), String> {
+    let read = context.session.request("resources/read", json!({ "uri": uri }), &RequestOptions::default()).await;
+    if let Some(why) = observe::unusable(&format!("`resources/read` of {uri}"), &read) {
+        return Err(why);
+    }
+    let text = read.result().and_then(|r| r.pointer("/contents/0/text")).and_then(Value::as_str).unwrap_or_default();
+    let counts: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+    match (counts.get("started").and_then(Value::as_u64), counts.get("completed").and_then(Value::as_u64)) {
+        (Some(started), Some(completed)) => Ok((started, completed)),
+        _ => Err(format!("{uri} does not read as {{\"started\": N, \"completed\": M}}: {}", clip(text, 200))),
+    }
+}
+
+/// Starts a call of the slow tool and cancels it [`CANCEL_AFTER`] in: on
+/// stdio with `notifications/cancelled`, over Streamable HTTP by closing
+/// its stream. `Err` when it could not be cancelled while it ran.
+async fn start_and_cancel(context: &CaseContext<'_>, role: &ToolRole) -> Result<(), String> {
+    let session = context.session;
+    let connection = &session.connection;
+    let id = connection.next_id();
+    let params = stateless::with_meta(json!({ "name": role.tool, "arguments": role.arguments }), &session.version);
+    let message = crate::jsonrpc::request(&id, "tools/call", Some(params));
+    let early = || format!("the slow tool `{}` answered within {CANCEL_AFTER:?}, before it could be cancelled", role.tool);
+    if context.transport == Kind::StreamableHttp {
+        let probe = Probe::new(context).ok_or("no HTTP transport")?;
+        let headers = stateless::mirrored_headers(&message);
+        let mut stream = probe.open_stream(&role.tool, ProbeRequest::post(message).headers(headers)).await?;
+        let items = stream.read_for(CANCEL_AFTER).await;
+        let answered = items.iter().any(|item| matches!(item, StreamItem::Event { data, .. } if data.contains("\"result\"") || data.contains("\"error\"")));
+        stream.close();
+        return if answered || items.contains(&StreamItem::Ended) { Err(early()) } else { Ok(()) };
+    }
+    let call = connection.send_request(message, Vec::new());
+    tokio::pin!(call);
+    tokio::select! {
+        _ = &mut call => return Err(early()),
+        _ = tokio::time::sleep(CANCEL_AFTER) => {}
+    }
+    let cancel = json!({ "requestId": id, "reason": "mcp-conform checks that cancelled work stops" });
+    let sent = session.notify("notifications/cancelled", Some(cancel)).await;
+    connection.forget(&id);
+    sent.map_err(|e| format!("sending notifications/cancelled failed: {e}"))
+}
+
+/// STDIO-006, HTTP-014, HTTP-015 (2026-07-28): a cancelled call of the slow
+/// tool does not run to its end, as the `slow-runs` resource counts.
+pub async fn work_stops(context: &CaseContext<'_>) -> StepOutcome {
+    let fixtures = &context.options.fixtures;
+    let Some(role) = fixtures.slow.clone() else {
+        return inconclusive(unmapped("slow"));
+    };
+    let Some(counts) = fixtures.slow_runs.clone() else {
+        return inconclusive(unmapped("slow-runs"));
+    };
+    let before = match slow_runs(context, &counts.uri).await {
+        Ok(c) => c,
+        Err(why) => return inconclusive(why),
+    };
+    if let Err(why) = start_and_cancel(context, &role).await {
+        return inconclusive(why);
+    }
+    tokio::time::sleep(role.runs_for_ms.map_or(DEFAULT_RUN, Duration::from_millis) + MARGIN).await;
+    let after = match slow_runs(context, &counts.uri).await {
+        Ok(c) => c,
+        Err(why) => return inconclusive(why),
+    };
+    if after.0 != before.0 + 1 {
+        return inconclusive(format!(
+            "{} counted {} calls started where the check made one: another client's calls blur the count",
+            counts.uri,
+            after.0.saturating_sub(before.0)
+        ));
+    }
+    if after.1 == before.1 {
+        return StepOutcome::default();
+    }
+    let actual = format!("{}: completed {} before the call, {} after it had been cancelled", counts.uri, before.1, after.1);
+    let mut outcome = StepOutcome::default();
+    if context.transport == Kind::StreamableHttp {
+        let message = format!("the `{}` call ran to its end after the client closed its stream", role.tool);
+        outcome.findings.push(observe::draft("HTTP-014", "MUST", message.clone(), "closing a request's SSE stream cancels the request", actual.clone()));
+        outcome.findings.push(observe::draft("HTTP-015", "SHOULD", message, "cancelled work stops soon", actual));
+    } else {
+        let message = format!("the `{}` call ran to its end after notifications/cancelled", role.tool);
+        outcome.findings.push(observe::draft("STDIO-006", "SHOULD", message, "the work of a cancelled request stops soon", actual));
+    }
     outcome
 }
 

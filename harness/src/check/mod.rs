@@ -28,6 +28,7 @@ mod resumption;
 mod result_fields;
 mod server_requests;
 mod stdio;
+mod streams;
 mod subscriptions;
 mod task_results;
 mod tasks;
@@ -102,6 +103,9 @@ pub const NAMES: &[&str] = &[
     "client-request-shapes",
     "input-required",
     "task-results-undeclared",
+    "stream-routing",
+    "cancelled-work-stops",
+    "get-stream-routing",
 ];
 
 /// Is `name` a built-in check?
@@ -188,6 +192,9 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "client-request-shapes" => client_input::request_shapes(context).await,
         "input-required" => client_input::round_trip(context).await,
         "task-results-undeclared" => task_results::undeclared(context).await,
+        "stream-routing" => streams::routing(context).await,
+        "cancelled-work-stops" => cancellation::work_stops(context).await,
+        "get-stream-routing" => streams::get_stream_routing(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

@@ -225,6 +225,24 @@ fn name_field(method: &str) -> Option<&'static str> {
     }
 }
 
+/// The `notifications-on-two-streams` fault: a sender that passes every
+/// message on to `stream` and also pushes each notification to the
+/// session's GET stream.
+fn copy_notifications_to_outlet(peer: Arc<Peer>, stream: mpsc::Sender<Value>) -> mpsc::Sender<Value> {
+    let (tx, mut rx) = mpsc::channel::<Value>(16);
+    tokio::spawn(async move {
+        while let Some(message) = rx.recv().await {
+            if message.get("method").is_some() && message.get("id").is_none() {
+                peer.push(&message);
+            }
+            if stream.send(message).await.is_err() {
+                break;
+            }
+        }
+    });
+    tx
+}
+
 fn method_not_allowed() -> Response {
     (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, HeaderValue::from_static("POST"))]).into_response()
 }
@@ -372,15 +390,22 @@ impl App {
         if job.may_message_client(dispatcher.faults()) {
             let peer = session.peer.clone();
             let close_early = job.closes_stream_early();
+            let broadcast = self.faulty(Fault::NotificationsOnTwoStreams);
             return self.live_reply(&session, close_early, move |tx| async move {
-                let link = ClientLink::new(peer.clone(), tx.clone(), dispatcher.ask_timeout());
+                let sink = if broadcast { copy_notifications_to_outlet(peer.clone(), tx) } else { tx };
+                let link = ClientLink::new(peer.clone(), sink.clone(), dispatcher.ask_timeout());
                 if let Some(reply) = job.respond(dispatcher, &peer, Some(link)).await {
-                    let _ = tx.send(reply).await;
+                    let _ = sink.send(reply).await;
                 }
             });
         }
         match job.respond(dispatcher, &session.peer, None).await {
-            Some(reply) => self.reply(Some(&session), vec![reply]),
+            Some(reply) => {
+                if self.faulty(Fault::ResponsesOnGetStream) {
+                    session.peer.push(&reply);
+                }
+                self.reply(Some(&session), vec![reply])
+            }
             None => replies::accepted(),
         }
     }
