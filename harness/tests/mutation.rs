@@ -647,6 +647,8 @@ const EXPECTATIONS: &[Expectation] = &[
     Expectation { fault: "listen-ids-mixed", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
     Expectation { fault: "responses-on-get-stream", fails: &["L-HTTP-005-get-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },
     Expectation { fault: "notifications-on-two-streams", fails: &["L-HTTP-005-get-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },
+    Expectation { fault: "listen-teardown-without-result", fails: &["UTIL-001-listen-teardown-cancelled"], collateral: &[], transports: &["stdio"], since: "2026-07-28" },
+    Expectation { fault: "listen-survives-cancel", fails: &["SUBS-008-listen-cancel-ends"], collateral: &[], transports: &["stdio"], since: "2026-07-28" },
     Expectation {
         fault: "cancelled-work-continues",
         fails: &["HTTP-014-stream-close-cancels", "STDIO-006-cancelled-work-stops"],
@@ -710,6 +712,7 @@ const STRICT: &[&str] = &[
     "extra-input-responses-refused",
     "request-stream-left-open",
     "cancelled-work-continues",
+    "listen-teardown-without-result",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach

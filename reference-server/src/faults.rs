@@ -315,6 +315,10 @@ pub enum Fault {
     ResponsesOnGetStream,
     /// Streamable HTTP sessions: a request's notifications also go on the GET stream.
     NotificationsOnTwoStreams,
+    /// 2026-07-28: a listen stream the server ends gets `notifications/cancelled` but no result first.
+    ListenTeardownWithoutResult,
+    /// 2026-07-28: a cancelled `subscriptions/listen` keeps receiving its notifications.
+    ListenSurvivesCancel,
 }
 
 /// One row of the fault table.
@@ -1286,6 +1290,20 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::StreamableHttp,
         description: "in a Streamable HTTP session, sends each notification of a request on its POST stream and on the session's GET stream",
     },
+    FaultInfo {
+        fault: Fault::ListenTeardownWithoutResult,
+        name: "listen-teardown-without-result",
+        breaks: &["SUBS-005"],
+        scope: Scope::Stdio,
+        description: "in 2026-07-28, when stdin closes, ends listen streams with notifications/cancelled but without answering them (resultType \"complete\") first",
+    },
+    FaultInfo {
+        fault: Fault::ListenSurvivesCancel,
+        name: "listen-survives-cancel",
+        breaks: &["SUBS-008"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 keeps delivering a subscription's notifications after its subscriptions/listen request was cancelled",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -1547,6 +1565,8 @@ mod tests {
             Fault::CancelledWorkContinues,
             Fault::ResponsesOnGetStream,
             Fault::NotificationsOnTwoStreams,
+            Fault::ListenTeardownWithoutResult,
+            Fault::ListenSurvivesCancel,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

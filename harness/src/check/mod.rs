@@ -106,6 +106,7 @@ pub const NAMES: &[&str] = &[
     "stream-routing",
     "cancelled-work-stops",
     "get-stream-routing",
+    "listen-cancel-ends",
 ];
 
 /// Is `name` a built-in check?
@@ -195,6 +196,7 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "stream-routing" => streams::routing(context).await,
         "cancelled-work-stops" => cancellation::work_stops(context).await,
         "get-stream-routing" => streams::get_stream_routing(context).await,
+        "listen-cancel-ends" => subscriptions::cancel_ends(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }
