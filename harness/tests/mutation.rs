@@ -649,6 +649,8 @@ const EXPECTATIONS: &[Expectation] = &[
     Expectation { fault: "notifications-on-two-streams", fails: &["L-HTTP-005-get-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },
     Expectation { fault: "listen-teardown-without-result", fails: &["UTIL-001-listen-teardown-cancelled"], collateral: &[], transports: &["stdio"], since: "2026-07-28" },
     Expectation { fault: "listen-survives-cancel", fails: &["SUBS-008-listen-cancel-ends"], collateral: &[], transports: &["stdio"], since: "2026-07-28" },
+    Expectation { fault: "no-priming-event", fails: &["L-HTTP-002-priming-event"], collateral: &[], transports: STREAMABLE, since: "2025-11-25" },
+    Expectation { fault: "dropped-stream-cancels", fails: &["L-HTTP-003-dropped-stream-continues"], collateral: &[], transports: STREAMABLE, since: "2025-11-25" },
     Expectation {
         fault: "cancelled-work-continues",
         fails: &["HTTP-014-stream-close-cancels", "STDIO-006-cancelled-work-stops"],
@@ -713,6 +715,8 @@ const STRICT: &[&str] = &[
     "request-stream-left-open",
     "cancelled-work-continues",
     "listen-teardown-without-result",
+    "no-priming-event",
+    "dropped-stream-cancels",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach

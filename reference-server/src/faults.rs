@@ -319,6 +319,10 @@ pub enum Fault {
     ListenTeardownWithoutResult,
     /// 2026-07-28: a cancelled `subscriptions/listen` keeps receiving its notifications.
     ListenSurvivesCancel,
+    /// 2025-11-25 Streamable HTTP: SSE streams begin without a priming event.
+    NoPrimingEvent,
+    /// Streamable HTTP sessions: a request answered on a live SSE stream stops when that connection drops.
+    DroppedStreamCancels,
 }
 
 /// One row of the fault table.
@@ -1304,6 +1308,20 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "in 2026-07-28 keeps delivering a subscription's notifications after its subscriptions/listen request was cancelled",
     },
+    FaultInfo {
+        fault: Fault::NoPrimingEvent,
+        name: "no-priming-event",
+        breaks: &["L-HTTP-002"],
+        scope: Scope::StreamableHttp,
+        description: "in 2025-11-25 sessions starts SSE streams with their first message instead of a priming event (an id and empty data)",
+    },
+    FaultInfo {
+        fault: Fault::DroppedStreamCancels,
+        name: "dropped-stream-cancels",
+        breaks: &["L-HTTP-003"],
+        scope: Scope::StreamableHttp,
+        description: "in a Streamable HTTP session, stops a request answered on a live SSE stream (progress, slow, log, ask) when its connection drops",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -1567,6 +1585,8 @@ mod tests {
             Fault::NotificationsOnTwoStreams,
             Fault::ListenTeardownWithoutResult,
             Fault::ListenSurvivesCancel,
+            Fault::NoPrimingEvent,
+            Fault::DroppedStreamCancels,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -206,6 +206,70 @@ pub async fn work_stops(context: &CaseContext<'_>) -> StepOutcome {
     outcome
 }
 
+/// L-HTTP-003 (2025-11-25): a POST's SSE connection that drops is not a
+/// cancellation: a call of the slow tool whose stream the client closes
+/// [`CANCEL_AFTER`] in still runs to its end, as `slow-runs` counts.
+pub async fn dropped_stream_continues(context: &CaseContext<'_>) -> StepOutcome {
+    let fixtures = &context.options.fixtures;
+    let (Some(role), Some(counts)) = (fixtures.slow.clone(), fixtures.slow_runs.clone()) else {
+        return inconclusive(unmapped(if fixtures.slow.is_none() { "slow" } else { "slow-runs" }));
+    };
+    let probe = match super::http::session_probe(context) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    let session_id = match super::http::own_session(&probe, "session for a dropped stream").await {
+        Ok(id) => id,
+        Err(outcome) => return outcome,
+    };
+    let headers = vec![(super::probe::SESSION_HEADER.to_string(), session_id), (super::probe::VERSION_HEADER.to_string(), probe.version().to_string())];
+    let before = match slow_runs(context, &counts.uri).await {
+        Ok(c) => c,
+        Err(why) => return inconclusive(why),
+    };
+    let call = crate::jsonrpc::request(&json!("mcp-conform-dropped-stream"), "tools/call", Some(json!({ "name": role.tool, "arguments": role.arguments })));
+    let opened = probe.open_stream(&role.tool, ProbeRequest::post(call).headers(headers.clone())).await;
+    let outcome = match opened {
+        Err(why) => Err(why),
+        Ok(mut stream) => {
+            let items = stream.read_for(CANCEL_AFTER).await;
+            stream.close();
+            let answered = items.iter().any(|item| matches!(item, StreamItem::Event { data, .. } if data.contains("\"result\"")));
+            if answered || items.contains(&StreamItem::Ended) {
+                Err(format!("the slow tool `{}`'s stream ended within {CANCEL_AFTER:?}, before the client could drop it", role.tool))
+            } else {
+                Ok(())
+            }
+        }
+    };
+    if let Err(why) = outcome {
+        let _ = probe.send("clean up", ProbeRequest::delete().headers(headers)).await;
+        return inconclusive(why);
+    }
+    tokio::time::sleep(role.runs_for_ms.map_or(DEFAULT_RUN, Duration::from_millis) + MARGIN).await;
+    let after = slow_runs(context, &counts.uri).await;
+    let _ = probe.send("clean up", ProbeRequest::delete().headers(headers)).await;
+    let after = match after {
+        Ok(c) => c,
+        Err(why) => return inconclusive(why),
+    };
+    if after.0 != before.0 + 1 {
+        return inconclusive(format!("{} counted {} calls started where the check made one", counts.uri, after.0.saturating_sub(before.0)));
+    }
+    if after.1 > before.1 {
+        return StepOutcome::default();
+    }
+    let mut outcome = StepOutcome::default();
+    outcome.findings.push(observe::draft(
+        "L-HTTP-003",
+        "SHOULD NOT",
+        format!("the `{}` call stopped when the client's SSE connection dropped", role.tool),
+        "a dropped connection is not a cancellation: the request runs on (its response can be resumed)",
+        format!("{}: completed {} before the call and still {} after its run time", counts.uri, before.1, after.1),
+    ));
+    outcome
+}
+
 /// UTIL-005: the server still answers after a cancellation.
 async fn alive(context: &CaseContext<'_>) -> Option<crate::execute::Draft> {
     let method = if context.session.era() == Era::Stateless { "server/discover" } else { "ping" };

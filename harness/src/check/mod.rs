@@ -107,6 +107,8 @@ pub const NAMES: &[&str] = &[
     "cancelled-work-stops",
     "get-stream-routing",
     "listen-cancel-ends",
+    "priming-event",
+    "dropped-stream-continues",
 ];
 
 /// Is `name` a built-in check?
@@ -197,6 +199,8 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "cancelled-work-stops" => cancellation::work_stops(context).await,
         "get-stream-routing" => streams::get_stream_routing(context).await,
         "listen-cancel-ends" => subscriptions::cancel_ends(context).await,
+        "priming-event" => streams::priming(context).await,
+        "dropped-stream-continues" => cancellation::dropped_stream_continues(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

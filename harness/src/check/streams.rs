@@ -483,3 +483,73 @@ pub async fn get_stream_routing(context: &CaseContext<'_>) -> StepOutcome {
     }
     StepOutcome { findings: findings.0, ..StepOutcome::default() }
 }
+
+/// L-HTTP-002 (2025-11-25): in a session of its own, the GET stream and
+/// (with the `progress` role) a call's stream each begin with a priming
+/// event (an id and empty data); a stream the server closes before the
+/// response sent `retry` first.
+pub async fn priming(context: &CaseContext<'_>) -> StepOutcome {
+    let probe = match session_probe(context) {
+        Ok(p) => p,
+        Err(outcome) => return outcome,
+    };
+    let session_id = match own_session(&probe, "session for priming events").await {
+        Ok(id) => id,
+        Err(outcome) => return outcome,
+    };
+    let headers = vec![(SESSION_HEADER.to_string(), session_id), (VERSION_HEADER.to_string(), probe.version().to_string())];
+    let mut read: Vec<(String, Option<Value>, Vec<StreamItem>)> = Vec::new();
+    if let Ok(mut get) = probe.open_stream("GET stream", ProbeRequest::get().headers(headers.clone())).await {
+        read.push((get.channel().to_string(), None, get.read_for(observe::LATE_WINDOW).await));
+        get.close();
+    }
+    if let Some(role) = &context.options.fixtures.progress {
+        let id = json!("mcp-conform-priming-call");
+        let params = json!({ "name": role.tool, "arguments": role.arguments, "_meta": { "progressToken": "mcp-conform-priming" } });
+        let call = crate::jsonrpc::request(&id, "tools/call", Some(params));
+        if let Ok(mut stream) = probe.open_stream(&role.tool, ProbeRequest::post(call).headers(headers.clone())).await {
+            read.push((stream.channel().to_string(), Some(id), stream.read_for(RUN_WAIT).await));
+            stream.close();
+        }
+    }
+    let _ = probe.send("clean up", ProbeRequest::delete().headers(headers)).await;
+    if read.is_empty() {
+        return inconclusive("neither the GET nor a tool call was answered with an SSE stream: no stream to judge".into());
+    }
+    let mut findings = Findings::default();
+    for (channel, id, items) in &read {
+        findings.0.extend(judge_priming(channel, id.as_ref(), items));
+    }
+    StepOutcome { findings: findings.0, ..StepOutcome::default() }
+}
+
+/// The findings of L-HTTP-002 on one stream's items.
+fn judge_priming(channel: &str, id: Option<&Value>, items: &[StreamItem]) -> Option<Draft> {
+    let first = items.iter().find(|item| matches!(item, StreamItem::Event { .. }));
+    let primed = matches!(first, Some(StreamItem::Event { id: Some(event_id), data }) if !event_id.is_empty() && data.is_empty());
+    if !primed {
+        let shown = match first {
+            Some(StreamItem::Event { id, data }) => format!("id: {}, data: {}", id.as_deref().unwrap_or("(none)"), clip(data, 200)),
+            _ => "no event while the stream was read".into(),
+        };
+        return Some(observe::draft(
+            "L-HTTP-002",
+            "SHOULD",
+            format!("{channel} did not begin with a priming event"),
+            "a first event with an id and an empty data field",
+            shown,
+        ));
+    }
+    let answered = id.is_some_and(|id| messages(items, channel).iter().any(|r| !r.is_notification() && r.message.get("id") == Some(id)));
+    let retry = items.iter().any(|item| matches!(item, StreamItem::Retry(_)));
+    if id.is_some() && !answered && items.contains(&StreamItem::Ended) && !retry {
+        return Some(observe::draft(
+            "L-HTTP-002",
+            "SHOULD",
+            format!("the server closed {channel} before the response without a `retry` field"),
+            "a retry field before the server closes a stream early",
+            "the stream ended with no retry field and no response".into(),
+        ));
+    }
+    None
+}

@@ -65,6 +65,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
+use futures_util::StreamExt;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
@@ -376,9 +377,18 @@ impl App {
         let log = session.streams.open();
         let priming = session.version.has_sse_priming().then(|| log.prime());
         log.feed(rx, false);
-        tokio::spawn(run(tx));
+        let task = tokio::spawn(run(tx));
         match priming {
             Some(priming) if close_early => replies::event_stream(priming),
+            priming if self.faulty(Fault::DroppedStreamCancels) => {
+                // The fault ties the request to its first connection: dropping it aborts the work.
+                let guard = modern_stream::AbortOnDrop(task.abort_handle());
+                let events = log.read(None, priming.into_iter().collect()).map(move |event| {
+                    let _ = &guard;
+                    event
+                });
+                replies::live_event_stream(events)
+            }
             priming => replies::live_event_stream(log.read(None, priming.into_iter().collect())),
         }
     }

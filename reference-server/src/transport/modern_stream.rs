@@ -40,7 +40,7 @@ const OUTBOX: usize = 64;
 const LEFT_OPEN: Duration = Duration::from_secs(3);
 
 /// Aborts the request's task when the stream is dropped.
-struct AbortOnDrop(AbortHandle);
+pub(super) struct AbortOnDrop(pub(super) AbortHandle);
 
 impl Drop for AbortOnDrop {
     fn drop(&mut self) {
