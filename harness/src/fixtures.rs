@@ -31,7 +31,7 @@
 //! [client-input]                  # asks the client for sampling, roots or elicitation
 //! tool = "ask"
 //!
-//! [slow-runs]                     # a resource counting the slow tool's calls: {"started": N, "completed": M}
+//! [slow-runs]                     # a resource counting the slow tool's calls: {"started": N, "completed": M, "cancelled": K}
 //! uri = "ref://slow-calls"
 //! ```
 
@@ -94,7 +94,8 @@ pub struct Fixtures {
 }
 
 /// A resource whose text is a JSON object counting a tool's calls:
-/// `started` (calls begun) and `completed` (calls that ran to their end).
+/// `started` (calls begun), `completed` (calls that ran to their end) and
+/// `cancelled` (calls stopped before it).
 #[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CountsRole {

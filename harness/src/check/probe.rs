@@ -370,9 +370,13 @@ impl LiveStream<'_> {
     fn item(&self, event: SseEvent) -> Option<StreamItem> {
         Some(match event {
             SseEvent::Message { data, id, .. } => {
-                if !data.is_empty() {
-                    self.session.connection.log(Direction::Received, &self.channel, &data);
-                }
+                // Recorded as the event's lines, not as a bare message: the
+                // session's own checks judge only what the session exchanged.
+                let shown = match &id {
+                    Some(id) => format!("id: {id}\ndata: {data}"),
+                    None => format!("data: {data}"),
+                };
+                self.session.connection.log(Direction::Received, &self.channel, &shown);
                 StreamItem::Event { id, data }
             }
             SseEvent::Comment(_) => {
