@@ -289,15 +289,10 @@ pub async fn dropped_stream_continues(context: &CaseContext<'_>) -> StepOutcome 
     let (Some(role), Some(counts)) = (fixtures.slow.clone(), fixtures.slow_runs.clone()) else {
         return inconclusive(unmapped(if fixtures.slow.is_none() { "slow" } else { "slow-runs" }));
     };
-    let probe = match super::http::session_probe(context) {
-        Ok(p) => p,
+    let (probe, headers) = match super::streams::session_of_its_own(context, "session for a dropped stream").await {
+        Ok(opened) => opened,
         Err(outcome) => return outcome,
     };
-    let session_id = match super::http::own_session(&probe, "session for a dropped stream").await {
-        Ok(id) => id,
-        Err(outcome) => return outcome,
-    };
-    let headers = vec![(super::probe::SESSION_HEADER.to_string(), session_id), (super::probe::VERSION_HEADER.to_string(), probe.version().to_string())];
     let drop_one = async || {
         let call = crate::jsonrpc::request(&json!("mcp-conform-dropped-stream"), "tools/call", Some(json!({ "name": role.tool, "arguments": role.arguments })));
         let mut stream = probe.open_stream(&role.tool, ProbeRequest::post(call).headers(headers.clone())).await?;

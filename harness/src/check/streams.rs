@@ -411,20 +411,24 @@ fn answer_messages(answer: &ProbeResponse) -> Vec<Value> {
         .collect()
 }
 
+/// A session of a check's own (handshake era, Streamable HTTP): a probe and
+/// the headers its requests carry.
+pub(super) async fn session_of_its_own<'a>(context: &CaseContext<'a>, label: &str) -> Result<(Probe<'a>, Vec<(String, String)>), StepOutcome> {
+    let probe = session_probe(context)?;
+    let session_id = own_session(&probe, label).await?;
+    let headers = vec![(SESSION_HEADER.to_string(), session_id), (VERSION_HEADER.to_string(), probe.version().to_string())];
+    Ok((probe, headers))
+}
+
 /// L-HTTP-005, L-HTTP-006 (2025-03-26 to 2025-11-25): in a session of its
 /// own with its GET stream open, two pings and (with the `progress` role)
 /// a call of the progress tool: the GET stream carries no response, and no
 /// message comes on both the GET stream and a POST's answer.
 pub async fn get_stream_routing(context: &CaseContext<'_>) -> StepOutcome {
-    let probe = match session_probe(context) {
-        Ok(p) => p,
+    let (probe, headers) = match session_of_its_own(context, "session for stream routing").await {
+        Ok(opened) => opened,
         Err(outcome) => return outcome,
     };
-    let session_id = match own_session(&probe, "session for stream routing").await {
-        Ok(id) => id,
-        Err(outcome) => return outcome,
-    };
-    let headers = vec![(SESSION_HEADER.to_string(), session_id), (VERSION_HEADER.to_string(), probe.version().to_string())];
     let delete = || probe.send("clean up", ProbeRequest::delete().headers(headers.clone()));
     let mut get = match probe.open_stream("GET stream", ProbeRequest::get().headers(headers.clone())).await {
         Ok(stream) => stream,
@@ -489,15 +493,10 @@ pub async fn get_stream_routing(context: &CaseContext<'_>) -> StepOutcome {
 /// event (an id and empty data); a stream the server closes before the
 /// response sent `retry` first.
 pub async fn priming(context: &CaseContext<'_>) -> StepOutcome {
-    let probe = match session_probe(context) {
-        Ok(p) => p,
+    let (probe, headers) = match session_of_its_own(context, "session for priming events").await {
+        Ok(opened) => opened,
         Err(outcome) => return outcome,
     };
-    let session_id = match own_session(&probe, "session for priming events").await {
-        Ok(id) => id,
-        Err(outcome) => return outcome,
-    };
-    let headers = vec![(SESSION_HEADER.to_string(), session_id), (VERSION_HEADER.to_string(), probe.version().to_string())];
     let mut read: Vec<(String, Option<Value>, Vec<StreamItem>)> = Vec::new();
     if let Ok(mut get) = probe.open_stream("GET stream", ProbeRequest::get().headers(headers.clone())).await {
         read.push((get.channel().to_string(), None, get.read_for(observe::LATE_WINDOW).await));

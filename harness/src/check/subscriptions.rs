@@ -251,6 +251,21 @@ pub async fn acknowledgement(context: &CaseContext<'_>) -> StepOutcome {
     outcome
 }
 
+/// Opens a listen stream that must begin with its acknowledgement; its id,
+/// or why there is nothing to judge (the acknowledgement has a case of its
+/// own, SUBS-002).
+async fn acknowledged_listen(context: &CaseContext<'_>, filter: &Map<String, Value>) -> Result<Value, StepOutcome> {
+    let (id, _, opening) = open_listen(context, filter).await;
+    match opening {
+        Opening::First(first) if first.method() == Some(ACKNOWLEDGED) => Ok(id),
+        Opening::Answered(exchange) => Err(inconclusive(answered_why(&exchange))),
+        _ => {
+            stop_listening(context, &id).await;
+            Err(inconclusive(format!("subscription {id} did not begin with its acknowledgement")))
+        }
+    }
+}
+
 /// SUBS-001: a listen stream carries only the notification types its
 /// filter asked for, when the mapped `list-changed` tool changes the lists.
 pub async fn only_requested(context: &CaseContext<'_>) -> StepOutcome {
@@ -258,16 +273,10 @@ pub async fn only_requested(context: &CaseContext<'_>) -> StepOutcome {
         return inconclusive(unmapped("list-changed"));
     };
     let filter = filter(context);
-    let (id, _, opening) = open_listen(context, &filter).await;
-    match opening {
-        Opening::First(first) if first.method() == Some(ACKNOWLEDGED) => {}
-        Opening::Answered(exchange) => return inconclusive(answered_why(&exchange)),
-        // The acknowledgement has a case of its own (SUBS-002).
-        _ => {
-            stop_listening(context, &id).await;
-            return inconclusive(format!("subscription {id} did not begin with its acknowledgement"));
-        }
-    }
+    let id = match acknowledged_listen(context, &filter).await {
+        Ok(id) => id,
+        Err(outcome) => return outcome,
+    };
     let mark = context.session.connection.mark();
     let exchange = observe::call(context, &role, Map::new()).await;
     let unusable = observe::unusable(&format!("the tool `{}`", role.tool), &exchange);
@@ -374,15 +383,10 @@ pub async fn cancel_ends(context: &CaseContext<'_>) -> StepOutcome {
     if filter.get("toolsListChanged") != Some(&Value::Bool(true)) {
         return inconclusive("the server declares no tools.listChanged: nothing to subscribe to".into());
     }
-    let (id, _, opening) = open_listen(context, &filter).await;
-    match opening {
-        Opening::First(first) if first.method() == Some(ACKNOWLEDGED) => {}
-        Opening::Answered(exchange) => return inconclusive(answered_why(&exchange)),
-        _ => {
-            stop_listening(context, &id).await;
-            return inconclusive(format!("subscription {id} did not begin with its acknowledgement"));
-        }
-    }
+    let id = match acknowledged_listen(context, &filter).await {
+        Ok(id) => id,
+        Err(outcome) => return outcome,
+    };
     let connection = &context.session.connection;
     let control = connection.mark();
     let exchange = observe::call(context, &role, Map::new()).await;
