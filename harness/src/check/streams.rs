@@ -488,20 +488,17 @@ pub async fn get_stream_routing(context: &CaseContext<'_>) -> StepOutcome {
     StepOutcome { findings: findings.0, ..StepOutcome::default() }
 }
 
-/// L-HTTP-002 (2025-11-25): in a session of its own, the GET stream and
-/// (with the `progress` role) a call's stream each begin with a priming
-/// event (an id and empty data); a stream the server closes before the
-/// response sent `retry` first.
+/// L-HTTP-002 (2025-11-25): in a session of its own, an SSE stream the
+/// server opens for a POSTed request (a call of the `progress` tool) begins
+/// with a priming event (an id and empty data); one the server closes
+/// before the response sent `retry` first. (The rule is about the streams
+/// of POSTed requests, not the GET stream.)
 pub async fn priming(context: &CaseContext<'_>) -> StepOutcome {
     let (probe, headers) = match session_of_its_own(context, "session for priming events").await {
         Ok(opened) => opened,
         Err(outcome) => return outcome,
     };
     let mut read: Vec<(String, Option<Value>, Vec<StreamItem>)> = Vec::new();
-    if let Ok(mut get) = probe.open_stream("GET stream", ProbeRequest::get().headers(headers.clone())).await {
-        read.push((get.channel().to_string(), None, get.read_for(observe::LATE_WINDOW).await));
-        get.close();
-    }
     if let Some(role) = &context.options.fixtures.progress {
         let id = json!("mcp-conform-priming-call");
         let params = json!({ "name": role.tool, "arguments": role.arguments, "_meta": { "progressToken": "mcp-conform-priming" } });
@@ -513,7 +510,7 @@ pub async fn priming(context: &CaseContext<'_>) -> StepOutcome {
     }
     let _ = probe.send("clean up", ProbeRequest::delete().headers(headers)).await;
     if read.is_empty() {
-        return inconclusive("neither the GET nor a tool call was answered with an SSE stream: no stream to judge".into());
+        return inconclusive("no tool call was answered with an SSE stream (a `progress` role is needed): no stream to judge".into());
     }
     let mut findings = Findings::default();
     for (channel, id, items) in &read {
