@@ -39,6 +39,8 @@
 //! arguments = { handle = "tally-never-issued" }
 //! [failing-resource]              # a resource whose read fails inside the server
 //! uri = "ref://broken"
+//! [slow-runs]                     # a resource counting the slow tool's calls: {"started": N, "completed": M, "cancelled": K}
+//! uri = "ref://slow-calls"
 //! ```
 
 use std::path::Path;
@@ -111,6 +113,19 @@ pub struct Fixtures {
     pub stale_handle: Option<ToolRole>,
     /// A resource whose read fails inside the server (not a missing one).
     pub failing_resource: Option<UriRole>,
+    /// Counts the `slow` tool's calls, so that a client can tell whether
+    /// a cancelled call still ran to its end.
+    pub slow_runs: Option<CountsRole>,
+}
+
+/// A resource whose text is a JSON object counting a tool's calls:
+/// `started` (calls begun), `completed` (calls that ran to their end) and
+/// `cancelled` (calls stopped before it).
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CountsRole {
+    /// The resource's URI.
+    pub uri: String,
 }
 
 /// A mapping file that cannot be used.
@@ -155,7 +170,8 @@ impl Fixtures {
         let names = names.chain(fixtures.needs_capability.iter().map(|r| r.tool.as_str()));
         let names = names.chain(fixtures.stale_handle.iter().map(|r| r.tool.as_str()));
         let resource = resource.chain(fixtures.failing_resource.iter().map(|r| r.uri.as_str()));
-        if names.chain(resource).any(str::is_empty) {
+        let counts = fixtures.slow_runs.iter().map(|r| r.uri.as_str());
+        if names.chain(resource).chain(counts).any(str::is_empty) {
             return Err(fail(None, "a role names an empty tool or URI".into()));
         }
         Ok(fixtures)
@@ -176,9 +192,8 @@ mod tests {
         let fixtures = Fixtures::parse(Path::new("reference-server.toml"), REFERENCE).expect("parses");
         assert!(fixtures.progress.is_some() && fixtures.slow.is_some() && fixtures.logging.is_some());
         assert!(fixtures.list_changed.is_some() && fixtures.resource_updated.is_some());
-        assert!(fixtures.client_input.is_some());
-        assert!(fixtures.stale_handle.is_some());
-        assert!(fixtures.client_input.is_some() && fixtures.failing_resource.is_some());
+        assert!(fixtures.client_input.is_some() && fixtures.stale_handle.is_some());
+        assert!(fixtures.failing_resource.is_some() && fixtures.slow_runs.is_some());
         assert_eq!(Fixtures::reference(), fixtures);
     }
 

@@ -874,6 +874,24 @@ const EXPECTATIONS: &[Expectation] = &[
         transports: ALL,
         since: "2024-11-05",
     },
+    Expectation { fault: "request-notifications-on-listen-streams", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
+    Expectation { fault: "logs-on-another-request-stream", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
+    Expectation { fault: "request-stream-left-open", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
+    Expectation { fault: "listen-notifications-untagged", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
+    Expectation { fault: "listen-ids-mixed", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
+    Expectation { fault: "responses-on-get-stream", fails: &["L-HTTP-005-get-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },
+    Expectation { fault: "notifications-on-two-streams", fails: &["L-HTTP-005-get-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },
+    Expectation { fault: "listen-teardown-without-result", fails: &["UTIL-001-listen-teardown-cancelled"], collateral: &[], transports: &["stdio"], since: "2026-07-28" },
+    Expectation { fault: "listen-survives-cancel", fails: &["SUBS-008-listen-cancel-ends"], collateral: &[], transports: &["stdio"], since: "2026-07-28" },
+    Expectation { fault: "no-priming-event", fails: &["L-HTTP-002-priming-event"], collateral: &[], transports: STREAMABLE, since: "2025-11-25" },
+    Expectation { fault: "dropped-stream-cancels", fails: &["L-HTTP-003-dropped-stream-continues"], collateral: &[], transports: STREAMABLE, since: "2025-11-25" },
+    Expectation {
+        fault: "cancelled-work-continues",
+        fails: &["HTTP-014-stream-close-cancels", "STDIO-006-cancelled-work-stops"],
+        collateral: &[],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
 ];
 
 /// The cases that list the tools, besides TOOLS-002-list: a fault that
@@ -984,6 +1002,11 @@ const STRICT: &[&str] = &[
     "auth-insufficient-scope-401",
     "auth-audience-case-sensitive",
     "elicitation-form-link",
+    "request-stream-left-open",
+    "cancelled-work-continues",
+    "listen-teardown-without-result",
+    "no-priming-event",
+    "dropped-stream-cancels",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach

@@ -1145,6 +1145,9 @@ impl Dispatcher {
         let version = ProtocolVersion::V2026_07_28;
         if req.method == "subscriptions/listen" {
             let (result, late) = listen::listen(self.faults, &req.id, &req.params_or_empty(), peer, link).await;
+            if result.is_ok() && self.faults.contains(crate::faults::Fault::ListenTeardownWithoutResult) {
+                return (Answer::Silence, late);
+            }
             return (finish_modern(result), late);
         }
         if !runs_as_streaming_call(req) {

@@ -423,6 +423,30 @@ pub enum Fault {
     RequestsDroppedUnderLoad,
     /// After one message over the size cap the server stops serving.
     OversizedWedges,
+    /// 2026-07-28 HTTP: a request's progress and log notifications are copied onto every open listen stream.
+    RequestNotificationsOnListenStreams,
+    /// 2026-07-28 HTTP: log messages go on the oldest other open request stream.
+    LogsOnAnotherRequestStream,
+    /// 2026-07-28 HTTP: a request's stream stays open for seconds after its response.
+    RequestStreamLeftOpen,
+    /// 2026-07-28: listen notifications (after the acknowledgement) carry no subscription id.
+    ListenNotificationsUntagged,
+    /// 2026-07-28: every listen stream's notifications carry the newest subscription's id.
+    ListenIdsMixed,
+    /// 2026-07-28: a cancelled `slow` call is no longer answered, but its work runs on to the end.
+    CancelledWorkContinues,
+    /// Streamable HTTP sessions: a response answered on its POST is also sent on the GET stream.
+    ResponsesOnGetStream,
+    /// Streamable HTTP sessions: a request's notifications also go on the GET stream.
+    NotificationsOnTwoStreams,
+    /// 2026-07-28: a listen stream the server ends gets `notifications/cancelled` but no result first.
+    ListenTeardownWithoutResult,
+    /// 2026-07-28: a cancelled `subscriptions/listen` keeps receiving its notifications.
+    ListenSurvivesCancel,
+    /// 2025-11-25 Streamable HTTP: SSE streams begin without a priming event.
+    NoPrimingEvent,
+    /// Streamable HTTP sessions: a request answered on a live SSE stream stops when that connection drops.
+    DroppedStreamCancels,
 }
 
 /// One row of the fault table.
@@ -1765,6 +1789,90 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "stops serving (every later request waits forever) once a message over the 4 MiB cap arrives",
     },
+    FaultInfo {
+        fault: Fault::RequestNotificationsOnListenStreams,
+        name: "request-notifications-on-listen-streams",
+        breaks: &["SUBS-007", "UTIL-011", "UTIL-018"],
+        scope: Scope::StreamableHttp,
+        description: "in 2026-07-28 copies every progress and log notification of a request onto each open subscriptions/listen stream",
+    },
+    FaultInfo {
+        fault: Fault::LogsOnAnotherRequestStream,
+        name: "logs-on-another-request-stream",
+        breaks: &["HTTP-009", "UTIL-018"],
+        scope: Scope::StreamableHttp,
+        description: "in 2026-07-28 sends a request's log messages on the oldest other tools/call stream still open instead of its own",
+    },
+    FaultInfo {
+        fault: Fault::RequestStreamLeftOpen,
+        name: "request-stream-left-open",
+        breaks: &["HTTP-011"],
+        scope: Scope::StreamableHttp,
+        description: "in 2026-07-28 keeps a request's SSE stream open for 3 s after its response instead of closing it",
+    },
+    FaultInfo {
+        fault: Fault::ListenNotificationsUntagged,
+        name: "listen-notifications-untagged",
+        breaks: &["SUBS-004"],
+        scope: Scope::StreamableHttp,
+        description: "in 2026-07-28 sends the change notifications of a subscriptions/listen stream without _meta subscriptionId",
+    },
+    FaultInfo {
+        fault: Fault::ListenIdsMixed,
+        name: "listen-ids-mixed",
+        breaks: &["SUBS-009", "SUBS-004"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 tags the change notifications of every open subscription with the id of the newest one",
+    },
+    FaultInfo {
+        fault: Fault::CancelledWorkContinues,
+        name: "cancelled-work-continues",
+        breaks: &["HTTP-014", "HTTP-015", "STDIO-006"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 a cancelled slow call gets no response, but its work runs on to the end (ref://slow-calls counts it completed)",
+    },
+    FaultInfo {
+        fault: Fault::ResponsesOnGetStream,
+        name: "responses-on-get-stream",
+        breaks: &["L-HTTP-005", "L-HTTP-006"],
+        scope: Scope::StreamableHttp,
+        description: "in a Streamable HTTP session, sends a copy of each response answered on a POST on the session's GET stream too",
+    },
+    FaultInfo {
+        fault: Fault::NotificationsOnTwoStreams,
+        name: "notifications-on-two-streams",
+        breaks: &["L-HTTP-006"],
+        scope: Scope::StreamableHttp,
+        description: "in a Streamable HTTP session, sends each notification of a request on its POST stream and on the session's GET stream",
+    },
+    FaultInfo {
+        fault: Fault::ListenTeardownWithoutResult,
+        name: "listen-teardown-without-result",
+        breaks: &["SUBS-005"],
+        scope: Scope::Stdio,
+        description: "in 2026-07-28, when stdin closes, ends listen streams with notifications/cancelled but without answering them (resultType \"complete\") first",
+    },
+    FaultInfo {
+        fault: Fault::ListenSurvivesCancel,
+        name: "listen-survives-cancel",
+        breaks: &["SUBS-008"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 keeps delivering a subscription's notifications after its subscriptions/listen request was cancelled",
+    },
+    FaultInfo {
+        fault: Fault::NoPrimingEvent,
+        name: "no-priming-event",
+        breaks: &["L-HTTP-002"],
+        scope: Scope::StreamableHttp,
+        description: "in 2025-11-25 sessions starts SSE streams with their first message instead of a priming event (an id and empty data)",
+    },
+    FaultInfo {
+        fault: Fault::DroppedStreamCancels,
+        name: "dropped-stream-cancels",
+        breaks: &["L-HTTP-003"],
+        scope: Scope::StreamableHttp,
+        description: "in a Streamable HTTP session, stops a request answered on a live SSE stream (progress, slow, log, ask) when its connection drops",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -2080,6 +2188,18 @@ mod tests {
             Fault::ElicitationFormLink,
             Fault::RequestsDroppedUnderLoad,
             Fault::OversizedWedges,
+            Fault::RequestNotificationsOnListenStreams,
+            Fault::LogsOnAnotherRequestStream,
+            Fault::RequestStreamLeftOpen,
+            Fault::ListenNotificationsUntagged,
+            Fault::ListenIdsMixed,
+            Fault::CancelledWorkContinues,
+            Fault::ResponsesOnGetStream,
+            Fault::NotificationsOnTwoStreams,
+            Fault::ListenTeardownWithoutResult,
+            Fault::ListenSurvivesCancel,
+            Fault::NoPrimingEvent,
+            Fault::DroppedStreamCancels,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -28,7 +28,7 @@
 use serde_json::{json, Map, Value};
 
 use crate::faults::{Fault, FaultSet};
-use crate::peer::{ClientLink, Peer};
+use crate::peer::{Cancelled, ClientLink, Peer};
 use crate::protocol::meta::SUBSCRIPTION_ID;
 use crate::protocol::RpcError;
 use crate::world::{self, Filter};
@@ -120,9 +120,20 @@ pub async fn listen(
     } else {
         filter
     };
-    let registration = world::world().listen(id.clone(), delivered, link.clone(), acknowledgement).await;
+    let survives = faults.contains(Fault::ListenSurvivesCancel);
+    // The fault's subscription sends on even once its request is cancelled.
+    let link = if survives { link.clone().owned_by(Cancelled::default()) } else { link.clone() };
+    let registration = world::world().listen(id.clone(), delivered, link, acknowledgement).await;
     tracing::debug!(subscription = %id, open = registration.is_some(), "subscriptions/listen");
-    if registration.is_some() {
+    let registration = match registration {
+        // The fault forgets the subscription's end: it outlives its request.
+        Some(r) if faults.contains(Fault::ListenSurvivesCancel) => {
+            std::mem::forget(r);
+            None
+        }
+        r => r,
+    };
+    if registration.is_some() || survives {
         peer.closed().await;
     }
     drop(registration);

@@ -109,8 +109,18 @@ pub async fn run(work: Work, ctx: &Context<'_>) -> Ran {
         Work::Progress { steps, delay_ms } => progress(steps, delay_ms, ctx).await,
         Work::Slow { ms } => {
             let call = world::world().slow_call();
-            pause(ms).await;
-            call.complete();
+            let detached = ctx.faults.contains(Fault::CancelledWorkContinues) && tokio::runtime::Handle::try_current().is_ok();
+            if detached {
+                // The work runs apart: a cancellation drops only the wait for it.
+                let _ = tokio::spawn(async move {
+                    pause(ms).await;
+                    call.complete();
+                })
+                .await;
+            } else {
+                pause(ms).await;
+                call.complete();
+            }
             Ran {
                 output: Output::Text(format!("Slept {ms} ms.")),
                 late: Vec::new(),

@@ -151,12 +151,7 @@ fn int_arg(args: &Map<String, Value>, key: &str, default: u64) -> u64 {
 }
 
 fn delivery(faults: FaultSet) -> Delivery {
-    Delivery {
-        ignore_unsubscribe: faults.contains(Fault::UpdatesAfterUnsubscribe),
-        silent_resource_list: faults.contains(Fault::ResourceListChangeUnannounced),
-        silent_prompt_list: faults.contains(Fault::PromptListChangeUnannounced),
-        listen_drops_updates: faults.contains(Fault::ListenResourceUpdatesDropped),
-    }
+    Delivery::with_faults(faults)
 }
 
 const FIXTURES: &[Fixture] = &[

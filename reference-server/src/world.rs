@@ -34,6 +34,7 @@ use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError, Weak};
 
 use serde_json::{json, Map, Value};
 
+use crate::faults::{Fault, FaultSet};
 use crate::peer::{ClientLink, Peer};
 use crate::protocol::meta::SUBSCRIPTION_ID;
 
@@ -120,9 +121,22 @@ pub struct Delivery {
     pub silent_prompt_list: bool,
     /// `listen-resource-updates-dropped`: listen streams get no `notifications/resources/updated`.
     pub listen_drops_updates: bool,
+    /// `listen-ids-mixed`: every listen stream's notifications carry the newest subscription's id.
+    newest_id_for_all: bool,
 }
 
 impl Delivery {
+    /// The delivery of a server with these faults.
+    pub fn with_faults(faults: FaultSet) -> Delivery {
+        Delivery {
+            ignore_unsubscribe: faults.contains(Fault::UpdatesAfterUnsubscribe),
+            silent_resource_list: faults.contains(Fault::ResourceListChangeUnannounced),
+            silent_prompt_list: faults.contains(Fault::PromptListChangeUnannounced),
+            listen_drops_updates: faults.contains(Fault::ListenResourceUpdatesDropped),
+            newest_id_for_all: faults.contains(Fault::ListenIdsMixed),
+        }
+    }
+
     /// Whether the faults keep `method` from being sent at all.
     fn silences(self, method: &str) -> bool {
         match method {
@@ -296,14 +310,19 @@ impl World {
             }
         }
         let listeners = lock(&self.listeners);
+        let newest = listeners.last().map(|l| l.subscription_id.clone());
         for listener in listeners.iter() {
+            let tag = match &newest {
+                Some(id) if delivery.newest_id_for_all => id,
+                _ => &listener.subscription_id,
+            };
             for (method, params) in &notifications {
                 let dropped = delivery.listen_drops_updates && *method == "notifications/resources/updated";
                 if dropped || !listener.filter.wants(method, params) {
                     continue;
                 }
                 let mut params = params.clone();
-                params.insert("_meta".into(), json!({ SUBSCRIPTION_ID: listener.subscription_id }));
+                params.insert("_meta".into(), json!({ SUBSCRIPTION_ID: tag }));
                 let sent = listener.link.try_send(json!({"jsonrpc": "2.0", "method": method, "params": params}));
                 if !sent {
                     tracing::debug!(subscription = %listener.subscription_id, method, "a listen stream missed a notification");

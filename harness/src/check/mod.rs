@@ -35,6 +35,7 @@ mod result_fields;
 mod security;
 mod server_requests;
 mod stdio;
+mod streams;
 mod subscriptions;
 mod task_results;
 mod tasks;
@@ -149,6 +150,12 @@ pub const NAMES: &[&str] = &[
     "input-required-methods",
     "burst-answered",
     "oversized-message",
+    "stream-routing",
+    "cancelled-work-stops",
+    "get-stream-routing",
+    "listen-cancel-ends",
+    "priming-event",
+    "dropped-stream-continues",
 ];
 
 /// Is `name` a built-in check?
@@ -268,6 +275,12 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "input-required-methods" => mrtr_methods::outside_mrtr(context).await,
         "burst-answered" => security::burst_answered(context).await,
         "oversized-message" => security::oversized_message(context).await,
+        "stream-routing" => streams::routing(context).await,
+        "cancelled-work-stops" => cancellation::work_stops(context).await,
+        "get-stream-routing" => streams::get_stream_routing(context).await,
+        "listen-cancel-ends" => subscriptions::cancel_ends(context).await,
+        "priming-event" => streams::priming(context).await,
+        "dropped-stream-continues" => cancellation::dropped_stream_continues(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

@@ -13,7 +13,7 @@ use serde_json::{json, Value};
 
 use crate::execute::{clip, CaseContext};
 use crate::session::{stateless, Session};
-use crate::transport::{Kind, Transport};
+use crate::transport::{EventStreamParser, Kind, SseEvent, Transport};
 use crate::version::{era, Era};
 
 /// Most body bytes read from a probe's answer.
@@ -150,6 +150,20 @@ impl<'a> Probe<'a> {
 
     /// Send `request` to `url` (same target, another path).
     pub async fn send_to(&self, label: &str, url: reqwest::Url, request: ProbeRequest) -> Result<ProbeResponse, String> {
+        let response = self.start(label, url, request).await?;
+        let status = response.status().as_u16();
+        let headers = response_headers(&response);
+        let is_stream = headers.iter().any(|(n, v)| n == "content-type" && v.starts_with("text/event-stream"));
+        let window = if is_stream { EVENT_STREAM_WINDOW } else { self.timeout };
+        let body = read_some(response, window).await;
+        let answer = ProbeResponse { status, headers, body };
+        self.note_answer(label, &answer);
+        Ok(answer)
+    }
+
+    /// Sends `request` and hands back the response as it starts (the
+    /// request is in the transcript; the answer is not yet).
+    async fn start(&self, label: &str, url: reqwest::Url, request: ProbeRequest) -> Result<reqwest::Response, String> {
         let mut headers = self.user_headers.clone();
         let accept = if request.method == Method::POST { "application/json, text/event-stream" } else { "text/event-stream" };
         headers.insert(ACCEPT, HeaderValue::from_static(accept));
@@ -170,28 +184,47 @@ impl<'a> Probe<'a> {
         if request.body.is_some() {
             builder = builder.body(body);
         }
-        let response = match tokio::time::timeout(self.timeout, builder.send()).await {
-            Ok(Ok(response)) => response,
-            Ok(Err(e)) => return Err(self.failed(label, format!("the request failed: {}", crate::transport::streamable_http::root_cause(&e)))),
-            Err(_) => return Err(self.failed(label, format!("no answer within {:?}", self.timeout))),
-        };
-        let status = response.status().as_u16();
-        let headers: Vec<(String, String)> = response
-            .headers()
-            .iter()
-            .map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned()))
-            .collect();
-        let is_stream = headers.iter().any(|(n, v)| n == "content-type" && v.starts_with("text/event-stream"));
-        let window = if is_stream { EVENT_STREAM_WINDOW } else { self.timeout };
-        let body = read_some(response, window).await;
-        let answer = ProbeResponse { status, headers, body };
+        match tokio::time::timeout(self.timeout, builder.send()).await {
+            Ok(Ok(response)) => Ok(response),
+            Ok(Err(e)) => Err(self.failed(label, format!("the request failed: {}", crate::transport::streamable_http::root_cause(&e)))),
+            Err(_) => Err(self.failed(label, format!("no answer within {:?}", self.timeout))),
+        }
+    }
+
+    /// The answer (status, headers, what was read of the body) into the transcript.
+    fn note_answer(&self, label: &str, answer: &ProbeResponse) {
         let shown: HeaderMap = answer
             .headers
             .iter()
             .filter_map(|(n, v)| Some((HeaderName::from_bytes(n.as_bytes()).ok()?, HeaderValue::from_str(v).ok()?)))
             .collect();
-        self.note(Direction::Received, label, &format!("HTTP {status}\n{}\n{}", show_headers(&shown), clip(&answer.body, 2000)));
-        Ok(answer)
+        self.note(Direction::Received, label, &format!("HTTP {}\n{}\n{}", answer.status, show_headers(&shown), clip(&answer.body, 2000)));
+    }
+
+    /// Sends `request` and keeps its answer open, to be read event by
+    /// event ([`LiveStream`]); dropping it closes the connection. Each
+    /// message of the stream goes into the transcript as it is read, on
+    /// the channel `probe: LABEL`.
+    pub async fn open_stream(&self, label: &str, request: ProbeRequest) -> Result<LiveStream<'a>, String> {
+        let response = self.start(label, self.url.clone(), request).await?;
+        let status = response.status().as_u16();
+        let headers = response_headers(&response);
+        let is_stream = headers.iter().any(|(n, v)| n == "content-type" && v.to_ascii_lowercase().starts_with("text/event-stream"));
+        if status != 200 || !is_stream {
+            let body = read_some(response, self.timeout).await;
+            let answer = ProbeResponse { status, headers, body };
+            self.note_answer(label, &answer);
+            return Err(format!("{label} was answered {} rather than with an event stream", answer.summary()));
+        }
+        self.note_answer(label, &ProbeResponse { status, headers, body: String::new() });
+        Ok(LiveStream {
+            session: self.session,
+            channel: format!("probe: {label}"),
+            body: Box::pin(response.bytes_stream()),
+            parser: EventStreamParser::new(MAX_BODY_BYTES),
+            pending: std::collections::VecDeque::new(),
+            ended: false,
+        })
     }
 
     /// A request that any server of this era answers without side effects:
@@ -238,6 +271,124 @@ impl<'a> Probe<'a> {
 
     fn note(&self, direction: Direction, label: &str, text: &str) {
         self.session.connection.log(direction, &format!("probe: {label}"), text);
+    }
+}
+
+/// A response's headers, names lower-case.
+fn response_headers(response: &reqwest::Response) -> Vec<(String, String)> {
+    response.headers().iter().map(|(n, v)| (n.as_str().to_string(), String::from_utf8_lossy(v.as_bytes()).into_owned())).collect()
+}
+
+/// What reading a [`LiveStream`] brought.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StreamItem {
+    /// A dispatched event (its `data` also in the transcript when not empty).
+    Event {
+        /// The `id` field, if any.
+        id: Option<String>,
+        /// The joined `data` lines.
+        data: String,
+    },
+    /// A `:` comment line (a keep-alive).
+    Comment,
+    /// A `retry` field.
+    Retry(u64),
+    /// The server ended the stream (or the connection broke).
+    Ended,
+    /// Nothing within the wait.
+    Quiet,
+}
+
+/// An event-stream answer read as it comes ([`Probe::open_stream`]).
+pub struct LiveStream<'a> {
+    session: &'a Session,
+    channel: String,
+    body: std::pin::Pin<Box<dyn futures_util::Stream<Item = reqwest::Result<bytes::Bytes>> + Send>>,
+    parser: EventStreamParser,
+    pending: std::collections::VecDeque<SseEvent>,
+    ended: bool,
+}
+
+impl LiveStream<'_> {
+    /// The next item, waiting at most `wait`.
+    pub async fn next_within(&mut self, wait: Duration) -> StreamItem {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            if let Some(item) = self.pending.pop_front().and_then(|event| self.item(event)) {
+                return item;
+            }
+            if !self.pending.is_empty() {
+                continue;
+            }
+            if self.ended {
+                return StreamItem::Ended;
+            }
+            match tokio::time::timeout_at(deadline, self.body.next()).await {
+                Err(_) => return StreamItem::Quiet,
+                Ok(Some(Ok(chunk))) => self.pending.extend(self.parser.feed(&chunk)),
+                Ok(Some(Err(e))) => {
+                    let why = format!("the stream broke: {}", crate::transport::streamable_http::root_cause(&e));
+                    self.session.connection.log(Direction::Event, &self.channel, &why);
+                    self.ended = true;
+                }
+                Ok(None) => {
+                    self.session.connection.log(Direction::Event, &self.channel, "the server ended the stream");
+                    self.ended = true;
+                }
+            }
+        }
+    }
+
+    /// Reads until the stream ends or `wait` has passed; the items read.
+    pub async fn read_for(&mut self, wait: Duration) -> Vec<StreamItem> {
+        let deadline = tokio::time::Instant::now() + wait;
+        let mut items = Vec::new();
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next_within(left).await {
+                StreamItem::Quiet => return items,
+                StreamItem::Ended => {
+                    items.push(StreamItem::Ended);
+                    return items;
+                }
+                item => items.push(item),
+            }
+        }
+    }
+
+    /// The transcript channel its messages are recorded on.
+    pub fn channel(&self) -> &str {
+        &self.channel
+    }
+
+    /// Closes the connection (as dropping the stream does), noted in the transcript.
+    pub fn close(self) {
+        self.session.connection.log(Direction::Event, &self.channel, "mcp-conform closed the stream");
+    }
+
+    /// The item an event is, recorded; `None` for one that was dropped.
+    fn item(&self, event: SseEvent) -> Option<StreamItem> {
+        Some(match event {
+            SseEvent::Message { data, id, .. } => {
+                // Recorded as the event's lines, not as a bare message: the
+                // session's own checks judge only what the session exchanged.
+                let shown = match &id {
+                    Some(id) => format!("id: {id}\ndata: {data}"),
+                    None => format!("data: {data}"),
+                };
+                self.session.connection.log(Direction::Received, &self.channel, &shown);
+                StreamItem::Event { id, data }
+            }
+            SseEvent::Comment(_) => {
+                self.session.connection.log(Direction::Event, &self.channel, "`:` comment (keep-alive)");
+                StreamItem::Comment
+            }
+            SseEvent::Retry(ms) => StreamItem::Retry(ms),
+            SseEvent::Oversized(size) => {
+                self.session.connection.log(Direction::Event, &self.channel, &format!("an event of more than {size} bytes, dropped"));
+                return None;
+            }
+        })
     }
 }
 

@@ -1,6 +1,7 @@
 //! Change notifications a client asks for: `resources/subscribe` in the
 //! handshake era (L-RES-001) and `subscriptions/listen` in 2026-07-28
-//! (`patterns/subscriptions`: SUBS-001…003, UTIL-001 / SUBS-006).
+//! (`patterns/subscriptions`: SUBS-001…003, SUBS-005, UTIL-001 / SUBS-006,
+//! SUBS-008).
 
 use std::time::{Duration, Instant};
 
@@ -250,6 +251,21 @@ pub async fn acknowledgement(context: &CaseContext<'_>) -> StepOutcome {
     outcome
 }
 
+/// Opens a listen stream that must begin with its acknowledgement; its id,
+/// or why there is nothing to judge (the acknowledgement has a case of its
+/// own, SUBS-002).
+async fn acknowledged_listen(context: &CaseContext<'_>, filter: &Map<String, Value>) -> Result<Value, StepOutcome> {
+    let (id, _, opening) = open_listen(context, filter).await;
+    match opening {
+        Opening::First(first) if first.method() == Some(ACKNOWLEDGED) => Ok(id),
+        Opening::Answered(exchange) => Err(inconclusive(answered_why(&exchange))),
+        _ => {
+            stop_listening(context, &id).await;
+            Err(inconclusive(format!("subscription {id} did not begin with its acknowledgement")))
+        }
+    }
+}
+
 /// SUBS-001: a listen stream carries only the notification types its
 /// filter asked for, when the mapped `list-changed` tool changes the lists.
 pub async fn only_requested(context: &CaseContext<'_>) -> StepOutcome {
@@ -257,16 +273,10 @@ pub async fn only_requested(context: &CaseContext<'_>) -> StepOutcome {
         return inconclusive(unmapped("list-changed"));
     };
     let filter = filter(context);
-    let (id, _, opening) = open_listen(context, &filter).await;
-    match opening {
-        Opening::First(first) if first.method() == Some(ACKNOWLEDGED) => {}
-        Opening::Answered(exchange) => return inconclusive(answered_why(&exchange)),
-        // The acknowledgement has a case of its own (SUBS-002).
-        _ => {
-            stop_listening(context, &id).await;
-            return inconclusive(format!("subscription {id} did not begin with its acknowledgement"));
-        }
-    }
+    let id = match acknowledged_listen(context, &filter).await {
+        Ok(id) => id,
+        Err(outcome) => return outcome,
+    };
     let mark = context.session.connection.mark();
     let exchange = observe::call(context, &role, Map::new()).await;
     let unusable = observe::unusable(&format!("the tool `{}`", role.tool), &exchange);
@@ -320,12 +330,25 @@ pub async fn teardown(context: &CaseContext<'_>) -> StepOutcome {
         return inconclusive(format!("the server's stdout stayed open after stdin closed ({closed})"));
     }
     let seen = observe::received(&connection.since(mark));
-    let cancelled = observe::notifications(&seen, "notifications/cancelled")
-        .any(|n| n.params().get("requestId") == Some(&id));
+    let cancelled = observe::notifications(&seen, "notifications/cancelled").find(|n| n.params().get("requestId") == Some(&id));
     let ended = observe::response(&seen, &id).filter(|r| r.message.get("result").is_some());
     match (cancelled, ended) {
-        (true, _) => StepOutcome::default(),
-        (false, Some(result)) => {
+        (Some(cancelled), ended) => {
+            let complete = ended.filter(|r| r.index < cancelled.index && r.message.pointer("/result/resultType") == Some(&json!("complete")));
+            let mut outcome = StepOutcome::default();
+            if complete.is_none() {
+                let answered = ended.map_or("no answer to the listen request".into(), |r| format!("the answer {}", r.shown()));
+                outcome.findings.push(observe::draft(
+                    "SUBS-005",
+                    "SHOULD",
+                    format!("the server ended subscription {id} without first answering it with a complete result"),
+                    "a result with resultType \"complete\" for the listen request, then the end of the stream",
+                    format!("{answered}; then {}", cancelled.shown()),
+                ));
+            }
+            outcome
+        }
+        (None, Some(result)) => {
             let mut outcome = StepOutcome::default();
             outcome.findings.push(observe::draft(
                 "UTIL-001",
@@ -336,6 +359,63 @@ pub async fn teardown(context: &CaseContext<'_>) -> StepOutcome {
             ));
             outcome
         }
-        (false, None) => inconclusive("the server exited without ending the subscription itself; nothing to judge".into()),
+        (None, None) => inconclusive("the server exited without ending the subscription itself; nothing to judge".into()),
     }
+}
+
+/// Whether `seen` holds a list change announced to subscription `id`.
+fn announced_to(seen: &[Seen], id: &Value) -> Option<Seen> {
+    seen.iter().find(|s| s.is_notification() && s.subscription_id() == Some(id) && s.method().is_some_and(|m| m.ends_with("/list_changed"))).cloned()
+}
+
+/// SUBS-008 (stdio): once the client cancels a listen request, its
+/// subscription ends: a change announced to it before the cancellation
+/// (the control) is not announced to it after. The mapped `list-changed`
+/// tool is called twice, so the lists end as they began.
+pub async fn cancel_ends(context: &CaseContext<'_>) -> StepOutcome {
+    let Some(role) = context.options.fixtures.list_changed.clone() else {
+        return inconclusive(unmapped("list-changed"));
+    };
+    if context.session.connection.transport().kind() != Kind::Stdio {
+        return inconclusive("only stdio cancels a subscription with a message the server can answer on the same connection".into());
+    }
+    let filter = filter(context);
+    if filter.get("toolsListChanged") != Some(&Value::Bool(true)) {
+        return inconclusive("the server declares no tools.listChanged: nothing to subscribe to".into());
+    }
+    let id = match acknowledged_listen(context, &filter).await {
+        Ok(id) => id,
+        Err(outcome) => return outcome,
+    };
+    let connection = &context.session.connection;
+    let control = connection.mark();
+    let exchange = observe::call(context, &role, Map::new()).await;
+    if let Some(why) = observe::unusable(&format!("the tool `{}`", role.tool), &exchange) {
+        stop_listening(context, &id).await;
+        return inconclusive(why);
+    }
+    tokio::time::sleep(LATE_WINDOW).await;
+    if announced_to(&observe::received(&connection.since(control)), &id).is_none() {
+        stop_listening(context, &id).await;
+        return inconclusive(format!("subscription {id} heard nothing of the change `{}` made: no control to compare with", role.tool));
+    }
+    stop_listening(context, &id).await;
+    tokio::time::sleep(SETTLE).await;
+    let mark = connection.mark();
+    let exchange = observe::call(context, &role, Map::new()).await;
+    if let Some(why) = observe::unusable(&format!("the tool `{}`", role.tool), &exchange) {
+        return inconclusive(why);
+    }
+    tokio::time::sleep(LATE_WINDOW).await;
+    let mut outcome = StepOutcome::default();
+    if let Some(note) = announced_to(&observe::received(&connection.since(mark)), &id) {
+        outcome.findings.push(observe::draft(
+            "SUBS-008",
+            "(prose)",
+            format!("subscription {id} still got notifications after notifications/cancelled for its listen request"),
+            "nothing more for a subscription once its listen request is cancelled",
+            note.shown(),
+        ));
+    }
+    outcome
 }

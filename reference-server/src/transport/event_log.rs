@@ -85,6 +85,7 @@ impl Streams {
         let log = Arc::new(StreamLog {
             number,
             per_stream_ids: self.faults.contains(Fault::EventIdsPerStream),
+            unprimed: self.faults.contains(Fault::NoPrimingEvent),
             state: Mutex::new(LogState::default()),
             changed: Notify::new(),
         });
@@ -132,6 +133,8 @@ struct LogState {
 pub struct StreamLog {
     number: u64,
     per_stream_ids: bool,
+    /// The `no-priming-event` fault: streams start with their first message.
+    unprimed: bool,
     state: Mutex<LogState>,
     changed: Notify,
 }
@@ -177,6 +180,9 @@ impl StreamLog {
     /// A priming event (an id, an empty `data` and the `retry` field) for
     /// a connection to send first: it gives a client an id to resume from.
     pub fn prime(&self) -> String {
+        if self.unprimed {
+            return String::new();
+        }
         let seq = self.record(None);
         replies::sse_priming(&self.id_text(seq), RETRY_MS)
     }

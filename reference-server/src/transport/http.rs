@@ -67,6 +67,7 @@ use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
+use futures_util::StreamExt;
 use serde_json::Value;
 use tokio::sync::mpsc;
 
@@ -230,6 +231,24 @@ fn name_field(method: &str) -> Option<&'static str> {
     }
 }
 
+/// The `notifications-on-two-streams` fault: a sender that passes every
+/// message on to `stream` and also pushes each notification to the
+/// session's GET stream.
+fn copy_notifications_to_outlet(peer: Arc<Peer>, stream: mpsc::Sender<Value>) -> mpsc::Sender<Value> {
+    let (tx, mut rx) = mpsc::channel::<Value>(16);
+    tokio::spawn(async move {
+        while let Some(message) = rx.recv().await {
+            if message.get("method").is_some() && message.get("id").is_none() {
+                peer.push(&message);
+            }
+            if stream.send(message).await.is_err() {
+                break;
+            }
+        }
+    });
+    tx
+}
+
 fn method_not_allowed() -> Response {
     (StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, HeaderValue::from_static("POST"))]).into_response()
 }
@@ -363,9 +382,18 @@ impl App {
         let log = session.streams.open();
         let priming = session.version.has_sse_priming().then(|| log.prime());
         log.feed(rx, false);
-        tokio::spawn(run(tx));
+        let task = tokio::spawn(run(tx));
         match priming {
             Some(priming) if close_early => replies::event_stream(priming),
+            priming if self.faulty(Fault::DroppedStreamCancels) => {
+                // The fault ties the request to its first connection: dropping it aborts the work.
+                let guard = modern_stream::AbortOnDrop(task.abort_handle());
+                let events = log.read(None, priming.into_iter().collect()).map(move |event| {
+                    let _ = &guard;
+                    event
+                });
+                replies::live_event_stream(events)
+            }
             priming => replies::live_event_stream(log.read(None, priming.into_iter().collect())),
         }
     }
@@ -377,15 +405,22 @@ impl App {
         if job.may_message_client(dispatcher.faults()) {
             let peer = session.peer.clone();
             let close_early = job.closes_stream_early();
+            let broadcast = self.faulty(Fault::NotificationsOnTwoStreams);
             return self.live_reply(&session, close_early, move |tx| async move {
-                let link = ClientLink::new(peer.clone(), tx.clone(), dispatcher.ask_timeout());
+                let sink = if broadcast { copy_notifications_to_outlet(peer.clone(), tx) } else { tx };
+                let link = ClientLink::new(peer.clone(), sink.clone(), dispatcher.ask_timeout());
                 if let Some(reply) = job.respond(dispatcher, &peer, Some(link)).await {
-                    let _ = tx.send(reply).await;
+                    let _ = sink.send(reply).await;
                 }
             });
         }
         match job.respond(dispatcher, &session.peer, None).await {
-            Some(reply) => self.reply(Some(&session), vec![reply]),
+            Some(reply) => {
+                if self.faulty(Fault::ResponsesOnGetStream) {
+                    session.peer.push(&reply);
+                }
+                self.reply(Some(&session), vec![reply])
+            }
             None => replies::accepted(),
         }
     }
