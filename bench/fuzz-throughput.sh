@@ -9,6 +9,9 @@
 #   DURATION=30s PINGS=50000 bench/fuzz-throughput.sh
 #   TARGETS="reference-stdio reference-http" bench/fuzz-throughput.sh
 #   EXT_DIR=/tmp/ext2 bench/fuzz-throughput.sh  # with npm server-everything
+#   BASELINE=/tmp/old/mcp-conform bench/fuzz-throughput.sh
+#                          # also measures an older build, in the same run, in
+#                          # two more columns (before/after a change)
 #
 # Targets (TARGETS, default all that can run here):
 #   reference-stdio, reference-http   the bundled reference server
@@ -31,6 +34,7 @@ if [[ -z "${MCP_CONFORM:-}" || -z "${PING_RATE:-}" ]]; then
     cargo build --release --quiet -p mcp-conform --bin mcp-conform --example ping_rate
 fi
 BIN=$(realpath "${MCP_CONFORM:-target/release/mcp-conform}")
+BASELINE=${BASELINE:+$(realpath "$BASELINE")}
 PING_RATE=$(realpath "${PING_RATE:-target/release/examples/ping_rate}")
 export MCP_CONFORM=$BIN PING_RATE
 WORK=$(mktemp -d)
@@ -41,51 +45,69 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Inputs per second from the summary line: "... N inputs in S s (...)".
-# Exit status 1 (findings) is fine; anything else is not.
+# Inputs per second from the summary line: "... N inputs in S s (...)", of
+# the binary $1. Exit status 1 (findings) is fine; anything else is not.
 fuzz_rate() {
-    local out status=0
-    out=$("$BIN" fuzz --seed 1 --duration "$DURATION" --spec-version "$VERSION" --findings "$WORK/findings" --no-shrink "$@" 2>"$WORK/fuzz.err") || status=$?
+    local bin=$1 out status=0
+    shift
+    out=$("$bin" fuzz --seed 1 --duration "$DURATION" --spec-version "$VERSION" --findings "$WORK/findings" --no-shrink "$@" 2>"$WORK/fuzz.err") || status=$?
     if [[ $status -gt 1 ]]; then
-        echo "fuzz run failed ($status): $*" >&2
+        # The row goes on, with this cell marked (a server slow to start, say).
+        echo "fuzz run failed ($status): $bin $*" >&2
         cat "$WORK/fuzz.err" >&2
-        exit 1
+        printf failed
+        return
     fi
     echo "$out" | sed -n 's/.* \([0-9][0-9]*\) inputs in \([0-9.]*\)s.*/\1 \2/p' | awk '{ printf "%.0f", $1 / $2 }'
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 == 0 && a != "0") print "-"; else printf "%.2f", a / b }'; }
 
 row() {
-    local target=$1 transport=$2 ping=$3 valid=$4 malformed=$5
-    printf '%-18s %-16s %12s %14s %14s %10s %10s\n' "$target" "$transport" "$ping" "$valid" "$malformed" \
+    local target=$1 transport=$2 ping=$3 valid=$4 malformed=$5 base_valid=${6:-} base_malformed=${7:-}
+    printf '%-18s %-16s %12s %14s %14s %10s %10s' "$target" "$transport" "$ping" "$valid" "$malformed" \
         "$(ratio "$valid" "$ping")" "$(ratio "$malformed" "$ping")"
+    [[ -z "$BASELINE" ]] || printf ' %14s %14s' "$base_valid" "$base_malformed"
+    printf '\n'
 }
 
 header() {
     echo "mcp-conform fuzz throughput: $DURATION per fuzz run, $PINGS sequential pings, protocol $VERSION"
     echo "binary: $BIN ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
-    printf '%-18s %-16s %12s %14s %14s %10s %10s\n' target transport "ping/s (seq)" "fuzz/s valid" "fuzz/s malf." "valid/ping" "malf./ping"
+    [[ -z "$BASELINE" ]] || echo "baseline: $BASELINE (last two columns)"
+    printf '%-18s %-16s %12s %14s %14s %10s %10s' target transport "ping/s (seq)" "fuzz/s valid" "fuzz/s malf." "valid/ping" "malf./ping"
+    [[ -z "$BASELINE" ]] || printf ' %14s %14s' "base valid" "base malf."
+    printf '\n'
+}
+
+# The fuzz rates of one target, well-formed then malformed, of this build
+# and (when BASELINE is set) of the baseline: "$@" are the target arguments.
+rates() {
+    local bin
+    for bin in "$BIN" ${BASELINE:+"$BASELINE"}; do
+        fuzz_rate "$bin" --mix well-formed "$@"
+        echo
+        fuzz_rate "$bin" --mix malformed "$@"
+        echo
+    done
 }
 
 # One stdio row: the server is started anew by each measurement.
 stdio_row() {
     local target=$1
     shift
-    local ping valid malformed
+    local ping rates
     ping=$("$PING_RATE" --count "$PINGS" --stdio "$@")
-    valid=$(fuzz_rate --mix well-formed -- "$@")
-    malformed=$(fuzz_rate --mix malformed -- "$@")
-    row "$target" stdio "$ping" "$valid" "$malformed"
+    mapfile -t rates < <(rates -- "$@")
+    row "$target" stdio "$ping" "${rates[@]}"
 }
 
 # One Streamable HTTP row against a server already listening at $1.
 http_row() {
-    local target=$1 url=$2 ping valid malformed
+    local target=$1 url=$2 ping rates
     ping=$("$PING_RATE" --count "$PINGS" --url "$url")
-    valid=$(fuzz_rate --mix well-formed --url "$url")
-    malformed=$(fuzz_rate --mix malformed --url "$url")
-    row "$target" streamable-http "$ping" "$valid" "$malformed"
+    mapfile -t rates < <(rates --url "$url")
+    row "$target" streamable-http "$ping" "${rates[@]}"
 }
 
 wait_for() {

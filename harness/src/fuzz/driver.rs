@@ -29,8 +29,11 @@ use super::surface::Surface;
 use super::wire::{Incoming, Received, Wire};
 use crate::version::Era;
 
-/// Most bytes of inputs kept as the connection's history.
+/// Most bytes, and most inputs, kept as the connection's history (the
+/// oldest go first): a long campaign's memory stays bounded. The count
+/// matters for small inputs, whose bookkeeping outweighs their bytes.
 const MAX_HISTORY_BYTES: usize = 16 << 20;
+const MAX_HISTORY_INPUTS: usize = 16_384;
 /// An input unanswered this long leaves the window (a tool that takes its
 /// time), so that it does not hold up the quick ones behind it...
 const PARK_AFTER: Duration = Duration::from_millis(20);
@@ -317,7 +320,7 @@ impl Driver {
         self.judge.sent(seq, input.clone(), plan, origins, now);
         self.history_bytes += input.len();
         self.history.push_back((seq, input));
-        while self.history_bytes > MAX_HISTORY_BYTES && self.history.len() > 1 {
+        while (self.history_bytes > MAX_HISTORY_BYTES || self.history.len() > MAX_HISTORY_INPUTS) && self.history.len() > 1 {
             if let Some((_, old)) = self.history.pop_front() {
                 self.history_bytes -= old.len();
             }

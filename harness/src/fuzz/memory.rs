@@ -26,11 +26,29 @@ pub const DEFAULT_FACTOR: f64 = 3.0;
 /// The resident memory, in bytes, of every process in process group `group`,
 /// or `None` when none is left (or `/proc` cannot be read).
 pub fn group_rss(group: i32) -> Option<u64> {
-    let mut total = 0u64;
-    let mut found = false;
+    members_rss(group, &group_members(group)?)
+}
+
+/// The processes of group `group`, found by reading every `/proc/PID/stat`.
+fn group_members(group: i32) -> Option<Vec<String>> {
+    let mut members = Vec::new();
     for entry in std::fs::read_dir("/proc").ok()?.flatten() {
         let name = entry.file_name();
         let Some(pid) = name.to_str().filter(|n| n.bytes().all(|b| b.is_ascii_digit())) else { continue };
+        let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
+        if process_group(&stat) == Some(group) {
+            members.push(pid.to_string());
+        }
+    }
+    Some(members)
+}
+
+/// The resident memory of those of `pids` still in group `group` (a pid
+/// may have been reused), or `None` when none is.
+fn members_rss(group: i32, pids: &[String]) -> Option<u64> {
+    let mut total = 0u64;
+    let mut found = false;
+    for pid in pids {
         let Ok(stat) = std::fs::read_to_string(format!("/proc/{pid}/stat")) else { continue };
         if process_group(&stat) != Some(group) {
             continue;
@@ -57,10 +75,17 @@ fn vm_rss(status: &str) -> Option<u64> {
     Some(kib * 1024)
 }
 
+/// Between full scans of `/proc` (which read every process on the machine),
+/// only the members found by the last scan are read.
+const SAMPLES_PER_SCAN: u32 = 8;
+
 /// Watches one server's memory over one connection.
 #[derive(Debug)]
 pub struct MemoryWatch {
     group: i32,
+    /// The group's processes at the last full scan, and samples since it.
+    members: Vec<String>,
+    since_scan: u32,
     factor: f64,
     baseline: Option<u64>,
     peak: u64,
@@ -72,7 +97,16 @@ impl MemoryWatch {
     /// Watch process group `group`; a finding when its memory exceeds
     /// `factor` times the post-warm-up baseline.
     pub fn new(group: i32, factor: f64) -> MemoryWatch {
-        MemoryWatch { group, factor, baseline: None, peak: 0, next_sample: Instant::now() + SAMPLE_EVERY, fired: false }
+        MemoryWatch {
+            group,
+            members: Vec::new(),
+            since_scan: 0,
+            factor,
+            baseline: None,
+            peak: 0,
+            next_sample: Instant::now() + SAMPLE_EVERY,
+            fired: false,
+        }
     }
 
     /// When to read the memory next.
@@ -94,7 +128,7 @@ impl MemoryWatch {
         if self.fired || judged < WARM_UP_INPUTS {
             return None;
         }
-        let rss = group_rss(self.group)?;
+        let rss = self.rss()?;
         let Some(baseline) = self.baseline else {
             self.baseline = Some(rss);
             return None;
@@ -127,6 +161,18 @@ impl MemoryWatch {
             .input(last)
             .build(),
         )
+    }
+
+    /// The group's memory: its known members, with a full scan of `/proc`
+    /// every [`SAMPLES_PER_SCAN`] samples (and whenever none is known) to
+    /// catch processes started since.
+    fn rss(&mut self) -> Option<u64> {
+        self.since_scan += 1;
+        if self.members.is_empty() || self.since_scan >= SAMPLES_PER_SCAN {
+            self.members = group_members(self.group)?;
+            self.since_scan = 0;
+        }
+        members_rss(self.group, &self.members)
     }
 }
 

@@ -26,8 +26,10 @@ use crate::target::Target;
 use crate::transport::{Event, Events, Kind, Limits, Outgoing, Transport};
 use crate::version::{era, Era};
 
-/// Most bytes of sent frames kept for a finding's transcript; the oldest go first.
+/// Most bytes, and most frames, of sent frames kept for a finding's
+/// transcript; the oldest go first.
 const MAX_LOG_BYTES: usize = 16 << 20;
+const MAX_LOG_FRAMES: usize = 32_768;
 /// Most received frames kept as evidence, and how much of each.
 const MAX_RECEIVED: usize = 64;
 const MAX_RECEIVED_TEXT: usize = 2048;
@@ -133,7 +135,7 @@ impl Log {
     fn push(&mut self, sent: Sent) {
         self.bytes += sent.frame.bytes.len();
         self.sent.push_back(sent);
-        while self.bytes > MAX_LOG_BYTES && self.sent.len() > 1 {
+        while (self.bytes > MAX_LOG_BYTES || self.sent.len() > MAX_LOG_FRAMES) && self.sent.len() > 1 {
             if let Some(old) = self.sent.pop_front() {
                 self.bytes -= old.frame.bytes.len();
                 self.dropped += 1;

@@ -108,14 +108,46 @@ pub fn alternatives(root: &Value, schema: &Value, valid: &Value) -> Vec<Value> {
     distinct(mutator.at(schema, valid, 0, 0, MAX_MUTATIONS), valid)
 }
 
+/// `variants` without `original` and without repeats, in their order. Each
+/// value is compared in full only with those of the same [`shape_hash`]
+/// (the fuzzer calls this for every input it generates).
 fn distinct(mut variants: Vec<Value>, original: &Value) -> Vec<Value> {
     let mut unique: Vec<Value> = Vec::with_capacity(variants.len());
+    let mut seen: std::collections::HashMap<u64, Vec<usize>> = std::collections::HashMap::new();
+    let original_hash = shape_hash(original);
     for v in variants.drain(..) {
-        if &v != original && !unique.contains(&v) {
-            unique.push(v);
+        let hash = shape_hash(&v);
+        if hash == original_hash && &v == original {
+            continue;
         }
+        let same = seen.entry(hash).or_default();
+        if same.iter().any(|&i| unique[i] == v) {
+            continue;
+        }
+        same.push(unique.len());
+        unique.push(v);
     }
     unique
+}
+
+/// A hash consistent with `Value`'s equality: equal values hash alike
+/// (object members in any order, numbers by their printed form).
+fn shape_hash(value: &Value) -> u64 {
+    fn mix(h: u64, x: u64) -> u64 {
+        (h ^ x).wrapping_mul(0x0000_0100_0000_01b3)
+    }
+    fn text(s: &str) -> u64 {
+        s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| mix(h, u64::from(b)))
+    }
+    match value {
+        Value::Null => 1,
+        Value::Bool(b) => 2 + u64::from(*b),
+        Value::Number(n) => mix(4, text(&n.to_string())),
+        Value::String(s) => mix(5, text(s)),
+        Value::Array(items) => items.iter().fold(6, |h, item| mix(h, shape_hash(item))),
+        // Members are summed: their order does not change equality.
+        Value::Object(map) => map.iter().fold(7u64, |h, (k, v)| h.wrapping_add(mix(text(k), shape_hash(v)))),
+    }
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
