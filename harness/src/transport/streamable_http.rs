@@ -169,6 +169,10 @@ impl HttpTransport {
         let tx = self.events.clone();
         let max = self.limits.max_message_bytes;
         let is_sse = head.content_type.as_deref().is_some_and(|t| t.starts_with("text/event-stream"));
+        // An error status may carry a JSON-RPC error, or any text explaining
+        // the refusal (a 413 from a body-size limit, say): only a JSON body is
+        // a message; other text is kept in the transcript as a note.
+        let refusal_text = head.status >= 400 && !head.content_type.as_deref().is_some_and(|t| t.starts_with("application/json"));
         let resumption = Resumption { client: self.client.clone(), url: self.url.clone(), headers: self.base_headers() };
         let task = tokio::spawn(async move {
             if is_sse {
@@ -180,6 +184,10 @@ impl HttpTransport {
                 match read_bounded(response, max).await {
                     Err(size) => {
                         tx.server_sent(Event::Oversized { channel: channel.clone(), origin: origin.clone(), size, limit: max }).await;
+                    }
+                    Ok(body) if refusal_text && !body.is_empty() => {
+                        let text = format!("refusal text: {}", crate::execute::clip(&String::from_utf8_lossy(&body), 300));
+                        tx.ours(Event::Note { channel: channel.clone(), text });
                     }
                     Ok(body) if !body.is_empty() => {
                         tx.server_sent(Event::Frame { channel: channel.clone(), origin: origin.clone(), bytes: Bytes::from(body) }).await;
