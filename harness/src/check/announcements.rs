@@ -14,7 +14,7 @@ use serde_json::{json, Map, Value};
 
 use super::lists;
 use super::observe::{self, Seen};
-use super::subscriptions::{answered_why, open_listen, stop_listening, updates, Opening, ACKNOWLEDGED, UPDATED, UPDATE_WAIT};
+use super::subscriptions::{acknowledged_listen, stop_listening, updates, UPDATED, UPDATE_WAIT};
 use crate::execute::{CaseContext, StepOutcome};
 use crate::fixtures::{unmapped, ToolRole};
 
@@ -66,26 +66,12 @@ async fn wait_for(context: &CaseContext<'_>, mark: usize, id: &Value, within: Du
     }
 }
 
-/// Open a listen stream with `filter` and make sure it was acknowledged;
-/// `Err` is the outcome when it was not (SUBS-002 judges that).
-async fn listen(context: &CaseContext<'_>, filter: &Map<String, Value>) -> Result<Value, StepOutcome> {
-    let (id, _, opening) = open_listen(context, filter).await;
-    match opening {
-        Opening::First(first) if first.method() == Some(ACKNOWLEDGED) => Ok(id),
-        Opening::Answered(exchange) => Err(inconclusive(answered_why(&exchange))),
-        _ => {
-            stop_listening(context, &id).await;
-            Err(inconclusive(format!("subscription {id} did not begin with its acknowledgement")))
-        }
-    }
-}
-
 /// Open an acknowledged listen stream with `filter`, then call the role's
 /// tool: the subscription id and the transcript mark taken before the
 /// call. `Err` is the outcome when either step cannot be judged (the
 /// stream is closed again).
 async fn listen_then_call(context: &CaseContext<'_>, filter: &Map<String, Value>, role: &ToolRole) -> Result<(Value, usize), StepOutcome> {
-    let id = listen(context, filter).await?;
+    let id = acknowledged_listen(context, filter).await?;
     let mark = context.session.connection.mark();
     let exchange = observe::call(context, role, Map::new()).await;
     if let Some(why) = observe::unusable(&format!("the tool `{}`", role.tool), &exchange) {

@@ -254,7 +254,7 @@ pub async fn acknowledgement(context: &CaseContext<'_>) -> StepOutcome {
 /// Opens a listen stream that must begin with its acknowledgement; its id,
 /// or why there is nothing to judge (the acknowledgement has a case of its
 /// own, SUBS-002).
-async fn acknowledged_listen(context: &CaseContext<'_>, filter: &Map<String, Value>) -> Result<Value, StepOutcome> {
+pub(super) async fn acknowledged_listen(context: &CaseContext<'_>, filter: &Map<String, Value>) -> Result<Value, StepOutcome> {
     let (id, _, opening) = open_listen(context, filter).await;
     match opening {
         Opening::First(first) if first.method() == Some(ACKNOWLEDGED) => Ok(id),
