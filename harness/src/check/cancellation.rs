@@ -6,7 +6,9 @@
 //! A response may cross the cancellation on the wire (the server may have
 //! finished just before it read it, UTIL-004), so only a response that
 //! comes well after the cancellation counts: one within [`CROSSING`] is
-//! inconclusive.
+//! inconclusive. A cancellation the server cannot act on (an unknown or
+//! finished request, malformed params) is ignored without an answer
+//! (UTIL-004, UTIL-006).
 //!
 //! In 2026-07-28 the cancelled work itself should stop (STDIO-006 on stdio;
 //! over Streamable HTTP closing the request's stream is the cancellation,

@@ -8,6 +8,8 @@
 //! server that drops requests under load, or stops serving after one
 //! oversized message, breaks it for every client after the first.
 
+use std::time::Duration;
+
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
@@ -29,6 +31,11 @@ const OVERSIZED_BYTES: usize = 8 * 1024 * 1024;
 /// The `_meta` key that carries the padding (a vendor prefix, so a server
 /// that reads `_meta` has no reason to reject its name).
 const PADDING_KEY: &str = "dev.mcp-conform/padding";
+
+/// How long the oversized request's own answer is waited for: it is not
+/// judged, so this only gives the server time to deal with it before the
+/// liveness probe (which has the full deadline).
+const OVERSIZED_ANSWER_WAIT: Duration = Duration::from_secs(2);
 
 fn unanswered(message: String, expected: String, actual: String, hint: &'static str) -> Draft {
     Draft { requirement: "LIFECYCLE-001".into(), keyword: Some("MUST"), message, expected, actual, hint: Some(hint) }
@@ -88,7 +95,7 @@ pub async fn oversized_message(context: &CaseContext<'_>) -> StepOutcome {
     };
     let bytes = serde_json::to_vec(&message).unwrap_or_default();
     let what = format!("a {} MiB `{method}` request", bytes.len() >> 20);
-    let wait = connection.options().request_timeout;
+    let wait = OVERSIZED_ANSWER_WAIT.min(connection.options().request_timeout);
     let watch = [(id, method), (Value::Null, "")];
     // What the server did with the request itself (answered, refused,
     // dropped) stays in the transcript; its survival is the verdict.

@@ -146,8 +146,8 @@ struct App {
     dispatcher: Dispatcher,
     sessions: Mutex<Sessions>,
     policy: OriginPolicy,
-    /// Set for good by the `oversized-wedges` fault.
-    wedged: AtomicBool,
+    /// The clients the `oversized-wedges` fault stopped serving.
+    wedged: replies::Wedged,
     options: HttpOptions,
 }
 
@@ -160,7 +160,7 @@ pub fn router(dispatcher: Dispatcher, bound: SocketAddr, options: HttpOptions) -
             .origin_on_post_only(dispatcher.faults().contains(Fault::OriginCheckedOnPostOnly))
             .any_host(dispatcher.faults().contains(Fault::NoHostCheck)),
         dispatcher,
-        wedged: AtomicBool::new(false),
+        wedged: replies::Wedged::default(),
         sessions: Mutex::new(Sessions::default()),
         options,
     });
@@ -179,7 +179,7 @@ pub async fn serve(listener: tokio::net::TcpListener, dispatcher: Dispatcher, op
 
 async fn guard(State(app): State<Shared>, request: HttpRequest, next: Next) -> Response {
     match app.policy.check_request(request.method(), request.headers()) {
-        Ok(()) => match replies::refuse_oversize(request.headers(), app.dispatcher.faults(), &app.wedged).await {
+        Ok(()) => match replies::refuse_oversize(request.headers(), app.dispatcher.faults(), &app.wedged, &client_of(request.headers())).await {
             Some(too_large) => too_large,
             None => next.run(request).await,
         },
@@ -188,6 +188,13 @@ async fn guard(State(app): State<Shared>, request: HttpRequest, next: Next) -> R
             replies::forbidden(&reason)
         }
     }
+}
+
+/// Who sent a request, for the `oversized-wedges` fault: its session, or
+/// outside sessions the protocol version it names.
+fn client_of(headers: &HeaderMap) -> String {
+    let named = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::to_string);
+    named(SESSION_HEADER).or_else(|| named("mcp-protocol-version")).unwrap_or_default()
 }
 
 async fn post_mcp(State(app): State<Shared>, headers: HeaderMap, body: Bytes) -> Response {
@@ -756,7 +763,7 @@ mod tests {
             dispatcher: Dispatcher::new(FaultSet::NONE),
             sessions: Mutex::new(Sessions::default()),
             policy: OriginPolicy::new(bound, true),
-            wedged: AtomicBool::new(false),
+            wedged: replies::Wedged::default(),
             options: HttpOptions::default(),
         }
     }

@@ -1,7 +1,8 @@
 //! HTTP responses shared by the HTTP transports.
 
 use std::convert::Infallible;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::collections::HashSet;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
@@ -11,6 +12,7 @@ use futures_util::stream::{self, Stream, StreamExt};
 use serde_json::Value;
 
 use crate::protocol::message::{error_response, error_response_without_id};
+use crate::faults::{Fault, FaultSet};
 use crate::protocol::RpcError;
 
 /// Asks reverse proxies not to buffer SSE (HTTP-012).
@@ -86,14 +88,29 @@ pub fn reject_declared_oversize(headers: &axum::http::HeaderMap) -> Option<Respo
     })
 }
 
+/// The clients the `oversized-wedges` fault has stopped serving, each named
+/// by its session (or, outside sessions, by its protocol version): like a
+/// server whose reader for that client stalls, so that the other clients
+/// of a run (other versions' sessions) are served on.
+#[derive(Default)]
+pub struct Wedged(Mutex<HashSet<String>>);
+
 /// [`reject_declared_oversize`], except under the `oversized-wedges` fault:
-/// then the oversized request, and every request after it (`wedged` is set
-/// for good), waits forever.
-pub async fn refuse_oversize(headers: &axum::http::HeaderMap, faults: crate::faults::FaultSet, wedged: &AtomicBool) -> Option<Response> {
+/// then the oversized request, and every later request of the same
+/// `client`, waits forever.
+pub async fn refuse_oversize(headers: &axum::http::HeaderMap, faults: FaultSet, wedged: &Wedged, client: &str) -> Option<Response> {
     let refusal = reject_declared_oversize(headers);
-    if faults.contains(crate::faults::Fault::OversizedWedges) && (refusal.is_some() || wedged.load(Ordering::Relaxed)) {
-        wedged.store(true, Ordering::Relaxed);
-        std::future::pending::<()>().await;
+    if faults.contains(Fault::OversizedWedges) {
+        let stalled = {
+            let mut clients = wedged.0.lock().unwrap_or_else(PoisonError::into_inner);
+            if refusal.is_some() {
+                clients.insert(client.to_string());
+            }
+            clients.contains(client)
+        };
+        if stalled {
+            std::future::pending::<()>().await;
+        }
     }
     refusal
 }

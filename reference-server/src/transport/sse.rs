@@ -21,7 +21,6 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::atomic::AtomicBool;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 
 use axum::body::Bytes;
@@ -53,8 +52,8 @@ struct App {
     dispatcher: Dispatcher,
     sessions: Mutex<HashMap<String, Arc<SseSession>>>,
     policy: OriginPolicy,
-    /// Set for good by the `oversized-wedges` fault.
-    wedged: AtomicBool,
+    /// The sessions the `oversized-wedges` fault stopped serving.
+    wedged: replies::Wedged,
 }
 
 type Shared = Arc<App>;
@@ -87,7 +86,7 @@ pub fn router(dispatcher: Dispatcher, bound: SocketAddr) -> Router {
             .origin_on_post_only(dispatcher.faults().contains(Fault::OriginCheckedOnPostOnly))
             .any_host(dispatcher.faults().contains(Fault::NoHostCheck)),
         dispatcher,
-        wedged: AtomicBool::new(false),
+        wedged: replies::Wedged::default(),
         sessions: Mutex::new(HashMap::new()),
     });
     Router::new()
@@ -106,7 +105,14 @@ pub async fn serve(listener: tokio::net::TcpListener, dispatcher: Dispatcher) ->
 
 async fn guard(State(app): State<Shared>, request: HttpRequest, next: Next) -> Response {
     match app.policy.check_request(request.method(), request.headers()) {
-        Ok(()) => match replies::refuse_oversize(request.headers(), app.dispatcher.faults(), &app.wedged).await {
+        Ok(()) => match replies::refuse_oversize(
+            request.headers(),
+            app.dispatcher.faults(),
+            &app.wedged,
+            query_value(request.uri().query(), "sessionId").unwrap_or_default(),
+        )
+        .await
+        {
             Some(too_large) => too_large,
             None => next.run(request).await,
         },
