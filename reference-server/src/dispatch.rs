@@ -42,8 +42,8 @@
 //! methods and builds jobs itself because it must also look at headers and
 //! choose HTTP status codes.
 
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use futures_util::future::join_all;
@@ -271,7 +271,7 @@ impl Job {
     /// is returned (under the `response-after-cancel` fault it runs on and
     /// is answered). Otherwise the JSON-RPC response (none for silence).
     pub async fn respond(self, dispatcher: Dispatcher, peer: &Arc<Peer>, link: Option<ClientLink>) -> Option<Value> {
-        let _slot = LoadSlot::take(dispatcher).await?;
+        let _slot = LoadSlot::take(dispatcher, LoadSlot::client_of(peer)).await?;
         let id = self.id.clone();
         if dispatcher.fault(Fault::CancelStalls) && peer.stalled() {
             return None;
@@ -332,30 +332,48 @@ fn runs_as_streaming_call(req: &Request) -> bool {
     is_streaming_call(req) && !req.param_str("name").is_some_and(tools::asks_client)
 }
 
-/// A place in the bounded work queue of the `requests-dropped-under-load`
-/// fault: each request holds one for at least [`LoadSlot::HOLD`], and a
-/// request that finds all [`LoadSlot::QUEUE`] taken is dropped unanswered.
-/// Without the fault every request gets one at once (`LoadSlot(false)`).
-pub struct LoadSlot(bool);
+/// A place in a client's bounded work queue under the
+/// `requests-dropped-under-load` fault: each request holds one for at least
+/// [`LoadSlot::HOLD`], and a request that finds all [`LoadSlot::QUEUE`] of
+/// its client's places taken is dropped unanswered. Clients (a connection's
+/// [`Peer`], or all 2026-07-28 HTTP requests together) queue apart, so the
+/// versions a run tests side by side do not fill each other's queues.
+/// Without the fault every request gets a place at once.
+pub struct LoadSlot(Option<usize>);
 
-/// Requests holding a [`LoadSlot`] in this process.
-static LOAD_SLOTS_TAKEN: AtomicUsize = AtomicUsize::new(0);
+/// Places taken, by client.
+static LOAD_SLOTS_TAKEN: Mutex<BTreeMap<usize, usize>> = Mutex::new(BTreeMap::new());
 
 impl LoadSlot {
     const QUEUE: usize = 8;
     const HOLD: Duration = Duration::from_millis(50);
+    /// The client of every 2026-07-28 request over HTTP (no connection state).
+    pub const STATELESS_HTTP: usize = 0;
 
-    /// A slot for a request, once the simulated work is done; `None` when
-    /// the request is to be dropped.
-    pub async fn take(dispatcher: Dispatcher) -> Option<LoadSlot> {
+    /// The client that `peer`'s requests come from.
+    pub fn client_of(peer: &Arc<Peer>) -> usize {
+        Arc::as_ptr(peer) as usize
+    }
+
+    fn taken() -> std::sync::MutexGuard<'static, BTreeMap<usize, usize>> {
+        LOAD_SLOTS_TAKEN.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// A place for a request of `client`, once the simulated work is done;
+    /// `None` when the request is to be dropped.
+    pub async fn take(dispatcher: Dispatcher, client: usize) -> Option<LoadSlot> {
         if !dispatcher.fault(Fault::RequestsDroppedUnderLoad) {
-            return Some(LoadSlot(false));
+            return Some(LoadSlot(None));
         }
-        if LOAD_SLOTS_TAKEN.fetch_add(1, Ordering::SeqCst) >= LoadSlot::QUEUE {
-            LOAD_SLOTS_TAKEN.fetch_sub(1, Ordering::SeqCst);
-            return None;
+        {
+            let mut taken = LoadSlot::taken();
+            let places = taken.entry(client).or_default();
+            if *places >= LoadSlot::QUEUE {
+                return None;
+            }
+            *places += 1;
         }
-        let slot = LoadSlot(true);
+        let slot = LoadSlot(Some(client));
         tokio::time::sleep(LoadSlot::HOLD).await;
         Some(slot)
     }
@@ -363,8 +381,14 @@ impl LoadSlot {
 
 impl Drop for LoadSlot {
     fn drop(&mut self) {
-        if self.0 {
-            LOAD_SLOTS_TAKEN.fetch_sub(1, Ordering::SeqCst);
+        if let Some(client) = self.0 {
+            let mut taken = LoadSlot::taken();
+            if let Some(places) = taken.get_mut(&client) {
+                *places -= 1;
+                if *places == 0 {
+                    taken.remove(&client);
+                }
+            }
         }
     }
 }

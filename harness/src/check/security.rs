@@ -17,6 +17,7 @@ use super::jsonrpc::{probe_method, still_answers};
 use crate::execute::{CaseContext, Draft, StepOutcome};
 use crate::jsonrpc;
 use crate::session::{stateless, Reply, RequestOptions};
+use crate::transport::Kind;
 use crate::version::Era;
 
 /// Requests sent at once by [`burst_answered`]: more than a server's
@@ -99,7 +100,11 @@ pub async fn oversized_message(context: &CaseContext<'_>) -> StepOutcome {
     let watch = [(id, method), (Value::Null, "")];
     // What the server did with the request itself (answered, refused,
     // dropped) stays in the transcript; its survival is the verdict.
-    connection.send_frame(bytes, headers, &watch, wait, |answers| !answers.is_empty()).await;
+    let sent = connection.send_frame(bytes, headers, &watch, wait, |answers| !answers.is_empty()).await;
+    if let (Some(why), Kind::Stdio) = (&sent.unsent, context.transport) {
+        // Part of a line may be in the pipe: what follows would not be framed.
+        return StepOutcome { inconclusive: vec![format!("{what} could not be written whole ({why}), so liveness cannot be judged on this stream")], ..StepOutcome::default() };
+    }
     let wedged = still_answers(context, &what).await.map(|probe| {
         unanswered(probe.message, probe.expected, probe.actual, "Refuse an oversized message (an error, or HTTP 413) and keep serving")
     });

@@ -351,17 +351,20 @@ impl Connection {
             waiting.push(rx);
         }
         self.shared.first_sent.store(true, Ordering::Relaxed);
-        let deadline = tokio::time::Instant::now() + wait;
         self.record(Direction::Sent, "frame", &bytes, Vec::new());
         let dropped_before = self.shared.dropped.load(Ordering::Relaxed);
         // HTTP transports tag what comes back on this POST with the first id.
         let origin = watch.iter().map(|(id, _)| id.clone()).find(|id| !id.is_null()).unwrap_or(Value::Null);
         let outgoing = Outgoing { bytes, id: Some(origin), headers };
-        match tokio::time::timeout_at(deadline, self.transport.send(outgoing)).await {
+        // Writing gets the whole request deadline (a stdio frame cut off
+        // mid-write would leave the stream unframed); `wait` bounds the answers.
+        let send_within = wait.max(self.shared.options.request_timeout);
+        match tokio::time::timeout(send_within, self.transport.send(outgoing)).await {
             Ok(Ok(report)) => exchange.http = report.http,
             Ok(Err(e)) => exchange.unsent = Some(e.to_string()),
-            Err(_) => exchange.unsent = Some(format!("sending took longer than {wait:?}")),
+            Err(_) => exchange.unsent = Some(format!("sending took longer than {send_within:?}")),
         }
+        let deadline = tokio::time::Instant::now() + wait;
         while exchange.unsent.is_none() && !waiting.is_empty() && !done(&exchange.answers) {
             match tokio::time::timeout_at(deadline, waiting.next()).await {
                 Ok(Some(Ok(Reply::Response(message)))) => exchange.answers.push(message),

@@ -491,7 +491,7 @@ impl App {
         }
         if meta::carries_modern_meta(req.params.as_ref()) {
             // The 2026-07-28 answer is computed here, not by a `Job`.
-            let Some(_slot) = LoadSlot::take(self.dispatcher).await else { return replies::accepted() };
+            let Some(_slot) = LoadSlot::take(self.dispatcher, LoadSlot::STATELESS_HTTP).await else { return replies::accepted() };
             return self.post_modern(headers, req);
         }
         match self.session(headers) {
