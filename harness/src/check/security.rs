@@ -105,7 +105,15 @@ pub async fn oversized_message(context: &CaseContext<'_>) -> StepOutcome {
         // Part of a line may be in the pipe: what follows would not be framed.
         return StepOutcome { inconclusive: vec![format!("{what} could not be written whole ({why}), so liveness cannot be judged on this stream")], ..StepOutcome::default() };
     }
-    let wedged = still_answers(context, &what).await.map(|probe| {
+    let mut probe = still_answers(context, &what).await;
+    if probe.as_ref().is_some_and(|p| p.actual.starts_with("sending failed")) {
+        // A server that refuses an oversized body before reading it may close
+        // the connection the client then reuses: only a second probe, on a
+        // new connection, tells a wedged server from a closed socket.
+        tokio::time::sleep(Duration::from_millis(200)).await;
+        probe = still_answers(context, &what).await;
+    }
+    let wedged = probe.map(|probe| {
         unanswered(probe.message, probe.expected, probe.actual, "Refuse an oversized message (an error, or HTTP 413) and keep serving")
     });
     StepOutcome { findings: wedged.into_iter().collect(), ..StepOutcome::default() }
