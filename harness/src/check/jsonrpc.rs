@@ -45,16 +45,17 @@ pub(super) fn probe_method(context: &CaseContext<'_>) -> &'static str {
 /// A request message for the era's probe method with this id, and the HTTP
 /// headers that mirror it in 2026-07-28.
 fn probe_request(context: &CaseContext<'_>, id: &Value) -> (Value, Vec<(String, String)>) {
-    request_with_id(context, id, probe_method(context))
+    request_with_id(context, id, probe_method(context), None)
 }
 
-/// A request message for `method` with this id (and the per-request `_meta`
-/// in 2026-07-28), and the HTTP headers that mirror it.
-fn request_with_id(context: &CaseContext<'_>, id: &Value, method: &str) -> (Value, Vec<(String, String)>) {
+/// A request message for `method` with this id and `params` (`None`: no
+/// params; in 2026-07-28 the per-request `_meta` is added), and the HTTP
+/// headers that mirror it.
+pub(super) fn request_with_id(context: &CaseContext<'_>, id: &Value, method: &str, params: Option<Value>) -> (Value, Vec<(String, String)>) {
     match context.session.era() {
-        Era::Stateful => (jsonrpc::request(id, method, None), Vec::new()),
+        Era::Stateful => (jsonrpc::request(id, method, params), Vec::new()),
         Era::Stateless => {
-            let params = stateless::with_meta(json!({}), &context.session.version);
+            let params = stateless::with_meta(params.unwrap_or_else(|| json!({})), &context.session.version);
             let message = jsonrpc::request(id, method, Some(params));
             let headers = stateless::mirrored_headers(&message);
             (message, headers)
@@ -198,7 +199,7 @@ pub async fn notifications_unanswered(context: &CaseContext<'_>) -> StepOutcome 
 async fn answer_to_string_id(context: &CaseContext<'_>, digits: &str, method: &str, null_too: bool) -> Result<Option<Value>, StepOutcome> {
     let connection = &context.session.connection;
     let id = Value::from(digits);
-    let (message, headers) = request_with_id(context, &id, method);
+    let (message, headers) = request_with_id(context, &id, method, None);
     let as_number = digits.parse::<u64>().map(Value::from).unwrap_or_default();
     let mut watch = vec![(id.clone(), method), (as_number, method)];
     if null_too {

@@ -13,12 +13,10 @@ use std::time::Duration;
 use futures_util::future::join_all;
 use serde_json::{json, Value};
 
-use super::jsonrpc::{probe_method, still_answers};
+use super::jsonrpc::{probe_method, request_with_id, still_answers};
 use crate::execute::{CaseContext, Draft, StepOutcome};
-use crate::jsonrpc;
-use crate::session::{stateless, Reply, RequestOptions};
+use crate::session::{Reply, RequestOptions};
 use crate::transport::Kind;
-use crate::version::Era;
 
 /// Requests sent at once by [`burst_answered`]: more than a server's
 /// typical worker pool, few enough for any server to answer promptly.
@@ -86,14 +84,7 @@ pub async fn oversized_message(context: &CaseContext<'_>) -> StepOutcome {
     let method = probe_method(context);
     let id = connection.next_id();
     let padded = json!({"_meta": {PADDING_KEY: "x".repeat(OVERSIZED_BYTES)}});
-    let (message, headers) = match context.session.era() {
-        Era::Stateful => (jsonrpc::request(&id, method, Some(padded)), Vec::new()),
-        Era::Stateless => {
-            let message = jsonrpc::request(&id, method, Some(stateless::with_meta(padded, &context.session.version)));
-            let headers = stateless::mirrored_headers(&message);
-            (message, headers)
-        }
-    };
+    let (message, headers) = request_with_id(context, &id, method, Some(padded));
     let bytes = serde_json::to_vec(&message).unwrap_or_default();
     let what = format!("a {} MiB `{method}` request", bytes.len() >> 20);
     let wait = OVERSIZED_ANSWER_WAIT.min(connection.options().request_timeout);
