@@ -36,6 +36,7 @@ pub mod jsonrpc;
 pub mod requirements;
 pub mod runner;
 pub mod schema;
+pub mod server_config;
 pub mod session;
 pub mod target;
 pub mod transport;

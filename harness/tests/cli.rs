@@ -324,3 +324,33 @@ fn explain_an_unknown_id_exits_2_with_suggestions() {
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(!stderr.contains("did you mean"), "{stderr}");
 }
+
+#[test]
+fn a_server_is_read_from_an_mcp_servers_config_file() {
+    let dir = scratch("mcp-servers-config");
+    std::fs::create_dir_all(&dir).unwrap();
+    let binary = env!("CARGO_BIN_EXE_mcp-conform");
+    let file = dir.join("claude_desktop_config.json");
+    let config = serde_json::json!({ "mcpServers": {
+        "reference": { "command": binary, "args": ["reference-server"], "env": { "UNUSED": "${HOME}" } },
+        "elsewhere": { "url": "http://127.0.0.1:9/mcp" },
+    }});
+    std::fs::write(&file, config.to_string()).unwrap();
+    let report = dir.join("report");
+    let file = file.to_str().unwrap();
+    let out = conform(&[
+        "run", "--config", file, "--server", "reference", "--spec-version", "2025-06-18", "--only", "L-PING-001",
+        "--report-dir", report.to_str().unwrap(),
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let record = record(&report);
+    assert_eq!(record.target.transport, "stdio");
+    assert!(record.target.endpoint.ends_with("mcp-conform reference-server"), "{}", record.target.endpoint);
+    assert!(record.results.iter().all(|r| r.status == Status::Pass) && !record.results.is_empty());
+
+    usage_error(&["run", "--config", file], "several servers; choose one with --server (reference, elsewhere)");
+    usage_error(&["run", "--config", file, "--server", "refrence"], "no server named `refrence`");
+    usage_error(&["run", "--config", file, "--server", "elsewhere"], "cannot reach http://127.0.0.1:9/mcp");
+    usage_error(&["run", "--server", "reference"], "--config");
+    usage_error(&["run", "--config", "/no/such/mcp.json"], "/no/such/mcp.json");
+}

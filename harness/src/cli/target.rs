@@ -1,8 +1,11 @@
 //! The target a subcommand names, shared by `run`, `fuzz` and `replay`.
 
+use std::path::PathBuf;
+
 use super::run::{parse_env, parse_header, parse_transport};
 use super::CliError;
 use crate::fuzz::TargetSpec;
+use crate::server_config::{self, ServerEntry};
 use crate::target::{self, ReferenceHttp, Target};
 use crate::transport::Kind;
 
@@ -29,17 +32,41 @@ pub struct TargetArgs {
     /// The server command and its arguments, after `--` (stdio).
     #[arg(last = true, value_name = "COMMAND")]
     command: Vec<String>,
+
+    /// Read the target from an MCP client's config file: `mcpServers`
+    /// (Claude Desktop, Cursor, `.mcp.json`) or `servers` (VS Code `mcp.json`).
+    #[arg(long, value_name = "FILE", conflicts_with_all = ["url", "command"])]
+    config: Option<PathBuf>,
+
+    /// Which server of `--config` to test (needed when the file names several).
+    #[arg(long, value_name = "NAME", requires = "config")]
+    server: Option<String>,
 }
 
 impl TargetArgs {
     /// No URL and no command: the bundled reference server is the target.
     pub fn bundled(&self) -> bool {
-        self.url.is_none() && self.command.is_empty()
+        self.url.is_none() && self.command.is_empty() && self.config.is_none()
     }
 
     /// The target, how a finding file names it, and the bundled HTTP server behind it, if one was started.
     pub async fn resolve(&self) -> Result<(Target, TargetSpec, Option<ReferenceHttp>), CliError> {
-        resolve(&self.url, &self.command, self.transport, &self.headers, &self.env).await
+        let Some(path) = &self.config else {
+            return resolve(&self.url, &self.command, self.transport, &self.headers, &self.env).await;
+        };
+        let entry = server_config::load(path, self.server.as_deref()).map_err(|e| CliError::Usage(format!("--config {e}")))?;
+        // Flags given beside the file add to what it says, as they would to a command line.
+        match entry {
+            ServerEntry::Command { program, args, env } => {
+                let command: Vec<String> = std::iter::once(program).chain(args).collect();
+                let env = [env, self.env.clone()].concat();
+                resolve(&None, &command, self.transport, &self.headers, &env).await
+            }
+            ServerEntry::Url { url, kind, headers } => {
+                let headers = [headers, self.headers.clone()].concat();
+                resolve(&Some(url), &[], self.transport.or(Some(kind)), &headers, &self.env).await
+            }
+        }
     }
 }
 
