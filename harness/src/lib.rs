@@ -39,5 +39,6 @@ pub mod schema;
 pub mod server_config;
 pub mod session;
 pub mod target;
+pub mod testing;
 pub mod transport;
 pub mod version;
