@@ -7,6 +7,7 @@ use serde_json::{json, Map, Value};
 
 use crate::case::{Assert, Case, Outcome, Step, StepAction};
 use crate::check;
+use crate::golden;
 use crate::jsonrpc::type_name;
 use crate::session::{stateful, Exchange, LogEntry, Reply, RequestOptions, ServerInfo, Session};
 use crate::transport::Kind;
@@ -59,6 +60,8 @@ pub struct VerdictOptions {
     /// Opens further connections to the target, for checks that compare
     /// connections (none: those parts are inconclusive).
     pub reconnect: Option<std::sync::Arc<crate::target::Reconnect>>,
+    /// Where the golden answers of user scenarios are kept.
+    pub golden: Option<std::sync::Arc<crate::golden::GoldenStore>>,
 }
 
 /// Everything a case runs against.
@@ -242,7 +245,43 @@ async fn run_step(case: &Case, step: &Step, context: &CaseContext<'_>, variables
             }
         }
     }
+    if let (Some(name), Reply::Response(response)) = (&step.golden, &exchange.reply) {
+        if outcome.findings.is_empty() && outcome.inconclusive.is_empty() {
+            match compare_golden(&case.id, name, step, response, context) {
+                Ok(None) => {}
+                Ok(Some(finding)) => outcome.findings.push(Draft { requirement, ..finding }),
+                Err(why) => outcome.inconclusive.push(format!("golden answer `{name}`: {why}")),
+            }
+        }
+    }
     outcome
+}
+
+/// A step's answer against its accepted golden answer `name`: a finding
+/// (its requirement left for the caller) when it is new or differs.
+fn compare_golden(case: &str, name: &str, step: &Step, response: &Value, context: &CaseContext<'_>) -> Result<Option<Draft>, String> {
+    let store = context.options.golden.as_ref().ok_or("the run names no golden folder (--golden DIR)")?;
+    let finding = |message: String, expected: String, actual: String| Draft {
+        requirement: String::new(),
+        keyword: None,
+        message,
+        expected,
+        actual,
+        hint: Some("review the answer with `mcp-conform golden review DIR`, then `golden accept DIR` or fix the server"),
+    };
+    Ok(match store.compare(case, name, &context.session.version, response, &step.redact)? {
+        golden::Comparison::Matches => None,
+        golden::Comparison::New { pending } => Some(finding(
+            format!("golden answer `{name}` has not been accepted yet"),
+            format!("an accepted answer at {}", golden::accepted_path(&pending).display()),
+            format!("written for review as {}", pending.display()),
+        )),
+        golden::Comparison::Differs { pending, diff } => Some(finding(
+            format!("the answer differs from golden answer `{name}`"),
+            format!("the answer accepted at {}", golden::accepted_path(&pending).display()),
+            format!("written for review as {}:\n{diff}", pending.display()),
+        )),
+    })
 }
 
 /// Check an exchange against a step's expectations; `variables` are the

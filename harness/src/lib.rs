@@ -32,6 +32,7 @@ pub mod execute;
 pub mod fixtures;
 pub mod fuzz;
 pub mod fuzzing;
+pub mod golden;
 pub mod jsonrpc;
 pub mod requirements;
 pub mod runner;

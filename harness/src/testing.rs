@@ -195,6 +195,7 @@ impl Conformance {
                 auth_tokens: Default::default(),
                 fixtures: self.fixtures.clone(),
                 reconnect: Some(Arc::new(Reconnect { target: self.target.clone(), limits: Limits::default(), options })),
+                golden: None,
             },
         };
         let record = runtime()?.block_on(runner::run(&config)).map_err(|e| Failed::from(e.to_string()))?;

@@ -354,3 +354,59 @@ fn a_server_is_read_from_an_mcp_servers_config_file() {
     usage_error(&["run", "--server", "reference"], "--config");
     usage_error(&["run", "--config", "/no/such/mcp.json"], "/no/such/mcp.json");
 }
+
+#[test]
+fn a_golden_answer_goes_from_pending_to_accepted_and_catches_a_change() {
+    let dir = scratch("golden");
+    std::fs::create_dir_all(dir.join("mine")).unwrap();
+    std::fs::write(
+        dir.join("mine/MY-GOLDEN-1.toml"),
+        r#"id = "MY-GOLDEN-1"
+title = "The tool list is the one we reviewed"
+requirements = ["TOOLS-005"]
+keyword = "MUST"
+spec = "server/tools.mdx"
+hint = "A tool changed: accept the new list if that was meant"
+versions = ["2025-06-18"]
+
+[[steps]]
+request = "tools/list"
+golden = "tools"
+redact = ["/result/tools/*/description"]
+"#,
+    )
+    .unwrap();
+    let cases = dir.to_str().unwrap();
+    let golden = dir.join("golden");
+    let pending = golden.join("MY-GOLDEN-1/tools@2025-06-18.json.new");
+    let run = |extra: &[&str]| {
+        let mut args = vec!["run", "--cases", cases, "--only", "MY-GOLDEN-1", "--spec-version", "2025-06-18", "--color", "never"];
+        args.extend_from_slice(extra);
+        let out = conform(&args);
+        (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned())
+    };
+
+    let (code, stdout) = run(&[]);
+    assert_eq!(code, Some(1), "a new answer is not accepted by the run that saw it: {stdout}");
+    assert!(stdout.contains("golden answer `tools` has not been accepted yet"), "{stdout}");
+    let written = std::fs::read_to_string(&pending).expect("the answer waits for review");
+    assert!(written.contains("\"id\": \"[redacted]\"") && written.contains("\"description\": \"[redacted]\""), "{written}");
+
+    let review = conform(&["golden", "review", golden.to_str().unwrap()]);
+    assert_eq!(review.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&review.stdout).contains("tools@2025-06-18.json (new)"));
+    assert_eq!(conform(&["golden", "accept", golden.to_str().unwrap()]).status.code(), Some(0));
+    assert!(!pending.exists() && golden.join("MY-GOLDEN-1/tools@2025-06-18.json").exists());
+    assert_eq!(run(&[]).0, Some(0), "the accepted answer matches");
+
+    // A server whose echo tool changed its inputSchema no longer matches.
+    let (code, stdout) = run(&["--", support::bin(), "reference-server", "--fault", "tool-input-schema-invalid"]);
+    assert_eq!(code, Some(1), "{stdout}");
+    assert!(stdout.contains("differs from golden answer `tools`") && stdout.contains("strnig"), "{stdout}");
+    assert_eq!(conform(&["golden", "reject", golden.to_str().unwrap()]).status.code(), Some(0));
+    assert!(!pending.exists());
+
+    usage_error(&["golden", "accept", "/no/such/golden"], "not a folder of golden answers");
+    std::fs::write(dir.join("mine/MY-GOLDEN-1.toml"), "id = \"MY-GOLDEN-1\"\ntitle = \"t\"\nrequirements = [\"X\"]\nkeyword = \"MUST\"\nspec = \"s\"\nhint = \"h\"\n[[steps]]\nnotify = \"x\"\ngolden = \"n\"\n").unwrap();
+    usage_error(&["run", "--cases", cases], "MY-GOLDEN-1.toml: step 1: only a request's answer can be golden");
+}

@@ -141,6 +141,8 @@ mod tests {
         assert!(catalogue.cases.len() >= 8, "{} cases", catalogue.cases.len());
         for case in &catalogue.cases {
             assert!(!case.area.is_empty());
+            // A golden answer is one server's; the catalogue serves every server.
+            assert!(case.steps.iter().all(|s| s.golden.is_none()), "{} keeps a golden answer", case.id);
         }
     }
 

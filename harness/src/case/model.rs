@@ -143,6 +143,14 @@ pub struct Step {
     /// is in a state the case cannot judge, so the case is inconclusive.
     #[serde(default)]
     pub precondition: bool,
+    /// The answer must match the one accepted under this name (user
+    /// scenarios only; see [`crate::golden`]).
+    #[serde(default)]
+    pub golden: Option<String>,
+    /// JSON pointers into the answer whose values are volatile (`*`: any key
+    /// or index); replaced before comparing with the golden answer.
+    #[serde(default)]
+    pub redact: Vec<String>,
 }
 
 /// What a step does, resolved from its fields.
@@ -277,6 +285,23 @@ impl Case {
                 if !assert.pointer.is_empty() && !assert.pointer.starts_with('/') {
                     return Err(format!("step {}: pointer `{}` must start with `/`", n + 1, assert.pointer));
                 }
+            }
+            if let Some(name) = &step.golden {
+                if !matches!(step.action()?, StepAction::Request(_) | StepAction::Initialize(_)) {
+                    return Err(format!("step {}: only a request's answer can be golden", n + 1));
+                }
+                if name.is_empty() || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+                    return Err(format!("step {}: golden name `{name}` must be letters, digits, `-` and `_`", n + 1));
+                }
+                if self.steps.iter().filter(|s| s.golden.as_ref() == Some(name)).count() > 1 {
+                    return Err(format!("step {}: golden name `{name}` is used by two steps", n + 1));
+                }
+            }
+            if let Some(pointer) = step.redact.iter().find(|p| !p.starts_with('/')) {
+                return Err(format!("step {}: redact pointer `{pointer}` must start with `/`", n + 1));
+            }
+            if !step.redact.is_empty() && step.golden.is_none() {
+                return Err(format!("step {}: `redact` applies to a golden answer, and the step has no `golden`", n + 1));
             }
             for (name, pointer) in &step.capture {
                 if !is_variable_name(name) || name == "version" {

@@ -3,6 +3,7 @@
 mod coverage;
 mod explain;
 mod fuzz;
+mod golden;
 mod list;
 mod replay;
 mod run;
@@ -35,6 +36,8 @@ enum Command {
     Fuzz(Box<fuzz::FuzzArgs>),
     /// Replay a finding file and say whether it still fails.
     Replay(Box<replay::ReplayArgs>),
+    /// Review, accept or reject the golden answers of user scenarios that a run wrote as pending.
+    Golden(golden::GoldenArgs),
     /// Serve the bundled reference server, the baseline `run` tests when
     /// given no target (`mcp-conform reference-server --help` for its flags).
     #[command(disable_help_flag = true)]
@@ -93,6 +96,7 @@ pub async fn main(cli: Cli) -> Result<i32, CliError> {
         Command::Explain(args) => explain::explain(args),
         Command::Fuzz(args) => fuzz::fuzz(*args).await,
         Command::Replay(args) => replay::replay(*args).await,
+        Command::Golden(args) => golden::golden(args),
         Command::ReferenceServer { .. } => {
             Err(CliError::Usage("the reference server runs on its own runtime: start it from `main`".into()))
         }

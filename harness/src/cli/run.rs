@@ -11,6 +11,7 @@ use crate::check::auth::TestTokens;
 use crate::check::CallTools;
 use crate::execute::VerdictOptions;
 use crate::fixtures::Fixtures;
+use crate::golden::GoldenStore;
 use crate::runner::{self, RunConfig};
 use crate::session::SessionOptions;
 use crate::target::Reconnect;
@@ -98,6 +99,9 @@ pub struct RunArgs {
     #[arg(long, value_name = "TOKEN")]
     auth_token_upper_case_resource: Option<String>,
 
+    /// Where the golden answers of user scenarios are kept [default: `golden/` in `--cases DIR`].
+    #[arg(long, value_name = "DIR")]
+    golden: Option<PathBuf>,
 }
 
 pub async fn run(args: RunArgs) -> Result<i32, CliError> {
@@ -152,6 +156,7 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
             },
             fixtures: Arc::new(fixtures),
             reconnect: Some(Arc::new(reconnect)),
+            golden: args.golden.clone().or_else(|| args.cases.as_ref().map(|dir| dir.join("golden"))).map(|dir| Arc::new(GoldenStore::new(dir))),
         },
     };
     let outcome = runner::run(&config).await;
