@@ -3,6 +3,7 @@
 mod coverage;
 mod explain;
 mod fuzz;
+mod gate;
 mod list;
 mod replay;
 mod run;
@@ -35,6 +36,9 @@ enum Command {
     Fuzz(Box<fuzz::FuzzArgs>),
     /// Replay a finding file and say whether it still fails.
     Replay(Box<replay::ReplayArgs>),
+    /// Run like `run` and write the failures found as a baseline file
+    /// (`--output FILE`), for `run --baseline FILE` to gate on.
+    Baseline(Box<gate::BaselineArgs>),
     /// Serve the bundled reference server, the baseline `run` tests when
     /// given no target (`mcp-conform reference-server --help` for its flags).
     #[command(disable_help_flag = true)]
@@ -93,6 +97,7 @@ pub async fn main(cli: Cli) -> Result<i32, CliError> {
         Command::Explain(args) => explain::explain(args),
         Command::Fuzz(args) => fuzz::fuzz(*args).await,
         Command::Replay(args) => replay::replay(*args).await,
+        Command::Baseline(args) => gate::baseline(*args).await,
         Command::ReferenceServer { .. } => {
             Err(CliError::Usage("the reference server runs on its own runtime: start it from `main`".into()))
         }
