@@ -60,7 +60,7 @@ impl GateArgs {
     /// built-in cases and those of `--cases`), before the run starts.
     pub(super) fn load(&self, catalogue: &Catalogue) -> Result<Option<Baseline>, CliError> {
         let Some(path) = &self.baseline else { return Ok(None) };
-        let text = std::fs::read_to_string(path).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
+        let text = std::fs::read_to_string(path).map_err(|e| CliError::Usage(format!("--baseline {}: {e}", path.display())))?;
         let case = |id: &str| known_case(catalogue, id);
         let transports = [Kind::Stdio, Kind::StreamableHttp, Kind::Sse].map(Kind::as_str);
         let known = Known { case: &case, versions: &version::ALL, transports: &transports };
@@ -86,7 +86,7 @@ impl GateArgs {
     pub(super) fn write(&self, record: &RunRecord, baseline: Option<&Baseline>, strict: bool) -> Result<Option<i32>, CliError> {
         let Some(path) = &self.write_to else { return Ok(None) };
         let text = baseline::write(record, strict, baseline);
-        std::fs::write(path, &text).map_err(|source| CliError::Io { path: path.display().to_string(), source })?;
+        std::fs::write(path, &text).map_err(|e| CliError::Usage(format!("--output {}: {e}", path.display())))?;
         println!("wrote {} ({} entries)", path.display(), count_entries(&text));
         Ok(Some(reports::McpConformExitCode::CONFORMANT))
     }
