@@ -64,8 +64,9 @@ fn baseline_round_trip_passes_then_reports_stale_entries() {
     let out = gate_run("run", &["--baseline", path(&file), "--report-dir", path(&reports)], false);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("stale      line 9: L-PING-001-ping  2025-06-18  stdio  (no longer fails"), "{stdout}");
+    assert!(stdout.contains("stale        line 9: L-PING-001-ping  2025-06-18  stdio  (no longer fails"), "{stdout}");
     assert!(stdout.contains("gate FAILED: 0 unlisted, 0 baselined, 2 stale"), "{stdout}");
+    assert!(stdout.trim_end().ends_with("; gate FAILED"), "the last line says the outcome: {stdout}");
     let gate = record(&reports).gate.expect("run.json has the gate");
     assert!(!gate.passed && gate.entries.iter().all(|e| e.outcome == EntryOutcome::Stale), "{gate:#?}");
 
@@ -90,7 +91,7 @@ fn an_unlisted_failure_fails_the_gate_and_an_entry_not_run_is_not_stale() {
     let out = gate_run("run", &["--baseline", path(&file), "--report-dir", path(&reports)], true);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{stdout}");
-    assert!(stdout.contains("unlisted   FAIL L-PING-001-ping  2025-11-25  stdio"), "{stdout}");
+    assert!(stdout.contains("unlisted     FAIL L-PING-001-ping  2025-11-25  stdio"), "{stdout}");
     let gate = record(&reports).gate.unwrap();
     let unlisted: Vec<_> = gate.unlisted.iter().map(|r| r.version.as_str()).collect();
     assert_eq!(unlisted, ["2025-11-25"]);
@@ -150,5 +151,5 @@ fn bad_baselines_exit_2_naming_the_file_and_line() {
     let out = conform(&["run", "--baseline", &mine, "--cases", path(&cases), "--only", "MY-1", "--spec-version", "2025-06-18"]);
     // MY-1 is not applicable (an undeclared capability): the entry is stale.
     assert_eq!(out.status.code(), Some(1), "{}{}", text(&out.stdout), text(&out.stderr));
-    assert!(text(&out.stdout).contains("stale      line 3: MY-1"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("stale        line 3: MY-1"), "{}", text(&out.stdout));
 }

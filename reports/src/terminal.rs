@@ -10,9 +10,9 @@
 //! 3. `Failures:`, repeating only the failed and warned results, grouped under
 //!    their area, each with its findings and its transcript;
 //! 4. the run's own notes, and with `verbose` the server's stderr;
-//! 4a. with a baseline, `Gate:`: the failures it lists, those it does not,
+//! 5. with a baseline, `Gate`: the failures it lists, those it does not,
 //!    its stale and unchecked entries, and the verdict;
-//! 5. one count line, always last, so `tail -n 1` gives the outcome.
+//! 6. one count line, always last, so `tail -n 1` gives the outcome.
 //!
 //! Every string that comes from the record is shown with its control
 //! characters escaped (`\u{1b}`): a transcript holds what the server sent,
@@ -29,6 +29,9 @@ use crate::{CaseResult, Finding, RunRecord, Status, TranscriptEntry};
 /// is shown without `verbose`: enough for a JSON-RPC envelope and the start
 /// of its payload, little enough that a 1 MB message doesn't bury the rest.
 pub const CLIP_CHARS: usize = 200;
+
+/// The width of the first column of the gate section (`inconclusive`).
+const GATE_LABEL: usize = 12;
 
 /// How to render the summary.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -248,7 +251,7 @@ impl Renderer {
                 part
             }
         };
-        let _ = writeln!(
+        let _ = write!(
             text,
             "\n{}, {}, {}, {}, {} in {}",
             part(counts.pass, "passed", Paint::green),
@@ -258,6 +261,16 @@ impl Renderer {
             part(counts.inconclusive, "inconclusive", Paint::magenta),
             human_duration(record.duration_ms),
         );
+        // With a baseline the gate decides the outcome: the last line says it.
+        if let Some(gate) = &record.gate {
+            let verdict = if gate.passed {
+                self.paint.green("gate passed")
+            } else {
+                self.paint.red("gate FAILED")
+            };
+            let _ = write!(text, "; {verdict}");
+        }
+        text.push('\n');
     }
 
     fn gate(&self, text: &mut String, gate: &Gate) {
@@ -267,22 +280,28 @@ impl Renderer {
             self.paint
                 .bold(&format!("Gate (baseline {}):", show(&gate.baseline)))
         );
-        for (label, results) in [
-            ("unlisted  ", &gate.unlisted),
-            ("baselined ", &gate.baselined),
-        ] {
+        for (label, results) in [("unlisted", &gate.unlisted), ("baselined", &gate.baselined)] {
             for result in results {
-                let line = result
-                    .entry_line
-                    .map(|l| format!("  (line {l})"))
-                    .unwrap_or_default();
+                // A baselined failure shows its entry, and the entry's reason.
+                let entry = result.entry_line.map(|line| {
+                    let reason = gate
+                        .entries
+                        .iter()
+                        .find(|e| e.line == line)
+                        .and_then(|e| e.reason.as_deref());
+                    match reason {
+                        Some(reason) => format!("  (line {line}: {})", show(reason)),
+                        None => format!("  (line {line})"),
+                    }
+                });
                 let _ = writeln!(
                     text,
-                    "  {label} {} {}  {}  {}{line}",
+                    "  {label:<GATE_LABEL$} {} {}  {}  {}{}",
                     self.mark(result.status),
                     show(&result.case_id),
                     show(&result.version),
                     show(&result.transport),
+                    self.paint.dim(&entry.unwrap_or_default()),
                 );
             }
         }
@@ -301,7 +320,7 @@ impl Renderer {
                 EntryOutcome::NotRun => "not checked: the case did not run there",
                 _ => "not checked: inconclusive, it may still fail",
             };
-            let label = format!("{:<10}", entry.outcome.as_str());
+            let label = format!("{:<GATE_LABEL$}", entry.outcome.as_str());
             let label = if entry.outcome == EntryOutcome::Stale {
                 self.paint.red(&label)
             } else {
