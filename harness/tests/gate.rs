@@ -140,16 +140,16 @@ fn bad_baselines_exit_2_naming_the_file_and_line() {
     // A case of --cases is known: an entry for it is no typo.
     std::fs::create_dir_all(dir.join("cases/mine")).unwrap();
     std::fs::write(
-        dir.join("cases/mine/MY-1.toml"),
-        "id = \"MY-1\"\ntitle = \"t\"\nrequirements = [\"X-1\"]\nkeyword = \"MUST\"\n\
-         spec = \"s\"\nhint = \"h\"\nrequires = [\"x-never-declared\"]\n[[steps]]\nrequest = \"x/method\"\n",
+        dir.join("cases/mine/MY-PING.toml"),
+        "id = \"MY-PING\"\ntitle = \"my ping\"\nrequirements = [\"L-PING-001\"]\nkeyword = \"MUST\"\nspec = \"s\"\n\
+         hint = \"h\"\nversions = [\"stateful\"]\n\n[[steps]]\nrequest = \"ping\"\nexpect = { outcome = \"result\" }\n",
     )
     .unwrap();
-    let mine = write("mine.toml", "format_version = 1\n[[failure]]\ncase = \"MY-1\"\n");
-    usage_error(&["run", "--baseline", &mine, "--only", "L-PING"], "mine.toml:3: unknown case `MY-1`");
+    let mine = write("mine.toml", "format_version = 1\n[[failure]]\ncase = \"MY-PING\"\n");
+    usage_error(&["run", "--baseline", &mine, "--only", "L-PING"], "mine.toml:3: unknown case `MY-PING`");
     let cases = dir.join("cases");
-    let out = conform(&["run", "--baseline", &mine, "--cases", path(&cases), "--only", "MY-1", "--spec-version", "2025-06-18"]);
-    // MY-1 is not applicable (an undeclared capability): the entry is stale.
+    let out = conform(&["run", "--baseline", &mine, "--cases", path(&cases), "--only", "MY-PING", "--spec-version", "2025-06-18"]);
+    // The reference server answers the ping: the entry is stale.
     assert_eq!(out.status.code(), Some(1), "{}{}", text(&out.stdout), text(&out.stderr));
-    assert!(text(&out.stdout).contains("stale        line 3: MY-1"), "{}", text(&out.stdout));
+    assert!(text(&out.stdout).contains("stale        line 3: MY-PING"), "{}", text(&out.stdout));
 }

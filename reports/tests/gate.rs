@@ -4,10 +4,7 @@
 use reports::baseline::{self, Baseline, Entry, Known};
 use reports::gate::{evaluate, EntryOutcome};
 use reports::terminal::{render, TerminalOptions};
-use reports::{
-    from_json, to_json, CaseResult, Finding, RunRecord, Status, TargetInfo, ToolInfo,
-    FORMAT_VERSION,
-};
+use reports::{from_json, to_json, CaseResult, Finding, RunRecord, Status, FORMAT_VERSION};
 
 fn result(case_id: &str, version: &str, status: Status) -> CaseResult {
     CaseResult {
@@ -37,33 +34,41 @@ fn result(case_id: &str, version: &str, status: Status) -> CaseResult {
     }
 }
 
+/// A run record as a build without the gate wrote it (format_version 1, no
+/// `gate` key), with no results yet.
+const RECORD_BEFORE_THE_GATE: &str = r#"{
+  "format_version": 1,
+  "tool": { "name": "mcp-conform", "version": "0.1.0" },
+  "started_at": "2026-07-30T09:00:00Z",
+  "duration_ms": 40,
+  "target": { "transport": "stdio", "endpoint": "my-server" },
+  "versions": ["2025-06-18", "2025-11-25"],
+  "results": []
+}"#;
+
 /// A run with a baselined failure, an unlisted one, a case that passes now,
 /// and one that was inconclusive.
 fn sample() -> RunRecord {
-    RunRecord {
-        format_version: FORMAT_VERSION,
-        tool: ToolInfo {
-            name: "mcp-conform".into(),
-            version: "0.1.0".into(),
-        },
-        started_at: "2026-07-30T09:00:00Z".into(),
-        duration_ms: 40,
-        target: TargetInfo {
-            transport: "stdio".into(),
-            endpoint: "my-server".into(),
-            server_info: None,
-            stderr: vec![],
-        },
-        versions: vec!["2025-06-18".into(), "2025-11-25".into()],
-        results: vec![
-            result("LIFECYCLE-006-unsupported-version", "2025-06-18", Status::Fail),
-            result("LIFECYCLE-006-unsupported-version", "2025-11-25", Status::Fail),
-            result("PING-001-ping", "2025-06-18", Status::Pass),
-            result("TOOLS-002-list", "2025-06-18", Status::Inconclusive),
-        ],
-        notes: vec![],
-        gate: None,
-    }
+    let mut record = from_json(RECORD_BEFORE_THE_GATE).expect("an older record reads");
+    assert_eq!(
+        (record.format_version, &record.gate),
+        (FORMAT_VERSION, &None)
+    );
+    record.results = vec![
+        result(
+            "LIFECYCLE-006-unsupported-version",
+            "2025-06-18",
+            Status::Fail,
+        ),
+        result(
+            "LIFECYCLE-006-unsupported-version",
+            "2025-11-25",
+            Status::Fail,
+        ),
+        result("PING-001-ping", "2025-06-18", Status::Pass),
+        result("TOOLS-002-list", "2025-06-18", Status::Inconclusive),
+    ];
+    record
 }
 
 fn entry(case: &str, version: Option<&str>, reason: Option<&str>, line: usize) -> Entry {
@@ -91,7 +96,13 @@ fn gated_sample() -> RunRecord {
         ],
     };
     let mut record = sample();
-    record.gate = Some(evaluate(&record, &baseline, "ci/baseline.toml", false, false));
+    record.gate = Some(evaluate(
+        &record,
+        &baseline,
+        "ci/baseline.toml",
+        false,
+        false,
+    ));
     record
 }
 
@@ -104,20 +115,35 @@ fn terminal_shows_the_gate() {
 fn run_json_holds_the_gate_and_reads_back() {
     let record = gated_sample();
     let json = to_json(&record);
-    let gate: serde_json::Value = serde_json::from_str::<serde_json::Value>(&json).unwrap()["gate"].clone();
+    let gate: serde_json::Value =
+        serde_json::from_str::<serde_json::Value>(&json).unwrap()["gate"].clone();
     insta::assert_json_snapshot!(gate);
     assert_eq!(from_json(&json).unwrap(), record);
-    let outcomes: Vec<_> = record.gate.unwrap().entries.iter().map(|e| e.outcome).collect();
+    let outcomes: Vec<_> = record
+        .gate
+        .unwrap()
+        .entries
+        .iter()
+        .map(|e| e.outcome)
+        .collect();
     assert_eq!(
         outcomes,
-        [EntryOutcome::Matched, EntryOutcome::Stale, EntryOutcome::Inconclusive, EntryOutcome::NotRun]
+        [
+            EntryOutcome::Matched,
+            EntryOutcome::Stale,
+            EntryOutcome::Inconclusive,
+            EntryOutcome::NotRun
+        ]
     );
 }
 
 #[test]
 fn a_record_without_a_gate_reads_as_before() {
     let json = to_json(&sample());
-    assert!(!json.contains("\"gate\""), "no baseline, no gate key: {json}");
+    assert!(
+        !json.contains("\"gate\""),
+        "no baseline, no gate key: {json}"
+    );
     assert_eq!(from_json(&json).unwrap().gate, None);
     assert_eq!(reports::exit_code(&sample(), false), 1);
 }

@@ -12,10 +12,9 @@ use reports::baseline::{self, Baseline, Known};
 use reports::RunRecord;
 
 use super::run::RunArgs;
-use super::explain::edit_distance;
+use super::explain::closest;
 use super::CliError;
 use crate::case::Catalogue;
-use crate::requirements::names_prefix;
 use crate::transport::Kind;
 use crate::version;
 
@@ -96,25 +95,12 @@ fn count_entries(text: &str) -> usize {
     text.lines().filter(|l| *l == "[[failure]]").count()
 }
 
-/// `Ok` for a case of the catalogue; otherwise why not, with the closest
-/// IDs (a requirement ID names its cases' prefix).
+/// `Ok` for a case of the catalogue; otherwise why not, with the closest IDs.
 fn known_case(catalogue: &Catalogue, id: &str) -> Result<(), String> {
     if catalogue.cases.iter().any(|c| c.id == id) {
         return Ok(());
     }
-    let wanted = id.to_ascii_lowercase();
-    let mut close: Vec<(usize, &str)> = catalogue
-        .cases
-        .iter()
-        .map(|c| {
-            let distance = if names_prefix(&c.id, id) { 0 } else { edit_distance(&wanted, &c.id.to_ascii_lowercase()) };
-            (distance, c.id.as_str())
-        })
-        .filter(|(distance, _)| *distance <= 3)
-        .collect();
-    close.sort();
-    let best = close.first().map_or(0, |(distance, _)| *distance);
-    let names: Vec<&str> = close.iter().take_while(|(d, _)| *d == best).take(5).map(|(_, name)| *name).collect();
+    let names = closest(catalogue.cases.iter().map(|c| c.id.as_str()), id);
     let mut message = format!("unknown case `{id}` (not a built-in case nor one of --cases; see `mcp-conform list`)");
     if !names.is_empty() {
         message.push_str(&format!("; did you mean {}?", names.join(", ")));
