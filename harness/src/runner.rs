@@ -93,6 +93,7 @@ pub async fn run(config: &RunConfig) -> Result<RunRecord, RunError> {
         versions: runs.iter().map(|r| r.version().to_string()).collect(),
         results: Vec::new(),
         notes,
+        gate: None,
     };
 
     // Versions are independent (each has its own connections), so they run

@@ -4,7 +4,7 @@ use thiserror::Error as ThisError;
 
 use crate::FORMAT_VERSION;
 
-/// Why a `run.json` document could not be read.
+/// Why a `run.json` document or a baseline file could not be read.
 ///
 /// Writing never fails: every report is a pure function of a [`RunRecord`]
 /// that is already in memory. Only reading a document, which may come from
@@ -32,6 +32,15 @@ pub enum Error {
         found: u64,
         /// The one version this build reads ([`FORMAT_VERSION`]).
         supported: u32,
+    },
+    /// A baseline file is malformed (see [`crate::baseline`]); the caller
+    /// adds the file's name.
+    #[error("{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
+    Baseline {
+        /// The line the problem is on, when there is one.
+        line: Option<usize>,
+        /// What is wrong.
+        message: String,
     },
 }
 

@@ -41,9 +41,17 @@ impl McpConformExitCode {
 ///
 /// `strict` gates on warnings even in a record made without `--strict` (for
 /// example one read back from `run.json` by a later CI step).
+///
+/// A record with a `gate` (the run had a baseline) is judged by it: results
+/// its baseline lists do not gate, and a stale entry does unless the gate
+/// allowed them (see [`crate::gate`]).
 pub fn exit_code(record: &RunRecord, strict: bool) -> i32 {
     let gated = |status: Status| status == Status::Fail || (strict && status == Status::Warn);
-    if record.results.iter().any(|result| gated(result.status)) {
+    let fails = match &record.gate {
+        Some(gate) => crate::gate::fails(record, gate, strict),
+        None => record.results.iter().any(|result| gated(result.status)),
+    };
+    if fails {
         McpConformExitCode::FINDINGS
     } else {
         McpConformExitCode::CONFORMANT

@@ -5,7 +5,9 @@
 //! ([`ToolInfo`](crate::ToolInfo), [`TargetInfo`](crate::TargetInfo),
 //! [`StderrCapture`](crate::StderrCapture), [`CaseResult`](crate::CaseResult),
 //! [`Status`](crate::Status), [`Finding`](crate::Finding),
-//! [`TranscriptEntry`](crate::TranscriptEntry), [`Direction`](crate::Direction));
+//! [`TranscriptEntry`](crate::TranscriptEntry), [`Direction`](crate::Direction),
+//! and, when the run had a baseline, [`Gate`](crate::gate::Gate) with the
+//! types it holds);
 //! the [`record`](crate::record) module says how they map to JSON.
 //!
 //! A reader checks `format_version` before anything else and refuses a

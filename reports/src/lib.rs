@@ -16,6 +16,8 @@
 //! * [`terminal`]: [`terminal::render`], the summary a person reads.
 //! * [`exit_codes`]: [`McpConformExitCode`] and [`exit_code`], the process
 //!   exit code a record leads to.
+//! * [`baseline`] and [`gate`]: the baseline file of known failures and the
+//!   CI gate that judges a run against it (the record's `gate`).
 //!
 //! Every report is a pure function of `&RunRecord`: no I/O, no clock, no
 //! environment, so the same record always gives the same bytes and each
@@ -54,6 +56,7 @@
 //!         duration_ms: 1,
 //!     }],
 //!     notes: vec![],
+//!     gate: None,
 //! };
 //!
 //! let summary = terminal::render(&record, &terminal::TerminalOptions::default());
@@ -65,8 +68,10 @@
 #![forbid(unsafe_code)]
 #![warn(missing_docs)]
 
+pub mod baseline;
 mod error;
 pub mod exit_codes;
+pub mod gate;
 pub mod json;
 pub mod junit;
 pub mod record;
@@ -102,6 +107,7 @@ mod test_support {
             versions: vec!["2025-06-18".into()],
             results,
             notes: vec![],
+            gate: None,
         }
     }
 

@@ -42,6 +42,13 @@ pub struct RunRecord {
     /// Omitted when empty.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub notes: Vec<String>,
+    /// The CI gate's verdict when the run had a baseline (`--baseline`): which
+    /// failures it listed, which it did not, which of its entries are stale.
+    /// Omitted without a baseline. Added after version 1 without a bump: it is
+    /// optional, and the results keep their meaning (a baselined failure is
+    /// still `fail`), so a reader that ignores it misreads nothing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub gate: Option<crate::gate::Gate>,
 }
 
 /// The harness that produced a record.

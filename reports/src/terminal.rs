@@ -10,7 +10,9 @@
 //! 3. `Failures:`, repeating only the failed and warned results, grouped under
 //!    their area, each with its findings and its transcript;
 //! 4. the run's own notes, and with `verbose` the server's stderr;
-//! 5. one count line, always last, so `tail -n 1` gives the outcome.
+//! 5. with a baseline, `Gate`: the failures it lists, those it does not,
+//!    its stale and unchecked entries, and the verdict;
+//! 6. one count line, always last, so `tail -n 1` gives the outcome.
 //!
 //! Every string that comes from the record is shown with its control
 //! characters escaped (`\u{1b}`): a transcript holds what the server sent,
@@ -19,6 +21,7 @@
 
 use std::fmt::Write as _;
 
+use crate::gate::{EntryOutcome, Gate};
 use crate::text::{arrow, clip, human_duration, visible, Lines};
 use crate::{CaseResult, Finding, RunRecord, Status, TranscriptEntry};
 
@@ -26,6 +29,9 @@ use crate::{CaseResult, Finding, RunRecord, Status, TranscriptEntry};
 /// is shown without `verbose`: enough for a JSON-RPC envelope and the start
 /// of its payload, little enough that a 1 MB message doesn't bury the rest.
 pub const CLIP_CHARS: usize = 200;
+
+/// The width of the first column of the gate section (`inconclusive`).
+const GATE_LABEL: usize = 12;
 
 /// How to render the summary.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -55,6 +61,9 @@ pub fn render(record: &RunRecord, options: &TerminalOptions) -> String {
     out.notes(&mut text, record);
     if options.verbose {
         out.stderr(&mut text, record);
+    }
+    if let Some(gate) = &record.gate {
+        out.gate(&mut text, gate);
     }
     out.count_line(&mut text, record);
     text
@@ -105,6 +114,10 @@ impl Renderer {
             if let Some(label) = reason_label(result.status) {
                 let reason = result.reason.as_deref().unwrap_or("no reason given");
                 let note = format!("({label}: {})", show(reason));
+                let _ = write!(text, "  {}", self.paint.dim(&note));
+            }
+            if let Some(line) = baseline_line(record, result) {
+                let note = format!("(baselined, line {line})");
                 let _ = write!(text, "  {}", self.paint.dim(&note));
             }
             text.push('\n');
@@ -238,7 +251,7 @@ impl Renderer {
                 part
             }
         };
-        let _ = writeln!(
+        let _ = write!(
             text,
             "\n{}, {}, {}, {}, {} in {}",
             part(counts.pass, "passed", Paint::green),
@@ -247,6 +260,109 @@ impl Renderer {
             part(counts.not_applicable, "not applicable", Paint::dim),
             part(counts.inconclusive, "inconclusive", Paint::magenta),
             human_duration(record.duration_ms),
+        );
+        // With a baseline the gate decides the outcome: the last line says it.
+        if let Some(gate) = &record.gate {
+            let verdict = if gate.passed {
+                self.paint.green("gate passed")
+            } else {
+                self.paint.red("gate FAILED")
+            };
+            let _ = write!(text, "; {verdict}");
+        }
+        text.push('\n');
+    }
+
+    fn gate(&self, text: &mut String, gate: &Gate) {
+        let _ = writeln!(
+            text,
+            "\n{}",
+            self.paint
+                .bold(&format!("Gate (baseline {}):", show(&gate.baseline)))
+        );
+        for (label, results) in [("unlisted", &gate.unlisted), ("baselined", &gate.baselined)] {
+            for result in results {
+                // A baselined failure shows its entry, and the entry's reason.
+                let entry = result.entry_line.map(|line| {
+                    let reason = gate
+                        .entries
+                        .iter()
+                        .find(|e| e.line == line)
+                        .and_then(|e| e.reason.as_deref());
+                    match reason {
+                        Some(reason) => format!("  (line {line}: {})", show(reason)),
+                        None => format!("  (line {line})"),
+                    }
+                });
+                let _ = writeln!(
+                    text,
+                    "  {label:<GATE_LABEL$} {} {}  {}  {}{}",
+                    self.mark(result.status),
+                    show(&result.case_id),
+                    show(&result.version),
+                    show(&result.transport),
+                    self.paint.dim(&entry.unwrap_or_default()),
+                );
+            }
+        }
+        for entry in gate
+            .entries
+            .iter()
+            .filter(|e| e.outcome != EntryOutcome::Matched)
+        {
+            let scope = [&entry.version, &entry.transport]
+                .into_iter()
+                .flatten()
+                .map(|s| show(s))
+                .collect::<Vec<_>>();
+            let why = match entry.outcome {
+                EntryOutcome::Stale => "no longer fails: remove the entry",
+                EntryOutcome::NotRun => "not checked: the case did not run there",
+                _ => "not checked: inconclusive, it may still fail",
+            };
+            let label = format!("{:<GATE_LABEL$}", entry.outcome.as_str());
+            let label = if entry.outcome == EntryOutcome::Stale {
+                self.paint.red(&label)
+            } else {
+                self.paint.dim(&label)
+            };
+            let scope = if scope.is_empty() {
+                "every version and transport".to_string()
+            } else {
+                scope.join("  ")
+            };
+            let _ = writeln!(
+                text,
+                "  {label} line {}: {}  {scope}  ({why})",
+                entry.line,
+                show(&entry.case)
+            );
+        }
+        let stale = gate
+            .entries
+            .iter()
+            .filter(|e| e.outcome == EntryOutcome::Stale)
+            .count();
+        let unchecked = gate
+            .entries
+            .iter()
+            .filter(|e| matches!(e.outcome, EntryOutcome::NotRun | EntryOutcome::Inconclusive))
+            .count();
+        let verdict = if gate.passed {
+            self.paint.green("passed")
+        } else {
+            self.paint.red("FAILED")
+        };
+        let allowed = if gate.allow_stale && stale > 0 {
+            " (allowed)"
+        } else {
+            ""
+        };
+        let _ = writeln!(
+            text,
+            "gate {verdict}: {} unlisted, {} baselined, {stale} stale{allowed}, {unchecked} unchecked entries",
+            gate.unlisted.len(),
+            gate.baselined.len(),
         );
     }
 
@@ -291,6 +407,20 @@ impl Widths {
             transport: width(|r| &r.transport),
         }
     }
+}
+
+/// The line of the baseline entry that lists `result`, when the run had a
+/// baseline and one does.
+fn baseline_line(record: &RunRecord, result: &CaseResult) -> Option<usize> {
+    let gate = record.gate.as_ref()?;
+    gate.baselined
+        .iter()
+        .find(|b| {
+            b.case_id == result.case_id
+                && b.version == result.version
+                && b.transport == result.transport
+        })
+        .and_then(|b| b.entry_line)
 }
 
 fn reason_label(status: Status) -> Option<&'static str> {

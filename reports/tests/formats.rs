@@ -158,6 +158,7 @@ fn sample() -> RunRecord {
         versions: vec!["2025-06-18".into(), "2026-07-28".into()],
         results: vec![pass, fail, warn, not_applicable, inconclusive, pass_newer],
         notes: vec!["version 2024-11-05 was not probed: the server closed stdin".into()],
+        gate: None,
     }
 }
 

@@ -103,8 +103,20 @@ fn case_header(case: &Case, out: &mut String) {
 /// One line: the ID is unknown, with the closest IDs when there are some.
 fn unknown(catalogue: &Catalogue, id: &str) -> String {
     let ids = requirements::builtin().iter().map(|r| r.id.as_str()).chain(catalogue.cases.iter().map(|c| c.id.as_str()));
+    let names = closest(ids, id);
+    let mut message = format!("`{id}` is neither a requirement ID (e.g. HTTP-003) nor a case ID (see `mcp-conform list --coverage`)");
+    if !names.is_empty() {
+        let _ = write!(message, "; did you mean {}?", names.join(", "));
+    }
+    message
+}
+
+/// The candidates closest to `id`, for a "did you mean": those it is a
+/// prefix of (a requirement ID names its cases), else those at the smallest
+/// edit distance up to 2; at most five.
+pub(super) fn closest<'a>(candidates: impl Iterator<Item = &'a str>, id: &str) -> Vec<&'a str> {
     let wanted = id.to_ascii_lowercase();
-    let mut close: Vec<(usize, &str)> = ids
+    let mut close: Vec<(usize, &str)> = candidates
         .filter_map(|candidate| {
             let distance = edit_distance(&wanted, &candidate.to_ascii_lowercase());
             let prefix = names_prefix(candidate, id);
@@ -114,12 +126,7 @@ fn unknown(catalogue: &Catalogue, id: &str) -> String {
     close.sort();
     // Only the closest ones: a longer list hides the likely answer.
     let best = close.first().map_or(0, |(distance, _)| *distance);
-    let names: Vec<&str> = close.iter().take_while(|(d, _)| *d == best).take(5).map(|(_, name)| *name).collect();
-    let mut message = format!("`{id}` is neither a requirement ID (e.g. HTTP-003) nor a case ID (see `mcp-conform list --coverage`)");
-    if !names.is_empty() {
-        let _ = write!(message, "; did you mean {}?", names.join(", "));
-    }
-    message
+    close.iter().take_while(|(d, _)| *d == best).take(5).map(|(_, name)| *name).collect()
 }
 
 /// Levenshtein distance, for suggestions.

@@ -3,6 +3,7 @@
 mod coverage;
 mod explain;
 mod fuzz;
+mod gate;
 mod golden;
 mod list;
 mod replay;
@@ -38,6 +39,9 @@ enum Command {
     Replay(Box<replay::ReplayArgs>),
     /// Review, accept or reject the golden answers of user scenarios that a run wrote as pending.
     Golden(golden::GoldenArgs),
+    /// Run like `run` and write the failures found as a baseline file
+    /// (`--output FILE`), for `run --baseline FILE` to gate on.
+    Baseline(Box<gate::BaselineArgs>),
     /// Serve the bundled reference server, the baseline `run` tests when
     /// given no target (`mcp-conform reference-server --help` for its flags).
     #[command(disable_help_flag = true)]
@@ -97,6 +101,7 @@ pub async fn main(cli: Cli) -> Result<i32, CliError> {
         Command::Fuzz(args) => fuzz::fuzz(*args).await,
         Command::Replay(args) => replay::replay(*args).await,
         Command::Golden(args) => golden::golden(args),
+        Command::Baseline(args) => gate::baseline(*args).await,
         Command::ReferenceServer { .. } => {
             Err(CliError::Usage("the reference server runs on its own runtime: start it from `main`".into()))
         }

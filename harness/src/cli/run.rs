@@ -102,6 +102,10 @@ pub struct RunArgs {
     /// Where the golden answers of user scenarios are kept [default: `golden/` in `--cases DIR`].
     #[arg(long, value_name = "DIR")]
     golden: Option<PathBuf>,
+
+    /// The CI gate: --baseline FILE, --allow-stale.
+    #[command(flatten)]
+    pub(super) gate: super::gate::GateArgs,
 }
 
 pub async fn run(args: RunArgs) -> Result<i32, CliError> {
@@ -109,6 +113,9 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
     if let Some(dir) = &args.cases {
         catalogue.extend(case::load_dir(dir)?);
     }
+    // Read before the run, so a malformed baseline costs no run; its case IDs
+    // are checked against every case, selected or not.
+    let baseline = args.gate.load(&catalogue)?;
     for (flag, selectors) in [("--only", &args.only), ("--skip", &args.skip)] {
         if let Some(unknown) = catalogue.unknown_selector(selectors) {
             return Err(CliError::Usage(format!(
@@ -163,7 +170,8 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
     if let Some(server) = reference {
         server.stop().await;
     }
-    let record = outcome?;
+    let mut record = outcome?;
+    args.gate.judge(&mut record, baseline.as_ref(), args.strict);
 
     let color = match args.color.as_str() {
         "always" => true,
@@ -175,6 +183,9 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
         std::fs::create_dir_all(dir).map_err(|e| io(&dir.display().to_string(), e))?;
         write(dir.join("run.json"), reports::to_json(&record))?;
         write(dir.join("junit.xml"), reports::junit::to_junit(&record))?;
+    }
+    if let Some(code) = args.gate.write(&record, baseline.as_ref(), args.strict)? {
+        return Ok(code);
     }
     Ok(reports::exit_code(&record, args.strict))
 }
