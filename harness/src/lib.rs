@@ -37,6 +37,7 @@ pub mod requirements;
 pub mod runner;
 pub mod schema;
 pub mod session;
+pub mod surface;
 pub mod target;
 pub mod transport;
 pub mod version;

@@ -6,6 +6,7 @@ mod fuzz;
 mod list;
 mod replay;
 mod run;
+mod snapshot;
 mod target;
 
 use std::ffi::OsString;
@@ -35,6 +36,10 @@ enum Command {
     Fuzz(Box<fuzz::FuzzArgs>),
     /// Replay a finding file and say whether it still fails.
     Replay(Box<replay::ReplayArgs>),
+    /// Record the server's public surface (capabilities, versions, tools,
+    /// resources, templates, prompts) to a file fit to commit, or compare the
+    /// live surface with one (`--check FILE`).
+    Snapshot(Box<snapshot::SnapshotArgs>),
     /// Serve the bundled reference server, the baseline `run` tests when
     /// given no target (`mcp-conform reference-server --help` for its flags).
     #[command(disable_help_flag = true)]
@@ -83,6 +88,9 @@ pub enum CliError {
     /// A fuzzing campaign or a replay could not run.
     #[error(transparent)]
     Fuzz(#[from] crate::fuzz::FuzzError),
+    /// A surface snapshot could not be taken, read or written.
+    #[error(transparent)]
+    Surface(#[from] crate::surface::SurfaceError),
 }
 
 /// Run the parsed command; returns the exit code.
@@ -93,6 +101,7 @@ pub async fn main(cli: Cli) -> Result<i32, CliError> {
         Command::Explain(args) => explain::explain(args),
         Command::Fuzz(args) => fuzz::fuzz(*args).await,
         Command::Replay(args) => replay::replay(*args).await,
+        Command::Snapshot(args) => snapshot::snapshot(*args).await,
         Command::ReferenceServer { .. } => {
             Err(CliError::Usage("the reference server runs on its own runtime: start it from `main`".into()))
         }

@@ -98,6 +98,15 @@ pub struct RunArgs {
     #[arg(long, value_name = "TOKEN")]
     auth_token_upper_case_resource: Option<String>,
 
+    /// Compare the server's public surface with this snapshot (written by
+    /// `mcp-conform snapshot`): breaking or unclassified changes fail the gate.
+    #[arg(long, value_name = "FILE")]
+    snapshot: Option<PathBuf>,
+
+    /// With --snapshot: rewrite the snapshot to accept the changes.
+    #[arg(long, requires = "snapshot")]
+    update_snapshot: bool,
+
 }
 
 pub async fn run(args: RunArgs) -> Result<i32, CliError> {
@@ -125,7 +134,20 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
         None if bundled => Fixtures::reference(),
         None => Fixtures::default(),
     };
+    // A malformed snapshot is reported before any server is started.
+    let surface_before = match &args.snapshot {
+        Some(file) => Some(super::snapshot::load_for_check(file, args.update_snapshot)?),
+        None => None,
+    };
     let (target, _, reference) = args.target.resolve().await?;
+    // The surface is read before the catalogue runs, whose cases change fixtures.
+    let surface_check = match (&args.snapshot, surface_before) {
+        (Some(file), Some(old)) => {
+            let options = SessionOptions { request_timeout: args.timeout, startup_timeout: args.startup_timeout.max(args.timeout) };
+            Some(super::snapshot::compare(file, old, &target, &options, args.update_snapshot).await?)
+        }
+        _ => None,
+    };
 
     let limits = Limits { max_message_bytes: args.max_message_size, ..Limits::default() };
     let startup_timeout = args.startup_timeout.max(args.timeout);
@@ -170,6 +192,12 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
         std::fs::create_dir_all(dir).map_err(|e| io(&dir.display().to_string(), e))?;
         write(dir.join("run.json"), reports::to_json(&record))?;
         write(dir.join("junit.xml"), reports::junit::to_junit(&record))?;
+    }
+    if let Some(surface) = surface_check {
+        print!("{}", surface.text);
+        if surface.code != reports::McpConformExitCode::CONFORMANT {
+            return Ok(surface.code.max(reports::exit_code(&record, args.strict)));
+        }
     }
     Ok(reports::exit_code(&record, args.strict))
 }
