@@ -20,6 +20,17 @@ fn against_reference(args: &[&str], variant: Option<&str>) -> (Option<i32>, Stri
     (out.status.code(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
+/// Run as [`against_reference`], check the exit code and that stdout holds
+/// every one of `needles`; returns stdout.
+fn expect(args: &[&str], variant: Option<&str>, code: i32, needles: &[&str]) -> String {
+    let (got, stdout, stderr) = against_reference(args, variant);
+    assert_eq!(got, Some(code), "{args:?} {variant:?}\n{stdout}\n{stderr}");
+    for needle in needles {
+        assert!(stdout.contains(needle), "{args:?} {variant:?}: stdout lacks {needle:?}\n{stdout}");
+    }
+    stdout
+}
+
 fn path(p: &Path) -> &str {
     p.to_str().expect("scratch paths are UTF-8")
 }
@@ -54,23 +65,20 @@ fn the_snapshot_is_complete_and_stable() {
     assert_eq!(code, Some(0));
     assert_eq!(again, text, "a second snapshot differs");
     // And the server checks clean against its own record.
-    let (code, stdout, stderr) = against_reference(&["snapshot", "--check", path(&file)], None);
-    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
-    assert!(stdout.contains("0 breaking, 0 needing review, 0 additive, 0 cosmetic"), "{stdout}");
+    expect(&["snapshot", "--check", path(&file)], None, 0, &["0 breaking, 0 needing review, 0 additive, 0 cosmetic"]);
 }
 
 #[test]
 fn a_renamed_tool_or_a_new_required_parameter_breaks() {
     let file = clean_snapshot("surface-breaking");
-    let (code, stdout, stderr) = against_reference(&["snapshot", "--check", path(&file)], Some("tool-renamed"));
-    assert_eq!(code, Some(1), "{stdout}\n{stderr}");
-    assert!(stdout.contains("breaking      tools/echo: tool `echo` removed"), "{stdout}");
-    assert!(stdout.contains("additive      tools/echo_text: new tool `echo_text`"), "{stdout}");
-
-    let (code, stdout, stderr) = against_reference(&["snapshot", "--check", path(&file)], Some("tool-parameter-required"));
-    assert_eq!(code, Some(1), "{stdout}\n{stderr}");
-    assert!(stdout.contains("1 breaking, 0 needing review, 0 additive"), "{stdout}");
-    assert!(stdout.contains("breaking      tools/echo/inputSchema/required/format: parameter `format` newly required"), "{stdout}");
+    let check = ["snapshot", "--check", path(&file)];
+    let renamed = ["breaking      tools/echo: tool `echo` removed", "additive      tools/echo_text: new tool `echo_text`"];
+    expect(&check, Some("tool-renamed"), 1, &renamed);
+    let required = [
+        "1 breaking, 0 needing review, 0 additive",
+        "breaking      tools/echo/inputSchema/required/format: parameter `format` newly required",
+    ];
+    expect(&check, Some("tool-parameter-required"), 1, &required);
 }
 
 #[test]
@@ -80,30 +88,23 @@ fn run_gates_on_the_snapshot_beside_the_catalogue() {
     let one_version =
         ["run", "--color", "never", "--spec-version", "2025-06-18", "--call-tools", "all", "--fixtures", fixtures, "--snapshot", path(&file)];
     // A new optional parameter is additive: reported, the run passes.
-    let (code, stdout, stderr) = against_reference(&one_version, Some("tool-parameter-optional"));
-    assert_eq!(code, Some(0), "{stdout}\n{stderr}");
-    assert!(stdout.contains("additive      tools/echo/inputSchema/properties/repeat: new optional parameter `repeat`"), "{stdout}");
-    assert!(stdout.contains(" passed, 0 failed"), "the catalogue still passes: {stdout}");
+    let optional = ["additive      tools/echo/inputSchema/properties/repeat: new optional parameter `repeat`", " passed, 0 failed"];
+    expect(&one_version, Some("tool-parameter-optional"), 0, &optional);
     // A new required one fails the gate although every case passes.
-    let (code, stdout, stderr) = against_reference(&one_version, Some("tool-parameter-required"));
-    assert_eq!(code, Some(1), "{stdout}\n{stderr}");
-    assert!(stdout.contains(" passed, 0 failed"), "the catalogue still passes: {stdout}");
-    assert!(stdout.contains("surface gate failed"), "{stdout}");
+    expect(&one_version, Some("tool-parameter-required"), 1, &[" passed, 0 failed", "surface gate failed"]);
 }
 
 #[test]
 fn update_accepts_the_changes() {
     let file = clean_snapshot("surface-update");
     let check = ["snapshot", "--check", path(&file)];
-    let (code, stdout, _) = against_reference(&[&check[..], &["--update"]].concat(), Some("tool-renamed"));
-    assert_eq!(code, Some(0), "{stdout}");
-    assert!(stdout.contains("updated: 2 change(s) accepted"), "a removal and an addition, each in every version: {stdout}");
+    // A removal and an addition, each merged across every version.
+    expect(&[&check[..], &["--update"]].concat(), Some("tool-renamed"), 0, &["updated: 2 change(s) accepted"]);
     let text = std::fs::read_to_string(&file).expect("snapshot rewritten");
     assert!(text.contains("\"echo_text\"") && !text.contains("\"echo\":"), "the rename is recorded");
-    let (code, stdout, _) = against_reference(&check, Some("tool-renamed"));
-    assert_eq!(code, Some(0), "{stdout}");
-    let (code, stdout, _) = against_reference(&check, None);
-    assert_eq!(code, Some(1), "the clean server now lacks echo_text: {stdout}");
+    expect(&check, Some("tool-renamed"), 0, &["0 breaking, 0 needing review, 0 additive"]);
+    // The clean server now lacks echo_text.
+    expect(&check, None, 1, &["breaking      tools/echo_text: tool `echo_text` removed"]);
 }
 
 #[test]

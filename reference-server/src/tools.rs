@@ -503,7 +503,7 @@ pub enum Call {
 
 /// The published `inputSchema` of the tool `name` as `version` has it now.
 pub fn input_schema(version: ProtocolVersion, name: &str) -> Option<Value> {
-    current(version).into_iter().find(|f| f.name == name).map(|f| published_input_schema(f))
+    current(version).into_iter().find(|f| f.name == name).map(published_input_schema)
 }
 
 /// The `name` of a `tools/call`, if it is a string.

@@ -135,11 +135,14 @@ fn segment(name: &str) -> String {
     }
 }
 
+/// One list of a surface, by key (absent when its capability is not declared).
+type Items = Option<BTreeMap<String, Value>>;
+
 /// One version's changes.
 fn surface(found: &mut Found, version: &str, old: &VersionSurface, new: &VersionSurface) {
     let mut at = At { found, version };
     capabilities(&mut at, "capabilities", &old.capabilities, &new.capabilities);
-    let lists: [(&str, &Option<BTreeMap<String, Value>>, &Option<BTreeMap<String, Value>>, ItemKind); 4] = [
+    let lists: [(&str, &Items, &Items, ItemKind); 4] = [
         ("tools", &old.tools, &new.tools, ItemKind::Tool),
         ("prompts", &old.prompts, &new.prompts, ItemKind::Prompt),
         ("resources", &old.resources, &new.resources, ItemKind::Resource),
@@ -347,6 +350,10 @@ const RESTRICTIONS: &[&str] = &["pattern", "format", "multipleOf"];
 
 /// Compare two JSON Schemas of data flowing `flow`.
 fn schema(at: &mut At, path: &str, old: &Value, new: &Value, flow: Flow) {
+    // `{}` admits everything, as `true` does.
+    let anything = Value::Bool(true);
+    let plain = |schema: &'_ Value| schema.as_object().is_some_and(|o| o.is_empty());
+    let (old, new) = (if plain(old) { &anything } else { old }, if plain(new) { &anything } else { new });
     if old == new {
         return;
     }

@@ -142,6 +142,9 @@ fn input_enums_and_bounds_narrowed_break() {
     assert_eq!(classes(&old, &no_max_length), one(Class::Additive, "tools/get_weather/inputSchema/properties/city/maxLength"));
     let pattern = changed_input(|s| s["properties"]["city"]["pattern"] = json!("^[A-Z]"));
     assert_eq!(classes(&old, &pattern), one(Class::Breaking, "tools/get_weather/inputSchema/properties/city/pattern"));
+    // `{}` is `true` under another name.
+    let open = changed_input(|s| s["additionalProperties"] = json!({}));
+    assert_eq!(classes(&old, &open), vec![]);
     let closed = changed_input(|s| s["additionalProperties"] = json!(false));
     assert_eq!(classes(&old, &closed), one(Class::Breaking, "tools/get_weather/inputSchema/additionalProperties"));
     assert_eq!(classes(&closed, &old), one(Class::Additive, "tools/get_weather/inputSchema/additionalProperties"));
