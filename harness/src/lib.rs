@@ -39,6 +39,7 @@ pub mod runner;
 pub mod schema;
 pub mod server_config;
 pub mod session;
+pub mod surface;
 pub mod target;
 pub mod testing;
 pub mod transport;

@@ -42,6 +42,14 @@ struct Cli {
     #[arg(long)]
     list_faults: bool,
 
+    /// Serve another public surface, still conformant (see --list-surface-variants).
+    #[arg(long, value_name = "NAME", value_parser = parse_surface_variant)]
+    surface_variant: Option<crate::surface_variants::SurfaceVariant>,
+
+    /// Print every surface variant: name, description (tab-separated).
+    #[arg(long)]
+    list_surface_variants: bool,
+
     /// With --http, answer POSTed requests with a one-event text/event-stream instead of JSON.
     #[arg(long, requires = "http")]
     sse_responses: bool,
@@ -124,6 +132,10 @@ fn parse_fault(s: &str) -> Result<Fault, String> {
     Fault::from_name(s).ok_or_else(|| format!("unknown fault '{s}' (see --list-faults)"))
 }
 
+fn parse_surface_variant(s: &str) -> Result<crate::surface_variants::SurfaceVariant, String> {
+    crate::surface_variants::SurfaceVariant::from_name(s).ok_or_else(|| format!("unknown surface variant '{s}' (see --list-surface-variants)"))
+}
+
 fn long_help() -> String {
     let mut text = String::from(
         "Transports:\n  (default)   stdio: newline-delimited JSON-RPC on stdin/stdout, logs on stderr\n  \
@@ -138,6 +150,10 @@ fn long_help() -> String {
     text.push_str("\nHostile modes (--hostile NAME), for testing clients:\n");
     for info in hostile::CATALOGUE {
         text.push_str(&format!("  {:<38} [{}]\n      {}\n", info.name, info.scope.label(), info.description));
+    }
+    text.push_str("\nSurface variants (--surface-variant NAME), conformant but with another public surface:\n");
+    for info in crate::surface_variants::CATALOGUE {
+        text.push_str(&format!("  {:<38} {}\n", info.name, info.description));
     }
     text.push_str(auth::HELP);
     text.push_str("\nLogging: set MCP_REFERENCE_SERVER_LOG (e.g. debug) to log to stderr.\n");
@@ -326,6 +342,13 @@ where
     if cli.list_hostile {
         print!("{}", hostile::listing());
         return ExitCode::SUCCESS;
+    }
+    if cli.list_surface_variants {
+        print!("{}", crate::surface_variants::listing());
+        return ExitCode::SUCCESS;
+    }
+    if let Some(variant) = cli.surface_variant {
+        crate::surface_variants::select(variant);
     }
     if let Some(Command::MintToken(args)) = &cli.command {
         return mint_token(args);

@@ -40,6 +40,8 @@
 //! * [`trace`]: W3C Trace Context carried from a request's `_meta` into its
 //!   result's, and the envelope faults that act on traced responses.
 //! * [`faults`]: the deliberate violations (`--fault NAME`).
+//! * [`surface_variants`]: the same conformant server with another public
+//!   surface (`--surface-variant NAME`), for demonstrating surface snapshots.
 //! * [`hostile`]: transport-level attacks on the client (`--hostile NAME`):
 //!   huge, endless, malformed or missing output, for testing the harness.
 //! * [`auth`] and [`tokens`]: `--auth`, the HTTP transports as an OAuth 2.1
@@ -80,6 +82,7 @@ pub mod request_state;
 pub mod resources;
 pub mod running;
 pub mod tally;
+pub mod surface_variants;
 pub mod tasks;
 pub mod tools;
 pub mod tokens;

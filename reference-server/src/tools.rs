@@ -422,7 +422,7 @@ fn listed_name(f: &Fixture, faults: FaultSet) -> &'static str {
     if faults.contains(Fault::ToolNameWithSpaces) && f.name == "test_simple_text" {
         "test simple text"
     } else {
-        f.name
+        crate::surface_variants::listed_name(crate::surface_variants::active(), f.name)
     }
 }
 
@@ -448,7 +448,7 @@ fn describe(f: &Fixture, version: ProtocolVersion, faults: FaultSet) -> Value {
         tool.insert("title".into(), json!(f.title));
     }
     tool.insert("description".into(), json!(f.description));
-    let mut input_schema = (f.input_schema)();
+    let mut input_schema = published_input_schema(f);
     if faults.contains(Fault::ParamHeaderAnnotationInvalid) && f.name == crate::param_headers::TOOL_NAME {
         crate::param_headers::spoil_annotations(&mut input_schema);
     }
@@ -480,6 +480,13 @@ fn describe(f: &Fixture, version: ProtocolVersion, faults: FaultSet) -> Value {
     Value::Object(tool)
 }
 
+/// `f`'s `inputSchema`, as the `--surface-variant` served (if any) has it.
+fn published_input_schema(f: &Fixture) -> Value {
+    let mut schema = (f.input_schema)();
+    crate::surface_variants::input_schema(crate::surface_variants::active(), f.name, &mut schema);
+    schema
+}
+
 /// What [`call`] came to.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Call {
@@ -496,7 +503,7 @@ pub enum Call {
 
 /// The published `inputSchema` of the tool `name` as `version` has it now.
 pub fn input_schema(version: ProtocolVersion, name: &str) -> Option<Value> {
-    current(version).into_iter().find(|f| f.name == name).map(|f| (f.input_schema)())
+    current(version).into_iter().find(|f| f.name == name).map(published_input_schema)
 }
 
 /// The `name` of a `tools/call`, if it is a string.
@@ -542,7 +549,7 @@ pub fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
     // The fixture's own name from here on (a fault may list it under another).
     let name = fixture.name;
     crate::tasks::negotiate(version, faults, name, params)?;
-    let schema = conformance_fixtures::validation_schema(name, (fixture.input_schema)());
+    let schema = conformance_fixtures::validation_schema(name, published_input_schema(fixture));
     let checked = match json_schema::validate(&schema, &Value::Object(args.clone())) {
         Err(_) if faults.contains(Fault::ToolArgumentsUnchecked) => Ok(()),
         other => other,

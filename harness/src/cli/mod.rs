@@ -8,6 +8,7 @@ mod golden;
 mod list;
 mod replay;
 mod run;
+mod snapshot;
 mod target;
 
 use std::ffi::OsString;
@@ -42,6 +43,10 @@ enum Command {
     /// Run like `run` and write the failures found as a baseline file
     /// (`--output FILE`), for `run --baseline FILE` to gate on.
     Baseline(Box<gate::BaselineArgs>),
+    /// Record the server's public surface (capabilities, versions, tools,
+    /// resources, templates, prompts) to a file fit to commit, or compare the
+    /// live surface with one (`--check FILE`).
+    Snapshot(Box<snapshot::SnapshotArgs>),
     /// Serve the bundled reference server, the baseline `run` tests when
     /// given no target (`mcp-conform reference-server --help` for its flags).
     #[command(disable_help_flag = true)]
@@ -90,6 +95,9 @@ pub enum CliError {
     /// A fuzzing campaign or a replay could not run.
     #[error(transparent)]
     Fuzz(#[from] crate::fuzz::FuzzError),
+    /// A surface snapshot could not be taken, read or written.
+    #[error(transparent)]
+    Surface(#[from] crate::surface::SurfaceError),
 }
 
 /// Run the parsed command; returns the exit code.
@@ -102,6 +110,7 @@ pub async fn main(cli: Cli) -> Result<i32, CliError> {
         Command::Replay(args) => replay::replay(*args).await,
         Command::Golden(args) => golden::golden(args),
         Command::Baseline(args) => gate::baseline(*args).await,
+        Command::Snapshot(args) => snapshot::snapshot(*args).await,
         Command::ReferenceServer { .. } => {
             Err(CliError::Usage("the reference server runs on its own runtime: start it from `main`".into()))
         }

@@ -106,6 +106,15 @@ pub struct RunArgs {
     /// The CI gate: --baseline FILE, --allow-stale.
     #[command(flatten)]
     pub(super) gate: super::gate::GateArgs,
+    /// Compare the server's public surface with this snapshot (written by
+    /// `mcp-conform snapshot`): breaking or unclassified changes fail the gate.
+    #[arg(long, value_name = "FILE")]
+    snapshot: Option<PathBuf>,
+
+    /// With --snapshot: rewrite the snapshot to accept the changes.
+    #[arg(long, requires = "snapshot")]
+    update_snapshot: bool,
+
 }
 
 pub async fn run(args: RunArgs) -> Result<i32, CliError> {
@@ -136,7 +145,20 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
         None if bundled => Fixtures::reference(),
         None => Fixtures::default(),
     };
+    // A malformed snapshot is reported before any server is started.
+    let surface_before = match &args.snapshot {
+        Some(file) => Some(super::snapshot::load_for_check(file, args.update_snapshot)?),
+        None => None,
+    };
     let (target, _, reference) = args.target.resolve().await?;
+    // The surface is read before the catalogue runs, whose cases change fixtures.
+    let surface_check = match (&args.snapshot, surface_before) {
+        (Some(file), Some(old)) => {
+            let options = SessionOptions { request_timeout: args.timeout, startup_timeout: args.startup_timeout.max(args.timeout) };
+            Some(super::snapshot::compare(file, old, &target, &options, args.update_snapshot).await?)
+        }
+        _ => None,
+    };
 
     let limits = Limits { max_message_bytes: args.max_message_size, ..Limits::default() };
     let startup_timeout = args.startup_timeout.max(args.timeout);
@@ -187,7 +209,12 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
     if let Some(code) = args.gate.write(&record, baseline.as_ref(), args.strict)? {
         return Ok(code);
     }
-    Ok(reports::exit_code(&record, args.strict))
+    let mut code = reports::exit_code(&record, args.strict);
+    if let Some(surface) = surface_check {
+        print!("{}", surface.text);
+        code = code.max(surface.code);
+    }
+    Ok(code)
 }
 
 fn write(path: PathBuf, text: String) -> Result<(), CliError> {
