@@ -166,7 +166,7 @@ fn report_html_shows_the_run_in_headless_chromium() {
 
     // The screenshot of the failures: a PNG of the requested size.
     let screenshot = dir.join("report.png");
-    headless(&browser, &profile, &[&format!("--screenshot={}", screenshot.display()), "--window-size=1280,1400", "--hide-scrollbars"], &page, "status=fail,warn");
+    headless(&browser, &profile, &[&format!("--screenshot={}", screenshot.display()), "--window-size=1280,1400", "--hide-scrollbars", "--virtual-time-budget=2000"], &page, "status=fail,warn");
     let png = std::fs::read(&screenshot).expect("screenshot written");
     assert_eq!(&png[..8], b"\x89PNG\r\n\x1a\n", "a PNG");
     let width = u32::from_be_bytes(png[16..20].try_into().unwrap());

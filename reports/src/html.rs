@@ -13,14 +13,15 @@
 //!   (`html/app.js`) draws only the ones the filters select, a page at a time,
 //!   filling a result's details and transcript when they are opened. A run of
 //!   thousands of results stays quick because it never becomes thousands of
-//!   fully built elements at once.
+//!   fully built elements at once, and because passing results come without
+//!   their transcripts (most of a record's bytes), which stay in `run.json`.
 //!
 //! Everything the server sent is hostile input. Static text goes through
 //! [`escape`]; the JSON block through [`json_for_script`], which leaves no
 //! `<`, `>` or `&` in it, so no `</script>` or `<!--` in the data can end or
 //! bend the block; and the script builds its elements with `textContent`,
 //! never from markup. Control characters are shown as `\u{1b}`, as in the
-//! other reports.
+//! other reports (by [`crate::text::visible`] here, by the script for the data).
 //!
 //! The filters live in the URL fragment (`#status=fail,warn&area=tools&
 //! version=2025-06-18&transport=stdio&q=PING`): a filtered view can be
@@ -31,7 +32,7 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::text::{human_duration, visible, Lines};
-use crate::{exit_code, McpConformExitCode, RunRecord, Status};
+use crate::{exit_code, Finding, McpConformExitCode, RunRecord, Status, TranscriptEntry};
 
 const STYLE: &str = include_str!("html/style.css");
 const SCRIPT: &str = include_str!("html/app.js");
@@ -182,7 +183,7 @@ fn filters(html: &mut String, record: &RunRecord) {
     }
     html.push_str(
         "<fieldset><legend>Search</legend><input type=\"search\" name=\"q\" id=\"q\" \
-         placeholder=\"case, requirement or title\"> <button type=\"reset\">Show all</button></fieldset>\n</form>\n",
+         size=\"28\" placeholder=\"case, requirement or title\"> <button type=\"reset\">Show all</button></fieldset>\n</form>\n",
     );
 }
 
@@ -198,47 +199,87 @@ fn distinct<'a>(record: &'a RunRecord, field: impl Fn(&'a crate::CaseResult) -> 
     values
 }
 
-/// What the script draws from: the results as in `run.json`, with control
-/// characters already made visible so the script never has to.
-fn page_data(record: &RunRecord) -> Value {
-    let mut results = serde_json::to_value(&record.results).unwrap_or(Value::Null);
-    make_visible(&mut results);
-    serde_json::json!({ "results": results })
-}
-
-fn make_visible(value: &mut Value) {
-    match value {
-        Value::String(text) => {
-            if let std::borrow::Cow::Owned(shown) = visible(text, Lines::Keep) {
-                *text = shown;
-            }
-        }
-        Value::Array(items) => items.iter_mut().for_each(make_visible),
-        Value::Object(fields) => fields.values_mut().for_each(make_visible),
-        Value::Null | Value::Bool(_) | Value::Number(_) => {}
+/// What the script draws from: the results as in `run.json`, except that a
+/// passing result's transcript is left out (only its length is kept). Passing
+/// transcripts are most of a record's bytes and prove nothing wrong; leaving
+/// them to `run.json` keeps a large run's page quick to open. The script shows
+/// control characters as `\u{1b}` itself (`visibleText` in `html/app.js`).
+fn page_data(record: &RunRecord) -> String {
+    #[derive(serde::Serialize)]
+    struct PageData<'a> {
+        results: Vec<ResultView<'a>>,
     }
+    #[derive(serde::Serialize)]
+    struct ResultView<'a> {
+        case_id: &'a str,
+        area: &'a str,
+        title: &'a str,
+        requirements: &'a [String],
+        keyword: &'a str,
+        spec: &'a str,
+        version: &'a str,
+        transport: &'a str,
+        status: Status,
+        reason: Option<&'a str>,
+        findings: &'a [Finding],
+        transcript: &'a [TranscriptEntry],
+        /// Messages of a transcript left out of the page (kept in `run.json`).
+        transcript_in_run_json: usize,
+        duration_ms: u64,
+    }
+    let results = record
+        .results
+        .iter()
+        .map(|r| {
+            let passed = r.status == Status::Pass;
+            ResultView {
+                case_id: &r.case_id,
+                area: &r.area,
+                title: &r.title,
+                requirements: &r.requirements,
+                keyword: &r.keyword,
+                spec: &r.spec,
+                version: &r.version,
+                transport: &r.transport,
+                status: r.status,
+                reason: r.reason.as_deref(),
+                findings: &r.findings,
+                transcript: if passed { &[] } else { &r.transcript },
+                transcript_in_run_json: if passed { r.transcript.len() } else { 0 },
+                duration_ms: r.duration_ms,
+            }
+        })
+        .collect();
+    serde_json::to_string(&PageData { results }).unwrap_or_else(|_| "{\"results\":[]}".into())
 }
 
-/// `value` as JSON that is safe inside a `<script>` element.
+/// `json` made safe inside a `<script>` element.
 ///
 /// `<`, `>` and `&` become `\u003c`, `\u003e`, `\u0026`: JSON allows those
 /// escapes in strings (and these characters occur nowhere else in JSON), so
 /// the text parses to the same value while the HTML parser sees no tag, no
 /// comment opener and no character reference inside the block. U+2028 and
 /// U+2029 are escaped too, for older JavaScript parsers.
-pub(crate) fn json_for_script(value: &Value) -> String {
-    let json = value.to_string();
+pub(crate) fn json_for_script(json: &str) -> String {
     let mut out = String::with_capacity(json.len() + json.len() / 16);
-    for c in json.chars() {
-        match c {
-            '<' => out.push_str("\\u003c"),
-            '>' => out.push_str("\\u003e"),
-            '&' => out.push_str("\\u0026"),
-            '\u{2028}' => out.push_str("\\u2028"),
-            '\u{2029}' => out.push_str("\\u2029"),
-            c => out.push(c),
-        }
+    let bytes = json.as_bytes();
+    let mut copied = 0;
+    // Byte by byte: every character replaced starts with a byte that starts
+    // no other character, so each cut falls on a character boundary.
+    for (at, &byte) in bytes.iter().enumerate() {
+        let (escaped, len) = match (byte, bytes.get(at + 1..at + 3)) {
+            (b'<', _) => ("\\u003c", 1),
+            (b'>', _) => ("\\u003e", 1),
+            (b'&', _) => ("\\u0026", 1),
+            (0xe2, Some([0x80, 0xa8])) => ("\\u2028", 3),
+            (0xe2, Some([0x80, 0xa9])) => ("\\u2029", 3),
+            _ => continue,
+        };
+        out.push_str(&json[copied..at]);
+        out.push_str(escaped);
+        copied = at + len;
     }
+    out.push_str(&json[copied..]);
     out
 }
 
@@ -262,7 +303,6 @@ pub(crate) fn escape(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::test_support::{record_with, result};
-    use crate::Finding;
 
     const HOSTILE: &str = "</script><script>alert(1)</script><!--<script> <img src=x onerror=\"alert('x')\"> & \u{2028}\u{1b}[31m";
 
@@ -300,7 +340,7 @@ mod tests {
     #[test]
     fn script_json_has_no_markup_and_parses_back_to_the_same_value() {
         let value = serde_json::json!({ "text": HOSTILE, "list": ["a&b", "<!--", "-->"] });
-        let json = json_for_script(&value);
+        let json = json_for_script(&value.to_string());
         for forbidden in ['<', '>', '&', '\u{2028}', '\u{2029}'] {
             assert!(!json.contains(forbidden), "{forbidden:?} in {json}");
         }
@@ -324,7 +364,7 @@ mod tests {
         let end = start + html[start..].find("</script>").unwrap();
         let data: Value = serde_json::from_str(&html[start..end]).unwrap();
         let message = data["results"][0]["findings"][0]["message"].as_str().unwrap();
-        assert_eq!(message, HOSTILE.replace('\u{1b}', "\\u{1b}"));
+        assert_eq!(message, HOSTILE);
     }
 
     #[test]

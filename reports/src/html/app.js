@@ -13,6 +13,12 @@
   const shown = document.getElementById("shown");
   const more = document.getElementById("more");
   const boxes = Array.from(form.querySelectorAll("input[type=checkbox]"));
+  // The filter checkboxes hold values as the page shows them.
+  const filterKeys = results.map(function (r) {
+    const keys = {};
+    for (const key of DIMENSIONS) keys[key] = visibleText(r[key]);
+    return keys;
+  });
   const searchText = results.map(function (r) {
     const findings = (r.findings || []).map(function (f) { return f.requirement + " " + f.message; });
     return [r.case_id, r.title, r.requirements.join(" ")].concat(findings).join(" ").toLowerCase();
@@ -21,10 +27,17 @@
   let drawn = 0;
   let expand = false;
 
+  // Control characters (but line feeds) shown as \u{1b}, as the other reports write them.
+  function visibleText(text) {
+    return String(text).replace(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\ufffe\uffff]/g, function (c) {
+      return "\\u{" + c.charCodeAt(0).toString(16) + "}";
+    });
+  }
+
   function el(tag, className, text) {
     const node = document.createElement(tag);
     if (className) node.className = className;
-    if (text !== undefined && text !== null) node.textContent = String(text);
+    if (text !== undefined && text !== null) node.textContent = visibleText(text);
     return node;
   }
 
@@ -67,7 +80,7 @@
     const q = form.elements.q.value.trim().toLowerCase();
     matching = [];
     results.forEach(function (r, i) {
-      const selected = DIMENSIONS.every(function (key) { return wanted[key].has(r[key]); });
+      const selected = DIMENSIONS.every(function (key) { return wanted[key].has(filterKeys[i][key]); });
       if (selected && (!q || searchText[i].indexOf(q) >= 0)) matching.push(r);
     });
     list.replaceChildren();
@@ -131,6 +144,10 @@
     body.append(facts);
     for (const f of r.findings || []) body.append(finding(f, r));
     const entries = r.transcript || [];
+    if (r.transcript_in_run_json) {
+      body.append(el("p", "meta", "Transcript: " + r.transcript_in_run_json +
+        " messages, in run.json (passing transcripts are left out of this page)."));
+    }
     if (entries.length) {
       const box = el("details", "transcript");
       box.append(el("summary", null, "Transcript (" + entries.length + " messages)"));
