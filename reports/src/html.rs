@@ -32,7 +32,9 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::text::{human_duration, visible, Lines};
-use crate::{exit_code, Finding, McpConformExitCode, RunRecord, Status, TranscriptEntry};
+use crate::{
+    exit_code, CaseResult, Finding, McpConformExitCode, RunRecord, Status, TranscriptEntry,
+};
 
 const STYLE: &str = include_str!("html/style.css");
 const SCRIPT: &str = include_str!("html/app.js");
@@ -89,7 +91,12 @@ fn summary(html: &mut String, record: &RunRecord, verdict_class: &str, verdict: 
         escape(&visible(&target.endpoint, Lines::Escape)),
     );
     let mut fact = |name: &str, value: &str| {
-        let _ = writeln!(html, "<dt>{}</dt><dd>{}</dd>", escape(name), escape(&visible(value, Lines::Escape)));
+        let _ = writeln!(
+            html,
+            "<dt>{}</dt><dd>{}</dd>",
+            escape(name),
+            escape(&visible(value, Lines::Escape))
+        );
     };
     fact("transport", &target.transport);
     if let Some(info) = &target.server_info {
@@ -98,7 +105,10 @@ fn summary(html: &mut String, record: &RunRecord, verdict_class: &str, verdict: 
     fact("versions", &record.versions.join(", "));
     fact("started", &record.started_at);
     fact("duration", &human_duration(record.duration_ms));
-    fact("tool", &format!("{} {}", record.tool.name, record.tool.version));
+    fact(
+        "tool",
+        &format!("{} {}", record.tool.name, record.tool.version),
+    );
     html.push_str("</dl>\n<ul class=\"counts\">\n");
 
     let counts = record.counts();
@@ -110,7 +120,11 @@ fn summary(html: &mut String, record: &RunRecord, verdict_class: &str, verdict: 
             status_label(status),
         );
     }
-    let _ = writeln!(html, "<li><a href=\"#\"><b>{}</b> results in all</a></li>\n</ul>", counts.total());
+    let _ = writeln!(
+        html,
+        "<li><a href=\"#\"><b>{}</b> results in all</a></li>\n</ul>",
+        counts.total()
+    );
 
     if !record.notes.is_empty() {
         html.push_str("<h2>Notes</h2>\n<ul class=\"notes\">\n");
@@ -119,21 +133,43 @@ fn summary(html: &mut String, record: &RunRecord, verdict_class: &str, verdict: 
         }
         html.push_str("</ul>\n");
     }
-    for capture in &target.stderr {
+    // One collapsed block for every server process's stderr: a stdio run
+    // starts dozens of processes, and the results must stay near the top.
+    if !target.stderr.is_empty() {
         let _ = writeln!(
             html,
-            "<details class=\"stderr\"><summary>Server stderr: {}{}</summary><pre>{}</pre></details>",
-            escape(&visible(&capture.connection, Lines::Escape)),
-            if capture.truncated { " (truncated)" } else { "" },
-            escape(&visible(&capture.text, Lines::Keep)),
+            "<details class=\"stderr\"><summary>Server stderr ({} {})</summary>",
+            target.stderr.len(),
+            if target.stderr.len() == 1 {
+                "process"
+            } else {
+                "processes"
+            },
         );
+        for capture in &target.stderr {
+            let _ = writeln!(
+                html,
+                "<h3>{}{}</h3><pre>{}</pre>",
+                escape(&visible(&capture.connection, Lines::Escape)),
+                if capture.truncated {
+                    " (truncated)"
+                } else {
+                    ""
+                },
+                escape(&visible(&capture.text, Lines::Keep)),
+            );
+        }
+        html.push_str("</details>\n");
     }
     html.push_str("</header>\n");
 }
 
 /// `name version` from a `serverInfo` object, or the JSON itself when it has another shape.
 fn server_name(info: &Value) -> String {
-    match (info.get("name").and_then(Value::as_str), info.get("version").and_then(Value::as_str)) {
+    match (
+        info.get("name").and_then(Value::as_str),
+        info.get("version").and_then(Value::as_str),
+    ) {
         (Some(name), Some(version)) => format!("{name} {version}"),
         (Some(name), None) => name.to_string(),
         _ => info.to_string(),
@@ -150,6 +186,9 @@ fn status_label(status: Status) -> &'static str {
     }
 }
 
+/// The value a filter looks at in a result.
+type Field = fn(&CaseResult) -> &str;
+
 /// One group of checkboxes per dimension, each value with how many results have it.
 fn filters(html: &mut String, record: &RunRecord) {
     html.push_str("<form id=\"filters\" autocomplete=\"off\">\n");
@@ -162,14 +201,17 @@ fn filters(html: &mut String, record: &RunRecord) {
         }
     }
     let transports = distinct(record, |r| &r.transport);
-    let groups: [(&str, &str, Vec<&str>, fn(&crate::CaseResult) -> &str); 4] = [
+    let groups: [(&str, &str, Vec<&str>, Field); 4] = [
         ("status", "Status", statuses, |r| r.status.as_str()),
         ("area", "Area", areas, |r| &r.area),
         ("version", "Version", versions, |r| &r.version),
         ("transport", "Transport", transports, |r| &r.transport),
     ];
     for (key, legend, values, field) in groups {
-        let _ = writeln!(html, "<fieldset data-filter=\"{key}\"><legend>{legend}</legend>");
+        let _ = writeln!(
+            html,
+            "<fieldset data-filter=\"{key}\"><legend>{legend}</legend>"
+        );
         for value in values {
             let count = record.results.iter().filter(|r| field(r) == value).count();
             // The data block holds values with their controls made visible; so does the filter.
@@ -188,7 +230,10 @@ fn filters(html: &mut String, record: &RunRecord) {
 }
 
 /// The distinct values of one field of the results, in order of first appearance.
-fn distinct<'a>(record: &'a RunRecord, field: impl Fn(&'a crate::CaseResult) -> &'a String) -> Vec<&'a str> {
+fn distinct<'a>(
+    record: &'a RunRecord,
+    field: impl Fn(&'a CaseResult) -> &'a String,
+) -> Vec<&'a str> {
     let mut values: Vec<&str> = Vec::new();
     for result in &record.results {
         let value = field(result).as_str();
@@ -333,7 +378,10 @@ mod tests {
 
     #[test]
     fn escapes_markup_and_quotes() {
-        assert_eq!(escape(r#"<a href="x" title='y'>&amp;</a>"#), "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;");
+        assert_eq!(
+            escape(r#"<a href="x" title='y'>&amp;</a>"#),
+            "&lt;a href=&quot;x&quot; title=&#39;y&#39;&gt;&amp;amp;&lt;/a&gt;"
+        );
         assert_eq!(escape("plain é ✓"), "plain é ✓");
     }
 
@@ -355,22 +403,40 @@ mod tests {
         assert_eq!(html.matches("</script>").count(), 2, "{html}");
         assert_eq!(html.matches("<img").count(), 0, "{html}");
         assert_eq!(html.matches("<!--").count(), 0, "{html}");
-        assert!(!html.contains('\u{1b}'), "control characters are shown escaped");
+        assert!(
+            !html.contains('\u{1b}'),
+            "control characters are shown escaped"
+        );
         // ... and the hostile text is still there to read, escaped.
-        assert!(html.contains("&lt;/script&gt;&lt;script&gt;alert(1)"), "{html}");
+        assert!(
+            html.contains("&lt;/script&gt;&lt;script&gt;alert(1)"),
+            "{html}"
+        );
         assert!(html.contains("\\u003c/script\\u003e"), "{html}");
         // The data block parses back to the record's results, controls made visible.
         let start = html.find("id=\"run-data\">").unwrap() + "id=\"run-data\">".len();
         let end = start + html[start..].find("</script>").unwrap();
         let data: Value = serde_json::from_str(&html[start..end]).unwrap();
-        let message = data["results"][0]["findings"][0]["message"].as_str().unwrap();
+        let message = data["results"][0]["findings"][0]["message"]
+            .as_str()
+            .unwrap();
         assert_eq!(message, HOSTILE);
     }
 
     #[test]
     fn the_page_asks_for_nothing_outside_itself() {
         let html = to_html(&record_with(Status::ALL.map(result).to_vec()));
-        for outside in ["src=", "<link", "@import", "url(", "http:", "https:", "fetch(", "XMLHttpRequest", "WebSocket"] {
+        for outside in [
+            "src=",
+            "<link",
+            "@import",
+            "url(",
+            "http:",
+            "https:",
+            "fetch(",
+            "XMLHttpRequest",
+            "WebSocket",
+        ] {
             assert!(!html.contains(outside), "{outside} in the page");
         }
         assert!(html.contains("default-src 'none'"));
@@ -378,9 +444,30 @@ mod tests {
 
     #[test]
     fn verdict_follows_the_exit_code() {
-        assert_eq!(verdict(&record_with(vec![result(Status::Pass), result(Status::Inconclusive)])).0, "pass");
-        assert_eq!(verdict(&record_with(vec![result(Status::Pass), result(Status::Warn)])).0, "warn");
-        assert_eq!(verdict(&record_with(vec![result(Status::Warn), result(Status::Fail)])).0, "fail");
+        assert_eq!(
+            verdict(&record_with(vec![
+                result(Status::Pass),
+                result(Status::Inconclusive)
+            ]))
+            .0,
+            "pass"
+        );
+        assert_eq!(
+            verdict(&record_with(vec![
+                result(Status::Pass),
+                result(Status::Warn)
+            ]))
+            .0,
+            "warn"
+        );
+        assert_eq!(
+            verdict(&record_with(vec![
+                result(Status::Warn),
+                result(Status::Fail)
+            ]))
+            .0,
+            "fail"
+        );
         assert_eq!(verdict(&record_with(vec![])).0, "pass");
     }
 }

@@ -70,7 +70,9 @@ fn filters_list_each_value_with_its_count() {
         ("version", "2026-07-28", 2),
         ("transport", "stdio", 5),
     ] {
-        let label = format!("name=\"{name}\" value=\"{value}\" checked> {value} <span class=\"n\">{count}</span>");
+        let label = format!(
+            "name=\"{name}\" value=\"{value}\" checked> {value} <span class=\"n\">{count}</span>"
+        );
         assert!(html.contains(&label), "{label} not in the page");
     }
     assert!(html.contains("<span class=\"verdict fail\">Not conformant</span>"));
