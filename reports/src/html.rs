@@ -444,30 +444,14 @@ mod tests {
 
     #[test]
     fn verdict_follows_the_exit_code() {
-        assert_eq!(
-            verdict(&record_with(vec![
-                result(Status::Pass),
-                result(Status::Inconclusive)
-            ]))
-            .0,
-            "pass"
-        );
-        assert_eq!(
-            verdict(&record_with(vec![
-                result(Status::Pass),
-                result(Status::Warn)
-            ]))
-            .0,
-            "warn"
-        );
-        assert_eq!(
-            verdict(&record_with(vec![
-                result(Status::Warn),
-                result(Status::Fail)
-            ]))
-            .0,
-            "fail"
-        );
-        assert_eq!(verdict(&record_with(vec![])).0, "pass");
+        for (statuses, expected) in [
+            (vec![Status::Pass, Status::Inconclusive], "pass"),
+            (vec![Status::Pass, Status::Warn], "warn"),
+            (vec![Status::Warn, Status::Fail], "fail"),
+            (vec![], "pass"),
+        ] {
+            let record = record_with(statuses.iter().copied().map(result).collect());
+            assert_eq!(verdict(&record).0, expected, "{statuses:?}");
+        }
     }
 }
