@@ -14,6 +14,8 @@
 //!   document; its module doc describes the format.
 //! * [`junit`]: [`junit::to_junit`], JUnit XML for CI systems.
 //! * [`terminal`]: [`terminal::render`], the summary a person reads.
+//! * [`html`]: [`html::to_html`], `report.html`, one self-contained page
+//!   with the summary, filters and every finding's transcript.
 //! * [`exit_codes`]: [`McpConformExitCode`] and [`exit_code`], the process
 //!   exit code a record leads to.
 //! * [`baseline`] and [`gate`]: the baseline file of known failures and the
@@ -72,6 +74,7 @@ pub mod baseline;
 mod error;
 pub mod exit_codes;
 pub mod gate;
+pub mod html;
 pub mod json;
 pub mod junit;
 pub mod record;

@@ -29,6 +29,7 @@ pub struct RunArgs {
     spec_versions: Vec<String>,
 
     /// Write run.json and junit.xml into this folder.
+    /// Also report.html, a self-contained page to read in a browser.
     #[arg(long, value_name = "DIR")]
     report_dir: Option<PathBuf>,
 
@@ -205,6 +206,7 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
         std::fs::create_dir_all(dir).map_err(|e| io(&dir.display().to_string(), e))?;
         write(dir.join("run.json"), reports::to_json(&record))?;
         write(dir.join("junit.xml"), reports::junit::to_junit(&record))?;
+        write(dir.join("report.html"), reports::html::to_html(&record))?;
     }
     if let Some(code) = args.gate.write(&record, baseline.as_ref(), args.strict)? {
         return Ok(code);
