@@ -16,6 +16,10 @@
 //! * [`terminal`]: [`terminal::render`], the summary a person reads.
 //! * [`exit_codes`]: [`McpConformExitCode`] and [`exit_code`], the process
 //!   exit code a record leads to.
+//! * [`sarif`]: [`sarif::to_sarif`], SARIF 2.1.0 for code-scanning tools
+//!   (`results.sarif`): a rule per cited requirement, a result per finding.
+//! * [`markdown`]: [`markdown::to_markdown`], a GitHub-flavoured Markdown
+//!   summary for `$GITHUB_STEP_SUMMARY` (`summary.md`), under 1 MiB.
 //!
 //! Every report is a pure function of `&RunRecord`: no I/O, no clock, no
 //! environment, so the same record always gives the same bytes and each
@@ -72,6 +76,11 @@ pub mod junit;
 pub mod record;
 pub mod terminal;
 mod text;
+
+// SARIF and Markdown summary (issue 6).
+pub mod markdown;
+pub mod sarif;
+mod spec_link;
 
 pub use error::Error;
 pub use exit_codes::{exit_code, McpConformExitCode};
