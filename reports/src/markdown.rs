@@ -245,8 +245,9 @@ fn transcript_excerpt(result: &CaseResult) -> String {
         if !(keep_all || in_head || in_tail) {
             continue;
         }
-        let text = visible(&entry.text, Lines::Escape);
-        let (kept, cut) = clip(&text, EXCERPT_LINE_CHARS);
+        // Clipped before escaping: a transcript entry may be megabytes.
+        let (kept, cut) = clip(&entry.text, EXCERPT_LINE_CHARS);
+        let kept = visible(kept, Lines::Escape);
         let mut line = format!(
             "+{}ms {} {} {}",
             entry.at_ms,
@@ -338,6 +339,9 @@ pub(crate) fn escape_inline(text: &str) -> String {
             '&' => out.push_str("&amp;"),
             '<' => out.push_str("&lt;"),
             '>' => out.push_str("&gt;"),
+            // Harmless inside a line, and every line we write starts with
+            // our own text; left alone so versions and IDs stay readable.
+            '-' | ',' | ';' | '/' => out.push(c),
             c if c.is_ascii_punctuation() => {
                 out.push('\\');
                 out.push(c);
@@ -356,7 +360,7 @@ mod tests {
     fn escapes_everything_markdown_or_html_could_act_on() {
         assert_eq!(
             escape_inline("<img src=x onerror=alert(1)> [a](http://x) | *b*"),
-            "&lt;img src\\=x onerror\\=alert\\(1\\)&gt; \\[a\\]\\(http\\:\\/\\/x\\) \\| \\*b\\*"
+            "&lt;img src\\=x onerror\\=alert\\(1\\)&gt; \\[a\\]\\(http\\://x\\) \\| \\*b\\*"
         );
         assert_eq!(escape_inline("line\nbreak\u{1b}[0m"), "line\\\\u\\{a\\}break\\\\u\\{1b\\}\\[0m");
         assert_eq!(escape_inline("plain text ✓"), "plain text ✓");

@@ -27,7 +27,7 @@ pub struct RunArgs {
     #[arg(long = "spec-version", value_name = "VERSION", value_parser = parse_version)]
     spec_versions: Vec<String>,
 
-    /// Write run.json and junit.xml into this folder.
+    /// Write run.json, junit.xml, results.sarif and summary.md into this folder.
     #[arg(long, value_name = "DIR")]
     report_dir: Option<PathBuf>,
 
@@ -170,6 +170,9 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
         std::fs::create_dir_all(dir).map_err(|e| io(&dir.display().to_string(), e))?;
         write(dir.join("run.json"), reports::to_json(&record))?;
         write(dir.join("junit.xml"), reports::junit::to_junit(&record))?;
+        // SARIF for code scanning and a Markdown summary for $GITHUB_STEP_SUMMARY.
+        write(dir.join("results.sarif"), reports::sarif::to_sarif(&record))?;
+        write(dir.join("summary.md"), reports::markdown::to_markdown(&record))?;
     }
     Ok(reports::exit_code(&record, args.strict))
 }
