@@ -82,7 +82,7 @@ pub fn to_sarif(record: &RunRecord) -> String {
     let notifications: Vec<Value> = record
         .notes
         .iter()
-        .map(|note| json!({ "message": { "text": visible(note, Lines::Keep) }, "level": "warning" }))
+        .map(|note| json!({ "message": { "text": message_text(note) }, "level": "warning" }))
         .collect();
     let mut invocation = json!({
         "executionSuccessful": true,
@@ -201,7 +201,7 @@ fn sarif_result(
         "ruleIndex": rule_index,
         "kind": kind,
         "level": level,
-        "message": { "text": message },
+        "message": { "text": message_text(message) },
         "locations": [{
             "logicalLocations": [{
                 "name": result.case_id,
@@ -358,6 +358,20 @@ fn rule_name(id: &str, cases: &[&str]) -> String {
         .collect()
 }
 
+/// A `message.text`: SARIF §3.11.6 reads `[text](target)` in a message as
+/// an embedded link, so literal `\`, `[` and `]` are backslash-escaped and
+/// a server cannot plant a link in a code-scanning alert.
+fn message_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    for c in visible(text, Lines::Keep).chars() {
+        if matches!(c, '\\' | '[' | ']') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn one_line(text: &str) -> String {
     visible(text, Lines::Escape).into_owned()
 }
@@ -366,6 +380,11 @@ fn one_line(text: &str) -> String {
 mod tests {
     use super::*;
     use crate::test_support::{record_with, result};
+
+    #[test]
+    fn message_brackets_are_escaped() {
+        assert_eq!(message_text(r"[x](http://e) \ ok"), r"\[x\](http://e) \\ ok");
+    }
 
     #[test]
     fn keywords_map_to_levels() {

@@ -5,7 +5,7 @@
 //! with a version in front (`2025-11-25 basic/lifecycle.mdx §...`) or behind
 //! (`... (2025-11-25)`), several references joined by `;`, or a schema type
 //! (``schema.ts `CallToolResult` ``). The site serves the page
-//! `<version>/docs/specification/<page>.mdx` at
+//! copied in `shared/spec/<version>/docs/<page>.mdx` at
 //! `https://modelcontextprotocol.io/specification/<version>/<page>` and a
 //! heading at `#<slug>`, as the spec's own cross-links show.
 //!
@@ -246,6 +246,34 @@ mod tests {
             spec_url("streamable-http.mdx §Security & Endpoint", &["not-a-version"]),
             "https://modelcontextprotocol.io/specification"
         );
+    }
+
+    /// The page table is the list of pages copied in `shared/spec/`, no
+    /// more and no fewer, so no link points at a page that is not there.
+    #[test]
+    fn pages_match_the_copied_spec() {
+        let spec = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../shared/spec");
+        for (version, pages) in PAGES {
+            let docs = spec.join(version).join("docs");
+            let mut found = Vec::new();
+            collect_pages(&docs, &docs, &mut found);
+            found.sort();
+            assert!(!found.is_empty(), "no pages under {}", docs.display());
+            assert_eq!(*pages, found, "{version}");
+        }
+    }
+
+    fn collect_pages(root: &std::path::Path, dir: &std::path::Path, out: &mut Vec<String>) {
+        let entries = std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+        for entry in entries {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                collect_pages(root, &path, out);
+            } else if let Some(page) = path.to_str().and_then(|p| p.strip_suffix(".mdx")) {
+                let relative = std::path::Path::new(page).strip_prefix(root).unwrap();
+                out.push(relative.to_string_lossy().into_owned());
+            }
+        }
     }
 
     #[test]
