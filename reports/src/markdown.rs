@@ -188,9 +188,16 @@ fn findings_section(budget: &mut Budget, record: &RunRecord, status: Status, hea
         return;
     }
     budget.push(&format!("\n### {heading}\n"));
-    for (area, members) in by_area(&results) {
+    // Areas in the order the run met them.
+    let mut areas: Vec<&str> = Vec::new();
+    for result in &results {
+        if !areas.contains(&result.area.as_str()) {
+            areas.push(&result.area);
+        }
+    }
+    for area in areas {
         budget.push(&format!("\n#### {}\n", escape_inline(area)));
-        for result in members {
+        for result in results.iter().filter(|r| r.area == area) {
             budget.push(&finding_block(result));
         }
     }
@@ -295,18 +302,6 @@ fn notes_section(budget: &mut Budget, record: &RunRecord) {
     for note in &record.notes {
         budget.push(&format!("- {}\n", escape_inline(note)));
     }
-}
-
-/// Results grouped by area, in order of first appearance.
-fn by_area<'a>(results: &[&'a CaseResult]) -> Vec<(&'a str, Vec<&'a CaseResult>)> {
-    let mut groups: Vec<(&str, Vec<&CaseResult>)> = Vec::new();
-    for result in results {
-        match groups.iter_mut().find(|(area, _)| *area == result.area) {
-            Some((_, members)) => members.push(result),
-            None => groups.push((&result.area, vec![result])),
-        }
-    }
-    groups
 }
 
 fn longest_backtick_run(text: &str) -> usize {

@@ -168,7 +168,7 @@ fn page_url(version: &str, reference: &str) -> Option<String> {
 /// unambiguously (lower case, a hyphen per space).
 fn heading_slug(headings: &str) -> Option<String> {
     let heading = headings
-        .split(|c| matches!(c, ',' | '§' | '/'))
+        .split([',', '§', '/'])
         .next()?
         .trim();
     let simple = !heading.is_empty()
@@ -192,60 +192,52 @@ fn is_version(text: &str) -> bool {
 mod tests {
     use super::*;
 
-    #[test]
-    fn links_known_pages_and_simple_headings() {
-        assert_eq!(
-            spec_url("basic/utilities/ping.mdx §Behavior Requirements", &["2025-06-18", "2025-11-25"]),
-            "https://modelcontextprotocol.io/specification/2025-11-25/basic/utilities/ping#behavior-requirements"
-        );
-        // The newest tested version that has the page wins.
-        assert_eq!(
-            spec_url("basic/versioning.mdx §Protocol Version Negotiation", &["2026-07-28", "2025-11-25"]),
-            "https://modelcontextprotocol.io/specification/2026-07-28/basic/versioning#protocol-version-negotiation"
-        );
-        assert_eq!(
-            spec_url("basic/transports/stdio.mdx", &["2026-07-28"]),
-            "https://modelcontextprotocol.io/specification/2026-07-28/basic/transports/stdio"
-        );
-        assert_eq!(
-            spec_url("schema.ts `CallToolResult`", &["2026-07-28"]),
-            "https://modelcontextprotocol.io/specification/2026-07-28/schema#calltoolresult"
-        );
-    }
+    /// (spec reference, versions tested, expected link after the root).
+    const CASES: &[(&str, &[&str], &str)] = &[
+        // A known page and a simple heading; the newest tested version that
+        // has the page wins.
+        (
+            "basic/utilities/ping.mdx §Behavior Requirements",
+            &["2025-06-18", "2025-11-25"],
+            "/2025-11-25/basic/utilities/ping#behavior-requirements",
+        ),
+        (
+            "basic/versioning.mdx §Protocol Version Negotiation",
+            &["2025-11-25", "2026-07-28"],
+            "/2026-07-28/basic/versioning#protocol-version-negotiation",
+        ),
+        ("basic/transports/stdio.mdx", &["2026-07-28"], "/2026-07-28/basic/transports/stdio"),
+        ("schema.ts `CallToolResult`", &["2026-07-28"], "/2026-07-28/schema#calltoolresult"),
+        // A version the reference names, before or after it, wins.
+        (
+            "2025-11-25 basic/lifecycle.mdx §Version Negotiation",
+            &["2026-07-28"],
+            "/2025-11-25/basic/lifecycle#version-negotiation",
+        ),
+        (
+            "basic/transports.mdx §Session Management (2025-11-25)",
+            &["2026-07-28"],
+            "/2025-11-25/basic/transports#session-management",
+        ),
+        // Not exact: a short page name, a version without copied pages.
+        ("tools.mdx §Capabilities", &["2026-07-28"], "/2026-07-28"),
+        ("basic/lifecycle.mdx §Initialization", &["2025-06-18"], "/2025-06-18"),
+        // A known page under a heading whose slug is not certain: page only.
+        ("basic/index.mdx §_meta (per-request fields)", &["2026-07-28"], "/2026-07-28/basic/index"),
+        ("streamable-http.mdx §Security & Endpoint", &["not-a-version"], ""),
+        // Only the first of several references is linked.
+        (
+            "server/discover.mdx; basic/versioning.mdx §Extension Negotiation",
+            &["2026-07-28"],
+            "/2026-07-28/server/discover",
+        ),
+    ];
 
     #[test]
-    fn a_version_named_by_the_reference_wins() {
-        assert_eq!(
-            spec_url("2025-11-25 basic/lifecycle.mdx §Version Negotiation", &["2026-07-28"]),
-            "https://modelcontextprotocol.io/specification/2025-11-25/basic/lifecycle#version-negotiation"
-        );
-        assert_eq!(
-            spec_url("basic/transports.mdx §Session Management (2025-11-25)", &["2026-07-28"]),
-            "https://modelcontextprotocol.io/specification/2025-11-25/basic/transports#session-management"
-        );
-    }
-
-    #[test]
-    fn falls_back_to_the_version_root_when_not_exact() {
-        // A short page name the site does not serve as such.
-        assert_eq!(
-            spec_url("tools.mdx §Capabilities", &["2026-07-28"]),
-            "https://modelcontextprotocol.io/specification/2026-07-28"
-        );
-        // A version whose pages this project has no copy of.
-        assert_eq!(
-            spec_url("basic/lifecycle.mdx §Initialization", &["2025-06-18"]),
-            "https://modelcontextprotocol.io/specification/2025-06-18"
-        );
-        // A known page, but a heading whose slug is not certain: page only.
-        assert_eq!(
-            spec_url("basic/index.mdx §_meta (per-request fields)", &["2026-07-28"]),
-            "https://modelcontextprotocol.io/specification/2026-07-28/basic/index"
-        );
-        assert_eq!(
-            spec_url("streamable-http.mdx §Security & Endpoint", &["not-a-version"]),
-            "https://modelcontextprotocol.io/specification"
-        );
+    fn links_exactly_or_to_the_version_root() {
+        for (spec, versions, expected) in CASES {
+            assert_eq!(spec_url(spec, versions), format!("{SPEC_ROOT}{expected}"), "{spec}");
+        }
     }
 
     /// The page table is the list of pages copied in `shared/spec/`, no
@@ -274,13 +266,5 @@ mod tests {
                 out.push(relative.to_string_lossy().into_owned());
             }
         }
-    }
-
-    #[test]
-    fn only_the_first_of_several_references_is_linked() {
-        assert_eq!(
-            spec_url("server/discover.mdx; basic/versioning.mdx §Extension Negotiation", &["2026-07-28"]),
-            "https://modelcontextprotocol.io/specification/2026-07-28/server/discover"
-        );
     }
 }

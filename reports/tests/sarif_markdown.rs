@@ -11,31 +11,23 @@ use std::process::Command;
 
 use reports::markdown::{to_markdown, MAX_BYTES};
 use reports::sarif::{to_sarif, FINGERPRINT_KEY};
-use reports::{
-    CaseResult, Direction, Finding, RunRecord, Status, TargetInfo, ToolInfo, TranscriptEntry,
-    FORMAT_VERSION,
-};
+use reports::{CaseResult, Direction, Finding, RunRecord, Status, TranscriptEntry};
 use serde_json::Value;
 
 /// What a hostile server might put in any string it controls.
 const HOSTILE: &str = "<script>alert(1)</script> ![x](http://evil.example/x.png) [click](javascript:alert(1)) | cell | **bold** `code` $x^2$ www.evil.example @someone :smile: \u{1b}[31mred\u{0}\n# heading";
 
+/// A result with no findings or transcript, its requirement taken from
+/// the case ID (`TOOLS-004-...` cites `TOOLS-004`).
 fn case(id: &str, area: &str, version: &str, transport: &str, status: Status) -> CaseResult {
-    CaseResult {
-        case_id: id.into(),
-        area: area.into(),
-        title: format!("Title of {id}"),
-        requirements: vec![id[..id.find('-').unwrap() + 4].into()],
-        keyword: "MUST".into(),
-        spec: format!("basic/{area}.mdx §Section"),
-        version: version.into(),
-        transport: transport.into(),
-        status,
-        reason: None,
-        findings: vec![],
-        transcript: vec![],
-        duration_ms: 2,
-    }
+    let requirement = &id[..id.find('-').unwrap() + 4];
+    serde_json::from_value(serde_json::json!({
+        "case_id": id, "area": area, "title": format!("Title of {id}"),
+        "requirements": [requirement], "keyword": "MUST",
+        "spec": format!("basic/{area}.mdx §Section"),
+        "version": version, "transport": transport, "status": status, "duration_ms": 2,
+    }))
+    .unwrap()
 }
 
 fn entry(at_ms: u64, direction: Direction, text: &str) -> TranscriptEntry {
@@ -56,6 +48,21 @@ fn finding(requirement: &str, keyword: &str, message: &str, hint: &str) -> Findi
         actual: format!("{{\"error\": \"{HOSTILE}\"}}"),
         hint: hint.into(),
     }
+}
+
+/// A 2026-07-28 Streamable HTTP case with one SHOULD finding.
+fn should_case(
+    (id, area, status): (&str, &str, Status),
+    spec: &str,
+    (message, hint): (&str, &str),
+    transcript: Vec<TranscriptEntry>,
+) -> CaseResult {
+    let mut result = case(id, area, "2026-07-28", "streamable-http", status);
+    result.keyword = "SHOULD".into();
+    result.spec = spec.into();
+    result.findings = vec![finding(&result.requirements[0], "SHOULD", message, hint)];
+    result.transcript = transcript;
+    result
 }
 
 fn sample() -> RunRecord {
@@ -90,39 +97,19 @@ fn sample() -> RunRecord {
         entry(9, Direction::Event, "process exited with status 1"),
     ];
 
-    let mut warn = case(
-        "TOOLS-004-pagination-cursor",
-        "tools",
-        "2026-07-28",
-        "streamable-http",
-        Status::Warn,
+    let warn = should_case(
+        ("TOOLS-004-pagination-cursor", "tools", Status::Warn),
+        "server/utilities/pagination.mdx §Implementation Guidelines",
+        ("nextCursor is present on the last page", "Omit nextCursor when there are no more results"),
+        vec![entry(0, Direction::Received, r#"{"result":{"nextCursor":""}}"#)],
     );
-    warn.keyword = "SHOULD".into();
-    warn.spec = "server/utilities/pagination.mdx §Implementation Guidelines".into();
-    warn.findings = vec![finding(
-        "TOOLS-004",
-        "SHOULD",
-        "nextCursor is present on the last page",
-        "Omit nextCursor when there are no more results",
-    )];
-    warn.transcript = vec![entry(0, Direction::Received, r#"{"result":{"nextCursor":""}}"#)];
-
     // Failed under --strict: its only finding is a SHOULD.
-    let mut promoted = case(
-        "HTTP-010-origin-check",
-        "http",
-        "2026-07-28",
-        "streamable-http",
-        Status::Fail,
+    let promoted = should_case(
+        ("HTTP-010-origin-check", "http", Status::Fail),
+        "streamable-http.mdx §Security & Endpoint",
+        ("A foreign Origin was accepted", "Refuse requests whose Origin is not yours"),
+        vec![],
     );
-    promoted.keyword = "SHOULD".into();
-    promoted.spec = "streamable-http.mdx §Security & Endpoint".into();
-    promoted.findings = vec![finding(
-        "HTTP-010",
-        "SHOULD",
-        "A foreign Origin was accepted",
-        "Refuse requests whose Origin is not yours",
-    )];
 
     let mut not_applicable = case(
         "RESOURCES-001-list",
@@ -144,34 +131,25 @@ fn sample() -> RunRecord {
     inconclusive.reason = Some(format!("the server said {HOSTILE}"));
     inconclusive.transcript = vec![entry(0, Direction::Sent, r#"{"method":"tools/call"}"#)];
 
-    RunRecord {
-        format_version: FORMAT_VERSION,
-        tool: ToolInfo {
-            name: "mcp-conform".into(),
-            version: "0.1.0".into(),
-        },
-        started_at: "2026-07-30T09:00:00Z".into(),
-        duration_ms: 4321,
-        target: TargetInfo {
-            transport: "stdio".into(),
-            endpoint: "node server.js".into(),
-            server_info: Some(serde_json::json!({"name": HOSTILE, "version": "1.0 <b>"})),
-            stderr: vec![],
-        },
-        versions: vec!["2025-06-18".into(), "2026-07-28".into()],
-        results: vec![pass, fail, warn, promoted, not_applicable, inconclusive],
-        notes: vec![format!("a note quoting the server: {HOSTILE}")],
-    }
+    // The fixed parts read from a minimal run.json, the rest set below.
+    let mut record = reports::from_json(
+        r#"{"format_version": 1, "tool": {"name": "mcp-conform", "version": "0.1.0"},
+            "started_at": "2026-07-30T09:00:00Z", "duration_ms": 4321,
+            "target": {"transport": "stdio", "endpoint": "node server.js"},
+            "versions": ["2025-06-18", "2026-07-28"], "results": []}"#,
+    )
+    .unwrap();
+    record.target.server_info = Some(serde_json::json!({"name": HOSTILE, "version": "1.0 <b>"}));
+    record.results = vec![pass, fail, warn, promoted, not_applicable, inconclusive];
+    record.notes = vec![format!("a note quoting the server: {HOSTILE}")];
+    record
 }
 
 #[test]
-fn sarif_snapshot() {
-    insta::assert_snapshot!("results_sarif", to_sarif(&sample()));
-}
-
-#[test]
-fn markdown_snapshot() {
-    insta::assert_snapshot!("summary_md", to_markdown(&sample()));
+fn snapshots_of_both_reports() {
+    let record = sample();
+    insta::assert_snapshot!("results_sarif", to_sarif(&record));
+    insta::assert_snapshot!("summary_md", to_markdown(&record));
 }
 
 /// The SARIF 2.1.0 schema as the serde-sarif crate ships it.
