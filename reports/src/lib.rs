@@ -20,6 +20,10 @@
 //!   exit code a record leads to.
 //! * [`baseline`] and [`gate`]: the baseline file of known failures and the
 //!   CI gate that judges a run against it (the record's `gate`).
+//! * [`sarif`]: [`sarif::to_sarif`], SARIF 2.1.0 for code-scanning tools
+//!   (`results.sarif`): a rule per cited requirement, a result per finding.
+//! * [`markdown`]: [`markdown::to_markdown`], a GitHub-flavoured Markdown
+//!   summary for `$GITHUB_STEP_SUMMARY` (`summary.md`), under 1 MiB.
 //!
 //! Every report is a pure function of `&RunRecord`: no I/O, no clock, no
 //! environment, so the same record always gives the same bytes and each
@@ -77,7 +81,10 @@ pub mod gate;
 pub mod html;
 pub mod json;
 pub mod junit;
+pub mod markdown;
 pub mod record;
+pub mod sarif;
+mod spec_link;
 pub mod terminal;
 mod text;
 

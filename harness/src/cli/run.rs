@@ -28,8 +28,8 @@ pub struct RunArgs {
     #[arg(long = "spec-version", value_name = "VERSION", value_parser = parse_version)]
     spec_versions: Vec<String>,
 
-    /// Write run.json and junit.xml into this folder.
-    /// Also report.html, a self-contained page to read in a browser.
+    /// Write run.json, junit.xml, results.sarif, summary.md and report.html (a
+    /// self-contained page to read in a browser) into this folder.
     #[arg(long, value_name = "DIR")]
     report_dir: Option<PathBuf>,
 
@@ -207,6 +207,9 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
         write(dir.join("run.json"), reports::to_json(&record))?;
         write(dir.join("junit.xml"), reports::junit::to_junit(&record))?;
         write(dir.join("report.html"), reports::html::to_html(&record))?;
+        // SARIF for code scanning and a Markdown summary for $GITHUB_STEP_SUMMARY.
+        write(dir.join("results.sarif"), reports::sarif::to_sarif(&record))?;
+        write(dir.join("summary.md"), reports::markdown::to_markdown(&record))?;
     }
     if let Some(code) = args.gate.write(&record, baseline.as_ref(), args.strict)? {
         return Ok(code);
