@@ -59,6 +59,9 @@ pub struct VerdictOptions {
     /// Opens further connections to the target, for checks that compare
     /// connections (none: those parts are inconclusive).
     pub reconnect: Option<std::sync::Arc<crate::target::Reconnect>>,
+    /// How long the keep-alive check watches a listen stream (HTTP-013);
+    /// `None`: its short default.
+    pub keep_alive_window: Option<std::time::Duration>,
 }
 
 /// Everything a case runs against.

@@ -98,6 +98,12 @@ pub struct RunArgs {
     #[arg(long, value_name = "TOKEN")]
     auth_token_upper_case_resource: Option<String>,
 
+    /// How long to watch a 2026-07-28 listen stream for `:` keep-alive
+    /// comments (HTTP-013). Silence warns only when watched 30s or more;
+    /// a shorter watch without a comment is inconclusive.
+    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = parse_duration)]
+    keep_alive_window: Duration,
+
 }
 
 pub async fn run(args: RunArgs) -> Result<i32, CliError> {
@@ -152,6 +158,7 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
             },
             fixtures: Arc::new(fixtures),
             reconnect: Some(Arc::new(reconnect)),
+            keep_alive_window: Some(args.keep_alive_window),
         },
     };
     let outcome = runner::run(&config).await;
