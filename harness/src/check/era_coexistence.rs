@@ -13,6 +13,10 @@
 //! Runs on the case's fresh connection: over stdio the legacy session and
 //! the modern requests share the one process; over Streamable HTTP the
 //! modern requests go out on a second connection, without the session.
+//! Serving both eras on one process is itself a MAY (versioning.mdx), so
+//! over stdio a modern request may be refused with an error (the Python SDK
+//! does); what it must not get is a result in the legacy session's shape.
+//! Over HTTP, outside the session, it must be served as 2026-07-28.
 
 use serde_json::{json, Value};
 
@@ -108,6 +112,11 @@ pub async fn check(context: &CaseContext<'_>) -> StepOutcome {
     let mut outcome = StepOutcome::default();
     let place = if other.is_some() { "beside a legacy HTTP session on the same endpoint" } else { "on a stdio process hosting a legacy session" };
     for (method, exchange) in &answers {
+        if other.is_none() && exchange.error().is_some() {
+            // The process keeps to the era its initialize chose: allowed.
+            connection.note(format!("`{method}` with 2026-07-28 _meta was refused on the legacy stdio process, as a server may"));
+            continue;
+        }
         if !is_modern_result(exchange) {
             outcome.findings.push(finding(
                 "LIFECYCLE-010",
