@@ -62,6 +62,9 @@ pub struct VerdictOptions {
     pub reconnect: Option<std::sync::Arc<crate::target::Reconnect>>,
     /// Where the golden answers of user scenarios are kept.
     pub golden: Option<std::sync::Arc<crate::golden::GoldenStore>>,
+    /// How long the keep-alive check watches a listen stream (HTTP-013);
+    /// `None`: its short default.
+    pub keep_alive_window: Option<std::time::Duration>,
 }
 
 /// Everything a case runs against.
@@ -136,7 +139,18 @@ pub async fn run(case: &Case, context: &CaseContext<'_>) -> CaseResult {
     result.transcript = log.into_iter().map(|e| e.entry).collect();
     result.findings = outcome.findings.into_iter().map(|d| finish(case, d)).collect();
     result.status = verdict(&result.findings, context.options.strict);
-    if result.status == Status::Pass && !outcome.inconclusive.is_empty() {
+    if matches!(result.status, Status::Fail | Status::Warn) && ended_by_server(context).await {
+        // The server ended the session mid-case, as STDIO-009 allows: what
+        // went unanswered says nothing about it, so the case cannot be judged.
+        result.status = Status::Inconclusive;
+        outcome.inconclusive.push(format!(
+            "the server ended the session during the case (closed stdout, exited 0), which STDIO-009 allows; {} finding(s) set aside: {}",
+            result.findings.len(),
+            result.findings.iter().map(|f| clip(&f.message, 120)).collect::<Vec<_>>().join("; ")
+        ));
+        result.findings.clear();
+    }
+    if matches!(result.status, Status::Pass | Status::Inconclusive) && !outcome.inconclusive.is_empty() {
         result.status = Status::Inconclusive;
         result.reason = Some(outcome.inconclusive.join("; "));
     } else if let (Status::Pass, Some(reason)) = (result.status, outcome.not_applicable) {
@@ -145,6 +159,14 @@ pub async fn run(case: &Case, context: &CaseContext<'_>) -> CaseResult {
     }
     result.duration_ms = started.elapsed().as_millis() as u64;
     result
+}
+
+/// Did a stdio server end its session itself (closed stdout, exited 0)?
+async fn ended_by_server(context: &CaseContext<'_>) -> bool {
+    match context.session.connection.transport().stdio() {
+        Some(child) => child.ended_by_server().await,
+        None => false,
+    }
 }
 
 /// The status a set of findings gives: MUST-level fails, SHOULD-level warns

@@ -131,7 +131,7 @@ impl VersionRun {
 }
 
 /// Every case that applies to the version, in catalogue order.
-async fn run_version(config: &RunConfig, options: &SessionOptions, run: VersionRun) -> (Vec<CaseResult>, Vec<StderrCapture>) {
+async fn run_version(config: &RunConfig, options: &SessionOptions, mut run: VersionRun) -> (Vec<CaseResult>, Vec<StderrCapture>) {
     let kind = config.target.kind();
     let version = run.version().to_string();
     let server = run.server().clone();
@@ -141,6 +141,9 @@ async fn run_version(config: &RunConfig, options: &SessionOptions, run: VersionR
         if let Some(reason) = execute::not_applicable(case, &server) {
             results.push(execute::not_run(case, &version, kind, Status::NotApplicable, reason));
             continue;
+        }
+        if case.connection == ConnectionKind::Session {
+            restart_if_ended(config, options, &mut run, &mut stderr).await;
         }
         let result = match (case.connection, &run) {
             (ConnectionKind::Session, VersionRun::Session(session)) => {
@@ -179,6 +182,27 @@ async fn run_version(config: &RunConfig, options: &SessionOptions, run: VersionR
         finish(*session, &format!("{version} session"), &mut stderr).await;
     }
     (results, stderr)
+}
+
+/// A stdio server may end its session itself, closing stdout and exiting
+/// (STDIO-009): that is a clean shutdown, and the client restarts it (as
+/// stdio.mdx §Unexpected Termination asks), so the cases after it run on a
+/// new session. A server that cannot be restarted leaves the old one, whose
+/// cases then say what they get.
+async fn restart_if_ended(config: &RunConfig, options: &SessionOptions, run: &mut VersionRun, stderr: &mut Vec<StderrCapture>) {
+    let VersionRun::Session(session) = run else { return };
+    let Some(child) = session.connection.transport().stdio() else { return };
+    if !child.ended_by_server().await {
+        return;
+    }
+    let version = session.version.clone();
+    if let Ok(Probe::Supported(restarted)) = discovery::probe(&config.target, &version, &config.limits, options).await {
+        restarted.connection.note(format!(
+            "the server ended the previous {version} session itself (closed stdout, exited 0; STDIO-009 allows it): restarted"
+        ));
+        let ended = std::mem::replace(session, restarted);
+        finish(*ended, &format!("{version} session (ended by the server)"), stderr).await;
+    }
 }
 
 /// Close a session and keep what its server wrote on stderr.

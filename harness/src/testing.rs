@@ -196,6 +196,7 @@ impl Conformance {
                 fixtures: self.fixtures.clone(),
                 reconnect: Some(Arc::new(Reconnect { target: self.target.clone(), limits: Limits::default(), options })),
                 golden: None,
+                keep_alive_window: None,
             },
         };
         let record = runtime()?.block_on(runner::run(&config)).map_err(|e| Failed::from(e.to_string()))?;

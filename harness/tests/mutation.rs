@@ -892,6 +892,9 @@ const EXPECTATIONS: &[Expectation] = &[
         transports: STATELESS,
         since: "2026-07-28",
     },
+    // A SHOULD-level warning (STRICT), decided only by a watch of 30 s (RUN_ARGS).
+    Expectation { fault: "listen-without-keep-alive", fails: &["HTTP-013-listen-keep-alive"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
+    Expectation { fault: "legacy-session-leaks", fails: &["LIFECYCLE-018-eras-side-by-side"], collateral: &[], transports: &["stdio"], since: "2026-07-28" },
 ];
 
 /// The cases that list the tools, besides TOOLS-002-list: a fault that
@@ -1007,6 +1010,7 @@ const STRICT: &[&str] = &[
     "listen-teardown-without-result",
     "no-priming-event",
     "dropped-stream-cancels",
+    "listen-without-keep-alive",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach
@@ -1039,6 +1043,12 @@ fn mint_scoped(aud: &str, scope: &str) -> Result<String, String> {
     }
     Ok(token)
 }
+
+/// Faults whose runs need options of their own: (fault, extra `run` arguments).
+const RUN_ARGS: &[(&str, &[&str])] = &[
+    // Silence on a listen stream is a finding only after a long watch.
+    ("listen-without-keep-alive", &["--keep-alive-window", "30s"]),
+];
 
 /// Run every case with each fault (set by `MCP_CONFORM_MUTATION_FULL=1`),
 /// instead of only the cases the fault is expected to reach: slower, and it
@@ -1083,6 +1093,9 @@ fn run_reference(fault: Option<&str>, transport: &str, auth: bool, cases: &[&str
     }
     if fault.is_some_and(|f| STRICT.contains(&f)) {
         args.push("--strict");
+    }
+    if let Some((_, extra)) = RUN_ARGS.iter().find(|(f, _)| fault == Some(*f)) {
+        args.extend(extra.iter().copied());
     }
     for case in cases {
         args.extend(["--only", case]);

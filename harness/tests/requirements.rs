@@ -203,3 +203,45 @@ fn unknown_selectors_are_named() {
     // A requirement or group without a case is a name, not a typo.
     assert_eq!(catalogue.unknown_selector(&selectors(&["AUTH", "AUTH-007", "L-TASK", "http", "L"])), None);
 }
+
+/// Each `proven_by` entry of the table names a `#[test]` function that
+/// exists in the file it names (a renamed or deleted test would leave the
+/// requirement counted as covered by nothing).
+#[test]
+fn every_proven_by_names_an_existing_test() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let mut missing = Vec::new();
+    let mut entries = 0;
+    for requirement in requirements::builtin().iter() {
+        for entry in &requirement.proven_by {
+            entries += 1;
+            let Some((path, name)) = requirements::split_test_path(entry) else {
+                missing.push(format!("{}: `{entry}` is not PATH.rs::test_name", requirement.id));
+                continue;
+            };
+            let text = std::fs::read_to_string(root.join(path)).unwrap_or_default();
+            if !names_a_test(&text, name) {
+                missing.push(format!("{}: no #[test] fn {name} in {path}", requirement.id));
+            }
+        }
+    }
+    assert!(entries > 0, "no requirement has a proven_by entry: is the field still read?");
+    assert!(missing.is_empty(), "proven_by names tests that do not exist:\n{}", missing.join("\n"));
+}
+
+/// Does `source` define `fn name(` directly under a test attribute?
+fn names_a_test(source: &str, name: &str) -> bool {
+    let lines: Vec<&str> = source.lines().map(str::trim).collect();
+    lines.iter().enumerate().any(|(n, line)| {
+        let defines = line.starts_with(&format!("fn {name}(")) || line.starts_with(&format!("async fn {name}("));
+        defines && n > 0 && (lines[n - 1] == "#[test]" || lines[n - 1].starts_with("#[tokio::test"))
+    })
+}
+
+#[test]
+fn a_proven_by_check_tells_tests_from_other_functions() {
+    let source = "/// doc\n#[test]\nfn proven() {}\n\nfn helper() {}\n";
+    assert!(names_a_test(source, "proven"));
+    assert!(!names_a_test(source, "helper"), "not a test");
+    assert!(!names_a_test(source, "prove"), "a prefix is not the name");
+}

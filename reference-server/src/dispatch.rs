@@ -628,7 +628,14 @@ impl Dispatcher {
             }
             Ok(Incoming::Request(req)) => {
                 let reply = |answer: Answer, id: Value| answer.into_response(id).map(Part::Reply);
-                match route(conn, &req) {
+                let mut chosen = route(conn, &req);
+                if let (Route::Modern, Some(session)) = (chosen, &conn.legacy) {
+                    if self.fault(Fault::LegacySessionLeaks) {
+                        // The process's legacy session swallows the modern request.
+                        chosen = Route::Legacy(session.version);
+                    }
+                }
+                match chosen {
                     Route::Initialize if conn.legacy.is_some() => reply(
                         Answer::Error(RpcError::invalid_request("initialize was already answered on this connection")),
                         req.id,

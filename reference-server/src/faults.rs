@@ -447,6 +447,10 @@ pub enum Fault {
     NoPrimingEvent,
     /// Streamable HTTP sessions: a request answered on a live SSE stream stops when that connection drops.
     DroppedStreamCancels,
+    /// A 2026-07-28 listen stream never sends a `:` keep-alive.
+    ListenWithoutKeepAlive,
+    /// On a stdio process hosting a legacy session, modern requests are served inside it.
+    LegacySessionLeaks,
 }
 
 /// One row of the fault table.
@@ -1873,6 +1877,20 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::StreamableHttp,
         description: "in a Streamable HTTP session, stops a request answered on a live SSE stream (progress, slow, log, ask) when its connection drops",
     },
+    FaultInfo {
+        fault: Fault::ListenWithoutKeepAlive,
+        name: "listen-without-keep-alive",
+        breaks: &["HTTP-013"],
+        scope: Scope::StreamableHttp,
+        description: "in 2026-07-28 keeps subscriptions/listen streams silent while nothing happens: no `:` keep-alive comment, ever",
+    },
+    FaultInfo {
+        fault: Fault::LegacySessionLeaks,
+        name: "legacy-session-leaks",
+        breaks: &["LIFECYCLE-018", "LIFECYCLE-010"],
+        scope: Scope::Stdio,
+        description: "once initialize opened a legacy session on the process, serves requests carrying 2026-07-28 _meta inside it, at the negotiated legacy version",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -2200,6 +2218,8 @@ mod tests {
             Fault::ListenSurvivesCancel,
             Fault::NoPrimingEvent,
             Fault::DroppedStreamCancels,
+            Fault::ListenWithoutKeepAlive,
+            Fault::LegacySessionLeaks,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

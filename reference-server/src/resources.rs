@@ -101,7 +101,26 @@ const FIXED: &[Fixed] = &[
         description: "How many slow tool calls started, completed and were cancelled (JSON).",
         mime_type: "application/json",
     },
+    Fixed {
+        uri: BUNDLE_URI,
+        name: "bundle",
+        title: "Bundle",
+        description: "One read, several contents (RESOURCES-004): a text note and the logo as a blob.",
+        mime_type: "text/plain",
+    },
 ];
+
+/// A resource whose one read returns several content items (RESOURCES-004
+/// allows it), each with its own URI: a client must take every item.
+pub const BUNDLE_URI: &str = "ref://bundle";
+const BUNDLE_NOTE: &str = "This bundle also holds the logo, as the next item.";
+
+/// The contents of [`BUNDLE_URI`]: a text item and a blob item (the blob
+/// spoiled like every other by the `read-blob-not-base64` fault).
+fn bundle_contents(faults: FaultSet) -> Vec<Value> {
+    let note = json!({"uri": BUNDLE_URI, "mimeType": "text/plain", "text": BUNDLE_NOTE});
+    [Some(note), contents("ref://logo", faults)].into_iter().flatten().collect()
+}
 
 const TOGGLED: Fixed = Fixed {
     uri: TOGGLED_URI,
@@ -112,7 +131,7 @@ const TOGGLED: Fixed = Fixed {
 };
 
 const README: &str = "# mcp-reference-server fixtures\n\nResources: ref://readme, ref://logo, ref://counter \
-(touch changes it), ref://slow-calls, ref://items/1 to ref://items/120, and the templates ref://items/{id}, \
+(touch changes it), ref://slow-calls, ref://bundle (one read, several contents), ref://items/1 to ref://items/120, and the templates ref://items/{id}, \
 ref://bytes/{size}, ref://greetings/{name}.\n";
 
 fn entry(version: ProtocolVersion, uri: &str, name: &str, title: &str, description: &str, mime_type: &str) -> Value {
@@ -305,6 +324,8 @@ fn resolve(uri: &str) -> Option<Resolved> {
         }
         COUNTER_URI => return text("text/plain", format!("count: {}", world::world().counter())),
         "ref://slow-calls" => return text("application/json", world::world().slow_calls().to_string()),
+        // Its first item; a read returns them all (`bundle_contents`).
+        BUNDLE_URI => return text("text/plain", BUNDLE_NOTE.to_owned()),
         "ref://annotated" => return text("text/plain", "This note is listed with annotations.".to_owned()),
         TOGGLED_URI if world::world().toggled() => return text("text/plain", "The toggled resource is here.".to_owned()),
         _ if uri.starts_with("test://") => return conformance_fixtures::resolve(uri),
@@ -375,6 +396,10 @@ pub fn read(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
         return Err(broken_read(faults));
     }
     let mut result = Map::new();
+    if uri == BUNDLE_URI {
+        result.insert("contents".into(), Value::Array(bundle_contents(faults)));
+        return Ok(result);
+    }
     match contents(uri, faults) {
         Some(item) => {
             result.insert("contents".into(), json!([item]));

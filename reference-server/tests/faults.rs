@@ -86,6 +86,7 @@ const TESTED: &[&str] = &[
     // The event-id faults are tested in resumption.rs.
     "event-ids-per-stream",
     "replay-foreign-stream",
+    "legacy-session-leaks",
 ];
 
 /// Faults with no test of their own here yet: each is proven only by the
@@ -224,6 +225,7 @@ const PROVEN_BY_THE_MUTATION_MATRIX: &[&str] = &[
     "undefined-mcp-error-code",
     "unknown-method-status-200",
     "version-header-mismatch-ignored",
+    "listen-without-keep-alive",
 ];
 
 #[tokio::test]
@@ -943,4 +945,19 @@ async fn request_state_latest_only() {
     let answers = json!({"sampling": client_answer("sampling/createMessage")});
     let retry = s.request(ask(3, json!({"inputResponses": answers, "requestState": first}))).await;
     assert_eq!(retry["result"]["isError"], true, "{retry}");
+}
+
+#[tokio::test]
+async fn legacy_session_leaks() {
+    let mut s = stdio_with("legacy-session-leaks").await;
+    s.request(initialize(1, "2025-11-25")).await;
+    // server/discover is 2026-07-28 only: served inside the legacy session, it is unknown.
+    let discover = s.request(modern(2, "server/discover", json!({}))).await;
+    assert_eq!(error_code(&discover), -32601, "{discover}");
+    let tools = s.request(modern(3, "tools/list", json!({}))).await;
+    assert!(tools["result"].get("resultType").is_none(), "answered as 2025-11-25: {tools}");
+    // Without a legacy session the same request is served as 2026-07-28.
+    let mut fresh = stdio_with("legacy-session-leaks").await;
+    let modern_only = fresh.request(modern(1, "server/discover", json!({}))).await;
+    assert_eq!(modern_only["result"]["resultType"], "complete", "{modern_only}");
 }

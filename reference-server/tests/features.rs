@@ -84,7 +84,7 @@ async fn resources_list_read_and_templates() {
         let mut c = Conn::open(transport, version, &[]).await;
         let what = format!("{transport:?} {version}");
         let (resources, pages) = list_all(&mut c, "resources/list", "resources").await;
-        assert_eq!(resources.len(), 128, "{what}");
+        assert_eq!(resources.len(), 129, "{what}");
         assert_eq!(pages.len(), 7, "{what}");
         check_cache_hints(version, &pages, "resources/list");
         let uris: BTreeSet<&str> = resources.iter().map(|r| r["uri"].as_str().unwrap()).collect();

@@ -48,6 +48,8 @@ mod tool_content;
 mod tool_definitions;
 mod announcements;
 mod message_content;
+mod keep_alive;
+mod era_coexistence;
 
 use crate::execute::{CaseContext, StepOutcome};
 
@@ -156,6 +158,8 @@ pub const NAMES: &[&str] = &[
     "listen-cancel-ends",
     "priming-event",
     "dropped-stream-continues",
+    "listen-keep-alive",
+    "era-coexistence",
 ];
 
 /// Is `name` a built-in check?
@@ -281,6 +285,8 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "listen-cancel-ends" => subscriptions::cancel_ends(context).await,
         "priming-event" => streams::priming(context).await,
         "dropped-stream-continues" => cancellation::dropped_stream_continues(context).await,
+        "listen-keep-alive" => keep_alive::listen_keep_alive(context).await,
+        "era-coexistence" => era_coexistence::check(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

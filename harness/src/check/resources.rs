@@ -19,7 +19,9 @@ pub(super) const BASE64: GeneralPurpose = GeneralPurpose::new(
 );
 
 /// Read the listed resources (the first [`MAX_READS`], all at once): every
-/// `blob` in their contents is Base64 (RESOURCES-013).
+/// `blob` in their contents is Base64 (RESOURCES-013), in every item of a
+/// read that returns several (RESOURCES-004 allows it; noted, never held
+/// against the server).
 pub async fn reads(context: &CaseContext<'_>) -> StepOutcome {
     let resources = match lists::all_items(context, "resources/list").await {
         Ok(items) => items,
@@ -42,6 +44,9 @@ pub async fn reads(context: &CaseContext<'_>) -> StepOutcome {
             continue;
         };
         let contents = result.get("contents").and_then(Value::as_array).map(Vec::as_slice).unwrap_or_default();
+        if contents.len() > 1 {
+            context.session.connection.note(format!("reading `{uri}` returned {} content items, each checked (RESOURCES-004)", contents.len()));
+        }
         for item in contents {
             let Some(blob) = item.get("blob") else { continue };
             blobs += 1;

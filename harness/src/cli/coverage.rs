@@ -42,6 +42,7 @@ pub(super) fn json(catalogue: &Catalogue) -> Value {
                 "not_testable": r.not_testable,
                 "cases": row.cases.iter().map(|c| &c.id).collect::<Vec<_>>(),
                 "faults": row.faults.iter().map(|f| f.name).collect::<Vec<_>>(),
+                "proven_by": r.proven_by,
                 "case_without_fault": row.case_without_fault(),
                 "fault_without_case": row.fault_without_case(),
             })
@@ -89,6 +90,7 @@ fn requirement_lines(coverage: &Coverage, out: &mut String) {
 fn details(row: &Row) -> Vec<String> {
     let mut lines: Vec<String> = row.cases.iter().map(|c| format!("case  {}", c.id)).collect();
     lines.extend(row.faults.iter().map(|f| format!("fault {}", f.name)));
+    lines.extend(row.requirement.proven_by.iter().map(|test| format!("proven by {test}")));
     if let Some(why) = &row.requirement.not_testable {
         lines.push(format!("not testable: {why}"));
     } else if lines.is_empty() {

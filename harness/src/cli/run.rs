@@ -107,6 +107,7 @@ pub struct RunArgs {
     /// The CI gate: --baseline FILE, --allow-stale.
     #[command(flatten)]
     pub(super) gate: super::gate::GateArgs,
+
     /// Compare the server's public surface with this snapshot (written by
     /// `mcp-conform snapshot`): breaking or unclassified changes fail the gate.
     #[arg(long, value_name = "FILE")]
@@ -116,6 +117,11 @@ pub struct RunArgs {
     #[arg(long, requires = "snapshot")]
     update_snapshot: bool,
 
+    /// How long to watch a 2026-07-28 listen stream for `:` keep-alive
+    /// comments (HTTP-013). Silence warns only when watched 30s or more;
+    /// a shorter watch without a comment is inconclusive.
+    #[arg(long, value_name = "DURATION", default_value = "3s", value_parser = parse_duration)]
+    keep_alive_window: Duration,
 }
 
 pub async fn run(args: RunArgs) -> Result<i32, CliError> {
@@ -187,6 +193,7 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
             fixtures: Arc::new(fixtures),
             reconnect: Some(Arc::new(reconnect)),
             golden: args.golden.clone().or_else(|| args.cases.as_ref().map(|dir| dir.join("golden"))).map(|dir| Arc::new(GoldenStore::new(dir))),
+            keep_alive_window: Some(args.keep_alive_window),
         },
     };
     let outcome = runner::run(&config).await;

@@ -2,7 +2,10 @@
 //! reference server break it (proving that a case can fail).
 //!
 //! A requirement is *covered* when at least one case cites it, in
-//! `requirements` or as the `requirement` of a step or an assert. A fault
+//! `requirements` or as the `requirement` of a step or an assert, or when a
+//! harness test named in its `proven_by` proves that the suite tolerates the
+//! behaviour it allows (a MAY that no fault can make fail: the test runs the
+//! reference server showing the behaviour and finds no failure). A fault
 //! entry written `schema:Name` names a schema definition, not a requirement:
 //! such entries are kept apart.
 
@@ -27,24 +30,31 @@ pub struct Row<'a> {
 }
 
 impl Row<'_> {
-    /// Does at least one case cite it?
+    /// Does at least one case cite it, or a harness test prove it?
     pub fn covered(&self) -> bool {
-        !self.cases.is_empty()
+        !self.cases.is_empty() || self.proven_by_test()
     }
 
-    /// Does it apply to `version`, and does a case citing it run there?
+    /// Does a harness test prove that the suite tolerates what it allows?
+    pub fn proven_by_test(&self) -> bool {
+        !self.requirement.proven_by.is_empty()
+    }
+
+    /// Does it apply to `version`, and does a case citing it run there (or a
+    /// harness test prove it, which runs every version the server speaks)?
     pub fn covered_in(&self, version: &str) -> bool {
-        self.requirement.applies_to(version) && self.cases.iter().any(|c| c.covers_version(version))
+        self.requirement.applies_to(version) && (self.proven_by_test() || self.cases.iter().any(|c| c.covers_version(version)))
     }
 
-    /// A case checks it, but no fault proves that the check can fail.
+    /// A case checks it, but neither a fault nor a harness test proves that
+    /// the check can tell.
     pub fn case_without_fault(&self) -> bool {
-        self.covered() && self.faults.is_empty()
+        !self.cases.is_empty() && self.faults.is_empty() && !self.proven_by_test()
     }
 
     /// A fault breaks it, but no case checks it.
     pub fn fault_without_case(&self) -> bool {
-        !self.faults.is_empty() && !self.covered()
+        !self.faults.is_empty() && self.cases.is_empty()
     }
 }
 

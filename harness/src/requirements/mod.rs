@@ -81,6 +81,12 @@ pub struct Requirement {
     /// Why a black box cannot decide it (not-testable requirements only).
     #[serde(default)]
     pub not_testable: Option<String>,
+    /// Harness tests, `PATH::TEST` (the path from the repository root), that
+    /// prove the suite tolerates a behaviour the requirement allows: the
+    /// reference server shows it and the relevant cases report no failure.
+    /// For MAY rows, which no fault can make fail; see [`coverage`].
+    #[serde(default)]
+    pub proven_by: Vec<String>,
 }
 
 impl Requirement {
@@ -127,6 +133,9 @@ impl Requirement {
         if self.summary.trim().is_empty() || self.summary.contains('\n') {
             return Err("`summary` must be one non-empty line".into());
         }
+        if let Some(bad) = self.proven_by.iter().find(|p| split_test_path(p).is_none()) {
+            return Err(format!("`proven_by` entry `{bad}` is not `PATH.rs::test_name`"));
+        }
         match (self.test, &self.not_testable) {
             (Testability::NotTestable, None) => Err("a not-testable requirement says why in `not_testable`".into()),
             (Testability::Wire | Testability::Partial, Some(_)) => {
@@ -140,6 +149,14 @@ impl Requirement {
 /// The group of a requirement ID: everything before its last `-`.
 pub fn group_of(id: &str) -> &str {
     id.rsplit_once('-').map_or("", |(group, _)| group)
+}
+
+/// A `proven_by` entry `PATH.rs::test_name` as `(PATH.rs, test_name)`.
+pub fn split_test_path(entry: &str) -> Option<(&str, &str)> {
+    let (path, name) = entry.split_once("::")?;
+    let identifier = name.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    (path.ends_with(".rs") && !path.starts_with('/') && identifier).then_some((path, name))
 }
 
 /// `A..B` as `(A, B)`; a single version `A` as `(A, A)`.

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeSet;
 use std::process::Stdio;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -28,6 +29,9 @@ pub fn kill_all() {
     }
 }
 
+/// How long a server seen ending its session gets to finish exiting.
+const ENDING_GRACE: Duration = Duration::from_millis(500);
+
 /// How long a server gets to exit by itself after its stdin is closed.
 const EXIT_GRACE: Duration = Duration::from_secs(2);
 
@@ -37,6 +41,10 @@ pub struct StdioTransport {
     child: tokio::sync::Mutex<Child>,
     group: i32,
     stderr: Arc<Mutex<Captured>>,
+    /// Set when the server's stdout reached its end.
+    stdout_closed: Arc<AtomicBool>,
+    /// Set when writing to the server's stdin failed: it is gone or going.
+    stdin_broken: AtomicBool,
 }
 
 #[derive(Default)]
@@ -77,8 +85,13 @@ impl StdioTransport {
         }
         let (tx, rx) = event_queue();
         let stderr = Arc::new(Mutex::new(Captured::default()));
+        let stdout_closed = Arc::new(AtomicBool::new(false));
         if let Some(out) = child.stdout.take() {
-            tokio::spawn(read_frames(out, limits.max_message_bytes, tx.clone()));
+            let (closed, max, frames) = (stdout_closed.clone(), limits.max_message_bytes, tx.clone());
+            tokio::spawn(async move {
+                read_frames(out, max, frames).await;
+                closed.store(true, Ordering::SeqCst);
+            });
         }
         if let Some(err) = child.stderr.take() {
             tokio::spawn(capture(err, limits.max_stderr_bytes, stderr.clone()));
@@ -88,6 +101,8 @@ impl StdioTransport {
             child: tokio::sync::Mutex::new(child),
             group,
             stderr,
+            stdout_closed,
+            stdin_broken: AtomicBool::new(false),
         };
         Ok((transport, rx))
     }
@@ -107,6 +122,7 @@ impl StdioTransport {
         match written.await {
             Ok(()) => Ok(SendReport::default()),
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.stdin_broken.store(true, Ordering::SeqCst);
                 Err(TransportError::Closed(format!("the server closed its stdin ({e})")))
             }
             Err(e) => Err(e.into()),
@@ -127,6 +143,7 @@ impl StdioTransport {
         match written.await {
             Ok(()) => Ok(()),
             Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => {
+                self.stdin_broken.store(true, Ordering::SeqCst);
                 Err(TransportError::Closed(format!("the server closed its stdin ({e})")))
             }
             Err(e) => Err(e.into()),
@@ -138,6 +155,30 @@ impl StdioTransport {
     pub async fn exit_status(&self, within: Duration) -> Option<std::process::ExitStatus> {
         let mut child = self.child.lock().await;
         tokio::time::timeout(within, child.wait()).await.ok()?.ok()
+    }
+
+    /// Has the server ended the session itself, as STDIO-009 allows: its
+    /// stdout closed and it exited with status 0 while the harness still
+    /// held its stdin open? A server seen going (stdout at its end, or its
+    /// stdin refusing writes) gets [`ENDING_GRACE`] to finish exiting; a
+    /// live one is answered at once.
+    pub async fn ended_by_server(&self) -> bool {
+        let going = self.stdout_closed.load(Ordering::SeqCst) || self.stdin_broken.load(Ordering::SeqCst);
+        if !going || self.stdin.lock().await.is_none() {
+            return false;
+        }
+        if !self.exit_status(ENDING_GRACE).await.is_some_and(|status| status.success()) {
+            return false;
+        }
+        // Its stdout closes with it, unless something it started holds it.
+        let deadline = tokio::time::Instant::now() + ENDING_GRACE;
+        while !self.stdout_closed.load(Ordering::SeqCst) {
+            if tokio::time::Instant::now() >= deadline {
+                return false;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        true
     }
 
     /// Close stdin and return at once: the server should see end of input.

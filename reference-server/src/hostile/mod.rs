@@ -35,6 +35,7 @@
 //! | `sse-never-closes` | Streamable HTTP | every POST answered 200 gets `text/event-stream` (a JSON answer becomes one `message` event per message); after the last event the stream stays open, sending `: keep-alive` comments every second until the client disconnects (202s and HTTP errors are unchanged) |
 //! | `spawn-child-and-exit` | stdio | after writing the trigger's answer, starts `sh -c …`, a child that inherits stdout and writes a `notifications/message` line naming its pid every 0.1 s, then the server exits with status 0. The child stays in the server's process group (killing the group kills it), stops when stdout closes, and ends by itself after at most [`ORPHAN_SECONDS`] seconds |
 //! | `leak-per-request` | stdio | answers normally, but keeps [`LEAK_BYTES_PER_REQUEST`] of memory (written, so resident) for every request it reads, up to [`LEAK_CAP_BYTES`] in all: a server whose memory grows with its traffic |
+//! | `close-and-exit` | stdio | writes the trigger's answer whole, then ends the session as STDIO-009 allows: exits with status 0, which closes stdout (a fresh process serves normally until its own trigger) |
 //!
 //! On a transport a mode does not apply to, the server warns on stderr and
 //! behaves normally.
@@ -79,6 +80,8 @@ pub enum Hostile {
     SpawnChildAndExit,
     /// Memory kept for every request read (stdio).
     LeakPerRequest,
+    /// The server ends the session after the trigger's answer (stdio).
+    CloseAndExit,
 }
 
 /// One row of the hostile-mode table.
@@ -161,6 +164,12 @@ pub const CATALOGUE: &[HostileInfo] = &[
         name: "leak-per-request",
         scope: Scope::Stdio,
         description: "answers normally but keeps 64 KiB of memory for every request it reads (at most 512 MiB in all)",
+    },
+    HostileInfo {
+        mode: Hostile::CloseAndExit,
+        name: "close-and-exit",
+        scope: Scope::Stdio,
+        description: "answers the first request after initialization, then ends the session: exits 0, closing stdout",
     },
 ];
 

@@ -272,8 +272,8 @@ enum Trigger {
     Closed,
 }
 
-/// Writes the trigger's answer the way `mode` wants (`exit-mid-response`
-/// and `spawn-child-and-exit` end the process here).
+/// Writes the trigger's answer the way `mode` wants (`exit-mid-response`,
+/// `spawn-child-and-exit` and `close-and-exit` end the process here).
 async fn answer_trigger<W: AsyncWrite + Unpin>(
     mode: Hostile,
     message: &Value,
@@ -288,6 +288,13 @@ async fn answer_trigger<W: AsyncWrite + Unpin>(
         if let Err(e) = spawn_orphan() {
             tracing::warn!("spawn-child-and-exit: cannot start sh: {e}");
         }
+        std::process::exit(0);
+    }
+    if mode == Hostile::CloseAndExit {
+        out.write_all(line).await?;
+        out.write_all(b"\n").await?;
+        out.flush().await?;
+        // Ends the session the way STDIO-009 allows: stdout closes with the process.
         std::process::exit(0);
     }
     let Some(rendered) = render_trigger(mode, message) else {

@@ -39,6 +39,10 @@ const OUTBOX: usize = 64;
 /// How long the `request-stream-left-open` fault holds a stream after its response.
 const LEFT_OPEN: Duration = Duration::from_secs(3);
 
+/// How long a listen stream may stay quiet before a `:` keep-alive
+/// (HTTP-013): short, so that a client watching a few seconds sees one.
+pub const LISTEN_KEEP_ALIVE: Duration = Duration::from_secs(1);
+
 /// Aborts the request's task when the stream is dropped.
 pub(super) struct AbortOnDrop(pub(super) AbortHandle);
 
@@ -123,7 +127,13 @@ impl Routing {
 pub fn respond(dispatcher: Dispatcher, request_meta: RequestMeta, req: Request) -> Response {
     let (tx, rx) = mpsc::channel::<Value>(OUTBOX);
     let faults = dispatcher.faults();
-    let routing = Routing::new(faults, req.method == "subscriptions/listen", &tx);
+    let listen = req.method == "subscriptions/listen";
+    let keep_alive = match (listen, faults.contains(Fault::ListenWithoutKeepAlive)) {
+        (true, true) => None,
+        (true, false) => Some(LISTEN_KEEP_ALIVE),
+        (false, _) => Some(replies::KEEP_ALIVE),
+    };
+    let routing = Routing::new(faults, listen, &tx);
     // Each stateless request is a connection of its own: nothing is shared.
     let peer = Peer::new();
     let link = ClientLink::new(peer.clone(), tx.clone(), dispatcher.ask_timeout());
@@ -146,5 +156,5 @@ pub fn respond(dispatcher: Dispatcher, request_meta: RequestMeta, req: Request) 
             }
         }
     });
-    replies::live_event_stream(events)
+    replies::live_event_stream_every(events, keep_alive)
 }

@@ -127,7 +127,18 @@ pub fn live_event_stream<S>(events: S) -> Response
 where
     S: Stream<Item = String> + Send + 'static,
 {
-    let mut ticker = tokio::time::interval(KEEP_ALIVE);
+    live_event_stream_every(events, Some(KEEP_ALIVE))
+}
+
+/// [`live_event_stream`] with a `:` comment after every `keep_alive` of
+/// quiet, or never (`None`).
+pub fn live_event_stream_every<S>(events: S, keep_alive: Option<Duration>) -> Response
+where
+    S: Stream<Item = String> + Send + 'static,
+{
+    // Without keep-alives the ticker never fires within the life of a stream.
+    const NEVER: Duration = Duration::from_secs(365 * 24 * 3600);
+    let mut ticker = tokio::time::interval(keep_alive.unwrap_or(NEVER));
     ticker.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     // The first tick of an interval is immediate; start counting from now.
     ticker.reset();
