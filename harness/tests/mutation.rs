@@ -892,6 +892,12 @@ const EXPECTATIONS: &[Expectation] = &[
         transports: STATELESS,
         since: "2026-07-28",
     },
+    Expectation { fault: "input-request-keys-duplicated", fails: &["S2C-003-input-required-rounds"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "resource-input-required-empty", fails: &["S2C-003-input-required-rounds"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "prompt-retry-not-a-prompt", fails: &["S2C-003-input-required-rounds"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "request-state-unbound", fails: &["S2C-008-request-state-binding"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    // Over HTTP one process serves every connection, so a per-process key shows only over stdio.
+    Expectation { fault: "request-state-per-process", fails: &["LIFECYCLE-012-retry-elsewhere"], collateral: &[], transports: &["stdio"], since: "2026-07-28" },
 ];
 
 /// The cases that list the tools, besides TOOLS-002-list: a fault that
@@ -1007,6 +1013,8 @@ const STRICT: &[&str] = &[
     "listen-teardown-without-result",
     "no-priming-event",
     "dropped-stream-cancels",
+    "request-state-unbound",
+    "request-state-per-process",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach

@@ -447,6 +447,16 @@ pub enum Fault {
     NoPrimingEvent,
     /// Streamable HTTP sessions: a request answered on a live SSE stream stops when that connection drops.
     DroppedStreamCancels,
+    /// 2026-07-28: the `ask` tool writes its first `inputRequests` entry twice under the same key.
+    InputRequestKeysDuplicated,
+    /// 2026-07-28: reading `ref://input-required/greeting` answers an empty `input_required`.
+    ResourceInputRequiredEmpty,
+    /// 2026-07-28: the retry completing `input_required_greeting` gets a tool result, not a prompt.
+    PromptRetryNotAPrompt,
+    /// 2026-07-28: a `requestState` is not checked against the request it was issued for.
+    RequestStateUnbound,
+    /// 2026-07-28: the `requestState` key is drawn per process, so another process refuses the state.
+    RequestStatePerProcess,
 }
 
 /// One row of the fault table.
@@ -1873,6 +1883,41 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::StreamableHttp,
         description: "in a Streamable HTTP session, stops a request answered on a live SSE stream (progress, slow, log, ask) when its connection drops",
     },
+    FaultInfo {
+        fault: Fault::InputRequestKeysDuplicated,
+        name: "input-request-keys-duplicated",
+        breaks: &["S2C-003", "TOOLS-013"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 the ask tool's input_required result writes its first inputRequests entry twice under the same key (JSON parsers merge the two, the bytes show it)",
+    },
+    FaultInfo {
+        fault: Fault::ResourceInputRequiredEmpty,
+        name: "resource-input-required-empty",
+        breaks: &["RESOURCES-017", "S2C-005"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 a read of ref://input-required/greeting is answered {\"resultType\": \"input_required\"} with neither inputRequests nor requestState",
+    },
+    FaultInfo {
+        fault: Fault::PromptRetryNotAPrompt,
+        name: "prompt-retry-not-a-prompt",
+        breaks: &["PROMPTS-010"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 the retry that completes prompts/get of input_required_greeting is answered with a tool result (content) instead of the prompt's messages",
+    },
+    FaultInfo {
+        fault: Fault::RequestStateUnbound,
+        name: "request-state-unbound",
+        breaks: &["S2C-008"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 a requestState is accepted on another request than the one it was issued for (another resource, prompt, tool or arguments)",
+    },
+    FaultInfo {
+        fault: Fault::RequestStatePerProcess,
+        name: "request-state-per-process",
+        breaks: &["LIFECYCLE-012"],
+        scope: Scope::Stdio,
+        description: "in 2026-07-28 requestState is sealed with a key drawn per process, so a retry sent to another process of the server is refused",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -2200,6 +2245,11 @@ mod tests {
             Fault::ListenSurvivesCancel,
             Fault::NoPrimingEvent,
             Fault::DroppedStreamCancels,
+            Fault::InputRequestKeysDuplicated,
+            Fault::ResourceInputRequiredEmpty,
+            Fault::PromptRetryNotAPrompt,
+            Fault::RequestStateUnbound,
+            Fault::RequestStatePerProcess,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -144,7 +144,7 @@ async fn resources_prompts_and_completion_everywhere() {
         let at = format!("{transport:?} {version}");
         let mut c = Conn::open(transport, version, &[]).await;
         let (resources, _) = list_all(&mut c, "resources/list", "resources").await;
-        assert_eq!(resources.len(), 128, "{at}");
+        assert_eq!(resources.len(), 129, "{at}");
         let uris: Vec<&str> = resources.iter().map(|r| r["uri"].as_str().unwrap()).collect();
         assert!(uris.contains(&"test://static-text") && uris.contains(&"test://watched-resource"), "{at}");
 

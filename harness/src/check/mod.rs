@@ -48,6 +48,7 @@ mod tool_content;
 mod tool_definitions;
 mod announcements;
 mod message_content;
+mod mrtr_rounds;
 
 use crate::execute::{CaseContext, StepOutcome};
 
@@ -156,6 +157,9 @@ pub const NAMES: &[&str] = &[
     "listen-cancel-ends",
     "priming-event",
     "dropped-stream-continues",
+    "input-required-rounds",
+    "request-state-binding",
+    "retry-elsewhere",
 ];
 
 /// Is `name` a built-in check?
@@ -281,6 +285,9 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "listen-cancel-ends" => subscriptions::cancel_ends(context).await,
         "priming-event" => streams::priming(context).await,
         "dropped-stream-continues" => cancellation::dropped_stream_continues(context).await,
+        "input-required-rounds" => mrtr_rounds::rounds(context).await,
+        "request-state-binding" => mrtr_rounds::binding(context).await,
+        "retry-elsewhere" => mrtr_rounds::elsewhere(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }
