@@ -894,7 +894,14 @@ const EXPECTATIONS: &[Expectation] = &[
     },
     Expectation { fault: "input-request-keys-duplicated", fails: &["S2C-003-input-required-rounds"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
     Expectation { fault: "resource-input-required-empty", fails: &["S2C-003-input-required-rounds"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
-    Expectation { fault: "prompt-retry-not-a-prompt", fails: &["S2C-003-input-required-rounds"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation {
+        fault: "prompt-retry-not-a-prompt",
+        fails: &["S2C-003-input-required-rounds"],
+        // Every case that completes the prompt sees its answer break the schema on receipt.
+        collateral: &["PROMPTS-005-message-contents", "S2C-008-request-state-binding"],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
     Expectation { fault: "request-state-unbound", fails: &["S2C-008-request-state-binding"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
     // Over HTTP one process serves every connection, so a per-process key shows only over stdio.
     Expectation { fault: "request-state-per-process", fails: &["LIFECYCLE-012-retry-elsewhere"], collateral: &[], transports: &["stdio"], since: "2026-07-28" },
