@@ -50,7 +50,7 @@ use crate::session::{stateless, Connection, Exchange, RequestOptions};
 const MAX_PROBES: usize = 150;
 
 /// A method that may answer `input_required`.
-pub(super) struct Method {
+struct Method {
     name: &'static str,
     /// The requirement that lets it.
     requirement: &'static str,
@@ -63,7 +63,7 @@ const RESOURCES_READ: Method = Method { name: "resources/read", requirement: "RE
 const PROMPTS_GET: Method = Method { name: "prompts/get", requirement: "PROMPTS-010", result_member: "messages" };
 
 /// A request the server answered `input_required`.
-pub(super) struct Asking {
+struct Asking {
     method: &'static Method,
     /// Its params as first sent (with `_meta`).
     params: Value,
@@ -96,7 +96,7 @@ async fn probe(context: &CaseContext<'_>, method: &'static Method, params: Value
 
 /// Up to `wanted` requests the server answers `input_required` (the
 /// client-input tool, then a resource, then a prompt), and what was tried.
-pub(super) async fn find_asking(context: &CaseContext<'_>, wanted: usize) -> (Vec<Asking>, Vec<String>) {
+async fn find_asking(context: &CaseContext<'_>, wanted: usize) -> (Vec<Asking>, Vec<String>) {
     let mut found = Vec::new();
     let mut tried = Vec::new();
     match role(context) {
