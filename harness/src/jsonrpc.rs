@@ -6,6 +6,7 @@
 
 use serde_json::{Map, Value};
 
+pub mod duplicate_keys;
 pub mod trace_context;
 
 /// A request id: the JSON value itself, compared exactly (a string `"1"` and

@@ -895,6 +895,19 @@ const EXPECTATIONS: &[Expectation] = &[
     // A SHOULD-level warning (STRICT), decided only by a watch of 30 s (RUN_ARGS).
     Expectation { fault: "listen-without-keep-alive", fails: &["HTTP-013-listen-keep-alive"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
     Expectation { fault: "legacy-session-leaks", fails: &["LIFECYCLE-018-eras-side-by-side"], collateral: &[], transports: &["stdio"], since: "2026-07-28" },
+    Expectation { fault: "input-request-keys-duplicated", fails: &["S2C-003-input-required-rounds"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "resource-input-required-empty", fails: &["S2C-003-input-required-rounds"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation {
+        fault: "prompt-retry-not-a-prompt",
+        fails: &["S2C-003-input-required-rounds"],
+        // Every case that completes the prompt sees its answer break the schema on receipt.
+        collateral: &["PROMPTS-005-message-contents", "S2C-008-request-state-binding"],
+        transports: STATELESS,
+        since: "2026-07-28",
+    },
+    Expectation { fault: "request-state-unbound", fails: &["S2C-008-request-state-binding"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    // Over HTTP one process serves every connection, so a per-process key shows only over stdio.
+    Expectation { fault: "request-state-per-process", fails: &["LIFECYCLE-012-retry-elsewhere"], collateral: &[], transports: &["stdio"], since: "2026-07-28" },
 ];
 
 /// The cases that list the tools, besides TOOLS-002-list: a fault that
@@ -1011,6 +1024,8 @@ const STRICT: &[&str] = &[
     "no-priming-event",
     "dropped-stream-cancels",
     "listen-without-keep-alive",
+    "request-state-unbound",
+    "request-state-per-process",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach

@@ -342,11 +342,11 @@ struct State {
     answers: Map<String, Value>,
 }
 
-fn read_state(payload: &Value, call: &str) -> Result<State, &'static str> {
+fn read_state(payload: &Value, call: &str, faults: FaultSet) -> Result<State, &'static str> {
     if payload.get("v") != Some(&json!(1)) {
         return Err("it is not an ask state");
     }
-    if payload.get("call").and_then(Value::as_str) != Some(call) {
+    if payload.get("call").and_then(Value::as_str) != Some(call) && !faults.contains(Fault::RequestStateUnbound) {
         return Err("it belongs to another request (another tool or other arguments)");
     }
     match payload.get("expires").and_then(Value::as_u64) {
@@ -373,6 +373,9 @@ fn input_required(questions: &[Question], answers: &Map<String, Value>, call: &s
         request.insert("method".into(), json!(q.method()));
         if let Some(params) = asked_params(*q, ProtocolVersion::V2026_07_28, faults) {
             request.insert("params".into(), params);
+        }
+        if n == 0 && faults.contains(Fault::InputRequestKeysDuplicated) {
+            requests.insert(crate::duplicate_keys::marked(q.key()), Value::Object(request.clone()));
         }
         requests.insert(q.key().into(), Value::Object(request));
     }
@@ -478,7 +481,7 @@ pub fn ask_stateless(
         return Ok(input_required(&asked, &Map::new(), &call, faults));
     };
     let opened = if faults.contains(Fault::RequestStateUnverified) { request_state::open_unverified(state) } else { request_state::open(state) };
-    let read = opened.and_then(|payload| read_state(&payload, &call));
+    let read = opened.and_then(|payload| read_state(&payload, &call, faults));
     let State { pending, mut answers } = match read {
         Ok(s) => s,
         Err(why) => return Ok(Stateless::Done(Output::Failure(format!("The requestState was rejected: {why}.")))),

@@ -53,6 +53,8 @@ use serde_json::{json, Map, Value};
 use crate::ask::{self, Stateless};
 use crate::carried_state;
 use crate::conformance_fixtures;
+use crate::input_required_fixtures;
+use crate::request_state;
 use crate::faults::{Fault, FaultSet};
 use crate::pagination::{self, Page};
 use crate::peer::{self, ClientLink, Peer};
@@ -474,6 +476,9 @@ impl Default for Dispatcher {
 impl Dispatcher {
     /// A dispatcher with these faults (use [`FaultSet::NONE`] for the conformant server).
     pub fn new(faults: FaultSet) -> Dispatcher {
+        if faults.contains(Fault::RequestStatePerProcess) {
+            request_state::use_per_process_key();
+        }
         Dispatcher {
             faults,
             ask_timeout: peer::DEFAULT_TIMEOUT,
@@ -1116,6 +1121,23 @@ impl Dispatcher {
             "server/discover" => Ok(self.discover()),
             m @ ("tools/list" | "prompts/list" | "resources/list" | "resources/templates/list") => self.list_result(version, m, req, true),
             "tools/call" => self.modern_call(request_meta, req, link),
+            "resources/read" if input_required_fixtures::reads_resource(&params) => {
+                let caps = ClientCapabilities::from_json(&request_meta.client_capabilities, version);
+                input_required_fixtures::read(caps, self.faults, &params).map(|round| match round {
+                    input_required_fixtures::Round::Complete(mut r) => {
+                        // The greeting depends on the answer: not to be cached.
+                        insert_cache_hints(&mut r, 0);
+                        r
+                    }
+                    input_required_fixtures::Round::InputRequired(r) => r,
+                })
+            }
+            "prompts/get" if input_required_fixtures::gets_prompt(&params) => {
+                let caps = ClientCapabilities::from_json(&request_meta.client_capabilities, version);
+                input_required_fixtures::get(caps, self.faults, &params).map(|round| match round {
+                    input_required_fixtures::Round::Complete(r) | input_required_fixtures::Round::InputRequired(r) => r,
+                })
+            }
             "resources/read" => resources::read(version, self.faults, &params).map(|mut r| {
                 if !self.fault(Fault::MissingCacheFields) {
                     let ttl = params.get("uri").and_then(Value::as_str).map_or(0, resources::read_ttl_ms);

@@ -451,6 +451,16 @@ pub enum Fault {
     ListenWithoutKeepAlive,
     /// On a stdio process hosting a legacy session, modern requests are served inside it.
     LegacySessionLeaks,
+    /// 2026-07-28: the `ask` tool writes its first `inputRequests` entry twice under the same key.
+    InputRequestKeysDuplicated,
+    /// 2026-07-28: reading `ref://input-required/greeting` answers an empty `input_required`.
+    ResourceInputRequiredEmpty,
+    /// 2026-07-28: the retry completing `input_required_greeting` gets a tool result, not a prompt.
+    PromptRetryNotAPrompt,
+    /// 2026-07-28: a `requestState` is not checked against the request it was issued for.
+    RequestStateUnbound,
+    /// 2026-07-28: the `requestState` key is drawn per process, so another process refuses the state.
+    RequestStatePerProcess,
 }
 
 /// One row of the fault table.
@@ -1891,6 +1901,41 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::Stdio,
         description: "once initialize opened a legacy session on the process, serves requests carrying 2026-07-28 _meta inside it, at the negotiated legacy version",
     },
+    FaultInfo {
+        fault: Fault::InputRequestKeysDuplicated,
+        name: "input-request-keys-duplicated",
+        breaks: &["S2C-003", "TOOLS-013"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 the ask tool's input_required result writes its first inputRequests entry twice under the same key (JSON parsers merge the two, the bytes show it)",
+    },
+    FaultInfo {
+        fault: Fault::ResourceInputRequiredEmpty,
+        name: "resource-input-required-empty",
+        breaks: &["RESOURCES-017", "S2C-005"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 a read of ref://input-required/greeting is answered {\"resultType\": \"input_required\"} with neither inputRequests nor requestState",
+    },
+    FaultInfo {
+        fault: Fault::PromptRetryNotAPrompt,
+        name: "prompt-retry-not-a-prompt",
+        breaks: &["PROMPTS-010"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 the retry that completes prompts/get of input_required_greeting is answered with a tool result (content) instead of the prompt's messages",
+    },
+    FaultInfo {
+        fault: Fault::RequestStateUnbound,
+        name: "request-state-unbound",
+        breaks: &["S2C-008"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 a requestState is accepted on another request than the one it was issued for (another resource, prompt, tool or arguments)",
+    },
+    FaultInfo {
+        fault: Fault::RequestStatePerProcess,
+        name: "request-state-per-process",
+        breaks: &["LIFECYCLE-012"],
+        scope: Scope::Stdio,
+        description: "in 2026-07-28 requestState is sealed with a key drawn per process, so a retry sent to another process of the server is refused",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -2220,6 +2265,11 @@ mod tests {
             Fault::DroppedStreamCancels,
             Fault::ListenWithoutKeepAlive,
             Fault::LegacySessionLeaks,
+            Fault::InputRequestKeysDuplicated,
+            Fault::ResourceInputRequiredEmpty,
+            Fault::PromptRetryNotAPrompt,
+            Fault::RequestStateUnbound,
+            Fault::RequestStatePerProcess,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -89,6 +89,8 @@ pub mod tokens;
 pub mod trace;
 pub mod transport;
 pub mod world;
+pub mod input_required_fixtures;
+pub mod duplicate_keys;
 
 pub use dispatch::{Connection, Dispatcher};
 pub use faults::{Fault, FaultSet};

@@ -116,6 +116,7 @@ fn describe(version: ProtocolVersion, p: &Prompt) -> Value {
 
 fn current() -> Vec<&'static Prompt> {
     let mut all: Vec<&'static Prompt> = PROMPTS.iter().chain(conformance_fixtures::PROMPTS).collect();
+    all.push(&crate::input_required_fixtures::PROMPT);
     if world::world().toggled() {
         all.push(&TOGGLED);
     }

@@ -2,15 +2,23 @@
 //! the client echoes on its retry, protected against tampering.
 //!
 //! The state is attacker-controlled input (S2C-007), so it is sealed with
-//! HMAC-SHA256 under a key drawn from the OS CSPRNG when the process starts:
-//! `base64url(JSON payload) "." base64url(tag)`. [`open`] refuses anything
-//! whose tag does not verify, and the payload carries an expiry and the
-//! request it belongs to, which the caller checks (S2C-008). There is no
-//! authenticated principal to bind (this server has no authorization).
+//! HMAC-SHA256: `base64url(JSON payload) "." base64url(tag)`. [`open`]
+//! refuses anything whose tag does not verify, and the payload carries an
+//! expiry and the request it belongs to, which the caller checks (S2C-008).
+//! There is no authenticated principal to bind (this server has no
+//! authorization).
 //!
-//! The key lives only in this process: a state is valid on the process that
-//! issued it (for HTTP, the server), which is all a test fixture needs.
+//! The key is derived from a secret shared by every process of the server
+//! ([`STATE_SECRET_VARIABLE`], or a built-in default), not drawn per process:
+//! a client may send the retry of a multi round-trip request over another
+//! connection or to another stdio process than the first request
+//! (LIFECYCLE-012), just as replicas behind a load balancer must all accept
+//! each other's state. The default secret is public, which is fine for a
+//! test fixture (the harness never reads it) but not for a deployment: set
+//! the variable to a secret of your own there. Only the
+//! `request-state-per-process` fault draws a key per process.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use std::time::{SystemTime, UNIX_EPOCH};
 
@@ -18,19 +26,45 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use serde_json::Value;
 
+/// The environment variable whose value, when set and not empty, is the
+/// secret the state key is derived from.
+pub const STATE_SECRET_VARIABLE: &str = "MCP_REFERENCE_STATE_SECRET";
+
+/// The secret used when [`STATE_SECRET_VARIABLE`] is not set.
+const DEFAULT_SECRET: &str = "mcp-reference-server requestState secret (public: set MCP_REFERENCE_STATE_SECRET in a deployment)";
+
+/// Set by the `request-state-per-process` fault before the first state is sealed.
+static PER_PROCESS_KEY: AtomicBool = AtomicBool::new(false);
+
+/// The `request-state-per-process` fault: from now on the key is drawn
+/// per process, so no other process can verify this one's state.
+pub fn use_per_process_key() {
+    PER_PROCESS_KEY.store(true, Ordering::Relaxed);
+}
+
 fn key() -> &'static [u8; 32] {
     static KEY: OnceLock<[u8; 32]> = OnceLock::new();
-    KEY.get_or_init(|| {
-        let mut key = [0u8; 32];
-        if getrandom::fill(&mut key).is_err() {
-            // No OS randomness (practically never): session ids have the
-            // same fallback, unguessable enough for a test fixture.
-            for chunk in key.chunks_mut(16) {
-                chunk.copy_from_slice(crate::transport::session_id::generate().as_bytes().get(..16).unwrap_or(&[0; 16]));
-            }
+    KEY.get_or_init(|| if PER_PROCESS_KEY.load(Ordering::Relaxed) { process_key() } else { shared_key() })
+}
+
+/// The key every process of the server derives from the same secret.
+fn shared_key() -> [u8; 32] {
+    let configured = std::env::var(STATE_SECRET_VARIABLE).ok().filter(|s| !s.is_empty());
+    let secret = configured.as_deref().unwrap_or(DEFAULT_SECRET);
+    hmac_sha256::HMAC::mac(b"mcp-reference-server requestState key v1", secret.as_bytes())
+}
+
+/// A key of this process alone (the `request-state-per-process` fault).
+fn process_key() -> [u8; 32] {
+    let mut key = [0u8; 32];
+    if getrandom::fill(&mut key).is_err() {
+        // No OS randomness (practically never): session ids have the
+        // same fallback, unguessable enough for a test fixture.
+        for chunk in key.chunks_mut(16) {
+            chunk.copy_from_slice(crate::transport::session_id::generate().as_bytes().get(..16).unwrap_or(&[0; 16]));
         }
-        key
-    })
+    }
+    key
 }
 
 /// Seconds since the Unix epoch.
@@ -54,7 +88,7 @@ pub fn open(state: &str) -> Result<Value, &'static str> {
         .and_then(|t| t.try_into().ok())
         .ok_or("its integrity tag is malformed")?;
     if !hmac_sha256::HMAC::verify(body.as_bytes(), key(), &tag) {
-        return Err("its integrity tag does not verify (altered, or issued by another server process)");
+        return Err("its integrity tag does not verify (altered, or sealed under another key)");
     }
     let json = URL_SAFE_NO_PAD.decode(body).map_err(|_| "its payload is not Base64")?;
     serde_json::from_slice(&json).map_err(|_| "its payload is not JSON")

@@ -197,6 +197,7 @@ pub fn list(version: ProtocolVersion, faults: FaultSet) -> Vec<Value> {
             "text/plain",
         )
     }));
+    out.push(describe(version, &crate::input_required_fixtures::RESOURCE));
     // Last, so that toggling it never shifts the pages before it.
     if world::world().toggled() {
         out.push(describe(version, &TOGGLED));
@@ -329,6 +330,8 @@ fn resolve(uri: &str) -> Option<Resolved> {
         "ref://annotated" => return text("text/plain", "This note is listed with annotations.".to_owned()),
         TOGGLED_URI if world::world().toggled() => return text("text/plain", "The toggled resource is here.".to_owned()),
         _ if uri.starts_with("test://") => return conformance_fixtures::resolve(uri),
+        // Handshake era (2026-07-28 reads ask for a name first, see input_required_fixtures).
+        crate::input_required_fixtures::RESOURCE_URI => return text("text/plain", crate::input_required_fixtures::stranger_greeting()),
         _ => {}
     }
     if let Some(id) = uri.strip_prefix(ITEMS_PREFIX) {

@@ -589,3 +589,20 @@ async fn http_sse_ask_uses_the_session_stream() {
     assert_eq!(response["id"], 2);
     assert!(result_text(&response).contains(TEST_ROOT));
 }
+
+/// LIFECYCLE-012: a retry sent to another process of the server completes,
+/// since every process derives the state key from the same secret; under
+/// `request-state-per-process` the other process refuses the state.
+#[tokio::test]
+async fn stdio_mrtr_retry_in_another_process() {
+    for (faults, completes) in [(&[][..], true), (&["--fault", "request-state-per-process"][..], false)] {
+        let mut first_process = StdioServer::start(faults).await;
+        let first = first_process.request(modern_ask(1, all_modern_caps(), json!({}))).await["result"].clone();
+        check_input_required(&first, &["roots", "sampling", "elicitation"]);
+        let retry = json!({"inputResponses": input_responses(&first), "requestState": first["requestState"]});
+        let mut second_process = StdioServer::start(faults).await;
+        let done = second_process.request(modern_ask(2, all_modern_caps(), retry)).await;
+        assert_eq!(done["result"].get("isError").is_none(), completes, "{faults:?}: {done}");
+    }
+}
+

@@ -87,6 +87,8 @@ const TESTED: &[&str] = &[
     "event-ids-per-stream",
     "replay-foreign-stream",
     "legacy-session-leaks",
+    // Tested in ask.rs, with the retry sent to a second process.
+    "request-state-per-process",
 ];
 
 /// Faults with no test of their own here yet: each is proven only by the
@@ -226,6 +228,12 @@ const PROVEN_BY_THE_MUTATION_MATRIX: &[&str] = &[
     "unknown-method-status-200",
     "version-header-mismatch-ignored",
     "listen-without-keep-alive",
+    // The multi round-trip faults of resources, prompts and requestState
+    // binding; unit tests in input_required_fixtures.rs and duplicate_keys.rs.
+    "input-request-keys-duplicated",
+    "resource-input-required-empty",
+    "prompt-retry-not-a-prompt",
+    "request-state-unbound",
 ];
 
 #[tokio::test]
@@ -678,7 +686,7 @@ async fn cursor_invalid_accepted() {
 async fn next_cursor_on_last_page() {
     let mut c = Conn::open(Transport::Http, "2025-11-25", &["--fault", "next-cursor-on-last-page"]).await;
     let (prompts, pages) = list_all(&mut c, "prompts/list", "prompts").await;
-    assert_eq!(prompts.len(), 7);
+    assert_eq!(prompts.len(), 8);
     assert_eq!(pages.len(), 5, "four pages and an empty one");
     assert!(pages[3]["nextCursor"].is_string(), "the last page with items has a cursor");
     assert_eq!(pages[4]["prompts"], json!([]));

@@ -139,7 +139,8 @@ async fn prompts_list_and_get() {
         let names: Vec<&str> = prompts.iter().map(|p| p["name"].as_str().unwrap()).collect();
         let own = ["greeting", "summarize-item", "simple"];
         let official = ["test_simple_prompt", "test_prompt_with_arguments", "test_prompt_with_embedded_resource", "test_prompt_with_image"];
-        assert_eq!(names, [own.as_slice(), official.as_slice()].concat(), "{what}");
+        let asking = ["input_required_greeting"];
+        assert_eq!(names, [own.as_slice(), official.as_slice(), asking.as_slice()].concat(), "{what}");
         assert_eq!(pages.len(), 4);
         check_cache_hints(version, &pages, "prompts/list");
         assert_eq!(prompts[0]["arguments"], {

@@ -34,12 +34,12 @@ use crate::session::{stateless, Exchange, Reply, RequestOptions};
 use crate::version::{era, Era};
 
 /// Whether an exchange completed its call: a final result that is no tool error.
-fn completes(exchange: &Exchange) -> bool {
+pub(super) fn completes(exchange: &Exchange) -> bool {
     exchange.result().is_some_and(|r| !lists::is_interim(r) && r.get("isError") != Some(&Value::Bool(true)))
 }
 
 /// What an exchange came to, for the evidence.
-fn shown(exchange: &Exchange) -> String {
+pub(super) fn shown(exchange: &Exchange) -> String {
     match &exchange.reply {
         Reply::Response(message) => clip(&message.to_string(), 300),
         Reply::NoResponse(why) | Reply::TooLarge(why) => why.clone(),

@@ -397,7 +397,7 @@ pub(super) fn answers(version: &str, interim: &Value) -> Map<String, Value> {
 }
 
 /// The problems of one `input_required` result.
-fn judge_interim(result: &Value) -> Vec<Draft> {
+pub(super) fn judge_interim(result: &Value) -> Vec<Draft> {
     let shown = clip(&result.to_string(), 300);
     let finding = |requirement: &str, keyword: &'static str, message: String, expected: &str| {
         observe::draft(requirement, keyword, message, expected, shown.clone())

@@ -50,6 +50,7 @@ mod announcements;
 mod message_content;
 mod keep_alive;
 mod era_coexistence;
+mod mrtr_rounds;
 
 use crate::execute::{CaseContext, StepOutcome};
 
@@ -160,6 +161,9 @@ pub const NAMES: &[&str] = &[
     "dropped-stream-continues",
     "listen-keep-alive",
     "era-coexistence",
+    "input-required-rounds",
+    "request-state-binding",
+    "retry-elsewhere",
 ];
 
 /// Is `name` a built-in check?
@@ -287,6 +291,9 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "dropped-stream-continues" => cancellation::dropped_stream_continues(context).await,
         "listen-keep-alive" => keep_alive::listen_keep_alive(context).await,
         "era-coexistence" => era_coexistence::check(context).await,
+        "input-required-rounds" => mrtr_rounds::rounds(context).await,
+        "request-state-binding" => mrtr_rounds::binding(context).await,
+        "retry-elsewhere" => mrtr_rounds::elsewhere(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

@@ -78,7 +78,7 @@ const PLACEHOLDER_ARGUMENT: &str = "mcp-conform:placeholder";
 /// The arguments the harness gets `prompt` with: each required one set to
 /// the server's first completion suggestion (when it offers completions),
 /// else to [`PLACEHOLDER_ARGUMENT`].
-async fn arguments_for(context: &CaseContext<'_>, prompt: &Value) -> Value {
+pub(super) async fn arguments_for(context: &CaseContext<'_>, prompt: &Value) -> Value {
     let name = prompt.get("name").cloned().unwrap_or_default();
     let required: Vec<&str> = prompt
         .get("arguments")

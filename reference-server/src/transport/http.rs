@@ -362,7 +362,7 @@ impl App {
     /// events carry ids and stay buffered for resumption.
     fn sse_reply(&self, session: Option<&Session>, messages: Vec<Value>) -> Response {
         let Some(session) = session else {
-            let body: String = messages.iter().map(|m| replies::sse_event(Some("message"), None, &m.to_string())).collect();
+            let body: String = messages.iter().map(|m| replies::sse_event(Some("message"), None, &crate::duplicate_keys::to_text(m))).collect();
             return replies::event_stream(body);
         };
         let log = session.streams.open();

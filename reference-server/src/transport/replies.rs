@@ -20,7 +20,7 @@ pub const X_ACCEL_BUFFERING: HeaderName = HeaderName::from_static("x-accel-buffe
 
 /// A JSON body with `status`.
 pub fn json(status: StatusCode, body: &Value) -> Response {
-    (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], body.to_string()).into_response()
+    (status, [(header::CONTENT_TYPE, HeaderValue::from_static("application/json"))], crate::duplicate_keys::to_text(body)).into_response()
 }
 
 /// A JSON-RPC error response for request `id` with `status`.

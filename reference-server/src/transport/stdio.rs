@@ -185,7 +185,7 @@ async fn write_messages<W: AsyncWrite + Unpin>(mut inbox: mpsc::Receiver<Value>,
         }
         let mut line = match trace::damaged_line(&message, faults) {
             Some(line) => line,
-            None => serde_json::to_vec(&message).map_err(io::Error::other)?,
+            None => crate::duplicate_keys::to_text(&message).into_bytes(),
         };
         line.push(b'\n');
         output.write_all(&line).await?;
