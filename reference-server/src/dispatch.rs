@@ -60,6 +60,8 @@ use crate::protocol::message::error_response;
 use crate::protocol::meta::{self, RequestMeta};
 use crate::protocol::{classify, code, ClientCapabilities, Era, Incoming, Notification, ProtocolVersion, Rejected, Request, RpcError};
 use crate::running;
+use crate::url_elicitation;
+use crate::tool_loop;
 use crate::trace;
 use crate::tools::{self, Call};
 use crate::{completion, listen, prompts, resources, tasks};
@@ -964,6 +966,14 @@ impl Dispatcher {
         if let (Ok(call), Some(task)) = (&call, self.task_requested(version, &params)) {
             return (self.start_task(session, req, call.clone(), task, peer).into(), Vec::new());
         }
+        // L-ELIC-001: with elicitation.url declared, the tool is gated by a URL-mode elicitation.
+        let url_gated = tools::name_of(&params) == Some(url_elicitation::TOOL_NAME) && session.capabilities.elicitation_url;
+        if call.is_ok() && url_gated {
+            return match url_elicitation::call(peer, self.faults) {
+                Ok(output) => (Answer::Result(tools::shape_result(version, self.faults, output)), Vec::new()),
+                Err(refusal) => (Answer::Error(refusal), Vec::new()),
+            };
+        }
         match call {
             Ok(Call::Ask) => {
                 let output = ask::ask_stateful(session, self.faults, link).await;
@@ -1200,6 +1210,14 @@ impl Dispatcher {
         if self.fault(Fault::ListsChangeAfterCalls) {
             carried_state::count_tool_call();
         }
+        // S2C-016: the tool-enabled sampling loop, with the request's own capabilities (arguments, if any, are refused below).
+        let no_arguments = params.get("arguments").is_none_or(|a| a.as_object().is_some_and(Map::is_empty));
+        if tools::name_of(&params) == Some(tool_loop::TOOL_NAME) && no_arguments && tools::call(version, self.faults, &params).is_ok() {
+            return match tool_loop::run(&request_meta.client_capabilities, self.faults, &params)? {
+                Stateless::Done(output) => as_object(tools::shape_result(version, self.faults, output)),
+                Stateless::InputRequired(result) => Ok(result),
+            };
+        }
         let result = match tools::call(version, self.faults, &params)? {
             Call::Done(result)
                 if self.fault(Fault::TaskResultWithoutExtension)
@@ -1220,7 +1238,7 @@ impl Dispatcher {
                     caps = carried_state::capabilities_with_earlier(caps);
                 }
                 if self.fault(Fault::UndeclaredCapabilitiesAssumed) {
-                    caps = ClientCapabilities { roots: true, sampling: true, elicitation_form: true };
+                    caps = ClientCapabilities { roots: true, sampling: true, elicitation_form: true, elicitation_url: true };
                 }
                 let state = params.get("requestState").and_then(Value::as_str);
                 if self.fault(Fault::RequestStateLatestOnly) && state.is_some_and(|s| !carried_state::is_latest_request_state(s)) {
@@ -1255,7 +1273,7 @@ impl Dispatcher {
         r.insert("resultType".into(), json!("complete"));
         if !self.fault(Fault::DiscoverInvalidResult) {
             let mut versions = ProtocolVersion::supported_strings();
-            if self.fault(Fault::StatelessOnlyGetNot405) {
+            if self.fault(Fault::StatelessOnlyGetNot405) || self.fault(Fault::StatelessOnlyVersionHeaderOptional) {
                 // The fault poses as a server of 2026-07-28 alone (HTTP-031 binds those).
                 versions.retain(|v| *v == ProtocolVersion::V2026_07_28.as_str());
             }

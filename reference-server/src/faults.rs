@@ -447,6 +447,16 @@ pub enum Fault {
     NoPrimingEvent,
     /// Streamable HTTP sessions: a request answered on a live SSE stream stops when that connection drops.
     DroppedStreamCancels,
+    /// `--auth`, 2026-07-28: the scope-filtered tool list says `cacheScope: "public"`.
+    ScopeFilteredListPublic,
+    /// 2026-07-28 Streamable HTTP: poses as a 2026-07-28-only server and serves requests without `MCP-Protocol-Version`.
+    StatelessOnlyVersionHeaderOptional,
+    /// 2025-11-25: the -32042 elicitation of `connect_external_account` lacks `elicitationId` and `mode`.
+    UrlElicitationDataMalformed,
+    /// 2025-11-25: `connect_external_account` completes its elicitation under another id.
+    UrlElicitationCompleteWrongId,
+    /// 2026-07-28: `weather_agent` answers each `tool_use` with a `tool_result` under another id.
+    SamplingToolResultIdMismatch,
 }
 
 /// One row of the fault table.
@@ -1873,6 +1883,41 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::StreamableHttp,
         description: "in a Streamable HTTP session, stops a request answered on a live SSE stream (progress, slow, log, ask) when its connection drops",
     },
+    FaultInfo {
+        fault: Fault::ScopeFilteredListPublic,
+        name: "scope-filtered-list-public",
+        breaks: &["CACHE-006"],
+        scope: Scope::StreamableHttp,
+        description: "with --auth, in 2026-07-28 marks the tool list, which depends on the token's scopes, cacheScope \"public\" instead of \"private\"",
+    },
+    FaultInfo {
+        fault: Fault::StatelessOnlyVersionHeaderOptional,
+        name: "stateless-only-version-header-optional",
+        breaks: &["HTTP-019"],
+        scope: Scope::StreamableHttp,
+        description: "poses as a 2026-07-28-only server (discover lists no other version) and serves a 2026-07-28 request that has no MCP-Protocol-Version header instead of refusing it with 400 and -32020",
+    },
+    FaultInfo {
+        fault: Fault::UrlElicitationDataMalformed,
+        name: "url-elicitation-data-malformed",
+        breaks: &["L-ELIC-001"],
+        scope: Scope::AnyTransport,
+        description: "in 2025-11-25 connect_external_account's -32042 error lists an elicitation without elicitationId and mode",
+    },
+    FaultInfo {
+        fault: Fault::UrlElicitationCompleteWrongId,
+        name: "url-elicitation-complete-wrong-id",
+        breaks: &["L-ELIC-001"],
+        scope: Scope::AnyTransport,
+        description: "in 2025-11-25 connect_external_account sends notifications/elicitation/complete with an elicitationId its -32042 error never named",
+    },
+    FaultInfo {
+        fault: Fault::SamplingToolResultIdMismatch,
+        name: "sampling-tool-result-id-mismatch",
+        breaks: &["S2C-016"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 weather_agent continues after a toolUse sampling result with tool_result blocks whose toolUseId is not the tool_use's id",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -2200,6 +2245,11 @@ mod tests {
             Fault::ListenSurvivesCancel,
             Fault::NoPrimingEvent,
             Fault::DroppedStreamCancels,
+            Fault::ScopeFilteredListPublic,
+            Fault::StatelessOnlyVersionHeaderOptional,
+            Fault::UrlElicitationDataMalformed,
+            Fault::UrlElicitationCompleteWrongId,
+            Fault::SamplingToolResultIdMismatch,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

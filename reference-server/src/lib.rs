@@ -86,6 +86,8 @@ pub mod tokens;
 pub mod trace;
 pub mod transport;
 pub mod world;
+pub mod url_elicitation;
+pub mod tool_loop;
 
 pub use dispatch::{Connection, Dispatcher};
 pub use faults::{Fault, FaultSet};

@@ -224,6 +224,11 @@ const PROVEN_BY_THE_MUTATION_MATRIX: &[&str] = &[
     "undefined-mcp-error-code",
     "unknown-method-status-200",
     "version-header-mismatch-ignored",
+    "scope-filtered-list-public",
+    "stateless-only-version-header-optional",
+    "url-elicitation-data-malformed",
+    "url-elicitation-complete-wrong-id",
+    "sampling-tool-result-id-mismatch",
 ];
 
 #[tokio::test]

@@ -68,11 +68,16 @@ pub fn next_cursor(page: &Value) -> Option<&Value> {
 
 /// Request one page (`cursor` absent for the first).
 pub async fn page(context: &CaseContext<'_>, list: &List, cursor: Option<&Value>) -> Exchange {
+    page_with(context, list, cursor, &RequestOptions::default()).await
+}
+
+/// [`page`], sent with `options` (other HTTP headers, for instance).
+pub async fn page_with(context: &CaseContext<'_>, list: &List, cursor: Option<&Value>, options: &RequestOptions) -> Exchange {
     let params = match cursor {
         Some(cursor) => json!({ "cursor": cursor }),
         None => json!({}),
     };
-    context.session.request(list.method, params, &RequestOptions::default()).await
+    context.session.request(list.method, params, options).await
 }
 
 /// Read a list to its end, following `nextCursor`. `Err` holds the
@@ -80,12 +85,17 @@ pub async fn page(context: &CaseContext<'_>, list: &List, cursor: Option<&Value>
 /// (the server declared the capability), anything later is inconclusive
 /// (lists may change between pages).
 pub async fn walk(context: &CaseContext<'_>, list: &List) -> Result<Walk, StepOutcome> {
+    walk_with(context, list, &RequestOptions::default()).await
+}
+
+/// [`walk`], every page sent with `options`.
+pub async fn walk_with(context: &CaseContext<'_>, list: &List, options: &RequestOptions) -> Result<Walk, StepOutcome> {
     let mut pages = Vec::new();
     let mut cursors = Vec::new();
     let mut cursor: Option<Value> = None;
     let mut seen: Vec<Value> = Vec::new();
     for _ in 0..MAX_PAGES {
-        let exchange = page(context, list, cursor.as_ref()).await;
+        let exchange = page_with(context, list, cursor.as_ref(), options).await;
         let Some(result) = exchange.result() else {
             if pages.is_empty() {
                 return Err(failed(list, &exchange));

@@ -48,6 +48,9 @@ mod tool_content;
 mod tool_definitions;
 mod announcements;
 mod message_content;
+mod scoped_lists;
+mod url_elicitation;
+mod sampling_tools;
 
 use crate::execute::{CaseContext, StepOutcome};
 
@@ -156,6 +159,10 @@ pub const NAMES: &[&str] = &[
     "listen-cancel-ends",
     "priming-event",
     "dropped-stream-continues",
+    "auth-scoped-lists",
+    "version-header-required",
+    "url-elicitation",
+    "sampling-tool-loop",
 ];
 
 /// Is `name` a built-in check?
@@ -281,6 +288,10 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "listen-cancel-ends" => subscriptions::cancel_ends(context).await,
         "priming-event" => streams::priming(context).await,
         "dropped-stream-continues" => cancellation::dropped_stream_continues(context).await,
+        "auth-scoped-lists" => scoped_lists::check(context).await,
+        "version-header-required" => endpoint::version_header_required(context).await,
+        "url-elicitation" => url_elicitation::required_error(context).await,
+        "sampling-tool-loop" => sampling_tools::tool_loop(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }
