@@ -898,6 +898,8 @@ const EXPECTATIONS: &[Expectation] = &[
     Expectation { fault: "url-elicitation-data-malformed", fails: &["L-ELIC-001-url-elicitation-required"], collateral: &[], transports: STATELESS, since: "2025-11-25" },
     Expectation { fault: "url-elicitation-complete-wrong-id", fails: &["L-ELIC-001-url-elicitation-required"], collateral: &[], transports: STATELESS, since: "2025-11-25" },
     Expectation { fault: "sampling-tool-result-id-mismatch", fails: &["S2C-016-sampling-tool-results"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    // The case needs a protected server, so the fault is proven over Streamable HTTP with --auth.
+    Expectation { fault: "tools-vary-by-client", fails: &["AUTH-018-scope-filtered-lists"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
 ];
 
 /// The cases that list the tools, besides TOOLS-002-list: a fault that
@@ -954,6 +956,7 @@ const WITH_AUTH: &[&str] = &[
     "auth-insufficient-scope-401",
     "auth-audience-case-sensitive",
     "scope-filtered-list-public",
+    "tools-vary-by-client",
 ];
 
 /// Faults that break a SHOULD: their runs use `--strict`, so the warning fails.

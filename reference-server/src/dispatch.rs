@@ -827,6 +827,11 @@ impl Dispatcher {
         };
         if version == ProtocolVersion::V2026_07_28 {
             self.list_stability_faults(method, &mut items, &params);
+            // AUTH-018: who the client says it is must not change the list.
+            let client_name = params.get("_meta").and_then(|m| m.get(meta::CLIENT_INFO)).and_then(|i| i.get("name")).and_then(Value::as_str);
+            if method == "tools/list" && self.fault(Fault::ToolsVaryByClient) && client_name.is_some_and(|n| n.chars().count() % 2 == 0) {
+                items.pop();
+            }
         }
         Ok((key, pagination::page(key, items, size, &params, self.faults)?))
     }

@@ -457,6 +457,8 @@ pub enum Fault {
     UrlElicitationCompleteWrongId,
     /// 2026-07-28: `weather_agent` answers each `tool_use` with a `tool_result` under another id.
     SamplingToolResultIdMismatch,
+    /// 2026-07-28: `tools/list` depends on the caller's `clientInfo`, not only on its authorization.
+    ToolsVaryByClient,
 }
 
 /// One row of the fault table.
@@ -1918,6 +1920,13 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::AnyTransport,
         description: "in 2026-07-28 weather_agent continues after a toolUse sampling result with tool_result blocks whose toolUseId is not the tool_use's id",
     },
+    FaultInfo {
+        fault: Fault::ToolsVaryByClient,
+        name: "tools-vary-by-client",
+        breaks: &["AUTH-018"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 leaves the last tool out of tools/list for clients whose _meta clientInfo name has an even number of characters",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -2250,6 +2259,7 @@ mod tests {
             Fault::UrlElicitationDataMalformed,
             Fault::UrlElicitationCompleteWrongId,
             Fault::SamplingToolResultIdMismatch,
+            Fault::ToolsVaryByClient,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -229,6 +229,7 @@ const PROVEN_BY_THE_MUTATION_MATRIX: &[&str] = &[
     "url-elicitation-data-malformed",
     "url-elicitation-complete-wrong-id",
     "sampling-tool-result-id-mismatch",
+    "tools-vary-by-client",
 ];
 
 #[tokio::test]

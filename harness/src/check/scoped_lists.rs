@@ -15,17 +15,28 @@
 //! (AUTH-018), and every page of it, for both credentials, must say
 //! `cacheScope: "private"` (CACHE-006). A list that changed between two
 //! walks with the same credential changed over time, not by credential,
-//! and is left undecided. No list differing is not applicable: there is
-//! nothing per-user to mark.
+//! and is left undecided.
+//!
+//! Authorization is the only source of per-caller variation (AUTH-018):
+//! each list is also walked twice with the session's credential by another
+//! caller (another `clientInfo` in `_meta`), and a list that differs from
+//! the session's own while both callers' walks agree is a finding. No list
+//! differing by credential is not applicable: there is nothing per-user to
+//! mark.
 
 use std::collections::BTreeSet;
 
 use serde_json::Value;
 
 use super::auth::{probe_of, unauthenticated};
-use super::lists::{offered, walk_with, List, Walk};
+use super::lists::{offered, walk_with, List, Sent, Walk};
 use crate::execute::{clip, CaseContext, Draft, StepOutcome};
 use crate::session::RequestOptions;
+
+/// The `clientInfo` of the other caller presenting the session's credential.
+fn other_caller() -> Value {
+    serde_json::json!({ "name": "mcp-conform-caller-2", "version": env!("CARGO_PKG_VERSION") })
+}
 use crate::transport::Kind;
 use crate::version::{era, Era};
 
@@ -81,16 +92,21 @@ pub async fn check(context: &CaseContext<'_>) -> StepOutcome {
     let Some(other) = context.options.auth_tokens.narrow_scope.as_ref() else {
         return inconclusive("only the session's credential is known: pass a second one with --auth-token-narrow-scope".into());
     };
-    let mine = RequestOptions::default();
-    let theirs = RequestOptions { headers: vec![("authorization".into(), format!("Bearer {other}"))], ..RequestOptions::default() };
+    let mine = Sent::default();
+    let options = RequestOptions { headers: vec![("authorization".into(), format!("Bearer {other}"))], ..RequestOptions::default() };
+    let theirs = Sent { options, ..Sent::default() };
+    let mut meta = serde_json::Map::new();
+    meta.insert("io.modelcontextprotocol/clientInfo".into(), other_caller());
+    let another_caller = Sent { params: [("_meta".to_owned(), Value::Object(meta))].into_iter().collect(), ..Sent::default() };
     let mut outcome = StepOutcome::default();
     let mut undecided = Vec::new();
     let mut differing = 0;
     for list in offered(context) {
         let mut walks = Vec::new();
         // Alternating, so a change over time shows as two walks with one credential that disagree.
-        for (who, options) in [("the session's credential", &mine), ("the second credential", &theirs)].into_iter().cycle().take(4) {
-            match walk_with(context, list, options).await {
+        let order = [("the session's credential", &mine), ("the second credential", &theirs), ("another caller", &another_caller)];
+        for (who, sent) in order.into_iter().cycle().take(6) {
+            match walk_with(context, list, sent).await {
                 Ok(walk) => walks.push(walk),
                 Err(failed) => {
                     undecided.push(unusable(list, who, failed));
@@ -98,7 +114,7 @@ pub async fn check(context: &CaseContext<'_>) -> StepOutcome {
                 }
             }
         }
-        let [mine_first, theirs_first, mine_again, theirs_again]: [Walk; 4] = match walks.try_into() {
+        let [mine_first, theirs_first, caller_first, mine_again, theirs_again, caller_again]: [Walk; 6] = match walks.try_into() {
             Ok(all) => all,
             Err(_) => continue,
         };
@@ -106,10 +122,16 @@ pub async fn check(context: &CaseContext<'_>) -> StepOutcome {
             Readings { who: "the session's credential", walks: [mine_first, mine_again] },
             Readings { who: "the second credential", walks: [theirs_first, theirs_again] },
         ];
-        let (Some(my_names), Some(their_names)) = (readings[0].stable_names(list), readings[1].stable_names(list)) else {
-            undecided.push(format!("`{}` changed between two walks with the same credential: it changes over time", list.method));
+        let caller = Readings { who: "another caller", walks: [caller_first, caller_again] };
+        let (Some(my_names), Some(their_names), Some(caller_names)) =
+            (readings[0].stable_names(list), readings[1].stable_names(list), caller.stable_names(list))
+        else {
+            undecided.push(format!("`{}` changed between two walks of one caller: it changes over time", list.method));
             continue;
         };
+        if caller_names != my_names {
+            outcome.findings.push(other_caller_finding(list, &my_names, &caller_names));
+        }
         if my_names == their_names {
             continue;
         }
@@ -117,7 +139,7 @@ pub async fn check(context: &CaseContext<'_>) -> StepOutcome {
         outcome.findings.push(difference(list, &my_names, &their_names));
         outcome.findings.extend(readings.iter().filter_map(|r| not_private(list, r)));
     }
-    if differing == 0 {
+    if differing == 0 && outcome.findings.is_empty() {
         if !undecided.is_empty() {
             return inconclusive(undecided.join("; "));
         }
@@ -126,9 +148,25 @@ pub async fn check(context: &CaseContext<'_>) -> StepOutcome {
     outcome
 }
 
+/// Names only in `a`, joined.
+fn only(a: &BTreeSet<String>, b: &BTreeSet<String>) -> String {
+    a.difference(b).cloned().collect::<Vec<_>>().join(", ")
+}
+
+/// AUTH-018: a list that differs between two callers presenting the same credential.
+fn other_caller_finding(list: &List, mine: &BTreeSet<String>, theirs: &BTreeSet<String>) -> Draft {
+    Draft {
+        requirement: "AUTH-018".into(),
+        keyword: Some("MUST NOT"),
+        message: format!("`{}` differs between two callers presenting the same authorization (another clientInfo)", list.method),
+        expected: "lists that vary between callers only by the authorization they present".into(),
+        actual: format!("only for the harness: [{}]; only for the other caller: [{}]", clip(&only(mine, theirs), 300), clip(&only(theirs, mine), 300)),
+        hint: Some("Answer list requests from the server's set and the request's authorization alone, never from who the client says it is"),
+    }
+}
+
 /// AUTH-018, as information: what one credential sees that the other does not.
 fn difference(list: &List, mine: &BTreeSet<String>, theirs: &BTreeSet<String>) -> Draft {
-    let only = |a: &BTreeSet<String>, b: &BTreeSet<String>| a.difference(b).cloned().collect::<Vec<_>>().join(", ");
     Draft {
         requirement: "AUTH-018".into(),
         keyword: Some("MAY"),
