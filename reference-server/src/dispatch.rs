@@ -751,6 +751,10 @@ impl Dispatcher {
         if self.fault(Fault::InitializeRefusedWithoutVersions) {
             return Err(RpcError::method_not_found(&req.method));
         }
+        if self.fault(Fault::StatelessOnlyVersionHeaderOptional) {
+            // Posing as a 2026-07-28-only server, which serves no handshake (LIFECYCLE-017).
+            return Err(RpcError::invalid_request("this server speaks 2026-07-28 only; its supported versions: 2026-07-28"));
+        }
         let Some(params) = req.params.as_ref() else {
             return Err(RpcError::invalid_params("initialize needs params"));
         };

@@ -1897,7 +1897,7 @@ pub const CATALOGUE: &[FaultInfo] = &[
         name: "stateless-only-version-header-optional",
         breaks: &["HTTP-019"],
         scope: Scope::StreamableHttp,
-        description: "poses as a 2026-07-28-only server (discover lists no other version) and serves a 2026-07-28 request that has no MCP-Protocol-Version header instead of refusing it with 400 and -32020",
+        description: "poses as a 2026-07-28-only server (discover lists no other version, initialize is refused) and serves a 2026-07-28 request that has no MCP-Protocol-Version header instead of refusing it with 400 and -32020",
     },
     FaultInfo {
         fault: Fault::UrlElicitationDataMalformed,

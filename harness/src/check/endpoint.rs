@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::http::{draft, found, inconclusive, not_applicable};
-use super::probe::{Probe, ProbeRequest, VERSION_HEADER};
+use super::probe::{Probe, ProbeRequest, SESSION_HEADER, VERSION_HEADER};
 use crate::execute::{CaseContext, StepOutcome};
 use crate::session::RequestOptions;
 use crate::transport::Kind;
@@ -75,8 +75,8 @@ const HEADERLESS_VERSIONS: [&str; 2] = ["2024-11-05", "2025-03-26"];
 
 /// HTTP-019: a 2026-07-28 request without `MCP-Protocol-Version`. A server
 /// that serves clients older than 2025-06-18 (its `server/discover` lists
-/// 2024-11-05 or 2025-03-26) may take it as 2025-03-26, so whatever it
-/// answers passes; any other server must refuse it as a header validation
+/// 2024-11-05 or 2025-03-26, or it answers `initialize` for 2025-03-26)
+/// may take it as 2025-03-26, so whatever it answers passes; any other server must refuse it as a header validation
 /// failure: 400 with -32020. The same request with the header must be
 /// served first, or nothing shows that the header made the difference.
 pub async fn version_header_required(context: &CaseContext<'_>) -> StepOutcome {
@@ -103,30 +103,50 @@ pub async fn version_header_required(context: &CaseContext<'_>) -> StepOutcome {
         Ok(answer) => answer,
         Err(why) => return inconclusive(why),
     };
-    let old_clients: Vec<&str> = versions.iter().map(String::as_str).filter(|v| HEADERLESS_VERSIONS.contains(v)).collect();
-    if !old_clients.is_empty() {
-        // MAY assume 2025-03-26: served or refused, either is allowed.
+    let listed_old = versions.iter().any(|v| HEADERLESS_VERSIONS.contains(&v.as_str()));
+    // MAY assume 2025-03-26: served or refused, either is allowed.
+    if listed_old || serves_old_clients(&probe).await {
         return StepOutcome::default();
     }
-    let code = error_code(&answer.body);
+    let code = message_of(&answer.body).and_then(|m| m.pointer("/error/code").and_then(Value::as_i64));
     if answer.status == 400 && code == Some(-32020) {
         return StepOutcome::default();
     }
     found(draft(
         "HTTP-019",
         "MUST",
-        format!("a server speaking only {} did not refuse a request without MCP-Protocol-Version with 400 and -32020", versions.join(", ")),
+        format!(
+            "a server serving no client older than 2025-06-18 (server/discover lists {}; initialize for 2025-03-26 is not served) did not refuse a request without MCP-Protocol-Version with 400 and -32020",
+            versions.join(", ")
+        ),
         "HTTP 400 Bad Request with JSON-RPC error -32020 (the header is required; only servers of pre-2025-06-18 clients may assume 2025-03-26)",
         answer.summary(),
     ))
 }
 
-/// The JSON-RPC error code of an answer's body, plain JSON or the first
+/// Whether the server opens a 2025-03-26 session: `initialize` for that
+/// version (no session, no version header, as such a client sends it)
+/// answered with that version. A dual-era server may list only 2026-07-28
+/// in `server/discover` and still serve older clients by the handshake.
+/// The session it opens is ended again with DELETE.
+async fn serves_old_clients(probe: &Probe<'_>) -> bool {
+    let params = crate::session::stateful::initialize_params("2025-03-26");
+    let body = crate::jsonrpc::request(&json!("mcp-conform-old-client"), "initialize", Some(params));
+    let request = ProbeRequest::post(body).without(VERSION_HEADER).without(SESSION_HEADER);
+    let Ok(answer) = probe.send("initialize for 2025-03-26", request).await else { return false };
+    let opened = answer.is_success()
+        && message_of(&answer.body).and_then(|m| m.pointer("/result/protocolVersion").cloned()) == Some(json!("2025-03-26"));
+    if let Some(session) = answer.header(SESSION_HEADER) {
+        let _ = probe.send("end the 2025-03-26 session", ProbeRequest::delete().header(SESSION_HEADER, session)).await;
+    }
+    opened
+}
+
+/// The JSON-RPC message of an answer's body: plain JSON, or the first
 /// `data:` line of an event stream.
-fn error_code(body: &str) -> Option<i64> {
+fn message_of(body: &str) -> Option<Value> {
     let parse = |text: &str| serde_json::from_str::<Value>(text.trim()).ok();
-    let message = parse(body).or_else(|| body.lines().find_map(|line| line.strip_prefix("data:").and_then(parse)))?;
-    message.pointer("/error/code").and_then(Value::as_i64)
+    parse(body).or_else(|| body.lines().find_map(|line| line.strip_prefix("data:").and_then(parse)))
 }
 
 /// How long the connection attempt to the other loopback address may take.
