@@ -69,7 +69,7 @@ fn conversation(state: &str, call: &str) -> Result<Vec<Value>, &'static str> {
     if payload.get("v").and_then(Value::as_str) != Some("tool-loop") || payload.get("call").and_then(Value::as_str) != Some(call) {
         return Err("it belongs to another request");
     }
-    if !payload.get("expires").and_then(Value::as_u64).is_some_and(|e| e >= request_state::now()) {
+    if payload.get("expires").and_then(Value::as_u64).is_none_or(|e| e < request_state::now()) {
         return Err("it has expired; call the tool again without inputResponses");
     }
     payload.get("messages").and_then(Value::as_array).cloned().ok_or("it holds no conversation")
