@@ -116,6 +116,12 @@ pub struct Fixtures {
     /// Counts the `slow` tool's calls, so that a client can tell whether
     /// a cancelled call still ran to its end.
     pub slow_runs: Option<CountsRole>,
+    /// 2025-11-25: refused with error -32042 (URL elicitation required)
+    /// when the client declared URL-mode elicitation (L-ELIC-001).
+    pub url_elicitation: Option<ToolRole>,
+    /// 2026-07-28: with `sampling.tools` declared, asks for a sampling that
+    /// offers tools and continues it after a `toolUse` answer (S2C-016).
+    pub sampling_tools: Option<ToolRole>,
 }
 
 /// A resource whose text is a JSON object counting a tool's calls:
@@ -169,6 +175,8 @@ impl Fixtures {
         let resource = fixtures.resource_updated.iter().flat_map(|r| [r.tool.as_str(), r.uri.as_str()]);
         let names = names.chain(fixtures.needs_capability.iter().map(|r| r.tool.as_str()));
         let names = names.chain(fixtures.stale_handle.iter().map(|r| r.tool.as_str()));
+        let names = names.chain(fixtures.url_elicitation.iter().map(|r| r.tool.as_str()));
+        let names = names.chain(fixtures.sampling_tools.iter().map(|r| r.tool.as_str()));
         let resource = resource.chain(fixtures.failing_resource.iter().map(|r| r.uri.as_str()));
         let counts = fixtures.slow_runs.iter().map(|r| r.uri.as_str());
         if names.chain(resource).chain(counts).any(str::is_empty) {
@@ -194,6 +202,7 @@ mod tests {
         assert!(fixtures.list_changed.is_some() && fixtures.resource_updated.is_some());
         assert!(fixtures.client_input.is_some() && fixtures.stale_handle.is_some());
         assert!(fixtures.failing_resource.is_some() && fixtures.slow_runs.is_some());
+        assert!(fixtures.url_elicitation.is_some() && fixtures.sampling_tools.is_some());
         assert_eq!(Fixtures::reference(), fixtures);
     }
 

@@ -908,6 +908,14 @@ const EXPECTATIONS: &[Expectation] = &[
     Expectation { fault: "request-state-unbound", fails: &["S2C-008-request-state-binding"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
     // Over HTTP one process serves every connection, so a per-process key shows only over stdio.
     Expectation { fault: "request-state-per-process", fails: &["LIFECYCLE-012-retry-elsewhere"], collateral: &[], transports: &["stdio"], since: "2026-07-28" },
+    Expectation { fault: "scope-filtered-list-public", fails: &["AUTH-018-scope-filtered-lists"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
+    Expectation { fault: "stateless-only-version-header-optional", fails: &["HTTP-019-version-header-required"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
+    // 2025-11-25 is carried by stdio and Streamable HTTP.
+    Expectation { fault: "url-elicitation-data-malformed", fails: &["L-ELIC-001-url-elicitation-required"], collateral: &[], transports: STATELESS, since: "2025-11-25" },
+    Expectation { fault: "url-elicitation-complete-wrong-id", fails: &["L-ELIC-001-url-elicitation-required"], collateral: &[], transports: STATELESS, since: "2025-11-25" },
+    Expectation { fault: "sampling-tool-result-id-mismatch", fails: &["S2C-016-sampling-tool-results"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    // The case needs a protected server, so the fault is proven over Streamable HTTP with --auth.
+    Expectation { fault: "tools-vary-by-client", fails: &["AUTH-018-scope-filtered-lists"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
 ];
 
 /// The cases that list the tools, besides TOOLS-002-list: a fault that
@@ -963,6 +971,8 @@ const WITH_AUTH: &[&str] = &[
     "auth-any-token-accepted",
     "auth-insufficient-scope-401",
     "auth-audience-case-sensitive",
+    "scope-filtered-list-public",
+    "tools-vary-by-client",
 ];
 
 /// Faults that break a SHOULD: their runs use `--strict`, so the warning fails.

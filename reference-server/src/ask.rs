@@ -542,6 +542,7 @@ mod tests {
         roots: true,
         sampling: true,
         elicitation_form: true,
+        elicitation_url: false,
     };
 
     fn good_answer(q: Question) -> Value {

@@ -42,6 +42,12 @@
 //! a `:`-separated prefix of it (AUTH-015). `offline_access` is never asked
 //! for (AUTH-014).
 //!
+//! A 2026-07-28 `tools/list` lists only the tools the token lets the caller
+//! call: all of them with `mcp:tools` (or `mcp`), none without (AUTH-018).
+//! Because the list depends on who asks, it says `cacheScope: "private"`
+//! (CACHE-006) on every page. Other lists, and the lists of the handshake
+//! era, are the same for every token.
+//!
 //! The same rules apply in every protocol version. For 2025-03-26 clients,
 //! which expect the MCP server to be its own authorization server
 //! (L-AUTH-002), it also serves RFC 8414 metadata and a minimal code flow
@@ -246,8 +252,9 @@ impl Protected {
         response
     }
 
-    /// `Ok` when `headers` carry a token good for `needed`, else the refusal.
-    pub fn authorize(&self, headers: &HeaderMap, needed: &[&'static str]) -> Result<(), Box<Response>> {
+    /// The scopes granted when `headers` carry a token good for `needed`,
+    /// else the refusal.
+    pub fn authorize(&self, headers: &HeaderMap, needed: &[&'static str]) -> Result<Vec<String>, Box<Response>> {
         let refuse =
             |status, error, description: String| Err(Box::new(self.respond(Challenge { status, error, description, scopes: needed })));
         let mut values = headers.get_all(header::AUTHORIZATION).iter();
@@ -274,7 +281,7 @@ impl Protected {
             return refuse(StatusCode::BAD_REQUEST, Some("invalid_request"), "malformed Bearer credentials".into());
         }
         if self.faults.contains(Fault::AuthAnyTokenAccepted) {
-            return Ok(());
+            return Ok(vec![SCOPE_ALL.to_owned()]);
         }
         let audiences = [self.resource.clone(), self.origin.clone()];
         let validation = Validation {
@@ -302,7 +309,7 @@ impl Protected {
             };
             return refuse(status, Some(error), format!("this request needs the scope {}", missing.join(" and ")));
         }
-        Ok(())
+        Ok(verified.scopes)
     }
 }
 
@@ -357,9 +364,55 @@ async fn check(State(p): State<Arc<Protected>>, request: HttpRequest, next: Next
     };
     let needed = needed_scopes(&bytes);
     match p.authorize(&parts.headers, &needed) {
-        Ok(()) => next.run(HttpRequest::from_parts(parts, Body::from(bytes))).await,
+        Ok(granted) => {
+            let modern_tools_list = is_modern_tools_list(&bytes);
+            let response = next.run(HttpRequest::from_parts(parts, Body::from(bytes))).await;
+            if modern_tools_list {
+                filter_tools_list(response, &granted, p.faults).await
+            } else {
+                response
+            }
+        }
         Err(refusal) => *refusal,
     }
+}
+
+/// Whether `body` is one 2026-07-28 `tools/list` request (its `_meta`
+/// names a protocol version): the list whose tools depend on the token.
+fn is_modern_tools_list(body: &[u8]) -> bool {
+    let Ok(message) = serde_json::from_slice::<Value>(body) else { return false };
+    message.get("method").and_then(Value::as_str) == Some("tools/list")
+        && message.pointer("/params/_meta").and_then(Value::as_object).is_some_and(|m| m.contains_key(crate::protocol::meta::PROTOCOL_VERSION))
+}
+
+/// AUTH-018, CACHE-006: a 2026-07-28 tool list holds only the tools the
+/// token's scopes let the caller call (none without `mcp:tools`), so it
+/// depends on who asks and says `cacheScope: "private"` (the
+/// `scope-filtered-list-public` fault leaves `"public"`). Only a JSON
+/// answer is rewritten (not the one-event stream of `--sse-responses`).
+async fn filter_tools_list(response: Response, granted: &[String], faults: FaultSet) -> Response {
+    let is_json = response.headers().get(header::CONTENT_TYPE).is_some_and(|t| t.as_bytes().starts_with(b"application/json"));
+    if response.status() != StatusCode::OK || !is_json {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, MAX_MESSAGE_BYTES).await else {
+        return replies::rpc_error_without_id(StatusCode::INTERNAL_SERVER_ERROR, &crate::protocol::RpcError::internal("the tool list could not be read"));
+    };
+    let mut message: Value = match serde_json::from_slice(&bytes) {
+        Ok(message) => message,
+        Err(_) => return Response::from_parts(parts, Body::from(bytes)),
+    };
+    if let Some(result) = message.get_mut("result").and_then(Value::as_object_mut) {
+        if !granted.iter().any(|g| covers(g, SCOPE_TOOLS)) {
+            result.insert("tools".into(), json!([]));
+            result.remove("nextCursor");
+        }
+        let scope = if faults.contains(Fault::ScopeFilteredListPublic) { "public" } else { "private" };
+        result.insert("cacheScope".into(), json!(scope));
+    }
+    parts.headers.remove(header::CONTENT_LENGTH);
+    Response::from_parts(parts, Body::from(message.to_string()))
 }
 
 #[cfg(test)]

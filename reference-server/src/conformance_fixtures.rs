@@ -776,6 +776,7 @@ mod tests {
         roots: false,
         sampling: true,
         elicitation_form: false,
+        elicitation_url: false,
     };
 
     fn params(v: Value) -> Map<String, Value> {

@@ -62,6 +62,8 @@ use crate::protocol::message::error_response;
 use crate::protocol::meta::{self, RequestMeta};
 use crate::protocol::{classify, code, ClientCapabilities, Era, Incoming, Notification, ProtocolVersion, Rejected, Request, RpcError};
 use crate::running;
+use crate::url_elicitation;
+use crate::tool_loop;
 use crate::trace;
 use crate::tools::{self, Call};
 use crate::{completion, listen, prompts, resources, tasks};
@@ -761,6 +763,10 @@ impl Dispatcher {
         if self.fault(Fault::InitializeRefusedWithoutVersions) {
             return Err(RpcError::method_not_found(&req.method));
         }
+        if self.fault(Fault::StatelessOnlyVersionHeaderOptional) {
+            // Posing as a 2026-07-28-only server, which serves no handshake (LIFECYCLE-017).
+            return Err(RpcError::invalid_request("this server speaks 2026-07-28 only; its supported versions: 2026-07-28"));
+        }
         let Some(params) = req.params.as_ref() else {
             return Err(RpcError::invalid_params("initialize needs params"));
         };
@@ -837,6 +843,11 @@ impl Dispatcher {
         };
         if version == ProtocolVersion::V2026_07_28 {
             self.list_stability_faults(method, &mut items, &params);
+            // AUTH-018: who the client says it is must not change the list.
+            let client_name = params.get("_meta").and_then(|m| m.get(meta::CLIENT_INFO)).and_then(|i| i.get("name")).and_then(Value::as_str);
+            if method == "tools/list" && self.fault(Fault::ToolsVaryByClient) && client_name.is_some_and(|n| n.chars().count() % 2 == 0) {
+                items.pop();
+            }
         }
         Ok((key, pagination::page(key, items, size, &params, self.faults)?))
     }
@@ -975,6 +986,14 @@ impl Dispatcher {
         let call = tools::call(version, self.faults, &params);
         if let (Ok(call), Some(task)) = (&call, self.task_requested(version, &params)) {
             return (self.start_task(session, req, call.clone(), task, peer).into(), Vec::new());
+        }
+        // L-ELIC-001: with elicitation.url declared, the tool is gated by a URL-mode elicitation.
+        let url_gated = tools::name_of(&params) == Some(url_elicitation::TOOL_NAME) && session.capabilities.elicitation_url;
+        if call.is_ok() && url_gated {
+            return match url_elicitation::call(peer, self.faults) {
+                Ok(output) => (Answer::Result(tools::shape_result(version, self.faults, output)), Vec::new()),
+                Err(refusal) => (Answer::Error(refusal), Vec::new()),
+            };
         }
         match call {
             Ok(Call::Ask) => {
@@ -1229,6 +1248,14 @@ impl Dispatcher {
         if self.fault(Fault::ListsChangeAfterCalls) {
             carried_state::count_tool_call();
         }
+        // S2C-016: the tool-enabled sampling loop, with the request's own capabilities (arguments, if any, are refused below).
+        let no_arguments = params.get("arguments").is_none_or(|a| a.as_object().is_some_and(Map::is_empty));
+        if tools::name_of(&params) == Some(tool_loop::TOOL_NAME) && no_arguments && tools::call(version, self.faults, &params).is_ok() {
+            return match tool_loop::run(&request_meta.client_capabilities, self.faults, &params)? {
+                Stateless::Done(output) => as_object(tools::shape_result(version, self.faults, output)),
+                Stateless::InputRequired(result) => Ok(result),
+            };
+        }
         let result = match tools::call(version, self.faults, &params)? {
             Call::Done(result)
                 if self.fault(Fault::TaskResultWithoutExtension)
@@ -1249,7 +1276,7 @@ impl Dispatcher {
                     caps = carried_state::capabilities_with_earlier(caps);
                 }
                 if self.fault(Fault::UndeclaredCapabilitiesAssumed) {
-                    caps = ClientCapabilities { roots: true, sampling: true, elicitation_form: true };
+                    caps = ClientCapabilities { roots: true, sampling: true, elicitation_form: true, elicitation_url: true };
                 }
                 let state = params.get("requestState").and_then(Value::as_str);
                 if self.fault(Fault::RequestStateLatestOnly) && state.is_some_and(|s| !carried_state::is_latest_request_state(s)) {
@@ -1284,7 +1311,7 @@ impl Dispatcher {
         r.insert("resultType".into(), json!("complete"));
         if !self.fault(Fault::DiscoverInvalidResult) {
             let mut versions = ProtocolVersion::supported_strings();
-            if self.fault(Fault::StatelessOnlyGetNot405) {
+            if self.fault(Fault::StatelessOnlyGetNot405) || self.fault(Fault::StatelessOnlyVersionHeaderOptional) {
                 // The fault poses as a server of 2026-07-28 alone (HTTP-031 binds those).
                 versions.retain(|v| *v == ProtocolVersion::V2026_07_28.as_str());
             }

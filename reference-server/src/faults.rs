@@ -461,6 +461,18 @@ pub enum Fault {
     RequestStateUnbound,
     /// 2026-07-28: the `requestState` key is drawn per process, so another process refuses the state.
     RequestStatePerProcess,
+    /// `--auth`, 2026-07-28: the scope-filtered tool list says `cacheScope: "public"`.
+    ScopeFilteredListPublic,
+    /// 2026-07-28 Streamable HTTP: poses as a 2026-07-28-only server and serves requests without `MCP-Protocol-Version`.
+    StatelessOnlyVersionHeaderOptional,
+    /// 2025-11-25: the -32042 elicitation of `connect_external_account` lacks `elicitationId` and `mode`.
+    UrlElicitationDataMalformed,
+    /// 2025-11-25: `connect_external_account` completes its elicitation under another id.
+    UrlElicitationCompleteWrongId,
+    /// 2026-07-28: `weather_agent` answers each `tool_use` with a `tool_result` under another id.
+    SamplingToolResultIdMismatch,
+    /// 2026-07-28: `tools/list` depends on the caller's `clientInfo`, not only on its authorization.
+    ToolsVaryByClient,
 }
 
 /// One row of the fault table.
@@ -1936,6 +1948,48 @@ pub const CATALOGUE: &[FaultInfo] = &[
         scope: Scope::Stdio,
         description: "in 2026-07-28 requestState is sealed with a key drawn per process, so a retry sent to another process of the server is refused",
     },
+    FaultInfo {
+        fault: Fault::ScopeFilteredListPublic,
+        name: "scope-filtered-list-public",
+        breaks: &["CACHE-006"],
+        scope: Scope::StreamableHttp,
+        description: "with --auth, in 2026-07-28 marks the tool list, which depends on the token's scopes, cacheScope \"public\" instead of \"private\"",
+    },
+    FaultInfo {
+        fault: Fault::StatelessOnlyVersionHeaderOptional,
+        name: "stateless-only-version-header-optional",
+        breaks: &["HTTP-019"],
+        scope: Scope::StreamableHttp,
+        description: "poses as a 2026-07-28-only server (discover lists no other version, initialize is refused) and serves a 2026-07-28 request that has no MCP-Protocol-Version header instead of refusing it with 400 and -32020",
+    },
+    FaultInfo {
+        fault: Fault::UrlElicitationDataMalformed,
+        name: "url-elicitation-data-malformed",
+        breaks: &["L-ELIC-001"],
+        scope: Scope::AnyTransport,
+        description: "in 2025-11-25 connect_external_account's -32042 error lists an elicitation without elicitationId and mode",
+    },
+    FaultInfo {
+        fault: Fault::UrlElicitationCompleteWrongId,
+        name: "url-elicitation-complete-wrong-id",
+        breaks: &["L-ELIC-001"],
+        scope: Scope::AnyTransport,
+        description: "in 2025-11-25 connect_external_account sends notifications/elicitation/complete with an elicitationId its -32042 error never named",
+    },
+    FaultInfo {
+        fault: Fault::SamplingToolResultIdMismatch,
+        name: "sampling-tool-result-id-mismatch",
+        breaks: &["S2C-016"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 weather_agent continues after a toolUse sampling result with tool_result blocks whose toolUseId is not the tool_use's id",
+    },
+    FaultInfo {
+        fault: Fault::ToolsVaryByClient,
+        name: "tools-vary-by-client",
+        breaks: &["AUTH-018"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 leaves the last tool out of tools/list for clients whose _meta clientInfo name has an even number of characters",
+    },
 ];
 
 const UNLISTED: FaultInfo = FaultInfo {
@@ -2270,6 +2324,12 @@ mod tests {
             Fault::PromptRetryNotAPrompt,
             Fault::RequestStateUnbound,
             Fault::RequestStatePerProcess,
+            Fault::ScopeFilteredListPublic,
+            Fault::StatelessOnlyVersionHeaderOptional,
+            Fault::UrlElicitationDataMalformed,
+            Fault::UrlElicitationCompleteWrongId,
+            Fault::SamplingToolResultIdMismatch,
+            Fault::ToolsVaryByClient,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

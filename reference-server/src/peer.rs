@@ -119,6 +119,8 @@ pub struct Peer {
     closing: Notify,
     /// The session's tasks (2025-11-25), bound to it.
     tasks: crate::tasks::Tasks,
+    /// The URL-mode elicitation of [`crate::url_elicitation`] was completed.
+    url_elicitation_completed: AtomicBool,
 }
 
 impl std::fmt::Debug for Peer {
@@ -175,6 +177,17 @@ impl Peer {
     /// A fresh peer (no requests either way).
     pub fn new() -> Arc<Peer> {
         Arc::new(Peer::default())
+    }
+
+    /// Whether this session completed the URL-mode elicitation of
+    /// [`crate::url_elicitation`].
+    pub fn url_elicitation_completed(&self) -> bool {
+        self.url_elicitation_completed.load(Ordering::Relaxed)
+    }
+
+    /// Marks that elicitation completed (out of band).
+    pub fn complete_url_elicitation(&self) {
+        self.url_elicitation_completed.store(true, Ordering::Relaxed);
     }
 
     /// The tasks created in this session.

@@ -16,6 +16,8 @@
 //! | `job`  | `{ms?: 0…2000 = 1000}`       | 2025-11-25 only, and only as a task (`execution.taskSupport: "required"`, see [`crate::tasks`]): sleeps like `slow` |
 //! | `primes` | `{count?: 1…20 = 3}`       | 2026-07-28 only: `structuredContent` is an array of the first primes (an `outputSchema` of type array, TOOLS-010), plus the same JSON as text |
 //! | `tally` | `{handle?: string}`         | 2026-07-28 only: without a handle opens a counter and returns its handle; with one counts on; an unknown handle is `isError: true` (TOOLS-020, see [`crate::tally`]) |
+//! | `weather_agent` | `{}`                 | 2026-07-28 only: for a client declaring `sampling.tools`, a tool-enabled sampling loop over `input_required` (S2C-016, see [`crate::tool_loop`]); otherwise `isError: true` |
+//! | `connect_external_account` | `{}`      | 2025-11-25 only: for a client declaring `elicitation.url`, error -32042 naming a URL-mode elicitation until that completes by itself (announced with `notifications/elicitation/complete`), then a text; otherwise `isError: true` (L-ELIC-001, see [`crate::url_elicitation`]) |
 //!
 //! Every tool but `touch`, `toggle` and `tally` is annotated `readOnlyHint: true`,
 //! `openWorldHint: false`; those three change the fixtures and say
@@ -378,6 +380,34 @@ with one counts on. Counters beyond the newest 1024 expire; an unknown or expire
     read_only: false,
 };
 
+/// 2025-11-25 only: a call that needs the user at a URL first, signalled
+/// with error -32042 (L-ELIC-001, see [`crate::url_elicitation`]).
+const CONNECT_EXTERNAL_ACCOUNT: Fixture = Fixture {
+    name: crate::url_elicitation::TOOL_NAME,
+    title: "Connect an external account",
+    description: "2025-11-25, for clients declaring elicitation.url: until the user has connected the account at a URL, \
+the call is refused with error -32042 naming a URL-mode elicitation, completed by itself shortly after with \
+notifications/elicitation/complete; then it succeeds. Without elicitation.url a tool error.",
+    input_schema: no_arguments,
+    output_schema: None,
+    run: Runner::Now(|_, _| crate::url_elicitation::undeclared()),
+    read_only: true,
+};
+
+/// 2026-07-28 only: a tool-enabled sampling loop over multi round-trip
+/// requests (S2C-016, see [`crate::tool_loop`]).
+const WEATHER_AGENT: Fixture = Fixture {
+    name: crate::tool_loop::TOOL_NAME,
+    title: "Weather agent",
+    description: "2026-07-28, for clients declaring sampling.tools: asks the client's model (input_required) about the \
+weather with the tool get_weather offered; after a toolUse answer runs the tool and asks again with the tool results; \
+returns the model's final text. Without sampling.tools a tool error.",
+    input_schema: no_arguments,
+    output_schema: None,
+    run: Runner::Now(|_, _| Output::Failure("This tool lets the model use tools, which needs the client's sampling.tools capability.".into())),
+    read_only: true,
+};
+
 /// The tools there are now at `version`, in order (`job` exists only
 /// where tasks do).
 fn current(version: ProtocolVersion) -> Vec<&'static Fixture> {
@@ -388,9 +418,13 @@ fn current(version: ProtocolVersion) -> Vec<&'static Fixture> {
     if version == ProtocolVersion::V2026_07_28 {
         all.push(&PRIMES);
         all.push(&TALLY);
+        all.push(&WEATHER_AGENT);
     }
     if version.has_tasks() {
         all.push(&JOB);
+    }
+    if version == ProtocolVersion::V2025_11_25 {
+        all.push(&CONNECT_EXTERNAL_ACCOUNT);
     }
     if world::world().toggled() {
         all.push(&TOGGLED);

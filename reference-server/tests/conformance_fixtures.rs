@@ -72,8 +72,8 @@ async fn listed_in_the_versions_that_have_them() {
             "2024-11-05" => 18,
             "2025-03-26" => 19,
             "2025-06-18" => 20,
-            "2025-11-25" => 25, // with `job`, the tool that runs only as a task
-            _ => 26,            // with `primes` and `tally`, tools of 2026-07-28 only
+            "2025-11-25" => 26, // with `job`, the tool that runs only as a task, and `connect_external_account`
+            _ => 27,            // with `primes`, `tally` and `weather_agent`, tools of 2026-07-28 only
         };
         assert_eq!(names.len(), expected, "{version}: {names:?}");
         assert!(names.contains(&"test_sampling") && names.contains(&"test_tool_with_logging"), "{version}");
@@ -144,7 +144,7 @@ async fn resources_prompts_and_completion_everywhere() {
         let at = format!("{transport:?} {version}");
         let mut c = Conn::open(transport, version, &[]).await;
         let (resources, _) = list_all(&mut c, "resources/list", "resources").await;
-        assert_eq!(resources.len(), 129, "{at}");
+        assert_eq!(resources.len(), 130, "{at}");
         let uris: Vec<&str> = resources.iter().map(|r| r["uri"].as_str().unwrap()).collect();
         assert!(uris.contains(&"test://static-text") && uris.contains(&"test://watched-resource"), "{at}");
 

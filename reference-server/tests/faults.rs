@@ -234,6 +234,12 @@ const PROVEN_BY_THE_MUTATION_MATRIX: &[&str] = &[
     "resource-input-required-empty",
     "prompt-retry-not-a-prompt",
     "request-state-unbound",
+    "scope-filtered-list-public",
+    "stateless-only-version-header-optional",
+    "url-elicitation-data-malformed",
+    "url-elicitation-complete-wrong-id",
+    "sampling-tool-result-id-mismatch",
+    "tools-vary-by-client",
 ];
 
 #[tokio::test]

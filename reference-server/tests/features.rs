@@ -55,9 +55,10 @@ async fn tools_are_paginated() {
         let mut expected = vec!["echo", "add", "fail", "ask", "progress", "slow", "log", "touch", "toggle", "mirrored_params"];
         if version == "2025-11-25" {
             expected.push("job"); // the tool that runs only as a task
+            expected.push("connect_external_account"); // URL elicitation via -32042 (L-ELIC-001)
         }
         if version == "2026-07-28" {
-            expected.extend(["primes", "tally"]);
+            expected.extend(["primes", "tally", "weather_agent"]);
         }
         assert_eq!(own, expected, "{transport:?} {version}");
         assert_eq!(pages.len(), names.len().div_ceil(5), "{transport:?} {version}");
@@ -84,7 +85,7 @@ async fn resources_list_read_and_templates() {
         let mut c = Conn::open(transport, version, &[]).await;
         let what = format!("{transport:?} {version}");
         let (resources, pages) = list_all(&mut c, "resources/list", "resources").await;
-        assert_eq!(resources.len(), 129, "{what}");
+        assert_eq!(resources.len(), 130, "{what}");
         assert_eq!(pages.len(), 7, "{what}");
         check_cache_hints(version, &pages, "resources/list");
         let uris: BTreeSet<&str> = resources.iter().map(|r| r["uri"].as_str().unwrap()).collect();

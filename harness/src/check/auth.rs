@@ -69,7 +69,7 @@ fn opening_request(probe: &Probe<'_>) -> ProbeRequest {
 
 /// The server's answer to a request without credentials, when it is a
 /// refusal; otherwise the verdict (not applicable, inconclusive).
-async fn unauthenticated(probe: &Probe<'_>) -> Result<ProbeResponse, StepOutcome> {
+pub(super) async fn unauthenticated(probe: &Probe<'_>) -> Result<ProbeResponse, StepOutcome> {
     let answer = probe.send("no credentials", opening_request(probe).without("authorization")).await.map_err(inconclusive)?;
     if answer.is_success() {
         let why = format!("the server answered a request without credentials with HTTP {}: it does not require authorization (optional, AUTH-001)", answer.status);
@@ -81,7 +81,7 @@ async fn unauthenticated(probe: &Probe<'_>) -> Result<ProbeResponse, StepOutcome
     Ok(answer)
 }
 
-fn probe_of<'a>(context: &CaseContext<'a>) -> Result<Probe<'a>, StepOutcome> {
+pub(super) fn probe_of<'a>(context: &CaseContext<'a>) -> Result<Probe<'a>, StepOutcome> {
     Probe::new(context).ok_or_else(|| StepOutcome { not_applicable: Some("authorization applies to HTTP transports".into()), ..StepOutcome::default() })
 }
 

@@ -243,7 +243,7 @@ fn is_primitive_field(version: &str, field: &Value) -> bool {
 }
 
 /// What is wrong with a sampling request's messages (S2C-017), if anything.
-fn sampling_messages_problem(params: &Value) -> Option<String> {
+pub(super) fn sampling_messages_problem(params: &Value) -> Option<String> {
     let messages = params.get("messages").and_then(Value::as_array)?;
     for (n, message) in messages.iter().enumerate() {
         let role = message.get("role").and_then(Value::as_str);

@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::http::{draft, found, inconclusive, not_applicable};
-use super::probe::{Probe, ProbeRequest, VERSION_HEADER};
+use super::probe::{Probe, ProbeRequest, SESSION_HEADER, VERSION_HEADER};
 use crate::execute::{CaseContext, StepOutcome};
 use crate::session::RequestOptions;
 use crate::transport::Kind;
@@ -24,16 +24,10 @@ pub async fn stateless_methods(context: &CaseContext<'_>) -> StepOutcome {
     let Some(probe) = Probe::new(context) else {
         return not_applicable("this check needs an HTTP transport");
     };
-    let discover = session.request("server/discover", json!({}), &RequestOptions::default()).await;
-    let versions: Vec<String> = discover
-        .result()
-        .and_then(|r| r.get("supportedVersions"))
-        .and_then(Value::as_array)
-        .map(|list| list.iter().filter_map(Value::as_str).map(str::to_owned).collect())
-        .unwrap_or_default();
-    if versions.is_empty() {
-        return inconclusive("server/discover named no supportedVersions: which revisions the server speaks is unknown".into());
-    }
+    let versions = match supported_versions(context).await {
+        Ok(versions) => versions,
+        Err(outcome) => return outcome,
+    };
     let older: Vec<&str> = versions.iter().filter(|v| era(v) != Era::Stateless).map(String::as_str).collect();
     let mut answers = Vec::new();
     for (label, request) in [("GET on the endpoint", ProbeRequest::get()), ("DELETE on the endpoint", ProbeRequest::delete())] {
@@ -59,6 +53,100 @@ pub async fn stateless_methods(context: &CaseContext<'_>) -> StepOutcome {
         "HTTP 405 Method Not Allowed to both",
         wrong.join("; "),
     ))
+}
+
+/// The versions `server/discover` lists; `Err` (inconclusive) when it lists none.
+async fn supported_versions(context: &CaseContext<'_>) -> Result<Vec<String>, StepOutcome> {
+    let discover = context.session.request("server/discover", json!({}), &RequestOptions::default()).await;
+    let versions: Vec<String> = discover
+        .result()
+        .and_then(|r| r.get("supportedVersions"))
+        .and_then(Value::as_array)
+        .map(|list| list.iter().filter_map(Value::as_str).map(str::to_owned).collect())
+        .unwrap_or_default();
+    if versions.is_empty() {
+        return Err(inconclusive("server/discover named no supportedVersions: which revisions the server speaks is unknown".into()));
+    }
+    Ok(versions)
+}
+
+/// The versions whose clients did not know `MCP-Protocol-Version` (it came with 2025-06-18).
+const HEADERLESS_VERSIONS: [&str; 2] = ["2024-11-05", "2025-03-26"];
+
+/// HTTP-019: a 2026-07-28 request without `MCP-Protocol-Version`. A server
+/// that serves clients older than 2025-06-18 (its `server/discover` lists
+/// 2024-11-05 or 2025-03-26, or it answers `initialize` for 2025-03-26)
+/// may take it as 2025-03-26, so whatever it answers passes; any other server must refuse it as a header validation
+/// failure: 400 with -32020. The same request with the header must be
+/// served first, or nothing shows that the header made the difference.
+pub async fn version_header_required(context: &CaseContext<'_>) -> StepOutcome {
+    let session = context.session;
+    if context.transport != Kind::StreamableHttp || era(&session.version) != Era::Stateless {
+        return not_applicable("HTTP-019 is about 2026-07-28 Streamable HTTP servers");
+    }
+    let Some(probe) = Probe::new(context) else {
+        return not_applicable("this check needs an HTTP transport");
+    };
+    let versions = match supported_versions(context).await {
+        Ok(versions) => versions,
+        Err(outcome) => return outcome,
+    };
+    let (body, mirrored) = probe.harmless_request("mcp-conform-version-header");
+    let with_header = ProbeRequest::post(body.clone()).headers(mirrored.clone()).header(VERSION_HEADER, &session.version);
+    match probe.send("with MCP-Protocol-Version", with_header).await {
+        Ok(answer) if answer.is_success() => {}
+        Ok(answer) => return inconclusive(format!("server/discover with every header was answered {}: no control", answer.summary())),
+        Err(why) => return inconclusive(why),
+    }
+    let without = ProbeRequest::post(body).headers(mirrored).without(VERSION_HEADER);
+    let answer = match probe.send("without MCP-Protocol-Version", without).await {
+        Ok(answer) => answer,
+        Err(why) => return inconclusive(why),
+    };
+    let listed_old = versions.iter().any(|v| HEADERLESS_VERSIONS.contains(&v.as_str()));
+    // MAY assume 2025-03-26: served or refused, either is allowed.
+    if listed_old || serves_old_clients(&probe).await {
+        return StepOutcome::default();
+    }
+    let code = message_of(&answer.body).and_then(|m| m.pointer("/error/code").and_then(Value::as_i64));
+    if answer.status == 400 && code == Some(-32020) {
+        return StepOutcome::default();
+    }
+    found(draft(
+        "HTTP-019",
+        "MUST",
+        format!(
+            "a server serving no client older than 2025-06-18 (server/discover lists {}; initialize for 2025-03-26 is not served) did not refuse a request without MCP-Protocol-Version with 400 and -32020",
+            versions.join(", ")
+        ),
+        "HTTP 400 Bad Request with JSON-RPC error -32020 (the header is required; only servers of pre-2025-06-18 clients may assume 2025-03-26)",
+        answer.summary(),
+    ))
+}
+
+/// Whether the server opens a 2025-03-26 session: `initialize` for that
+/// version (no session, no version header, as such a client sends it)
+/// answered with that version. A dual-era server may list only 2026-07-28
+/// in `server/discover` and still serve older clients by the handshake.
+/// The session it opens is ended again with DELETE.
+async fn serves_old_clients(probe: &Probe<'_>) -> bool {
+    let params = crate::session::stateful::initialize_params("2025-03-26");
+    let body = crate::jsonrpc::request(&json!("mcp-conform-old-client"), "initialize", Some(params));
+    let request = ProbeRequest::post(body).without(VERSION_HEADER).without(SESSION_HEADER);
+    let Ok(answer) = probe.send("initialize for 2025-03-26", request).await else { return false };
+    let opened = answer.is_success()
+        && message_of(&answer.body).and_then(|m| m.pointer("/result/protocolVersion").cloned()) == Some(json!("2025-03-26"));
+    if let Some(session) = answer.header(SESSION_HEADER) {
+        let _ = probe.send("end the 2025-03-26 session", ProbeRequest::delete().header(SESSION_HEADER, session)).await;
+    }
+    opened
+}
+
+/// The JSON-RPC message of an answer's body: plain JSON, or the first
+/// `data:` line of an event stream.
+fn message_of(body: &str) -> Option<Value> {
+    let parse = |text: &str| serde_json::from_str::<Value>(text.trim()).ok();
+    parse(body).or_else(|| body.lines().find_map(|line| line.strip_prefix("data:").and_then(parse)))
 }
 
 /// How long the connection attempt to the other loopback address may take.

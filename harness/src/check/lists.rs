@@ -2,7 +2,7 @@
 //! `resources/templates/list`), walked page by page with the server's own
 //! cursors, and the small helpers the checks on them share.
 
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use crate::execute::{clip, CaseContext, Draft, StepOutcome};
 use crate::session::{Exchange, Reply, RequestOptions};
@@ -68,11 +68,26 @@ pub fn next_cursor(page: &Value) -> Option<&Value> {
 
 /// Request one page (`cursor` absent for the first).
 pub async fn page(context: &CaseContext<'_>, list: &List, cursor: Option<&Value>) -> Exchange {
-    let params = match cursor {
-        Some(cursor) => json!({ "cursor": cursor }),
-        None => json!({}),
-    };
-    context.session.request(list.method, params, &RequestOptions::default()).await
+    page_with(context, list, cursor, &Sent::default()).await
+}
+
+/// How a walk's requests are sent, besides their cursor.
+#[derive(Debug, Clone, Default)]
+pub struct Sent {
+    /// Request options (other HTTP headers, for instance).
+    pub options: RequestOptions,
+    /// Members of `params` besides the cursor (a `_meta` of its own, for
+    /// instance; the session's `_meta` fills in what it leaves out).
+    pub params: serde_json::Map<String, Value>,
+}
+
+/// [`page`], sent as `sent` says.
+pub async fn page_with(context: &CaseContext<'_>, list: &List, cursor: Option<&Value>, sent: &Sent) -> Exchange {
+    let mut params = sent.params.clone();
+    if let Some(cursor) = cursor {
+        params.insert("cursor".into(), cursor.clone());
+    }
+    context.session.request(list.method, Value::Object(params), &sent.options).await
 }
 
 /// Read a list to its end, following `nextCursor`. `Err` holds the
@@ -80,12 +95,17 @@ pub async fn page(context: &CaseContext<'_>, list: &List, cursor: Option<&Value>
 /// (the server declared the capability), anything later is inconclusive
 /// (lists may change between pages).
 pub async fn walk(context: &CaseContext<'_>, list: &List) -> Result<Walk, StepOutcome> {
+    walk_with(context, list, &Sent::default()).await
+}
+
+/// [`walk`], every page sent as `sent` says.
+pub async fn walk_with(context: &CaseContext<'_>, list: &List, sent: &Sent) -> Result<Walk, StepOutcome> {
     let mut pages = Vec::new();
     let mut cursors = Vec::new();
     let mut cursor: Option<Value> = None;
     let mut seen: Vec<Value> = Vec::new();
     for _ in 0..MAX_PAGES {
-        let exchange = page(context, list, cursor.as_ref()).await;
+        let exchange = page_with(context, list, cursor.as_ref(), sent).await;
         let Some(result) = exchange.result() else {
             if pages.is_empty() {
                 return Err(failed(list, &exchange));

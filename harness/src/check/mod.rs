@@ -51,6 +51,9 @@ mod message_content;
 mod keep_alive;
 mod era_coexistence;
 mod mrtr_rounds;
+mod scoped_lists;
+mod url_elicitation;
+mod sampling_tools;
 
 use crate::execute::{CaseContext, StepOutcome};
 
@@ -164,6 +167,10 @@ pub const NAMES: &[&str] = &[
     "input-required-rounds",
     "request-state-binding",
     "retry-elsewhere",
+    "auth-scoped-lists",
+    "version-header-required",
+    "url-elicitation",
+    "sampling-tool-loop",
 ];
 
 /// Is `name` a built-in check?
@@ -294,6 +301,10 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "input-required-rounds" => mrtr_rounds::rounds(context).await,
         "request-state-binding" => mrtr_rounds::binding(context).await,
         "retry-elsewhere" => mrtr_rounds::elsewhere(context).await,
+        "auth-scoped-lists" => scoped_lists::check(context).await,
+        "version-header-required" => endpoint::version_header_required(context).await,
+        "url-elicitation" => url_elicitation::required_error(context).await,
+        "sampling-tool-loop" => sampling_tools::tool_loop(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

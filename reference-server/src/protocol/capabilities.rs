@@ -22,6 +22,10 @@ pub struct ClientCapabilities {
     /// Form-mode elicitation is declared: `elicitation/create` with a
     /// `requestedSchema` may be sent.
     pub elicitation_form: bool,
+    /// URL-mode elicitation is declared (2025-11-25 on): the server may
+    /// send the user to a URL (`elicitation/create` with `mode: "url"`, or
+    /// the error -32042 in 2025-11-25).
+    pub elicitation_url: bool,
 }
 
 impl ClientCapabilities {
@@ -41,10 +45,13 @@ impl ClientCapabilities {
             Some(modes) => modes.get("form").is_some_and(Value::is_object) || !(modes.contains_key("form") || modes.contains_key("url")),
             None => false,
         };
+        let elicitation_url = version.has_elicitation_modes()
+            && declared("elicitation").and_then(|modes| modes.get("url")).is_some_and(Value::is_object);
         ClientCapabilities {
             roots: declared("roots").is_some(),
             sampling: declared("sampling").is_some(),
             elicitation_form,
+            elicitation_url,
         }
     }
 

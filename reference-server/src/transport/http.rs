@@ -597,8 +597,14 @@ impl App {
     /// HTTP-016, HTTP-020, HTTP-021/022, HTTP-027 (header names are matched
     /// case-insensitively by `HeaderMap`; values are compared exactly).
     fn check_mirrored_headers(&self, headers: &HeaderMap, req: &Request, request_meta: &RequestMeta) -> Result<(), RpcError> {
-        let version = single_header(headers, PROTOCOL_VERSION_HEADER)?
-            .ok_or_else(|| RpcError::header_mismatch("the MCP-Protocol-Version header is required"))?;
+        // HTTP-019: this server may take a request without the header as
+        // 2025-03-26, but it refuses it, as a 2026-07-28-only server must
+        // (the fault, posing as one, serves it at the `_meta` version).
+        let version = match single_header(headers, PROTOCOL_VERSION_HEADER)? {
+            Some(version) => version,
+            None if self.faulty(Fault::StatelessOnlyVersionHeaderOptional) => request_meta.protocol_version.as_str(),
+            None => return Err(RpcError::header_mismatch("the MCP-Protocol-Version header is required")),
+        };
         if version != request_meta.protocol_version && !self.faulty(Fault::VersionHeaderMismatchIgnored) {
             return Err(RpcError::header_mismatch(format!(
                 "MCP-Protocol-Version header value '{version}' does not match body value '{}'",
