@@ -18,7 +18,7 @@
 #   everything-stdio, everything-http @modelcontextprotocol/server-everything,
 #                                     from scripts/external-servers.sh (EXT_DIR);
 #                                     its HTTP mode listens on every interface, so
-#                                     that row runs inside `unshare -n` (root).
+#                                     that row runs inside `unshare -rn` (its own loopback).
 #
 # Each fuzz run is a 2025-11-25 session, seed 1, the default window, no
 # shrinking. A campaign that finds something still counts: its rate includes
@@ -139,7 +139,7 @@ measure() {
         everything-http)
             if [[ -z "${IN_NAMESPACE:-}" ]]; then
                 # Everything in a private network namespace; the row comes back on stdout.
-                unshare -n env IN_NAMESPACE=1 TARGETS=everything-http NO_HEADER=1 bash -c 'ip link set lo up && "$0"' "$SELF"
+                unshare -rn env IN_NAMESPACE=1 TARGETS=everything-http NO_HEADER=1 bash -c 'ip link set lo up && "$0"' "$SELF"
                 return
             fi
             eval "set -- $(scripts/external-servers.sh cmd everything-http 3001)"

@@ -56,6 +56,10 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "DURATION", default_value = "5s", value_parser = parse_duration)]
     timeout: Duration,
 
+    /// Deadline of each connection's handshake, which also waits for the server to start.
+    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
+    startup_timeout: Duration,
+
     /// Inputs in flight at once.
     #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     window: u16,
@@ -204,6 +208,7 @@ pub async fn fuzz(args: FuzzArgs) -> Result<i32, CliError> {
         findings: args.findings.clone(),
         window: usize::from(args.window),
         timeout: args.timeout,
+        startup_timeout: args.startup_timeout,
         limits: Limits { max_message_bytes: args.max_message_size, ..Limits::default() },
         call_tools,
         shrink: Budget { trials: 64, time: args.shrink_time, minimize: !args.no_shrink },

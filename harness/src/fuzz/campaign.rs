@@ -80,6 +80,9 @@ pub struct Config {
     pub window: usize,
     /// Deadline of each request.
     pub timeout: Duration,
+    /// Deadline of each connection's handshake, which also waits for the
+    /// server to start (at least `timeout`).
+    pub startup_timeout: Duration,
     /// Transport limits.
     pub limits: Limits,
     /// Which tools may be called.
@@ -270,7 +273,7 @@ pub async fn run(config: &Config, report: Arc<Mutex<Report>>) -> Result<(), Fuzz
 
 /// The surface of each version to fuzz.
 async fn surfaces(config: &Config) -> Result<Vec<Surface>, FuzzError> {
-    let options = SessionOptions { request_timeout: config.timeout, startup_timeout: config.timeout.max(std::time::Duration::from_secs(30)) };
+    let options = SessionOptions { request_timeout: config.timeout, startup_timeout: config.startup_timeout.max(config.timeout) };
     let explicit = !config.versions.is_empty();
     let wanted: Vec<String> = if explicit { config.versions.clone() } else { version::ALL.iter().map(|v| v.to_string()).collect() };
     let probes = wanted.iter().map(|v| discovery::probe(&config.target, v, &config.limits, &options));
@@ -566,7 +569,7 @@ async fn session_step(config: &Config, surface: &Arc<Surface>, campaign: &mut Ca
 
 /// Open a session and choose its liveness probe.
 async fn open(config: &Config, surface: &Arc<Surface>, campaign: &mut Campaign<'_>) -> Result<Option<Driver>, FuzzError> {
-    let wire = Wire::open(&config.target, &surface.version, &config.limits, config.timeout).await?;
+    let wire = Wire::open(&config.target, &surface.version, &config.limits, config.timeout, config.startup_timeout).await?;
     let mut driver = Driver::new(wire, surface.clone(), config.timeout, None, config.window);
     driver.watch_memory(config.max_rss_growth);
     let candidates = probe_candidates(surface);
@@ -602,6 +605,7 @@ async fn settle(campaign: &mut Campaign<'_>, surface: &Arc<Surface>) {
             probe: campaign.probe.clone(),
             limits: &config.limits,
             timeout: config.timeout,
+            startup_timeout: config.startup_timeout,
             max_rss_growth: config.max_rss_growth,
         };
         let budget = config.shrink;

@@ -25,6 +25,7 @@ use super::input::{Frame, Input, Role, Sent};
 use super::judge::{Completed, Judge, Probe};
 use super::memory::MemoryWatch;
 use super::oracle::{answer_requirement, clip, Draft, DraftBuilder, Oracle};
+use super::sequence::Step;
 use super::surface::Surface;
 use super::wire::{Incoming, Received, Wire};
 use crate::version::Era;
@@ -296,7 +297,9 @@ impl Driver {
             // back the rest. It waits for the input carrying one of its ids
             // (two requests with one id in flight could not be told apart:
             // the harness must not send that by accident).
-            if !self.judge.ids_free(&plan) {
+            // A step that goes "after" waits for the earlier steps of its
+            // sequence; the independent inputs already in flight go on.
+            if !self.judge.ids_free(&plan) || (input.step == Some(Step::After) && self.judge.earlier_in_flight(input.iteration)) {
                 self.staged = Some((input, plan));
                 return;
             }

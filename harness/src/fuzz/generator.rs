@@ -171,9 +171,10 @@ impl<'a> Generator<'a> {
         let params = object.remove("params").unwrap_or_else(|| json!({}));
         object.insert("params".into(), self.params(params));
         if mutate {
-            let mutations = generate::mutations(schema.root(), definition, &message);
-            if !mutations.is_empty() {
-                message = mutations[rng.below(mutations.len())].clone();
+            // Only the chosen mutation is built (the draw is the same as
+            // choosing among all of them).
+            if let Some(mutant) = generate::mutation(schema.root(), definition, &message, |n| rng.below(n)) {
+                message = mutant;
             }
         }
         Some(message)
@@ -199,9 +200,8 @@ impl<'a> Generator<'a> {
         let schema = &tool.input_schema;
         let mut arguments = generate::valid(schema, schema, rng.next_u64())?;
         if mutate {
-            let mutations = generate::mutations(schema, schema, &arguments);
-            if !mutations.is_empty() {
-                arguments = mutations[rng.below(mutations.len())].clone();
+            if let Some(mutant) = generate::mutation(schema, schema, &arguments, |n| rng.below(n)) {
+                arguments = mutant;
             }
         }
         let params = self.params(json!({ "name": tool.name, "arguments": arguments }));
@@ -224,9 +224,8 @@ impl<'a> Generator<'a> {
             object.remove("id");
         }
         if mutate {
-            let mutations = generate::mutations(schema.root(), definition, &message);
-            if !mutations.is_empty() {
-                message = mutations[rng.below(mutations.len())].clone();
+            if let Some(mutant) = generate::mutation(schema.root(), definition, &message, |n| rng.below(n)) {
+                message = mutant;
             }
         }
         // A cancellation must never name a request of ours: that request

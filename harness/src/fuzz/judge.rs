@@ -124,6 +124,9 @@ pub struct Judge {
     unresponsive: bool,
     /// Tool calls that outlived the deadline while the server stayed alive.
     pub slow_tools: u64,
+    /// Each tool's compiled outputSchema (`None`: it does not compile),
+    /// built once: compiling per answer cost more than the rest of judging it.
+    output_validators: HashMap<String, Option<Arc<jsonschema::Validator>>>,
 }
 
 fn key(id: &Value) -> String {
@@ -155,6 +158,7 @@ impl Judge {
             completed: Vec::new(),
             unresponsive: false,
             slow_tools: 0,
+            output_validators: HashMap::new(),
         }
     }
 
@@ -184,6 +188,15 @@ impl Judge {
     /// A solo input is in flight.
     pub fn solo_active(&self) -> bool {
         !self.solos.is_empty()
+    }
+
+    /// Is an input of `iteration` in flight (a step of the same sequence)?
+    /// Without an iteration (a hand-made input), any input in flight counts.
+    pub fn earlier_in_flight(&self, iteration: Option<u64>) -> bool {
+        match iteration {
+            Some(iteration) => self.pending.values().any(|p| p.input.iteration == Some(iteration)),
+            None => !self.pending.is_empty(),
+        }
     }
 
     /// None of the ids `plan` carries is in flight.
@@ -747,7 +760,12 @@ impl Judge {
                 let interim = result.get("resultType").and_then(Value::as_str) == Some("input_required");
                 let is_error = result.get("isError") == Some(&Value::Bool(true));
                 if !interim && !is_error {
-                    if let Some(draft) = structured(&tool.name, output, result, seq) {
+                    let validator = self
+                        .output_validators
+                        .entry(tool.name.clone())
+                        .or_insert_with(|| published::compile(output).ok().map(Arc::new))
+                        .clone();
+                    if let Some(draft) = structured(&tool.name, output, validator.as_deref(), result, seq) {
                         self.findings.push(draft);
                     }
                 }
@@ -893,7 +911,7 @@ fn channel_kind(channel: &str) -> &'static str {
     }
 }
 
-fn structured(tool: &str, output_schema: &Value, result: &Value, seq: Option<usize>) -> Option<Draft> {
+fn structured(tool: &str, output_schema: &Value, validator: Option<&jsonschema::Validator>, result: &Value, seq: Option<usize>) -> Option<Draft> {
     let draft = |shape: &str, message: String, actual: String| {
         DraftBuilder::new(Oracle::StructuredContent, "TOOLS-008", "MUST", "server/tools.mdx §Output Schema")
             .message(message)
@@ -907,7 +925,7 @@ fn structured(tool: &str, output_schema: &Value, result: &Value, seq: Option<usi
         return Some(draft("absent", format!("tool `{tool}` declares an outputSchema but returned no structuredContent"), clip(&result.to_string(), 300)));
     };
     // An invalid outputSchema is the tool-schemas case's to report.
-    let validator = published::compile(output_schema).ok()?;
+    let validator = validator?;
     let errors: Vec<String> = validator.iter_errors(content).take(3).map(|e| format!("at `{}`: {}", e.instance_path(), e.masked())).collect();
     (!errors.is_empty()).then(|| {
         draft("mismatch", format!("tool `{tool}`: structuredContent does not match its outputSchema ({})", errors.join("; ")), clip(&content.to_string(), 300))

@@ -30,7 +30,8 @@ pub async fn replay(finding: &Finding, target: &Target, limits: &Limits, timeout
     let surface = Arc::new(finding.surface.surface(&finding.version, target.kind()));
     // A memory-growth finding is replayed against the default limit.
     let max_rss_growth = Some(super::memory::DEFAULT_FACTOR);
-    let trial = Trial { target, surface, probe: finding.probe.clone(), limits, timeout, max_rss_growth };
+    let startup_timeout = super::wire::DEFAULT_STARTUP;
+    let trial = Trial { target, surface, probe: finding.probe.clone(), limits, timeout, startup_timeout, max_rss_growth };
     let mut outcome = Outcome { reproduced: false, drafts: Vec::new(), attempts: 0 };
     for _ in 0..attempts.max(1) {
         let replayed = trial.replay(&finding.inputs, finding.window.max(1)).await?;

@@ -12,9 +12,10 @@
 //! Steps are ordinary [`Input`]s marked with a [`Step`]: they go through the
 //! same driver and judge as every input, so each frame is judged by what its
 //! bytes prescribe ([`super::expect`]). The step says only *when* it goes
-//! out: at once ([`Step::With`]), once everything before it is judged
-//! ([`Step::After`]), or on a fresh HTTP connection of its own
-//! ([`Step::Session`]), which [`run_session`] drives and judges. A sequence is
+//! out: at once ([`Step::With`]), once the steps of its sequence before it
+//! are judged ([`Step::After`]: independent inputs in flight go on), or on a
+//! fresh HTTP connection of its own ([`Step::Session`]), which
+//! [`run_session`] drives and judges. A sequence is
 //! a function of the seed, the version, the iteration and the surface, like
 //! every input, and a finding file holds its steps like any inputs, so replay
 //! and delta debugging work on sequences unchanged.
@@ -47,7 +48,9 @@ use crate::version::Era;
 pub enum Step {
     /// At once, like a single input (other inputs may be in flight).
     With,
-    /// Once every input sent before it has been judged.
+    /// Once every earlier step of its sequence (the inputs of its iteration,
+    /// or every input when it has none) has been judged; the driver holds
+    /// it, and the inputs behind it, until then ([`super::driver`]).
     After,
     /// On a fresh HTTP connection of its own, once every input sent before
     /// it has been judged; its frames are the messages of the script.
@@ -94,14 +97,16 @@ impl Script {
     }
 }
 
-/// Does this input wait for everything before it to be judged?
+/// Does this input wait for everything before it to be judged? A session
+/// step does: it runs on a connection of its own, outside the driver. An
+/// [`Step::After`] step goes through the feed; the driver holds it.
 fn waits(input: &Input) -> bool {
-    matches!(input.step, Some(Step::After | Step::Session(_)))
+    matches!(input.step, Some(Step::Session(_)))
 }
 
-/// Inputs in order, held at each step that must wait: the feed then gives
-/// nothing until [`Steps::release`] is called, which the caller does once
-/// the driver has judged everything in flight.
+/// Inputs in order, held at each session step: the feed then gives nothing
+/// until [`Steps::release`] is called, which the caller does once the
+/// driver has judged everything in flight.
 #[derive(Debug, Default)]
 pub struct Steps {
     queue: VecDeque<Input>,
@@ -822,7 +827,7 @@ mod tests {
     }
 
     #[test]
-    fn steps_hold_at_each_step_that_waits() {
+    fn steps_hold_at_each_session_step() {
         let mut feed = Steps::new([
             step("a", Some(Step::With)),
             step("b", Some(Step::After)),
@@ -830,9 +835,7 @@ mod tests {
             step("d", Some(Step::Session(Script::EndedSession))),
         ]);
         assert_eq!(feed.next().map(|i| i.label), Some("a".into()));
-        assert!(feed.blocked());
-        assert_eq!(feed.next(), None, "b waits for a to be judged");
-        assert!(feed.release().is_none(), "b goes out through the feed");
+        assert!(!feed.blocked(), "b is held by the driver, not by the feed");
         assert_eq!(feed.next().map(|i| i.label), Some("b".into()));
         assert_eq!(feed.next().map(|i| i.label), Some("c".into()));
         assert_eq!(feed.next(), None);

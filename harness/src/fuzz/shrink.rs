@@ -43,6 +43,8 @@ pub struct Trial<'a> {
     pub limits: &'a Limits,
     /// Deadline of each request.
     pub timeout: Duration,
+    /// Deadline of the handshake, which also waits for the server to start.
+    pub startup_timeout: Duration,
     /// The memory-growth limit (a factor of the baseline), when watched.
     pub max_rss_growth: Option<f64>,
 }
@@ -73,7 +75,7 @@ impl Trial<'_> {
     /// Open a connection, send `inputs` with at most `window` in flight, then
     /// the liveness probe (a server may die right after the last answer).
     pub async fn replay(&self, inputs: &[Input], window: usize) -> Result<Replayed, super::FuzzError> {
-        let wire = Wire::open(self.target, &self.surface.version, self.limits, self.timeout).await?;
+        let wire = Wire::open(self.target, &self.surface.version, self.limits, self.timeout, self.startup_timeout).await?;
         let mut driver = Driver::new(wire, self.surface.clone(), self.timeout, self.probe.clone(), window);
         driver.watch_memory(self.max_rss_growth);
         let mut feed = Steps::new(inputs.iter().cloned());

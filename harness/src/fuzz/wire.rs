@@ -36,6 +36,9 @@ const MAX_RECEIVED_TEXT: usize = 2048;
 
 /// The id of the `initialize` request of every fuzz session.
 pub const OPEN_ID: &str = "mcp-conform-open";
+/// How long the handshake of a connection waits by default: it also waits
+/// for the server to start (node under load can take more than `--timeout`).
+pub const DEFAULT_STARTUP: Duration = Duration::from_secs(30);
 
 /// What arrived, unrouted.
 #[derive(Debug, Clone)]
@@ -174,7 +177,8 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 impl Wire {
     /// Connect to `target` and open a session for `version`: the handshake in
     /// the stateful era, nothing in 2026-07-28 (every request stands alone).
-    pub async fn open(target: &Target, version: &str, limits: &Limits, timeout: Duration) -> Result<Wire, FuzzError> {
+    /// The handshake waits `startup` (at least `timeout`): the server may still be starting.
+    pub async fn open(target: &Target, version: &str, limits: &Limits, timeout: Duration, startup: Duration) -> Result<Wire, FuzzError> {
         let (transport, events) = connect(target, limits).await?;
         let transport = Arc::new(transport);
         let (queue_tx, queue_rx) = mpsc::unbounded_channel();
@@ -193,7 +197,7 @@ impl Wire {
             next_origin: 0,
         };
         if era(version) == Era::Stateful {
-            wire.handshake(timeout).await?;
+            wire.handshake(startup.max(timeout)).await?;
         }
         Ok(wire)
     }

@@ -89,6 +89,30 @@ pub fn valid(root: &Value, schema: &Value, seed: u64) -> Option<Value> {
 /// bounded in number. Some may turn out valid (another `anyOf` branch may
 /// accept them); callers that need invalid ones must check.
 pub fn mutations(root: &Value, schema: &Value, valid: &Value) -> Vec<Value> {
+    mutation_edits(root, schema, valid)
+        .iter()
+        .map(|edit| edit.apply(valid))
+        .collect()
+}
+
+/// One of [`mutations`], `pick(n)` choosing its index among the `n` there
+/// are, built alone: the same value as `mutations(..)[pick(n)]`, without
+/// building the others (the fuzzer calls this for every input). `None`
+/// when there are none (`pick` is then not called).
+pub fn mutation(
+    root: &Value,
+    schema: &Value,
+    valid: &Value,
+    pick: impl FnOnce(usize) -> usize,
+) -> Option<Value> {
+    let edits = mutation_edits(root, schema, valid);
+    if edits.is_empty() {
+        return None;
+    }
+    edits.get(pick(edits.len())).map(|edit| edit.apply(valid))
+}
+
+fn mutation_edits(root: &Value, schema: &Value, valid: &Value) -> Vec<Edit> {
     let mutator = Mutator {
         root,
         alternatives: false,
@@ -106,20 +130,121 @@ pub fn alternatives(root: &Value, schema: &Value, valid: &Value) -> Vec<Value> {
         alternatives: true,
     };
     distinct(mutator.at(schema, valid, 0, 0, MAX_MUTATIONS), valid)
+        .iter()
+        .map(|edit| edit.apply(valid))
+        .collect()
 }
 
-/// `variants` without `original` and without repeats, in their order. Each
-/// value is compared in full only with those of the same [`shape_hash`]
-/// (the fuzzer calls this for every input it generates).
-fn distinct(mut variants: Vec<Value>, original: &Value) -> Vec<Value> {
-    let mut unique: Vec<Value> = Vec::with_capacity(variants.len());
+/// One step down into an instance.
+#[derive(Debug, Clone, PartialEq)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// What a variant changes at its place.
+#[derive(Debug, Clone, PartialEq)]
+enum Change {
+    /// The value there becomes this one.
+    Replace(Value),
+    /// This member of the object there is dropped.
+    Remove(String),
+    /// This member is added to the object there (at the end).
+    Insert(String, Value),
+}
+
+/// A variant of an instance, as the one place where it differs: the
+/// mutator builds these, not whole copies of the instance, so that a
+/// caller who uses one variant pays for one copy.
+#[derive(Debug, Clone, PartialEq)]
+struct Edit {
+    /// From the top of the instance down to the place (outermost first).
+    path: Vec<Step>,
+    change: Change,
+}
+
+impl Edit {
+    fn here(value: Value) -> Edit {
+        Edit {
+            path: Vec::new(),
+            change: Change::Replace(value),
+        }
+    }
+
+    /// The same edit, one level further down from a parent's point of view.
+    fn under(mut self, step: Step) -> Edit {
+        self.path.insert(0, step);
+        self
+    }
+
+    /// The value at the edit's place in `original`.
+    fn target<'v>(&self, original: &'v Value) -> Option<&'v Value> {
+        self.path.iter().try_fold(original, |v, step| match step {
+            Step::Key(k) => v.get(k),
+            Step::Index(i) => v.get(i),
+        })
+    }
+
+    /// Does applying it give `original` back?
+    fn is_identity(&self, original: &Value) -> bool {
+        match &self.change {
+            Change::Replace(v) => self.target(original) == Some(v),
+            Change::Remove(k) => self
+                .target(original)
+                .is_some_and(|o| o.get(k).is_none()),
+            Change::Insert(k, v) => self
+                .target(original)
+                .is_some_and(|o| o.get(k) == Some(v)),
+        }
+    }
+
+    /// `original` with the edit made.
+    fn apply(&self, original: &Value) -> Value {
+        let mut out = original.clone();
+        let place = self.path.iter().try_fold(&mut out, |v, step| match step {
+            Step::Key(k) => v.get_mut(k),
+            Step::Index(i) => v.get_mut(*i),
+        });
+        match (place, &self.change) {
+            (Some(place), Change::Replace(v)) => *place = v.clone(),
+            (Some(Value::Object(object)), Change::Remove(k)) => {
+                object.shift_remove(k);
+            }
+            (Some(Value::Object(object)), Change::Insert(k, v)) => {
+                object.insert(k.clone(), v.clone());
+            }
+            _ => {}
+        }
+        out
+    }
+
+    fn hash(&self) -> u64 {
+        let mut h = 0xcbf2_9ce4_8422_2325u64;
+        for step in &self.path {
+            h = match step {
+                Step::Key(k) => mix(h, text_hash(k)),
+                Step::Index(i) => mix(h, *i as u64 ^ 0x55),
+            };
+        }
+        match &self.change {
+            Change::Replace(v) => mix(mix(h, 1), shape_hash(v)),
+            Change::Remove(k) => mix(mix(h, 2), text_hash(k)),
+            Change::Insert(k, v) => mix(mix(mix(h, 3), text_hash(k)), shape_hash(v)),
+        }
+    }
+}
+
+/// `variants` without those that give `original` back and without
+/// repeats, in their order. Each edit is compared in full only with those
+/// of the same hash (the fuzzer calls this for every input it generates).
+fn distinct(mut variants: Vec<Edit>, original: &Value) -> Vec<Edit> {
+    let mut unique: Vec<Edit> = Vec::with_capacity(variants.len());
     let mut seen: std::collections::HashMap<u64, Vec<usize>> = std::collections::HashMap::new();
-    let original_hash = shape_hash(original);
     for v in variants.drain(..) {
-        let hash = shape_hash(&v);
-        if hash == original_hash && &v == original {
+        if v.is_identity(original) {
             continue;
         }
+        let hash = v.hash();
         let same = seen.entry(hash).or_default();
         if same.iter().any(|&i| unique[i] == v) {
             continue;
@@ -133,21 +258,23 @@ fn distinct(mut variants: Vec<Value>, original: &Value) -> Vec<Value> {
 /// A hash consistent with `Value`'s equality: equal values hash alike
 /// (object members in any order, numbers by their printed form).
 fn shape_hash(value: &Value) -> u64 {
-    fn mix(h: u64, x: u64) -> u64 {
-        (h ^ x).wrapping_mul(0x0000_0100_0000_01b3)
-    }
-    fn text(s: &str) -> u64 {
-        s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| mix(h, u64::from(b)))
-    }
     match value {
         Value::Null => 1,
         Value::Bool(b) => 2 + u64::from(*b),
-        Value::Number(n) => mix(4, text(&n.to_string())),
-        Value::String(s) => mix(5, text(s)),
+        Value::Number(n) => mix(4, text_hash(&n.to_string())),
+        Value::String(s) => mix(5, text_hash(s)),
         Value::Array(items) => items.iter().fold(6, |h, item| mix(h, shape_hash(item))),
         // Members are summed: their order does not change equality.
-        Value::Object(map) => map.iter().fold(7u64, |h, (k, v)| h.wrapping_add(mix(text(k), shape_hash(v)))),
+        Value::Object(map) => map.iter().fold(7u64, |h, (k, v)| h.wrapping_add(mix(text_hash(k), shape_hash(v)))),
     }
+}
+
+fn mix(h: u64, x: u64) -> u64 {
+    (h ^ x).wrapping_mul(0x0000_0100_0000_01b3)
+}
+
+fn text_hash(s: &str) -> u64 {
+    s.bytes().fold(0xcbf2_9ce4_8422_2325, |h, b| mix(h, u64::from(b)))
 }
 
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -910,7 +1037,7 @@ impl Mutator<'_> {
         depth: usize,
         hops: usize,
         budget: usize,
-    ) -> Vec<Value> {
+    ) -> Vec<Edit> {
         let mut out = Vec::new();
         if budget == 0 || depth > HARD_DEPTH || hops > MAX_HOPS {
             return out;
@@ -946,7 +1073,7 @@ impl Mutator<'_> {
                 }
             }
             if all_typed && !self.alternatives {
-                out.extend(wrong_types(&types));
+                out.extend(wrong_types(&types).into_iter().map(Edit::here));
             }
             if let Some(branch) = resolved.iter().find(|b| self.fits(b, value, hops)) {
                 let remaining = budget.saturating_sub(out.len());
@@ -955,27 +1082,29 @@ impl Mutator<'_> {
             out.truncate(budget);
             return out;
         }
+        let mut here = Vec::new();
         if self.alternatives {
-            self.other_choices(map, value, &mut out);
+            self.other_choices(map, value, &mut here);
         } else {
             // The breaks of this place's own keywords first, then the wrong
             // types: with a small share of the budget, bounds and formats
             // must not be crowded out by the same few wrong types.
             if let Some(c) = map.get("const") {
-                out.push(different(c));
+                here.push(different(c));
             }
             if let Some(options) = map.get("enum").and_then(Value::as_array) {
-                out.push(outside(options, value));
+                here.push(outside(options, value));
             }
             match value {
-                Value::String(s) => string_mutations(map, s, &mut out),
-                Value::Number(n) => number_mutations(map, n, &mut out),
+                Value::String(s) => string_mutations(map, s, &mut here),
+                Value::Number(n) => number_mutations(map, n, &mut here),
                 _ => {}
             }
             if let Some(types) = declared_types(map) {
-                out.extend(wrong_types(&types));
+                here.extend(wrong_types(&types));
             }
         }
+        out.extend(here.into_iter().map(Edit::here));
         match value {
             Value::Object(object) => self.object(map, object, depth, hops, budget, &mut out),
             Value::Array(items) => self.array(map, items, depth, hops, budget, &mut out),
@@ -992,7 +1121,7 @@ impl Mutator<'_> {
         depth: usize,
         hops: usize,
         budget: usize,
-        out: &mut Vec<Value>,
+        out: &mut Vec<Edit>,
     ) {
         let properties = map.get("properties").and_then(Value::as_object);
         let additional = map.get("additionalProperties");
@@ -1013,9 +1142,7 @@ impl Mutator<'_> {
             };
             let share = ((budget - out.len()) / 2).max(4).min(budget - out.len());
             for variant in self.at(child_schema, child, depth + 1, 0, share) {
-                let mut mutated = object.clone();
-                mutated.insert(name.clone(), variant);
-                out.push(Value::Object(mutated));
+                out.push(variant.under(Step::Key(name.clone())));
             }
         }
     }
@@ -1029,7 +1156,7 @@ impl Mutator<'_> {
         properties: Option<&Map<String, Value>>,
         additional: Option<&Value>,
         hops: usize,
-        out: &mut Vec<Value>,
+        out: &mut Vec<Edit>,
     ) {
         let required = map
             .get("required")
@@ -1038,16 +1165,18 @@ impl Mutator<'_> {
             .flatten();
         for name in required.filter_map(Value::as_str) {
             if object.contains_key(name) {
-                let mut dropped = object.clone();
-                dropped.shift_remove(name);
-                out.push(Value::Object(dropped));
+                out.push(Edit {
+                    path: Vec::new(),
+                    change: Change::Remove(name.to_owned()),
+                });
             }
         }
         match additional {
             Some(Value::Bool(false)) => {
-                let mut extra = object.clone();
-                extra.insert(unused_key(object, properties), Value::from(1));
-                out.push(Value::Object(extra));
+                out.push(Edit {
+                    path: Vec::new(),
+                    change: Change::Insert(unused_key(object, properties), Value::from(1)),
+                });
             }
             Some(schema @ Value::Object(_)) => {
                 let declared = effective(self.root, schema, hops + 1);
@@ -1056,9 +1185,10 @@ impl Mutator<'_> {
                     .and_then(Value::as_object)
                     .and_then(declared_types);
                 if let Some(bad) = types.and_then(|ts| wrong_types(&ts).into_iter().next()) {
-                    let mut extra = object.clone();
-                    extra.insert(unused_key(object, properties), bad);
-                    out.push(Value::Object(extra));
+                    out.push(Edit {
+                        path: Vec::new(),
+                        change: Change::Insert(unused_key(object, properties), bad),
+                    });
                 }
             }
             _ => {}
@@ -1072,14 +1202,16 @@ impl Mutator<'_> {
         depth: usize,
         hops: usize,
         budget: usize,
-        out: &mut Vec<Value>,
+        out: &mut Vec<Edit>,
     ) {
         let item_schema = match (map.get("prefixItems"), map.get("items")) {
             (None, Some(s @ (Value::Object(_) | Value::Bool(_)))) => Some(s),
             _ => None,
         };
         if !self.alternatives {
-            self.array_breaks(map, items, item_schema, hops, out);
+            let mut breaks = Vec::new();
+            self.array_breaks(map, items, item_schema, hops, &mut breaks);
+            out.extend(breaks.into_iter().map(Edit::here));
         }
         let Some(item_schema) = item_schema else {
             return;
@@ -1091,9 +1223,7 @@ impl Mutator<'_> {
             }
             let share = ((budget - out.len()) / 2).max(4).min(budget - out.len());
             for variant in self.at(item_schema, item, depth + 1, 0, share) {
-                let mut mutated = items.to_vec();
-                mutated[index] = variant;
-                out.push(Value::Array(mutated));
+                out.push(variant.under(Step::Index(index)));
             }
         }
     }

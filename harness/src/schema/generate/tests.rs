@@ -287,3 +287,34 @@ fn hostile_bounds_are_survived() {
         }
     }
 }
+
+#[test]
+fn the_mutation_built_alone_is_the_one_of_the_full_list() {
+    // The fuzzer builds only the mutation it draws: each must be the value
+    // at that index of the full list, for tool schemas and protocol requests.
+    let bundle = crate::schema::bundle();
+    let schema = bundle.version("2025-11-25").expect("the 2025-11-25 schema");
+    let mut cases: Vec<(Value, Value)> = tool_schemas().into_iter().map(|s| (s.clone(), s)).collect();
+    for method in ["initialize", "tools/call", "resources/read", "sampling/createMessage", "completion/complete"] {
+        if let Some(definition) = schema.request_definition(method).and_then(|d| schema.definition(d)) {
+            cases.push((schema.root().clone(), definition.clone()));
+        }
+    }
+    for (root, definition) in &cases {
+        for seed in 0..6 {
+            let instance = valid(root, definition, seed).expect("an instance");
+            let all = mutations(root, definition, &instance);
+            assert!(!all.is_empty(), "no mutation of {instance}");
+            for (index, expected) in all.iter().enumerate() {
+                let mut asked = None;
+                let one = mutation(root, definition, &instance, |n| {
+                    asked = Some(n);
+                    index
+                });
+                assert_eq!(asked, Some(all.len()), "the choice is among all of them");
+                assert_eq!(one.as_ref(), Some(expected), "mutation {index} of {instance}");
+                assert_ne!(expected, &instance, "a mutation differs from the instance");
+            }
+        }
+    }
+}
