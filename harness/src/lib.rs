@@ -34,6 +34,7 @@ pub mod fuzz;
 pub mod fuzzing;
 pub mod golden;
 pub mod jsonrpc;
+pub mod project_config;
 pub mod requirements;
 pub mod runner;
 pub mod schema;

@@ -9,6 +9,9 @@
 //!   hold comments and trailing commas;
 //! * `{"mcp": {"servers": {NAME: ENTRY}}}`: VS Code's `settings.json`.
 //!
+//! `mcp-conform.toml` ([`crate::project_config`]) holds entries of the same
+//! shape under `[servers.NAME]`, and may name the default one in `[run]`.
+//!
 //! An entry is either a command (`command`, `args`, `env`) spoken to over
 //! stdio or a `url` (with `headers`); `type` (or `transport`) says `stdio`,
 //! `http`/`streamable-http` or `sse`, and defaults to stdio for a command
@@ -97,8 +100,14 @@ pub fn load(path: &Path, name: Option<&str>) -> Result<ServerEntry, ConfigError>
     let shown = path.display().to_string();
     let invalid = |message: String| ConfigError::Invalid { path: shown.clone(), message };
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
-    let document: serde_json::Value = serde_json::from_str(&strip_jsonc(&text))
-        .map_err(|e| invalid(format!("line {}, column {}: not valid JSON: {e}", e.line(), e.column())))?;
+    let document: serde_json::Value = if crate::project_config::is_project_config(path) {
+        toml::from_str(&text).map_err(|e| invalid(format!("not valid TOML: {}", e.message())))?
+    } else {
+        serde_json::from_str(&strip_jsonc(&text))
+            .map_err(|e| invalid(format!("line {}, column {}: not valid JSON: {e}", e.line(), e.column())))?
+    };
+    // `mcp-conform.toml` may name its default server in `[run]`.
+    let name = name.or_else(|| document.pointer("/run/server").and_then(serde_json::Value::as_str));
     let servers = document
         .get("mcpServers")
         .or_else(|| document.get("servers"))

@@ -410,3 +410,32 @@ redact = ["/result/tools/*/description"]
     std::fs::write(dir.join("mine/MY-GOLDEN-1.toml"), "id = \"MY-GOLDEN-1\"\ntitle = \"t\"\nrequirements = [\"X\"]\nkeyword = \"MUST\"\nspec = \"s\"\nhint = \"h\"\n[[steps]]\nnotify = \"x\"\ngolden = \"n\"\n").unwrap();
     usage_error(&["run", "--cases", cases], "MY-GOLDEN-1.toml: step 1: only a request's answer can be golden");
 }
+
+#[test]
+fn mcp_conform_toml_gives_defaults_and_servers() {
+    let dir = scratch("project-config");
+    let file = dir.join("mcp-conform.toml");
+    let text = format!(
+        "[run]\nserver = \"local\"\nversions = [\"2025-06-18\"]\nonly = [\"L-PING-001\"]\nreport_dir = \"out\"\nreports = [\"junit\", \"json\"]\ntimeout = \"5s\"\n\n[servers.local]\ncommand = {:?}\nargs = [\"reference-server\"]\n",
+        support::bin()
+    );
+    std::fs::write(&file, text).unwrap();
+    let file = file.to_str().unwrap();
+    let out = conform(&["run", "--config", file]);
+    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
+    let written: Vec<String> = std::fs::read_dir(dir.join("out")).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
+    assert_eq!(written.iter().filter(|f| f.as_str() != "run.json").collect::<Vec<_>>(), ["junit.xml"], "only the chosen reports, beside the file");
+    let first = record(&dir.join("out"));
+    assert_eq!(first.versions, ["2025-06-18"]);
+    assert!(first.target.endpoint.ends_with("mcp-conform reference-server"), "the [run] server: {}", first.target.endpoint);
+    assert!(first.results.iter().all(|r| r.case_id.starts_with("L-PING-001")));
+
+    // A flag wins over its setting; a command given beside the file is the target.
+    let out = conform(&["run", "--config", file, "--spec-version", "2025-11-25", "--", support::bin(), "reference-server", "--fault", "ping-error"]);
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(record(&dir.join("out")).versions, ["2025-11-25"]);
+
+    std::fs::write(dir.join("typo.toml"), "[run]\nstrict = true\nbasline = \"b.toml\"\n").unwrap();
+    usage_error(&["run", "--config", dir.join("typo.toml").to_str().unwrap()], "typo.toml:3: unknown field `basline`");
+    usage_error(&["run", "--config", file, "--server", "nope"], "no server named `nope` (the file has: local)");
+}

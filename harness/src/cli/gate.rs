@@ -55,6 +55,13 @@ pub async fn baseline(args: BaselineArgs) -> Result<i32, CliError> {
 }
 
 impl GateArgs {
+    /// `mcp-conform.toml`'s baseline, unless --baseline names one.
+    pub(super) fn default_baseline(&mut self, baseline: Option<PathBuf>) {
+        if self.baseline.is_none() {
+            self.baseline = baseline;
+        }
+    }
+
     /// Reads `--baseline`, checking its names against `catalogue` (the
     /// built-in cases and those of `--cases`), before the run starts.
     pub(super) fn load(&self, catalogue: &Catalogue) -> Result<Option<Baseline>, CliError> {

@@ -13,6 +13,8 @@ mod target;
 
 use std::ffi::OsString;
 
+pub use run::parse_duration;
+
 use clap::{Parser, Subcommand};
 
 /// Conformance tests and fuzzing for Model Context Protocol servers.

@@ -12,6 +12,7 @@ use crate::check::CallTools;
 use crate::execute::VerdictOptions;
 use crate::fixtures::Fixtures;
 use crate::golden::GoldenStore;
+use crate::project_config::{ReportFormat, RunSettings};
 use crate::runner::{self, RunConfig};
 use crate::session::SessionOptions;
 use crate::target::Reconnect;
@@ -33,13 +34,17 @@ pub struct RunArgs {
     #[arg(long, value_name = "DIR")]
     report_dir: Option<PathBuf>,
 
-    /// Deadline of each request, e.g. `10s`, `500ms` (a bare number is seconds).
-    #[arg(long, value_name = "DURATION", default_value = "10s", value_parser = parse_duration)]
-    timeout: Duration,
+    /// Only these reports in --report-dir (repeatable) [default: all].
+    #[arg(long = "report-format", value_name = "FORMAT", value_enum)]
+    report_formats: Vec<ReportFormat>,
 
-    /// Deadline of the first request on each connection, which also waits for the server to start.
-    #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
-    startup_timeout: Duration,
+    /// Deadline of each request, e.g. `10s`, `500ms` (a bare number is seconds) [default: 10s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    timeout: Option<Duration>,
+
+    /// Deadline of the first request on each connection, which also waits for the server to start [default: 30s].
+    #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
+    startup_timeout: Option<Duration>,
 
     /// Largest message accepted from the server, in bytes (suffixes KiB, MiB allowed).
     #[arg(long, value_name = "BYTES", default_value = "16MiB", value_parser = parse_size)]
@@ -124,7 +129,12 @@ pub struct RunArgs {
     keep_alive_window: Duration,
 }
 
-pub async fn run(args: RunArgs) -> Result<i32, CliError> {
+pub async fn run(mut args: RunArgs) -> Result<i32, CliError> {
+    if let Some(settings) = args.target.project_settings()? {
+        args.take_defaults(settings);
+    }
+    let timeout = args.timeout.unwrap_or(Duration::from_secs(10));
+    let startup_timeout = args.startup_timeout.unwrap_or(Duration::from_secs(30)).max(timeout);
     let mut catalogue = case::builtin();
     if let Some(dir) = &args.cases {
         catalogue.extend(case::load_dir(dir)?);
@@ -161,25 +171,24 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
     // The surface is read before the catalogue runs, whose cases change fixtures.
     let surface_check = match (&args.snapshot, surface_before) {
         (Some(file), Some(old)) => {
-            let options = SessionOptions { request_timeout: args.timeout, startup_timeout: args.startup_timeout.max(args.timeout) };
+            let options = SessionOptions { request_timeout: timeout, startup_timeout };
             Some(super::snapshot::compare(file, old, &target, &options, args.update_snapshot).await?)
         }
         _ => None,
     };
 
     let limits = Limits { max_message_bytes: args.max_message_size, ..Limits::default() };
-    let startup_timeout = args.startup_timeout.max(args.timeout);
     let reconnect = Reconnect {
         target: target.clone(),
         limits: limits.clone(),
-        options: SessionOptions { request_timeout: args.timeout, startup_timeout },
+        options: SessionOptions { request_timeout: timeout, startup_timeout },
     };
     let config = RunConfig {
         target,
         versions: args.spec_versions.clone(),
         catalogue,
         limits,
-        request_timeout: args.timeout,
+        request_timeout: timeout,
         startup_timeout,
         verdict: VerdictOptions {
             strict: args.strict,
@@ -211,12 +220,18 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
     print!("{}", reports::terminal::render(&record, &reports::terminal::TerminalOptions { color, verbose: args.verbose }));
     if let Some(dir) = &args.report_dir {
         std::fs::create_dir_all(dir).map_err(|e| io(&dir.display().to_string(), e))?;
-        write(dir.join("run.json"), reports::to_json(&record))?;
-        write(dir.join("junit.xml"), reports::junit::to_junit(&record))?;
-        write(dir.join("report.html"), reports::html::to_html(&record))?;
-        // SARIF for code scanning and a Markdown summary for $GITHUB_STEP_SUMMARY.
-        write(dir.join("results.sarif"), reports::sarif::to_sarif(&record))?;
-        write(dir.join("summary.md"), reports::markdown::to_markdown(&record))?;
+        let formats = if args.report_formats.is_empty() { ReportFormat::ALL.to_vec() } else { args.report_formats.clone() };
+        for format in formats {
+            let (file, text) = match format {
+                ReportFormat::Json => ("run.json", reports::to_json(&record)),
+                ReportFormat::Junit => ("junit.xml", reports::junit::to_junit(&record)),
+                ReportFormat::Html => ("report.html", reports::html::to_html(&record)),
+                // SARIF for code scanning, Markdown for $GITHUB_STEP_SUMMARY.
+                ReportFormat::Sarif => ("results.sarif", reports::sarif::to_sarif(&record)),
+                ReportFormat::Markdown => ("summary.md", reports::markdown::to_markdown(&record)),
+            };
+            write(dir.join(file), text)?;
+        }
     }
     if let Some(code) = args.gate.write(&record, baseline.as_ref(), args.strict)? {
         return Ok(code);
@@ -227,6 +242,34 @@ pub async fn run(args: RunArgs) -> Result<i32, CliError> {
         code = code.max(surface.code);
     }
     Ok(code)
+}
+
+impl RunArgs {
+    /// The `[run]` settings of `mcp-conform.toml`, for every flag not given.
+    fn take_defaults(&mut self, settings: RunSettings) {
+        fn or<T>(flag: &mut Option<T>, setting: Option<T>) {
+            if flag.is_none() {
+                *flag = setting;
+            }
+        }
+        fn or_list<T>(flag: &mut Vec<T>, setting: Vec<T>) {
+            if flag.is_empty() {
+                *flag = setting;
+            }
+        }
+        or_list(&mut self.spec_versions, settings.versions);
+        or_list(&mut self.report_formats, settings.reports.unwrap_or_default());
+        or_list(&mut self.only, settings.only);
+        or_list(&mut self.skip, settings.skip);
+        or(&mut self.report_dir, settings.report_dir);
+        or(&mut self.timeout, settings.timeout);
+        or(&mut self.startup_timeout, settings.startup_timeout);
+        or(&mut self.cases, settings.cases);
+        or(&mut self.fixtures, settings.fixtures);
+        or(&mut self.call_tools, settings.call_tools.map(CallTools::from));
+        self.strict |= settings.strict.unwrap_or(false);
+        self.gate.default_baseline(settings.baseline);
+    }
 }
 
 fn write(path: PathBuf, text: String) -> Result<(), CliError> {
@@ -249,7 +292,8 @@ pub(super) fn parse_version(v: &str) -> Result<String, String> {
     }
 }
 
-pub(super) fn parse_duration(text: &str) -> Result<Duration, String> {
+/// A duration flag: `10s`, `500ms`, `2m`, or a bare number of seconds.
+pub fn parse_duration(text: &str) -> Result<Duration, String> {
     let duration = match text.parse::<f64>() {
         Ok(seconds) if seconds.is_finite() && seconds > 0.0 => Duration::from_secs_f64(seconds),
         Ok(_) => return Err("must be positive".into()),

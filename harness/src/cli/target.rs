@@ -1,10 +1,11 @@
 //! The target a subcommand names, shared by `run`, `fuzz` and `replay`.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::run::{parse_env, parse_header, parse_transport};
 use super::CliError;
 use crate::fuzz::TargetSpec;
+use crate::project_config::{self, RunSettings};
 use crate::server_config::{self, ServerEntry};
 use crate::target::{self, ReferenceHttp, Target};
 use crate::transport::Kind;
@@ -35,7 +36,8 @@ pub struct TargetArgs {
 
     /// Read the target from an MCP client's config file: `mcpServers`
     /// (Claude Desktop, Cursor, `.mcp.json`) or `servers` (VS Code `mcp.json`).
-    #[arg(long, value_name = "FILE", conflicts_with_all = ["url", "command"])]
+    /// An `mcp-conform.toml` gives its `[run]` settings and `[servers]` too.
+    #[arg(long, value_name = "FILE")]
     config: Option<PathBuf>,
 
     /// Which server of `--config` to test (needed when the file names several).
@@ -46,12 +48,31 @@ pub struct TargetArgs {
 impl TargetArgs {
     /// No URL and no command: the bundled reference server is the target.
     pub fn bundled(&self) -> bool {
-        self.url.is_none() && self.command.is_empty() && self.config.is_none()
+        let config_names_one = self.config.as_ref().is_some_and(|path| self.server.is_some() || names_servers(path));
+        self.url.is_none() && self.command.is_empty() && !config_names_one
+    }
+
+    /// The `[run]` settings when `--config` names an `mcp-conform.toml`.
+    pub fn project_settings(&self) -> Result<Option<RunSettings>, CliError> {
+        match &self.config {
+            Some(path) if project_config::is_project_config(path) => {
+                project_config::load(path).map(Some).map_err(|e| CliError::Usage(format!("--config {e}")))
+            }
+            _ => Ok(None),
+        }
     }
 
     /// The target, how a finding file names it, and the bundled HTTP server behind it, if one was started.
     pub async fn resolve(&self) -> Result<(Target, TargetSpec, Option<ReferenceHttp>), CliError> {
-        let Some(path) = &self.config else {
+        let flags_name_one = self.url.is_some() || !self.command.is_empty();
+        if let (Some(path), true) = (&self.config, flags_name_one) {
+            if !project_config::is_project_config(path) || self.server.is_some() {
+                return Err(CliError::Usage("name the server either in --config (with --server) or with --url / a command, not both".into()));
+            }
+        }
+        let from_config = |path: &&PathBuf| !flags_name_one && (self.server.is_some() || names_servers(path));
+        let Some(path) = self.config.as_ref().filter(from_config) else {
+            // No config, or an mcp-conform.toml naming no server: the flags say.
             return resolve(&self.url, &self.command, self.transport, &self.headers, &self.env).await;
         };
         let entry = server_config::load(path, self.server.as_deref()).map_err(|e| CliError::Usage(format!("--config {e}")))?;
@@ -68,6 +89,16 @@ impl TargetArgs {
             }
         }
     }
+}
+
+/// Whether an `mcp-conform.toml` names a server to test (any other config
+/// file is read for its servers, and says itself what is wrong with it).
+fn names_servers(path: &Path) -> bool {
+    if !project_config::is_project_config(path) {
+        return true;
+    }
+    let table = std::fs::read_to_string(path).ok().and_then(|text| text.parse::<toml::Table>().ok());
+    table.and_then(|t| t.get("servers").and_then(|s| s.as_table()).map(|s| !s.is_empty())).unwrap_or(true)
 }
 
 /// The target a subcommand names: a URL, a command, or the bundled reference
