@@ -27,30 +27,8 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::target::Target;
 use crate::transport::Kind;
-
-/// A server named in a config file, with its variables expanded.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum ServerEntry {
-    /// A command spoken to over stdio.
-    Command {
-        /// The program.
-        program: String,
-        /// Its arguments.
-        args: Vec<String>,
-        /// Extra environment variables.
-        env: Vec<(String, String)>,
-    },
-    /// An HTTP endpoint.
-    Url {
-        /// The endpoint (Streamable HTTP) or the SSE stream URL.
-        url: String,
-        /// `StreamableHttp` or `Sse`.
-        kind: Kind,
-        /// Headers sent on every request.
-        headers: Vec<(String, String)>,
-    },
-}
 
 /// Why a config file gave no server.
 #[derive(Debug, thiserror::Error)]
@@ -94,9 +72,9 @@ struct RawEntry {
     env_file: Option<serde_json::Value>,
 }
 
-/// Reads `path` and returns the server called `name`, or the only server
+/// Reads `path` and returns the server called `name` (its variables expanded), or the only server
 /// when `name` is `None` and the file holds exactly one.
-pub fn load(path: &Path, name: Option<&str>) -> Result<ServerEntry, ConfigError> {
+pub fn load(path: &Path, name: Option<&str>) -> Result<Target, ConfigError> {
     let shown = path.display().to_string();
     let invalid = |message: String| ConfigError::Invalid { path: shown.clone(), message };
     let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: shown.clone(), source })?;
@@ -134,7 +112,7 @@ pub fn load(path: &Path, name: Option<&str>) -> Result<ServerEntry, ConfigError>
     entry(raw, &variables).map_err(|message| invalid(format!("server `{name}`: {message}")))
 }
 
-fn entry(raw: RawEntry, variables: &Variables) -> Result<ServerEntry, String> {
+fn entry(raw: RawEntry, variables: &Variables) -> Result<Target, String> {
     if raw.cwd.is_some() {
         return Err("sets `cwd`, which mcp-conform does not apply: run it from that folder, without the field".into());
     }
@@ -154,14 +132,14 @@ fn entry(raw: RawEntry, variables: &Variables) -> Result<ServerEntry, String> {
     };
     match (raw.command, raw.url, kind) {
         (Some(_), Some(_), _) => Err("has both `command` and `url`; a server is one or the other".into()),
-        (Some(command), None, None | Some(Kind::Stdio)) => Ok(ServerEntry::Command {
+        (Some(command), None, None | Some(Kind::Stdio)) => Ok(Target::Stdio {
             program: variables.expand(&command)?,
             args: expand_all(raw.args)?,
             env: expand_map(raw.env)?,
         }),
         (Some(_), None, Some(kind)) => Err(format!("has a `command` but type {kind}; a command is spoken to over stdio")),
         (None, Some(url), Some(Kind::Stdio)) => Err(format!("has a `url` ({url}) but type stdio")),
-        (None, Some(url), kind) => Ok(ServerEntry::Url {
+        (None, Some(url), kind) => Ok(Target::Url {
             url: variables.expand(&url)?,
             kind: kind.unwrap_or(Kind::StreamableHttp),
             headers: expand_map(raw.headers)?,
@@ -301,19 +279,13 @@ mod tests {
                 "remote": {"url": "https://example.test/mcp", "headers": {"Authorization": "Bearer abc"}}
             }}"#,
         );
-        let ServerEntry::Command { program, args, env } = load(&path, Some("files")).unwrap() else { panic!() };
+        let Target::Stdio { program, args, env } = load(&path, Some("files")).unwrap() else { panic!() };
         assert_eq!(program, "npx");
         assert_eq!(args, ["-y", "server-files", &std::path::absolute(&dir).unwrap().display().to_string()]);
         assert_eq!(env, [("LEVEL".to_string(), "debug".to_string())]);
-        let remote = load(&path, Some("remote")).unwrap();
-        assert_eq!(
-            remote,
-            ServerEntry::Url {
-                url: "https://example.test/mcp".into(),
-                kind: Kind::StreamableHttp,
-                headers: vec![("Authorization".into(), "Bearer abc".into())],
-            }
-        );
+        let Target::Url { url, kind, headers } = load(&path, Some("remote")).unwrap() else { panic!() };
+        assert_eq!((url.as_str(), kind), ("https://example.test/mcp", Kind::StreamableHttp));
+        assert_eq!(headers, [("Authorization".to_string(), "Bearer abc".to_string())]);
     }
 
     #[test]
@@ -324,7 +296,7 @@ mod tests {
             ".vscode/mcp.json",
             "{\n  // the servers of this workspace\n  \"servers\": {\n    \"events\": {\"type\": \"sse\", \"url\": \"http://127.0.0.1:9/sse\", /* legacy */},\n  },\n}\n",
         );
-        let ServerEntry::Url { url, kind, .. } = load(&path, None).unwrap() else { panic!() };
+        let Target::Url { url, kind, .. } = load(&path, None).unwrap() else { panic!() };
         assert_eq!((url.as_str(), kind), ("http://127.0.0.1:9/sse", Kind::Sse));
         // `${workspaceFolder}` is the folder above `.vscode`.
         assert_eq!(workspace_folder(&path), std::path::absolute(&dir).unwrap());

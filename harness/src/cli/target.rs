@@ -6,7 +6,7 @@ use super::run::{parse_env, parse_header, parse_transport};
 use super::CliError;
 use crate::fuzz::TargetSpec;
 use crate::project_config::{self, RunSettings};
-use crate::server_config::{self, ServerEntry};
+use crate::server_config;
 use crate::target::{self, ReferenceHttp, Target};
 use crate::transport::Kind;
 
@@ -78,12 +78,12 @@ impl TargetArgs {
         let entry = server_config::load(path, self.server.as_deref()).map_err(|e| CliError::Usage(format!("--config {e}")))?;
         // Flags given beside the file add to what it says, as they would to a command line.
         match entry {
-            ServerEntry::Command { program, args, env } => {
+            Target::Stdio { program, args, env } => {
                 let command: Vec<String> = std::iter::once(program).chain(args).collect();
                 let env = [env, self.env.clone()].concat();
                 resolve(&None, &command, self.transport, &self.headers, &env).await
             }
-            ServerEntry::Url { url, kind, headers } => {
+            Target::Url { url, kind, headers } => {
                 let headers = [headers, self.headers.clone()].concat();
                 resolve(&Some(url), &[], self.transport.or(Some(kind)), &headers, &self.env).await
             }
