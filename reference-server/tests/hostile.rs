@@ -14,7 +14,7 @@ use tokio::time::timeout;
 
 use crate::support::*;
 
-const MODES: [&str; 11] = [
+const MODES: [&str; 12] = [
     "garbage-stdout",
     "huge-line",
     "endless-response",
@@ -26,6 +26,7 @@ const MODES: [&str; 11] = [
     "sse-never-closes",
     "spawn-child-and-exit",
     "leak-per-request",
+    "close-and-exit",
 ];
 
 const GIB: u64 = 1 << 30;
@@ -249,6 +250,17 @@ async fn stdio_exit_mid_response_writes_half_then_exits_3() {
     assert!(half.starts_with(br#"{"jsonrpc":"2.0","id":2,"#) && half.len() > 100);
     assert!(serde_json::from_slice::<Value>(&half).is_err());
     assert_eq!(s.exit().await.code(), Some(3));
+}
+
+#[tokio::test]
+async fn stdio_close_and_exit_answers_then_ends_its_session() {
+    let mut s = Raw::start(&["--hostile", "close-and-exit"]);
+    s.handshake().await;
+    s.send(&ping(2)).await;
+    assert_eq!(s.json().await["id"], 2, "the request is answered first");
+    let (rest, _) = s.line(1 << 20).await;
+    assert!(rest.is_empty(), "then stdout closes: {}", String::from_utf8_lossy(&rest));
+    assert_eq!(s.exit().await.code(), Some(0), "a clean exit, with stdin still open");
 }
 
 #[tokio::test]
