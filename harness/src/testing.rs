@@ -21,12 +21,11 @@
 //!
 //! fn main() {
 //!     let args = libtest_mimic::Arguments::from_args();
-//!     let trials = Conformance::stdio(env!("CARGO_BIN_EXE_mcp-conform"), ["reference-server"]).trials();
+//!     // In the server's crate, env!("CARGO_BIN_EXE_my-server") names its binary.
+//!     let trials = Conformance::stdio("target/debug/my-server", ["--stdio"]).trials();
 //!     libtest_mimic::run(&args, trials).exit();
 //! }
 //! ```
-//!
-//! (`env!("CARGO_BIN_EXE_my-server")` names the server crate's own binary.)
 //! Each test runs its case on fresh connections, so tests are independent
 //! and run in parallel. A `fail` result fails the test, as does a `warn`
 //! under [`Conformance::strict`]; `pass`, `not-applicable` and
