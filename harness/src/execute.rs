@@ -299,9 +299,9 @@ fn compare_golden(case: &str, name: &str, step: &Step, response: &Value, context
             format!("written for review as {}", pending.display()),
         )),
         golden::Comparison::Differs { pending, diff } => Some(finding(
-            format!("the answer differs from golden answer `{name}`"),
+            format!("the answer differs from golden answer `{name}` (written for review as {})", pending.display()),
             format!("the answer accepted at {}", golden::accepted_path(&pending).display()),
-            format!("written for review as {}:\n{diff}", pending.display()),
+            diff,
         )),
     })
 }
