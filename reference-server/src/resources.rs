@@ -7,7 +7,7 @@
 //! | `ref://readme` | `readme` | `text/markdown` | a short text about the fixtures |
 //! | `ref://logo` | `logo` | `image/png` | a 1×1 PNG as a Base64 `blob` |
 //! | `ref://counter` | `counter` | `text/plain` | `count: N`; `touch` bumps N and announces `notifications/resources/updated` |
-//! | `ref://slow-calls` | `slow-calls` | `application/json` | `{"started", "completed", "cancelled"}` counts of `slow` calls |
+//! | `ref://slow-calls` | `slow-calls` | `application/json` | `{"started", "completed", "cancelled"}` counts of the `slow` calls made at the reader's protocol version |
 //! | (the `test://` resources of [`conformance_fixtures`]) | | | |
 //! | `ref://annotated` | `annotated` | `text/plain` | a note; listed with `annotations` (`audience`, `priority`, `lastModified` from 2025-06-18) |
 //! | `ref://items/1` … `ref://items/120` | `item-1` … | `text/plain` | `Item N` |
@@ -113,6 +113,8 @@ const FIXED: &[Fixed] = &[
 /// A resource whose one read returns several content items (RESOURCES-004
 /// allows it), each with its own URI: a client must take every item.
 pub const BUNDLE_URI: &str = "ref://bundle";
+/// How the `slow` calls of the reader's protocol version ended.
+pub const SLOW_CALLS_URI: &str = "ref://slow-calls";
 const BUNDLE_NOTE: &str = "This bundle also holds the logo, as the next item.";
 
 /// The contents of [`BUNDLE_URI`]: a text item and a blob item (the blob
@@ -324,7 +326,8 @@ fn resolve(uri: &str) -> Option<Resolved> {
             return Some(Resolved::Blob { mime_type: "image/png", bytes });
         }
         COUNTER_URI => return text("text/plain", format!("count: {}", world::world().counter())),
-        "ref://slow-calls" => return text("application/json", world::world().slow_calls().to_string()),
+        // Read per version in `read`; here it only needs to exist.
+        SLOW_CALLS_URI => return text("application/json", String::new()),
         // Its first item; a read returns them all (`bundle_contents`).
         BUNDLE_URI => return text("text/plain", BUNDLE_NOTE.to_owned()),
         "ref://annotated" => return text("text/plain", "This note is listed with annotations.".to_owned()),
@@ -360,7 +363,7 @@ pub fn exists(uri: &str) -> bool {
 
 /// The `ttlMs` of a read of `uri` (2026-07-28).
 pub fn read_ttl_ms(uri: &str) -> u64 {
-    if uri == COUNTER_URI || uri == "ref://slow-calls" || uri == TOGGLED_URI {
+    if uri == COUNTER_URI || uri == SLOW_CALLS_URI || uri == TOGGLED_URI {
         0
     } else {
         READ_TTL_MS
@@ -401,6 +404,12 @@ pub fn read(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
     let mut result = Map::new();
     if uri == BUNDLE_URI {
         result.insert("contents".into(), Value::Array(bundle_contents(faults)));
+        return Ok(result);
+    }
+    if uri == SLOW_CALLS_URI {
+        // The counts of the reader's own version (see `World::slow_calls`).
+        let text = world::world().slow_calls(version).to_string();
+        result.insert("contents".into(), json!([{"uri": uri, "mimeType": "application/json", "text": text}]));
         return Ok(result);
     }
     match contents(uri, faults) {

@@ -108,7 +108,7 @@ pub async fn run(work: Work, ctx: &Context<'_>) -> Ran {
     match work {
         Work::Progress { steps, delay_ms } => progress(steps, delay_ms, ctx).await,
         Work::Slow { ms } => {
-            let call = world::world().slow_call();
+            let call = world::world().slow_call(ctx.version);
             let detached = ctx.faults.contains(Fault::CancelledWorkContinues) && tokio::runtime::Handle::try_current().is_ok();
             if detached {
                 // The work runs apart: a cancellation drops only the wait for it.

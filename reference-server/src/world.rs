@@ -29,6 +29,7 @@
 //! Delivery never waits: a stream that is full misses the notification
 //! (notifications are hints; the client can always list again).
 
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, LazyLock, Mutex, MutexGuard, PoisonError, Weak};
 
@@ -37,6 +38,7 @@ use serde_json::{json, Map, Value};
 use crate::faults::{Fault, FaultSet};
 use crate::peer::{ClientLink, Peer};
 use crate::protocol::meta::SUBSCRIPTION_ID;
+use crate::protocol::ProtocolVersion;
 
 /// The URI `touch` changes.
 pub const COUNTER_URI: &str = "ref://counter";
@@ -152,9 +154,9 @@ impl Delivery {
 pub struct World {
     toggled: AtomicBool,
     counter: AtomicU64,
-    slow_started: AtomicU64,
-    slow_completed: AtomicU64,
-    slow_cancelled: AtomicU64,
+    /// `slow` calls per protocol version: a client testing several
+    /// versions side by side on one server reads only its own version's.
+    slow: Mutex<BTreeMap<ProtocolVersion, SlowCounts>>,
     sessions: Mutex<Vec<Weak<Peer>>>,
     listeners: Mutex<Vec<Listener>>,
     next_listener: AtomicU64,
@@ -179,9 +181,18 @@ impl Drop for Registration {
     }
 }
 
+/// How the `slow` calls of one protocol version went.
+#[derive(Default, Clone, Copy)]
+struct SlowCounts {
+    started: u64,
+    completed: u64,
+    cancelled: u64,
+}
+
 /// Ends a `slow` call's accounting: completed, or else cancelled.
 pub struct SlowCall {
     world: &'static World,
+    version: ProtocolVersion,
     completed: bool,
 }
 
@@ -194,8 +205,13 @@ impl SlowCall {
 
 impl Drop for SlowCall {
     fn drop(&mut self) {
-        let counter = if self.completed { &self.world.slow_completed } else { &self.world.slow_cancelled };
-        counter.fetch_add(1, Ordering::SeqCst);
+        let mut slow = lock(&self.world.slow);
+        let counts = slow.entry(self.version).or_default();
+        if self.completed {
+            counts.completed += 1;
+        } else {
+            counts.cancelled += 1;
+        }
     }
 }
 
@@ -235,21 +251,19 @@ impl World {
         now
     }
 
-    /// A `slow` call starts; the returned guard records how it ends.
-    pub fn slow_call(&'static self) -> SlowCall {
-        self.slow_started.fetch_add(1, Ordering::SeqCst);
-        SlowCall {
-            world: self,
-            completed: false,
-        }
+    /// A `slow` call at `version` starts; the returned guard records how it ends.
+    pub fn slow_call(&'static self, version: ProtocolVersion) -> SlowCall {
+        lock(&self.slow).entry(version).or_default().started += 1;
+        SlowCall { world: self, version, completed: false }
     }
 
-    /// `{started, completed, cancelled}` of `slow` calls so far.
-    pub fn slow_calls(&self) -> Value {
+    /// `{started, completed, cancelled}` of the `slow` calls at `version` so far.
+    pub fn slow_calls(&self, version: ProtocolVersion) -> Value {
+        let counts = lock(&self.slow).get(&version).copied().unwrap_or_default();
         json!({
-            "started": self.slow_started.load(Ordering::SeqCst),
-            "completed": self.slow_completed.load(Ordering::SeqCst),
-            "cancelled": self.slow_cancelled.load(Ordering::SeqCst),
+            "started": counts.started,
+            "completed": counts.completed,
+            "cancelled": counts.cancelled,
         })
     }
 
@@ -428,8 +442,11 @@ mod tests {
     #[test]
     fn slow_calls_are_counted() {
         let w = fresh();
-        w.slow_call().complete();
-        drop(w.slow_call());
-        assert_eq!(w.slow_calls(), json!({"started": 2, "completed": 1, "cancelled": 1}));
+        w.slow_call(ProtocolVersion::V2025_11_25).complete();
+        drop(w.slow_call(ProtocolVersion::V2025_11_25));
+        drop(w.slow_call(ProtocolVersion::V2026_07_28));
+        assert_eq!(w.slow_calls(ProtocolVersion::V2025_11_25), json!({"started": 2, "completed": 1, "cancelled": 1}));
+        assert_eq!(w.slow_calls(ProtocolVersion::V2026_07_28), json!({"started": 1, "completed": 0, "cancelled": 1}));
+        assert_eq!(w.slow_calls(ProtocolVersion::V2024_11_05), json!({"started": 0, "completed": 0, "cancelled": 0}));
     }
 }
