@@ -12,6 +12,7 @@
 #   INPUT_BASELINE      a baseline file of known failures
 #   INPUT_ARGS          further `run` flags, split on spaces
 #   INPUT_REPORT_DIR    where the reports go (default: mcp-conform-reports)
+#   INPUT_SARIF_ANCHOR  the repository file SARIF results are located in
 # It appends summary.md to $GITHUB_STEP_SUMMARY and writes `exit-code` and
 # `report-dir` to $GITHUB_OUTPUT, then exits 0 so that the upload steps run;
 # the action's last step fails the job with the gate's exit code.
@@ -25,6 +26,7 @@ args=(run --color never --report-dir "$report_dir")
 [ -n "${INPUT_CONFIG:-}" ] && args+=(--config "$INPUT_CONFIG")
 [ -n "${INPUT_SERVER:-}" ] && args+=(--server "$INPUT_SERVER")
 [ -n "${INPUT_BASELINE:-}" ] && args+=(--baseline "$INPUT_BASELINE")
+[ -n "${INPUT_SARIF_ANCHOR:-}" ] && args+=(--sarif-anchor "$INPUT_SARIF_ANCHOR")
 if [ -n "${INPUT_ARGS:-}" ]; then
     read -r -a extra <<<"$INPUT_ARGS"
     args+=("${extra[@]}")

@@ -9,6 +9,7 @@
 //! cases = "mcp-cases"
 //! report_dir = "mcp-conform-reports"
 //! reports = ["json", "junit", "sarif", "markdown", "html"]
+//! sarif_anchor = "mcp-conform.toml"      # where code scanning shows the findings
 //! strict = true
 //! timeout = "10s"
 //! startup_timeout = "30s"
@@ -79,6 +80,8 @@ pub struct RunSettings {
     pub report_dir: Option<PathBuf>,
     /// `--report-format`, repeated.
     pub reports: Option<Vec<ReportFormat>>,
+    /// `--sarif-anchor` (a path from the repository's root, kept as written).
+    pub sarif_anchor: Option<String>,
     /// `--strict`.
     pub strict: Option<bool>,
     /// `--timeout`.

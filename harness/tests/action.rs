@@ -34,7 +34,7 @@ fn action_step(name: &str, inputs: &[(&str, &str)]) -> (String, String, Option<i
 #[test]
 fn the_run_step_gates_and_leaves_the_reports() {
     let only = "--only L-PING-001 --spec-version 2025-06-18";
-    let (output, summary, code, reports) = action_step("action-clean", &[("INPUT_ARGS", only)]);
+    let (output, summary, code, reports) = action_step("action-clean", &[("INPUT_ARGS", only), ("INPUT_SARIF_ANCHOR", "src/main.rs")]);
     assert_eq!(code, Some(0), "the step itself succeeds so that the uploads run");
     assert!(output.contains("exit-code=0\n"), "{output}");
     assert!(summary.contains("L-PING-001") || summary.contains("passed"), "{summary}");
@@ -43,10 +43,14 @@ fn the_run_step_gates_and_leaves_the_reports() {
     }
 
     let broken = format!("{} reference-server --fault ping-error", bin());
-    let (output, summary, code, _) = action_step("action-fault", &[("INPUT_ARGS", only), ("INPUT_COMMAND", &broken)]);
+    let inputs = [("INPUT_ARGS", only), ("INPUT_COMMAND", &broken), ("INPUT_SARIF_ANCHOR", "src/main.rs")];
+    let (output, summary, code, reports) = action_step("action-fault", &inputs);
     assert_eq!(code, Some(0));
     assert!(output.contains("exit-code=1\n"), "the gate's verdict reaches the last step: {output}");
     assert!(summary.contains("L-PING-001"), "{summary}");
+    let sarif: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(reports.join("results.sarif")).unwrap()).unwrap();
+    let located = &sarif["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["artifactLocation"]["uri"];
+    assert_eq!(located, "src/main.rs", "code scanning gets a file location");
 
     let (output, summary, _, _) = action_step("action-usage", &[("INPUT_ARGS", "--bogus")]);
     assert!(output.contains("exit-code=2\n"), "{output}");

@@ -27,9 +27,10 @@
 //!
 //! **Locations.** A finding is about what a server did on the wire, not
 //! about a line of source, so each result has a logical location
-//! `<case>/<version>/<transport>` and no physical one. GitHub code scanning
-//! only shows results that have a file location, so a SARIF upload there
-//! needs one added by whoever knows which file the server lives in.
+//! `<case>/<version>/<transport>`, and no physical one unless the user names
+//! a file of their repository to anchor them to ([`to_sarif_anchored`],
+//! `run --sarif-anchor FILE`): GitHub code scanning takes only results
+//! located in a file.
 //!
 //! **Fingerprints.** `partialFingerprints["mcpConformCheck/v1"]` is
 //! `<rule>/<case>/<version>/<transport>` (plus `/<n>` for the n-th finding
@@ -68,6 +69,33 @@ pub const FINGERPRINT_KEY: &str = "mcpConformCheck/v1";
 /// Writes `record` as a SARIF 2.1.0 log (pretty-printed JSON ending with a
 /// newline).
 pub fn to_sarif(record: &RunRecord) -> String {
+    render(&log(record))
+}
+
+/// [`to_sarif`], with every result also located at line 1 of `anchor`, a
+/// file of the user's repository (its path relative to the repository's
+/// root, `/`-separated): GitHub code scanning takes only results located in
+/// a file, and a server's findings have none of their own. The anchor is
+/// where the user chose to keep them, e.g. `mcp-conform.toml` or the
+/// server's entry point; the fingerprints stay those of the case.
+pub fn to_sarif_anchored(record: &RunRecord, anchor: &str) -> String {
+    let mut log = log(record);
+    let physical = json!({ "artifactLocation": { "uri": anchor }, "region": { "startLine": 1 } });
+    let locations = log["runs"][0]["results"].as_array_mut().into_iter().flatten().filter_map(|r| r["locations"][0].as_object_mut());
+    for location in locations {
+        location.insert("physicalLocation".into(), physical.clone());
+    }
+    render(&log)
+}
+
+fn render(log: &Value) -> String {
+    // A `Value` always serializes.
+    let mut text = serde_json::to_string_pretty(log).expect("a JSON value serializes");
+    text.push('\n');
+    text
+}
+
+fn log(record: &RunRecord) -> Value {
     let mut rules = Rules::default();
     let mut results = Vec::new();
     for result in &record.results {
@@ -92,7 +120,7 @@ pub fn to_sarif(record: &RunRecord) -> String {
         invocation["toolExecutionNotifications"] = Value::Array(notifications);
     }
 
-    let log = json!({
+    json!({
         "$schema": SARIF_SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
@@ -119,11 +147,7 @@ pub fn to_sarif(record: &RunRecord) -> String {
                 },
             },
         }],
-    });
-    // A `Value` always serializes.
-    let mut text = serde_json::to_string_pretty(&log).expect("a JSON value serializes");
-    text.push('\n');
-    text
+    })
 }
 
 /// One SARIF result per finding of a `fail` or `warn` case.
@@ -429,5 +453,22 @@ mod tests {
             .collect();
         assert_eq!(prints[0], "REQ-001/REQ-001-fail/2025-06-18/stdio");
         assert_eq!(prints[1], "REQ-001/REQ-001-fail/2025-06-18/stdio/2");
+    }
+
+    #[test]
+    fn an_anchor_locates_every_result_in_that_file() {
+        let record = record_with(vec![result(Status::Fail), result(Status::Inconclusive)]);
+        let plain: Value = serde_json::from_str(&to_sarif(&record)).unwrap();
+        let anchored: Value = serde_json::from_str(&to_sarif_anchored(&record, "mcp-conform.toml")).unwrap();
+        let results = anchored["runs"][0]["results"].as_array().unwrap();
+        assert_eq!(results.len(), 2);
+        for (i, result) in results.iter().enumerate() {
+            let location = &result["locations"][0];
+            assert_eq!(location["physicalLocation"]["artifactLocation"]["uri"], "mcp-conform.toml");
+            assert_eq!(location["physicalLocation"]["region"]["startLine"], 1);
+            assert_eq!(location["logicalLocations"], plain["runs"][0]["results"][i]["locations"][0]["logicalLocations"]);
+            assert_eq!(result["partialFingerprints"], plain["runs"][0]["results"][i]["partialFingerprints"]);
+        }
+        assert!(plain["runs"][0]["results"][0]["locations"][0].get("physicalLocation").is_none());
     }
 }

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::process::Command;
 
 use reports::markdown::{to_markdown, MAX_BYTES};
-use reports::sarif::{to_sarif, FINGERPRINT_KEY};
+use reports::sarif::{to_sarif, to_sarif_anchored, FINGERPRINT_KEY};
 use reports::{CaseResult, Direction, Finding, RunRecord, Status, TranscriptEntry};
 use serde_json::Value;
 
@@ -190,11 +190,14 @@ fn sarif_is_valid_against_the_official_schema() {
     let schema = official_schema();
     let validator = jsonschema::options().offline().build(&schema).expect("the schema compiles");
     let log: Value = serde_json::from_str(&to_sarif(&sample())).unwrap();
-    let errors: Vec<String> = validator
-        .iter_errors(&log)
-        .map(|e| format!("{} at {}", e, e.instance_path()))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
+    let anchored: Value = serde_json::from_str(&to_sarif_anchored(&sample(), "src/main.rs")).unwrap();
+    for log in [&log, &anchored] {
+        let errors: Vec<String> = validator
+            .iter_errors(log)
+            .map(|e| format!("{} at {}", e, e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+    }
 
     // The validator is not vacuous: a broken log is refused.
     let mut broken = log.clone();

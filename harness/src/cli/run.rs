@@ -38,6 +38,11 @@ pub struct RunArgs {
     #[arg(long = "report-format", value_name = "FORMAT", value_enum)]
     report_formats: Vec<ReportFormat>,
 
+    /// Locate every SARIF result at line 1 of this file of your repository
+    /// (path from its root), as GitHub code scanning requires a file location.
+    #[arg(long, value_name = "FILE")]
+    sarif_anchor: Option<String>,
+
     /// Deadline of each request, e.g. `10s`, `500ms` (a bare number is seconds) [default: 10s].
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     timeout: Option<Duration>,
@@ -227,7 +232,10 @@ pub async fn run(mut args: RunArgs) -> Result<i32, CliError> {
                 ReportFormat::Junit => ("junit.xml", reports::junit::to_junit(&record)),
                 ReportFormat::Html => ("report.html", reports::html::to_html(&record)),
                 // SARIF for code scanning, Markdown for $GITHUB_STEP_SUMMARY.
-                ReportFormat::Sarif => ("results.sarif", reports::sarif::to_sarif(&record)),
+                ReportFormat::Sarif => match &args.sarif_anchor {
+                    Some(anchor) => ("results.sarif", reports::sarif::to_sarif_anchored(&record, anchor)),
+                    None => ("results.sarif", reports::sarif::to_sarif(&record)),
+                },
                 ReportFormat::Markdown => ("summary.md", reports::markdown::to_markdown(&record)),
             };
             write(dir.join(file), text)?;
@@ -262,6 +270,7 @@ impl RunArgs {
         or_list(&mut self.only, settings.only);
         or_list(&mut self.skip, settings.skip);
         or(&mut self.report_dir, settings.report_dir);
+        or(&mut self.sarif_anchor, settings.sarif_anchor);
         or(&mut self.timeout, settings.timeout);
         or(&mut self.startup_timeout, settings.startup_timeout);
         or(&mut self.cases, settings.cases);
