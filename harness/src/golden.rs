@@ -164,7 +164,31 @@ fn redact_at(value: &mut Value, segments: &[String]) {
 /// line of context, at most 40 lines.
 pub fn diff(old: &str, new: &str) -> String {
     let (old, new): (Vec<&str>, Vec<&str>) = (old.lines().collect(), new.lines().collect());
-    // Longest common subsequence by dynamic programming: answers are small.
+    // The common head and tail are context; only the middle needs aligning.
+    let head = old.iter().zip(&new).take_while(|(a, b)| a == b).count();
+    let tail = old[head..].iter().rev().zip(new[head..].iter().rev()).take_while(|(a, b)| a == b).count();
+    let mut lines: Vec<String> = old[..head].iter().map(|l| format!("  {l}")).collect();
+    lines.extend(aligned(&old[head..old.len() - tail], &new[head..new.len() - tail]));
+    lines.extend(old[old.len() - tail..].iter().map(|l| format!("  {l}")));
+    // Keep changed lines and one line of context around them.
+    let changed = |k: usize| lines.get(k).is_some_and(|l| !l.starts_with("  "));
+    let kept: Vec<&String> =
+        lines.iter().enumerate().filter(|(k, _)| changed(*k) || changed(k + 1) || (*k > 0 && changed(k - 1))).map(|(_, l)| l).collect();
+    let mut shown: Vec<String> = kept.iter().take(40).map(|l| l.to_string()).collect();
+    if kept.len() > 40 {
+        shown.push(format!("... {} more lines", kept.len() - 40));
+    }
+    shown.join("\n")
+}
+
+/// `old` turned into `new` line by line: a longest common subsequence by
+/// dynamic programming when the table is small, else every old line removed
+/// and every new one added (a server's answer can be huge; the table must not be).
+fn aligned(old: &[&str], new: &[&str]) -> Vec<String> {
+    const MAX_CELLS: usize = 4_000_000;
+    if old.len().saturating_mul(new.len()) > MAX_CELLS {
+        return old.iter().map(|l| format!("- {l}")).chain(new.iter().map(|l| format!("+ {l}"))).collect();
+    }
     let mut lcs = vec![vec![0usize; new.len() + 1]; old.len() + 1];
     for i in (0..old.len()).rev() {
         for j in (0..new.len()).rev() {
@@ -185,15 +209,7 @@ pub fn diff(old: &str, new: &str) -> String {
             i += 1;
         }
     }
-    // Keep changed lines and one line of context around them.
-    let changed = |k: usize| lines.get(k).is_some_and(|l| !l.starts_with("  "));
-    let kept: Vec<&String> =
-        lines.iter().enumerate().filter(|(k, _)| changed(*k) || changed(k + 1) || (*k > 0 && changed(k - 1))).map(|(_, l)| l).collect();
-    let mut shown: Vec<String> = kept.iter().take(40).map(|l| l.to_string()).collect();
-    if kept.len() > 40 {
-        shown.push(format!("... {} more lines", kept.len() - 40));
-    }
-    shown.join("\n")
+    lines
 }
 
 #[cfg(test)]
@@ -236,5 +252,15 @@ mod tests {
     fn diff_shows_changes_with_context() {
         let diff = diff("a\nb\nc\nd\ne\n", "a\nb\nX\nd\ne\n");
         assert_eq!(diff, "  b\n- c\n+ X\n  d");
+    }
+
+    #[test]
+    fn a_huge_answer_is_diffed_without_a_huge_table() {
+        // 20 000 × 20 000 changed lines would be a 400-million-cell table.
+        let old: String = (0..20_000).map(|i| format!("a{i}\n")).collect();
+        let new: String = (0..20_000).map(|i| format!("b{i}\n")).collect();
+        let diff = diff(&format!("same\n{old}same\n"), &format!("same\n{new}same\n"));
+        assert!(diff.starts_with("  same\n- a0\n- a1"), "{}", &diff[..40]);
+        assert!(diff.ends_with("... 39962 more lines"), "{}", &diff[diff.len() - 40..]);
     }
 }
