@@ -444,7 +444,7 @@ const EXPECTATIONS: &[Expectation] = &[
         transports: STREAMABLE,
         since: "2025-06-18",
     },
-    Expectation { fault: "auth-missing-token-403", fails: &["AUTH-008-unauthenticated-challenge"], collateral: &[], transports: STREAMABLE, since: "2025-06-18" },
+    Expectation { fault: "auth-missing-token-403", fails: &["AUTH-008-unauthenticated-challenge"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },
     Expectation {
         fault: "auth-server-metadata-missing",
         fails: &["L-AUTH-002-authorization-server-metadata"],
