@@ -876,7 +876,7 @@ const EXPECTATIONS: &[Expectation] = &[
     },
     Expectation { fault: "request-notifications-on-listen-streams", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
     Expectation { fault: "logs-on-another-request-stream", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
-    Expectation { fault: "request-stream-left-open", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
+    Expectation { fault: "request-stream-left-open", fails: &["HTTP-009-stream-routing", "HTTP-011-request-stream-ends"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },
     Expectation { fault: "listen-notifications-untagged", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
     Expectation { fault: "listen-ids-mixed", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
     Expectation { fault: "responses-on-get-stream", fails: &["L-HTTP-005-get-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },
