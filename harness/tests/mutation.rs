@@ -290,8 +290,8 @@ const EXPECTATIONS: &[Expectation] = &[
         transports: ALL,
         since: "2024-11-05",
     },
-    // The completions capability exists from 2025-03-26 on.
-    Expectation { fault: "completion-too-many-values", fails: &["UTIL-023-completion-values"], collateral: &[], transports: ALL, since: "2025-03-26" },
+    // completion/complete exists in every version, the completions capability from 2025-03-26 on.
+    Expectation { fault: "completion-too-many-values", fails: &["UTIL-023-completion-values"], collateral: &[], transports: ALL, since: "2024-11-05" },
     Expectation { fault: "completion-without-capability", fails: &["UTIL-022-completion-capability"], collateral: &[], transports: ALL, since: "2025-03-26" },
     Expectation {
         fault: "next-cursor-on-last-page",
@@ -444,7 +444,7 @@ const EXPECTATIONS: &[Expectation] = &[
         transports: STREAMABLE,
         since: "2025-06-18",
     },
-    Expectation { fault: "auth-missing-token-403", fails: &["AUTH-008-unauthenticated-challenge"], collateral: &[], transports: STREAMABLE, since: "2025-06-18" },
+    Expectation { fault: "auth-missing-token-403", fails: &["AUTH-008-unauthenticated-challenge"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },
     Expectation {
         fault: "auth-server-metadata-missing",
         fails: &["L-AUTH-002-authorization-server-metadata"],
@@ -812,7 +812,7 @@ const EXPECTATIONS: &[Expectation] = &[
     },
     // Array structured content exists in 2026-07-28 only.
     Expectation { fault: "structured-content-wrapped", fails: &["TOOLS-008-call-results"], collateral: &[], transports: STATELESS, since: "2026-07-28" },    Expectation { fault: "progress-message-unreadable", fails: &["UTIL-010-progress-messages"], collateral: &[], transports: ALL, since: "2025-03-26" },
-    Expectation { fault: "completion-unranked", fails: &["UTIL-025-completion-ranking"], collateral: &[], transports: ALL, since: "2025-03-26" },    Expectation { fault: "stale-handle-accepted", fails: &["TOOLS-020-stale-handle"], collateral: &[], transports: STATELESS, since: "2026-07-28" },    // Faults of earlier rows whose spoiled listings, results or completions
+    Expectation { fault: "completion-unranked", fails: &["UTIL-025-completion-ranking"], collateral: &[], transports: ALL, since: "2024-11-05" },    Expectation { fault: "stale-handle-accepted", fails: &["TOOLS-020-stale-handle"], collateral: &[], transports: STATELESS, since: "2026-07-28" },    // Faults of earlier rows whose spoiled listings, results or completions
     // the tools, progress and completion cases above see too (on receipt,
     // by the schema of the version): collateral only, their own rows hold
     // what they are aimed at.
@@ -828,7 +828,7 @@ const EXPECTATIONS: &[Expectation] = &[
     Expectation { fault: "elicitation-nested-form", fails: &[], collateral: &["TOOLS-016-result-content"], transports: ALL, since: "2025-06-18" },
     Expectation { fault: "task-result-without-extension", fails: &[], collateral: &["TOOLS-016-result-content"], transports: STATELESS, since: "2026-07-28" },
     Expectation { fault: "template-invalid", fails: &[], collateral: &["UTIL-025-completion-ranking"], transports: ALL, since: "2024-11-05" },
-    Expectation { fault: "completion-too-many-values", fails: &[], collateral: &["UTIL-025-completion-ranking"], transports: ALL, since: "2025-03-26" },
+    Expectation { fault: "completion-too-many-values", fails: &[], collateral: &["UTIL-025-completion-ranking"], transports: ALL, since: "2024-11-05" },
     Expectation { fault: "missing-cache-fields", fails: &[], collateral: &["UTIL-025-completion-ranking"], transports: ALL, since: "2026-07-28" },
     Expectation { fault: "result-type-missing", fails: &[], collateral: &["UTIL-025-completion-ranking"], transports: ALL, since: "2026-07-28" },
     Expectation { fault: "cache-scope-invalid", fails: &[], collateral: &["UTIL-025-completion-ranking"], transports: STATELESS, since: "2026-07-28" },
@@ -876,7 +876,7 @@ const EXPECTATIONS: &[Expectation] = &[
     },
     Expectation { fault: "request-notifications-on-listen-streams", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
     Expectation { fault: "logs-on-another-request-stream", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
-    Expectation { fault: "request-stream-left-open", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
+    Expectation { fault: "request-stream-left-open", fails: &["HTTP-009-stream-routing", "HTTP-011-request-stream-ends"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },
     Expectation { fault: "listen-notifications-untagged", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
     Expectation { fault: "listen-ids-mixed", fails: &["HTTP-009-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
     Expectation { fault: "responses-on-get-stream", fails: &["L-HTTP-005-get-stream-routing"], collateral: &[], transports: STREAMABLE, since: "2025-03-26" },

@@ -427,7 +427,7 @@ pub enum Fault {
     RequestNotificationsOnListenStreams,
     /// 2026-07-28 HTTP: log messages go on the oldest other open request stream.
     LogsOnAnotherRequestStream,
-    /// 2026-07-28 HTTP: a request's stream stays open for seconds after its response.
+    /// Streamable HTTP (2025-03-26 on): a request's stream stays open for seconds after its response.
     RequestStreamLeftOpen,
     /// 2026-07-28: listen notifications (after the acknowledgement) carry no subscription id.
     ListenNotificationsUntagged,
@@ -1834,7 +1834,7 @@ pub const CATALOGUE: &[FaultInfo] = &[
         name: "request-stream-left-open",
         breaks: &["HTTP-011"],
         scope: Scope::StreamableHttp,
-        description: "in 2026-07-28 keeps a request's SSE stream open for 3 s after its response instead of closing it",
+        description: "keeps a request's SSE stream open for 3 s after its response instead of closing it (Streamable HTTP, 2025-03-26 on)",
     },
     FaultInfo {
         fault: Fault::ListenNotificationsUntagged,

@@ -41,6 +41,8 @@ fn draft(requirement: &str, message: String, expected: &str, actual: String) -> 
 
 /// A token no authorization server issued: not even a JWT.
 const INVALID_TOKEN: &str = "mcp-conform-invalid-token-0b6f2e";
+/// The first version that says what a 401 challenge holds (AUTH-008).
+const CHALLENGE_SINCE: &str = "2025-06-18";
 /// The scope that asks for refresh tokens (AUTH-014).
 const OFFLINE_ACCESS: &str = "offline_access";
 
@@ -87,6 +89,8 @@ pub(super) fn probe_of<'a>(context: &CaseContext<'a>) -> Result<Probe<'a>, StepO
 
 /// AUTH-008, AUTH-010, L-AUTH-001: a request without a token is refused with
 /// 401 and a Bearer `WWW-Authenticate` (naming `resource_metadata` in 2025-06-18).
+/// In 2025-03-26 only the status is judged (AUTH-010): the challenge's form
+/// is a rule from 2025-06-18 on (AUTH-008).
 pub async fn challenge(context: &CaseContext<'_>) -> StepOutcome {
     let probe = match probe_of(context) {
         Ok(p) => p,
@@ -103,6 +107,9 @@ pub async fn challenge(context: &CaseContext<'_>) -> StepOutcome {
             "HTTP 401 Unauthorized",
             answer.summary(),
         ));
+    }
+    if !at_least(probe.version(), CHALLENGE_SINCE) {
+        return StepOutcome::default();
     }
     let header = answer.header("www-authenticate").unwrap_or_default();
     if !header.trim_start().to_ascii_lowercase().starts_with("bearer") {

@@ -171,6 +171,7 @@ pub const NAMES: &[&str] = &[
     "version-header-required",
     "url-elicitation",
     "sampling-tool-loop",
+    "request-stream-end",
 ];
 
 /// Is `name` a built-in check?
@@ -305,6 +306,7 @@ pub async fn run(name: &str, context: &CaseContext<'_>) -> StepOutcome {
         "version-header-required" => endpoint::version_header_required(context).await,
         "url-elicitation" => url_elicitation::required_error(context).await,
         "sampling-tool-loop" => sampling_tools::tool_loop(context).await,
+        "request-stream-end" => streams::request_stream_end(context).await,
         other => StepOutcome { inconclusive: vec![format!("unknown check `{other}`")], ..StepOutcome::default() },
     }
 }

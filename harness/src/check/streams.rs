@@ -12,7 +12,8 @@
 //!
 //! In the handshake era (2025-03-26 to 2025-11-25) the GET stream carries
 //! no responses (L-HTTP-005) and no message goes on two streams
-//! (L-HTTP-006).
+//! (L-HTTP-006); a POSTed request's stream ends after its response there
+//! too (HTTP-011).
 //!
 //! The checks open the streams themselves with raw requests, so that every
 //! message is read on the connection it came on.
@@ -347,6 +348,11 @@ fn judge_call(call: &Call, all: &[&Call], findings: &mut Findings) {
             );
         }
     }
+    judge_end(call, findings);
+}
+
+/// HTTP-011: a call's stream should end once its response is sent.
+fn judge_end(call: &Call, findings: &mut Findings) {
     if call.answered && !call.ended_after {
         findings.add(
             "HTTP-011",
@@ -548,4 +554,36 @@ fn judge_priming(channel: &str, id: Option<&Value>, items: &[StreamItem]) -> Opt
         ));
     }
     None
+}
+
+/// HTTP-011 in the handshake era (2025-03-26 to 2025-11-25, Streamable
+/// HTTP): a call of the `progress` tool with a progress token, POSTed in the
+/// harness's session; when it is answered with an SSE stream, that stream
+/// ends within [`END_WAIT`] of the call's response. A JSON answer, or a
+/// stream that ends before the response, leaves nothing to judge.
+pub async fn request_stream_end(context: &CaseContext<'_>) -> StepOutcome {
+    if context.transport != Kind::StreamableHttp || era(&context.session.version) != Era::Stateful {
+        return not_applicable("this check judges the POST streams of handshake-era Streamable HTTP (2026-07-28 has its own case)");
+    }
+    let Some(probe) = Probe::new(context) else {
+        return not_applicable("this check needs an HTTP transport");
+    };
+    let Some(role) = context.options.fixtures.progress.clone() else {
+        return inconclusive(unmapped("progress"));
+    };
+    let id = json!("mcp-conform-stream-end-call");
+    let params = json!({ "name": role.tool, "arguments": role.arguments, "_meta": { "progressToken": "mcp-conform-stream-end" } });
+    let request = ProbeRequest::post(crate::jsonrpc::request(&id, "tools/call", Some(params))).headers(probe.session_headers());
+    let stream = match probe.open_stream(&role.tool, request).await {
+        Ok(stream) => stream,
+        Err(why) => return inconclusive(format!("no SSE stream to judge: {why}")),
+    };
+    let call = Call { tool: role.tool, channel: String::new(), token: None, logs: false, before: Vec::new(), answered: false, ended_after: false };
+    let call = read_call(stream, &id, call, Vec::new()).await;
+    if !call.answered {
+        return inconclusive(format!("{} ended or went quiet before the call's response: no response to close the stream after", call.channel));
+    }
+    let mut findings = Findings::default();
+    judge_end(&call, &mut findings);
+    StepOutcome { findings: findings.0, ..StepOutcome::default() }
 }

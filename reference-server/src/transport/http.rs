@@ -413,11 +413,16 @@ impl App {
             let peer = session.peer.clone();
             let close_early = job.closes_stream_early();
             let broadcast = self.faulty(Fault::NotificationsOnTwoStreams);
+            let left_open = self.faulty(Fault::RequestStreamLeftOpen);
             return self.live_reply(&session, close_early, move |tx| async move {
                 let sink = if broadcast { copy_notifications_to_outlet(peer.clone(), tx) } else { tx };
                 let link = ClientLink::new(peer.clone(), sink.clone(), dispatcher.ask_timeout());
                 if let Some(reply) = job.respond(dispatcher, &peer, Some(link)).await {
                     let _ = sink.send(reply).await;
+                }
+                if left_open {
+                    // The sender lives on, so the stream stays open after the response.
+                    tokio::time::sleep(modern_stream::LEFT_OPEN).await;
                 }
             });
         }

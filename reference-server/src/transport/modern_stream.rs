@@ -37,7 +37,7 @@ use crate::protocol::{Request, RequestMeta};
 const OUTBOX: usize = 64;
 
 /// How long the `request-stream-left-open` fault holds a stream after its response.
-const LEFT_OPEN: Duration = Duration::from_secs(3);
+pub(super) const LEFT_OPEN: Duration = Duration::from_secs(3);
 
 /// How long a listen stream may stay quiet before a `:` keep-alive
 /// (HTTP-013): short, so that a client watching a few seconds sees one.
