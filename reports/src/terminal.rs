@@ -280,20 +280,13 @@ impl Renderer {
             part(counts.inconclusive, "inconclusive", Paint::magenta),
             human_duration(record.duration_ms),
         );
-        // With a baseline the gate decides the outcome: the last line says it.
-        if let Some(gate) = &record.gate {
-            let verdict = if gate.passed {
-                self.paint.green("gate passed")
+        // With a baseline or a snapshot, their gates decide the outcome: the last line says it.
+        let gates = [("gate", record.gate.as_ref().map(|g| g.passed)), ("surface gate", record.surface.as_ref().map(|s| s.passed))];
+        for (name, passed) in gates.into_iter().filter_map(|(name, passed)| Some((name, passed?))) {
+            let verdict = if passed {
+                self.paint.green(&format!("{name} passed"))
             } else {
-                self.paint.red("gate FAILED")
-            };
-            let _ = write!(text, "; {verdict}");
-        }
-        if let Some(surface) = &record.surface {
-            let verdict = if surface.passed {
-                self.paint.green("surface gate passed")
-            } else {
-                self.paint.red("surface gate FAILED")
+                self.paint.red(&format!("{name} FAILED"))
             };
             let _ = write!(text, "; {verdict}");
         }
