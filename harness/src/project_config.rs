@@ -26,10 +26,13 @@
 //! headers = { Authorization = "Bearer ${env:STAGING_TOKEN}" }
 //! ```
 //!
-//! `run --config mcp-conform.toml` reads it. Every `[run]` key is a default:
-//! the flag of the same name wins. Paths are relative to the file. The
+//! `run`, `baseline`, `snapshot` and `fuzz` read `./mcp-conform.toml` when
+//! the current folder has one (`--config FILE` reads another, `--no-config`
+//! none; see `cli::target`). Every `[run]` key is a default for `run`: the
+//! flag of the same name wins. Paths are relative to the file. The
 //! `[servers]` entries have the shape of an `mcpServers` entry
-//! ([`crate::server_config`]), and `--server NAME` picks one as it does there.
+//! ([`crate::server_config`]), and `--server NAME` picks one as it does
+//! there; `[run] server` must name one of them, or the file is refused.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -65,7 +68,8 @@ impl ReportFormat {
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RunSettings {
-    /// The server of `[servers]` tested when no target flag is given.
+    /// The server of `[servers]` tested when no target flag is given; a
+    /// name `[servers]` lacks is an error.
     pub server: Option<String>,
     /// `--spec-version`, repeated.
     #[serde(default)]
@@ -127,9 +131,8 @@ impl From<CallToolsSetting> for CallTools {
 struct File {
     #[serde(default)]
     run: RunSettings,
-    /// Read by [`crate::server_config`]; only its shape is checked here.
+    /// Read by [`crate::server_config`]; only its names are checked here.
     #[serde(default)]
-    #[allow(dead_code)]
     servers: toml::Table,
 }
 
@@ -141,20 +144,62 @@ pub fn is_project_config(path: &Path) -> bool {
 /// Reads the `[run]` settings of `path`, its paths made relative to the
 /// current folder; `Err` names the file, the line and what is wrong.
 pub fn load(path: &Path) -> Result<RunSettings, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let file: File = toml::from_str(&text).map_err(|e| {
-        let line = e.span().map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1);
-        format!("{}{}: {}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default(), e.message())
-    })?;
-    let mut run = file.run;
-    if let Some(unknown) = run.versions.iter().find(|v| !version::is_known(v)) {
-        return Err(format!("{}: [run] versions: unknown protocol version `{unknown}` (known: {})", path.display(), version::ALL.join(", ")));
-    }
+    let mut run = read(path)?.run;
     let base = path.parent().unwrap_or(Path::new(""));
     for relative in [&mut run.baseline, &mut run.fixtures, &mut run.cases, &mut run.report_dir].into_iter().flatten() {
         *relative = base.join(&*relative);
     }
     Ok(run)
+}
+
+/// Whether the file names the server to test when no target flag does: a
+/// `[run] server`, or any `[servers.NAME]` (the only one is taken, and
+/// several ask for `--server`). `Err` as [`load`]'s.
+pub fn names_a_server(path: &Path) -> Result<bool, String> {
+    let file = read(path)?;
+    Ok(file.run.server.is_some() || !file.servers.is_empty())
+}
+
+/// The file, checked: its keys, its versions, and that `[run] server`
+/// names one of its `[servers]`.
+fn read(path: &Path) -> Result<File, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let file: File = toml::from_str(&text).map_err(|e| {
+        let line = e.span().map(|span| line_of(&text, span.start));
+        format!("{}{}: {}", path.display(), line.map(|l| format!(":{l}")).unwrap_or_default(), e.message())
+    })?;
+    if let Some(unknown) = file.run.versions.iter().find(|v| !version::is_known(v)) {
+        return Err(format!("{}: [run] versions: unknown protocol version `{unknown}` (known: {})", path.display(), version::ALL.join(", ")));
+    }
+    if let Some(name) = file.run.server.as_deref().filter(|name| !file.servers.contains_key(*name)) {
+        let line = server_line(&text).map(|l| format!(":{l}")).unwrap_or_default();
+        let has = if file.servers.is_empty() {
+            "the file has no [servers.NAME] table".to_string()
+        } else {
+            format!("the file has: {}", file.servers.keys().map(String::as_str).collect::<Vec<_>>().join(", "))
+        };
+        return Err(format!("{}{line}: [run] server = \"{name}\" names no server of [servers] ({has})", path.display()));
+    }
+    Ok(file)
+}
+
+/// The 1-based line holding byte `offset` of `text`.
+fn line_of(text: &str, offset: usize) -> usize {
+    text[..offset.min(text.len())].matches('\n').count() + 1
+}
+
+/// The line of `server =` in the `[run]` table, to point at it.
+fn server_line(text: &str) -> Option<usize> {
+    let mut in_run = false;
+    for (at, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.starts_with('[') {
+            in_run = line.trim_start_matches('[').trim_end_matches(']').trim() == "run";
+        } else if in_run && line.split('=').next().is_some_and(|key| key.trim() == "server") {
+            return Some(at + 1);
+        }
+    }
+    None
 }
 
 fn duration<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Option<Duration>, D::Error> {
@@ -196,5 +241,28 @@ mod tests {
         assert!(err("format", "[run]\nreports = [\"pdf\"]\n").contains("unknown variant `pdf`"));
         assert!(err("duration", "[run]\ntimeout = \"soon\"\n").contains("`soon`"));
         assert!(err("table", "[runn]\n").contains("unknown field `runn`"));
+    }
+
+    #[test]
+    fn the_run_server_must_be_one_of_the_servers() {
+        let err = |name, text| load_text(name, text).unwrap_err();
+        let named = "[run]\nstrict = true\nserver = \"locl\"\n\n[servers.local]\ncommand = \"x\"\n";
+        assert!(err("server-typo", named).contains("mcp-conform.toml:3: [run] server = \"locl\" names no server of [servers] (the file has: local)"));
+        assert!(err("server-none", "[run]\nserver = \"local\"\n").contains("(the file has no [servers.NAME] table)"));
+        assert!(err("server-empty", "[run]\nserver = \"local\"\n[servers]\n").contains("no [servers.NAME] table"));
+        assert!(load_text("server-ok", "[run]\nserver = \"local\"\n[servers.local]\ncommand = \"x\"\n").is_ok());
+    }
+
+    #[test]
+    fn a_server_is_named_by_run_or_by_servers() {
+        let names = |name, text| {
+            load_text(name, text).unwrap();
+            let path = std::env::temp_dir().join(format!("mcp-conform-project-{}-{name}", std::process::id())).join("mcp-conform.toml");
+            names_a_server(&path).unwrap()
+        };
+        assert!(!names("names-none", "[run]\nstrict = true\n"));
+        assert!(!names("names-empty", "[servers]\n"));
+        assert!(names("names-one", "[servers.a]\ncommand = \"x\"\n"));
+        assert!(names("names-run", "[run]\nserver = \"a\"\n[servers.a]\ncommand = \"x\"\n"));
     }
 }

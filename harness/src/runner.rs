@@ -94,6 +94,7 @@ pub async fn run(config: &RunConfig) -> Result<RunRecord, RunError> {
         results: Vec::new(),
         notes,
         gate: None,
+        surface: None,
     };
 
     // Versions are independent (each has its own connections), so they run

@@ -91,7 +91,54 @@ fn run_gates_on_the_snapshot_beside_the_catalogue() {
     let optional = ["additive      tools/echo/inputSchema/properties/repeat: new optional parameter `repeat`", " passed, 0 failed"];
     expect(&one_version, Some("tool-parameter-optional"), 0, &optional);
     // A new required one fails the gate although every case passes.
-    expect(&one_version, Some("tool-parameter-required"), 1, &[" passed, 0 failed", "surface gate failed"]);
+    expect(&one_version, Some("tool-parameter-required"), 1, &[" passed, 0 failed", "surface gate FAILED"]);
+}
+
+#[test]
+fn every_report_of_a_run_shows_the_surface() {
+    let file = clean_snapshot("surface-reports");
+    let reports = file.with_file_name("reports");
+    let args = ["run", "--only", "L-PING-001", "--spec-version", "2025-06-18", "--snapshot", path(&file), "--report-dir", path(&reports)];
+    let stdout = expect(&args, Some("tool-parameter-required"), 1, &["; surface gate FAILED\n"]);
+    assert!(stdout.trim_end().ends_with("surface gate FAILED"), "the last line says it: {stdout}");
+    let record = support::record(&reports);
+    assert!(record.results.iter().all(|r| r.status == reports::Status::Pass), "only the surface fails");
+    let surface = record.surface.expect("run.json holds the surface");
+    assert!(!surface.passed && surface.written.is_none());
+    assert_eq!(surface.snapshot, path(&file));
+    let required = surface.changes.iter().find(|c| c.path == "tools/echo/inputSchema/required/format").expect("the new required parameter");
+    assert_eq!(required.class, reports::surface::ChangeClass::Breaking);
+    let read = |name: &str| std::fs::read_to_string(reports.join(name)).unwrap_or_else(|e| panic!("{name}: {e}"));
+    assert!(read("junit.xml").contains("<testsuite name=\"surface\" tests=\"1\" failures=\"1\""));
+    assert!(read("results.sarif").contains("\"ruleId\": \"SURFACE-BREAKING\""));
+    assert!(read("summary.md").contains("### Surface"));
+    assert!(read("report.html").contains("<section class=\"surface\">"));
+
+    // Without --snapshot, no `surface` at all.
+    let plain = file.with_file_name("plain");
+    expect(&["run", "--only", "L-PING-001", "--spec-version", "2025-06-18", "--report-dir", path(&plain)], None, 0, &[]);
+    assert!(!std::fs::read_to_string(plain.join("run.json")).unwrap().contains("\"surface\""));
+}
+
+#[test]
+fn the_file_is_byte_stable_across_runs_and_commands() {
+    let dir = scratch("surface-bytes");
+    let first = dir.join("first.json");
+    let second = dir.join("second.json");
+    let created = dir.join("created.json");
+    for file in [&first, &second] {
+        expect(&["snapshot", "--output", path(file)], None, 0, &[]);
+    }
+    // `run` creates a missing snapshot with the same bytes.
+    expect(&["run", "--only", "L-PING-001", "--snapshot", path(&created), "--update-snapshot"], None, 0, &["there was no snapshot yet"]);
+    let bytes = std::fs::read(&first).unwrap();
+    assert_eq!(std::fs::read(&second).unwrap(), bytes, "two runs wrote different bytes");
+    assert_eq!(std::fs::read(&created).unwrap(), bytes, "`run --update-snapshot` wrote different bytes");
+    // Diff-friendly: two-space indents, no tab, keys sorted, a final newline.
+    let text = String::from_utf8(bytes).unwrap();
+    assert!(text.ends_with("}\n") && text.lines().all(|l| !l.contains("\t")));
+    let keys: Vec<&str> = text.lines().filter(|l| l.starts_with("  \"")).map(|l| l.trim()).collect();
+    assert_eq!(keys, ["\"format\": \"mcp-conform-surface\",", "\"formatVersion\": 1,", "\"server\": {", "\"versions\": {"]);
 }
 
 #[test]
@@ -99,7 +146,7 @@ fn update_accepts_the_changes() {
     let file = clean_snapshot("surface-update");
     let check = ["snapshot", "--check", path(&file)];
     // A removal and an addition, each merged across every version.
-    expect(&[&check[..], &["--update"]].concat(), Some("tool-renamed"), 0, &["updated: 2 change(s) accepted"]);
+    expect(&[&check[..], &["--update"]].concat(), Some("tool-renamed"), 0, &["2 change(s) accepted, the snapshot was updated"]);
     let text = std::fs::read_to_string(&file).expect("snapshot rewritten");
     assert!(text.contains("\"echo_text\"") && !text.contains("\"echo\":"), "the rename is recorded");
     expect(&check, Some("tool-renamed"), 0, &["0 breaking, 0 needing review, 0 additive"]);

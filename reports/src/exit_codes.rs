@@ -45,16 +45,25 @@ impl McpConformExitCode {
 /// A record with a `gate` (the run had a baseline) is judged by it: results
 /// its baseline lists do not gate, and a stale entry does unless the gate
 /// allowed them (see [`crate::gate`]).
+///
+/// A record with a `surface` (the run had a snapshot) also fails when its
+/// surface gate did: a breaking change or one needing review that was not
+/// accepted (see [`crate::surface`]). The baseline excuses no such change.
 pub fn exit_code(record: &RunRecord, strict: bool) -> i32 {
-    let gated = |status: Status| status == Status::Fail || (strict && status == Status::Warn);
-    let fails = match &record.gate {
-        Some(gate) => crate::gate::fails(record, gate, strict),
-        None => record.results.iter().any(|result| gated(result.status)),
-    };
-    if fails {
+    if results_fail(record, strict) || crate::surface::fails(record) {
         McpConformExitCode::FINDINGS
     } else {
         McpConformExitCode::CONFORMANT
+    }
+}
+
+/// Whether the results alone fail the run (through the baseline's gate when
+/// the record has one), leaving the surface aside.
+pub(crate) fn results_fail(record: &RunRecord, strict: bool) -> bool {
+    let gated = |status: Status| status == Status::Fail || (strict && status == Status::Warn);
+    match &record.gate {
+        Some(gate) => crate::gate::fails(record, gate, strict),
+        None => record.results.iter().any(|result| gated(result.status)),
     }
 }
 
@@ -85,5 +94,28 @@ mod tests {
             );
             assert_eq!(exit_code(&record, true), strict, "{status} with --strict");
         }
+    }
+
+    #[test]
+    fn a_failed_surface_gate_fails_a_clean_run() {
+        use crate::surface::{ChangeClass, SnapshotWrite, SurfaceChange, SurfaceCheck};
+        let mut record = record_with(vec![result(Status::Pass)]);
+        let removed = SurfaceChange {
+            class: ChangeClass::Breaking,
+            path: "tools/echo".into(),
+            what: "tool `echo` removed".into(),
+            versions: vec![],
+        };
+        let check = |passed, written| SurfaceCheck {
+            snapshot: "surface.json".into(),
+            versions: vec!["2025-06-18".into()],
+            passed,
+            written,
+            changes: vec![removed.clone()],
+        };
+        record.surface = Some(check(false, None));
+        assert_eq!(exit_code(&record, false), McpConformExitCode::FINDINGS);
+        record.surface = Some(check(true, Some(SnapshotWrite::Updated)));
+        assert_eq!(exit_code(&record, false), McpConformExitCode::CONFORMANT);
     }
 }

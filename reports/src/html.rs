@@ -6,8 +6,9 @@
 //!
 //! What Rust writes and what the page's script draws:
 //!
-//! * the summary (verdict, counts, target, versions, duration, notes, the
-//!   server's stderr) and the filter controls are static HTML, escaped here;
+//! * the summary (verdict, counts, target, versions, duration, the surface
+//!   gate's changes when the run had a snapshot, notes, the server's
+//!   stderr) and the filter controls are static HTML, escaped here;
 //! * the results are one JSON document in a
 //!   `<script type="application/json" id="run-data">` block, and the script
 //!   (`html/app.js`) draws only the ones the filters select, a page at a time,
@@ -32,9 +33,9 @@ use std::fmt::Write as _;
 use serde_json::Value;
 
 use crate::text::{human_duration, visible, Lines};
-use crate::{
-    exit_code, CaseResult, Finding, McpConformExitCode, RunRecord, Status, TranscriptEntry,
-};
+use crate::exit_codes::results_fail;
+use crate::surface::SurfaceCheck;
+use crate::{CaseResult, Finding, RunRecord, Status, TranscriptEntry};
 
 const STYLE: &str = include_str!("html/style.css");
 const SCRIPT: &str = include_str!("html/app.js");
@@ -73,8 +74,10 @@ pub fn to_html(record: &RunRecord) -> String {
 
 /// The verdict's CSS class and words, as the exit code decides it (without `--strict`).
 fn verdict(record: &RunRecord) -> (&'static str, &'static str) {
-    if exit_code(record, false) == McpConformExitCode::FINDINGS {
+    if results_fail(record, false) {
         ("fail", "Not conformant")
+    } else if crate::surface::fails(record) {
+        ("fail", "Conformant, but the surface gate failed")
     } else if record.counts().warn > 0 {
         ("warn", "Conformant, with warnings")
     } else {
@@ -126,6 +129,9 @@ fn summary(html: &mut String, record: &RunRecord, verdict_class: &str, verdict: 
         counts.total()
     );
 
+    if let Some(surface) = &record.surface {
+        surface_section(html, surface);
+    }
     if !record.notes.is_empty() {
         html.push_str("<h2>Notes</h2>\n<ul class=\"notes\">\n");
         for note in &record.notes {
@@ -162,6 +168,36 @@ fn summary(html: &mut String, record: &RunRecord, verdict_class: &str, verdict: 
         html.push_str("</details>\n");
     }
     html.push_str("</header>\n");
+}
+
+/// The surface gate's verdict and a table of the changes, most severe first.
+fn surface_section(html: &mut String, surface: &SurfaceCheck) {
+    let class = if surface.passed { "pass" } else { "fail" };
+    let _ = writeln!(
+        html,
+        "<section class=\"surface\">\n<h2>Surface</h2>\n<p><span class=\"verdict {class}\">surface gate {}</span> \
+         snapshot <code>{}</code>: {}</p>",
+        escape(&surface.verdict_text()),
+        escape(&visible(&surface.snapshot, Lines::Escape)),
+        escape(&surface.count_text()),
+    );
+    if !surface.changes.is_empty() {
+        html.push_str("<table>\n<thead><tr><th>class</th><th>path</th><th>change</th><th>versions</th></tr></thead>\n<tbody>\n");
+        for change in &surface.changes {
+            let gating = if change.class.fails_gate() { " class=\"gating\"" } else { "" };
+            let versions = surface.partial_versions(change).unwrap_or_else(|| "all".into());
+            let _ = writeln!(
+                html,
+                "<tr{gating}><td>{}</td><td><code>{}</code></td><td>{}</td><td>{}</td></tr>",
+                change.class.label(),
+                escape(&visible(&change.path, Lines::Escape)),
+                escape(&visible(&change.what, Lines::Escape)),
+                escape(&visible(&versions, Lines::Escape)),
+            );
+        }
+        html.push_str("</tbody>\n</table>\n");
+    }
+    html.push_str("</section>\n");
 }
 
 /// `name version` from a `serverInfo` object, or the JSON itself when it has another shape.

@@ -7,7 +7,8 @@
 //! [`Status`](crate::Status), [`Finding`](crate::Finding),
 //! [`TranscriptEntry`](crate::TranscriptEntry), [`Direction`](crate::Direction),
 //! and, when the run had a baseline, [`Gate`](crate::gate::Gate) with the
-//! types it holds);
+//! types it holds, and when it had a snapshot,
+//! [`SurfaceCheck`](crate::surface::SurfaceCheck) with the types it holds);
 //! the [`record`](crate::record) module says how they map to JSON.
 //!
 //! A reader checks `format_version` before anything else and refuses a

@@ -12,6 +12,9 @@
 //! | `inconclusive` | `<error>`: it is not the server's fault that the harness could not decide |
 //! | `not-applicable` | `<skipped message="<reason>"/>` |
 //! | `warn` | passes; findings and transcript in `<system-out>` |
+//! | the surface compared with a snapshot (`--snapshot FILE`) | `<testsuite name="surface">` with one `<testcase name="<FILE>" classname="surface">` |
+//! | its gate failed | `<failure>`: every change with its class |
+//! | it passed with changes | every change in `<system-out>` |
 //!
 //! `name` is the stable case ID and the version and transport sit in
 //! `classname`, so the pair is unique in a run and the same from one run to
@@ -24,13 +27,18 @@
 
 use std::fmt::Write as _;
 
+use crate::surface::SurfaceCheck;
 use crate::text::{seconds, visible, Lines};
 use crate::{CaseResult, RunRecord, Status, StatusCounts};
 
 /// Writes `record` as a JUnit XML document (UTF-8, ending with a newline).
 pub fn to_junit(record: &RunRecord) -> String {
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-    let counts = record.counts();
+    let mut counts = record.counts();
+    // The surface's testcase counts among the run's.
+    if let Some(surface) = &record.surface {
+        counts = add_surface(counts, surface);
+    }
     xml.push_str("<testsuites");
     attr(&mut xml, "name", "mcp-conform");
     count_attrs(&mut xml, &counts);
@@ -51,6 +59,9 @@ pub fn to_junit(record: &RunRecord) -> String {
             testcase(&mut xml, result);
         }
         xml.push_str("  </testsuite>\n");
+    }
+    if let Some(surface) = &record.surface {
+        surface_suite(&mut xml, surface, &record.started_at);
     }
     xml.push_str("</testsuites>\n");
     xml
@@ -94,6 +105,43 @@ fn testcase(xml: &mut String, result: &CaseResult) {
         }
         Status::Warn => child(xml, "system-out", &[], &evidence(result)),
     }
+}
+
+/// The surface as a one-testcase suite: it fails when its gate failed.
+fn surface_suite(xml: &mut String, surface: &SurfaceCheck, started_at: &str) {
+    xml.push_str("  <testsuite");
+    attr(xml, "name", "surface");
+    count_attrs(xml, &add_surface(StatusCounts::default(), surface));
+    attr(xml, "time", &seconds(0));
+    attr(xml, "timestamp", started_at);
+    xml.push_str(">\n    <testcase");
+    attr(xml, "name", &surface.snapshot);
+    attr(xml, "classname", "surface");
+    attr(xml, "time", &seconds(0));
+    let mut body = String::new();
+    for change in &surface.changes {
+        let versions = surface.partial_versions(change).map(|v| format!(" [{v}]")).unwrap_or_default();
+        let _ = writeln!(body, "{:<13} {}: {}{versions}", change.class.label(), change.path, change.what);
+    }
+    let message = format!("surface gate {} ({})", surface.verdict_text(), surface.count_text());
+    if !surface.passed {
+        child(xml, "failure", &[("message", &message), ("type", "surface")], &body);
+    } else if surface.changes.is_empty() {
+        xml.push_str("/>\n");
+    } else {
+        child(xml, "system-out", &[], &format!("{message}\n{body}"));
+    }
+    xml.push_str("  </testsuite>\n");
+}
+
+/// `counts` with the surface's testcase added: a failure when its gate failed.
+fn add_surface(mut counts: StatusCounts, surface: &SurfaceCheck) -> StatusCounts {
+    if surface.passed {
+        counts.pass += 1;
+    } else {
+        counts.fail += 1;
+    }
+    counts
 }
 
 /// Closes the open `<testcase` with one child element and `</testcase>`.

@@ -20,6 +20,8 @@
 //!   exit code a record leads to.
 //! * [`baseline`] and [`gate`]: the baseline file of known failures and the
 //!   CI gate that judges a run against it (the record's `gate`).
+//! * [`surface`]: the surface gate, the server's public surface compared
+//!   with a snapshot file (the record's `surface`).
 //! * [`sarif`]: [`sarif::to_sarif`], SARIF 2.1.0 for code-scanning tools
 //!   (`results.sarif`): a rule per cited requirement, a result per finding.
 //! * [`markdown`]: [`markdown::to_markdown`], a GitHub-flavoured Markdown
@@ -63,6 +65,7 @@
 //!     }],
 //!     notes: vec![],
 //!     gate: None,
+//!     surface: None,
 //! };
 //!
 //! let summary = terminal::render(&record, &terminal::TerminalOptions::default());
@@ -85,6 +88,7 @@ pub mod markdown;
 pub mod record;
 pub mod sarif;
 mod spec_link;
+pub mod surface;
 pub mod terminal;
 mod text;
 
@@ -118,6 +122,7 @@ mod test_support {
             results,
             notes: vec![],
             gate: None,
+            surface: None,
         }
     }
 

@@ -2,7 +2,8 @@
 //! (`cat summary.md >> "$GITHUB_STEP_SUMMARY"`).
 //!
 //! What it shows, in order: a headline verdict with the counts, a table of
-//! counts per protocol version × transport, the failures and then the
+//! counts per protocol version × transport, with a snapshot the surface
+//! gate's verdict and a table of the surface's changes, the failures and then the
 //! warnings grouped by area (requirement ID, keyword, case, version and
 //! transport, the finding, a one-line hint and a collapsed excerpt of the
 //! transcript), the inconclusive results with their reasons, and the run's
@@ -25,7 +26,9 @@
 use std::fmt::Write as _;
 
 use crate::text::{arrow, clip, human_duration, visible, Lines};
-use crate::{exit_code, CaseResult, McpConformExitCode, RunRecord, Status, StatusCounts};
+use crate::exit_codes::results_fail;
+use crate::surface::SurfaceCheck;
+use crate::{CaseResult, RunRecord, Status, StatusCounts};
 
 /// The most bytes `summary.md` takes: GitHub's cap of 1 MiB for a step
 /// summary, less room for what a workflow adds around it.
@@ -51,6 +54,9 @@ pub fn to_markdown(record: &RunRecord) -> String {
         out,
         omitted: 0,
     };
+    if let Some(surface) = &record.surface {
+        surface_section(&mut budget, surface);
+    }
     for (status, heading) in [(Status::Fail, "Failures"), (Status::Warn, "Warnings")] {
         findings_section(&mut budget, record, status, heading);
     }
@@ -91,8 +97,10 @@ impl Budget {
 
 fn headline(out: &mut String, record: &RunRecord) {
     let counts = record.counts();
-    let verdict = if exit_code(record, false) == McpConformExitCode::FINDINGS {
+    let verdict = if results_fail(record, false) {
         "❌ mcp-conform: not conformant"
+    } else if crate::surface::fails(record) {
+        "❌ mcp-conform: conformant, but the surface gate failed"
     } else if counts.warn > 0 {
         "⚠️ mcp-conform: conformant, with warnings"
     } else {
@@ -274,6 +282,38 @@ fn transcript_excerpt(result: &CaseResult) -> String {
         entries.len(),
         if entries.len() == 1 { "y" } else { "ies" }
     )
+}
+
+/// The surface gate's verdict, then one table row per change.
+fn surface_section(budget: &mut Budget, surface: &SurfaceCheck) {
+    let mark = if surface.passed { "✅" } else { "❌" };
+    budget.push(&format!(
+        "\n### Surface\n\n{mark} Surface gate {} · snapshot {} · {}\n",
+        escape_inline(&surface.verdict_text()),
+        escape_inline(&surface.snapshot),
+        escape_inline(&surface.count_text()),
+    ));
+    if let Some(hint) = surface.accept_hint() {
+        budget.push(&format!("\n{}\n", escape_inline(hint)));
+    }
+    if surface.changes.is_empty() {
+        return;
+    }
+    budget.push("\n| Class | Path | Change | Versions |\n| --- | --- | --- | --- |\n");
+    for change in &surface.changes {
+        let class = if change.class.fails_gate() && !surface.passed {
+            format!("**{}**", change.class.label())
+        } else {
+            change.class.label().to_string()
+        };
+        let versions = surface.partial_versions(change).unwrap_or_else(|| "all".into());
+        budget.push(&format!(
+            "| {class} | {} | {} | {} |\n",
+            escape_inline(&change.path),
+            escape_inline(&change.what),
+            escape_inline(&versions)
+        ));
+    }
 }
 
 fn inconclusive_section(budget: &mut Budget, record: &RunRecord) {

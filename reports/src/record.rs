@@ -49,6 +49,13 @@ pub struct RunRecord {
     /// still `fail`), so a reader that ignores it misreads nothing.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub gate: Option<crate::gate::Gate>,
+    /// The surface gate's verdict when the run had a snapshot (`--snapshot
+    /// FILE`): every change of the server's public surface, classified, and
+    /// whether they fail the run. Omitted without a snapshot. Added after
+    /// version 1 without a bump, as `gate` was: optional, and no other field
+    /// changes meaning.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub surface: Option<crate::surface::SurfaceCheck>,
 }
 
 /// The harness that produced a record.

@@ -10,6 +10,15 @@
 //! | an `inconclusive` result | a `result` with `kind: "open"` and `level: "none"` |
 //! | `pass`, `not-applicable` | nothing (counted in the run's `properties`) |
 //! | the run's notes | `invocations[0].toolExecutionNotifications` |
+//! | a `breaking` or `needs-review` change of the surface (`--snapshot FILE`) | a `result` on the rule `SURFACE-BREAKING` or `SURFACE-NEEDS-REVIEW`, logical location `surface/<path>` |
+//! | an `additive` or `cosmetic` change | nothing (counted in the run's `properties`) |
+//!
+//! **Surface changes.** A change that fails the surface gate is an `error`;
+//! one the run accepted (`--update-snapshot`) stays a result, at level
+//! `note`, so the code-scanning alert closes without losing the record. Its
+//! fingerprint is `<rule>/surface/<path>` (plus `/<n>` for the n-th change
+//! on one path and rule), the snapshot's file name left out so that moving
+//! the file keeps the alerts.
 //!
 //! **Levels.** A rule's `defaultConfiguration.level` follows its RFC 2119
 //! keyword: `MUST`, `MUST NOT`, `(schema)` and `(prose)` give `error`,
@@ -52,6 +61,7 @@ use serde_json::{json, Map, Value};
 
 use crate::markdown::escape_inline;
 use crate::spec_link::{spec_url, SPEC_ROOT};
+use crate::surface::{ChangeClass, SurfaceCheck};
 use crate::text::{visible, Lines};
 use crate::{CaseResult, Finding, RunRecord, Status};
 
@@ -106,6 +116,11 @@ fn log(record: &RunRecord) -> Value {
         }
     }
 
+    let mut rules = rules.descriptors(record);
+    if let Some(surface) = &record.surface {
+        surface_results(surface, &mut rules, &mut results);
+    }
+
     let counts = record.counts();
     let notifications: Vec<Value> = record
         .notes
@@ -120,7 +135,7 @@ fn log(record: &RunRecord) -> Value {
         invocation["toolExecutionNotifications"] = Value::Array(notifications);
     }
 
-    json!({
+    let mut log = json!({
         "$schema": SARIF_SCHEMA_URI,
         "version": "2.1.0",
         "runs": [{
@@ -129,7 +144,7 @@ fn log(record: &RunRecord) -> Value {
                     "name": record.tool.name,
                     "version": record.tool.version,
                     "informationUri": TOOL_INFORMATION_URI,
-                    "rules": rules.descriptors(record),
+                    "rules": rules,
                 }
             },
             "invocations": [invocation],
@@ -147,7 +162,101 @@ fn log(record: &RunRecord) -> Value {
                 },
             },
         }],
+    });
+    if let Some(surface) = &record.surface {
+        log["runs"][0]["properties"]["surface"] = surface_properties(surface);
+    }
+    log
+}
+
+/// The run's `properties.surface`: the snapshot, the verdict and the count
+/// of changes per class, additive and cosmetic ones included.
+fn surface_properties(surface: &SurfaceCheck) -> Value {
+    let counts: Map<String, Value> =
+        ChangeClass::ALL.iter().map(|class| (class.as_str().to_string(), Value::from(surface.count(*class)))).collect();
+    json!({ "snapshot": surface.snapshot, "passed": surface.passed, "changes": counts })
+}
+
+/// A rule per class of surface change that fails the gate (when the run
+/// has one), appended to `rules`, and a result per such change.
+fn surface_results(surface: &SurfaceCheck, rules: &mut Vec<Value>, out: &mut Vec<Value>) {
+    for class in ChangeClass::ALL.into_iter().filter(|c| c.fails_gate()) {
+        let changes: Vec<_> = surface.changes.iter().filter(|c| c.class == class).collect();
+        if changes.is_empty() {
+            continue;
+        }
+        let rule = format!("SURFACE-{}", class.as_str().to_ascii_uppercase());
+        let rule_index = rules.len();
+        rules.push(surface_descriptor(&rule, class));
+        let level = if surface.passed { "note" } else { "error" };
+        let mut seen: Vec<&str> = Vec::new();
+        for change in changes {
+            seen.push(&change.path);
+            let occurrence = seen.iter().filter(|p| **p == change.path).count();
+            let location = format!("surface/{}", change.path);
+            let mut fingerprint = format!("{rule}/{location}");
+            if occurrence > 1 {
+                fingerprint.push_str(&format!("/{occurrence}"));
+            }
+            let versions = surface.partial_versions(change).map(|v| format!(" [{v}]")).unwrap_or_default();
+            let text = format!("{} change of the surface: {}{versions} (snapshot {}).", class.label(), one_line(&change.what), surface.snapshot);
+            out.push(json!({
+                "ruleId": rule,
+                "ruleIndex": rule_index,
+                "kind": "fail",
+                "level": level,
+                "message": { "text": message_text(&capitalized(&text)) },
+                "locations": [{
+                    "logicalLocations": [{
+                        "name": change.path,
+                        "fullyQualifiedName": location,
+                    }]
+                }],
+                "partialFingerprints": { FINGERPRINT_KEY: fingerprint },
+                "properties": {
+                    "snapshot": surface.snapshot,
+                    "class": class.as_str(),
+                    "path": change.path,
+                    "versions": change.versions,
+                    "accepted": surface.passed,
+                },
+            }));
+        }
+    }
+}
+
+/// The `reportingDescriptor` of one class of surface change.
+fn surface_descriptor(id: &str, class: ChangeClass) -> Value {
+    let (name, short, help) = match class {
+        ChangeClass::Breaking => (
+            "BreakingSurfaceChange",
+            "A change of the server's public surface that may break existing clients",
+            "A tool, prompt, resource, template, protocol version or capability was removed, an input now refuses \
+             what it accepted, or an output now allows what clients did not expect. Restore it, or accept the change \
+             once clients are ready: `mcp-conform run --snapshot FILE --update-snapshot`.",
+        ),
+        _ => (
+            "UnclassifiedSurfaceChange",
+            "A change of the server's public surface that cannot be classified from the schemas alone",
+            "A schema combinator (`anyOf`, `oneOf`, `allOf`, `not`, `$ref`, conditionals), a replaced `pattern`, a \
+             tool annotation hint or a MIME type changed. Review it, then accept it: \
+             `mcp-conform run --snapshot FILE --update-snapshot`.",
+        ),
+    };
+    json!({
+        "id": id,
+        "name": name,
+        "shortDescription": { "text": short },
+        "fullDescription": { "text": format!("{short}, found by comparing the live surface with the snapshot file.") },
+        "help": { "text": help, "markdown": help },
+        "defaultConfiguration": { "level": "error" },
+        "properties": { "tags": ["mcp", "surface", class.as_str()] },
     })
+}
+
+fn capitalized(text: &str) -> String {
+    let mut chars = text.chars();
+    chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
 }
 
 /// One SARIF result per finding of a `fail` or `warn` case.

@@ -12,7 +12,9 @@
 //! 4. the run's own notes, and with `verbose` the server's stderr;
 //! 5. with a baseline, `Gate`: the failures it lists, those it does not,
 //!    its stale and unchecked entries, and the verdict;
-//! 6. one count line, always last, so `tail -n 1` gives the outcome.
+//! 6. with a snapshot, `Surface`: every change of the server's surface with
+//!    its class, and the surface gate's verdict ([`surface_section`]);
+//! 7. one count line, always last, so `tail -n 1` gives the outcome.
 //!
 //! Every string that comes from the record is shown with its control
 //! characters escaped (`\u{1b}`): a transcript holds what the server sent,
@@ -22,6 +24,7 @@
 use std::fmt::Write as _;
 
 use crate::gate::{EntryOutcome, Gate};
+use crate::surface::{ChangeClass, SurfaceCheck};
 use crate::text::{arrow, clip, human_duration, visible, Lines};
 use crate::{CaseResult, Finding, RunRecord, Status, TranscriptEntry};
 
@@ -44,6 +47,18 @@ pub struct TerminalOptions {
     pub verbose: bool,
 }
 
+/// The `Surface` section alone, as `mcp-conform snapshot --check` prints it
+/// (the run's summary holds the same section). The text ends with a newline.
+pub fn surface_section(surface: &SurfaceCheck, options: &TerminalOptions) -> String {
+    let out = Renderer {
+        paint: Paint(options.color),
+        clip_at: usize::MAX,
+    };
+    let mut text = String::new();
+    out.surface(&mut text, surface);
+    text
+}
+
 /// Renders the summary of `record`. The text ends with a newline.
 pub fn render(record: &RunRecord, options: &TerminalOptions) -> String {
     let out = Renderer {
@@ -64,6 +79,10 @@ pub fn render(record: &RunRecord, options: &TerminalOptions) -> String {
     }
     if let Some(gate) = &record.gate {
         out.gate(&mut text, gate);
+    }
+    if let Some(surface) = &record.surface {
+        text.push('\n');
+        out.surface(&mut text, surface);
     }
     out.count_line(&mut text, record);
     text
@@ -261,16 +280,41 @@ impl Renderer {
             part(counts.inconclusive, "inconclusive", Paint::magenta),
             human_duration(record.duration_ms),
         );
-        // With a baseline the gate decides the outcome: the last line says it.
-        if let Some(gate) = &record.gate {
-            let verdict = if gate.passed {
-                self.paint.green("gate passed")
+        // With a baseline or a snapshot, their gates decide the outcome: the last line says it.
+        let gates = [("gate", record.gate.as_ref().map(|g| g.passed)), ("surface gate", record.surface.as_ref().map(|s| s.passed))];
+        for (name, passed) in gates.into_iter().filter_map(|(name, passed)| Some((name, passed?))) {
+            let verdict = if passed {
+                self.paint.green(&format!("{name} passed"))
             } else {
-                self.paint.red("gate FAILED")
+                self.paint.red(&format!("{name} FAILED"))
             };
             let _ = write!(text, "; {verdict}");
         }
         text.push('\n');
+    }
+
+    fn surface(&self, text: &mut String, surface: &SurfaceCheck) {
+        let heading = format!("Surface (snapshot {}):", show(&surface.snapshot));
+        let _ = writeln!(text, "{} {}", self.paint.bold(&heading), surface.count_text());
+        for change in &surface.changes {
+            let label = format!("{:<13}", change.class.label());
+            let label = match change.class {
+                ChangeClass::Breaking | ChangeClass::NeedsReview if !surface.passed => self.paint.red(&label),
+                ChangeClass::Breaking | ChangeClass::NeedsReview => self.paint.yellow(&label),
+                ChangeClass::Additive | ChangeClass::Cosmetic => self.paint.dim(&label),
+            };
+            let versions = surface
+                .partial_versions(change)
+                .map(|v| format!(" [{}]", show(&v)))
+                .unwrap_or_default();
+            let _ = writeln!(text, "  {label} {}: {}{versions}", show(&change.path), show(&change.what));
+        }
+        let verdict = surface.verdict_text();
+        let verdict = if surface.passed { self.paint.green(&verdict) } else { self.paint.red(&verdict) };
+        let _ = writeln!(text, "surface gate {verdict}");
+        if let Some(hint) = surface.accept_hint() {
+            let _ = writeln!(text, "  {}", self.paint.dim(hint));
+        }
     }
 
     fn gate(&self, text: &mut String, gate: &Gate) {

@@ -159,6 +159,7 @@ fn sample() -> RunRecord {
         results: vec![pass, fail, warn, not_applicable, inconclusive, pass_newer],
         notes: vec!["version 2024-11-05 was not probed: the server closed stdin".into()],
         gate: None,
+        surface: None,
     }
 }
 

@@ -191,7 +191,23 @@ fn sarif_is_valid_against_the_official_schema() {
     let validator = jsonschema::options().offline().build(&schema).expect("the schema compiles");
     let log: Value = serde_json::from_str(&to_sarif(&sample())).unwrap();
     let anchored: Value = serde_json::from_str(&to_sarif_anchored(&sample(), "src/main.rs")).unwrap();
-    for log in [&log, &anchored] {
+    // With the surface gate's results and rules too.
+    let mut surface = sample();
+    surface.surface = Some(reports::surface::SurfaceCheck {
+        snapshot: "surface.json".into(),
+        versions: surface.versions.clone(),
+        passed: false,
+        written: None,
+        changes: vec![reports::surface::SurfaceChange {
+            class: reports::surface::ChangeClass::Breaking,
+            path: "tools/echo".into(),
+            what: "tool `echo` removed".into(),
+            versions: vec![],
+        }],
+    });
+    let surface: Value = serde_json::from_str(&to_sarif_anchored(&surface, "surface.json")).unwrap();
+    assert!(surface["runs"][0]["results"].as_array().unwrap().iter().any(|r| r["ruleId"] == "SURFACE-BREAKING"));
+    for log in [&log, &anchored, &surface] {
         let errors: Vec<String> = validator
             .iter_errors(log)
             .map(|e| format!("{} at {}", e, e.instance_path()))

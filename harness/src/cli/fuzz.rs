@@ -187,7 +187,8 @@ impl Drop for Summary {
 }
 
 /// Run the campaign; exit code 1 when a finding counts, 0 otherwise.
-pub async fn fuzz(args: FuzzArgs) -> Result<i32, CliError> {
+pub async fn fuzz(mut args: FuzzArgs) -> Result<i32, CliError> {
+    args.target.discover_config()?;
     let bundled = args.target.bundled();
     let call_tools = args.call_tools.unwrap_or(if bundled { CallTools::All } else { CallTools::ReadOnly });
     let (target, spec, reference) = args.target.resolve().await?;

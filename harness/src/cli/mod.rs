@@ -27,8 +27,9 @@ pub struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Run the conformance catalogue against a server (the bundled reference
-    /// server when no target is given).
+    /// Run the conformance catalogue against a server (when no target flag
+    /// is given: the server ./mcp-conform.toml names, else the bundled
+    /// reference server).
     Run(Box<run::RunArgs>),
     /// List the cases of the catalogue with their requirement IDs (`--coverage`:
     /// every requirement with its cases and faults, and the coverage counts).
@@ -36,7 +37,7 @@ enum Command {
     /// Explain a requirement or a case: what it asks, where the spec says it,
     /// the cases that check it and the faults that break it.
     Explain(explain::ExplainArgs),
-    /// Fuzz a server (the bundled reference server when no target is given); findings become replay files.
+    /// Fuzz a server (as `run` chooses it when no target flag is given); findings become replay files.
     Fuzz(Box<fuzz::FuzzArgs>),
     /// Replay a finding file and say whether it still fails.
     Replay(Box<replay::ReplayArgs>),

@@ -119,7 +119,8 @@ pub struct RunArgs {
     pub(super) gate: super::gate::GateArgs,
 
     /// Compare the server's public surface with this snapshot (written by
-    /// `mcp-conform snapshot`): breaking or unclassified changes fail the gate.
+    /// `mcp-conform snapshot`): breaking or unclassified changes fail the run;
+    /// every report shows the changes.
     #[arg(long, value_name = "FILE")]
     snapshot: Option<PathBuf>,
 
@@ -135,6 +136,7 @@ pub struct RunArgs {
 }
 
 pub async fn run(mut args: RunArgs) -> Result<i32, CliError> {
+    args.target.discover_config()?;
     if let Some(settings) = args.target.project_settings()? {
         args.take_defaults(settings);
     }
@@ -159,7 +161,7 @@ pub async fn run(mut args: RunArgs) -> Result<i32, CliError> {
         return Err(CliError::Usage("--only/--skip leave no case to run (see `mcp-conform list`)".into()));
     }
 
-    // With no target, the bundled reference server is the target.
+    // With no target flag and no server named by the config file, the bundled reference server is the target.
     let bundled = args.target.bundled();
     let call_tools = args.call_tools.unwrap_or(if bundled { CallTools::All } else { CallTools::ReadOnly });
     let fixtures = match &args.fixtures {
@@ -216,6 +218,8 @@ pub async fn run(mut args: RunArgs) -> Result<i32, CliError> {
     }
     let mut record = outcome?;
     args.gate.judge(&mut record, baseline.as_ref(), args.strict);
+    // The surface gate's verdict goes into the record, so every report shows it.
+    record.surface = surface_check;
 
     let color = match args.color.as_str() {
         "always" => true,
@@ -244,12 +248,7 @@ pub async fn run(mut args: RunArgs) -> Result<i32, CliError> {
     if let Some(code) = args.gate.write(&record, baseline.as_ref(), args.strict)? {
         return Ok(code);
     }
-    let mut code = reports::exit_code(&record, args.strict);
-    if let Some(surface) = surface_check {
-        print!("{}", surface.text);
-        code = code.max(surface.code);
-    }
-    Ok(code)
+    Ok(reports::exit_code(&record, args.strict))
 }
 
 impl RunArgs {

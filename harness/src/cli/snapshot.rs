@@ -9,6 +9,7 @@ use super::CliError;
 use crate::session::SessionOptions;
 use crate::surface::capture::CaptureOptions;
 use crate::surface::{self, report, Snapshot, SurfaceError};
+use reports::surface::{SnapshotWrite, SurfaceCheck};
 use crate::target::Target;
 use crate::transport::Limits;
 
@@ -44,7 +45,8 @@ pub struct SnapshotArgs {
     startup_timeout: Duration,
 }
 
-pub async fn snapshot(args: SnapshotArgs) -> Result<i32, CliError> {
+pub async fn snapshot(mut args: SnapshotArgs) -> Result<i32, CliError> {
+    args.target.discover_config()?;
     // A malformed file is reported before any server is started.
     let old = match &args.check {
         Some(file) => load_for_check(file, args.update)?,
@@ -53,7 +55,10 @@ pub async fn snapshot(args: SnapshotArgs) -> Result<i32, CliError> {
     let options = SessionOptions { request_timeout: args.timeout, startup_timeout: args.startup_timeout.max(args.timeout) };
     let (target, _, reference) = args.target.resolve().await?;
     let outcome = match &args.check {
-        Some(file) => compare(file, old, &target, &options, args.update).await,
+        Some(file) => compare(file, old, &target, &options, args.update).await.map(|check| SurfaceOutcome {
+            text: reports::terminal::surface_section(&check, &reports::terminal::TerminalOptions::default()),
+            code: if check.passed { reports::McpConformExitCode::CONFORMANT } else { reports::McpConformExitCode::FINDINGS },
+        }),
         None => {
             let keep = CaptureOptions { server_version: args.server_version };
             write(args.output.as_deref(), &target, &options, keep).await
@@ -68,9 +73,9 @@ pub async fn snapshot(args: SnapshotArgs) -> Result<i32, CliError> {
 }
 
 /// What a snapshot command came to: the text to print and the exit code.
-pub(super) struct SurfaceOutcome {
-    pub(super) text: String,
-    pub(super) code: i32,
+struct SurfaceOutcome {
+    text: String,
+    code: i32,
 }
 
 async fn write(output: Option<&Path>, target: &Target, options: &SessionOptions, keep: CaptureOptions) -> Result<SurfaceOutcome, CliError> {
@@ -99,35 +104,29 @@ pub(super) fn load_for_check(file: &Path, update: bool) -> Result<Option<Snapsho
 }
 
 /// Capture the live surface and compare it with `old` (the contents of
-/// `file`); with `update`, write the live surface to `file`.
+/// `file`): the comparison as the run record keeps it. With `update`, the
+/// live surface is written to `file`, accepting the changes; without an
+/// `old` (the file does not exist yet), it is written there in any case.
 pub(super) async fn compare(
     file: &Path,
     old: Option<Snapshot>,
     target: &Target,
     options: &SessionOptions,
     update: bool,
-) -> Result<SurfaceOutcome, CliError> {
+) -> Result<SurfaceCheck, CliError> {
     let keep = CaptureOptions { server_version: old.as_ref().is_some_and(|o| o.server.version.is_some()) };
     let new = surface::capture(target, &Limits::default(), options, keep).await?;
     let name = file.display().to_string();
     let Some(old) = old else {
         new.save(file)?;
-        return Ok(SurfaceOutcome { text: format!("{name}: no snapshot yet; the live surface is written there\n"), code: 0 });
+        return Ok(report::check(&name, new.versions.keys().cloned().collect(), vec![], Some(SnapshotWrite::Created)));
     };
     let changes = surface::diff(&old, &new);
-    let all: Vec<String> = old.versions.keys().cloned().collect();
-    let mut text = report::render(&changes, &name, &all);
-    let code = if update {
-        if !changes.is_empty() {
-            new.save(file)?;
-            text.push_str(&format!("{name} updated: {} change(s) accepted\n", changes.len()));
-        }
-        reports::McpConformExitCode::CONFORMANT
-    } else if report::passes(&changes) {
-        reports::McpConformExitCode::CONFORMANT
+    let written = if update && !changes.is_empty() {
+        new.save(file)?;
+        Some(SnapshotWrite::Updated)
     } else {
-        text.push_str("surface gate failed: breaking or unclassified changes (accept them with --update once reviewed)\n");
-        reports::McpConformExitCode::FINDINGS
+        None
     };
-    Ok(SurfaceOutcome { text, code })
+    Ok(report::check(&name, old.versions.keys().cloned().collect(), changes, written))
 }

@@ -1,4 +1,7 @@
-//! The target a subcommand names, shared by `run`, `fuzz` and `replay`.
+//! The target a subcommand names: [`TargetArgs`], the flags shared by
+//! `run`, `baseline`, `snapshot` and `fuzz` (with the project's
+//! `mcp-conform.toml`, found in the current folder), and [`resolve`], which
+//! `replay` uses too.
 
 use std::path::{Path, PathBuf};
 
@@ -36,27 +39,59 @@ pub struct TargetArgs {
 
     /// Read the target from an MCP client's config file: `mcpServers`
     /// (Claude Desktop, Cursor, `.mcp.json`) or `servers` (VS Code `mcp.json`).
-    /// An `mcp-conform.toml` gives its `[run]` settings and `[servers]` too.
-    #[arg(long, value_name = "FILE")]
+    /// An `mcp-conform.toml` gives its `[run]` settings and `[servers]` too
+    /// [default: ./mcp-conform.toml when the current folder has one].
+    #[arg(long, value_name = "FILE", conflicts_with = "no_config")]
     config: Option<PathBuf>,
 
-    /// Which server of `--config` to test (needed when the file names several).
-    #[arg(long, value_name = "NAME", requires = "config")]
+    /// Ignore ./mcp-conform.toml: test what the flags say, with no project settings.
+    #[arg(long)]
+    no_config: bool,
+
+    /// Which server of the config file to test (needed when it names several).
+    #[arg(long, value_name = "NAME")]
     server: Option<String>,
+
+    /// Whether `config` was found in the current folder rather than named.
+    #[arg(skip)]
+    discovered: bool,
 }
 
+/// The project config file read from the current folder unless `--config`
+/// names another or `--no-config` is given.
+pub const PROJECT_CONFIG: &str = "mcp-conform.toml";
+
 impl TargetArgs {
-    /// No URL and no command: the bundled reference server is the target.
+    /// Takes `./mcp-conform.toml` as the config file when no `--config` names
+    /// one and `--no-config` is not given, saying so on stderr. Every
+    /// subcommand that names a target calls it first.
+    pub fn discover_config(&mut self) -> Result<(), CliError> {
+        if self.config.is_none() && !self.no_config && Path::new(PROJECT_CONFIG).is_file() {
+            eprintln!("mcp-conform: using ./{PROJECT_CONFIG} (--no-config to ignore it)");
+            self.config = Some(PathBuf::from(PROJECT_CONFIG));
+            self.discovered = true;
+        }
+        if self.server.is_some() && self.config.is_none() {
+            return Err(CliError::Usage(format!(
+                "--server names a server of a config file: give --config FILE, or run where ./{PROJECT_CONFIG} is"
+            )));
+        }
+        Ok(())
+    }
+
+    /// No URL, no command, and no server named by the config file: the
+    /// bundled reference server is the target.
     pub fn bundled(&self) -> bool {
-        let config_names_one = self.config.as_ref().is_some_and(|path| self.server.is_some() || names_servers(path));
+        // A file that cannot be read names one as far as this goes: `resolve` says what is wrong.
+        let config_names_one = self.config.as_ref().is_some_and(|path| self.server.is_some() || self.names_servers(path).unwrap_or(true));
         self.url.is_none() && self.command.is_empty() && !config_names_one
     }
 
-    /// The `[run]` settings when `--config` names an `mcp-conform.toml`.
+    /// The `[run]` settings when the config file is an `mcp-conform.toml`.
     pub fn project_settings(&self) -> Result<Option<RunSettings>, CliError> {
         match &self.config {
             Some(path) if project_config::is_project_config(path) => {
-                project_config::load(path).map(Some).map_err(|e| CliError::Usage(format!("--config {e}")))
+                project_config::load(path).map(Some).map_err(|e| self.config_error(e))
             }
             _ => Ok(None),
         }
@@ -70,12 +105,19 @@ impl TargetArgs {
                 return Err(CliError::Usage("name the server either in --config (with --server) or with --url / a command, not both".into()));
             }
         }
-        let from_config = |path: &&PathBuf| !flags_name_one && (self.server.is_some() || names_servers(path));
-        let Some(path) = self.config.as_ref().filter(from_config) else {
+        let from_config = match &self.config {
+            // Read even when the flags name the target: a wrong `[run] server` is never ignored.
+            Some(path) => {
+                let names_one = self.names_servers(path)?;
+                !flags_name_one && (self.server.is_some() || names_one)
+            }
+            None => false,
+        };
+        let Some(path) = self.config.as_ref().filter(|_| from_config) else {
             // No config, or an mcp-conform.toml naming no server: the flags say.
             return resolve(&self.url, &self.command, self.transport, &self.headers, &self.env).await;
         };
-        let entry = server_config::load(path, self.server.as_deref()).map_err(|e| CliError::Usage(format!("--config {e}")))?;
+        let entry = server_config::load(path, self.server.as_deref()).map_err(|e| self.config_error(e.to_string()))?;
         // Flags given beside the file add to what it says, as they would to a command line.
         match entry {
             Target::Stdio { program, args, env } => {
@@ -91,14 +133,23 @@ impl TargetArgs {
     }
 }
 
-/// Whether an `mcp-conform.toml` names a server to test (any other config
-/// file is read for its servers, and says itself what is wrong with it).
-fn names_servers(path: &Path) -> bool {
-    if !project_config::is_project_config(path) {
-        return true;
+impl TargetArgs {
+    /// Whether the config file names a server to test when no flag does. An
+    /// `mcp-conform.toml` may not (it then only gives settings, and the
+    /// bundled server is tested); any other config file is read for its
+    /// servers, and says itself what is wrong with it.
+    fn names_servers(&self, path: &Path) -> Result<bool, CliError> {
+        if !project_config::is_project_config(path) {
+            return Ok(true);
+        }
+        project_config::names_a_server(path).map_err(|e| self.config_error(e))
     }
-    let table = std::fs::read_to_string(path).ok().and_then(|text| text.parse::<toml::Table>().ok());
-    table.and_then(|t| t.get("servers").and_then(|s| s.as_table()).map(|s| !s.is_empty())).unwrap_or(true)
+
+    /// A mistake in the config file, prefixed with the flag that named it
+    /// (a file found in the current folder names itself).
+    fn config_error(&self, message: String) -> CliError {
+        CliError::Usage(if self.discovered { message } else { format!("--config {message}") })
+    }
 }
 
 /// The target a subcommand names: a URL, a command, or the bundled reference

@@ -148,8 +148,32 @@ fn stable(entry: &Value, list: &ListKind) -> Value {
                 fields.remove("annotations");
             }
         }
+        for key in ["inputSchema", "outputSchema"] {
+            if let Some(schema) = fields.get_mut(key) {
+                required_in_order(schema);
+            }
+        }
     }
     sorted(item)
+}
+
+/// A schema with every `required` list in name order: JSON Schema reads it
+/// as a set (and so does the diff), so a server that lists it in another
+/// order on the next run changes no byte of the file. Values (`const`,
+/// `default`, `enum`, `examples`) are data, and left as they are.
+fn required_in_order(schema: &mut Value) {
+    let Value::Object(members) = schema else { return };
+    for (key, value) in members.iter_mut() {
+        match (key.as_str(), value) {
+            ("const" | "default" | "enum" | "examples", _) => {}
+            ("required", Value::Array(names)) if names.iter().all(Value::is_string) => {
+                names.sort_by(|a, b| a.as_str().cmp(&b.as_str()));
+            }
+            (_, value @ Value::Object(_)) => required_in_order(value),
+            (_, Value::Array(items)) => items.iter_mut().for_each(required_in_order),
+            _ => {}
+        }
+    }
 }
 
 #[cfg(test)]
@@ -168,5 +192,21 @@ mod tests {
         // A tool's own fields stay, whatever their names.
         let tool = json!({"name": "t", "size": 1, "inputSchema": {"type": "object"}});
         assert_eq!(stable(&tool, &TOOLS), json!({"inputSchema": {"type": "object"}, "size": 1}));
+    }
+
+    #[test]
+    fn required_lists_are_in_name_order_and_data_is_not() {
+        let schema = |required: [&str; 2]| {
+            json!({"name": "t", "inputSchema": {
+                "type": "object", "required": required,
+                "properties": {"o": {"type": "object", "required": required, "default": {"required": required}}},
+                "anyOf": [{"required": required}]
+            }})
+        };
+        let one = stable(&schema(["b", "a"]), &TOOLS);
+        assert_eq!(one["inputSchema"]["required"], json!(["a", "b"]));
+        assert_eq!(one["inputSchema"]["properties"]["o"]["required"], json!(["a", "b"]));
+        assert_eq!(one["inputSchema"]["anyOf"][0]["required"], json!(["a", "b"]));
+        assert_eq!(one["inputSchema"]["properties"]["o"]["default"]["required"], json!(["b", "a"]), "a default is data");
     }
 }

@@ -27,68 +27,22 @@
 //! clients that send it, what widens an output breaks the clients that read it.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
 use serde_json::Value;
 
 use super::snapshot::{Snapshot, VersionSurface};
 
-/// What a change means for the server's existing clients.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Class {
-    /// Existing clients may break: fails the gate.
-    Breaking,
-    /// Not classifiable by its shape alone: fails the gate until accepted.
-    NeedsReview,
-    /// Only adds: existing clients keep working.
-    Additive,
-    /// Wording only.
-    Cosmetic,
-}
-
-impl Class {
-    /// Whether a change of this class fails the gate.
-    pub fn fails_gate(self) -> bool {
-        matches!(self, Class::Breaking | Class::NeedsReview)
-    }
-
-    /// The label reports use.
-    pub fn label(self) -> &'static str {
-        match self {
-            Class::Breaking => "breaking",
-            Class::NeedsReview => "needs review",
-            Class::Additive => "additive",
-            Class::Cosmetic => "cosmetic",
-        }
-    }
-}
-
-impl fmt::Display for Class {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.label())
-    }
-}
-
-/// One change, found in one or more protocol versions.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Change {
-    /// What it means for clients.
-    pub class: Class,
-    /// Where: `tools/echo/inputSchema/required/format`, `versions/2024-11-05`.
-    pub path: String,
-    /// What changed, in a few words.
-    pub what: String,
-    /// The protocol versions it shows in (empty for a change of the
-    /// server's name or of its list of versions).
-    pub versions: Vec<String>,
-}
+/// What a change means for clients, and one change: the run record's types
+/// (`surface` in `run.json`), so the comparison fills it as it is.
+pub use reports::surface::{ChangeClass as Class, SurfaceChange as Change};
 
 /// Every change from `old` to `new`, the ones shared by several versions
 /// merged, sorted by class then path.
 pub fn diff(old: &Snapshot, new: &Snapshot) -> Vec<Change> {
     let mut found = Found::default();
     if old.server.name != new.server.name {
-        found.push("", Class::Cosmetic, "server/name".into(), format!("server name {:?} → {:?}", old.server.name, new.server.name));
+        let name = |name: &Option<String>| name.as_deref().map_or_else(|| "(none)".to_string(), |n| format!("`{n}`"));
+        found.push("", Class::Cosmetic, "server/name".into(), format!("server name {} → {}", name(&old.server.name), name(&new.server.name)));
     }
     if let (Some(before), Some(after)) = (&old.server.version, &new.server.version) {
         if before != after {

@@ -9,7 +9,7 @@
 //! * [`diff`]: the pure comparison of two snapshots ([`diff::diff`]), with
 //!   the rules that make a change [`Class::Breaking`], [`Class::Additive`],
 //!   [`Class::Cosmetic`] or [`Class::NeedsReview`].
-//! * [`report`]: the changes as text, and whether they pass the gate.
+//! * [`report`]: the changes as the run record keeps them, with the gate's verdict.
 
 pub mod capture;
 pub mod diff;

@@ -1,69 +1,43 @@
-//! The changes as text for the terminal, and the gate's verdict on them.
+//! The changes as the run record keeps them, with the gate's verdict on
+//! them; the reports (`reports::terminal::surface_section` and the others)
+//! show them.
 
-use std::fmt::Write;
+use reports::surface::{SnapshotWrite, SurfaceCheck};
 
-use super::diff::{Change, Class};
+use super::diff::Change;
 
-/// Whether the changes pass the gate: none breaking, none needing review.
-pub fn passes(changes: &[Change]) -> bool {
-    !changes.iter().any(|c| c.class.fails_gate())
-}
-
-/// One line per change, most severe first, after a count line. `all` is the
-/// versions the snapshot holds: a change seen in every one of them does
-/// not list them.
-pub fn render(changes: &[Change], file: &str, all: &[String]) -> String {
-    let count = |class: Class| changes.iter().filter(|c| c.class == class).count();
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
-        "surface against {file}: {} breaking, {} needing review, {} additive, {} cosmetic",
-        count(Class::Breaking),
-        count(Class::NeedsReview),
-        count(Class::Additive),
-        count(Class::Cosmetic)
-    );
-    for change in changes {
-        let versions = if change.versions.is_empty() || change.versions == all {
-            String::new()
-        } else {
-            format!(" [{}]", change.versions.join(", "))
-        };
-        let _ = writeln!(out, "  {:<13} {}: {}{versions}", change.class.label(), change.path, change.what);
-    }
-    out
+/// The comparison with `file` (whose protocol versions are `versions`):
+/// it passes with no breaking change and none needing review, or when the
+/// file was rewritten to accept them (`written`).
+pub fn check(file: &str, versions: Vec<String>, changes: Vec<Change>, written: Option<SnapshotWrite>) -> SurfaceCheck {
+    let passed = written.is_some() || !changes.iter().any(|c| c.class.fails_gate());
+    SurfaceCheck { snapshot: file.to_string(), versions, passed, written, changes }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::surface::Class;
 
-    fn change(class: Class, versions: &[&str]) -> Change {
-        Change {
-            class,
-            path: "tools/echo".into(),
-            what: "tool `echo` removed".into(),
-            versions: versions.iter().map(|v| v.to_string()).collect(),
-        }
+    fn change(class: Class) -> Change {
+        Change { class, path: "tools/echo".into(), what: "tool `echo` removed".into(), versions: vec![] }
     }
 
-    #[test]
-    fn lines_name_class_path_and_only_partial_versions() {
-        let all = vec!["2025-06-18".to_string(), "2025-11-25".to_string()];
-        let text = render(&[change(Class::Breaking, &["2025-06-18", "2025-11-25"]), change(Class::Additive, &["2025-11-25"])], "s.json", &all);
-        assert_eq!(
-            text,
-            "surface against s.json: 1 breaking, 0 needing review, 1 additive, 0 cosmetic\n  \
-             breaking      tools/echo: tool `echo` removed\n  \
-             additive      tools/echo: tool `echo` removed [2025-11-25]\n"
-        );
+    fn passes(changes: &[Change], written: Option<SnapshotWrite>) -> bool {
+        check("s.json", vec![], changes.to_vec(), written).passed
     }
 
     #[test]
     fn only_breaking_and_unclassified_changes_fail() {
-        assert!(passes(&[]));
-        assert!(passes(&[change(Class::Additive, &[]), change(Class::Cosmetic, &[])]));
-        assert!(!passes(&[change(Class::Breaking, &[])]));
-        assert!(!passes(&[change(Class::NeedsReview, &[])]));
+        assert!(passes(&[], None));
+        assert!(passes(&[change(Class::Additive), change(Class::Cosmetic)], None));
+        assert!(!passes(&[change(Class::Breaking)], None));
+        assert!(!passes(&[change(Class::NeedsReview)], None));
+    }
+
+    #[test]
+    fn accepted_changes_pass() {
+        assert!(passes(&[change(Class::Breaking), change(Class::NeedsReview)], Some(SnapshotWrite::Updated)));
+        assert!(passes(&[], Some(SnapshotWrite::Created)));
     }
 }

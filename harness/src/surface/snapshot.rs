@@ -16,6 +16,12 @@
 //! }
 //! ```
 //!
+//! Written for review diffs: one member per line, in the same order on every
+//! run (keys sorted, items by name, a schema's `required` names sorted, as
+//! JSON Schema reads them as a set), so a change to the surface is a change
+//! of exactly its lines. JSON rather than a second format: `jq` and every
+//! editor read it, and it holds a JSON Schema as it is.
+//!
 //! The keys of `versions` are the protocol versions the server speaks. A list
 //! (`tools`, `resources`, `resourceTemplates`, `prompts`) is absent when the
 //! server does not declare its capability. Left out as volatile: the
