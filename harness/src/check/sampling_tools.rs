@@ -34,8 +34,7 @@ use super::observe;
 use crate::execute::{clip, CaseContext, Draft, StepOutcome};
 use crate::fixtures::{unmapped, ToolRole};
 use crate::session::client::{self, tool_use_answer, TOOL_USE_ID};
-use crate::session::stateful::initialize_params;
-use crate::session::stateless;
+use crate::session::{stateful, stateless};
 use crate::version::{at_least, era, Era};
 
 /// The method of a sampling request.
@@ -129,16 +128,8 @@ pub async fn tool_loop(context: &CaseContext<'_>) -> StepOutcome {
 async fn stateful_loop(context: &CaseContext<'_>, role: &ToolRole) -> StepOutcome {
     let version = context.session.version.as_str();
     let connection = &context.session.connection;
-    connection.set_version(version);
-    let mut params = initialize_params(version);
-    params["capabilities"] = capabilities_with_tools(version);
-    let opened = connection.request("initialize", params, Vec::new()).await;
-    if opened.result().and_then(|r| r.get("protocolVersion")).and_then(Value::as_str) != Some(version) {
-        return inconclusive(format!("initialize declaring sampling.tools did not open a {version} session"));
-    }
-    connection.transport().set_protocol_version(Some(version));
-    if let Err(why) = connection.notify("notifications/initialized", None, Vec::new()).await {
-        return inconclusive(format!("notifications/initialized could not be sent: {why}"));
+    if let Err(why) = stateful::open_declaring(connection, version, capabilities_with_tools(version)).await {
+        return inconclusive(format!("declaring sampling.tools: {why}"));
     }
     let mark = connection.mark();
     connection.answer_next_sampling_with_tool_use(true);
