@@ -119,7 +119,7 @@ pub struct Fixtures {
     /// 2025-11-25: refused with error -32042 (URL elicitation required)
     /// when the client declared URL-mode elicitation (L-ELIC-001).
     pub url_elicitation: Option<ToolRole>,
-    /// 2026-07-28: with `sampling.tools` declared, asks for a sampling that
+    /// 2025-11-25 on: with `sampling.tools` declared, asks for a sampling that
     /// offers tools and continues it after a `toolUse` answer (S2C-016).
     pub sampling_tools: Option<ToolRole>,
 }

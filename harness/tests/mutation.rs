@@ -913,9 +913,12 @@ const EXPECTATIONS: &[Expectation] = &[
     // 2025-11-25 is carried by stdio and Streamable HTTP.
     Expectation { fault: "url-elicitation-data-malformed", fails: &["L-ELIC-001-url-elicitation-required"], collateral: &[], transports: STATELESS, since: "2025-11-25" },
     Expectation { fault: "url-elicitation-complete-wrong-id", fails: &["L-ELIC-001-url-elicitation-required"], collateral: &[], transports: STATELESS, since: "2025-11-25" },
-    Expectation { fault: "sampling-tool-result-id-mismatch", fails: &["S2C-016-sampling-tool-results"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    // 2025-11-25 (server requests) and 2026-07-28 (input_required) are carried by stdio and Streamable HTTP.
+    Expectation { fault: "sampling-tool-result-id-mismatch", fails: &["S2C-016-sampling-tool-results"], collateral: &[], transports: STATELESS, since: "2025-11-25" },
     // The case needs a protected server, so the fault is proven over Streamable HTTP with --auth.
     Expectation { fault: "tools-vary-by-client", fails: &["AUTH-018-scope-filtered-lists"], collateral: &[], transports: STREAMABLE, since: "2026-07-28" },
+    Expectation { fault: "tool-list-change-unannounced", fails: &["RESOURCES-008-list-changes-announced"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
+    Expectation { fault: "unknown-tool-as-tool-error", fails: &["TOOLS-012-protocol-errors"], collateral: &[], transports: STATELESS, since: "2026-07-28" },
 ];
 
 /// The cases that list the tools, besides TOOLS-002-list: a fault that
@@ -1036,6 +1039,7 @@ const STRICT: &[&str] = &[
     "listen-without-keep-alive",
     "request-state-unbound",
     "request-state-per-process",
+    "tool-list-change-unannounced",
 ];
 
 /// Faults that break no rule a black box can decide: the case they reach

@@ -185,6 +185,10 @@ fn server_everything_over_http_sse() {
 /// by the modern `_meta` it carries (which selects 2026-07-28, versioning.mdx
 /// §dual-era): a 2026-07-28 `server/discover` whose header says 2025-11-25
 /// gets 400 "Missing session ID" (-32600) instead of -32020 (HTTP-016).
+/// In 2026-07-28 it answers `tools/call` of an unknown tool with a result
+/// marked `isError` ("Unknown tool: …", raised as a `ToolError` by its
+/// `ToolManager`), where tools.mdx §Error Handling makes an unknown tool a
+/// protocol error, returned as a JSON-RPC error (TOOLS-012).
 /// Warnings (SHOULD): an
 /// unknown prompt is -32603, not -32602 (PROMPTS-007); an unknown resource is
 /// -32602 (handshake era), not -32002 (L-RES-002); a cursor it never issued
@@ -198,10 +202,12 @@ fn check_python(code: Option<i32>, record: &RunRecord, stdout: &str, over_http: 
     if over_http {
         expected.push(("HTTP-016-version-header-mismatch".to_string(), "2026-07-28".to_string()));
     }
+    expected.push(("TOOLS-012-protocol-errors".to_string(), "2026-07-28".to_string()));
     assert_eq!(failed, expected, "{stdout}");
     let failures = [
         Known { case: "L-BATCH-001-batch-accepted", requirements: &["L-BATCH-001"], evidence: r#"[{"jsonrpc":"2.0""# },
         Known { case: "HTTP-016-version-header-mismatch", requirements: &["HTTP-016"], evidence: "Missing session ID" },
+        Known { case: "TOOLS-012-protocol-errors", requirements: &["TOOLS-012"], evidence: r#""Unknown tool: mcp-conform-no-such-tool","type":"text"}],"isError":true"# },
     ];
     let warnings = ["PROMPTS-007-invalid-get", "L-RES-002-read-not-found", "UTIL-014-invalid-cursor", "JSONRPC-008-invalid-request"];
     check_known(record, stdout, &failures, &warnings);

@@ -543,6 +543,7 @@ mod tests {
         sampling: true,
         elicitation_form: true,
         elicitation_url: false,
+        sampling_tools: false,
     };
 
     fn good_answer(q: Question) -> Value {

@@ -16,7 +16,7 @@ use std::sync::Mutex;
 
 use crate::protocol::ClientCapabilities;
 
-static CAPABILITIES: Mutex<ClientCapabilities> = Mutex::new(ClientCapabilities { roots: false, sampling: false, elicitation_form: false, elicitation_url: false });
+static CAPABILITIES: Mutex<ClientCapabilities> = Mutex::new(ClientCapabilities { roots: false, sampling: false, elicitation_form: false, elicitation_url: false, sampling_tools: false });
 static TOOL_CALLS: AtomicU64 = AtomicU64::new(0);
 static FIRST_PAGES: AtomicU64 = AtomicU64::new(0);
 static LATEST_REQUEST_STATE: Mutex<String> = Mutex::new(String::new());
@@ -30,6 +30,7 @@ pub fn capabilities_with_earlier(declared: ClientCapabilities) -> ClientCapabili
         sampling: remembered.sampling || declared.sampling,
         elicitation_form: remembered.elicitation_form || declared.elicitation_form,
         elicitation_url: remembered.elicitation_url || declared.elicitation_url,
+        sampling_tools: remembered.sampling_tools || declared.sampling_tools,
     };
     *remembered = joined;
     joined
@@ -71,8 +72,8 @@ mod tests {
 
     #[test]
     fn capabilities_accumulate() {
-        let sampling = ClientCapabilities { roots: false, sampling: true, elicitation_form: false, elicitation_url: false };
-        let none = ClientCapabilities { roots: false, sampling: false, elicitation_form: false, elicitation_url: false };
+        let sampling = ClientCapabilities { roots: false, sampling: true, elicitation_form: false, elicitation_url: false, sampling_tools: false };
+        let none = ClientCapabilities { roots: false, sampling: false, elicitation_form: false, elicitation_url: false, sampling_tools: false };
         assert!(capabilities_with_earlier(sampling).sampling);
         assert!(capabilities_with_earlier(none).sampling, "an earlier declaration is carried over");
     }

@@ -777,6 +777,7 @@ mod tests {
         sampling: true,
         elicitation_form: false,
         elicitation_url: false,
+        sampling_tools: false,
     };
 
     fn params(v: Value) -> Map<String, Value> {

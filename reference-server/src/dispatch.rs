@@ -763,7 +763,7 @@ impl Dispatcher {
         if self.fault(Fault::InitializeRefusedWithoutVersions) {
             return Err(RpcError::method_not_found(&req.method));
         }
-        if self.fault(Fault::StatelessOnlyVersionHeaderOptional) {
+        if self.fault(Fault::StatelessOnlyVersionHeaderOptional) || self.fault(Fault::StatelessOnlyGetNot405) {
             // Posing as a 2026-07-28-only server, which serves no handshake (LIFECYCLE-017).
             return Err(RpcError::invalid_request("this server speaks 2026-07-28 only; its supported versions: 2026-07-28"));
         }
@@ -994,6 +994,11 @@ impl Dispatcher {
                 Ok(output) => (Answer::Result(tools::shape_result(version, self.faults, output)), Vec::new()),
                 Err(refusal) => (Answer::Error(refusal), Vec::new()),
             };
+        }
+        // S2C-016: in 2025-11-25 weather_agent's sampling loop asks the client with requests of its own.
+        if call.is_ok() && tools::name_of(&params) == Some(tool_loop::TOOL_NAME) {
+            let output = tool_loop::run_stateful(session, self.faults, link).await;
+            return (Answer::Result(tools::shape_result(version, self.faults, output)), Vec::new());
         }
         match call {
             Ok(Call::Ask) => {
@@ -1276,7 +1281,7 @@ impl Dispatcher {
                     caps = carried_state::capabilities_with_earlier(caps);
                 }
                 if self.fault(Fault::UndeclaredCapabilitiesAssumed) {
-                    caps = ClientCapabilities { roots: true, sampling: true, elicitation_form: true, elicitation_url: true };
+                    caps = ClientCapabilities { roots: true, sampling: true, elicitation_form: true, elicitation_url: true, sampling_tools: true };
                 }
                 let state = params.get("requestState").and_then(Value::as_str);
                 if self.fault(Fault::RequestStateLatestOnly) && state.is_some_and(|s| !carried_state::is_latest_request_state(s)) {

@@ -473,6 +473,10 @@ pub enum Fault {
     SamplingToolResultIdMismatch,
     /// 2026-07-28: `tools/list` depends on the caller's `clientInfo`, not only on its authorization.
     ToolsVaryByClient,
+    /// `toggle` changes the tool list without `notifications/tools/list_changed`.
+    ToolListChangeUnannounced,
+    /// 2026-07-28: `tools/call` of an unknown tool is answered with a tool error, not a JSON-RPC error.
+    UnknownToolAsToolError,
 }
 
 /// One row of the fault table.
@@ -1570,7 +1574,7 @@ pub const CATALOGUE: &[FaultInfo] = &[
         name: "stateless-only-get-not-405",
         breaks: &["HTTP-031"],
         scope: Scope::StreamableHttp,
-        description: "poses as a 2026-07-28-only server (discover lists no other version) and answers GET and DELETE on the endpoint without a session with 400 instead of 405",
+        description: "poses as a 2026-07-28-only server (discover lists no other version, initialize is refused) and answers GET and DELETE on the endpoint without a session with 400 instead of 405",
     },
     FaultInfo {
         fault: Fault::ListensBeyondLoopback,
@@ -1981,7 +1985,7 @@ pub const CATALOGUE: &[FaultInfo] = &[
         name: "sampling-tool-result-id-mismatch",
         breaks: &["S2C-016"],
         scope: Scope::AnyTransport,
-        description: "in 2026-07-28 weather_agent continues after a toolUse sampling result with tool_result blocks whose toolUseId is not the tool_use's id",
+        description: "in 2025-11-25 and 2026-07-28 weather_agent continues after a toolUse sampling result with tool_result blocks whose toolUseId is not the tool_use's id",
     },
     FaultInfo {
         fault: Fault::ToolsVaryByClient,
@@ -1989,6 +1993,20 @@ pub const CATALOGUE: &[FaultInfo] = &[
         breaks: &["AUTH-018"],
         scope: Scope::AnyTransport,
         description: "in 2026-07-28 leaves the last tool out of tools/list for clients whose _meta clientInfo name has an even number of characters",
+    },
+    FaultInfo {
+        fault: Fault::ToolListChangeUnannounced,
+        name: "tool-list-change-unannounced",
+        breaks: &["TOOLS-014"],
+        scope: Scope::AnyTransport,
+        description: "toggle adds or removes the tool toggled without notifications/tools/list_changed, although tools.listChanged is declared",
+    },
+    FaultInfo {
+        fault: Fault::UnknownToolAsToolError,
+        name: "unknown-tool-as-tool-error",
+        breaks: &["TOOLS-012"],
+        scope: Scope::AnyTransport,
+        description: "in 2026-07-28 answers tools/call naming an unknown tool with a result marked isError: true instead of a JSON-RPC error",
     },
 ];
 
@@ -2330,6 +2348,8 @@ mod tests {
             Fault::UrlElicitationCompleteWrongId,
             Fault::SamplingToolResultIdMismatch,
             Fault::ToolsVaryByClient,
+            Fault::ToolListChangeUnannounced,
+            Fault::UnknownToolAsToolError,
         ];
         assert_eq!(all.len(), CATALOGUE.len());
         for f in all {

@@ -211,7 +211,7 @@ fn name_of(answer: &Value) -> Result<String, String> {
 mod tests {
     use super::*;
 
-    const FORM: ClientCapabilities = ClientCapabilities { roots: false, sampling: false, elicitation_form: true, elicitation_url: false };
+    const FORM: ClientCapabilities = ClientCapabilities { roots: false, sampling: false, elicitation_form: true, elicitation_url: false, sampling_tools: false };
 
     fn params(value: Value) -> Map<String, Value> {
         value.as_object().cloned().unwrap()
@@ -242,7 +242,7 @@ mod tests {
 
     #[test]
     fn without_elicitation_nothing_is_asked() {
-        let none = ClientCapabilities { roots: true, sampling: true, elicitation_form: false, elicitation_url: false };
+        let none = ClientCapabilities { roots: true, sampling: true, elicitation_form: false, elicitation_url: false, sampling_tools: false };
         let Round::Complete(done) = get(none, FaultSet::NONE, &params(json!({"name": PROMPT_NAME}))).unwrap() else { panic!() };
         assert!(done["messages"][0]["content"]["text"].as_str().unwrap().contains(STRANGER));
     }

@@ -129,7 +129,7 @@ pub(crate) struct Fixture {
 
 /// The names of the tools that may send messages before their response
 /// (the dispatcher gives them a stream of their own).
-pub const STREAMING: &[&str] = &[crate::ask::TOOL_NAME, "progress", "slow", "log"];
+pub const STREAMING: &[&str] = &[crate::ask::TOOL_NAME, "progress", "slow", "log", crate::tool_loop::TOOL_NAME];
 
 /// Whether the tool `name` may send messages before its response
 /// ([`STREAMING`] and the conformance tools that do).
@@ -140,7 +140,7 @@ pub fn streams(name: &str) -> bool {
 /// Whether the tool `name` asks the client for input (in 2026-07-28 it
 /// answers `input_required` at once instead of streaming).
 pub fn asks_client(name: &str) -> bool {
-    name == crate::ask::TOOL_NAME || conformance_fixtures::asks_client(name)
+    name == crate::ask::TOOL_NAME || conformance_fixtures::asks_client(name) || name == crate::tool_loop::TOOL_NAME
 }
 
 fn no_arguments() -> Value {
@@ -394,14 +394,16 @@ notifications/elicitation/complete; then it succeeds. Without elicitation.url a 
     read_only: true,
 };
 
-/// 2026-07-28 only: a tool-enabled sampling loop over multi round-trip
-/// requests (S2C-016, see [`crate::tool_loop`]).
+/// 2025-11-25 and 2026-07-28: a tool-enabled sampling loop, over
+/// sampling/createMessage requests or multi round-trip requests (S2C-016,
+/// see [`crate::tool_loop`]).
 const WEATHER_AGENT: Fixture = Fixture {
     name: crate::tool_loop::TOOL_NAME,
     title: "Weather agent",
-    description: "2026-07-28, for clients declaring sampling.tools: asks the client's model (input_required) about the \
-weather with the tool get_weather offered; after a toolUse answer runs the tool and asks again with the tool results; \
-returns the model's final text. Without sampling.tools a tool error.",
+    description: "2025-11-25 and 2026-07-28, for clients declaring sampling.tools: asks the client's model \
+(sampling/createMessage; input_required in 2026-07-28) about the weather with the tool get_weather offered; after a \
+toolUse answer runs the tool and asks again with the tool results; returns the model's final text. Without \
+sampling.tools a tool error.",
     input_schema: no_arguments,
     output_schema: None,
     run: Runner::Now(|_, _| Output::Failure("This tool lets the model use tools, which needs the client's sampling.tools capability.".into())),
@@ -425,6 +427,8 @@ fn current(version: ProtocolVersion) -> Vec<&'static Fixture> {
     }
     if version == ProtocolVersion::V2025_11_25 {
         all.push(&CONNECT_EXTERNAL_ACCOUNT);
+        // Tools in sampling came with 2025-11-25, as server requests there.
+        all.push(&WEATHER_AGENT);
     }
     if world::world().toggled() {
         all.push(&TOGGLED);
@@ -569,6 +573,10 @@ pub fn call(version: ProtocolVersion, faults: FaultSet, params: &Map<String, Val
         Some(_) => return Err(mistyped("\"arguments\" must be an object")),
     };
     let Some(fixture) = current(version).into_iter().find(|f| listed_name(f, faults) == name) else {
+        if version == ProtocolVersion::V2026_07_28 && faults.contains(Fault::UnknownToolAsToolError) {
+            // A protocol error reported as if the tool had run and failed (TOOLS-012).
+            return Ok(Call::Done(shape_result(version, faults, Output::Failure(format!("Unknown tool: {name}")))));
+        }
         let mut e = RpcError::invalid_params(format!("Unknown tool: {name}"));
         // Two faults give 2026-07-28 codes it forbids (JSONRPC-010) or advises against (JSONRPC-013).
         if version == ProtocolVersion::V2026_07_28 {

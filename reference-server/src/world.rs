@@ -125,6 +125,8 @@ pub struct Delivery {
     pub listen_drops_updates: bool,
     /// `listen-ids-mixed`: every listen stream's notifications carry the newest subscription's id.
     newest_id_for_all: bool,
+    /// `tool-list-change-unannounced`: no `notifications/tools/list_changed`.
+    pub silent_tool_list: bool,
 }
 
 impl Delivery {
@@ -136,6 +138,7 @@ impl Delivery {
             silent_prompt_list: faults.contains(Fault::PromptListChangeUnannounced),
             listen_drops_updates: faults.contains(Fault::ListenResourceUpdatesDropped),
             newest_id_for_all: faults.contains(Fault::ListenIdsMixed),
+            silent_tool_list: faults.contains(Fault::ToolListChangeUnannounced),
         }
     }
 
@@ -144,6 +147,7 @@ impl Delivery {
         match method {
             "notifications/resources/list_changed" => self.silent_resource_list,
             "notifications/prompts/list_changed" => self.silent_prompt_list,
+            "notifications/tools/list_changed" => self.silent_tool_list,
             _ => false,
         }
     }

@@ -72,8 +72,8 @@ async fn listed_in_the_versions_that_have_them() {
             "2024-11-05" => 18,
             "2025-03-26" => 19,
             "2025-06-18" => 20,
-            "2025-11-25" => 26, // with `job`, the tool that runs only as a task, and `connect_external_account`
-            _ => 27,            // with `primes`, `tally` and `weather_agent`, tools of 2026-07-28 only
+            "2025-11-25" => 27, // with `job`, the tool that runs only as a task, `connect_external_account` and `weather_agent`
+            _ => 27,            // with `primes`, `tally` and `weather_agent`, tools of 2026-07-28
         };
         assert_eq!(names.len(), expected, "{version}: {names:?}");
         assert!(names.contains(&"test_sampling") && names.contains(&"test_tool_with_logging"), "{version}");

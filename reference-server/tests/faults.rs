@@ -240,6 +240,8 @@ const PROVEN_BY_THE_MUTATION_MATRIX: &[&str] = &[
     "url-elicitation-complete-wrong-id",
     "sampling-tool-result-id-mismatch",
     "tools-vary-by-client",
+    "tool-list-change-unannounced",
+    "unknown-tool-as-tool-error",
 ];
 
 #[tokio::test]

@@ -56,6 +56,7 @@ async fn tools_are_paginated() {
         if version == "2025-11-25" {
             expected.push("job"); // the tool that runs only as a task
             expected.push("connect_external_account"); // URL elicitation via -32042 (L-ELIC-001)
+            expected.push("weather_agent"); // tools in sampling, over server requests (S2C-016)
         }
         if version == "2026-07-28" {
             expected.extend(["primes", "tally", "weather_agent"]);

@@ -1,6 +1,6 @@
 //! Changes a 2026-07-28 server announces on the `subscriptions/listen`
-//! streams that asked for them: prompt and resource list changes
-//! (PROMPTS-004, RESOURCES-008, with `listChanged` declared) and updates of
+//! streams that asked for them: tool, prompt and resource list changes
+//! (TOOLS-014, PROMPTS-004, RESOURCES-008, with `listChanged` declared) and updates of
 //! the resources named in `resourceSubscriptions` (RESOURCES-009, with
 //! `subscribe` declared).
 //!
@@ -27,7 +27,7 @@ fn inconclusive(why: String) -> StepOutcome {
 
 /// A list whose changes may be announced.
 struct Watched {
-    /// `prompts` or `resources`.
+    /// `tools`, `prompts` or `resources`.
     list: &'static str,
     method: &'static str,
     /// The member that identifies an item.
@@ -37,9 +37,10 @@ struct Watched {
     requirement: &'static str,
 }
 
-const WATCHED: [Watched; 2] = [
+const WATCHED: [Watched; 3] = [
     Watched { list: "prompts", method: "prompts/list", identity: "name", flag: "promptsListChanged", requirement: "PROMPTS-004" },
     Watched { list: "resources", method: "resources/list", identity: "uri", flag: "resourcesListChanged", requirement: "RESOURCES-008" },
+    Watched { list: "tools", method: "tools/list", identity: "name", flag: "toolsListChanged", requirement: "TOOLS-014" },
 ];
 
 /// The identities of a list's items, sorted; `None` when it cannot be read.
@@ -81,16 +82,16 @@ async fn listen_then_call(context: &CaseContext<'_>, filter: &Map<String, Value>
     Ok((id, mark))
 }
 
-/// PROMPTS-004, RESOURCES-008: after the mapped `list-changed` tool
-/// changed the prompt or resource list, a listen stream that asked for
-/// that list's changes gets `notifications/{list}/list_changed`.
+/// TOOLS-014, PROMPTS-004, RESOURCES-008: after the mapped `list-changed`
+/// tool changed the tool, prompt or resource list, a listen stream that
+/// asked for that list's changes gets `notifications/{list}/list_changed`.
 pub async fn list_changes(context: &CaseContext<'_>) -> StepOutcome {
     let Some(role) = context.options.fixtures.list_changed.clone() else {
         return inconclusive(unmapped("list-changed"));
     };
     let watched: Vec<&Watched> = WATCHED.iter().filter(|w| context.server.declares(&format!("{}.listChanged", w.list))).collect();
     if watched.is_empty() {
-        let why = "the server declares listChanged for neither prompts nor resources".to_string();
+        let why = "the server declares listChanged for none of tools, prompts and resources".to_string();
         return StepOutcome { not_applicable: Some(why), ..StepOutcome::default() };
     }
     let mut before = Vec::new();

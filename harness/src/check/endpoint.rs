@@ -1,6 +1,10 @@
 //! The MCP endpoint's HTTP methods in 2026-07-28: a server speaking that
 //! revision alone has no GET stream and no sessions to end, so it answers
-//! GET and DELETE with 405 (HTTP-031).
+//! GET and DELETE with 405 (HTTP-031), and it refuses a request without
+//! `MCP-Protocol-Version` (HTTP-019). Which revisions a server speaks comes
+//! from `server/discover` and from an `initialize` probe for 2025-03-26:
+//! a dual-era server may list only 2026-07-28 and still serve older
+//! clients by the handshake.
 
 use serde_json::{json, Value};
 
@@ -12,8 +16,9 @@ use crate::transport::Kind;
 use crate::version::{era, Era};
 
 /// HTTP-031: GET and DELETE on the endpoint (no session id, the version
-/// header of 2026-07-28) are answered 405 by a server whose
-/// `server/discover` lists 2026-07-28-era versions only. A server that also
+/// header of 2026-07-28) are answered 405 by a server that speaks
+/// 2026-07-28-era versions only: its `server/discover` lists no other, and
+/// it does not answer `initialize` for 2025-03-26. A server that also
 /// speaks handshake-era versions answers them by those versions' rules: a
 /// 405 passes, anything else is not this rule's business.
 pub async fn stateless_methods(context: &CaseContext<'_>) -> StepOutcome {
@@ -46,10 +51,18 @@ pub async fn stateless_methods(context: &CaseContext<'_>) -> StepOutcome {
             older.join(", ")
         ));
     }
+    if serves_old_clients(&probe).await {
+        return not_applicable(
+            "the server also speaks 2025-03-26 (it answers initialize for it, though server/discover does not list it), whose rules its GET and DELETE answers follow",
+        );
+    }
     found(draft(
         "HTTP-031",
         "SHOULD",
-        format!("a server speaking only {} did not answer GET and DELETE on the MCP endpoint with 405", versions.join(", ")),
+        format!(
+            "a server speaking only {} (server/discover; initialize for 2025-03-26 is not served) did not answer GET and DELETE on the MCP endpoint with 405",
+            versions.join(", ")
+        ),
         "HTTP 405 Method Not Allowed to both",
         wrong.join("; "),
     ))

@@ -1,20 +1,28 @@
-//! `sampling-tool-loop` (2026-07-28, S2C-016): a server that continues a
-//! tool-enabled sampling after the model stopped for `toolUse` answers
+//! `sampling-tool-loop` (2025-11-25 on, S2C-016): a server that continues
+//! a tool-enabled sampling after the model stopped for `toolUse` answers
 //! every `tool_use` block with a `tool_result` of the same id, in a user
 //! message holding nothing but tool results.
 //!
-//! The check calls the tool of the `sampling-tools` role declaring the
-//! harness's client capabilities plus `sampling.tools`. The first
-//! `input_required` must hold a sampling request offering `tools`
-//! (otherwise inconclusive); the harness answers it as a model that wants
-//! the first offered tool: `stopReason: "toolUse"` and one `tool_use`
-//! block under an id of its own. The server's next sampling request must
-//! end with a user message whose blocks are all `tool_result`s, whose
-//! `toolUseId`s are exactly the harness's ids (S2C-016), and whose
-//! messages keep the two roles, tool results alone in their message
-//! (S2C-017, judged as `client-request-shapes` does). A server that
-//! finishes instead of continuing leaves the check inconclusive. The
-//! continuation is then answered with plain text, to let the call end.
+//! The check calls the tool of the `sampling-tools` role as a client that
+//! declares the harness's capabilities plus `sampling.tools`, and answers
+//! the first sampling request offering `tools` (otherwise inconclusive) as
+//! a model that wants the first offered tool: `stopReason: "toolUse"` and
+//! one `tool_use` block under an id of its own. The server's next sampling
+//! request must end with a user message whose blocks are all
+//! `tool_result`s, whose `toolUseId`s are exactly the harness's ids
+//! (S2C-016), and whose messages keep the two roles, tool results alone in
+//! their message (S2C-017, judged as `client-request-shapes` does). A
+//! server that finishes instead of continuing leaves the check
+//! inconclusive. The continuation is answered with plain text, to let the
+//! call end.
+//!
+//! * 2025-11-25: on the case's fresh connection the check opens a session
+//!   of its own whose `initialize` declares `sampling.tools`; the sampling
+//!   requests are the server's own `sampling/createMessage` requests,
+//!   answered by the connection (the first offering tools with the tool
+//!   use) and read back from the transcript.
+//! * 2026-07-28: the capabilities travel in each call's `_meta`, and the
+//!   sampling requests are `input_required` entries answered in retries.
 
 use std::collections::BTreeSet;
 
@@ -24,31 +32,21 @@ use super::client_input::{answers, inconclusive, retry, sampling_messages_proble
 use super::lists;
 use super::observe;
 use crate::execute::{clip, CaseContext, Draft, StepOutcome};
-use crate::fixtures::unmapped;
-use crate::session::{client, stateless};
-use crate::version::{era, Era};
+use crate::fixtures::{unmapped, ToolRole};
+use crate::session::client::{self, tool_use_answer, TOOL_USE_ID};
+use crate::session::{stateful, stateless};
+use crate::version::{at_least, era, Era};
 
-/// The id of the harness's `tool_use` block.
-const TOOL_USE_ID: &str = "mcp-conform-tool-use-1";
+/// The method of a sampling request.
+const SAMPLING: &str = "sampling/createMessage";
 
 /// The sampling request among an interim result's `inputRequests`: its key and params.
 fn sampling_request(interim: &Value) -> Option<(String, Value)> {
     let requests = interim.get("inputRequests").and_then(Value::as_object)?;
     requests.iter().find_map(|(key, request)| {
-        (request.get("method").and_then(Value::as_str) == Some("sampling/createMessage"))
+        (request.get("method").and_then(Value::as_str) == Some(SAMPLING))
             .then(|| (key.clone(), request.get("params").cloned().unwrap_or(Value::Null)))
     })
-}
-
-/// The harness's answer as a model that calls the first offered tool.
-fn tool_use_answer(params: &Value) -> Option<Value> {
-    let tool = params.get("tools").and_then(Value::as_array)?.first()?.get("name")?.as_str()?;
-    Some(json!({
-        "role": "assistant",
-        "content": [{ "type": "tool_use", "id": TOOL_USE_ID, "name": tool, "input": {} }],
-        "model": "mcp-conform",
-        "stopReason": "toolUse"
-    }))
 }
 
 /// The content blocks of a message (one block or an array).
@@ -83,18 +81,80 @@ fn continuation_problem(params: &Value, tool_use_ids: &BTreeSet<String>) -> Opti
     None
 }
 
-/// Run the check on the case's connection.
+/// What is wrong with a continuation `params` (S2C-016, S2C-017).
+fn judge_continuation(continuation: &Value) -> Vec<Draft> {
+    let shown = clip(&continuation.to_string(), 500);
+    let mut findings = Vec::new();
+    let ids = BTreeSet::from([TOOL_USE_ID.to_owned()]);
+    if let Some(problem) = continuation_problem(continuation, &ids) {
+        findings.push(observe::draft(
+            "S2C-016",
+            "MUST",
+            format!("after a toolUse answer, {problem}"),
+            "a last user message of tool_result blocks only, one per tool_use, each with its toolUseId",
+            shown.clone(),
+        ));
+    }
+    if let Some(problem) = sampling_messages_problem(continuation) {
+        findings.push(observe::draft("S2C-017", "MUST", problem, "messages of role user or assistant; a user message returning tool results holds nothing else", shown));
+    }
+    findings
+}
+
+/// The client capabilities the check declares: the harness's and `sampling.tools`.
+fn capabilities_with_tools(version: &str) -> Value {
+    let mut capabilities = client::capabilities(version);
+    capabilities["sampling"]["tools"] = json!({});
+    capabilities
+}
+
+/// Run the check on the case's fresh connection.
 pub async fn tool_loop(context: &CaseContext<'_>) -> StepOutcome {
     let version = context.session.version.as_str();
-    if era(version) != Era::Stateless {
-        return StepOutcome { not_applicable: Some("the sampling loop is driven over multi round-trip requests (2026-07-28)".into()), ..StepOutcome::default() };
+    if !at_least(version, "2025-11-25") {
+        return StepOutcome { not_applicable: Some("tools in sampling came with 2025-11-25".into()), ..StepOutcome::default() };
     }
     let Some(role) = context.options.fixtures.sampling_tools.clone() else {
         return inconclusive(unmapped("sampling-tools"));
     };
-    let mut capabilities = client::capabilities(version);
-    capabilities["sampling"]["tools"] = json!({});
-    let meta = json!({ "io.modelcontextprotocol/clientCapabilities": capabilities });
+    match era(version) {
+        Era::Stateful => stateful_loop(context, &role).await,
+        Era::Stateless => stateless_loop(context, &role).await,
+    }
+}
+
+/// 2025-11-25: a session declaring `sampling.tools`, the tool called, and
+/// the server's own sampling requests read from the transcript.
+async fn stateful_loop(context: &CaseContext<'_>, role: &ToolRole) -> StepOutcome {
+    let version = context.session.version.as_str();
+    let connection = &context.session.connection;
+    if let Err(why) = stateful::open_declaring(connection, version, capabilities_with_tools(version)).await {
+        return inconclusive(format!("declaring sampling.tools: {why}"));
+    }
+    let mark = connection.mark();
+    connection.answer_next_sampling_with_tool_use(true);
+    let call = observe::call(context, role, Map::new()).await;
+    connection.answer_next_sampling_with_tool_use(false);
+    let what = format!("the sampling-tools tool `{}`", role.tool);
+    let samplings: Vec<Value> = observe::received(&connection.since(mark))
+        .iter()
+        .filter(|seen| seen.method() == Some(SAMPLING) && seen.message.get("id").is_some())
+        .map(|seen| seen.params().clone())
+        .collect();
+    let Some(offering) = samplings.iter().position(|params| tool_use_answer(params).is_some()) else {
+        let why = observe::unusable(&what, &call).unwrap_or_else(|| format!("{what} sent no {SAMPLING} request offering tools"));
+        return inconclusive(why);
+    };
+    let Some(continuation) = samplings.get(offering + 1) else {
+        return inconclusive(format!("{what} sent no {SAMPLING} request after the toolUse answer: the sampling was not continued"));
+    };
+    StepOutcome { findings: judge_continuation(continuation), ..StepOutcome::default() }
+}
+
+/// 2026-07-28: the sampling requests are `input_required` entries, answered in retries.
+async fn stateless_loop(context: &CaseContext<'_>, role: &ToolRole) -> StepOutcome {
+    let version = context.session.version.as_str();
+    let meta = json!({ "io.modelcontextprotocol/clientCapabilities": capabilities_with_tools(version) });
     let params = stateless::with_meta(json!({ "name": role.tool, "arguments": role.arguments, "_meta": meta }), version);
     let first = send(context, &params).await;
     let what = format!("the sampling-tools tool `{}`", role.tool);
@@ -116,21 +176,7 @@ pub async fn tool_loop(context: &CaseContext<'_>) -> StepOutcome {
     let Some((key, continuation)) = sampling_request(&continued) else {
         return inconclusive(format!("{what} did not continue with a sampling request after the toolUse answer"));
     };
-    let shown = clip(&continuation.to_string(), 500);
-    let mut findings: Vec<Draft> = Vec::new();
-    let ids = BTreeSet::from([TOOL_USE_ID.to_owned()]);
-    if let Some(problem) = continuation_problem(&continuation, &ids) {
-        findings.push(observe::draft(
-            "S2C-016",
-            "MUST",
-            format!("after a toolUse answer, {problem}"),
-            "a last user message of tool_result blocks only, one per tool_use, each with its toolUseId",
-            shown.clone(),
-        ));
-    }
-    if let Some(problem) = sampling_messages_problem(&continuation) {
-        findings.push(observe::draft("S2C-017", "MUST", problem, "messages of role user or assistant; a user message returning tool results holds nothing else", shown));
-    }
+    let findings = judge_continuation(&continuation);
     // Let the call end: the model answers in text now.
     let mut responses = answers(version, &continued);
     responses.insert(key, json!({ "role": "assistant", "content": { "type": "text", "text": "mcp-conform final answer" }, "model": "mcp-conform", "stopReason": "endTurn" }));
@@ -166,13 +212,5 @@ mod tests {
         assert!(continuation_problem(&continuation(mixed), &ids).is_some_and(|p| p.contains("not tool_result")));
         let assistant = json!({ "role": "assistant", "content": { "type": "text", "text": "x" } });
         assert!(continuation_problem(&continuation(assistant), &ids).is_some());
-    }
-
-    #[test]
-    fn the_harness_calls_the_first_offered_tool() {
-        let answer = tool_use_answer(&json!({ "tools": [{ "name": "get_weather" }] })).expect("a tool");
-        assert_eq!(answer["content"][0]["name"], "get_weather");
-        assert_eq!(answer["stopReason"], "toolUse");
-        assert!(tool_use_answer(&json!({ "messages": [] })).is_none());
     }
 }

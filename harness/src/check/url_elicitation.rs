@@ -23,7 +23,7 @@ use super::client_input::inconclusive;
 use super::observe;
 use crate::execute::{clip, CaseContext, Draft, StepOutcome};
 use crate::fixtures::unmapped;
-use crate::session::stateful::initialize_params;
+use crate::session::stateful::open_declaring;
 
 /// `URLElicitationRequiredError`'s code.
 const URL_ELICITATION_REQUIRED: i64 = -32042;
@@ -51,16 +51,10 @@ pub async fn required_error(context: &CaseContext<'_>) -> StepOutcome {
         return StepOutcome { not_applicable: Some("URLElicitationRequiredError is the 2025-11-25 way".into()), ..StepOutcome::default() };
     }
     let connection = &context.session.connection;
-    connection.set_version(version);
-    let mut params = initialize_params(version);
-    params["capabilities"]["elicitation"] = json!({ "form": {}, "url": {} });
-    let opened = connection.request("initialize", params, Vec::new()).await;
-    if opened.result().and_then(|r| r.get("protocolVersion")).and_then(Value::as_str) != Some(version) {
-        return inconclusive(format!("initialize declaring URL-mode elicitation did not open a {version} session"));
-    }
-    connection.transport().set_protocol_version(Some(version));
-    if let Err(why) = connection.notify("notifications/initialized", None, Vec::new()).await {
-        return inconclusive(format!("notifications/initialized could not be sent: {why}"));
+    let mut capabilities = crate::session::client::capabilities(version);
+    capabilities["elicitation"] = json!({ "form": {}, "url": {} });
+    if let Err(why) = open_declaring(connection, version, capabilities).await {
+        return inconclusive(format!("declaring URL-mode elicitation: {why}"));
     }
     // Over Streamable HTTP, notifications outside any request come on the GET stream (405: none).
     let _ = connection.transport().open_get_stream().await;

@@ -50,6 +50,22 @@ pub fn answer(version: &str, method: &str, params: Option<&Value>) -> Result<Val
     Ok(result)
 }
 
+/// The id of the `tool_use` block in [`tool_use_answer`].
+pub const TOOL_USE_ID: &str = "mcp-conform-tool-use-1";
+
+/// The harness's answer to a sampling request as a model that calls the
+/// first tool the request offers: `stopReason: "toolUse"` and one
+/// `tool_use` block under [`TOOL_USE_ID`]; `None` when it offers no tools.
+pub fn tool_use_answer(params: &Value) -> Option<Value> {
+    let tool = params.get("tools").and_then(Value::as_array)?.first()?.get("name")?.as_str()?;
+    Some(json!({
+        "role": "assistant",
+        "content": [{ "type": "tool_use", "id": TOOL_USE_ID, "name": tool, "input": {} }],
+        "model": "mcp-conform",
+        "stopReason": "toolUse"
+    }))
+}
+
 /// How the harness answers `elicitation/create`: normally it accepts with
 /// valid content; a check may make it refuse, fail, or send content that
 /// does not fit the form (S2C-026, S2C-027).
@@ -180,6 +196,19 @@ mod tests {
                 let result = answer(version, method, Some(params)).expect(method);
                 assert_eq!(bundle.validate(definition, &result), Ok(()), "{version} {method}: {result}");
             }
+        }
+    }
+
+    /// The tool-calling answer is a valid sampling result where tools in sampling exist.
+    #[test]
+    fn the_tool_use_answer_is_schema_valid() {
+        let answer = tool_use_answer(&json!({ "tools": [{ "name": "get_weather" }] })).expect("a tool");
+        assert_eq!(answer["content"][0]["name"], "get_weather");
+        assert_eq!(answer["stopReason"], "toolUse");
+        assert!(tool_use_answer(&json!({ "messages": [] })).is_none());
+        for version in ["2025-11-25", "2026-07-28"] {
+            let bundle = schema::bundle().version(version).expect("version in bundle");
+            assert_eq!(bundle.validate("CreateMessageResult", &answer), Ok(()), "{version}");
         }
     }
 

@@ -136,6 +136,9 @@ struct Shared {
     server_ids: Mutex<RecentIds>,
     /// How `elicitation/create` requests are answered (a check may change it).
     elicitation_answer: Mutex<client::ElicitationAnswer>,
+    /// Answer the next `sampling/createMessage` that offers tools as a
+    /// model calling one ([`Connection::answer_next_sampling_with_tool_use`]).
+    sampling_tool_use: AtomicBool,
 }
 
 /// One transport plus the task that reads it.
@@ -230,6 +233,7 @@ impl Connection {
             listens: Mutex::new(RecentIds::default()),
             server_ids: Mutex::new(RecentIds::default()),
             elicitation_answer: Mutex::new(client::ElicitationAnswer::default()),
+            sampling_tool_use: AtomicBool::new(false),
         });
         let transport = Arc::new(transport);
         let reader = tokio::spawn(read(events, transport.clone(), shared.clone()));
@@ -271,6 +275,14 @@ impl Connection {
     /// Answer the server's `elicitation/create` requests this way from now on.
     pub fn answer_elicitations(&self, how: client::ElicitationAnswer) {
         *lock(&self.shared.elicitation_answer) = how;
+    }
+
+    /// Answer the next `sampling/createMessage` request that offers tools
+    /// as a model that calls the first of them ([`client::tool_use_answer`]),
+    /// once; `false` takes the wish back. Every other sampling request gets
+    /// the usual text answer.
+    pub fn answer_next_sampling_with_tool_use(&self, on: bool) {
+        self.shared.sampling_tool_use.store(on, Ordering::SeqCst);
     }
 
     /// The next request id.
@@ -487,6 +499,17 @@ impl Drop for Connection {
 }
 
 impl Shared {
+    /// The answer to a server's `sampling/createMessage`: a model calling
+    /// a tool when a check asked for it once and the request offers tools,
+    /// otherwise the usual text.
+    fn sampling_answer(&self, version: &str, params: Option<&Value>) -> Result<Value, (i64, String)> {
+        let tool_use = params.and_then(client::tool_use_answer);
+        match tool_use.filter(|_| self.sampling_tool_use.swap(false, Ordering::SeqCst)) {
+            Some(answer) => Ok(answer),
+            None => client::answer(version, "sampling/createMessage", params),
+        }
+    }
+
     fn record(&self, direction: Direction, channel: &str, bytes: &[u8], problems: Vec<Problem>) {
         let mut text = String::from_utf8_lossy(&bytes[..bytes.len().min(MAX_TRANSCRIPT_TEXT)]).into_owned();
         if bytes.len() > MAX_TRANSCRIPT_TEXT {
@@ -754,6 +777,7 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
                 problems.extend(shared.server_request_id_problem(channel, id, method));
                 let answered = match method.as_str() {
                     "elicitation/create" => client::answer_elicitation(*lock(&shared.elicitation_answer), params.as_ref()),
+                    "sampling/createMessage" => shared.sampling_answer(&version, params.as_ref()),
                     _ => client::answer(&version, method, params.as_ref()),
                 };
                 let answer = match answered {

@@ -46,3 +46,19 @@ pub async fn open(connection: Connection, version: &str) -> Handshake {
     let opened = connection.mark();
     Handshake::Ready(Box::new(Session { connection, version: version.to_string(), server, opened }))
 }
+
+/// Run the handshake for `version` on `connection`, declaring `capabilities`
+/// instead of the harness's usual ones (a check that needs a session
+/// declaring more, on its own fresh connection). `Err` says why no session
+/// opened.
+pub async fn open_declaring(connection: &Connection, version: &str, capabilities: Value) -> Result<(), String> {
+    connection.set_version(version);
+    let mut params = initialize_params(version);
+    params["capabilities"] = capabilities;
+    let opened = connection.request("initialize", params, Vec::new()).await;
+    if opened.result().and_then(|r| r.get("protocolVersion")).and_then(Value::as_str) != Some(version) {
+        return Err(format!("initialize declaring those capabilities did not open a {version} session"));
+    }
+    connection.transport().set_protocol_version(Some(version));
+    connection.notify("notifications/initialized", None, Vec::new()).await.map_err(|why| format!("notifications/initialized could not be sent: {why}"))
+}

@@ -26,6 +26,9 @@ pub struct ClientCapabilities {
     /// send the user to a URL (`elicitation/create` with `mode: "url"`, or
     /// the error -32042 in 2025-11-25).
     pub elicitation_url: bool,
+    /// `sampling.tools` is declared (2025-11-25 on): a sampling request may
+    /// offer `tools` and `toolChoice` (S2C-014).
+    pub sampling_tools: bool,
 }
 
 impl ClientCapabilities {
@@ -52,6 +55,8 @@ impl ClientCapabilities {
             sampling: declared("sampling").is_some(),
             elicitation_form,
             elicitation_url,
+            sampling_tools: version >= ProtocolVersion::V2025_11_25
+                && declared("sampling").and_then(|sampling| sampling.get("tools")).is_some_and(Value::is_object),
         }
     }
 
@@ -91,5 +96,15 @@ mod tests {
             assert!(caps(json!({"elicitation": {"form": {}, "url": {}}}), version).elicitation_form);
             assert!(!caps(json!({"elicitation": {"url": {}}}), version).elicitation_form, "url only");
         }
+    }
+
+    #[test]
+    fn sampling_tools_came_with_2025_11_25() {
+        use ProtocolVersion::*;
+        let with_tools = json!({"sampling": {"tools": {}}});
+        assert!(!caps(with_tools.clone(), V2025_06_18).sampling_tools, "no tools in sampling before 2025-11-25");
+        assert!(caps(with_tools.clone(), V2025_11_25).sampling_tools);
+        assert!(caps(with_tools, V2026_07_28).sampling_tools);
+        assert!(!caps(json!({"sampling": {}}), V2025_11_25).sampling_tools);
     }
 }
