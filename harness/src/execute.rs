@@ -111,8 +111,12 @@ pub async fn run(case: &Case, context: &CaseContext<'_>) -> CaseResult {
     let mark = context.session.connection.mark();
     let mut outcome = StepOutcome::default();
     let mut variables = Map::new();
+    // Did the last step run lose requests to the connection's closing?
+    let mut orphaned_by_last_step = false;
     for step in &case.steps {
+        let orphaned_before = context.session.connection.orphaned();
         let mut step_outcome = run_step(case, step, context, &variables).await;
+        orphaned_by_last_step = context.session.connection.orphaned() > orphaned_before;
         if step.precondition && !step_outcome.findings.is_empty() {
             // The server is not in the state the case needs: no verdict.
             let unmet = step_outcome.findings.drain(..).map(|d| format!("precondition not met: {} (expected {}, got {})", d.message, d.expected, d.actual));
@@ -133,23 +137,25 @@ pub async fn run(case: &Case, context: &CaseContext<'_>) -> CaseResult {
     }
     let mut log = std::mem::take(&mut outcome.evidence);
     log.extend(context.session.connection.since(mark));
+    if orphaned_by_last_step && !outcome.findings.is_empty() && ended_by_server(context).await {
+        // The server ended the session mid-case, as STDIO-009 allows, and
+        // the last step's requests went unanswered because of it: that step
+        // says nothing about the server, so its findings are set aside.
+        // (Only the last step can have findings: a failing step ends the case.)
+        outcome.inconclusive.push(format!(
+            "the server ended the session during the case (closed stdout, exited 0), which STDIO-009 allows, leaving requests of the last step unanswered; {} finding(s) set aside: {}",
+            outcome.findings.len(),
+            outcome.findings.iter().map(|f| clip(&f.message, 120)).collect::<Vec<_>>().join("; ")
+        ));
+        outcome.findings.clear();
+    }
+    // What the server did send is judged whether or not it ended the session.
     outcome.findings.extend(problems(&log));
     let mut result = not_run(case, &version, context.transport, Status::Pass, String::new());
     result.reason = None;
     result.transcript = log.into_iter().map(|e| e.entry).collect();
     result.findings = outcome.findings.into_iter().map(|d| finish(case, d)).collect();
     result.status = verdict(&result.findings, context.options.strict);
-    if matches!(result.status, Status::Fail | Status::Warn) && ended_by_server(context).await {
-        // The server ended the session mid-case, as STDIO-009 allows: what
-        // went unanswered says nothing about it, so the case cannot be judged.
-        result.status = Status::Inconclusive;
-        outcome.inconclusive.push(format!(
-            "the server ended the session during the case (closed stdout, exited 0), which STDIO-009 allows; {} finding(s) set aside: {}",
-            result.findings.len(),
-            result.findings.iter().map(|f| clip(&f.message, 120)).collect::<Vec<_>>().join("; ")
-        ));
-        result.findings.clear();
-    }
     if matches!(result.status, Status::Pass | Status::Inconclusive) && !outcome.inconclusive.is_empty() {
         result.status = Status::Inconclusive;
         result.reason = Some(outcome.inconclusive.join("; "));

@@ -84,3 +84,54 @@ fn a_server_that_ends_its_session_is_no_failure() {
     let set_aside = run.results.iter().any(|r| r.reason.as_deref().is_some_and(|why| why.contains("STDIO-009")));
     assert!(restarted || set_aside, "the run never met the server's own shutdown:\n{text}");
 }
+
+/// STDIO-009 sets aside only what the exit left unanswered: a server that
+/// answers `ping` wrongly (`--fault ping-error`) and then ends its session
+/// (`--hostile close-and-exit`, the ping being its trigger) still fails
+/// L-PING-001 in every handshake-era version, for the answer it did send.
+#[test]
+fn a_wrong_answer_before_the_servers_own_exit_still_fails() {
+    let run = run_ending_server("tolerance-wrong-answer-then-exit", "L-PING-001-ping", "ping-error");
+    let pings: Vec<_> = run.results.iter().filter(|r| r.case_id == "L-PING-001-ping").collect();
+    assert!(pings.len() >= 3, "L-PING-001 ran in only {} versions", pings.len());
+    for result in pings {
+        assert_eq!(result.status, reports::Status::Fail, "{}: {:?} {:?}", result.version, result.reason, result.findings);
+    }
+}
+
+/// An invalid answer the server sent is judged even when the exit that
+/// followed left the case's next request unanswered: JSONRPC-007's request
+/// for an unknown method (the trigger of `--hostile close-and-exit`) is
+/// refused with an error that lacks its `message` (`--fault
+/// error-missing-message`), then the server exits 0. The `ping` that should
+/// prove it alive goes unanswered, which is set aside; the malformed error
+/// is not: the case fails in every handshake-era version.
+#[test]
+fn what_the_server_sent_before_its_exit_is_judged() {
+    let run = run_ending_server("tolerance-invalid-then-exit", "JSONRPC-007-error-id-echo", "error-missing-message");
+    let stateful: Vec<_> = run.results.iter().filter(|r| r.version.as_str() < "2026").collect();
+    assert!(stateful.len() >= 3, "JSONRPC-007 ran in only {} handshake-era versions", stateful.len());
+    for result in stateful {
+        assert_eq!(result.status, reports::Status::Fail, "{}: {:?} {:?}", result.version, result.reason, result.findings);
+        assert!(
+            result.findings.iter().all(|f| !f.message.contains("no longer answers")),
+            "{}: a request the exit left unanswered was judged: {:?}",
+            result.version,
+            result.findings
+        );
+    }
+}
+
+/// Run `case` against the reference server with `fault` that ends its
+/// session after its trigger (`--hostile close-and-exit`); the run fails.
+fn run_ending_server(name: &str, case: &str, fault: &str) -> reports::RunRecord {
+    let dir = scratch(name);
+    let report = dir.to_str().expect("UTF-8 scratch path");
+    let args = ["run", "--color", "never", "--timeout", "3s", "--report-dir", report, "--only", case, "--"];
+    let server = [bin(), "reference-server", "--hostile", "close-and-exit", "--fault", fault];
+    let command: Vec<&str> = args.iter().chain(&server).copied().collect();
+    let out = conform(&command);
+    let text = format!("{}\n{}", String::from_utf8_lossy(&out.stdout), String::from_utf8_lossy(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    record(&dir)
+}

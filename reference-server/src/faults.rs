@@ -1914,8 +1914,8 @@ pub const CATALOGUE: &[FaultInfo] = &[
         fault: Fault::LegacySessionLeaks,
         name: "legacy-session-leaks",
         breaks: &["LIFECYCLE-018", "LIFECYCLE-010"],
-        scope: Scope::Stdio,
-        description: "once initialize opened a legacy session on the process, serves requests carrying 2026-07-28 _meta inside it, at the negotiated legacy version",
+        scope: Scope::AnyTransport,
+        description: "once initialize opened a legacy session on the process (stdio) or connection (HTTP+SSE), or when a Streamable HTTP request names a legacy session in Mcp-Session-Id, serves requests carrying 2026-07-28 _meta inside that session, at its negotiated legacy version",
     },
     FaultInfo {
         fault: Fault::InputRequestKeysDuplicated,

@@ -977,3 +977,23 @@ async fn legacy_session_leaks() {
     let modern_only = fresh.request(modern(1, "server/discover", json!({}))).await;
     assert_eq!(modern_only["result"]["resultType"], "complete", "{modern_only}");
 }
+
+/// Over Streamable HTTP the leak shows on a 2026-07-28 request that names a
+/// legacy session in Mcp-Session-Id (a header HTTP-032 says to disregard).
+#[tokio::test]
+async fn legacy_session_leaks_over_streamable_http() {
+    let server = HttpServer::start(&["--http", "127.0.0.1:0", "--fault", "legacy-session-leaks"]).await;
+    let session = server.open_session("2025-11-25").await;
+    let tools = modern(2, "tools/list", json!({}));
+    let headers = [("Mcp-Session-Id", session.as_str()), ("MCP-Protocol-Version", MODERN), ("Mcp-Method", "tools/list")];
+    let inside = server.post(&headers, &tools.to_string()).await;
+    // A session may answer with an event stream: the answer is its last message.
+    let answer: Value = match parse_events(&inside.body).last() {
+        Some(event) if inside.content_type().starts_with("text/event-stream") => serde_json::from_str(&event.data).expect("JSON event"),
+        _ => inside.json(),
+    };
+    assert!(answer["result"].is_object() && answer["result"].get("resultType").is_none(), "answered as 2025-11-25: {answer}");
+    // Without the header the same request is served as 2026-07-28.
+    let beside = server.post_modern(&tools).await.json();
+    assert_eq!(beside["result"]["resultType"], "complete", "{beside}");
+}

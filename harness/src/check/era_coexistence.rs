@@ -16,7 +16,13 @@
 //! Serving both eras on one process is itself a MAY (versioning.mdx), so
 //! over stdio a modern request may be refused with an error (the Python SDK
 //! does); what it must not get is a result in the legacy session's shape.
-//! Over HTTP, outside the session, it must be served as 2026-07-28.
+//! Over HTTP, outside the session, it must be served as 2026-07-28. Over
+//! HTTP the modern requests are also sent with the session's
+//! `Mcp-Session-Id` (the header a 2026-07-28 server disregards, HTTP-032):
+//! refused or served as 2026-07-28, never answered inside the session.
+//! Over HTTP a request is compared only when the second connection got it
+//! served as 2026-07-28 before the legacy session opened (the control): a
+//! server that lacks it, or breaks it, in every case is not mixing eras.
 
 use serde_json::{json, Value};
 
@@ -71,26 +77,9 @@ pub async fn check(context: &CaseContext<'_>) -> StepOutcome {
     if era(&modern) != Era::Stateless {
         return StepOutcome { not_applicable: Some("the check runs from the 2026-07-28 side".into()), ..StepOutcome::default() };
     }
-    // The legacy opening move on this (fresh) connection.
-    connection.set_version(LEGACY_VERSION);
-    let opening = connection.request("initialize", stateful::initialize_params(LEGACY_VERSION), Vec::new()).await;
-    let negotiated = opening.result().and_then(|r| r.get("protocolVersion")).and_then(Value::as_str).map(str::to_string);
-    let Some(legacy) = negotiated.filter(|v| era(v) == Era::Stateful) else {
-        connection.set_version(&modern);
-        let why = format!("the server does not open a handshake-era session here (it speaks one era only): {}", describe(&opening));
-        return StepOutcome { not_applicable: Some(why), ..StepOutcome::default() };
-    };
-    let tools = opening.result().and_then(|r| r.pointer("/capabilities/tools")).is_some() && context.server.declares("tools");
-    connection.transport().set_protocol_version(Some(&legacy));
-    let _ = connection.notify("notifications/initialized", None, Vec::new()).await;
-    let control = legacy_ping(connection, &legacy).await;
-    if control.result().is_none() {
-        connection.set_version(&modern);
-        return inconclusive(format!("the legacy session at {legacy} did not answer ping, so it cannot be compared: {}", describe(&control)));
-    }
-
     // Over stdio the modern requests share the process; over HTTP they go
-    // without the session, on a connection of their own.
+    // without the session, on a connection of their own, opened first: its
+    // answers before any legacy session exists are the control.
     let other = match context.transport {
         Kind::Stdio => None,
         _ => match &context.options.reconnect {
@@ -101,20 +90,66 @@ pub async fn check(context: &CaseContext<'_>) -> StepOutcome {
             None => return inconclusive("no second connection can be opened here for the modern requests".into()),
         },
     };
-    let modern_connection = other.as_ref().unwrap_or(connection);
-    let answers = modern_requests(modern_connection, &modern, tools).await;
-    let after = legacy_ping(connection, &legacy).await;
+    let before = match &other {
+        Some(other) => modern_requests(other, &modern, context.server.declares("tools")).await,
+        None => Vec::new(),
+    };
+    let outcome = beside_legacy_session(context, other.as_ref(), &before).await;
     if let Some(other) = &other {
         other.close().await;
     }
     connection.set_version(&modern);
+    outcome
+}
+
+/// Open the legacy session on the case's connection, send the modern
+/// requests beside it (on `other` over HTTP, else on the same process) and,
+/// over HTTP, with its Mcp-Session-Id; then ping the session again.
+async fn beside_legacy_session(context: &CaseContext<'_>, other: Option<&Connection>, before: &[(&'static str, Exchange)]) -> StepOutcome {
+    let connection = &context.session.connection;
+    let modern = context.session.version.clone();
+    // The legacy opening move on this (fresh) connection.
+    connection.set_version(LEGACY_VERSION);
+    let opening = connection.request("initialize", stateful::initialize_params(LEGACY_VERSION), Vec::new()).await;
+    let negotiated = opening.result().and_then(|r| r.get("protocolVersion")).and_then(Value::as_str).map(str::to_string);
+    let Some(legacy) = negotiated.filter(|v| era(v) == Era::Stateful) else {
+        let why = format!("the server does not open a handshake-era session here (it speaks one era only): {}", describe(&opening));
+        return StepOutcome { not_applicable: Some(why), ..StepOutcome::default() };
+    };
+    let tools = opening.result().and_then(|r| r.pointer("/capabilities/tools")).is_some() && context.server.declares("tools");
+    connection.transport().set_protocol_version(Some(&legacy));
+    let _ = connection.notify("notifications/initialized", None, Vec::new()).await;
+    let control = legacy_ping(connection, &legacy).await;
+    if control.result().is_none() {
+        return inconclusive(format!("the legacy session at {legacy} did not answer ping, so it cannot be compared: {}", describe(&control)));
+    }
+
+    let answers = modern_requests(other.unwrap_or(connection), &modern, tools).await;
+    // Over HTTP the same requests also go on the session's own connection,
+    // carrying its Mcp-Session-Id: a 2026-07-28 server disregards that
+    // header (HTTP-032), so the request's own _meta still decides its era.
+    let in_session = match other {
+        Some(_) => modern_requests(connection, &modern, tools).await,
+        None => Vec::new(),
+    };
+    let after = legacy_ping(connection, &legacy).await;
 
     let mut outcome = StepOutcome::default();
     let place = if other.is_some() { "beside a legacy HTTP session on the same endpoint" } else { "on a stdio process hosting a legacy session" };
-    for (method, exchange) in &answers {
-        if other.is_none() && exchange.error().is_some() {
-            // The process keeps to the era its initialize chose: allowed.
-            connection.note(format!("`{method}` with 2026-07-28 _meta was refused on the legacy stdio process, as a server may"));
+    let beside = answers.iter().map(|(method, exchange)| (method, exchange, place, other.is_none()));
+    let inside = in_session.iter().map(|(method, exchange)| (method, exchange, "with the Mcp-Session-Id of a legacy HTTP session", true));
+    let mut compared = 0;
+    for (method, exchange, place, may_refuse) in beside.chain(inside) {
+        if other.is_some() && !before.iter().any(|(m, control)| m == method && is_modern_result(control)) {
+            // Without a session anywhere the server did not serve it as 2026-07-28
+            // either: whatever is wrong with it, the legacy session is not the cause.
+            connection.note(format!("`{method}` was not served as {modern} before the legacy session opened either: not compared"));
+            continue;
+        }
+        compared += 1;
+        if may_refuse && exchange.error().is_some() {
+            // Keeping to the era the session chose is allowed (serving both is a MAY).
+            connection.note(format!("`{method}` with 2026-07-28 _meta was refused {place}, as a server may"));
             continue;
         }
         if !is_modern_result(exchange) {
@@ -125,6 +160,9 @@ pub async fn check(context: &CaseContext<'_>) -> StepOutcome {
                 exchange,
             ));
         }
+    }
+    if compared == 0 {
+        outcome.inconclusive.push(format!("no modern request was served as {modern} even without a legacy session, so none could be compared"));
     }
     if after.result().is_none() {
         outcome.findings.push(finding(

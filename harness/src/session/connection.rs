@@ -139,6 +139,10 @@ struct Shared {
     /// Answer the next `sampling/createMessage` that offers tools as a
     /// model calling one ([`Connection::answer_next_sampling_with_tool_use`]).
     sampling_tool_use: AtomicBool,
+    /// Requests (and watched frames) given up without an answer once the
+    /// connection had closed: the closing, not the server's answer, left
+    /// them unanswered (STDIO-009).
+    orphaned: AtomicUsize,
 }
 
 /// One transport plus the task that reads it.
@@ -234,6 +238,7 @@ impl Connection {
             server_ids: Mutex::new(RecentIds::default()),
             elicitation_answer: Mutex::new(client::ElicitationAnswer::default()),
             sampling_tool_use: AtomicBool::new(false),
+            orphaned: AtomicUsize::new(0),
         });
         let transport = Arc::new(transport);
         let reader = tokio::spawn(read(events, transport.clone(), shared.clone()));
@@ -315,6 +320,8 @@ impl Connection {
         if let Some(why) = lock(&self.shared.closed).clone() {
             lock(&self.shared.pending).remove(&key(&id));
             exchange.reply = Reply::NoResponse(format!("not sent: the connection is closed ({why})"));
+            // (The lock on `closed` is still held here: count without it.)
+            self.shared.orphaned.fetch_add(1, Ordering::Relaxed);
             return exchange;
         }
         self.record(Direction::Sent, "request", &bytes, Vec::new());
@@ -326,10 +333,13 @@ impl Connection {
                 lock(&self.shared.pending).remove(&key(&id));
                 exchange.reply = Reply::NoResponse(format!("sending failed: {e}"));
                 exchange.unsent = Some(Arc::new(e));
+                // A stdio server that is going refuses writes before its stdout is seen closed.
+                self.shared.orphaned.fetch_add(1, Ordering::Relaxed);
                 return exchange;
             }
             Err(_) => {
                 exchange.reply = self.timed_out(&id, timeout, dropped_before);
+                self.count_if_orphaned(false);
                 return exchange;
             }
         }
@@ -338,7 +348,22 @@ impl Connection {
             Ok(Err(_)) => Reply::NoResponse("the connection's reader stopped".into()),
             Err(_) => self.timed_out(&id, timeout, dropped_before),
         };
+        self.count_if_orphaned(matches!(exchange.reply, Reply::Response(_)));
         exchange
+    }
+
+    /// Count a request given up unanswered after the connection closed.
+    fn count_if_orphaned(&self, answered: bool) {
+        if !answered && lock(&self.shared.closed).is_some() {
+            self.shared.orphaned.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+
+    /// How many requests (and watched frames) went unanswered because the
+    /// connection had closed; compare two readings to see if a span of
+    /// work lost any to the closing.
+    pub fn orphaned(&self) -> usize {
+        self.shared.orphaned.load(Ordering::Relaxed)
     }
 
     /// Send `bytes` exactly as given (malformed JSON, a batch, a request with
@@ -393,6 +418,11 @@ impl Connection {
             if lock(&self.shared.pending).remove(&key(id)).is_some() {
                 lock(&self.shared.expired).insert(key(id));
             }
+        }
+        if exchange.unsent.is_some() {
+            self.shared.orphaned.fetch_add(1, Ordering::Relaxed);
+        } else if !watch.is_empty() {
+            self.count_if_orphaned(done(&exchange.answers));
         }
         exchange
     }

@@ -495,6 +495,11 @@ impl App {
             return self.post_initialize(req);
         }
         if meta::carries_modern_meta(req.params.as_ref()) {
+            if let (true, Lookup::Found(session)) = (self.faulty(Fault::LegacySessionLeaks), self.session(headers)) {
+                // The legacy session named in the header swallows the modern request.
+                let job = Job::legacy(session.legacy(), req);
+                return self.run_legacy(session, job).await;
+            }
             // The 2026-07-28 answer is computed here, not by a `Job`.
             let Some(_slot) = LoadSlot::take(self.dispatcher, LoadSlot::STATELESS_HTTP).await else { return replies::accepted() };
             return self.post_modern(headers, req);
