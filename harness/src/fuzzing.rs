@@ -7,9 +7,11 @@
 use crate::jsonrpc;
 use crate::transport::{EventStreamParser, SseEvent};
 
+mod generated_messages;
 mod schema_validation;
 mod server_dispatch;
 
+pub use generated_messages::generated_messages;
 pub use schema_validation::schema_validation;
 pub use server_dispatch::server_dispatch;
 
@@ -65,11 +67,12 @@ mod tests {
     fn the_seed_corpora_pass_their_targets() {
         let seeds = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../fuzz/seeds");
         type Entry = fn(&[u8]);
-        let targets: [(&str, Entry); 4] = [
+        let targets: [(&str, Entry); 5] = [
             ("jsonrpc_frame", super::jsonrpc_frame),
             ("event_stream", super::event_stream),
             ("schema_validation", super::schema_validation),
             ("server_dispatch", super::server_dispatch),
+            ("generated_messages", super::generated_messages),
         ];
         for (target, run) in targets {
             let dir = seeds.join(target);

@@ -102,7 +102,7 @@ fn answered_method(schema: &VersionSchema, definition: &str) -> &'static str {
 }
 
 /// Every violation's instance path must name a part of the document.
-fn assert_points_into(document: &Value, violations: &[Violation]) {
+pub(super) fn assert_points_into(document: &Value, violations: &[Violation]) {
     for violation in violations {
         assert!(
             document.pointer(&violation.instance_path).is_some(),

@@ -48,21 +48,7 @@ pub fn server_dispatch(data: &[u8]) {
     let Some((&selector, frames)) = data.split_first() else { return };
     let version = version::ALL[usize::from(selector) % version::ALL.len()];
     let add_meta = selector >= 128;
-    let server = Server { dispatcher: Dispatcher::default(), connection: Connection::default() };
-    let mut server = server;
-    if era(version) == Era::Stateful {
-        let initialize = json!({
-            "jsonrpc": "2.0", "id": 0, "method": "initialize",
-            "params": { "protocolVersion": version, "capabilities": client::capabilities(version), "clientInfo": client::client_info() },
-        });
-        let answer = server.exchange(initialize.to_string().as_bytes());
-        assert_eq!(
-            answer.as_ref().and_then(|a| a.pointer("/result/protocolVersion")),
-            Some(&Value::from(version)),
-            "the server did not accept {version}: {answer:?}"
-        );
-        server.exchange(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
-    }
+    let (mut server, _) = Server::open(version);
     for frame in frames.split(|&b| b == b'\n').take(MAX_FRAMES) {
         if add_meta {
             server.exchange(&with_request_meta(frame));
@@ -72,7 +58,8 @@ pub fn server_dispatch(data: &[u8]) {
     }
 }
 
-struct Server {
+/// A reference server in process, one connection, every answer checked.
+pub(super) struct Server {
     dispatcher: Dispatcher,
     connection: Connection,
 }
@@ -86,8 +73,33 @@ enum Kind {
 }
 
 impl Server {
+    /// A fresh connection with a session of `version`: a handshake-era
+    /// version is negotiated with the harness's own `initialize` (its client
+    /// capabilities) and `notifications/initialized`. Returns the server
+    /// with the `initialize` result (`None` for 2026-07-28, which has no
+    /// handshake).
+    pub(super) fn open(version: &'static str) -> (Server, Option<Value>) {
+        let mut server = Server { dispatcher: Dispatcher::default(), connection: Connection::default() };
+        if era(version) == Era::Stateless {
+            return (server, None);
+        }
+        let initialize = json!({
+            "jsonrpc": "2.0", "id": 0, "method": "initialize",
+            "params": { "protocolVersion": version, "capabilities": client::capabilities(version), "clientInfo": client::client_info() },
+        });
+        let answer = server.exchange(initialize.to_string().as_bytes());
+        let result = answer.as_ref().and_then(|a| a.get("result")).cloned();
+        assert_eq!(
+            result.as_ref().and_then(|r| r.get("protocolVersion")),
+            Some(&Value::from(version)),
+            "the server did not accept {version}: {answer:?}"
+        );
+        server.exchange(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#);
+        (server, result)
+    }
+
     /// Sends one frame, checks the reply, and returns it.
-    fn exchange(&mut self, frame: &[u8]) -> Option<Value> {
+    pub(super) fn exchange(&mut self, frame: &[u8]) -> Option<Value> {
         // Taken before the frame: an `initialize` in it opens the session only for what follows.
         let session = self.connection.legacy.map(|s| s.version.as_str());
         let reply = self.dispatcher.handle_frame(&mut self.connection, frame);
