@@ -187,8 +187,8 @@ impl HttpTransport {
         let task = tokio::spawn(async move {
             if is_sse {
                 // The stream is done once each request the POST carried is answered.
-                let awaited = posted.as_deref().map(request_ids).unwrap_or_default();
-                let resumable = !awaited.is_empty();
+                let awaited = posted.as_deref().map_or(0, |body| request_ids(body).len());
+                let resumable = awaited > 0;
                 let end = pump_event_stream(response, &channel, &origin, max, &tx, StreamEnd::awaiting(awaited), Resumed::No).await;
                 if resumable {
                     resumption.resume_until_answered(&channel, &origin, max, &tx, end).await;
@@ -242,22 +242,25 @@ pub(crate) struct StreamEnd {
     last_event_id: Option<String>,
     /// The last `retry` field, in milliseconds.
     retry_ms: Option<u64>,
-    /// The ids of the POST's requests not answered yet.
-    awaited: Vec<serde_json::Value>,
+    /// How many of the POST's requests have no response yet.
+    awaited: usize,
     /// Its requests were answered, or nobody listens any more: nothing to resume.
     done: bool,
 }
 
 impl StreamEnd {
-    /// A stream that answers the requests `awaited` (done at once if none).
-    fn awaiting(awaited: Vec<serde_json::Value>) -> StreamEnd {
-        StreamEnd { done: awaited.is_empty(), awaited, ..StreamEnd::default() }
+    /// A stream that answers `awaited` requests (done at once if none).
+    fn awaiting(awaited: usize) -> StreamEnd {
+        StreamEnd { done: awaited == 0, awaited, ..StreamEnd::default() }
     }
 
-    /// Note the responses `event` carries; done once none is awaited.
+    /// Note the responses `event` carries; done once none is awaited. A
+    /// POST's stream carries the responses to that POST's requests only, so
+    /// each response counts whatever its id (a server may read an id such as
+    /// `1.0` its own way; the judge, not this, checks ids).
     fn note_answers(&mut self, event: &SseEvent) {
         let SseEvent::Message { data, .. } = event else { return };
-        if self.awaited.is_empty() {
+        if self.awaited == 0 {
             return;
         }
         let Ok(value) = serde_json::from_str::<serde_json::Value>(data) else { return };
@@ -266,18 +269,17 @@ impl StreamEnd {
             single => vec![single],
         };
         for message in responses {
-            let is_response = message.get("method").is_none() && (message.get("result").is_some() || message.get("error").is_some());
-            if let Some(id) = message.get("id").filter(|_| is_response) {
-                self.awaited.retain(|awaited| awaited != id);
+            if message.get("method").is_none() && (message.get("result").is_some() || message.get("error").is_some()) {
+                self.awaited = self.awaited.saturating_sub(1);
             }
         }
-        self.done |= self.awaited.is_empty();
+        self.done |= self.awaited == 0;
     }
 }
 
-/// The ids of the requests in a POST body (one message or a batch). The
-/// body's own ids, not the caller's tag: the fuzzer tags its POSTs with
-/// labels of its own, and a stream that carried the answer must not be
+/// The ids of the requests in a POST body (one message or a batch): read
+/// from the body, not the caller's tag (the fuzzer tags its POSTs with
+/// labels of its own), so that a stream that carried the answers is not
 /// resumed as if it had not.
 fn request_ids(body: &[u8]) -> Vec<serde_json::Value> {
     let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else { return Vec::new() };
@@ -503,23 +505,22 @@ mod tests {
 
     #[test]
     fn a_stream_is_done_once_every_request_it_carried_is_answered() {
-        let mut end = StreamEnd::awaiting(vec![json!(1), json!("b")]);
-        // A request of the server's own, a notification, a foreign id and a
-        // different type of the same number answer nothing.
+        let mut end = StreamEnd::awaiting(2);
+        // A request of the server's own, a notification and a priming event answer nothing.
         for data in [
             r#"{"jsonrpc":"2.0","id":1,"method":"sampling/createMessage","params":{}}"#,
             r#"{"jsonrpc":"2.0","method":"notifications/progress","params":{}}"#,
-            r#"{"jsonrpc":"2.0","id":9,"result":{}}"#,
-            r#"{"jsonrpc":"2.0","id":"1","result":{}}"#,
+            "",
         ] {
             end.note_answers(&message(data));
             assert!(!end.done, "{data}");
         }
+        // Responses count whatever their ids (`1.0` read as `1`, say).
         end.note_answers(&message(r#"{"jsonrpc":"2.0","id":1,"result":{}}"#));
         assert!(!end.done);
         end.note_answers(&message(r#"[{"jsonrpc":"2.0","id":"b","error":{"code":-32601,"message":"no"}}]"#));
         assert!(end.done);
         // A POST that carried no request has nothing to resume.
-        assert!(StreamEnd::awaiting(Vec::new()).done);
+        assert!(StreamEnd::awaiting(0).done);
     }
 }
