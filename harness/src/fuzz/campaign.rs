@@ -504,7 +504,8 @@ async fn run_version(
         shard: config.shard,
         next: resume.next,
         end: iterations.map(|n| resume.next + n),
-        deadline: duration.map(|d| Instant::now() + d),
+        // Set once the session is open: see below.
+        deadline: None,
         queue: entries.iter().cloned().collect(),
         steps: Steps::default(),
         resume: config.corpus.clone().map(|dir| (report.clone(), dir, surface.version.clone(), config.window as u64)),
@@ -515,6 +516,10 @@ async fn run_version(
         Some(driver) => driver,
         None => return Ok(()),
     };
+    // The budget of inputs starts with the first input: confirming what the
+    // opening already found (a server that breaks a rule while its liveness
+    // probe is chosen) must not use it up before any input is sent.
+    feed.deadline = duration.map(|d| Instant::now() + d);
     loop {
         let stop = driver.run(&mut feed, &mut campaign).await;
         lock(&report).slow_tools = driver.judge().slow_tools;

@@ -93,11 +93,13 @@ impl HttpTransport {
         headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         headers.insert(ACCEPT, HeaderValue::from_static("application/json, text/event-stream"));
         headers.extend(header_map(&outgoing.headers).map_err(TransportError::Http)?);
+        // Kept (a cheap handle) to read the ids of its requests if the answer is an event stream.
+        let body = Bytes::from(outgoing.bytes);
         let response = self
             .client
             .post(self.url.clone())
             .headers(headers)
-            .body(outgoing.bytes)
+            .body(body.clone())
             .send()
             .await
             .map_err(|e| self.failed(e))?;
@@ -107,7 +109,7 @@ impl HttpTransport {
         }
         let channel: Arc<str> = Arc::from(format!("POST #{n}"));
         self.note(&channel, describe(&head));
-        self.pump(channel, outgoing.id, response, &head);
+        self.pump(channel, outgoing.id, Some(body), response, &head);
         Ok(SendReport { http: Some(head) })
     }
 
@@ -127,7 +129,7 @@ impl HttpTransport {
         let channel: Arc<str> = Arc::from("GET stream");
         self.note(&channel, describe(&head));
         if head.status == 200 {
-            self.pump(channel, None, response, &head);
+            self.pump(channel, None, None, response, &head);
         }
         Ok(SendReport { http: Some(head) })
     }
@@ -163,9 +165,17 @@ impl HttpTransport {
     }
 
     /// Read a response body in the background: SSE events or one JSON body.
-    /// A POST's event stream that ends before its answer, after an event id,
-    /// is resumed with GET and `Last-Event-ID` ([`resume_until_answered`]).
-    fn pump(&self, channel: Arc<str>, origin: Option<serde_json::Value>, response: reqwest::Response, head: &HttpResponseHead) {
+    /// A POST's event stream that ends before the answers to the requests
+    /// of `posted` (its body), after an event id, is resumed with GET and
+    /// `Last-Event-ID` ([`Resumption::resume_until_answered`]).
+    fn pump(
+        &self,
+        channel: Arc<str>,
+        origin: Option<serde_json::Value>,
+        posted: Option<Bytes>,
+        response: reqwest::Response,
+        head: &HttpResponseHead,
+    ) {
         let tx = self.events.clone();
         let max = self.limits.max_message_bytes;
         let is_sse = head.content_type.as_deref().is_some_and(|t| t.starts_with("text/event-stream"));
@@ -176,8 +186,11 @@ impl HttpTransport {
         let resumption = Resumption { client: self.client.clone(), url: self.url.clone(), headers: self.base_headers() };
         let task = tokio::spawn(async move {
             if is_sse {
-                let end = pump_event_stream(response, &channel, &origin, max, &tx, StreamEnd::default()).await;
-                if origin.is_some() {
+                // The stream is done once each request the POST carried is answered.
+                let awaited = posted.as_deref().map_or(0, |body| request_ids(body).len());
+                let resumable = awaited > 0;
+                let end = pump_event_stream(response, &channel, &origin, max, &tx, StreamEnd::awaiting(awaited), Resumed::No).await;
+                if resumable {
                     resumption.resume_until_answered(&channel, &origin, max, &tx, end).await;
                 }
             } else {
@@ -229,8 +242,56 @@ pub(crate) struct StreamEnd {
     last_event_id: Option<String>,
     /// The last `retry` field, in milliseconds.
     retry_ms: Option<u64>,
-    /// Its request was answered, or nobody listens any more: nothing to resume.
+    /// How many of the POST's requests have no response yet.
+    awaited: usize,
+    /// Its requests were answered, or nobody listens any more: nothing to resume.
     done: bool,
+}
+
+impl StreamEnd {
+    /// A stream that answers `awaited` requests (done at once if none).
+    fn awaiting(awaited: usize) -> StreamEnd {
+        StreamEnd { done: awaited == 0, awaited, ..StreamEnd::default() }
+    }
+
+    /// Note the responses `event` carries; done once none is awaited. A
+    /// POST's stream carries the responses to that POST's requests only, so
+    /// each response counts whatever its id (a server may read an id such as
+    /// `1.0` its own way; the judge, not this, checks ids).
+    fn note_answers(&mut self, event: &SseEvent) {
+        let SseEvent::Message { data, .. } = event else { return };
+        if self.awaited == 0 {
+            return;
+        }
+        let Ok(value) = serde_json::from_str::<serde_json::Value>(data) else { return };
+        let responses = match &value {
+            serde_json::Value::Array(items) => items.iter().collect(),
+            single => vec![single],
+        };
+        for message in responses {
+            if message.get("method").is_none() && (message.get("result").is_some() || message.get("error").is_some()) {
+                self.awaited = self.awaited.saturating_sub(1);
+            }
+        }
+        self.done |= self.awaited == 0;
+    }
+}
+
+/// The ids of the requests in a POST body (one message or a batch): read
+/// from the body, not the caller's tag (the fuzzer tags its POSTs with
+/// labels of its own), so that a stream that carried the answers is not
+/// resumed as if it had not.
+fn request_ids(body: &[u8]) -> Vec<serde_json::Value> {
+    let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else { return Vec::new() };
+    let messages = match value {
+        serde_json::Value::Array(items) => items,
+        single => vec![single],
+    };
+    let id_of_request = |message: serde_json::Value| match message {
+        serde_json::Value::Object(mut object) if object.contains_key("method") => object.remove("id").filter(|id| !id.is_null()),
+        _ => None,
+    };
+    messages.into_iter().filter_map(id_of_request).collect()
 }
 
 /// How to reconnect to a POST's stream: GET on the endpoint with the
@@ -242,8 +303,8 @@ struct Resumption {
 }
 
 impl Resumption {
-    /// While the stream of request `origin` ended before its answer and
-    /// left an event id: wait the `retry` delay, GET with `Last-Event-ID`
+    /// While the stream of a POST ended before the answers to its requests
+    /// and left an event id: wait the `retry` delay, GET with `Last-Event-ID`
     /// and read on, until the answer comes, the server declines, or
     /// [`MAX_IDLE_RECONNECTS`] reconnections in a row bring nothing new.
     async fn resume_until_answered(
@@ -279,15 +340,25 @@ impl Resumption {
             if head.status != 200 || !is_sse {
                 return;
             }
-            end = pump_event_stream(response, channel, origin, max, tx, end).await;
+            end = pump_event_stream(response, channel, origin, max, tx, end, Resumed::Yes).await;
             // A reconnection that brought no event past `last` counts as idle.
             idle = if end.last_event_id.as_deref() == Some(last.as_str()) { idle + 1 } else { 0 };
         }
     }
 }
 
+/// Whether a stream is a POST's own response or a GET that resumes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Resumed {
+    No,
+    Yes,
+}
+
 /// Turn every SSE event of a response into frames; returns what a
-/// resumption needs, carried on from `end`.
+/// resumption needs, carried on from `end`. A POST's own stream is read to
+/// its end (a server that keeps it open after the answer is judged for it);
+/// a resumed one only until the answers are in: a server may keep that GET
+/// open for good, and it would hold the input until its deadline.
 pub(crate) async fn pump_event_stream(
     response: reqwest::Response,
     channel: &Arc<str>,
@@ -295,6 +366,7 @@ pub(crate) async fn pump_event_stream(
     max: usize,
     tx: &EventSender,
     mut end: StreamEnd,
+    resumed: Resumed,
 ) -> StreamEnd {
     let mut parser = EventStreamParser::new(max);
     let mut body = response.bytes_stream();
@@ -312,23 +384,18 @@ pub(crate) async fn pump_event_stream(
                 SseEvent::Retry(ms) => end.retry_ms = Some(*ms),
                 _ => {}
             }
-            if answers(&event, origin) {
-                end.done = true;
-            }
+            end.note_answers(&event);
             if !forward(event, channel, origin, max, tx).await {
                 end.done = true;
                 return end;
             }
         }
+        if end.done && resumed == Resumed::Yes {
+            tx.ours(Event::Note { channel: channel.clone(), text: "answered on the resumed stream: stopped reading it".into() });
+            break;
+        }
     }
     end
-}
-
-/// Is `event` the response to request `origin`?
-fn answers(event: &SseEvent, origin: &Option<serde_json::Value>) -> bool {
-    let (Some(origin), SseEvent::Message { data, .. }) = (origin, event) else { return false };
-    serde_json::from_str::<serde_json::Value>(data)
-        .is_ok_and(|m| m.get("method").is_none() && m.get("id") == Some(origin) && (m.get("result").is_some() || m.get("error").is_some()))
 }
 
 /// Forward one SSE item; false when nobody listens any more.
@@ -413,4 +480,47 @@ pub(crate) fn root_cause(e: &(dyn std::error::Error + 'static)) -> String {
 
 pub(crate) fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
     m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn message(data: &str) -> SseEvent {
+        SseEvent::Message { id: None, event: "message".into(), data: data.into() }
+    }
+
+    #[test]
+    fn a_post_awaits_the_ids_of_the_requests_in_its_body() {
+        assert_eq!(request_ids(br#"{"jsonrpc":"2.0","id":7,"method":"ping"}"#), vec![json!(7)]);
+        let batch = br#"[{"jsonrpc":"2.0","id":"a","method":"ping"},{"jsonrpc":"2.0","method":"notifications/initialized"},{"jsonrpc":"2.0","id":2,"method":"tools/list"}]"#;
+        assert_eq!(request_ids(batch), vec![json!("a"), json!(2)]);
+        // Notifications, responses, null ids and bytes that are not JSON await nothing.
+        assert!(request_ids(br#"{"jsonrpc":"2.0","method":"notifications/initialized"}"#).is_empty());
+        assert!(request_ids(br#"{"jsonrpc":"2.0","id":3,"result":{}}"#).is_empty());
+        assert!(request_ids(br#"{"jsonrpc":"2.0","id":null,"method":"ping"}"#).is_empty());
+        assert!(request_ids(b"{not json").is_empty());
+    }
+
+    #[test]
+    fn a_stream_is_done_once_every_request_it_carried_is_answered() {
+        let mut end = StreamEnd::awaiting(2);
+        // A request of the server's own, a notification and a priming event answer nothing.
+        for data in [
+            r#"{"jsonrpc":"2.0","id":1,"method":"sampling/createMessage","params":{}}"#,
+            r#"{"jsonrpc":"2.0","method":"notifications/progress","params":{}}"#,
+            "",
+        ] {
+            end.note_answers(&message(data));
+            assert!(!end.done, "{data}");
+        }
+        // Responses count whatever their ids (`1.0` read as `1`, say).
+        end.note_answers(&message(r#"{"jsonrpc":"2.0","id":1,"result":{}}"#));
+        assert!(!end.done);
+        end.note_answers(&message(r#"[{"jsonrpc":"2.0","id":"b","error":{"code":-32601,"message":"no"}}]"#));
+        assert!(end.done);
+        // A POST that carried no request has nothing to resume.
+        assert!(StreamEnd::awaiting(0).done);
+    }
 }
