@@ -40,6 +40,8 @@ const MAX_HISTORY_INPUTS: usize = 16_384;
 const PARK_AFTER: Duration = Duration::from_millis(20);
 /// ...as long as the inputs in flight stay under this many windows.
 const MAX_WINDOWS_IN_FLIGHT: usize = 16;
+/// Most items already received that one pass of the loop judges together.
+const MAX_RECEIVED_PER_PASS: usize = 256;
 /// How long a server that closed its end gets to exit before its status is read.
 const EXIT_WAIT: Duration = Duration::from_secs(2);
 
@@ -233,7 +235,13 @@ impl Driver {
                     }
                     Some(item) => {
                         tracing::trace!(?item, "fuzz received");
-                        self.judge.received(item)
+                        self.judge.received(item);
+                        // What else has arrived is judged in the same pass:
+                        // one refill (and one write) for all of it.
+                        for _ in 0..MAX_RECEIVED_PER_PASS {
+                            let Some(item) = self.wire.next_ready() else { break };
+                            self.judge.received(item);
+                        }
                     }
                 },
                 _ = tokio::time::sleep_until(deadline) => self.judge.expire(Instant::now()),

@@ -243,8 +243,11 @@ pub fn plan(input: &Input, surface: &Surface) -> Plan {
 /// nor is an answer it may still give; a second answer remains one
 /// (JSONRPC-003), and a result is still checked against the schema.
 fn cancelled(unit: &[u8], plan: &mut Plan) {
+    if !may_name(unit, CANCELLED) {
+        return;
+    }
     let Ok(message) = serde_json::from_slice::<Value>(unit) else { return };
-    if message.get("method").and_then(Value::as_str) != Some("notifications/cancelled") || message.get("id").is_some() {
+    if message.get("method").and_then(Value::as_str) != Some(CANCELLED) || message.get("id").is_some() {
         return;
     }
     let Some(request) = message.pointer("/params/requestId") else { return };
@@ -254,6 +257,16 @@ fn cancelled(unit: &[u8], plan: &mut Plan) {
         e.error_required = false;
         e.result_required = None;
     }
+}
+
+const CANCELLED: &str = "notifications/cancelled";
+
+/// Can `unit`, read as JSON, hold the string `name`? JSON must be UTF-8,
+/// and without a backslash no string is escaped, so the name must then
+/// appear as written: the check spares a second full parse of every frame
+/// (huge lines included) that cannot.
+fn may_name(unit: &[u8], name: &str) -> bool {
+    std::str::from_utf8(unit).is_ok_and(|text| text.contains('\\') || text.contains(name))
 }
 
 /// Add what one stdio line or HTTP body calls for.

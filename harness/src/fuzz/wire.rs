@@ -23,7 +23,8 @@ use super::input::{Frame, Role, Sent};
 use crate::jsonrpc::{self, FrameError, Message};
 use crate::session::{client, stateful, stateless};
 use crate::target::Target;
-use crate::transport::{Event, Events, Kind, Limits, Outgoing, Transport};
+use crate::transport::stdio::StdioTransport;
+use crate::transport::{Event, Events, Kind, Limits, Outgoing, Transport, TransportError};
 use crate::version::{era, Era};
 
 /// Most bytes, and most frames, of sent frames kept for a finding's
@@ -272,6 +273,17 @@ impl Wire {
         self.incoming.recv().await
     }
 
+    /// The next thing that has already arrived, without waiting; never the
+    /// end of the connection (that one [`Wire::next`] returns).
+    pub fn next_ready(&mut self) -> Option<Incoming> {
+        let item = self.backlog.pop_front().or_else(|| self.incoming.try_recv().ok())?;
+        if matches!(item, Incoming::Closed { .. }) {
+            self.backlog.push_front(item);
+            return None;
+        }
+        Some(item)
+    }
+
     /// The frames sent so far, and how many older ones were dropped.
     pub fn sent(&self) -> (Vec<Sent>, usize) {
         let log = lock(&self.log);
@@ -334,11 +346,103 @@ async fn send(transport: Arc<Transport>, mut queue: mpsc::UnboundedReceiver<Job>
     while let Some(job) = queue.recv().await {
         if concurrent {
             tokio::spawn(deliver(transport.clone(), job, out.clone(), timeout));
+        } else if let Transport::Stdio(stdio) = &*transport {
+            if !deliver_lines(stdio, job, &mut queue, &out, timeout).await {
+                return;
+            }
         } else if !deliver(transport.clone(), job, out.clone(), timeout).await {
             // A byte stream that failed once is broken for good.
             return;
         }
     }
+}
+
+/// Most bytes of queued lines gathered into one write to a stdio server.
+const MAX_BATCH: usize = 64 * 1024;
+
+/// Deliver `first` and every frame already queued behind it to a stdio
+/// server, gathered into as few writes as their order allows: one write per
+/// window instead of one per frame spares the server a read (and a wake-up)
+/// per frame. A frame cut in two (`split_at`) still reaches the pipe as two
+/// writes, cut where it says; a huge frame is written on its own, uncopied.
+/// False when a write failed (the failure is reported as the first frame of
+/// the failed write's).
+async fn deliver_lines(
+    stdio: &StdioTransport,
+    first: Job,
+    queue: &mut mpsc::UnboundedReceiver<Job>,
+    out: &mpsc::UnboundedSender<Incoming>,
+    timeout: Duration,
+) -> bool {
+    let mut buffer: Vec<u8> = Vec::new();
+    // The tag of the first frame with bytes in `buffer`.
+    let mut blamed: Option<Option<Value>> = None;
+    let mut next = Some(first);
+    while let Some(job) = next.take() {
+        let Job { frame, origin, .. } = job;
+        let bytes = &frame.bytes;
+        match frame.split_at.filter(|&at| at < bytes.len()) {
+            Some(at) => {
+                buffer.extend_from_slice(&bytes[..at]);
+                if !write_lines(stdio, &mut buffer, blamed.take().unwrap_or(origin.clone()), out, timeout).await {
+                    return false;
+                }
+                // Let the first part reach the reader on its own.
+                tokio::task::yield_now().await;
+                buffer.extend_from_slice(&bytes[at..]);
+                buffer.push(b'\n');
+                blamed = Some(origin);
+            }
+            None if bytes.len() >= MAX_BATCH => {
+                if !buffer.is_empty() && !write_lines(stdio, &mut buffer, blamed.take().unwrap_or(origin.clone()), out, timeout).await {
+                    return false;
+                }
+                let whole = async {
+                    stdio.write_raw(bytes).await?;
+                    stdio.write_raw(b"\n").await
+                };
+                if !written(tokio::time::timeout(timeout, whole).await, origin, out, timeout) {
+                    return false;
+                }
+            }
+            None => {
+                buffer.extend_from_slice(bytes);
+                buffer.push(b'\n');
+                blamed.get_or_insert(origin);
+            }
+        }
+        if buffer.len() >= MAX_BATCH && !write_lines(stdio, &mut buffer, blamed.take().flatten(), out, timeout).await {
+            return false;
+        }
+        next = queue.try_recv().ok();
+    }
+    buffer.is_empty() || write_lines(stdio, &mut buffer, blamed.flatten(), out, timeout).await
+}
+
+/// Write `buffer` (and empty it); false when that failed, reported with `origin`.
+async fn write_lines(stdio: &StdioTransport, buffer: &mut Vec<u8>, origin: Option<Value>, out: &mpsc::UnboundedSender<Incoming>, timeout: Duration) -> bool {
+    let result = tokio::time::timeout(timeout, stdio.write_raw(buffer)).await;
+    buffer.clear();
+    written(result, origin, out, timeout)
+}
+
+/// Whether a timed write succeeded; a failure goes to the judge with `origin`.
+fn written(
+    result: Result<Result<(), TransportError>, tokio::time::error::Elapsed>,
+    origin: Option<Value>,
+    out: &mpsc::UnboundedSender<Incoming>,
+    timeout: Duration,
+) -> bool {
+    let failure = match result {
+        Ok(Ok(())) => return true,
+        Ok(Err(e)) => {
+            let unreachable = matches!(e, TransportError::Unreachable { .. });
+            (e.to_string(), unreachable)
+        }
+        Err(_) => (format!("the frame could not be written within {timeout:?} (the server stopped reading)"), false),
+    };
+    let _ = out.send(Incoming::SendFailed { origin, why: failure.0, unreachable: failure.1 });
+    false
 }
 
 /// Deliver one frame; false when it failed.
@@ -358,16 +462,7 @@ async fn deliver(transport: Arc<Transport>, job: Job, out: mpsc::UnboundedSender
         }
     })
     .await;
-    let failure = match sent {
-        Ok(Ok(())) => return true,
-        Ok(Err(e)) => {
-            let unreachable = matches!(e, crate::transport::TransportError::Unreachable { .. });
-            (e.to_string(), unreachable)
-        }
-        Err(_) => (format!("the frame could not be written within {timeout:?} (the server stopped reading)"), false),
-    };
-    let _ = out.send(Incoming::SendFailed { origin, why: failure.0, unreachable: failure.1 });
-    false
+    written(sent, origin, &out, timeout)
 }
 
 /// Read every transport event: classify frames, answer the server's
