@@ -1,12 +1,12 @@
 //! The demultiplexer under every session.
 
 use std::collections::{HashMap, HashSet, VecDeque};
-use std::sync::atomic::{AtomicBool, AtomicI64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use reports::{Direction, TranscriptEntry};
-use serde_json::Value;
+use serde_json::{json, Value};
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
@@ -105,6 +105,11 @@ struct Pending {
     /// The request asked for a task (2025-11-25 `params.task`).
     task_augmented: bool,
     reply: oneshot::Sender<Reply>,
+    /// A frame's watch for a null-id answer: the tag of the POST it rides
+    /// on. Every such watch shares the null key, so only what comes back on
+    /// that POST (its end, a null-id error) may settle it, never the end of
+    /// an earlier frame's POST read after the next frame was sent.
+    post: Option<Value>,
 }
 
 struct Shared {
@@ -129,6 +134,8 @@ struct Shared {
     options: SessionOptions,
     /// Set once the first request has been sent (it gets the startup deadline).
     first_sent: AtomicBool,
+    /// Frames sent so far: each frame's POST gets its own tag.
+    frames_sent: AtomicU64,
     /// Ids of the `subscriptions/listen` requests sent: the only requests a
     /// 2026-07-28 server may send `notifications/cancelled` for (UTIL-002).
     listens: Mutex<RecentIds>,
@@ -234,6 +241,7 @@ impl Connection {
             started: Instant::now(),
             options,
             first_sent: AtomicBool::new(false),
+            frames_sent: AtomicU64::new(0),
             listens: Mutex::new(RecentIds::default()),
             server_ids: Mutex::new(RecentIds::default()),
             elicitation_answer: Mutex::new(client::ElicitationAnswer::default()),
@@ -311,7 +319,7 @@ impl Connection {
             lock(&self.shared.listens).insert(key(&id));
         }
         let (tx, rx) = oneshot::channel();
-        lock(&self.shared.pending).insert(key(&id), Pending { method, task_augmented, reply: tx });
+        lock(&self.shared.pending).insert(key(&id), Pending { method, task_augmented, reply: tx, post: None });
         let first = !self.shared.first_sent.swap(true, Ordering::Relaxed);
         let timeout = if first { self.shared.options.startup_timeout } else { self.shared.options.request_timeout };
         let deadline = tokio::time::Instant::now() + timeout;
@@ -382,16 +390,19 @@ impl Connection {
         use futures_util::stream::{FuturesUnordered, StreamExt};
         let mut exchange = FrameExchange::default();
         let mut waiting = FuturesUnordered::new();
+        // HTTP transports tag what comes back on this POST with the first
+        // non-null id, or else with a tag of this frame's own.
+        let frame_tag = || json!({ "mcp-conform-frame": self.shared.frames_sent.fetch_add(1, Ordering::Relaxed) });
+        let origin = watch.iter().map(|(id, _)| id.clone()).find(|id| !id.is_null()).unwrap_or_else(frame_tag);
         for (id, method) in watch {
             let (tx, rx) = oneshot::channel();
-            lock(&self.shared.pending).insert(key(id), Pending { method: method.to_string(), task_augmented: false, reply: tx });
+            let post = id.is_null().then(|| origin.clone());
+            lock(&self.shared.pending).insert(key(id), Pending { method: method.to_string(), task_augmented: false, reply: tx, post });
             waiting.push(rx);
         }
         self.shared.first_sent.store(true, Ordering::Relaxed);
         self.record(Direction::Sent, "frame", &bytes, Vec::new());
         let dropped_before = self.shared.dropped.load(Ordering::Relaxed);
-        // HTTP transports tag what comes back on this POST with the first id.
-        let origin = watch.iter().map(|(id, _)| id.clone()).find(|id| !id.is_null()).unwrap_or(Value::Null);
         let outgoing = Outgoing { bytes, id: Some(origin), headers };
         // Writing gets the whole request deadline (a stdio frame cut off
         // mid-write would leave the stream unframed); `wait` bounds the answers.
@@ -620,6 +631,18 @@ impl Shared {
         lock(&self.pending).remove(&key(id))
     }
 
+    /// The null-id watch of the frame whose POST is tagged `origin`, if it waits still.
+    fn take_null_watch(&self, origin: &Value) -> Option<Pending> {
+        let mut pending = lock(&self.pending);
+        let null = key(&Value::Null);
+        let ours = pending.get(&null).is_some_and(|p| p.post.as_ref() == Some(origin));
+        if ours {
+            pending.remove(&null)
+        } else {
+            None
+        }
+    }
+
     fn version(&self) -> String {
         lock(&self.version).clone()
     }
@@ -652,7 +675,7 @@ async fn read(mut events: Events, transport: Arc<Transport>, shared: Arc<Shared>
                 }
             }
             Event::StreamEnded { channel, origin } => {
-                let ended = origin.as_ref().and_then(|id| shared.take_pending(id));
+                let ended = origin.as_ref().and_then(|origin| shared.take_pending(origin).or_else(|| shared.take_null_watch(origin)));
                 if let Some(pending) = ended {
                     let why = format!("{channel} ended without a response");
                     shared.record(Direction::Event, &channel, why.as_bytes(), Vec::new());
@@ -740,11 +763,12 @@ fn on_frame(shared: &Shared, channel: &str, origin: Option<&Value>, bytes: &[u8]
     match &frame.message {
         Message::Result { id, .. } | Message::Error { id, .. } => {
             let is_error = matches!(frame.message, Message::Error { .. });
-            // An error with a null id on an HTTP response belongs to the request that was POSTed.
-            let pending = shared.take_pending(id).or_else(|| match (id, origin) {
-                (Value::Null, Some(origin)) if is_error => shared.take_pending(origin),
-                _ => None,
-            });
+            // An error with a null id on an HTTP response belongs to what was
+            // POSTed: the frame's null-id watch, else the request.
+            let pending = match (id, origin) {
+                (Value::Null, Some(origin)) if is_error => shared.take_null_watch(origin).or_else(|| shared.take_pending(origin)),
+                _ => shared.take_pending(id),
+            };
             match pending {
                 Some(pending) => {
                     lock(&shared.answered).insert(key(id));
