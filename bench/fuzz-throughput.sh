@@ -46,7 +46,10 @@ cleanup() {
 trap cleanup EXIT
 
 # Inputs per second from the summary line: "... N inputs in S s (...)", of
-# the binary $1. Exit status 1 (findings) is fine; anything else is not.
+# the binary $1, and after a slash the rate while sending and judging (the
+# summary's "time:" line; the rest went on starting servers and confirming
+# new findings, a cost paid once per run and per bucket). Exit status 1
+# (findings) is fine; anything else is not.
 fuzz_rate() {
     local bin=$1 out status=0
     shift
@@ -58,14 +61,19 @@ fuzz_rate() {
         printf failed
         return
     fi
-    echo "$out" | sed -n 's/.* \([0-9][0-9]*\) inputs in \([0-9.]*\)s.*/\1 \2/p' | awk '{ printf "%.0f", $1 / $2 }'
+    local overall sending
+    overall=$(echo "$out" | sed -n 's/.* \([0-9][0-9]*\) inputs in \([0-9.]*\)s.*/\1 \2/p' | awk '{ printf "%.0f", $1 / $2 }')
+    sending=$(echo "$out" | sed -n 's/^time: [0-9.]*s sending and judging (\([0-9]*\) execs\/s).*/\1/p')
+    printf '%s%s' "$overall" "${sending:+/$sending}"
 }
 
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (a + 0 == 0 && a != "0") print "-"; else printf "%.2f", a / b }'; }
+# The ratio of a rate cell ("overall" or "overall/sending") to the ping rate.
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { n = split(a, r, "/"); if (r[1] + 0 == 0 && r[1] != "0") { print "-"; exit }
+    printf "%.2f", r[1] / b; if (n > 1) printf "/%.2f", r[2] / b }'; }
 
 row() {
     local target=$1 transport=$2 ping=$3 valid=$4 malformed=$5 base_valid=${6:-} base_malformed=${7:-}
-    printf '%-18s %-16s %12s %14s %14s %10s %10s' "$target" "$transport" "$ping" "$valid" "$malformed" \
+    printf '%-18s %-16s %12s %14s %14s %11s %11s' "$target" "$transport" "$ping" "$valid" "$malformed" \
         "$(ratio "$valid" "$ping")" "$(ratio "$malformed" "$ping")"
     [[ -z "$BASELINE" ]] || printf ' %14s %14s' "$base_valid" "$base_malformed"
     printf '\n'
@@ -75,7 +83,8 @@ header() {
     echo "mcp-conform fuzz throughput: $DURATION per fuzz run, $PINGS sequential pings, protocol $VERSION"
     echo "binary: $BIN ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
     [[ -z "$BASELINE" ]] || echo "baseline: $BASELINE (last two columns)"
-    printf '%-18s %-16s %12s %14s %14s %10s %10s' target transport "ping/s (seq)" "fuzz/s valid" "fuzz/s malf." "valid/ping" "malf./ping"
+    echo "fuzz rates: overall/while sending (the rest: starting servers, confirming new findings)"
+    printf '%-18s %-16s %12s %14s %14s %11s %11s' target transport "ping/s (seq)" "fuzz/s valid" "fuzz/s malf." "valid/ping" "malf./ping"
     [[ -z "$BASELINE" ]] || printf ' %14s %14s' "base valid" "base malf."
     printf '\n'
 }

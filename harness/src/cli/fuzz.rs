@@ -12,6 +12,7 @@ use crate::fuzz::campaign::{self, Config, Report, Shard};
 use crate::fuzz::generator::{Families, Mix};
 use crate::fuzz::memory::DEFAULT_FACTOR;
 use crate::fuzz::shrink::Budget;
+use crate::target::Target;
 use crate::transport::Limits;
 
 /// Inputs sent when neither `--iterations` nor `--duration` is given.
@@ -60,9 +61,11 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     startup_timeout: Duration,
 
-    /// Inputs in flight at once.
-    #[arg(long, value_name = "N", default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
-    window: u16,
+    /// Inputs in flight at once awaiting a quick answer (inputs a server
+    /// leaves unanswered for 20 ms step aside, up to 4096 in flight in all)
+    /// [default: 64 over stdio, 8 over HTTP, where each is a connection].
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
+    window: Option<u16>,
 
     /// Largest message accepted from the server, in bytes (suffixes KiB, MiB allowed).
     #[arg(long, value_name = "BYTES", default_value = "16MiB", value_parser = parse_size)]
@@ -197,6 +200,8 @@ pub async fn fuzz(mut args: FuzzArgs) -> Result<i32, CliError> {
         (None, None) => Some(DEFAULT_ITERATIONS),
         (iterations, _) => iterations,
     };
+    // Over HTTP each input in flight is a request of its own.
+    let window = args.window.map_or(if matches!(target, Target::Stdio { .. }) { 64 } else { 8 }, usize::from);
     let config = Config {
         target,
         spec,
@@ -207,7 +212,7 @@ pub async fn fuzz(mut args: FuzzArgs) -> Result<i32, CliError> {
         duration: args.duration,
         corpus: args.corpus.clone(),
         findings: args.findings.clone(),
-        window: usize::from(args.window),
+        window,
         timeout: args.timeout,
         startup_timeout: args.startup_timeout,
         limits: Limits { max_message_bytes: args.max_message_size, ..Limits::default() },

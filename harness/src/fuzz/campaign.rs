@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 use tokio::time::Instant;
 
 use super::corpus::{Corpus, Resume};
-use super::driver::{probe_candidates, Driver, Evidence, Feed, Sink, Stop};
+use super::driver::{self, probe_candidates, Driver, Evidence, Feed, Sink, Stop};
 use super::error::FuzzError;
 use super::finding::{self, Finding, FindingContext, Status, SurfaceRecord, TargetSpec};
 use super::generator::{Families, Generator, Mix};
@@ -155,6 +155,9 @@ pub struct Report {
     pub reconnects: u64,
     /// Tool calls that outlived the deadline while the server stayed alive.
     pub slow_tools: u64,
+    /// Time spent sending inputs and judging their answers; the rest went on
+    /// starting servers, choosing probes and confirming new findings.
+    pub driving: Duration,
     /// Things the user should know.
     pub notes: Vec<String>,
     /// Resume states to write on exit: corpus, seed, shard, state.
@@ -178,6 +181,7 @@ impl Report {
             corpus: 0,
             reconnects: 0,
             slow_tools: 0,
+            driving: Duration::ZERO,
             notes: Vec::new(),
             pending_resume: Vec::new(),
             index: HashMap::new(),
@@ -206,6 +210,7 @@ impl Report {
     /// The summary printed at the end.
     pub fn summary(&self) -> String {
         let elapsed = self.started.elapsed().as_secs_f64();
+        let driving = self.driving.as_secs_f64();
         let mut text = format!(
             "fuzz: seed {}, shard {}, {} over {}: {} inputs in {:.3}s ({:.0} execs/s), {} reconnect(s)\n",
             self.seed,
@@ -217,6 +222,11 @@ impl Report {
             self.execs as f64 / elapsed.max(0.001),
             self.reconnects
         );
+        text.push_str(&format!(
+            "time: {driving:.3}s sending and judging ({:.0} execs/s), {:.3}s starting servers and confirming findings\n",
+            self.execs as f64 / driving.max(0.001),
+            (elapsed - driving).max(0.0)
+        ));
         let counted: Vec<&BucketLine> = self.buckets.iter().filter(|b| b.counts()).collect();
         text.push_str(&format!("findings: {} in {} bucket(s)\n", counted.iter().map(|b| b.count).sum::<u64>(), counted.len()));
         for line in &self.buckets {
@@ -363,7 +373,8 @@ impl Sink for Campaign<'_> {
         }
         let evidence = evidence();
         let trigger = draft.input.and_then(|seq| evidence.inputs.iter().position(|(s, _)| *s == seq));
-        let first_seq = evidence.inputs.first().map_or(0, |(s, _)| *s);
+        // Inputs sent before the last one kept that were not kept.
+        let omitted = evidence.inputs.last().map_or(0, |(s, _)| s + 1 - evidence.inputs.len());
         let context = FindingContext {
             target: self.config.spec.clone(),
             version: self.surface.version.clone(),
@@ -374,7 +385,7 @@ impl Sink for Campaign<'_> {
             probe: self.probe.clone(),
             surface: SurfaceRecord::of(&self.surface),
             inputs: evidence.inputs.iter().map(|(_, i)| (**i).clone()).collect(),
-            inputs_omitted: first_seq,
+            inputs_omitted: omitted,
             sent: evidence.sent,
             sent_omitted: evidence.sent_dropped,
             received: evidence.received,
@@ -426,6 +437,11 @@ impl Sink for Campaign<'_> {
     }
 }
 
+/// How many inputs later a sequence's step that waits for its earlier steps
+/// goes: by then a quick server has answered them, and the step goes
+/// without holding up the inputs behind it.
+const DEFER_BY: u64 = 256;
+
 /// Inputs of one version: corpus entries first, then the shard's iterations.
 struct CampaignFeed<'a> {
     generator: Generator<'a>,
@@ -436,6 +452,11 @@ struct CampaignFeed<'a> {
     queue: VecDeque<Input>,
     /// The steps of the sequence under way, if any.
     steps: Steps,
+    /// Sequences whose next step goes once their earlier steps are judged,
+    /// each with the number of inputs given when its turn comes.
+    deferred: VecDeque<(u64, VecDeque<Input>)>,
+    /// Inputs given so far.
+    given: u64,
     /// Where to record the resume point: the report, the corpus folder, the
     /// version, and how many inputs may be in flight (resuming re-sends them).
     resume: Option<(Arc<Mutex<Report>>, PathBuf, String, u64)>,
@@ -456,19 +477,38 @@ impl Feed for CampaignFeed<'_> {
         if let Some(input) = self.queue.pop_front() {
             return Some(input);
         }
-        // A sequence under way goes on (its steps may wait) before the next iteration.
-        if !self.steps.is_empty() {
-            return self.steps.next();
-        }
-        if self.end.is_some_and(|end| self.next >= end) {
-            return None;
-        }
-        self.steps.extend(self.generator.inputs(self.shard.iteration(self.next)));
-        let input = self.steps.next();
-        self.next += 1;
-        if let Some((report, dir, version, window)) = &self.resume {
-            // Inputs still in flight when the campaign stops are sent again next time.
-            let next = self.next.saturating_sub(*window).max(self.start);
+        let input = loop {
+            // A sequence under way goes on (its steps may wait) before the
+            // next iteration; a step that waits for its own sequence takes
+            // its place DEFER_BY inputs later, so that new iterations fill
+            // the window meanwhile. The order depends on positions only: the
+            // same seed still sends the same bytes in the same order.
+            if self.steps.next_goes_after() {
+                self.deferred.push_back((self.given + DEFER_BY, self.steps.take()));
+                continue;
+            }
+            if !self.steps.is_empty() {
+                break self.steps.next();
+            }
+            let no_more = self.end.is_some_and(|end| self.next >= end);
+            let due = self.deferred.front().is_some_and(|(turn, _)| *turn <= self.given || no_more);
+            if due {
+                if let Some((_, mut rest)) = self.deferred.pop_front() {
+                    let step = rest.pop_front();
+                    self.steps.extend(rest);
+                    break step;
+                }
+            }
+            if no_more {
+                return None;
+            }
+            self.steps.extend(self.generator.inputs(self.shard.iteration(self.next)));
+            self.next += 1;
+        };
+        self.given += u64::from(input.is_some());
+        if let Some((report, dir, version, in_flight)) = &self.resume {
+            // Inputs still in flight, or deferred, when the campaign stops are sent again next time.
+            let next = self.next.saturating_sub(*in_flight + DEFER_BY).max(self.start);
             let mut report = lock(report);
             report.pending_resume.retain(|(_, v, _)| v != version);
             report.pending_resume.push((dir.clone(), version.clone(), Resume { next }));
@@ -491,6 +531,9 @@ async fn run_version(
     }
     let entries = corpus.entries.clone();
     lock(&report).corpus += corpus.len();
+    // An interrupted campaign resumes this many iterations back: each gave
+    // at least one input, and no more inputs than this are ever in flight.
+    let in_flight_at_most = config.window.max(driver::MAX_IN_FLIGHT) as u64;
     let mut campaign = Campaign {
         config,
         surface: surface.clone(),
@@ -508,7 +551,9 @@ async fn run_version(
         deadline: None,
         queue: entries.iter().cloned().collect(),
         steps: Steps::default(),
-        resume: config.corpus.clone().map(|dir| (report.clone(), dir, surface.version.clone(), config.window as u64)),
+        deferred: VecDeque::new(),
+        given: 0,
+        resume: config.corpus.clone().map(|dir| (report.clone(), dir, surface.version.clone(), in_flight_at_most)),
         start: resume.next,
     };
     let mut connection = 0usize;
@@ -521,8 +566,13 @@ async fn run_version(
     // probe is chosen) must not use it up before any input is sent.
     feed.deadline = duration.map(|d| Instant::now() + d);
     loop {
+        let started = Instant::now();
         let stop = driver.run(&mut feed, &mut campaign).await;
-        lock(&report).slow_tools = driver.judge().slow_tools;
+        {
+            let mut shared = lock(&report);
+            shared.slow_tools = driver.judge().slow_tools;
+            shared.driving += started.elapsed();
+        }
         settle(&mut campaign, &surface).await;
         if stop == Stop::Exhausted {
             // A step of a sequence waits for everything before it: it may go now.
@@ -641,6 +691,8 @@ async fn settle(campaign: &mut Campaign<'_>, surface: &Arc<Surface>) {
         }
         let what = if shrunk.reproduced {
             format!("reproduced; {} input(s) after {} replay(s)", item.finding.inputs.len(), shrunk.trials)
+        } else if shrunk.out_of_time {
+            format!("not reproduced within the shrinking time ({:?}, --shrink-time) after {} replay(s)", budget.time, shrunk.trials)
         } else {
             format!("not reproduced on a fresh connection after {} replay(s)", shrunk.trials)
         };

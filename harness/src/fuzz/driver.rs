@@ -38,10 +38,17 @@ const MAX_HISTORY_INPUTS: usize = 16_384;
 /// An input unanswered this long leaves the window (a tool that takes its
 /// time), so that it does not hold up the quick ones behind it...
 const PARK_AFTER: Duration = Duration::from_millis(20);
-/// ...as long as the inputs in flight stay under this many windows.
-const MAX_WINDOWS_IN_FLIGHT: usize = 16;
-/// Most items already received that one pass of the loop judges together.
+/// ...as long as the inputs in flight, parked ones included, stay under
+/// this many and this many bytes. A request the server leaves unanswered
+/// is parked until its deadline: with room for only a hundred, a server
+/// that drops one request in 40 held a campaign to ~600 inputs/s.
+pub const MAX_IN_FLIGHT: usize = 4096;
+const MAX_IN_FLIGHT_BYTES: usize = 64 << 20;
+/// Most items already received that one pass of the loop judges together...
 const MAX_RECEIVED_PER_PASS: usize = 256;
+/// ...and before it applies a deadline (bounded: a server that floods the
+/// connection must not keep deadlines from passing).
+const MAX_RECEIVED_BEFORE_EXPIRY: usize = 16 * MAX_RECEIVED_PER_PASS;
 /// How long a server that closed its end gets to exit before its status is read.
 const EXIT_WAIT: Duration = Duration::from_secs(2);
 
@@ -60,7 +67,8 @@ impl Feed for VecDeque<Input> {
 /// Everything known about a connection when a finding is made.
 #[derive(Debug, Clone)]
 pub struct Evidence {
-    /// Inputs since the session opened, with their positions (the oldest may be dropped).
+    /// Inputs since the session opened, with their positions (the oldest may
+    /// be dropped, but not those still in flight).
     pub inputs: Vec<(usize, Arc<Input>)>,
     /// Frames sent since the session opened, in order.
     pub sent: Vec<Sent>,
@@ -75,7 +83,8 @@ pub struct Evidence {
 /// Where findings and completed inputs go.
 pub trait Sink {
     /// A finding. Returns whether it is new (a new bucket), in which case
-    /// the driver stops sending and drains, so that it can be saved and
+    /// the driver stops sending and waits for the quick answers still due
+    /// (see [`Stop::Findings`]), so that it can be saved and
     /// shrunk before any further input. `evidence` builds the evidence.
     fn finding(&mut self, draft: Draft, evidence: &dyn Fn() -> Evidence) -> bool;
     /// An input whose answers are all in.
@@ -87,7 +96,8 @@ pub trait Sink {
 pub enum Stop {
     /// The feed is empty and every input is judged.
     Exhausted,
-    /// A new finding was made; everything in flight has been judged.
+    /// A new finding was made; every input in flight but the parked ones
+    /// (unanswered after [`PARK_AFTER`]) has been judged.
     Findings,
     /// The connection is gone.
     Closed,
@@ -167,9 +177,13 @@ impl Driver {
             let input = Input::single(format!("probe/{}", candidate.method), None, to_bytes(&request));
             let mut feed = VecDeque::from([input]);
             let mut watch = Watch { sink, answered: false };
-            match self.run(&mut feed, &mut watch).await {
-                Stop::Exhausted | Stop::Findings => {}
-                other => return Err(other),
+            loop {
+                match self.run(&mut feed, &mut watch).await {
+                    // The candidate's own answer may still be due.
+                    Stop::Findings if self.judge.in_flight() > 0 => {}
+                    Stop::Exhausted | Stop::Findings => break,
+                    other => return Err(other),
+                }
             }
             if watch.answered {
                 self.judge.set_probe(Some(candidate.clone()));
@@ -187,16 +201,18 @@ impl Driver {
         let mut stopping = false;
         loop {
             let now = Instant::now();
+            // Findings first, while the inputs they are pinned to are still
+            // in flight: the evidence keeps those however old they are.
+            for draft in self.judge.take_findings() {
+                let evidence = || self.evidence();
+                stopping |= sink.finding(draft, &evidence);
+            }
             for completed in self.judge.take_completed(now) {
                 self.judged += 1;
                 sink.completed(&completed);
             }
             if self.memory.as_ref().is_some_and(|m| m.wants_baseline(self.judged)) {
                 stopping |= self.check_memory(sink);
-            }
-            for draft in self.judge.take_findings() {
-                let evidence = || self.evidence();
-                stopping |= sink.finding(draft, &evidence);
             }
             if self.judge.unresponsive() {
                 return Stop::Unresponsive;
@@ -207,17 +223,18 @@ impl Driver {
             if !stopping {
                 self.fill(feed, now);
             }
-            if self.judge.in_flight() == 0 {
-                if stopping {
+            // A new finding waits for the quick answers still due, not for
+            // parked inputs (a tool that sleeps): those are judged once the
+            // campaign goes on.
+            if stopping && self.unparked(now).0 == 0 {
+                return Stop::Findings;
+            }
+            if self.judge.in_flight() == 0 && self.exhausted && self.staged.is_none() {
+                // A last look: the growth may have come with the last inputs.
+                if self.check_memory(sink) {
                     return Stop::Findings;
                 }
-                if self.exhausted && self.staged.is_none() {
-                    // A last look: the growth may have come with the last inputs.
-                    if self.check_memory(sink) {
-                        return Stop::Findings;
-                    }
-                    return Stop::Exhausted;
-                }
+                return Stop::Exhausted;
             }
             let deadline = self.judge.next_deadline().unwrap_or_else(|| now + Duration::from_secs(3600));
             // A full window makes room when its oldest input is parked.
@@ -238,15 +255,25 @@ impl Driver {
                         self.judge.received(item);
                         // What else has arrived is judged in the same pass:
                         // one refill (and one write) for all of it.
-                        for _ in 0..MAX_RECEIVED_PER_PASS {
-                            let Some(item) = self.wire.next_ready() else { break };
-                            self.judge.received(item);
-                        }
+                        self.receive_ready(MAX_RECEIVED_PER_PASS);
                     }
                 },
-                _ = tokio::time::sleep_until(deadline) => self.judge.expire(Instant::now()),
+                _ = tokio::time::sleep_until(deadline) => {
+                    // An answer that came while this loop was busy (confirming
+                    // a finding, say) is judged before its deadline is applied.
+                    self.receive_ready(MAX_RECEIVED_BEFORE_EXPIRY);
+                    self.judge.expire(Instant::now());
+                }
                 _ = tokio::time::sleep_until(sample_at), if self.memory.is_some() => stopping |= self.check_memory(sink),
             }
+        }
+    }
+
+    /// Judge up to `most` items that have already arrived.
+    fn receive_ready(&mut self, most: usize) {
+        for _ in 0..most {
+            let Some(item) = self.wire.next_ready() else { break };
+            self.judge.received(item);
         }
     }
 
@@ -273,7 +300,7 @@ impl Driver {
         if self.window == 1 {
             return (self.judge.in_flight(), None);
         }
-        if self.judge.in_flight() >= self.window * MAX_WINDOWS_IN_FLIGHT {
+        if self.judge.in_flight() >= MAX_IN_FLIGHT.max(self.window) || self.judge.in_flight_bytes() >= MAX_IN_FLIGHT_BYTES {
             return (self.window, None);
         }
         let (recent, oldest) = self.judge.in_flight_since(now.checked_sub(PARK_AFTER).unwrap_or(now));
@@ -357,8 +384,13 @@ impl Driver {
 
     fn evidence(&self) -> Evidence {
         let (sent, sent_dropped) = self.wire.sent();
+        // Inputs parked longer than the history reaches back are kept too:
+        // a finding is often pinned to one of them (its deadline passed).
+        let kept_from = self.history.front().map_or(self.next_seq, |(seq, _)| *seq);
+        let mut inputs: Vec<(usize, Arc<Input>)> = self.judge.in_flight_before(kept_from).collect();
+        inputs.extend(self.history.iter().cloned());
         Evidence {
-            inputs: self.history.iter().cloned().collect(),
+            inputs,
             sent,
             sent_dropped,
             received: self.wire.received(),

@@ -289,7 +289,7 @@ fn unit_plan(bytes: &[u8], surface: &Surface, plan: &mut Plan, null_rules: &mut 
         // A server may refuse it for its size, but when it does answer, the
         // answer carries the id: keep it, so that a late answer is known.
         lenient(plan, null_rules);
-        if let Some(id) = serde_json::from_slice::<Value>(bytes).ok().and_then(|v| v.get("id").cloned()).filter(readable_id) {
+        if let Some(id) = serde_json::from_slice::<Value>(bytes).ok().and_then(|v| v.get("id").cloned()).filter(answerable_id) {
             plan.expected.push(optional(id, None));
         }
         return;
@@ -307,7 +307,7 @@ fn unit_plan(bytes: &[u8], surface: &Surface, plan: &mut Plan, null_rules: &mut 
     }
     if scan.depth > LENIENT_DEPTH || scan.extreme_number {
         lenient(plan, null_rules);
-        if let Some(id) = serde_json::from_str::<Value>(text).ok().and_then(|v| v.get("id").cloned()).filter(readable_id) {
+        if let Some(id) = serde_json::from_str::<Value>(text).ok().and_then(|v| v.get("id").cloned()).filter(answerable_id) {
             plan.expected.push(optional(id, None));
         }
         return;
@@ -335,7 +335,7 @@ fn batch_plan(items: Vec<Value>, surface: &Surface, plan: &mut Plan, null_rules:
         plan.foreign_ids_allowed = true;
         null_rules.push(None);
         for item in items {
-            if let Some(id) = item.get("id").filter(|id| readable_id(id)) {
+            if let Some(id) = item.get("id").filter(|id| answerable_id(id)) {
                 plan.expected.push(optional(id.clone(), item.get("method").and_then(Value::as_str)));
             }
         }
@@ -352,6 +352,13 @@ fn batch_plan(items: Vec<Value>, surface: &Surface, plan: &mut Plan, null_rules:
             _ => null_rules.push(Some(rule(INVALID_REQUEST, &[-32600]))),
         }
     }
+}
+
+/// An id an answer may carry back: a readable one, or a whole number written
+/// another way (`-0`, `1.0`) that a server may echo as the integer it
+/// equals; the judge files both forms under one id.
+fn answerable_id(id: &Value) -> bool {
+    readable_id(id) || id.as_f64().is_some_and(|x| x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER as f64)
 }
 
 /// An id whose echo can be compared exactly: a string, or an integer every
@@ -434,6 +441,9 @@ fn message_plan(object: &Map<String, Value>, surface: &Surface, plan: &mut Plan,
             plan.null_id_allowed = true;
             plan.foreign_ids_allowed = true;
             null_rules.push(None);
+            if answerable_id(id) {
+                plan.expected.push(optional(id.clone(), Some(method)));
+            }
             return;
         }
         _ => return invalid_request(plan, null_rules),

@@ -108,6 +108,8 @@ pub struct Judge {
     probe: Option<Probe>,
     probe_count: u64,
     pending: BTreeMap<usize, Pending>,
+    /// Bytes of the inputs in `pending`.
+    pending_bytes: usize,
     by_id: HashMap<String, (usize, usize)>,
     by_origin: HashMap<String, usize>,
     /// Probe ids in flight, each with the inputs whose liveness it shows.
@@ -129,8 +131,16 @@ pub struct Judge {
     output_validators: HashMap<String, Option<Arc<jsonschema::Validator>>>,
 }
 
+/// An id as the judge files it. Whole numbers a server may read as one
+/// (`0` and `-0`, `1` and `1.0`) share a key: two requests in flight with
+/// such ids could not be told apart, and an answer with either is theirs.
+/// Beyond 2^53 every digit counts (a server that rounds one breaks its id).
 fn key(id: &Value) -> String {
-    id.to_string()
+    const EXACT: f64 = 9_007_199_254_740_992.0;
+    match id.as_f64() {
+        Some(x) if x.fract() == 0.0 && x.abs() < EXACT => format!("{}", x as i64),
+        _ => id.to_string(),
+    }
 }
 
 fn code_of(message: &Value) -> Option<i64> {
@@ -146,6 +156,7 @@ impl Judge {
             probe,
             probe_count: 0,
             pending: BTreeMap::new(),
+            pending_bytes: 0,
             by_id: HashMap::new(),
             by_origin: HashMap::new(),
             probes: HashMap::new(),
@@ -175,6 +186,16 @@ impl Judge {
     /// Inputs in flight.
     pub fn in_flight(&self) -> usize {
         self.pending.len()
+    }
+
+    /// Bytes of the inputs in flight.
+    pub fn in_flight_bytes(&self) -> usize {
+        self.pending_bytes
+    }
+
+    /// The inputs in flight sent before position `seq`, oldest first.
+    pub fn in_flight_before(&self, seq: usize) -> impl Iterator<Item = (usize, Arc<Input>)> + '_ {
+        self.pending.range(..seq).map(|(&seq, p)| (seq, p.input.clone()))
     }
 
     /// Inputs in flight sent at or after `since`, and when the oldest of them was sent.
@@ -234,6 +255,7 @@ impl Judge {
         let done: Vec<usize> = self.pending.iter().filter(|(_, p)| p.done(now)).map(|(&seq, _)| seq).collect();
         for seq in done {
             let Some(p) = self.pending.remove(&seq) else { continue };
+            self.pending_bytes -= p.input.len();
             for (e, &answers) in p.plan.expected.iter().zip(&p.answers) {
                 let k = key(&e.id);
                 if self.by_id.get(&k).is_some_and(|(s, _)| *s == seq) {
@@ -289,6 +311,7 @@ impl Judge {
             self.solos.insert(seq);
         }
         let n = plan.expected.len();
+        self.pending_bytes += input.len();
         self.pending.insert(
             seq,
             Pending {
@@ -1004,6 +1027,47 @@ mod tests {
         let buckets: Vec<String> = drafts.iter().map(Draft::bucket).collect();
         assert_eq!(buckets, ["no-response|ping|no response", "no-response|(request invalid at /params/_meta)|no response"]);
         assert_eq!(drafts[0].requirement, "L-PING-001");
+    }
+
+    #[test]
+    fn ids_a_server_may_read_as_one_number_are_one_id() {
+        let ids = |text: &str| key(&serde_json::from_str::<Value>(text).unwrap());
+        assert_eq!(ids("0"), ids("-0"));
+        assert_eq!(ids("1"), ids("1.0"));
+        assert_eq!(ids("-1"), ids("-1e0"));
+        assert_ne!(ids("9007199254740993"), ids("9007199254740992"), "past 2^53 every digit counts");
+        assert_ne!(ids("1"), ids("\"1\""));
+        assert_ne!(ids("1.5"), ids("1"));
+    }
+
+    #[test]
+    fn an_id_numerically_equal_to_one_in_flight_waits_and_its_answer_is_its_own() {
+        // A server that prints -0 as 0 answered two requests `0` and `-0` in
+        // flight at once with id 0 twice: read as a duplicate answer.
+        let surface = Arc::new(Surface { version: "2025-11-25".into(), kind: Kind::Stdio, supported_versions: None, capabilities: json!({}), tools: Vec::new() });
+        let mut judge = Judge::new(surface.clone(), Duration::from_secs(5), None);
+        let now = Instant::now();
+        let input = |id: &str| Input::single("test", None, format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"ping"}}"#).into_bytes());
+        let zero = input("0");
+        let plan = expect::plan(&zero, &surface);
+        judge.sent(0, Arc::new(zero), plan, Vec::new(), now);
+        let minus_zero = input("-0");
+        assert!(!judge.ids_free(&expect::plan(&minus_zero, &surface)), "-0 waits while 0 is in flight");
+        let answer = || {
+            let frame = crate::jsonrpc::parse(br#"{"jsonrpc":"2.0","id":0,"result":{}}"#).unwrap();
+            Incoming::Message { message: frame.message, json: frame.json, origin: None, in_array: false, id_absent: false }
+        };
+        judge.received(answer());
+        assert_eq!(judge.take_completed(now).len(), 1);
+        let plan = expect::plan(&minus_zero, &surface);
+        assert!(judge.ids_free(&plan));
+        judge.sent(1, Arc::new(minus_zero), plan, Vec::new(), now);
+        judge.received(answer());
+        // A solo input (no probe here) settles a moment after its answer.
+        let completed = judge.take_completed(now + Duration::from_secs(1));
+        assert_eq!(completed.len(), 1);
+        assert_eq!(completed[0].signature.matches(":result").count(), 1, "the answer with id 0 is the answer to -0: {}", completed[0].signature);
+        assert!(judge.take_findings().is_empty());
     }
 
     #[test]

@@ -129,6 +129,16 @@ impl Steps {
         self.queue.is_empty()
     }
 
+    /// The next input is a step that goes once its own sequence is judged.
+    pub fn next_goes_after(&self) -> bool {
+        self.queue.front().is_some_and(|i| i.step == Some(Step::After))
+    }
+
+    /// Everything left, in order.
+    pub fn take(&mut self) -> VecDeque<Input> {
+        std::mem::take(&mut self.queue)
+    }
+
     /// The next input waits for the ones before it.
     pub fn blocked(&self) -> bool {
         !self.released && self.queue.front().is_some_and(waits)

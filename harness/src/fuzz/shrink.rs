@@ -98,12 +98,18 @@ impl Trial<'_> {
         Ok(Replayed { drafts: sink.drafts, evidence: sink.last })
     }
 
-    /// Does replaying `inputs` give a finding in `bucket`?
-    async fn shows(&self, inputs: &[Input], bucket: &str, window: usize) -> Option<Evidence> {
-        let replayed = self.replay(inputs, window).await.ok()?;
-        replayed.drafts.iter().any(|d| d.bucket() == bucket).then_some(replayed.evidence).flatten()
+    /// Does replaying `inputs` give a finding in `bucket`? A replay still
+    /// running at `deadline` is given up (`Err`): a long history at a window
+    /// of one waits out every request the server leaves unanswered.
+    async fn shows(&self, inputs: &[Input], bucket: &str, window: usize, deadline: Instant) -> Result<Option<Evidence>, OutOfTime> {
+        let replayed = tokio::time::timeout_at(deadline, self.replay(inputs, window)).await.map_err(|_| OutOfTime)?;
+        let Ok(replayed) = replayed else { return Ok(None) };
+        Ok(replayed.drafts.iter().any(|d| d.bucket() == bucket).then_some(replayed.evidence).flatten())
     }
 }
+
+/// A replay the shrinking budget's time cut short.
+struct OutOfTime;
 
 /// A shrunk finding.
 pub struct Shrunk {
@@ -118,6 +124,8 @@ pub struct Shrunk {
     /// Inputs in flight at once in the replays that reproduced it (1 unless
     /// only the campaign's window did).
     pub window: usize,
+    /// The budget's time ran out during a replay that might have reproduced it.
+    pub out_of_time: bool,
 }
 
 /// Reproduce and shrink. `trigger` is the index in `inputs` of the input
@@ -129,14 +137,20 @@ pub async fn shrink(trial: &Trial<'_>, inputs: Vec<Input>, trigger: Option<usize
         *spent += 1;
         *spent <= budget.trials && Instant::now() < deadline
     };
+    // Confirming gets the time one replay of a few inputs needs whatever
+    // the budget: a server to start, a deadline to pass, the last probe.
+    let confirm_by = deadline.max(Instant::now() + trial.startup_timeout + trial.timeout * 3);
     // First the cheapest: the pinned input alone, then everything as sent.
     let mut current: Option<(Vec<Input>, Evidence)> = None;
     let mut used = 1;
+    let mut out_of_time = false;
     if let Some(single) = trigger.and_then(|t| inputs.get(t)) {
         if left(&mut spent) {
             let candidate = vec![single.clone()];
-            if let Some(evidence) = trial.shows(&candidate, bucket, 1).await {
-                current = Some((candidate, evidence));
+            match trial.shows(&candidate, bucket, 1, confirm_by).await {
+                Ok(Some(evidence)) => current = Some((candidate, evidence)),
+                Ok(None) => {}
+                Err(OutOfTime) => out_of_time = true,
             }
         }
     }
@@ -144,20 +158,24 @@ pub async fn shrink(trial: &Trial<'_>, inputs: Vec<Input>, trigger: Option<usize
         let upto = trigger.map_or(inputs.len(), |t| (t + 1).min(inputs.len()));
         let sequence: Vec<Input> = inputs[..upto].to_vec();
         for window in [1, window.max(1)] {
-            if current.is_some() || !left(&mut spent) {
+            if current.is_some() || out_of_time || !left(&mut spent) {
                 break;
             }
-            if let Some(evidence) = trial.shows(&sequence, bucket, window).await {
-                current = Some((sequence.clone(), evidence));
-                used = window;
+            match trial.shows(&sequence, bucket, window, confirm_by).await {
+                Ok(Some(evidence)) => {
+                    current = Some((sequence.clone(), evidence));
+                    used = window;
+                }
+                Ok(None) => {}
+                Err(OutOfTime) => out_of_time = true,
             }
         }
     }
     let Some((mut best, mut evidence)) = current else {
-        return Shrunk { inputs, reproduced: false, evidence: None, trials: spent, window: 1 };
+        return Shrunk { inputs, reproduced: false, evidence: None, trials: spent, window: 1, out_of_time };
     };
     if !budget.minimize {
-        return Shrunk { inputs: best, reproduced: true, evidence: Some(evidence), trials: spent, window: used };
+        return Shrunk { inputs: best, reproduced: true, evidence: Some(evidence), trials: spent, window: used, out_of_time: false };
     }
     // Delta debugging over the sequence.
     let mut granularity = 2usize;
@@ -169,7 +187,7 @@ pub async fn shrink(trial: &Trial<'_>, inputs: Vec<Input>, trigger: Option<usize
             if complement.is_empty() || !left(&mut spent) {
                 continue;
             }
-            if let Some(e) = trial.shows(&complement, bucket, used).await {
+            if let Ok(Some(e)) = trial.shows(&complement, bucket, used, deadline).await {
                 best = complement;
                 evidence = e;
                 granularity = granularity.saturating_sub(1).max(2);
@@ -205,7 +223,7 @@ pub async fn shrink(trial: &Trial<'_>, inputs: Vec<Input>, trigger: Option<usize
                 }
                 let mut candidate = best.clone();
                 candidate[i].frames[f].bytes = to_bytes(&edited);
-                if let Some(e) = trial.shows(&candidate, bucket, used).await {
+                if let Ok(Some(e)) = trial.shows(&candidate, bucket, used, deadline).await {
                     best = candidate;
                     evidence = e;
                     value = edited;
@@ -214,7 +232,7 @@ pub async fn shrink(trial: &Trial<'_>, inputs: Vec<Input>, trigger: Option<usize
             }
         }
     }
-    Shrunk { inputs: best, reproduced: true, evidence: Some(evidence), trials: spent, window: used }
+    Shrunk { inputs: best, reproduced: true, evidence: Some(evidence), trials: spent, window: used, out_of_time: false }
 }
 
 /// Each way to make `message` one step simpler, most drastic first. The
