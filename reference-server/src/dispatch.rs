@@ -309,14 +309,14 @@ struct Traced {
 /// the envelope faults that act on traced responses), then the wire faults.
 /// `None` when it went out through `link` already, with what must follow it.
 async fn finish(mut response: Value, trace: Option<&Traced>, dispatcher: Dispatcher, link: Option<&ClientLink>) -> Option<Value> {
-    let Some(trace) = trace else { return Some(dispatcher.wire_faults(response, link).await) };
+    let Some(trace) = trace else { return dispatcher.wire_faults(response, link).await };
     trace::continue_in(&mut response, &trace.context, dispatcher.faults());
     let before = [
         (dispatcher.fault(Fault::TracedNotificationWithId), trace::notification_with_id(&response)),
         (dispatcher.fault(Fault::ServerCancelsTracedRequest) && trace.modern, trace::cancellation_of(&response)),
     ];
     let after = trace::stray_notification();
-    let response = dispatcher.wire_faults(response, link).await;
+    let response = dispatcher.wire_faults(response, link).await?;
     let Some(link) = link else { return Some(response) };
     for (active, message) in before {
         if let (true, Some(message)) = (active, message) {
@@ -511,14 +511,10 @@ impl Dispatcher {
 
     /// The faults that damage a finished response on its way out: its id
     /// (JSONRPC-003), its error object (JSONRPC-008), or how often it is
-    /// sent (the copy goes first, through `link`, when there is one).
-    async fn wire_faults(&self, mut response: Value, link: Option<&ClientLink>) -> Value {
+    /// sent (twice in a row through `link`, when there is one; then `None`).
+    async fn wire_faults(&self, mut response: Value, link: Option<&ClientLink>) -> Option<Value> {
         let string_id = response.get("id").and_then(Value::as_str).map(str::to_owned);
-        if self.fault(Fault::ResponseDuplicated) && string_id.is_some() {
-            if let Some(link) = link {
-                link.send(response.clone()).await;
-            }
-        }
+        let duplicated = self.fault(Fault::ResponseDuplicated) && string_id.is_some();
         if self.fault(Fault::ResponseIdTypeChanged) {
             let number = string_id.as_deref().and_then(|s| s.parse::<u64>().ok());
             if let (Some(number), Some(message)) = (number, response.as_object_mut()) {
@@ -537,7 +533,11 @@ impl Dispatcher {
                 }
             }
         }
-        response
+        if let (true, Some(link)) = (duplicated, link) {
+            link.send_twice(response).await;
+            return None;
+        }
+        Some(response)
     }
 
     /// Takes one frame of raw bytes (a stdio line, an HTTP+SSE POST body).

@@ -491,6 +491,25 @@ impl ClientLink {
         !self.owner.is_set() && self.sink.send(message).await.is_ok()
     }
 
+    /// Sends `message` twice, back to back: nothing else can come between
+    /// the two (the `response-duplicated` fault: a client that answers the
+    /// first at once must see the second before its next answer). False when
+    /// the request was cancelled or the stream is closed.
+    pub async fn send_twice(&self, message: Value) -> bool {
+        if self.owner.is_set() {
+            return false;
+        }
+        match self.sink.reserve_many(2).await {
+            Ok(permits) => {
+                for permit in permits {
+                    permit.send(message.clone());
+                }
+                true
+            }
+            Err(_) => false,
+        }
+    }
+
     /// Like [`ClientLink::send`] without waiting: false when the request was
     /// cancelled, the stream is closed or full.
     pub fn try_send(&self, message: Value) -> bool {
