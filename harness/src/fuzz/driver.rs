@@ -384,9 +384,8 @@ impl Driver {
 
     fn evidence(&self) -> Evidence {
         let (sent, sent_dropped) = self.wire.sent();
-        let kept_from = self.history.front().map_or(self.next_seq, |(seq, _)| *seq);
         Evidence {
-            inputs: with_older(self.judge.in_flight_before(kept_from), &self.history),
+            inputs: with_older(self.judge.in_flight_inputs(), &self.history),
             sent,
             sent_dropped,
             received: self.wire.received(),
@@ -446,9 +445,9 @@ impl Driver {
 /// The history, with the inputs still in flight that it no longer reaches
 /// back to in front: a finding is often pinned to one of them (its
 /// deadline passed while thousands of inputs went out after it).
-fn with_older(older: impl Iterator<Item = (usize, Arc<Input>)>, history: &VecDeque<(usize, Arc<Input>)>) -> Vec<(usize, Arc<Input>)> {
+fn with_older(in_flight: impl Iterator<Item = (usize, Arc<Input>)>, history: &VecDeque<(usize, Arc<Input>)>) -> Vec<(usize, Arc<Input>)> {
     let kept_from = history.front().map(|(seq, _)| *seq);
-    let mut inputs: Vec<(usize, Arc<Input>)> = older.take_while(|(seq, _)| kept_from.is_none_or(|from| *seq < from)).collect();
+    let mut inputs: Vec<(usize, Arc<Input>)> = in_flight.take_while(|(seq, _)| kept_from.is_none_or(|from| *seq < from)).collect();
     inputs.extend(history.iter().cloned());
     inputs
 }
@@ -498,8 +497,9 @@ mod tests {
     fn evidence_keeps_inputs_in_flight_older_than_the_history() {
         let input = |seq: usize| (seq, Arc::new(Input::single(format!("i{seq}"), None, b"{}".to_vec())));
         let history: VecDeque<_> = (100..103).map(input).collect();
-        let older = [5, 50].into_iter().map(input);
-        let seqs: Vec<usize> = with_older(older, &history).iter().map(|(seq, _)| *seq).collect();
+        // 101 is in flight and in the history: kept once.
+        let in_flight = [5, 50, 101].into_iter().map(input);
+        let seqs: Vec<usize> = with_older(in_flight, &history).iter().map(|(seq, _)| *seq).collect();
         assert_eq!(seqs, [5, 50, 100, 101, 102]);
         // An empty history (nothing sent since) keeps what is in flight.
         let seqs: Vec<usize> = with_older([7].into_iter().map(input), &VecDeque::new()).iter().map(|(seq, _)| *seq).collect();

@@ -20,6 +20,7 @@ use super::expect::{self, Expected, Need, Plan};
 use super::input::Input;
 use super::oracle::{answer_requirement, clip, Draft, DraftBuilder, Oracle, ANSWER_REQUIRED};
 use super::surface::Surface;
+use super::syntax::MAX_SAFE_INTEGER;
 use super::wire::Incoming;
 use crate::jsonrpc::Message;
 use crate::schema::{self, published};
@@ -136,9 +137,8 @@ pub struct Judge {
 /// such ids could not be told apart, and an answer with either is theirs.
 /// Beyond 2^53 every digit counts (a server that rounds one breaks its id).
 fn key(id: &Value) -> String {
-    const EXACT: f64 = 9_007_199_254_740_992.0;
     match id.as_f64() {
-        Some(x) if x.fract() == 0.0 && x.abs() < EXACT => format!("{}", x as i64),
+        Some(x) if x.fract() == 0.0 && x.abs() <= MAX_SAFE_INTEGER as f64 => format!("{}", x as i64),
         _ => id.to_string(),
     }
 }
@@ -193,9 +193,9 @@ impl Judge {
         self.pending_bytes
     }
 
-    /// The inputs in flight sent before position `seq`, oldest first.
-    pub fn in_flight_before(&self, seq: usize) -> impl Iterator<Item = (usize, Arc<Input>)> + '_ {
-        self.pending.range(..seq).map(|(&seq, p)| (seq, p.input.clone()))
+    /// The inputs in flight with their positions, oldest first.
+    pub fn in_flight_inputs(&self) -> impl Iterator<Item = (usize, Arc<Input>)> + '_ {
+        self.pending.iter().map(|(&seq, p)| (seq, p.input.clone()))
     }
 
     /// Inputs in flight sent at or after `since`, and when the oldest of them was sent.
