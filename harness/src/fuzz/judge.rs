@@ -280,7 +280,12 @@ impl Judge {
         std::mem::take(&mut self.completed)
     }
 
-    fn remember(&mut self, key: String, finished: Finished) {
+    fn remember(&mut self, key: String, mut finished: Finished) {
+        // An earlier input with this id may still be answered late: its
+        // answer may come yet, and is no duplicate.
+        if let Some(earlier) = self.finished.get(&key) {
+            finished.max += earlier.max.saturating_sub(earlier.answers);
+        }
         if self.finished.insert(key.clone(), finished).is_none() {
             self.finished_order.push_back(key);
         }
@@ -711,6 +716,19 @@ impl Judge {
         }
     }
 
+    /// An input already judged carried id `k` too and may still be answered
+    /// (its answer was optional, or came too late): one more answer with `k`
+    /// may be that one's, so it is counted there, not as a duplicate.
+    fn owed_to_earlier(&mut self, k: &str) -> bool {
+        match self.finished.get_mut(k) {
+            Some(f) if f.answers < f.max => {
+                f.answers += 1;
+                true
+            }
+            _ => false,
+        }
+    }
+
     fn answer(&mut self, seq: usize, index: usize, json: &Value) {
         let Some(p) = self.pending.get_mut(&seq) else { return };
         let e = p.plan.expected[index].clone();
@@ -719,7 +737,7 @@ impl Judge {
         p.outcomes[index] = outcome;
         let method = e.method.clone().unwrap_or_default();
         if p.answers[index] > e.max_answers {
-            if e.need == Need::Required {
+            if e.need == Need::Required && !self.owed_to_earlier(&key(&e.id)) {
                 self.findings.push(duplicate(&method, json, Some(seq)));
             }
             return;
@@ -1068,6 +1086,48 @@ mod tests {
         assert_eq!(completed.len(), 1);
         assert_eq!(completed[0].signature.matches(":result").count(), 1, "the answer with id 0 is the answer to -0: {}", completed[0].signature);
         assert!(judge.take_findings().is_empty());
+    }
+
+    #[test]
+    fn a_late_answer_to_an_earlier_input_with_the_same_id_is_no_duplicate() {
+        // `-0` (lenient: its answer is optional) was judged once its probe was
+        // answered, before its own answer came; `0` went out next, and two
+        // answers with id 0 arrived, either of which may be the late one:
+        // both while `0` is in flight, or one after it was judged.
+        let surface = Arc::new(Surface { version: "2025-11-25".into(), kind: Kind::Stdio, supported_versions: None, capabilities: json!({}), tools: Vec::new() });
+        let input = |id: &str| Input::single("test", None, format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"ping","params":{{}}}}"#).into_bytes());
+        let message = |text: &str| {
+            let frame = crate::jsonrpc::parse(text.as_bytes()).unwrap();
+            Incoming::Message { message: frame.message, json: frame.json, origin: None, in_array: false, id_absent: false }
+        };
+        let answer = || message(r#"{"jsonrpc":"2.0","id":0,"result":{}}"#);
+        for second_after_judging in [false, true] {
+            let probe = Probe { method: "ping".into(), params: None };
+            let mut judge = Judge::new(surface.clone(), Duration::from_secs(5), Some(probe));
+            let now = Instant::now();
+            let minus_zero = input("-0");
+            let plan = expect::plan(&minus_zero, &surface);
+            assert!(plan.expected.iter().all(|e| e.need == Need::Optional), "{plan:?}");
+            judge.sent(0, Arc::new(minus_zero), plan, Vec::new(), now);
+            let probe = judge.probe_to_send(now).expect("a probe behind the lenient input");
+            judge.received(message(&format!(r#"{{"jsonrpc":"2.0","id":{},"result":{{}}}}"#, probe["id"])));
+            assert_eq!(judge.take_completed(now).len(), 1);
+            let zero = input("0");
+            let plan = expect::plan(&zero, &surface);
+            assert!(judge.ids_free(&plan));
+            judge.sent(1, Arc::new(zero), plan, Vec::new(), now);
+            judge.received(answer());
+            if second_after_judging {
+                assert_eq!(judge.take_completed(now).len(), 1);
+            }
+            judge.received(answer());
+            assert!(judge.take_findings().is_empty(), "second answer after judging: {second_after_judging}");
+            // A third answer is one too many for both.
+            judge.received(answer());
+            let findings = judge.take_findings();
+            assert_eq!(findings.len(), 1, "{findings:#?}");
+            assert!(findings[0].bucket().starts_with("duplicate-response|ping"), "{}", findings[0].bucket());
+        }
     }
 
     #[test]
