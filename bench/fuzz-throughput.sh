@@ -4,9 +4,13 @@
 # with, per target and transport, pings/s one at a time, fuzz inputs/s with
 # only well-formed messages (`--mix well-formed`) and with only malformed
 # frames (`--mix malformed`), and each fuzz rate as a ratio of the ping rate.
+# Over stdio also the server's capacity for the well-formed inputs: the
+# frames of a campaign's transcript all written at once, without waiting for
+# answers (`ping_rate --flood`), in inputs per second: what no client, however
+# many requests it keeps in flight, can exceed.
 #
 #   bench/fuzz-throughput.sh                    # release build, 10 s per fuzz run
-#   DURATION=30s PINGS=50000 bench/fuzz-throughput.sh
+#   DURATION=30s PINGS=50000 FLOOD_INPUTS=50000 bench/fuzz-throughput.sh
 #   TARGETS="reference-stdio reference-http" bench/fuzz-throughput.sh
 #   EXT_DIR=/tmp/ext2 bench/fuzz-throughput.sh  # with npm server-everything
 #   BASELINE=/tmp/old/mcp-conform bench/fuzz-throughput.sh
@@ -29,6 +33,7 @@ cd "$(dirname "$0")/.."
 
 DURATION=${DURATION:-10s}
 PINGS=${PINGS:-20000}
+FLOOD_INPUTS=${FLOOD_INPUTS:-20000}
 VERSION=2025-11-25
 if [[ -z "${MCP_CONFORM:-}" || -z "${PING_RATE:-}" ]]; then
     cargo build --release --quiet -p mcp-conform --bin mcp-conform --example ping_rate
@@ -67,14 +72,14 @@ fuzz_rate() {
     printf '%s%s' "$overall" "${sending:+/$sending}"
 }
 
-# The ratio of a rate cell ("overall" or "overall/sending") to the ping rate.
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { n = split(a, r, "/"); if (r[1] + 0 == 0 && r[1] != "0") { print "-"; exit }
+# The ratio of a rate cell ("overall" or "overall/sending") to a rate ("-" when either is none).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { n = split(a, r, "/"); if ((r[1] + 0 == 0 && r[1] != "0") || b + 0 == 0) { print "-"; exit }
     printf "%.2f", r[1] / b; if (n > 1) printf "/%.2f", r[2] / b }'; }
 
 row() {
-    local target=$1 transport=$2 ping=$3 valid=$4 malformed=$5 base_valid=${6:-} base_malformed=${7:-}
-    printf '%-18s %-16s %12s %14s %14s %11s %11s' "$target" "$transport" "$ping" "$valid" "$malformed" \
-        "$(ratio "$valid" "$ping")" "$(ratio "$malformed" "$ping")"
+    local target=$1 transport=$2 ping=$3 capacity=$4 valid=$5 malformed=$6 base_valid=${7:-} base_malformed=${8:-}
+    printf '%-18s %-16s %12s %12s %14s %14s %11s %11s %11s' "$target" "$transport" "$ping" "$capacity" "$valid" "$malformed" \
+        "$(ratio "$valid" "$ping")" "$(ratio "$malformed" "$ping")" "$(ratio "$valid" "$capacity")"
     [[ -z "$BASELINE" ]] || printf ' %14s %14s' "$base_valid" "$base_malformed"
     printf '\n'
 }
@@ -84,7 +89,7 @@ header() {
     echo "binary: $BIN ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
     [[ -z "$BASELINE" ]] || echo "baseline: $BASELINE (last two columns)"
     echo "fuzz rates: overall/while sending (the rest: starting servers, confirming new findings)"
-    printf '%-18s %-16s %12s %14s %14s %11s %11s' target transport "ping/s (seq)" "fuzz/s valid" "fuzz/s malf." "valid/ping" "malf./ping"
+    printf '%-18s %-16s %12s %12s %14s %14s %11s %11s %11s' target transport "ping/s (seq)" "capacity/s" "fuzz/s valid" "fuzz/s malf." "valid/ping" "malf./ping" "valid/cap."
     [[ -z "$BASELINE" ]] || printf ' %14s %14s' "base valid" "base malf."
     printf '\n'
 }
@@ -101,14 +106,26 @@ rates() {
     done
 }
 
+# The server's capacity for well-formed inputs: a campaign's frames (its
+# transcript, from a run not timed) flooded into a fresh server. "$@" is the
+# server's command.
+capacity() {
+    rm -f "$WORK/flood.jsonl"
+    "$BIN" fuzz --seed 1 --iterations "$FLOOD_INPUTS" --spec-version "$VERSION" --mix well-formed --no-shrink \
+        --findings "$WORK/flood-findings" --transcript "$WORK/flood.jsonl" -- "$@" >/dev/null 2>"$WORK/flood.err" || [[ $? -eq 1 ]] ||
+        { cat "$WORK/flood.err" >&2; printf failed; return; }
+    "$PING_RATE" --flood "$WORK/flood.jsonl" --stdio "$@" || printf failed
+}
+
 # One stdio row: the server is started anew by each measurement.
 stdio_row() {
     local target=$1
     shift
-    local ping rates
+    local ping capacity rates
     ping=$("$PING_RATE" --count "$PINGS" --stdio "$@")
+    capacity=$(capacity "$@")
     mapfile -t rates < <(rates -- "$@")
-    row "$target" stdio "$ping" "${rates[@]}"
+    row "$target" stdio "$ping" "$capacity" "${rates[@]}"
 }
 
 # One Streamable HTTP row against a server already listening at $1.
@@ -116,7 +133,7 @@ http_row() {
     local target=$1 url=$2 ping rates
     ping=$("$PING_RATE" --count "$PINGS" --url "$url")
     mapfile -t rates < <(rates --url "$url")
-    row "$target" streamable-http "$ping" "${rates[@]}"
+    row "$target" streamable-http "$ping" - "${rates[@]}"
 }
 
 wait_for() {

@@ -3,14 +3,22 @@
 //! beside `mcp-conform fuzz` so the fuzzer's rate reads as a ratio of the
 //! server's own floor, measured in the same run.
 //!
+//! With `--flood`, it measures instead what the server can take: the frames
+//! a fuzz campaign sent (its `--transcript`), all written at once without
+//! waiting for any answer, then one `ping`; the rate is frames per second
+//! (a well-formed input is one frame) until that `ping` is answered. No
+//! client, however many requests it keeps in flight, gets more out of the
+//! server for those inputs.
+//!
 //! ```text
 //! ping_rate --count N --stdio PROGRAM [ARGS...]
 //! ping_rate --count N --url URL
+//! ping_rate --flood TRANSCRIPT --stdio PROGRAM [ARGS...]
 //! ```
-//! Prints pings per second on stdout.
+//! Prints pings (or inputs) per second on stdout.
 
 use std::io::{BufRead, BufReader, Write};
-use std::process::{ExitCode, Stdio};
+use std::process::{Child, ExitCode, Stdio};
 use std::time::Instant;
 
 const VERSION: &str = "2025-11-25";
@@ -19,12 +27,15 @@ const WARM_UP: usize = 200;
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let count = args.iter().position(|a| a == "--count").and_then(|i| args.get(i + 1)).and_then(|n| n.parse().ok()).unwrap_or(5000);
-    let rate = if let Some(i) = args.iter().position(|a| a == "--stdio") {
+    let flood = args.iter().position(|a| a == "--flood").and_then(|i| args.get(i + 1));
+    let rate = if let (Some(transcript), Some(i)) = (flood, args.iter().position(|a| a == "--stdio")) {
+        flood_stdio(&args[i + 1..], transcript)
+    } else if let Some(i) = args.iter().position(|a| a == "--stdio") {
         stdio(&args[i + 1..], count)
     } else if let Some(url) = args.iter().position(|a| a == "--url").and_then(|i| args.get(i + 1)) {
         http(url, count)
     } else {
-        Err("usage: ping_rate --count N (--stdio PROGRAM [ARGS...] | --url URL)".into())
+        Err("usage: ping_rate (--count N | --flood TRANSCRIPT) (--stdio PROGRAM [ARGS...] | --url URL)".into())
     };
     match rate {
         Ok(rate) => {
@@ -50,15 +61,19 @@ fn ping(id: u64) -> String {
     format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"ping"}}"#)
 }
 
-fn stdio(command: &[String], count: usize) -> Result<f64, String> {
+fn start(command: &[String]) -> Result<Child, String> {
     let (program, rest) = command.split_first().ok_or("--stdio needs a command")?;
-    let mut child = std::process::Command::new(program)
+    std::process::Command::new(program)
         .args(rest)
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
-        .map_err(|e| format!("cannot start {program}: {e}"))?;
+        .map_err(|e| format!("cannot start {program}: {e}"))
+}
+
+fn stdio(command: &[String], count: usize) -> Result<f64, String> {
+    let mut child = start(command)?;
     let mut input = child.stdin.take().ok_or("no stdin")?;
     let mut output = BufReader::new(child.stdout.take().ok_or("no stdout")?);
     let mut line = String::new();
@@ -85,6 +100,92 @@ fn stdio(command: &[String], count: usize) -> Result<f64, String> {
     let _ = child.kill();
     let _ = child.wait();
     Ok(rate)
+}
+
+/// The frames of a connection, in the order sent.
+type Frames = Vec<Vec<u8>>;
+
+/// The first connection's frames in a fuzz transcript: the opening ones
+/// (handshake, listings; none when the transcript left them out) and the
+/// inputs, probes left out.
+fn transcript_frames(path: &str) -> Result<(Frames, Frames), String> {
+    use base64::Engine;
+    let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let (mut opening, mut inputs) = (Vec::new(), Vec::new());
+    for (n, line) in text.lines().enumerate() {
+        let entry: serde_json::Value = serde_json::from_str(line).map_err(|e| format!("{path}:{}: {e}", n + 1))?;
+        // Lines without a role say how many frames the log left out.
+        if entry["connection"] != 0 || entry.get("role").is_none() {
+            continue;
+        }
+        let bytes = match (entry["text"].as_str(), entry["base64"].as_str()) {
+            (Some(text), _) => text.as_bytes().to_vec(),
+            (None, Some(encoded)) => base64::engine::general_purpose::STANDARD.decode(encoded).map_err(|e| format!("{path}:{}: {e}", n + 1))?,
+            _ => return Err(format!("{path}:{}: a frame with neither text nor base64", n + 1)),
+        };
+        match entry["role"].as_str() {
+            Some("opening") => opening.push(bytes),
+            Some("input") => inputs.push(bytes),
+            _ => {}
+        }
+    }
+    if inputs.is_empty() {
+        return Err(format!("{path}: no input frames on the first connection"));
+    }
+    Ok((opening, inputs))
+}
+
+fn flood_stdio(command: &[String], transcript: &str) -> Result<f64, String> {
+    let (mut opening, inputs) = transcript_frames(transcript)?;
+    if opening.is_empty() {
+        // The transcript kept only the latest frames: open as `stdio` does.
+        opening = vec![initialize(0).into_bytes(), INITIALIZED.as_bytes().to_vec()];
+    }
+    let mut child = start(command)?;
+    let mut input = child.stdin.take().ok_or("no stdin")?;
+    let mut output = BufReader::new(child.stdout.take().ok_or("no stdout")?);
+    // Reads lines until the answer to `id`; false when stdout ended first.
+    let mut read_until = |id: &str| -> Result<bool, String> {
+        let mut line = Vec::new();
+        loop {
+            line.clear();
+            if output.read_until(b'\n', &mut line).map_err(|e| e.to_string())? == 0 {
+                return Ok(false);
+            }
+            let answer: Option<serde_json::Value> = serde_json::from_slice(&line).ok();
+            if answer.as_ref().and_then(|a| a.get("id")).and_then(|i| i.as_str()) == Some(id) {
+                return Ok(true);
+            }
+        }
+    };
+    let lines = |frames: &[Vec<u8>], last: &str| {
+        let mut bytes = Vec::new();
+        for frame in frames {
+            bytes.extend_from_slice(frame);
+            bytes.push(b'\n');
+        }
+        bytes.extend_from_slice(format!(r#"{{"jsonrpc":"2.0","id":"{last}","method":"ping"}}"#).as_bytes());
+        bytes.push(b'\n');
+        bytes
+    };
+    let ready = lines(&opening, "flood-ready");
+    let all = lines(&inputs, "flood-end");
+    input.write_all(&ready).and_then(|_| input.flush()).map_err(|e| e.to_string())?;
+    if !read_until("flood-ready")? {
+        return Err("the server closed stdout during the opening".into());
+    }
+    let started = Instant::now();
+    // Written from another thread: the server's answers must be read meanwhile.
+    let writer = std::thread::spawn(move || input.write_all(&all).and_then(|_| input.flush()).map(|_| input));
+    let answered = read_until("flood-end")?;
+    let elapsed = started.elapsed().as_secs_f64();
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = writer.join();
+    if !answered {
+        return Err("the server closed stdout before answering the last ping".into());
+    }
+    Ok(inputs.len() as f64 / elapsed)
 }
 
 fn http(url: &str, count: usize) -> Result<f64, String> {
