@@ -95,11 +95,39 @@ impl Pending {
     }
 }
 
+/// A request judged and done with, and the answers it may still get.
 struct Finished {
     need: Need,
-    max: u32,
-    answers: u32,
     method: Option<String>,
+    /// Answers that may come at any time: a required request that timed
+    /// out may yet be answered, once.
+    late: u32,
+    /// Answers that come before `optional_until` or not at all: an
+    /// optional answer is owed only within its request's deadline (looked
+    /// for within two, as foreign ids are).
+    optional: u32,
+    optional_until: Instant,
+}
+
+impl Finished {
+    /// What `e` may still get after `answers` answers, optional ones until `until`.
+    fn of(e: &Expected, answers: u32, until: Instant) -> Finished {
+        let owed = e.max_answers.saturating_sub(answers);
+        let (late, optional) = if e.need == Need::Required { (owed, 0) } else { (0, owed) };
+        Finished { need: e.need, method: e.method.clone(), late, optional, optional_until: until }
+    }
+
+    /// Count one answer against what is still owed at `now`; false when nothing is.
+    fn take_owed(&mut self, now: Instant) -> bool {
+        if self.optional > 0 && now <= self.optional_until {
+            self.optional -= 1;
+        } else if self.late > 0 {
+            self.late -= 1;
+        } else {
+            return false;
+        }
+        true
+    }
 }
 
 /// The judge of one connection.
@@ -261,7 +289,7 @@ impl Judge {
                 if self.by_id.get(&k).is_some_and(|(s, _)| *s == seq) {
                     self.by_id.remove(&k);
                 }
-                self.remember(k, Finished { need: e.need, max: e.max_answers, answers, method: e.method.clone() });
+                self.remember(k, Finished::of(e, answers, p.deadline + self.timeout), now);
             }
             for origin in &p.origins {
                 self.by_origin.remove(origin);
@@ -280,11 +308,15 @@ impl Judge {
         std::mem::take(&mut self.completed)
     }
 
-    fn remember(&mut self, key: String, mut finished: Finished) {
+    fn remember(&mut self, key: String, mut finished: Finished, now: Instant) {
         // An earlier input with this id may still be answered late: its
         // answer may come yet, and is no duplicate.
         if let Some(earlier) = self.finished.get(&key) {
-            finished.max += earlier.max.saturating_sub(earlier.answers);
+            finished.late += earlier.late;
+            if earlier.optional > 0 && now <= earlier.optional_until {
+                finished.optional += earlier.optional;
+                finished.optional_until = finished.optional_until.max(earlier.optional_until);
+            }
         }
         if self.finished.insert(key.clone(), finished).is_none() {
             self.finished_order.push_back(key);
@@ -629,9 +661,8 @@ impl Judge {
                 return self.answer(seq, index, &json);
             }
             if let Some(f) = self.finished.get_mut(&k) {
-                f.answers += 1;
                 // After a timeout the late answer is the first; a second is a duplicate.
-                if f.need == Need::Required && f.answers > f.max {
+                if !f.take_owed(Instant::now()) && f.need == Need::Required {
                     let method = f.method.clone().unwrap_or_default();
                     self.findings.push(duplicate(&method, &json, None));
                 }
@@ -720,13 +751,7 @@ impl Judge {
     /// (its answer was optional, or came too late): one more answer with `k`
     /// may be that one's, so it is counted there, not as a duplicate.
     fn owed_to_earlier(&mut self, k: &str) -> bool {
-        match self.finished.get_mut(k) {
-            Some(f) if f.answers < f.max => {
-                f.answers += 1;
-                true
-            }
-            _ => false,
-        }
+        self.finished.get_mut(k).is_some_and(|f| f.take_owed(Instant::now()))
     }
 
     fn answer(&mut self, seq: usize, index: usize, json: &Value) {
@@ -1093,7 +1118,8 @@ mod tests {
         // `-0` (lenient: its answer is optional) was judged once its probe was
         // answered, before its own answer came; `0` went out next, and two
         // answers with id 0 arrived, either of which may be the late one:
-        // both while `0` is in flight, or one after it was judged.
+        // both while `0` is in flight, or one after it was judged. Once two
+        // deadlines of `-0` have passed, its answer is no longer owed.
         let surface = Arc::new(Surface { version: "2025-11-25".into(), kind: Kind::Stdio, supported_versions: None, capabilities: json!({}), tools: Vec::new() });
         let input = |id: &str| Input::single("test", None, format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"ping","params":{{}}}}"#).into_bytes());
         let message = |text: &str| {
@@ -1101,9 +1127,11 @@ mod tests {
             Incoming::Message { message: frame.message, json: frame.json, origin: None, in_array: false, id_absent: false }
         };
         let answer = || message(r#"{"jsonrpc":"2.0","id":0,"result":{}}"#);
-        for second_after_judging in [false, true] {
+        let timeout = Duration::from_millis(100);
+        for (second_after_judging, owed_expired) in [(false, false), (true, false), (false, true)] {
+            let case = format!("second answer after judging: {second_after_judging}, `-0` owed nothing any more: {owed_expired}");
             let probe = Probe { method: "ping".into(), params: None };
-            let mut judge = Judge::new(surface.clone(), Duration::from_secs(5), Some(probe));
+            let mut judge = Judge::new(surface.clone(), timeout, Some(probe));
             let now = Instant::now();
             let minus_zero = input("-0");
             let plan = expect::plan(&minus_zero, &surface);
@@ -1112,6 +1140,10 @@ mod tests {
             let probe = judge.probe_to_send(now).expect("a probe behind the lenient input");
             judge.received(message(&format!(r#"{{"jsonrpc":"2.0","id":{},"result":{{}}}}"#, probe["id"])));
             assert_eq!(judge.take_completed(now).len(), 1);
+            if owed_expired {
+                std::thread::sleep(timeout * 3);
+            }
+            let now = Instant::now();
             let zero = input("0");
             let plan = expect::plan(&zero, &surface);
             assert!(judge.ids_free(&plan));
@@ -1121,11 +1153,13 @@ mod tests {
                 assert_eq!(judge.take_completed(now).len(), 1);
             }
             judge.received(answer());
-            assert!(judge.take_findings().is_empty(), "second answer after judging: {second_after_judging}");
-            // A third answer is one too many for both.
-            judge.received(answer());
+            if !owed_expired {
+                assert!(judge.take_findings().is_empty(), "{case}");
+                // A third answer is one too many for both.
+                judge.received(answer());
+            }
             let findings = judge.take_findings();
-            assert_eq!(findings.len(), 1, "{findings:#?}");
+            assert_eq!(findings.len(), 1, "{case}: {findings:#?}");
             assert!(findings[0].bucket().starts_with("duplicate-response|ping"), "{}", findings[0].bucket());
         }
     }

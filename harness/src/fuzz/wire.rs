@@ -341,17 +341,24 @@ fn to_bytes(value: &Value) -> Vec<u8> {
 /// Deliver frames: in order over stdio and HTTP+SSE (one byte stream, one
 /// endpoint), each POST on its own over Streamable HTTP (they are
 /// independent requests, and a slow one must not hold the others).
+///
+/// A byte stream that failed once is broken for good: every later frame
+/// would be lost unsent. So its failure ends the connection, as if the
+/// server had closed it: the driver reports what is unanswered and
+/// reconnects.
 async fn send(transport: Arc<Transport>, mut queue: mpsc::UnboundedReceiver<Job>, out: mpsc::UnboundedSender<Incoming>, timeout: Duration) {
     let concurrent = transport.kind() == Kind::StreamableHttp;
     while let Some(job) = queue.recv().await {
-        if concurrent {
+        let delivered = if concurrent {
             tokio::spawn(deliver(transport.clone(), job, out.clone(), timeout));
+            Ok(())
         } else if let Transport::Stdio(stdio) = &*transport {
-            if !deliver_lines(stdio, job, &mut queue, &out, timeout).await {
-                return;
-            }
-        } else if !deliver(transport.clone(), job, out.clone(), timeout).await {
-            // A byte stream that failed once is broken for good.
+            deliver_lines(stdio, job, &mut queue, &out, timeout).await
+        } else {
+            deliver(transport.clone(), job, out.clone(), timeout).await
+        };
+        if let Err(why) = delivered {
+            let _ = out.send(Incoming::Closed { detail: format!("a frame could not be written: {why}") });
             return;
         }
     }
@@ -365,15 +372,14 @@ const MAX_BATCH: usize = 64 * 1024;
 /// window instead of one per frame spares the server a read (and a wake-up)
 /// per frame. A frame cut in two (`split_at`) still reaches the pipe as two
 /// writes, cut where it says; a huge frame is written on its own, uncopied.
-/// False when a write failed (the failure is reported as the first frame of
-/// the failed write's).
+/// A failed write is reported as the first frame of its own.
 async fn deliver_lines(
     stdio: &StdioTransport,
     first: Job,
     queue: &mut mpsc::UnboundedReceiver<Job>,
     out: &mpsc::UnboundedSender<Incoming>,
     timeout: Duration,
-) -> bool {
+) -> Result<(), String> {
     let mut buffer: Vec<u8> = Vec::new();
     // The tag of the first frame with bytes in `buffer`.
     let mut blamed: Option<Option<Value>> = None;
@@ -384,9 +390,7 @@ async fn deliver_lines(
         match frame.split_at.filter(|&at| at < bytes.len()) {
             Some(at) => {
                 buffer.extend_from_slice(&bytes[..at]);
-                if !write_lines(stdio, &mut buffer, blamed.take().unwrap_or(origin.clone()), out, timeout).await {
-                    return false;
-                }
+                write_lines(stdio, &mut buffer, blamed.take().unwrap_or(origin.clone()), out, timeout).await?;
                 // Let the first part reach the reader on its own.
                 tokio::task::yield_now().await;
                 buffer.extend_from_slice(&bytes[at..]);
@@ -394,16 +398,14 @@ async fn deliver_lines(
                 blamed = Some(origin);
             }
             None if bytes.len() >= MAX_BATCH => {
-                if !buffer.is_empty() && !write_lines(stdio, &mut buffer, blamed.take().unwrap_or(origin.clone()), out, timeout).await {
-                    return false;
+                if !buffer.is_empty() {
+                    write_lines(stdio, &mut buffer, blamed.take().unwrap_or(origin.clone()), out, timeout).await?;
                 }
                 let whole = async {
                     stdio.write_raw(bytes).await?;
                     stdio.write_raw(b"\n").await
                 };
-                if !written(tokio::time::timeout(timeout, whole).await, origin, out, timeout) {
-                    return false;
-                }
+                written(tokio::time::timeout(timeout, whole).await, origin, out, timeout)?;
             }
             None => {
                 buffer.extend_from_slice(bytes);
@@ -411,57 +413,52 @@ async fn deliver_lines(
                 blamed.get_or_insert(origin);
             }
         }
-        if buffer.len() >= MAX_BATCH && !write_lines(stdio, &mut buffer, blamed.take().flatten(), out, timeout).await {
-            return false;
+        if buffer.len() >= MAX_BATCH {
+            write_lines(stdio, &mut buffer, blamed.take().flatten(), out, timeout).await?;
         }
         next = queue.try_recv().ok();
     }
-    buffer.is_empty() || write_lines(stdio, &mut buffer, blamed.flatten(), out, timeout).await
+    if buffer.is_empty() {
+        return Ok(());
+    }
+    write_lines(stdio, &mut buffer, blamed.flatten(), out, timeout).await
 }
 
-/// Write `buffer` (and empty it); false when that failed, reported with `origin`.
-async fn write_lines(stdio: &StdioTransport, buffer: &mut Vec<u8>, origin: Option<Value>, out: &mpsc::UnboundedSender<Incoming>, timeout: Duration) -> bool {
+/// Write `buffer` (and empty it); a failure is reported with `origin`.
+async fn write_lines(
+    stdio: &StdioTransport,
+    buffer: &mut Vec<u8>,
+    origin: Option<Value>,
+    out: &mpsc::UnboundedSender<Incoming>,
+    timeout: Duration,
+) -> Result<(), String> {
     let result = tokio::time::timeout(timeout, stdio.write_raw(buffer)).await;
     buffer.clear();
     written(result, origin, out, timeout)
 }
 
-/// Whether a timed write succeeded; a failure goes to the judge with `origin`.
+/// Whether a timed write succeeded; a failure goes to the judge with
+/// `origin`, and comes back as the reason.
 fn written(
     result: Result<Result<(), TransportError>, tokio::time::error::Elapsed>,
     origin: Option<Value>,
     out: &mpsc::UnboundedSender<Incoming>,
     timeout: Duration,
-) -> bool {
-    let failure = match result {
-        Ok(Ok(())) => return true,
-        Ok(Err(e)) => {
-            let unreachable = matches!(e, TransportError::Unreachable { .. });
-            (e.to_string(), unreachable)
-        }
-        Err(_) => (format!("the frame could not be written within {timeout:?} (the server stopped reading)"), false),
+) -> Result<(), String> {
+    let (why, unreachable) = match result {
+        Ok(Ok(())) => return Ok(()),
+        Ok(Err(e)) => (e.to_string(), matches!(e, TransportError::Unreachable { .. })),
+        Err(_) => (format!("not written within {timeout:?} (the server stopped reading)"), false),
     };
-    let _ = out.send(Incoming::SendFailed { origin, why: failure.0, unreachable: failure.1 });
-    false
+    let _ = out.send(Incoming::SendFailed { origin, why: why.clone(), unreachable });
+    Err(why)
 }
 
-/// Deliver one frame; false when it failed.
-async fn deliver(transport: Arc<Transport>, job: Job, out: mpsc::UnboundedSender<Incoming>, timeout: Duration) -> bool {
+/// Deliver one frame over HTTP (a POST of its own).
+async fn deliver(transport: Arc<Transport>, job: Job, out: mpsc::UnboundedSender<Incoming>, timeout: Duration) -> Result<(), String> {
     let Job { frame, origin, headers } = job;
-    let sent = tokio::time::timeout(timeout, async {
-        match (&*transport, frame.split_at) {
-            (Transport::Stdio(t), Some(at)) if at < frame.bytes.len() => {
-                t.write_raw(&frame.bytes[..at]).await?;
-                // Let the first part reach the reader on its own.
-                tokio::task::yield_now().await;
-                let mut rest = frame.bytes[at..].to_vec();
-                rest.push(b'\n');
-                t.write_raw(&rest).await
-            }
-            _ => transport.send(Outgoing { bytes: frame.bytes, id: origin.clone(), headers }).await.map(|_| ()),
-        }
-    })
-    .await;
+    let outgoing = Outgoing { bytes: frame.bytes, id: origin.clone(), headers };
+    let sent = tokio::time::timeout(timeout, async { transport.send(outgoing).await.map(|_| ()) }).await;
     written(sent, origin, &out, timeout)
 }
 
@@ -560,4 +557,40 @@ fn message_of(value: &Value) -> Option<(Message, bool)> {
         && !object.contains_key("result");
     let error = object.get("error").filter(|_| bare_error)?;
     Some((Message::Error { id: Value::Null, error: error.clone() }, true))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A server that never reads its stdin: once the pipe is full, a write
+    /// cannot finish, and the connection must end rather than leave every
+    /// later frame unsent behind the stuck one.
+    #[tokio::test]
+    async fn a_write_the_server_never_takes_ends_the_connection() {
+        let target = Target::Stdio { program: "sleep".into(), args: vec!["30".into()], env: vec![] };
+        let timeout = Duration::from_millis(300);
+        // The stateless era has no handshake: nothing needs an answer to open.
+        let mut wire = Wire::open(&target, "2026-07-28", &Limits::default(), timeout, timeout).await.unwrap();
+        let huge = Frame::new(vec![b' '; 1 << 20]);
+        wire.send(huge, Role::Input, Vec::new());
+        wire.send(Frame::new(b"{}".to_vec()), Role::Input, Vec::new());
+        let mut seen = Vec::new();
+        let ended = tokio::time::timeout(Duration::from_secs(10), async {
+            while let Some(item) = wire.next().await {
+                match item {
+                    Incoming::SendFailed { origin, .. } => seen.push(origin),
+                    Incoming::Closed { detail } => return detail,
+                    _ => {}
+                }
+            }
+            panic!("the reader stopped before the connection was reported closed");
+        })
+        .await
+        .expect("a stuck write must end the connection within its timeout");
+        assert!(ended.contains("could not be written"), "{ended}");
+        // The failure is the huge frame's, the first that could not go out.
+        assert_eq!(seen, vec![Some(json!("#1"))]);
+        wire.close().await;
+    }
 }
