@@ -35,8 +35,9 @@ use crate::version::Era;
 /// matters for small inputs, whose bookkeeping outweighs their bytes.
 const MAX_HISTORY_BYTES: usize = 16 << 20;
 const MAX_HISTORY_INPUTS: usize = 16_384;
-/// An input unanswered this long leaves the window (a tool that takes its
-/// time), so that it does not hold up the quick ones behind it...
+/// An input unanswered this long, and overtaken by a window of inputs sent
+/// after it, leaves the window (a tool that takes its time), so that it
+/// does not hold up the quick ones behind it...
 const PARK_AFTER: Duration = Duration::from_millis(20);
 /// ...as long as the inputs in flight, parked ones included, stay under
 /// this many and this many bytes. A request the server leaves unanswered
@@ -225,8 +226,9 @@ impl Driver {
             }
             // A new finding waits for the quick answers still due, not for
             // parked inputs (a tool that sleeps): those are judged once the
-            // campaign goes on.
-            if stopping && self.unparked(now).0 == 0 {
+            // campaign goes on. Nothing new is sent to overtake them, so
+            // waiting alone parks them here.
+            if stopping && self.unparked(now, 0).0 == 0 {
                 return Stop::Findings;
             }
             if self.judge.in_flight() == 0 && self.exhausted && self.staged.is_none() {
@@ -293,28 +295,35 @@ impl Driver {
         }
     }
 
-    /// Inputs that count against the window, and when the oldest of them
-    /// will be parked; `None` when none can be (a window of one, used by
-    /// replays and shrinking, sends strictly one input at a time).
-    fn unparked(&self, now: Instant) -> (usize, Option<Instant>) {
+    /// Inputs that count against the window (those not parked after
+    /// [`PARK_AFTER`] and `overtaken_by` later inputs judged), and when the
+    /// next of them will be parked; `None` when none can be (a window of
+    /// one, used by replays and shrinking, sends strictly one input at a time).
+    fn unparked(&self, now: Instant, overtaken_by: u64) -> (usize, Option<Instant>) {
         if self.window == 1 {
             return (self.judge.in_flight(), None);
         }
-        if self.judge.in_flight() >= MAX_IN_FLIGHT.max(self.window) || self.judge.in_flight_bytes() >= MAX_IN_FLIGHT_BYTES {
+        if self.full() {
             return (self.window, None);
         }
-        let (recent, oldest) = self.judge.in_flight_since(now.checked_sub(PARK_AFTER).unwrap_or(now));
-        (recent, oldest.map(|sent| sent + PARK_AFTER))
+        self.judge.unparked(now, PARK_AFTER, overtaken_by)
     }
 
-    /// When a full window makes room by parking its oldest input.
+    /// The inputs in flight, parked ones included, are at their bound.
+    fn full(&self) -> bool {
+        self.judge.in_flight() >= MAX_IN_FLIGHT.max(self.window) || self.judge.in_flight_bytes() >= MAX_IN_FLIGHT_BYTES
+    }
+
+    /// When a full window makes room by parking an input.
     fn next_parking(&self, now: Instant) -> Option<Instant> {
-        let (counted, parking) = self.unparked(now);
+        let (counted, parking) = self.unparked(now, self.window as u64);
         parking.filter(|_| counted >= self.window)
     }
 
     fn top_up(&mut self, feed: &mut dyn Feed, now: Instant) {
-        while self.unparked(now).0 < self.window {
+        // Counted once: every input sent here is one more in the window.
+        let mut counted = self.unparked(now, self.window as u64).0;
+        while counted < self.window && !self.full() {
             let (input, plan) = match self.staged.take() {
                 Some(staged) => staged,
                 None => match feed.next() {
@@ -339,6 +348,7 @@ impl Driver {
                 return;
             }
             self.send_input(input, plan, now);
+            counted += 1;
         }
     }
 

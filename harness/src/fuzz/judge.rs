@@ -78,6 +78,10 @@ struct Pending {
     /// Streamable HTTP responses to those still open: everything that
     /// answers the input comes on them, so it is judged once they end.
     open_streams: usize,
+    /// Inputs judged, and inputs in flight, when this one was sent: how
+    /// many inputs sent after it have been judged follows from them.
+    judged_before: u64,
+    in_flight_before: usize,
 }
 
 impl Pending {
@@ -152,6 +156,8 @@ pub struct Judge {
     recent: VecDeque<(Instant, bool, bool)>,
     findings: Vec<Draft>,
     completed: Vec<Completed>,
+    /// Inputs judged on this connection.
+    judged: u64,
     unresponsive: bool,
     /// Tool calls that outlived the deadline while the server stayed alive.
     pub slow_tools: u64,
@@ -195,6 +201,7 @@ impl Judge {
             recent: VecDeque::new(),
             findings: Vec::new(),
             completed: Vec::new(),
+            judged: 0,
             unresponsive: false,
             slow_tools: 0,
             output_validators: HashMap::new(),
@@ -226,12 +233,31 @@ impl Judge {
         self.pending.iter().map(|(&seq, p)| (seq, p.input.clone()))
     }
 
-    /// Inputs in flight sent at or after `since`, and when the oldest of them was sent.
-    pub fn in_flight_since(&self, since: Instant) -> (usize, Option<Instant>) {
-        let sent = |p: &Pending| p.deadline - self.timeout;
-        // Inputs are sent in the order of their positions.
-        let recent = self.pending.values().rev().take_while(|p| sent(p) >= since);
-        recent.fold((0, None), |(n, _), p| (n + 1, Some(sent(p))))
+    /// Inputs in flight that are not parked, and when the next one will be.
+    /// An input is parked once it has waited `wait` and `overtaken_by`
+    /// inputs sent after it have been judged: the server answers others,
+    /// so this one is slow on its own (a tool that takes its time). A
+    /// server that is only slow, loaded, answers in about the order it was
+    /// asked: nothing overtakes, nothing is parked, and the window holds
+    /// the campaign back to the server's pace.
+    pub fn unparked(&self, now: Instant, wait: Duration, overtaken_by: u64) -> (usize, Option<Instant>) {
+        let mut unparked = 0;
+        let mut next: Option<Instant> = None;
+        // Inputs are sent in the order of their positions, so those older
+        // than one now are some of those in flight when it was sent.
+        for (older, p) in self.pending.values().enumerate() {
+            let older_judged = p.in_flight_before.saturating_sub(older) as u64;
+            let overtaken = (self.judged - p.judged_before).saturating_sub(older_judged);
+            if overtaken >= overtaken_by {
+                let parks_at = p.deadline - self.timeout + wait;
+                if parks_at <= now {
+                    continue;
+                }
+                next = Some(next.map_or(parks_at, |at| at.min(parks_at)));
+            }
+            unparked += 1;
+        }
+        (unparked, next)
     }
 
     /// A solo input is in flight.
@@ -303,6 +329,7 @@ impl Judge {
             }
             let signature = signature(&p);
             tracing::trace!(seq, label = %p.input.label, elapsed = ?(now - (p.deadline - self.timeout)), "fuzz input judged");
+            self.judged += 1;
             self.completed.push(Completed { seq, input: p.input, signature });
         }
         std::mem::take(&mut self.completed)
@@ -363,6 +390,8 @@ impl Judge {
                 excused: false,
                 open_streams: if self.surface.kind == Kind::StreamableHttp { origins.len() } else { 0 },
                 origins,
+                judged_before: self.judged,
+                in_flight_before: self.pending.len(),
             },
         );
     }
@@ -544,7 +573,9 @@ impl Judge {
                     .and_then(|frame| frame.get("id").cloned());
                 let mut drafts = Vec::new();
                 for (index, e) in p.plan.expected.iter().enumerate() {
-                    if e.need == Need::Required && p.answers[index] == 0 && failed_id.as_ref().is_none_or(|id| *id == e.id) {
+                    // A tool that may run long is left to the deadline, where
+                    // whether the server is alive decides.
+                    if e.need == Need::Required && p.answers[index] == 0 && !e.may_be_slow && failed_id.as_ref().is_none_or(|id| *id == e.id) {
                         p.answers[index] = 1;
                         let defect = expect::request_defect(&p.input, &e.id, &self.surface);
                         drafts.push(no_response_builder(e, defect.as_deref(), seq).message(format!("the request could not be completed: {why}")).actual(why.clone()).build());
@@ -1162,6 +1193,44 @@ mod tests {
             assert_eq!(findings.len(), 1, "{case}: {findings:#?}");
             assert!(findings[0].bucket().starts_with("duplicate-response|ping"), "{}", findings[0].bucket());
         }
+    }
+
+    #[test]
+    fn only_an_input_others_overtook_is_parked() {
+        let surface = Arc::new(Surface { version: "2025-11-25".into(), kind: Kind::Stdio, supported_versions: None, capabilities: json!({}), tools: Vec::new() });
+        let ping = |id: u32| Input::single("test", None, format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"ping"}}"#).into_bytes());
+        let answer = |id: u32| {
+            let frame = crate::jsonrpc::parse(format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{{}}}}"#).as_bytes()).unwrap();
+            Incoming::Message { message: frame.message, json: frame.json, origin: None, in_array: false, id_absent: false }
+        };
+        let start = Instant::now();
+        let later = start + Duration::from_secs(1);
+        let judge_of = || {
+            let mut judge = Judge::new(surface.clone(), Duration::from_secs(5), None);
+            for id in 0..3 {
+                let input = ping(id);
+                let plan = expect::plan(&input, &surface);
+                judge.sent(id as usize, Arc::new(input), plan, Vec::new(), start);
+            }
+            judge
+        };
+        // Nothing answered: however long they wait, all three count.
+        assert_eq!(judge_of().unparked(later, Duration::ZERO, 1), (3, None));
+        // Answered in order (a loaded server): the rest still count.
+        let mut judge = judge_of();
+        judge.received(answer(0));
+        assert_eq!(judge.take_completed(later).len(), 1);
+        assert_eq!(judge.unparked(later, Duration::ZERO, 1), (2, None));
+        // Overtaken by the two sent after it: the first is parked once it
+        // has waited, and counts until then.
+        let mut judge = judge_of();
+        judge.received(answer(1));
+        judge.received(answer(2));
+        assert_eq!(judge.take_completed(later).len(), 2);
+        assert_eq!(judge.unparked(later, Duration::ZERO, 2), (0, None));
+        assert_eq!(judge.unparked(later, Duration::ZERO, 3), (1, None), "overtaken by two, not three");
+        let wait = Duration::from_secs(2);
+        assert_eq!(judge.unparked(later, wait, 2), (1, Some(start + wait)));
     }
 
     #[test]

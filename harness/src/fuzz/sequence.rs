@@ -887,6 +887,29 @@ mod tests {
         assert_eq!((findings[0].oracle, findings[0].expected.contains("\"b\"")), (Oracle::NoResponse, true), "{findings:#?}");
     }
 
+    /// A tool call whose POST got no response head in time is a tool that
+    /// may run long: no finding from the failed POST, the deadline decides.
+    #[test]
+    fn a_tool_call_whose_post_timed_out_is_left_to_its_deadline() {
+        use super::super::judge::Judge;
+        let surface = http_surface();
+        let call = |id: &str, method: &str| {
+            let params = (method == "tools/call").then(|| json!({"name": "sleep", "arguments": {}}));
+            Input::single("call", None, to_bytes(&crate::jsonrpc::request(&json!(id), method, params)))
+        };
+        let mut judge = Judge::new(surface.clone(), Duration::from_secs(5), None);
+        for (seq, (id, method)) in [("t", "tools/call"), ("p", "ping")].into_iter().enumerate() {
+            let input = call(id, method);
+            let plan = super::super::expect::plan(&input, &surface);
+            judge.sent(seq, Arc::new(input), plan, vec![json!(format!("#{seq}"))], Instant::now());
+            let why = "the POST got no response within 5s".to_string();
+            judge.received(super::super::wire::Incoming::SendFailed { origin: Some(json!(format!("#{seq}"))), why, unreachable: false });
+        }
+        let findings = judge.take_findings();
+        assert_eq!(findings.len(), 1, "{findings:#?}");
+        assert!(findings[0].expected.contains("\"p\""), "the ping's, not the tool call's: {findings:#?}");
+    }
+
     /// An error with id null on a request's own POST is that request's
     /// answer, wrong (JSONRPC-007), not also a silence.
     #[test]

@@ -405,7 +405,7 @@ async fn deliver_lines(
                     stdio.write_raw(bytes).await?;
                     stdio.write_raw(b"\n").await
                 };
-                written(tokio::time::timeout(timeout, whole).await, origin, out, timeout)?;
+                written(tokio::time::timeout(timeout, whole).await, origin, out, || unread(timeout))?;
             }
             None => {
                 buffer.extend_from_slice(bytes);
@@ -434,21 +434,25 @@ async fn write_lines(
 ) -> Result<(), String> {
     let result = tokio::time::timeout(timeout, stdio.write_raw(buffer)).await;
     buffer.clear();
-    written(result, origin, out, timeout)
+    written(result, origin, out, || unread(timeout))
+}
+
+fn unread(timeout: Duration) -> String {
+    format!("not written within {timeout:?} (the server stopped reading)")
 }
 
 /// Whether a timed write succeeded; a failure goes to the judge with
-/// `origin`, and comes back as the reason.
+/// `origin`, and comes back as the reason (`late` says what the timeout meant).
 fn written(
     result: Result<Result<(), TransportError>, tokio::time::error::Elapsed>,
     origin: Option<Value>,
     out: &mpsc::UnboundedSender<Incoming>,
-    timeout: Duration,
+    late: impl FnOnce() -> String,
 ) -> Result<(), String> {
     let (why, unreachable) = match result {
         Ok(Ok(())) => return Ok(()),
         Ok(Err(e)) => (e.to_string(), matches!(e, TransportError::Unreachable { .. })),
-        Err(_) => (format!("not written within {timeout:?} (the server stopped reading)"), false),
+        Err(_) => (late(), false),
     };
     let _ = out.send(Incoming::SendFailed { origin, why: why.clone(), unreachable });
     Err(why)
@@ -459,7 +463,7 @@ async fn deliver(transport: Arc<Transport>, job: Job, out: mpsc::UnboundedSender
     let Job { frame, origin, headers } = job;
     let outgoing = Outgoing { bytes: frame.bytes, id: origin.clone(), headers };
     let sent = tokio::time::timeout(timeout, async { transport.send(outgoing).await.map(|_| ()) }).await;
-    written(sent, origin, &out, timeout)
+    written(sent, origin, &out, || format!("the POST got no response within {timeout:?}"))
 }
 
 /// Read every transport event: classify frames, answer the server's
