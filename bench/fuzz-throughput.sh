@@ -52,9 +52,10 @@ trap cleanup EXIT
 
 # Inputs per second from the summary line: "... N inputs in S s (...)", of
 # the binary $1, and after a slash the rate while sending and judging (the
-# summary's "time:" line; the rest went on starting servers and confirming
-# new findings, a cost paid once per run and per bucket). Exit status 1
-# (findings) is fine; anything else is not.
+# summary's "time:" line; the rest went on waiting for the last answers
+# once the duration was up, starting servers and confirming new findings:
+# costs paid once per run and per bucket). Exit status 1 (findings) is
+# fine; anything else is not.
 fuzz_rate() {
     local bin=$1 out status=0
     shift
@@ -88,7 +89,7 @@ header() {
     echo "mcp-conform fuzz throughput: $DURATION per fuzz run, $PINGS sequential pings, protocol $VERSION"
     echo "binary: $BIN ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
     [[ -z "$BASELINE" ]] || echo "baseline: $BASELINE (last two columns)"
-    echo "fuzz rates: overall/while sending (the rest: starting servers, confirming new findings)"
+    echo "fuzz rates: overall/while sending (the rest: the last answers, starting servers, confirming new findings)"
     printf '%-18s %-16s %12s %12s %14s %14s %11s %11s %11s' target transport "ping/s (seq)" "capacity/s" "fuzz/s valid" "fuzz/s malf." "valid/ping" "malf./ping" "valid/cap."
     [[ -z "$BASELINE" ]] || printf ' %14s %14s' "base valid" "base malf."
     printf '\n'

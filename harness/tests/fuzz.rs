@@ -89,7 +89,18 @@ fn clean(transport: &str, iterations: &str) {
     let texts: Vec<String> = files.iter().map(|f| std::fs::read_to_string(f).unwrap_or_default()).collect();
     assert_eq!(out.status.code(), Some(0), "{}\n{texts:#?}", stderr(&out));
     assert!(files.is_empty(), "the clean reference server gives no finding: {texts:#?}");
-    assert!(String::from_utf8_lossy(&out.stdout).contains("findings: 0 in 0 bucket(s)"), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("findings: 0 in 0 bucket(s)"), "{}", stderr(&out));
+    // The summary's time is accounted for: sending, the last answers and
+    // the rest add up to the run's length.
+    let seconds = |before: &str| -> f64 {
+        let end = stdout.find(before).unwrap_or_else(|| panic!("no {before:?} in {stdout}"));
+        let start = stdout[..end].rfind(' ').map_or(0, |i| i + 1);
+        stdout[start..end].parse().unwrap_or_else(|e| panic!("{e}: {stdout}"))
+    };
+    let parts = seconds("s sending and judging") + seconds("s waiting for the last answers") + seconds("s starting servers");
+    let total = seconds("s (");
+    assert!((parts - total).abs() < 0.01, "{parts} against {total}: {stdout}");
 }
 
 #[test]

@@ -156,8 +156,11 @@ pub struct Report {
     /// Tool calls that outlived the deadline while the server stayed alive.
     pub slow_tools: u64,
     /// Time spent sending inputs and judging their answers; the rest went on
-    /// starting servers, choosing probes and confirming new findings.
+    /// starting servers, choosing probes and confirming new findings...
     pub driving: Duration,
+    /// ...and, of `driving`, waiting for the last answers once the
+    /// campaign's budget was spent (up to a deadline, however long it ran).
+    pub draining: Duration,
     /// Things the user should know.
     pub notes: Vec<String>,
     /// Resume states to write on exit: corpus, seed, shard, state.
@@ -182,6 +185,7 @@ impl Report {
             reconnects: 0,
             slow_tools: 0,
             driving: Duration::ZERO,
+            draining: Duration::ZERO,
             notes: Vec::new(),
             pending_resume: Vec::new(),
             index: HashMap::new(),
@@ -222,9 +226,11 @@ impl Report {
             self.execs as f64 / elapsed.max(0.001),
             self.reconnects
         );
+        let draining = self.draining.as_secs_f64();
+        let sending = driving - draining;
         text.push_str(&format!(
-            "time: {driving:.3}s sending and judging ({:.0} execs/s), {:.3}s starting servers and confirming findings\n",
-            self.execs as f64 / driving.max(0.001),
+            "time: {sending:.3}s sending and judging ({:.0} execs/s), {draining:.3}s waiting for the last answers, {:.3}s starting servers and confirming findings\n",
+            self.execs as f64 / sending.max(0.001),
             (elapsed - driving).max(0.0)
         ));
         let counted: Vec<&BucketLine> = self.buckets.iter().filter(|b| b.counts()).collect();
@@ -568,6 +574,7 @@ async fn run_version(
     loop {
         let started = Instant::now();
         let stop = driver.run(&mut feed, &mut campaign).await;
+        let drained = driver.drained();
         {
             let mut shared = lock(&report);
             shared.slow_tools = driver.judge().slow_tools;
@@ -577,6 +584,7 @@ async fn run_version(
         if stop == Stop::Exhausted {
             // A step of a sequence waits for everything before it: it may go now.
             if !feed.steps.blocked() || feed.expired() {
+                lock(&report).draining += drained;
                 break;
             }
             if let Some((input, script)) = feed.steps.release() {

@@ -116,7 +116,8 @@ pub struct Driver {
     history_bytes: usize,
     next_seq: usize,
     staged: Option<(Input, Plan)>,
-    exhausted: bool,
+    /// When the feed ran out in this run.
+    exhausted: Option<Instant>,
     /// The server's memory, when watched.
     memory: Option<MemoryWatch>,
     /// Inputs judged on this connection.
@@ -135,7 +136,7 @@ impl Driver {
             history_bytes: 0,
             next_seq: 0,
             staged: None,
-            exhausted: false,
+            exhausted: None,
             memory: None,
             judged: 0,
         }
@@ -151,6 +152,11 @@ impl Driver {
     /// The judge (for its probe and counters).
     pub fn judge(&self) -> &Judge {
         &self.judge
+    }
+
+    /// How long the last run waited for answers after the feed ran out.
+    pub fn drained(&self) -> Duration {
+        self.exhausted.map_or(Duration::ZERO, |at| at.elapsed())
     }
 
     /// Inputs sent on this connection.
@@ -198,7 +204,7 @@ impl Driver {
     /// Send inputs from `feed` until it is empty, a new finding is made, or
     /// the connection fails.
     pub async fn run(&mut self, feed: &mut dyn Feed, sink: &mut dyn Sink) -> Stop {
-        self.exhausted = false;
+        self.exhausted = None;
         let mut stopping = false;
         loop {
             let now = Instant::now();
@@ -231,7 +237,7 @@ impl Driver {
             if stopping && self.unparked(now, 0).0 == 0 {
                 return Stop::Findings;
             }
-            if self.judge.in_flight() == 0 && self.exhausted && self.staged.is_none() {
+            if self.judge.in_flight() == 0 && self.exhausted.is_some() && self.staged.is_none() {
                 // A last look: the growth may have come with the last inputs.
                 if self.check_memory(sink) {
                     return Stop::Findings;
@@ -332,7 +338,7 @@ impl Driver {
                         (input, plan)
                     }
                     None => {
-                        self.exhausted = true;
+                        self.exhausted.get_or_insert(now);
                         return;
                     }
                 },
