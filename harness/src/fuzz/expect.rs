@@ -177,17 +177,28 @@ pub struct Plan {
     pub batch: bool,
 }
 
+/// The messages a frame holds: over stdio a newline ends one, wherever it
+/// is (found with `memchr`: frames run to a megabyte); elsewhere the frame is one.
+fn units(bytes: &[u8], kind: Kind) -> Vec<&[u8]> {
+    if kind != Kind::Stdio {
+        return vec![bytes];
+    }
+    let mut units = Vec::new();
+    let mut start = 0;
+    for end in memchr::memchr_iter(b'\n', bytes) {
+        units.push(&bytes[start..end]);
+        start = end + 1;
+    }
+    units.push(&bytes[start..]);
+    units
+}
+
 /// Derive the plan of `input` for a session described by `surface`.
 pub fn plan(input: &Input, surface: &Surface) -> Plan {
     let mut plan = Plan::default();
     let mut null_rules: Vec<Option<CodeRule>> = Vec::new();
     for frame in &input.frames {
-        // Over stdio a newline ends a message, wherever it is.
-        let units: Vec<&[u8]> = match surface.kind {
-            Kind::Stdio => frame.bytes.split(|&b| b == b'\n').collect(),
-            _ => vec![&frame.bytes[..]],
-        };
-        for unit in units {
+        for unit in units(&frame.bytes, surface.kind) {
             unit_plan(unit, surface, &mut plan, &mut null_rules);
             cancelled(unit, &mut plan);
         }
@@ -579,11 +590,10 @@ fn message_plan(object: &Map<String, Value>, surface: &Surface, plan: &mut Plan,
 /// `None` when the request matches, or cannot be found or checked.
 pub fn request_defect(input: &Input, id: &Value, surface: &Surface) -> Option<String> {
     let schema = schema::bundle().version(&surface.version)?;
-    let units = input.frames.iter().flat_map(|frame| match surface.kind {
-        Kind::Stdio => frame.bytes.split(|&b| b == b'\n').collect::<Vec<_>>(),
-        _ => vec![&frame.bytes[..]],
-    });
-    let request = units
+    let request = input
+        .frames
+        .iter()
+        .flat_map(|frame| units(&frame.bytes, surface.kind))
         .filter_map(|unit| serde_json::from_slice::<Value>(unit).ok())
         .flat_map(|value| match value {
             Value::Array(items) => items,

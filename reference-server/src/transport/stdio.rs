@@ -40,6 +40,10 @@ use crate::trace;
 
 /// Messages queued for stdout before senders wait for the writer.
 const OUTBOX: usize = 256;
+/// Bytes asked of stdin per read: a pipe's whole buffer (64 KiB on Linux),
+/// so a line of a megabyte takes 16 reads, not 128. Each read of the
+/// process's stdin is a trip to a blocking thread and back.
+const READ_BUFFER: usize = 64 * 1024;
 
 /// What the line reader produced.
 #[derive(Debug, PartialEq, Eq)]
@@ -119,7 +123,7 @@ where
 
 async fn read_messages<R: AsyncRead + Unpin>(dispatcher: Dispatcher, input: R, outbox: mpsc::Sender<Value>) -> io::Result<()> {
     let mut reader = LineReader {
-        inner: BufReader::new(input),
+        inner: BufReader::with_capacity(READ_BUFFER, input),
         limit: MAX_MESSAGE_BYTES,
     };
     let mut conn = Connection::default();

@@ -141,3 +141,12 @@ fn a_request_cancelled_in_its_own_input_may_stay_unanswered() {
     let e = &before.expected[0];
     assert!(!e.may_be_slow && e.result_required.is_some(), "a cancellation sent before the request cancels nothing");
 }
+
+#[test]
+fn a_stdio_frame_is_cut_at_every_newline_and_an_http_body_is_one() {
+    for text in ["", "\n", "a", "a\n", "\na", "a\n\nb", "{\"x\":1}\n{\"y\":2}\n"] {
+        let expected: Vec<&[u8]> = text.as_bytes().split(|&b| b == b'\n').collect();
+        assert_eq!(units(text.as_bytes(), Kind::Stdio), expected, "{text:?}");
+        assert_eq!(units(text.as_bytes(), Kind::StreamableHttp), vec![text.as_bytes()], "{text:?}");
+    }
+}
