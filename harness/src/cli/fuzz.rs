@@ -61,9 +61,10 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "DURATION", default_value = "30s", value_parser = parse_duration)]
     startup_timeout: Duration,
 
-    /// Inputs in flight at once awaiting a quick answer (inputs a server
-    /// leaves unanswered for 20 ms step aside, up to 4096 in flight in all)
-    /// [default: 64 over stdio, 8 over HTTP, where each is a connection].
+    /// Inputs in flight at once awaiting a quick answer (an input left
+    /// unanswered for 20 ms while a window of later ones was answered steps
+    /// aside, up to 4096 in flight in all) [default: 64 over stdio, 32 over
+    /// HTTP, where each is a connection].
     #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=256))]
     window: Option<u16>,
 
@@ -201,7 +202,7 @@ pub async fn fuzz(mut args: FuzzArgs) -> Result<i32, CliError> {
         (iterations, _) => iterations,
     };
     // Over HTTP each input in flight is a request of its own.
-    let window = args.window.map_or(if matches!(target, Target::Stdio { .. }) { 64 } else { 8 }, usize::from);
+    let window = args.window.map_or(if matches!(target, Target::Stdio { .. }) { 64 } else { 32 }, usize::from);
     let config = Config {
         target,
         spec,

@@ -245,6 +245,13 @@ pub fn plan(input: &Input, surface: &Surface) -> Plan {
             a
         })
     };
+    // A POST carrying no request (a notification) that the server cannot
+    // accept gets an HTTP error, whose body may be an error response with
+    // no id, in any era of Streamable HTTP.
+    if surface.kind == Kind::StreamableHttp && plan.expected.is_empty() && !plan.null_id_allowed {
+        plan.null_id_allowed = true;
+        plan.null_id = None;
+    }
     plan
 }
 

@@ -150,3 +150,15 @@ fn a_stdio_frame_is_cut_at_every_newline_and_an_http_body_is_one() {
         assert_eq!(units(text.as_bytes(), Kind::StreamableHttp), vec![text.as_bytes()], "{text:?}");
     }
 }
+
+#[test]
+fn a_notification_refused_over_streamable_http_may_get_an_error_without_id() {
+    let notification = br#"{"jsonrpc":"2.0","method":"notifications/progress","params":{"progressToken":1,"progress":1}}"#;
+    for version in ["2025-11-25", "2026-07-28"] {
+        let input = Input::single("test", None, notification.to_vec());
+        let http = plan(&input, &surface(version, Kind::StreamableHttp));
+        assert!(http.expected.is_empty() && http.null_id_allowed && http.null_id.is_none(), "{version}: {http:?}");
+        // Over stdio nothing may answer a notification.
+        assert!(!plan(&input, &surface(version, Kind::Stdio)).null_id_allowed, "{version}");
+    }
+}
