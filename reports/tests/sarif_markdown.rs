@@ -152,11 +152,20 @@ fn snapshots_of_both_reports() {
     insta::assert_snapshot!("summary_md", to_markdown(&record));
 }
 
+/// The host's target triple: `cargo metadata` filtered to it needs only
+/// the packages a build here fetched (not, offline, Windows-only ones).
+fn host_triple() -> String {
+    let rustc = std::env::var("RUSTC").unwrap_or_else(|_| "rustc".into());
+    let output = Command::new(rustc).arg("-vV").output().expect("rustc runs");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    text.lines().find_map(|line| line.strip_prefix("host: ")).expect("`rustc -vV` names the host").to_string()
+}
+
 /// The SARIF 2.1.0 schema as the serde-sarif crate ships it.
 fn official_schema() -> Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let output = Command::new(cargo)
-        .args(["metadata", "--format-version", "1", "--offline"])
+        .args(["metadata", "--format-version", "1", "--offline", "--filter-platform", &host_triple()])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cargo metadata runs");
