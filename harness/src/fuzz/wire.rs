@@ -372,7 +372,7 @@ const MAX_BATCH: usize = 64 * 1024;
 /// window instead of one per frame spares the server a read (and a wake-up)
 /// per frame. A frame cut in two (`split_at`) still reaches the pipe as two
 /// writes, cut where it says; a huge frame is written on its own, uncopied.
-/// A failed write is reported as the first frame of its own.
+/// A failed write is reported against the first frame it carried.
 async fn deliver_lines(
     stdio: &StdioTransport,
     first: Job,
@@ -437,6 +437,7 @@ async fn write_lines(
     written(result, origin, out, || unread(timeout))
 }
 
+/// What a stdio write that timed out means.
 fn unread(timeout: Duration) -> String {
     format!("not written within {timeout:?} (the server stopped reading)")
 }
