@@ -93,14 +93,38 @@ fn clean(transport: &str, iterations: &str) {
     assert!(stdout.contains("findings: 0 in 0 bucket(s)"), "{}", stderr(&out));
     // The summary's time is accounted for: sending, the last answers and
     // the rest add up to the run's length.
-    let seconds = |before: &str| -> f64 {
-        let end = stdout.find(before).unwrap_or_else(|| panic!("no {before:?} in {stdout}"));
-        let start = stdout[..end].rfind(' ').map_or(0, |i| i + 1);
-        stdout[start..end].parse().unwrap_or_else(|e| panic!("{e}: {stdout}"))
-    };
+    let seconds = |before: &str| seconds_before(&stdout, before);
     let parts = seconds("s sending and judging") + seconds("s waiting for the last answers") + seconds("s starting servers");
     let total = seconds("s (");
     assert!((parts - total).abs() < 0.01, "{parts} against {total}: {stdout}");
+}
+
+/// The figure in `summary` that ends just before `before` ("12.5s sending…").
+fn seconds_before(summary: &str, before: &str) -> f64 {
+    let end = summary.find(before).unwrap_or_else(|| panic!("no {before:?} in {summary}"));
+    let start = summary[..end].rfind(' ').map_or(0, |i| i + 1);
+    summary[start..end].parse().unwrap_or_else(|e| panic!("{e}: {summary}"))
+}
+
+/// Over stdio each finding is confirmed on a server of its own while the
+/// campaign goes on. This server drops requests while eight are in flight,
+/// so its findings are `no-response`: each confirmation waits out at least
+/// one deadline (1 s), and a campaign that stopped for them would send for
+/// only part of its 4 s.
+#[test]
+fn findings_are_confirmed_while_the_campaign_goes_on() {
+    let dir = scratch("fuzz-confirm-alongside");
+    let fault = ["--", bin(), "reference-server", "--fault", "requests-dropped-under-load"];
+    let args = [&["--spec-version", "2025-11-25", "--seed", "1", "--duration", "4s", "--timeout", "1s", "--window", "12", "--no-shrink"][..], &fault].concat();
+    let (out, _) = fuzz(&dir, "run", &args);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let confirmed = String::from_utf8_lossy(&out.stderr).lines().filter(|l| l.contains("reproduced")).count();
+    assert!(confirmed >= 2, "findings confirmed: {}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let sending = seconds_before(&stdout, "s sending and judging");
+    // Reopening after a failed probe takes a little of it (stopping for
+    // each confirmation took half: 2.1 s).
+    assert!(sending >= 3.5, "the campaign sent for {sending}s of its 4s: {}", stderr(&out));
 }
 
 #[test]

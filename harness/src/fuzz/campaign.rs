@@ -8,7 +8,9 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use futures_util::stream::{FuturesUnordered, StreamExt};
 use serde_json::{json, Value};
+use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::corpus::{Corpus, Resume};
@@ -22,7 +24,7 @@ use super::oracle::{Draft, Oracle};
 use super::sequence::{self, Steps};
 use super::shrink::{self, Budget, Trial};
 use super::surface::{Surface, Tool};
-use super::wire::Wire;
+use super::wire::{Wire, CLOSE_GRACE};
 use crate::check::CallTools;
 use crate::discovery::{self, Probe as Discovered};
 use crate::session::{RequestOptions, Session, SessionOptions};
@@ -299,7 +301,7 @@ async fn surfaces(config: &Config) -> Result<Vec<Surface>, FuzzError> {
         match probe? {
             Discovered::Supported(session) => {
                 let surface = surface_of(&session, config).await;
-                session.close().await;
+                session.close_within(CLOSE_GRACE).await;
                 surfaces.push(surface);
             }
             Discovered::Unsupported { why, .. } => {
@@ -356,7 +358,11 @@ struct Campaign<'a> {
     surface: Arc<Surface>,
     report: Arc<Mutex<Report>>,
     corpus: Corpus,
+    /// New findings to confirm once the driver stops.
     fresh: Vec<Fresh>,
+    /// Where new findings go to be confirmed while the campaign goes on,
+    /// when it can (see [`confirms_alongside`]).
+    confirmer: Option<mpsc::UnboundedSender<Fresh>>,
     probe: Option<Probe>,
 }
 
@@ -366,6 +372,22 @@ struct Fresh {
     path: Option<PathBuf>,
     trigger: Option<usize>,
     line: usize,
+    /// The liveness probe of the connection that found it.
+    probe: Option<Probe>,
+}
+
+/// Findings confirmed at once alongside a campaign. A replay mostly waits
+/// (for a deadline that shows a request unanswered, for a server to start),
+/// so two halve the wait of a campaign that finds many buckets at once,
+/// without taking much from the campaign itself.
+const CONFIRMING_AT_ONCE: usize = 2;
+
+/// Can findings be confirmed while the campaign goes on? Over stdio each
+/// replay starts a server of its own. Over HTTP a replay would share the
+/// campaign's server: a crash one of them caused would be pinned on the
+/// other's inputs, and the load of each would make the other's deadlines.
+fn confirms_alongside(target: &Target) -> bool {
+    matches!(target, Target::Stdio { .. })
 }
 
 impl Sink for Campaign<'_> {
@@ -420,8 +442,21 @@ impl Sink for Campaign<'_> {
         });
         let line = report.buckets.len() - 1;
         report.index.insert(bucket, line);
-        self.fresh.push(Fresh { finding, path, trigger, line });
-        true
+        let fresh = Fresh { finding, path, trigger, line, probe: self.probe.clone() };
+        match &self.confirmer {
+            // The campaign goes on; the confirmer replays it on its own server.
+            Some(confirmer) => match confirmer.send(fresh) {
+                Ok(()) => false,
+                Err(mpsc::error::SendError(fresh)) => {
+                    self.fresh.push(fresh);
+                    true
+                }
+            },
+            None => {
+                self.fresh.push(fresh);
+                true
+            }
+        }
     }
 
     fn completed(&mut self, completed: &Completed) {
@@ -540,12 +575,14 @@ async fn run_version(
     // An interrupted campaign resumes this many iterations back: each gave
     // at least one input, and no more inputs than this are ever in flight.
     let in_flight_at_most = config.window.max(driver::MAX_IN_FLIGHT) as u64;
-    let mut campaign = Campaign {
+    let (queue, queued) = mpsc::unbounded_channel();
+    let campaign = Campaign {
         config,
         surface: surface.clone(),
         report: report.clone(),
         corpus,
         fresh: Vec::new(),
+        confirmer: confirms_alongside(&config.target).then_some(queue),
         probe: None,
     };
     let mut feed = CampaignFeed {
@@ -553,7 +590,7 @@ async fn run_version(
         shard: config.shard,
         next: resume.next,
         end: iterations.map(|n| resume.next + n),
-        // Set once the session is open: see below.
+        // Set once the session is open: see `drive`.
         deadline: None,
         queue: entries.iter().cloned().collect(),
         steps: Steps::default(),
@@ -562,10 +599,37 @@ async fn run_version(
         resume: config.corpus.clone().map(|dir| (report.clone(), dir, surface.version.clone(), in_flight_at_most)),
         start: resume.next,
     };
+    // The confirmer's queue closes when `drive` is done with the campaign.
+    let (driven, ()) = tokio::join!(drive(campaign, &mut feed, duration), confirm_queued(config, &surface, queued, &report));
+    if driven? == Driven::Partly {
+        return Ok(());
+    }
+    // The whole budget ran: next time starts after it.
+    let mut report = lock(&report);
+    if let Some(dir) = &config.corpus {
+        report.pending_resume.retain(|(_, v, _)| *v != surface.version);
+        report.pending_resume.push((dir.clone(), surface.version.clone(), Resume { next: feed.next }));
+    }
+    report.save_resume();
+    Ok(())
+}
+
+/// How far a version's campaign got.
+#[derive(PartialEq)]
+enum Driven {
+    /// The budget ran out.
+    Wholly,
+    /// The server could not be (re)opened: the campaign stopped early.
+    Partly,
+}
+
+/// Send the feed's inputs over as many connections as it takes.
+async fn drive(mut campaign: Campaign<'_>, feed: &mut CampaignFeed<'_>, duration: Option<Duration>) -> Result<Driven, FuzzError> {
+    let (config, surface, report) = (campaign.config, campaign.surface.clone(), campaign.report.clone());
     let mut connection = 0usize;
     let mut driver = match open(config, &surface, &mut campaign).await? {
         Some(driver) => driver,
-        None => return Ok(()),
+        None => return Ok(Driven::Partly),
     };
     // The budget of inputs starts with the first input: confirming what the
     // opening already found (a server that breaks a rule while its liveness
@@ -573,7 +637,7 @@ async fn run_version(
     feed.deadline = duration.map(|d| Instant::now() + d);
     loop {
         let started = Instant::now();
-        let stop = driver.run(&mut feed, &mut campaign).await;
+        let stop = driver.run(feed, &mut campaign).await;
         let drained = driver.drained();
         {
             let mut shared = lock(&report);
@@ -600,24 +664,17 @@ async fn run_version(
             lock(&report).reconnects += 1;
             driver = match open(config, &surface, &mut campaign).await {
                 Ok(Some(driver)) => driver,
-                Ok(None) => return Ok(()),
+                Ok(None) => return Ok(Driven::Partly),
                 Err(e) => {
                     lock(&report).notes.push(format!("{}: the campaign stopped: the session could not be reopened: {e}", surface.version));
-                    return Ok(());
+                    return Ok(Driven::Partly);
                 }
             };
         }
     }
     transcript(config, &surface, connection, &driver)?;
     driver.close().await;
-    // The whole budget ran: next time starts after it.
-    let mut report = lock(&report);
-    if let Some(dir) = &config.corpus {
-        report.pending_resume.retain(|(_, v, _)| *v != surface.version);
-        report.pending_resume.push((dir.clone(), surface.version.clone(), Resume { next: feed.next }));
-    }
-    report.save_resume();
-    Ok(())
+    Ok(Driven::Wholly)
 }
 
 /// Run a sequence's step on a fresh connection of its own, and report what it found.
@@ -659,53 +716,73 @@ async fn open(config: &Config, surface: &Arc<Surface>, campaign: &mut Campaign<'
 
 /// Confirm and shrink the findings saved since the last call, and save them again.
 async fn settle(campaign: &mut Campaign<'_>, surface: &Arc<Surface>) {
-    let fresh = std::mem::take(&mut campaign.fresh);
-    let config = campaign.config;
-    for mut item in fresh {
-        let trial = Trial {
-            target: &config.target,
-            surface: surface.clone(),
-            probe: campaign.probe.clone(),
-            limits: &config.limits,
-            timeout: config.timeout,
-            startup_timeout: config.startup_timeout,
-            max_rss_growth: config.max_rss_growth,
-        };
-        let budget = config.shrink;
-        let bucket = item.finding.bucket.clone();
-        let shrunk = shrink::shrink(&trial, item.finding.inputs.clone(), item.trigger, &bucket, config.window, budget).await;
-        item.finding.status = if shrunk.reproduced { Status::Reproduced } else { Status::NotReproduced };
-        if shrunk.reproduced {
-            item.finding.shrunk = shrunk.inputs.len() < item.finding.inputs.len() || shrunk.inputs != item.finding.inputs;
-            item.finding.inputs = shrunk.inputs;
-            item.finding.window = shrunk.window;
-            item.finding.inputs_omitted = 0;
-            if let Some(evidence) = shrunk.evidence {
-                item.finding.sent = evidence.sent;
-                item.finding.sent_omitted = evidence.sent_dropped;
-                item.finding.received = evidence.received;
-                item.finding.stderr = evidence.stderr;
-            }
-        }
-        if let Some(path) = &item.path {
-            if let Err(e) = finding::save(&config.findings, &item.finding) {
-                lock(&campaign.report).notes.push(format!("could not update {}: {e}", path.display()));
-            }
-        }
-        let mut report = lock(&campaign.report);
-        if let Some(line) = report.buckets.get_mut(item.line) {
-            line.status = item.finding.status;
-            line.inputs = item.finding.inputs.len();
-        }
-        let what = if shrunk.reproduced {
-            format!("reproduced; {} input(s) after {} replay(s)", item.finding.inputs.len(), shrunk.trials)
-        } else if shrunk.out_of_time {
-            format!("not reproduced within the shrinking time ({:?}, --shrink-time) after {} replay(s)", budget.time, shrunk.trials)
-        } else {
-            format!("not reproduced on a fresh connection after {} replay(s)", shrunk.trials)
-        };
-        eprintln!("  {}: {what}", item.finding.bucket);
+    for item in std::mem::take(&mut campaign.fresh) {
+        confirm(campaign.config, surface, item, &campaign.report).await;
     }
+}
+
+/// Confirm the findings `queue` brings, [`CONFIRMING_AT_ONCE`] at a time,
+/// until it closes and all are done.
+async fn confirm_queued(config: &Config, surface: &Arc<Surface>, mut queue: mpsc::UnboundedReceiver<Fresh>, report: &Mutex<Report>) {
+    let mut running = FuturesUnordered::new();
+    loop {
+        tokio::select! {
+            item = queue.recv(), if running.len() < CONFIRMING_AT_ONCE => match item {
+                Some(item) => running.push(confirm(config, surface, item, report)),
+                None => break,
+            },
+            Some(()) = running.next(), if !running.is_empty() => {}
+        }
+    }
+    while running.next().await.is_some() {}
+}
+
+/// Replay a finding on a fresh connection, shrink it, save it again with
+/// what the replays showed, and say so.
+async fn confirm(config: &Config, surface: &Arc<Surface>, mut item: Fresh, report: &Mutex<Report>) {
+    let trial = Trial {
+        target: &config.target,
+        surface: surface.clone(),
+        probe: item.probe.clone(),
+        limits: &config.limits,
+        timeout: config.timeout,
+        startup_timeout: config.startup_timeout,
+        max_rss_growth: config.max_rss_growth,
+    };
+    let budget = config.shrink;
+    let bucket = item.finding.bucket.clone();
+    let shrunk = shrink::shrink(&trial, item.finding.inputs.clone(), item.trigger, &bucket, config.window, budget).await;
+    item.finding.status = if shrunk.reproduced { Status::Reproduced } else { Status::NotReproduced };
+    if shrunk.reproduced {
+        item.finding.shrunk = shrunk.inputs.len() < item.finding.inputs.len() || shrunk.inputs != item.finding.inputs;
+        item.finding.inputs = shrunk.inputs;
+        item.finding.window = shrunk.window;
+        item.finding.inputs_omitted = 0;
+        if let Some(evidence) = shrunk.evidence {
+            item.finding.sent = evidence.sent;
+            item.finding.sent_omitted = evidence.sent_dropped;
+            item.finding.received = evidence.received;
+            item.finding.stderr = evidence.stderr;
+        }
+    }
+    if let Some(path) = &item.path {
+        if let Err(e) = finding::save(&config.findings, &item.finding) {
+            lock(report).notes.push(format!("could not update {}: {e}", path.display()));
+        }
+    }
+    let mut report = lock(report);
+    if let Some(line) = report.buckets.get_mut(item.line) {
+        line.status = item.finding.status;
+        line.inputs = item.finding.inputs.len();
+    }
+    let what = if shrunk.reproduced {
+        format!("reproduced; {} input(s) after {} replay(s)", item.finding.inputs.len(), shrunk.trials)
+    } else if shrunk.out_of_time {
+        format!("not reproduced within the shrinking time ({:?}, --shrink-time) after {} replay(s)", budget.time, shrunk.trials)
+    } else {
+        format!("not reproduced on a fresh connection after {} replay(s)", shrunk.trials)
+    };
+    eprintln!("\r  {}: {what}", item.finding.bucket);
 }
 
 /// Append the frames a connection sent to the transcript file.

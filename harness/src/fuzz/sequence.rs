@@ -35,7 +35,7 @@ use super::input::{Frame, Input, Role, Sent};
 use super::judge::{duplicate, unknown_id};
 use super::oracle::{answer_requirement, clip, Draft, DraftBuilder, Oracle};
 use super::surface::Surface;
-use super::wire::Received;
+use super::wire::{Received, CLOSE_GRACE};
 use crate::schema::{self, generate, generate::Rng};
 use crate::session::stateful;
 use crate::target::Target;
@@ -741,7 +741,7 @@ impl Run<'_> {
             connection.transport.set_protocol_version(Some(&self.context.surface.version));
             self.handshake_rest(&mut connection, &frames[2], &frames[3], "after a handshake that followed a request before `initialize`").await;
         }
-        connection.transport.close().await;
+        connection.transport.close_within(CLOSE_GRACE).await;
     }
 
     async fn before_initialized(&mut self, frames: &[Vec<u8>]) {
@@ -757,14 +757,14 @@ impl Run<'_> {
             }
             self.handshake_rest(&mut connection, &frames[2], &frames[3], "after `notifications/initialized`").await;
         }
-        connection.transport.close().await;
+        connection.transport.close_within(CLOSE_GRACE).await;
     }
 
     async fn ended_session(&mut self, frames: &[Vec<u8>]) {
         let Some(mut connection) = self.connect().await else { return };
         let outcome = self.exchange(&mut connection, &frames[0]).await;
         if !self.initialized_ok(&outcome, &frames[0], "on a fresh connection") {
-            connection.transport.close().await;
+            connection.transport.close_within(CLOSE_GRACE).await;
             return;
         }
         connection.transport.set_protocol_version(Some(&self.context.surface.version));
@@ -772,7 +772,7 @@ impl Run<'_> {
         let Transport::StreamableHttp(http) = &connection.transport else { return };
         // A server that issues no session id has nothing to end (L-HTTP-009 MAY).
         let Some(session) = http.session_id() else {
-            connection.transport.close().await;
+            connection.transport.close_within(CLOSE_GRACE).await;
             return;
         };
         let deleted = self.delete(http, &session).await;
@@ -806,7 +806,7 @@ impl Run<'_> {
             fresh.transport.set_protocol_version(Some(&self.context.surface.version));
             self.handshake_rest(&mut fresh, &frames[5], &frames[6], "on a session opened after another was deleted").await;
         }
-        fresh.transport.close().await;
+        fresh.transport.close_within(CLOSE_GRACE).await;
     }
 
     /// DELETE the session; its HTTP status.

@@ -40,6 +40,12 @@ pub const OPEN_ID: &str = "mcp-conform-open";
 /// How long the handshake of a connection waits by default: it also waits
 /// for the server to start (node under load can take more than `--timeout`).
 pub const DEFAULT_STARTUP: Duration = Duration::from_secs(30);
+/// How long a stdio server may take to exit once a fuzz connection closes
+/// its stdin before it is killed. Nothing judges how a fuzz connection
+/// ends, and some servers never exit while a request of theirs waits for
+/// the client's answer (a `roots/list`): a confirmation, a sequence step or
+/// the discovery session would each wait the conformance runner's full grace.
+pub const CLOSE_GRACE: Duration = Duration::from_millis(200);
 
 /// What arrived, unrouted.
 #[derive(Debug, Clone)]
@@ -321,12 +327,13 @@ impl Wire {
         Some(text[start..].to_string())
     }
 
-    /// End the connection: close stdin and reap the server, or DELETE the session.
+    /// End the connection: close stdin and reap the server (killed after
+    /// [`CLOSE_GRACE`]), or DELETE the session.
     pub async fn close(self) {
         for task in &self.tasks {
             task.abort();
         }
-        self.transport.close().await;
+        self.transport.close_within(CLOSE_GRACE).await;
     }
 }
 

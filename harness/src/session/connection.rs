@@ -489,6 +489,17 @@ impl Connection {
     /// Close the transport and stop reading.
     pub async fn close(&self) {
         let detail = self.transport.close().await;
+        self.closed(detail);
+    }
+
+    /// As [`Connection::close`], killing a stdio server that has not exited
+    /// `grace` after its stdin closed.
+    pub async fn close_within(&self, grace: Duration) {
+        let detail = self.transport.close_within(grace).await;
+        self.closed(detail);
+    }
+
+    fn closed(&self, detail: String) {
         self.event(detail);
         self.reader.abort();
     }

@@ -111,6 +111,12 @@ impl Session {
     pub async fn close(&self) {
         self.connection.close().await;
     }
+
+    /// As [`Session::close`], killing a stdio server that has not exited
+    /// `grace` after its stdin closed.
+    pub async fn close_within(&self, grace: Duration) {
+        self.connection.close_within(grace).await;
+    }
 }
 
 /// Settings every connection shares.

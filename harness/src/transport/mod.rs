@@ -311,6 +311,16 @@ impl Transport {
         }
     }
 
+    /// As [`Transport::close`], but a stdio server that has not exited
+    /// `grace` after its stdin closed is killed then: for connections whose
+    /// ending nothing judges.
+    pub async fn close_within(&self, grace: Duration) -> String {
+        match self {
+            Transport::Stdio(t) => t.close_within(grace).await,
+            _ => self.close().await,
+        }
+    }
+
     /// The child process, on stdio.
     pub fn stdio(&self) -> Option<&stdio::StdioTransport> {
         match self {

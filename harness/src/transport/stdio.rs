@@ -188,15 +188,20 @@ impl StdioTransport {
 
     /// Close stdin, give the server [`EXIT_GRACE`] to exit, then kill its group.
     pub async fn close(&self) -> String {
+        self.close_within(EXIT_GRACE).await
+    }
+
+    /// Close stdin, give the server `grace` to exit, then kill its group.
+    pub async fn close_within(&self, grace: Duration) -> String {
         self.stdin.lock().await.take();
         let mut child = self.child.lock().await;
-        let detail = match tokio::time::timeout(EXIT_GRACE, child.wait()).await {
+        let detail = match tokio::time::timeout(grace, child.wait()).await {
             Ok(Ok(status)) => format!("the server exited after stdin closed ({status})"),
             Ok(Err(e)) => format!("waiting for the server failed: {e}"),
             Err(_) => {
                 self.kill_group();
                 let status = child.wait().await.map(|s| s.to_string()).unwrap_or_else(|e| e.to_string());
-                format!("the server did not exit within {}s of stdin closing; killed ({status})", EXIT_GRACE.as_secs())
+                format!("the server did not exit within {grace:?} of stdin closing; killed ({status})")
             }
         };
         // Anything the server left behind in its group goes too.
