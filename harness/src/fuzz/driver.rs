@@ -305,7 +305,7 @@ impl Driver {
     /// [`PARK_AFTER`] and `overtaken_by` later inputs judged), and when the
     /// next of them will be parked; `None` when none can be (a window of
     /// one, used by replays and shrinking, sends strictly one input at a time).
-    fn unparked(&self, now: Instant, overtaken_by: u64) -> (usize, Option<Instant>) {
+    fn unparked(&mut self, now: Instant, overtaken_by: u64) -> (usize, Option<Instant>) {
         if self.window == 1 {
             return (self.judge.in_flight(), None);
         }
@@ -321,7 +321,7 @@ impl Driver {
     }
 
     /// When a full window makes room by parking an input.
-    fn next_parking(&self, now: Instant) -> Option<Instant> {
+    fn next_parking(&mut self, now: Instant) -> Option<Instant> {
         let (counted, parking) = self.unparked(now, self.window as u64);
         parking.filter(|_| counted >= self.window)
     }

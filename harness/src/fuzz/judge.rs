@@ -10,6 +10,7 @@
 //! once, and one liveness probe behind them covers them all.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::ops::Bound;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -85,6 +86,12 @@ struct Pending {
 }
 
 impl Pending {
+    /// Its own deadline still matters: a required answer, or a response
+    /// stream, may still come.
+    fn waits_for_deadline(&self) -> bool {
+        !self.required_done() || (self.open_streams > 0 && !self.timed_out)
+    }
+
     fn required_done(&self) -> bool {
         self.timed_out
             || self.excused
@@ -134,6 +141,21 @@ impl Finished {
     }
 }
 
+/// The oldest inputs in flight, which are parked. An input is parked once
+/// it has waited long enough and enough inputs sent after it are judged;
+/// both grow with time, and an older input has waited longer and been
+/// overtaken by at least as many. So the parked inputs are always the
+/// oldest ones in flight, and stay parked: counted once each.
+#[derive(Default)]
+struct Parked {
+    /// What they were counted for: the wait and the inputs overtaking.
+    rule: (Duration, u64),
+    /// Every input in flight up to this position is parked.
+    through: Option<usize>,
+    /// How many inputs in flight that is.
+    count: usize,
+}
+
 /// The judge of one connection.
 pub struct Judge {
     surface: Arc<Surface>,
@@ -147,6 +169,23 @@ pub struct Judge {
     by_origin: HashMap<String, usize>,
     /// Probe ids in flight, each with the inputs whose liveness it shows.
     probes: HashMap<String, Vec<usize>>,
+    /// The deadline of each probe sent, in the order sent (so of deadlines).
+    probe_deadlines: VecDeque<(Instant, String)>,
+    /// Inputs waiting for a probe to be sent.
+    probe_wanted: Vec<usize>,
+    /// Inputs whose state changed since [`Judge::take_completed`] last
+    /// looked: only these, and those whose settling time has passed, can
+    /// have become done. Hundreds of unanswered inputs wait for their
+    /// deadlines; looking at each of them on every pass cost more than
+    /// judging the answers.
+    touched: Vec<usize>,
+    /// Every input in flight changed (an oversized frame excused them all).
+    touched_all: bool,
+    /// Solo inputs without a probe and when each has settled, in the order
+    /// sent (so of those times).
+    settling: VecDeque<(Instant, usize)>,
+    /// The parked inputs counted so far (see [`Judge::unparked`]).
+    parked: Parked,
     finished: HashMap<String, Finished>,
     finished_order: VecDeque<String>,
     solos: BTreeSet<usize>,
@@ -194,6 +233,12 @@ impl Judge {
             by_id: HashMap::new(),
             by_origin: HashMap::new(),
             probes: HashMap::new(),
+            probe_deadlines: VecDeque::new(),
+            probe_wanted: Vec::new(),
+            touched: Vec::new(),
+            touched_all: false,
+            settling: VecDeque::new(),
+            parked: Parked::default(),
             finished: HashMap::new(),
             finished_order: VecDeque::new(),
             solos: BTreeSet::new(),
@@ -240,24 +285,30 @@ impl Judge {
     /// server that is only slow, loaded, answers in about the order it was
     /// asked: nothing overtakes, nothing is parked, and the window holds
     /// the campaign back to the server's pace.
-    pub fn unparked(&self, now: Instant, wait: Duration, overtaken_by: u64) -> (usize, Option<Instant>) {
-        let mut unparked = 0;
-        let mut next: Option<Instant> = None;
-        // Inputs are sent in the order of their positions, so those older
-        // than one now are some of those in flight when it was sent.
-        for (older, p) in self.pending.values().enumerate() {
-            let older_judged = p.in_flight_before.saturating_sub(older) as u64;
-            let overtaken = (self.judged - p.judged_before).saturating_sub(older_judged);
-            if overtaken >= overtaken_by {
-                let parks_at = p.deadline - self.timeout + wait;
-                if parks_at <= now {
-                    continue;
-                }
-                next = Some(next.map_or(parks_at, |at| at.min(parks_at)));
-            }
-            unparked += 1;
+    pub fn unparked(&mut self, now: Instant, wait: Duration, overtaken_by: u64) -> (usize, Option<Instant>) {
+        if self.parked.rule != (wait, overtaken_by) {
+            self.parked = Parked { rule: (wait, overtaken_by), through: None, count: 0 };
         }
-        (unparked, next)
+        let after = self.parked.through.map_or(Bound::Unbounded, Bound::Excluded);
+        let mut next = None;
+        for (&seq, p) in self.pending.range((after, Bound::Unbounded)) {
+            // Inputs are sent in the order of their positions, so those
+            // older than this one (all parked) are some of those in flight
+            // when it was sent; the rest of those were judged since.
+            let older_judged = p.in_flight_before.saturating_sub(self.parked.count) as u64;
+            let overtaken = (self.judged - p.judged_before).saturating_sub(older_judged);
+            if overtaken < overtaken_by {
+                break;
+            }
+            let parks_at = p.deadline - self.timeout + wait;
+            if parks_at > now {
+                next = Some(parks_at);
+                break;
+            }
+            self.parked.through = Some(seq);
+            self.parked.count += 1;
+        }
+        (self.pending.len() - self.parked.count, next)
     }
 
     /// A solo input is in flight.
@@ -306,10 +357,22 @@ impl Judge {
 
     /// Inputs whose answers are all in (taken).
     pub fn take_completed(&mut self, now: Instant) -> Vec<Completed> {
-        let done: Vec<usize> = self.pending.iter().filter(|(_, p)| p.done(now)).map(|(&seq, _)| seq).collect();
-        for seq in done {
+        while self.settling.front().is_some_and(|(at, _)| *at <= now) {
+            self.touched.extend(self.settling.pop_front().map(|(_, seq)| seq));
+        }
+        let mut changed = std::mem::take(&mut self.touched);
+        if std::mem::take(&mut self.touched_all) {
+            changed = self.pending.keys().copied().collect();
+        }
+        changed.sort_unstable();
+        changed.dedup();
+        changed.retain(|seq| self.pending.get(seq).is_some_and(|p| p.done(now)));
+        for seq in changed {
             let Some(p) = self.pending.remove(&seq) else { continue };
             self.pending_bytes -= p.input.len();
+            if self.parked.through.is_some_and(|through| seq <= through) {
+                self.parked.count -= 1;
+            }
             for (e, &answers) in p.plan.expected.iter().zip(&p.answers) {
                 let k = key(&e.id);
                 if self.by_id.get(&k).is_some_and(|(s, _)| *s == seq) {
@@ -374,6 +437,14 @@ impl Judge {
         if plan.solo {
             self.solos.insert(seq);
         }
+        if let Some(at) = settle {
+            self.settling.push_back((at, seq));
+        }
+        if probe == ProbeState::ToSend {
+            self.probe_wanted.push(seq);
+        }
+        // It may be done already: it expects nothing.
+        self.touched.push(seq);
         let n = plan.expected.len();
         self.pending_bytes += input.len();
         self.pending.insert(
@@ -400,19 +471,24 @@ impl Judge {
     /// every such input (it goes behind all of them), and is then awaited.
     pub fn probe_to_send(&mut self, now: Instant) -> Option<Value> {
         let probe = self.probe.clone()?;
-        let mut covered = Vec::new();
-        for (&seq, p) in self.pending.iter_mut() {
-            if p.probe == ProbeState::ToSend {
-                p.probe = ProbeState::Waiting { deadline: now + self.timeout };
-                covered.push(seq);
+        let mut covered = std::mem::take(&mut self.probe_wanted);
+        covered.sort_unstable();
+        covered.dedup();
+        let deadline = now + self.timeout;
+        covered.retain(|seq| match self.pending.get_mut(seq) {
+            Some(p) if p.probe == ProbeState::ToSend => {
+                p.probe = ProbeState::Waiting { deadline };
+                true
             }
-        }
+            _ => false,
+        });
         if covered.is_empty() {
             return None;
         }
         self.probe_count += 1;
         let id = Value::String(format!("mcp-conform-probe-{}", self.probe_count));
         self.probes.insert(key(&id), covered);
+        self.probe_deadlines.push_back((deadline, key(&id)));
         Some(crate::jsonrpc::request(&id, &probe.method, probe.params.clone()))
     }
 
@@ -420,47 +496,54 @@ impl Judge {
     pub fn next_deadline(&self) -> Option<Instant> {
         let now = Instant::now();
         // An input already judged (one that expects nothing) is due now.
-        if self.pending.values().any(|p| p.done(now)) {
+        if self.touched_all || self.touched.iter().any(|seq| self.pending.get(seq).is_some_and(|p| p.done(now))) {
             return Some(now);
         }
-        self.pending
-            .values()
-            .flat_map(|p| {
-                let probe = match p.probe {
-                    ProbeState::Waiting { deadline } => Some(deadline),
-                    _ => None,
-                };
-                let own = (!p.required_done() || (p.open_streams > 0 && !p.timed_out)).then_some(p.deadline);
-                [own, probe, p.settle]
-            })
-            .flatten()
-            .min()
+        // Inputs go out in the order of their positions, so their own
+        // deadlines come in that order too.
+        let own = self.pending.values().find(|p| p.waits_for_deadline()).map(|p| p.deadline);
+        let probe = self.probe_deadlines.front().map(|(at, _)| *at);
+        let settle = self.settling.front().map(|(at, _)| *at);
+        [own, probe, settle].into_iter().flatten().min()
     }
 
     /// Apply every deadline that has passed.
     pub fn expire(&mut self, now: Instant) {
         let mut drafts = Vec::new();
-        for (&seq, p) in self.pending.iter_mut() {
-            if let ProbeState::Waiting { deadline } = p.probe {
-                if now >= deadline {
-                    p.probe = ProbeState::Done;
-                    // One silent probe is one finding, pinned to the oldest input it covered.
-                    if !self.unresponsive {
-                        let probe = self.probe.as_ref().map_or("probe", |p| p.method.as_str());
-                        drafts.push(probe_failed(probe, &p.input.label, "no-response", format!("no response within {:?}", self.timeout), seq));
-                    }
-                    self.unresponsive = true;
+        while let Some((deadline, id)) = self.probe_deadlines.front().filter(|(at, _)| *at <= now).cloned() {
+            self.probe_deadlines.pop_front();
+            // Answered meanwhile, or not: the inputs it covered wait no more.
+            for &seq in self.probes.get(&id).into_iter().flatten() {
+                let Some(p) = self.pending.get_mut(&seq) else { continue };
+                if p.probe != (ProbeState::Waiting { deadline }) {
+                    continue;
                 }
+                p.probe = ProbeState::Done;
+                self.touched.push(seq);
+                // One silent probe is one finding, pinned to the oldest input it covered.
+                if !self.unresponsive {
+                    let probe = self.probe.as_ref().map_or("probe", |p| p.method.as_str());
+                    drafts.push(probe_failed(probe, &p.input.label, "no-response", format!("no response within {:?}", self.timeout), seq));
+                }
+                self.unresponsive = true;
             }
-            if now < p.deadline || p.timed_out || (p.required_done() && p.open_streams == 0) {
+        }
+        // Own deadlines come in the order of the inputs' positions.
+        for (&seq, p) in self.pending.iter_mut() {
+            if now < p.deadline {
+                break;
+            }
+            if p.timed_out || (p.required_done() && p.open_streams == 0) {
                 continue;
             }
             p.timed_out = true;
+            self.touched.push(seq);
             let silent: Vec<&Expected> =
                 p.plan.expected.iter().zip(&p.answers).filter(|(e, &n)| e.need == Need::Required && n == 0).map(|(e, _)| e).collect();
             if silent.iter().any(|e| e.may_be_slow) && self.probe.is_some() && p.probe == ProbeState::NotNeeded {
                 // A tool may run long: whether the server is alive decides.
                 p.probe = ProbeState::ToSend;
+                self.probe_wanted.push(seq);
             }
             for e in silent.into_iter().filter(|e| !e.may_be_slow) {
                 let defect = expect::request_defect(&p.input, &e.id, &self.surface);
@@ -509,14 +592,19 @@ impl Judge {
                     Some(seq) => {
                         if let Some(p) = self.pending.get_mut(&seq) {
                             p.excused = true;
+                            self.touched.push(seq);
                         }
                     }
-                    None => self.pending.values_mut().for_each(|p| p.excused = true),
+                    None => {
+                        self.pending.values_mut().for_each(|p| p.excused = true);
+                        self.touched_all = true;
+                    }
                 }
             }
             Incoming::StreamEnded { origin } => {
                 let Some(seq) = origin.as_ref().and_then(Value::as_str).and_then(|o| self.by_origin.get(o)).copied() else { return };
                 let Some(p) = self.pending.get_mut(&seq) else { return };
+                self.touched.push(seq);
                 p.open_streams = p.open_streams.saturating_sub(1);
                 // The answers of a one-frame input can only come on its POST.
                 if p.input.frames.len() != 1 || p.excused {
@@ -557,6 +645,7 @@ impl Judge {
                 // request; a well-formed one must be answered.
                 let Some(seq) = seq else { return };
                 let Some(p) = self.pending.get_mut(&seq) else { return };
+                self.touched.push(seq);
                 if origin.as_ref().and_then(Value::as_str).is_some_and(|o| p.origins.iter().any(|x| x == o)) {
                     p.open_streams = p.open_streams.saturating_sub(1);
                 }
@@ -742,6 +831,7 @@ impl Judge {
                     // that request is not also silent.
                     if let Some(p) = seq.and_then(|s| self.pending.get_mut(&s)).filter(|p| p.input.frames.len() == 1) {
                         p.answers.iter_mut().filter(|n| **n == 0).for_each(|n| *n = 1);
+                        self.touched.extend(seq);
                     }
                 }
                 // A late answer to an earlier malformed input: not provably wrong.
@@ -770,6 +860,7 @@ impl Judge {
     fn probe_answered(&mut self, seq: usize, json: &Value, report: bool) {
         let Some(p) = self.pending.get_mut(&seq) else { return };
         p.probe = ProbeState::Done;
+        self.touched.push(seq);
         let label = p.input.label.clone();
         if p.timed_out && json.get("result").is_some() {
             self.slow_tools += 1;
@@ -790,6 +881,7 @@ impl Judge {
 
     fn answer(&mut self, seq: usize, index: usize, json: &Value) {
         let Some(p) = self.pending.get_mut(&seq) else { return };
+        self.touched.push(seq);
         let e = p.plan.expected[index].clone();
         p.answers[index] += 1;
         let outcome = code_of(json).map_or("result".to_string(), |c| format!("error {c}"));
@@ -1236,6 +1328,51 @@ mod tests {
         assert_eq!(judge.unparked(later, Duration::ZERO, 3), (1, None), "overtaken by two, not three");
         let wait = Duration::from_secs(2);
         assert_eq!(judge.unparked(later, wait, 2), (1, Some(start + wait)));
+    }
+
+    #[test]
+    fn parked_inputs_leave_the_count_when_judged_and_later_ones_join_it() {
+        let surface = Arc::new(Surface { version: "2025-11-25".into(), kind: Kind::Stdio, supported_versions: None, capabilities: json!({}), tools: Vec::new() });
+        let mut judge = Judge::new(surface.clone(), Duration::from_secs(5), None);
+        let send = |judge: &mut Judge, id: usize, at: Instant| {
+            let input = Input::single("test", None, format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"ping"}}"#).into_bytes());
+            let plan = expect::plan(&input, &surface);
+            judge.sent(id, Arc::new(input), plan, Vec::new(), at);
+        };
+        let answer = |judge: &mut Judge, id: usize| {
+            let frame = crate::jsonrpc::parse(format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{{}}}}"#).as_bytes()).unwrap();
+            judge.received(Incoming::Message { message: frame.message, json: frame.json, origin: None, in_array: false, id_absent: false });
+        };
+        let start = Instant::now();
+        let later = start + Duration::from_secs(1);
+        for id in 0..6 {
+            send(&mut judge, id, start);
+        }
+        for id in 3..6 {
+            answer(&mut judge, id);
+        }
+        assert_eq!(judge.take_completed(later).len(), 3);
+        assert_eq!(judge.unparked(later, Duration::ZERO, 3), (0, None), "0, 1 and 2 were overtaken by three");
+        // One of the parked ones is answered after all.
+        answer(&mut judge, 1);
+        assert_eq!(judge.take_completed(later).len(), 1);
+        assert_eq!(judge.in_flight(), 2);
+        assert_eq!(judge.unparked(later, Duration::ZERO, 3), (0, None));
+        // Two more, then the second is answered: the first is overtaken by one.
+        let again = later + Duration::from_secs(1);
+        send(&mut judge, 6, later);
+        send(&mut judge, 7, later);
+        assert_eq!(judge.unparked(again, Duration::ZERO, 1), (2, None));
+        answer(&mut judge, 7);
+        assert_eq!(judge.take_completed(again).len(), 1);
+        assert_eq!(judge.unparked(again, Duration::ZERO, 1), (0, None));
+        assert_eq!(judge.unparked(again, Duration::ZERO, 2), (1, None), "6 was overtaken by one only");
+        // Their own deadlines come in order: 0 and 2 first.
+        assert_eq!(judge.next_deadline(), Some(start + Duration::from_secs(5)));
+        judge.expire(start + Duration::from_secs(5));
+        assert_eq!(judge.take_findings().len(), 2, "0 and 2 went unanswered");
+        assert_eq!(judge.take_completed(again).len(), 2);
+        assert_eq!(judge.next_deadline(), Some(later + Duration::from_secs(5)));
     }
 
     #[test]
