@@ -446,7 +446,7 @@ async fn write_lines(
 
 /// What a stdio write that timed out means.
 fn unread(timeout: Duration) -> String {
-    format!("not written within {timeout:?} (the server stopped reading)")
+    format!("the server did not read it within {timeout:?}")
 }
 
 /// Whether a timed write succeeded; a failure goes to the judge with
