@@ -1,6 +1,7 @@
 //! A campaign: for each version, open a session, send generated inputs with
-//! a window in flight, save each new finding before the next input, shrink
-//! it, reconnect after a crash, until the budget is spent.
+//! a window in flight, save each new finding before the next input, confirm
+//! and shrink it on a fresh connection (beside the campaign over stdio),
+//! reconnect after a crash, until the budget is spent.
 
 use std::collections::{HashMap, VecDeque};
 use std::io::Write;

@@ -418,8 +418,11 @@ impl Judge {
         }
     }
 
-    /// `input` (position `seq`) was handed to the transport in HTTP requests `origins`.
+    /// `input` (position `seq`) was handed to the transport in HTTP requests
+    /// `origins`. Inputs come in the order of their positions and of `now`,
+    /// so their deadlines come in that order too (the judge relies on it).
     pub fn sent(&mut self, seq: usize, input: Arc<Input>, plan: Plan, origins: Vec<Value>, now: Instant) {
+        debug_assert!(self.pending.last_key_value().is_none_or(|(&last, p)| last < seq && p.deadline <= now + self.timeout));
         for (index, e) in plan.expected.iter().enumerate() {
             // Ids are the engine's and unique in flight; an input that repeats
             // an id in flight (an extreme id tried twice) keeps the first owner.
