@@ -106,25 +106,43 @@ fn seconds_before(summary: &str, before: &str) -> f64 {
     summary[start..end].parse().unwrap_or_else(|e| panic!("{e}: {summary}"))
 }
 
-/// Over stdio each finding is confirmed on a server of its own while the
-/// campaign goes on. This server drops requests while eight are in flight,
-/// so its findings are `no-response`: each confirmation waits out at least
-/// one deadline (1 s), and a campaign that stopped for them would send for
-/// only part of its 4 s.
+/// A campaign that finds new buckets all along does not stop for them.
+/// This server drops requests while eight are in flight, so its findings
+/// are `no-response`: each confirmation waits out at least one deadline, and
+/// a campaign that stopped for them would send for only part of its time.
+/// Over stdio each is confirmed on a server of its own while the campaign
+/// goes on.
 #[test]
 fn findings_are_confirmed_while_the_campaign_goes_on() {
-    let dir = scratch("fuzz-confirm-alongside");
     let fault = ["--", bin(), "reference-server", "--fault", "requests-dropped-under-load"];
-    let args = [&["--spec-version", "2025-11-25", "--seed", "1", "--duration", "4s", "--timeout", "1s", "--window", "12", "--no-shrink"][..], &fault].concat();
-    let (out, _) = fuzz(&dir, "run", &args);
-    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
-    let confirmed = String::from_utf8_lossy(&out.stderr).lines().filter(|l| l.contains("reproduced")).count();
-    assert!(confirmed >= 2, "findings confirmed: {}", stderr(&out));
-    let stdout = String::from_utf8_lossy(&out.stdout);
-    let sending = seconds_before(&stdout, "s sending and judging");
+    let (sending, _) = confirmed_without_stopping("confirm-alongside", &fault, "4s", "1s", "12");
     // Reopening after a failed probe takes a little of it (stopping for
     // each confirmation took half: 2.1 s).
-    assert!(sending >= 3.5, "the campaign sent for {sending}s of its 4s: {}", stderr(&out));
+    assert!(sending >= 3.5, "the campaign sent for {sending}s of its 4s");
+}
+
+/// Over HTTP the replays would share the campaign's server: they wait
+/// until the campaign is over, and the campaign does not wait for them.
+#[test]
+fn over_http_findings_are_confirmed_once_the_campaign_is_over() {
+    let server = support::HttpServer::start("--http", &["--fault", "requests-dropped-under-load"]);
+    let (sending, stderr) = confirmed_without_stopping("confirm-after", &["--url", server.url.as_str()], "1s", "200ms", "9");
+    // Reopening after a failed probe is not sending either; stopping for the
+    // first confirmation (three replays) would have used up the second.
+    assert!(sending >= 0.6, "the campaign sent for {sending}s of its 1s: {stderr}");
+}
+
+/// Fuzz `target` (faulty) for `duration`, without shrinking; return how
+/// long it sent and its stderr, once at least one finding was confirmed.
+fn confirmed_without_stopping(name: &str, target: &[&str], duration: &str, timeout: &str, window: &str) -> (f64, String) {
+    let dir = scratch(&format!("fuzz-{name}"));
+    let args = [&["--spec-version", "2025-11-25", "--seed", "1", "--duration", duration, "--timeout", timeout, "--window", window, "--no-shrink"][..], target].concat();
+    let (out, _) = fuzz(&dir, "run", &args);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = String::from_utf8_lossy(&out.stderr).into_owned();
+    let confirmed = err.lines().filter(|l| l.contains(": reproduced")).count();
+    assert!(confirmed >= 1, "findings confirmed: {}", stderr(&out));
+    (seconds_before(&String::from_utf8_lossy(&out.stdout), "s sending and judging"), err)
 }
 
 #[test]

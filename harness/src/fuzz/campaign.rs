@@ -359,11 +359,9 @@ struct Campaign<'a> {
     surface: Arc<Surface>,
     report: Arc<Mutex<Report>>,
     corpus: Corpus,
-    /// New findings to confirm once the driver stops.
-    fresh: Vec<Fresh>,
-    /// Where new findings go to be confirmed while the campaign goes on,
-    /// when it can (see [`confirms_alongside`]).
-    confirmer: Option<mpsc::UnboundedSender<Fresh>>,
+    /// Where new findings go to be confirmed (see [`confirm_queued`]);
+    /// the campaign never waits for them.
+    confirmer: mpsc::UnboundedSender<Fresh>,
     probe: Option<Probe>,
 }
 
@@ -377,28 +375,31 @@ struct Fresh {
     probe: Option<Probe>,
 }
 
-/// Findings confirmed at once alongside a campaign. A replay mostly waits
-/// (for a deadline that shows a request unanswered, for a server to start),
-/// so two halve the wait of a campaign that finds many buckets at once,
-/// without taking much from the campaign itself.
-const CONFIRMING_AT_ONCE: usize = 2;
-
-/// Can findings be confirmed while the campaign goes on? Over stdio each
-/// replay starts a server of its own. Over HTTP a replay would share the
-/// campaign's server: a crash one of them caused would be pinned on the
-/// other's inputs, and the load of each would make the other's deadlines.
-fn confirms_alongside(target: &Target) -> bool {
-    matches!(target, Target::Stdio { .. })
+/// How many findings are confirmed at once, while the campaign still runs
+/// and after it. Over stdio each replay starts a server of its own, and
+/// mostly waits (for a deadline that shows a request unanswered, for the
+/// server to start): two at a time take little from the campaign, four
+/// once it is over. Over HTTP a replay shares the campaign's server, where
+/// a crash would be pinned on the wrong inputs and each one's load would
+/// make the other's deadlines: those wait for the campaign to end, and go
+/// one at a time.
+fn confirming_at_once(target: &Target, campaign_over: bool) -> usize {
+    match (target, campaign_over) {
+        (Target::Stdio { .. }, false) => 2,
+        (Target::Stdio { .. }, true) => 4,
+        (_, false) => 0,
+        (_, true) => 1,
+    }
 }
 
 impl Sink for Campaign<'_> {
-    fn finding(&mut self, draft: Draft, evidence: &dyn Fn() -> Evidence) -> bool {
+    fn finding(&mut self, draft: Draft, evidence: &dyn Fn() -> Evidence) {
         let bucket = draft.bucket();
         let mut report = lock(&self.report);
         report.findings += 1;
         if let Some(&line) = report.index.get(&bucket) {
             report.buckets[line].count += 1;
-            return false;
+            return;
         }
         let evidence = evidence();
         let trigger = draft.input.and_then(|seq| evidence.inputs.iter().position(|(s, _)| *s == seq));
@@ -443,21 +444,8 @@ impl Sink for Campaign<'_> {
         });
         let line = report.buckets.len() - 1;
         report.index.insert(bucket, line);
-        let fresh = Fresh { finding, path, trigger, line, probe: self.probe.clone() };
-        match &self.confirmer {
-            // The campaign goes on; the confirmer replays it on its own server.
-            Some(confirmer) => match confirmer.send(fresh) {
-                Ok(()) => false,
-                Err(mpsc::error::SendError(fresh)) => {
-                    self.fresh.push(fresh);
-                    true
-                }
-            },
-            None => {
-                self.fresh.push(fresh);
-                true
-            }
-        }
+        // The receiver lives until this sender is dropped: the send cannot fail.
+        let _ = self.confirmer.send(Fresh { finding, path, trigger, line, probe: self.probe.clone() });
     }
 
     fn completed(&mut self, completed: &Completed) {
@@ -582,8 +570,7 @@ async fn run_version(
         surface: surface.clone(),
         report: report.clone(),
         corpus,
-        fresh: Vec::new(),
-        confirmer: confirms_alongside(&config.target).then_some(queue),
+        confirmer: queue,
         probe: None,
     };
     let mut feed = CampaignFeed {
@@ -600,7 +587,8 @@ async fn run_version(
         resume: config.corpus.clone().map(|dir| (report.clone(), dir, surface.version.clone(), in_flight_at_most)),
         start: resume.next,
     };
-    // The confirmer's queue closes when `drive` is done with the campaign.
+    // The confirmer's queue closes when `drive` is done with the campaign:
+    // the confirmer then knows that the campaign is over.
     let (driven, ()) = tokio::join!(drive(campaign, &mut feed, duration), confirm_queued(config, &surface, queued, &report));
     if driven? == Driven::Partly {
         return Ok(());
@@ -632,9 +620,8 @@ async fn drive(mut campaign: Campaign<'_>, feed: &mut CampaignFeed<'_>, duration
         Some(driver) => driver,
         None => return Ok(Driven::Partly),
     };
-    // The budget of inputs starts with the first input: confirming what the
-    // opening already found (a server that breaks a rule while its liveness
-    // probe is chosen) must not use it up before any input is sent.
+    // The budget of inputs starts with the first input, not with the
+    // server's start.
     feed.deadline = duration.map(|d| Instant::now() + d);
     loop {
         let started = Instant::now();
@@ -645,7 +632,6 @@ async fn drive(mut campaign: Campaign<'_>, feed: &mut CampaignFeed<'_>, duration
             shared.slow_tools = driver.judge().slow_tools;
             shared.driving += started.elapsed();
         }
-        settle(&mut campaign, &surface).await;
         if stop == Stop::Exhausted {
             // A step of a sequence waits for everything before it: it may go now.
             if !feed.steps.blocked() || feed.expired() {
@@ -654,7 +640,6 @@ async fn drive(mut campaign: Campaign<'_>, feed: &mut CampaignFeed<'_>, duration
             }
             if let Some((input, script)) = feed.steps.release() {
                 session_step(config, &surface, &mut campaign, &input, script).await;
-                settle(&mut campaign, &surface).await;
             }
             continue;
         }
@@ -694,9 +679,7 @@ async fn open(config: &Config, surface: &Arc<Surface>, campaign: &mut Campaign<'
     let mut driver = Driver::new(wire, surface.clone(), config.timeout, None, config.window);
     driver.watch_memory(config.max_rss_growth);
     let candidates = probe_candidates(surface);
-    let chosen = driver.choose_probe(candidates, campaign).await;
-    settle(campaign, surface).await;
-    match chosen {
+    match driver.choose_probe(candidates, campaign).await {
         Ok(probe) => {
             if probe.is_none() {
                 lock(&campaign.report).notes.push(format!(
@@ -715,27 +698,29 @@ async fn open(config: &Config, surface: &Arc<Surface>, campaign: &mut Campaign<'
     }
 }
 
-/// Confirm and shrink the findings saved since the last call, and save them again.
-async fn settle(campaign: &mut Campaign<'_>, surface: &Arc<Surface>) {
-    for item in std::mem::take(&mut campaign.fresh) {
-        confirm(campaign.config, surface, item, &campaign.report).await;
-    }
-}
-
-/// Confirm the findings `queue` brings, [`CONFIRMING_AT_ONCE`] at a time,
-/// until it closes and all are done.
+/// Confirm the findings `queue` brings, in the order found and
+/// [`confirming_at_once`] at a time, until it closes (the campaign is
+/// over) and all are done.
 async fn confirm_queued(config: &Config, surface: &Arc<Surface>, mut queue: mpsc::UnboundedReceiver<Fresh>, report: &Mutex<Report>) {
+    let mut waiting = VecDeque::new();
     let mut running = FuturesUnordered::new();
+    let mut campaign_over = false;
     loop {
+        while running.len() < confirming_at_once(&config.target, campaign_over) {
+            let Some(item) = waiting.pop_front() else { break };
+            running.push(confirm(config, surface, item, report));
+        }
+        if campaign_over && running.is_empty() {
+            return;
+        }
         tokio::select! {
-            item = queue.recv(), if running.len() < CONFIRMING_AT_ONCE => match item {
-                Some(item) => running.push(confirm(config, surface, item, report)),
-                None => break,
+            item = queue.recv(), if !campaign_over => match item {
+                Some(item) => waiting.push_back(item),
+                None => campaign_over = true,
             },
             Some(()) = running.next(), if !running.is_empty() => {}
         }
     }
-    while running.next().await.is_some() {}
 }
 
 /// Replay a finding on a fresh connection, shrink it, save it again with

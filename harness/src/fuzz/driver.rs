@@ -83,11 +83,10 @@ pub struct Evidence {
 
 /// Where findings and completed inputs go.
 pub trait Sink {
-    /// A finding. Returns whether it is new (a new bucket), in which case
-    /// the driver stops sending and waits for the quick answers still due
-    /// (see [`Stop::Findings`]), so that it can be saved and
-    /// shrunk before any further input. `evidence` builds the evidence.
-    fn finding(&mut self, draft: Draft, evidence: &dyn Fn() -> Evidence) -> bool;
+    /// A finding, handed over as soon as the judge makes it: a sink that
+    /// saves it does so before any further input goes out. `evidence`
+    /// builds the evidence (only a new bucket needs it).
+    fn finding(&mut self, draft: Draft, evidence: &dyn Fn() -> Evidence);
     /// An input whose answers are all in.
     fn completed(&mut self, _completed: &Completed) {}
 }
@@ -97,9 +96,6 @@ pub trait Sink {
 pub enum Stop {
     /// The feed is empty and every input is judged.
     Exhausted,
-    /// A new finding was made; every input in flight but the parked ones
-    /// (unanswered after [`PARK_AFTER`]) has been judged.
-    Findings,
     /// The connection is gone.
     Closed,
     /// The server stopped answering the liveness probe.
@@ -184,13 +180,9 @@ impl Driver {
             let input = Input::single(format!("probe/{}", candidate.method), None, to_bytes(&request));
             let mut feed = VecDeque::from([input]);
             let mut watch = Watch { sink, answered: false };
-            loop {
-                match self.run(&mut feed, &mut watch).await {
-                    // The candidate's own answer may still be due.
-                    Stop::Findings if self.judge.in_flight() > 0 => {}
-                    Stop::Exhausted | Stop::Findings => break,
-                    other => return Err(other),
-                }
+            match self.run(&mut feed, &mut watch).await {
+                Stop::Exhausted => {}
+                other => return Err(other),
             }
             if watch.answered {
                 self.judge.set_probe(Some(candidate.clone()));
@@ -201,25 +193,24 @@ impl Driver {
         Ok(None)
     }
 
-    /// Send inputs from `feed` until it is empty, a new finding is made, or
-    /// the connection fails.
+    /// Send inputs from `feed` until it is empty and every input is judged,
+    /// or the connection fails.
     pub async fn run(&mut self, feed: &mut dyn Feed, sink: &mut dyn Sink) -> Stop {
         self.exhausted = None;
-        let mut stopping = false;
         loop {
             let now = Instant::now();
             // Findings first, while the inputs they are pinned to are still
             // in flight: the evidence keeps those however old they are.
             for draft in self.judge.take_findings() {
                 let evidence = || self.evidence();
-                stopping |= sink.finding(draft, &evidence);
+                sink.finding(draft, &evidence);
             }
             for completed in self.judge.take_completed(now) {
                 self.judged += 1;
                 sink.completed(&completed);
             }
             if self.memory.as_ref().is_some_and(|m| m.wants_baseline(self.judged)) {
-                stopping |= self.check_memory(sink);
+                self.check_memory(sink);
             }
             if self.judge.unresponsive() {
                 return Stop::Unresponsive;
@@ -227,21 +218,10 @@ impl Driver {
             if let Some(probe) = self.judge.probe_to_send(now) {
                 self.send_frame(to_bytes(&probe), Role::Probe);
             }
-            if !stopping {
-                self.fill(feed, now);
-            }
-            // A new finding waits for the quick answers still due, not for
-            // parked inputs (a tool that sleeps): those are judged once the
-            // campaign goes on. Nothing new is sent to overtake them, so
-            // waiting alone parks them here.
-            if stopping && self.unparked(now, 0).0 == 0 {
-                return Stop::Findings;
-            }
+            self.fill(feed, now);
             if self.judge.in_flight() == 0 && self.exhausted.is_some() && self.staged.is_none() {
                 // A last look: the growth may have come with the last inputs.
-                if self.check_memory(sink) {
-                    return Stop::Findings;
-                }
+                self.check_memory(sink);
                 return Stop::Exhausted;
             }
             let deadline = self.judge.next_deadline().unwrap_or_else(|| now + Duration::from_secs(3600));
@@ -267,12 +247,13 @@ impl Driver {
                     }
                 },
                 _ = tokio::time::sleep_until(deadline) => {
-                    // An answer that came while this loop was busy (confirming
-                    // a finding, say) is judged before its deadline is applied.
+                    // An answer that came while this loop was busy (sending
+                    // a window's worth of frames, say) is judged before its
+                    // deadline is applied.
                     self.receive_ready(MAX_RECEIVED_BEFORE_EXPIRY);
                     self.judge.expire(Instant::now());
                 }
-                _ = tokio::time::sleep_until(sample_at), if self.memory.is_some() => stopping |= self.check_memory(sink),
+                _ = tokio::time::sleep_until(sample_at), if self.memory.is_some() => self.check_memory(sink),
             }
         }
     }
@@ -285,12 +266,12 @@ impl Driver {
         }
     }
 
-    /// Read the server's memory; returns whether a new finding was made.
-    fn check_memory(&mut self, sink: &mut dyn Sink) -> bool {
+    /// Read the server's memory; a finding when it grew too much.
+    fn check_memory(&mut self, sink: &mut dyn Sink) {
         let last = self.history.back().map(|(seq, _)| *seq);
-        let Some(draft) = self.memory.as_mut().and_then(|m| m.sample(self.judged, last)) else { return false };
-        let evidence = || self.evidence();
-        sink.finding(draft, &evidence)
+        if let Some(draft) = self.memory.as_mut().and_then(|m| m.sample(self.judged, last)) {
+            sink.finding(draft, &|| self.evidence());
+        }
     }
 
     fn fill(&mut self, feed: &mut dyn Feed, now: Instant) {
@@ -475,8 +456,8 @@ struct Watch<'a> {
 }
 
 impl Sink for Watch<'_> {
-    fn finding(&mut self, draft: Draft, evidence: &dyn Fn() -> Evidence) -> bool {
-        self.sink.finding(draft, evidence)
+    fn finding(&mut self, draft: Draft, evidence: &dyn Fn() -> Evidence) {
+        self.sink.finding(draft, evidence);
     }
 
     fn completed(&mut self, completed: &Completed) {

@@ -63,11 +63,9 @@ struct Collect {
 }
 
 impl Sink for Collect {
-    fn finding(&mut self, draft: Draft, evidence: &dyn Fn() -> Evidence) -> bool {
+    fn finding(&mut self, draft: Draft, evidence: &dyn Fn() -> Evidence) {
         self.last = Some(evidence());
         self.drafts.push(draft);
-        // Keep going: the replay runs to its end.
-        false
     }
 }
 
