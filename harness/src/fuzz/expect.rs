@@ -279,12 +279,22 @@ fn cancelled(unit: &[u8], plan: &mut Plan) {
 
 const CANCELLED: &str = "notifications/cancelled";
 
-/// Can `unit`, read as JSON, hold the string `name`? JSON must be UTF-8,
-/// and without a backslash no string is escaped, so the name must then
-/// appear as written: the check spares a second full parse of every frame
-/// (huge lines included) that cannot.
+/// Can `unit`, read as JSON, hold the string `name`? Without a backslash
+/// no string is escaped, so the name must then appear as written: the
+/// check spares a second full parse of every frame (huge lines included)
+/// that cannot. (Whether it is UTF-8 at all, the parse tells.)
 fn may_name(unit: &[u8], name: &str) -> bool {
-    std::str::from_utf8(unit).is_ok_and(|text| text.contains('\\') || text.contains(name))
+    memchr::memchr(b'\\', unit).is_some() || memchr::memmem::find(unit, name.as_bytes()).is_some()
+}
+
+/// The `id` of a JSON object text, when it has an answerable one, read
+/// without building the rest: the text is a huge line, or nested deep.
+fn answerable_id_of(bytes: &[u8]) -> Option<Value> {
+    #[derive(serde::Deserialize)]
+    struct WithId {
+        id: Option<Value>,
+    }
+    serde_json::from_slice::<WithId>(bytes).ok()?.id.filter(answerable_id)
 }
 
 /// Add what one stdio line or HTTP body calls for.
@@ -307,7 +317,7 @@ fn unit_plan(bytes: &[u8], surface: &Surface, plan: &mut Plan, null_rules: &mut 
         // A server may refuse it for its size, but when it does answer, the
         // answer carries the id: keep it, so that a late answer is known.
         lenient(plan, null_rules);
-        if let Some(id) = serde_json::from_slice::<Value>(bytes).ok().and_then(|v| v.get("id").cloned()).filter(answerable_id) {
+        if let Some(id) = answerable_id_of(bytes) {
             plan.expected.push(optional(id, None));
         }
         return;
@@ -325,7 +335,7 @@ fn unit_plan(bytes: &[u8], surface: &Surface, plan: &mut Plan, null_rules: &mut 
     }
     if scan.depth > LENIENT_DEPTH || scan.extreme_number {
         lenient(plan, null_rules);
-        if let Some(id) = serde_json::from_str::<Value>(text).ok().and_then(|v| v.get("id").cloned()).filter(answerable_id) {
+        if let Some(id) = answerable_id_of(bytes) {
             plan.expected.push(optional(id, None));
         }
         return;

@@ -355,9 +355,12 @@ impl<'a> Generator<'a> {
         let mut params = self.params(json!({}));
         if let Some(object) = params.as_object_mut() {
             let meta = object.entry("_meta").or_insert_with(|| json!({}));
-            meta["mcp-conform/pad"] = Value::String("x".repeat(size));
+            meta["mcp-conform/pad"] = Value::String(LITERAL.into());
         }
-        to_bytes(&crate::jsonrpc::request(&ids.next(rng), self.plain_method(), Some(params)))
+        // Spliced in as text: serde_json would look at each of its bytes
+        // for escaping, which cost the harness more than sending them.
+        let pad = format!("\"{}\"", "x".repeat(size));
+        spliced(&crate::jsonrpc::request(&ids.next(rng), self.plain_method(), Some(params)), &pad)
     }
 
     fn deep(&self, rng: &mut Rng, ids: &mut Ids) -> Vec<u8> {
@@ -390,9 +393,8 @@ impl<'a> Generator<'a> {
     /// written by hand: `serde_json` could not hold every such literal.
     fn with_literal(&self, rng: &mut Rng, ids: &mut Ids, key: &str, literal: &str) -> Vec<u8> {
         let mut message = crate::jsonrpc::request(&ids.next(rng), self.plain_method(), Some(self.params(json!({}))));
-        message["params"][key] = Value::String("@@LITERAL@@".into());
-        let text = String::from_utf8(to_bytes(&message)).unwrap_or_default();
-        text.replacen("\"@@LITERAL@@\"", literal, 1).into_bytes()
+        message["params"][key] = Value::String(LITERAL.into());
+        spliced(&message, literal)
     }
 
     fn extreme_id(&self, rng: &mut Rng) -> Vec<u8> {
@@ -510,6 +512,16 @@ pub fn real_meta(params: Value, version: &str) -> Value {
 pub(crate) fn to_bytes(value: &Value) -> Vec<u8> {
     // Serializing a `Value` cannot fail: its keys are strings.
     serde_json::to_vec(value).unwrap_or_default()
+}
+
+/// A placeholder string that [`spliced`] replaces.
+const LITERAL: &str = "@@LITERAL@@";
+
+/// `message` as JSON text, with `literal` (raw JSON text) where it holds
+/// the string [`LITERAL`].
+fn spliced(message: &Value, literal: &str) -> Vec<u8> {
+    let text = String::from_utf8(to_bytes(message)).unwrap_or_default();
+    text.replacen(&format!("\"{LITERAL}\""), literal, 1).into_bytes()
 }
 
 fn garbage(rng: &mut Rng) -> Vec<u8> {
