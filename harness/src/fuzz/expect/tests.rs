@@ -33,6 +33,18 @@ fn invalid_utf8_and_huge_lines_prescribe_nothing() {
     let huge = format!("{{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"ping\",\"params\":{{\"_meta\":{{\"pad\":\"{}\"}}}}}}", "x".repeat(LENIENT_SIZE));
     let plan = plan_of(huge.as_bytes(), "2025-06-18");
     assert!(plan.solo && plan.null_id.is_none());
+    // Its id is known, so that an answer is told from a stray one.
+    assert_eq!(plan.expected.iter().map(|e| (e.id.clone(), e.need)).collect::<Vec<_>>(), [(json!(1), Need::Optional)]);
+}
+
+#[test]
+fn a_number_beyond_f64_in_params_leaves_the_id_known() {
+    for number in ["1e400", "-1e400", "123456789012345678901234567890", "-0"] {
+        let text = format!(r#"{{"jsonrpc":"2.0","id":"fz-1-0","method":"ping","params":{{"n":{number}}}}}"#);
+        let plan = plan_of(text.as_bytes(), "2025-06-18");
+        assert!(plan.solo && plan.foreign_ids_allowed, "{number}");
+        assert_eq!(plan.expected.iter().map(|e| (e.id.clone(), e.need)).collect::<Vec<_>>(), [(json!("fz-1-0"), Need::Optional)], "{number}");
+    }
 }
 
 #[test]
