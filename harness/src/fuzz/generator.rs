@@ -357,10 +357,15 @@ impl<'a> Generator<'a> {
             let meta = object.entry("_meta").or_insert_with(|| json!({}));
             meta["mcp-conform/pad"] = Value::String(LITERAL.into());
         }
-        // Spliced in as text: serde_json would look at each of its bytes
-        // for escaping, which cost the harness more than sending them.
-        let pad = format!("\"{}\"", "x".repeat(size));
-        spliced(&crate::jsonrpc::request(&ids.next(rng), self.plain_method(), Some(params)), &pad)
+        // Written straight into the frame: through serde_json (which looks
+        // at each byte for escaping) or a `String` of its own, the padding
+        // cost the harness more than sending it.
+        let message = crate::jsonrpc::request(&ids.next(rng), self.plain_method(), Some(params));
+        spliced(&message, size + 2, |out| {
+            out.push(b'"');
+            out.resize(out.len() + size, b'x');
+            out.push(b'"');
+        })
     }
 
     fn deep(&self, rng: &mut Rng, ids: &mut Ids) -> Vec<u8> {
@@ -394,7 +399,7 @@ impl<'a> Generator<'a> {
     fn with_literal(&self, rng: &mut Rng, ids: &mut Ids, key: &str, literal: &str) -> Vec<u8> {
         let mut message = crate::jsonrpc::request(&ids.next(rng), self.plain_method(), Some(self.params(json!({}))));
         message["params"][key] = Value::String(LITERAL.into());
-        spliced(&message, literal)
+        spliced(&message, literal.len(), |out| out.extend_from_slice(literal.as_bytes()))
     }
 
     fn extreme_id(&self, rng: &mut Rng) -> Vec<u8> {
@@ -517,11 +522,17 @@ pub(crate) fn to_bytes(value: &Value) -> Vec<u8> {
 /// A placeholder string that [`spliced`] replaces.
 const LITERAL: &str = "@@LITERAL@@";
 
-/// `message` as JSON text, with `literal` (raw JSON text) where it holds
-/// the string [`LITERAL`].
-fn spliced(message: &Value, literal: &str) -> Vec<u8> {
-    let text = String::from_utf8(to_bytes(message)).unwrap_or_default();
-    text.replacen(&format!("\"{LITERAL}\""), literal, 1).into_bytes()
+/// `message` as JSON text, with the raw JSON text that `write` appends
+/// (`len` bytes) where it holds the string [`LITERAL`].
+fn spliced(message: &Value, len: usize, write: impl FnOnce(&mut Vec<u8>)) -> Vec<u8> {
+    let text = to_bytes(message);
+    let placeholder = format!("\"{LITERAL}\"");
+    let Some(at) = memchr::memmem::find(&text, placeholder.as_bytes()) else { return text };
+    let mut out = Vec::with_capacity(text.len() - placeholder.len() + len);
+    out.extend_from_slice(&text[..at]);
+    write(&mut out);
+    out.extend_from_slice(&text[at + placeholder.len()..]);
+    out
 }
 
 fn garbage(rng: &mut Rng) -> Vec<u8> {
