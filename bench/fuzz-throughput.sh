@@ -4,10 +4,11 @@
 # with, per target and transport, pings/s one at a time, fuzz inputs/s with
 # only well-formed messages (`--mix well-formed`) and with only malformed
 # frames (`--mix malformed`), and each fuzz rate as a ratio of the ping rate.
-# Over stdio also the server's capacity for the well-formed inputs: the
-# frames of a campaign's transcript all written at once, without waiting for
-# answers (`ping_rate --flood`), in inputs per second: what no client, however
-# many requests it keeps in flight, can exceed.
+# Also the server's capacity for the well-formed inputs: the frames of a
+# campaign's transcript all sent without waiting for answers (`ping_rate
+# --flood`: over stdio written at once, over HTTP 128 POSTs at a time), in
+# inputs per second: what no client, however many requests it keeps in
+# flight, gets much beyond.
 #
 #   bench/fuzz-throughput.sh                    # release build, 10 s per fuzz run
 #   DURATION=30s PINGS=50000 FLOOD_INPUTS=50000 bench/fuzz-throughput.sh
@@ -108,14 +109,16 @@ rates() {
 }
 
 # The server's capacity for well-formed inputs: a campaign's frames (its
-# transcript, from a run not timed) flooded into a fresh server. "$@" is the
-# server's command.
+# transcript, from a run not timed) flooded into the server (over stdio, a
+# fresh one). "$@" is the server's command, or `--url URL`.
 capacity() {
     rm -f "$WORK/flood.jsonl"
+    local target=(-- "$@") flood=(--stdio "$@")
+    [[ $1 == --url ]] && target=("$@") flood=("$@")
     "$BIN" fuzz --seed 1 --iterations "$FLOOD_INPUTS" --spec-version "$VERSION" --mix well-formed --no-shrink \
-        --findings "$WORK/flood-findings" --transcript "$WORK/flood.jsonl" -- "$@" >/dev/null 2>"$WORK/flood.err" || [[ $? -eq 1 ]] ||
+        --findings "$WORK/flood-findings" --transcript "$WORK/flood.jsonl" "${target[@]}" >/dev/null 2>"$WORK/flood.err" || [[ $? -eq 1 ]] ||
         { cat "$WORK/flood.err" >&2; printf failed; return; }
-    "$PING_RATE" --flood "$WORK/flood.jsonl" --stdio "$@" || printf failed
+    "$PING_RATE" --flood "$WORK/flood.jsonl" "${flood[@]}" || printf failed
 }
 
 # One stdio row: the server is started anew by each measurement.
@@ -131,10 +134,11 @@ stdio_row() {
 
 # One Streamable HTTP row against a server already listening at $1.
 http_row() {
-    local target=$1 url=$2 ping rates
+    local target=$1 url=$2 ping capacity rates
     ping=$("$PING_RATE" --count "$PINGS" --url "$url")
+    capacity=$(capacity --url "$url")
     mapfile -t rates < <(rates --url "$url")
-    row "$target" streamable-http "$ping" - "${rates[@]}"
+    row "$target" streamable-http "$ping" "$capacity" "${rates[@]}"
 }
 
 wait_for() {

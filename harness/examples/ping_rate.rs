@@ -4,22 +4,29 @@
 //! server's own floor, measured in the same run.
 //!
 //! With `--flood`, it measures instead what the server can take: the frames
-//! a fuzz campaign sent (its `--transcript`), all written at once without
-//! waiting for any answer, then one `ping`; the rate is frames per second
-//! (a well-formed input is one frame) until that `ping` is answered. No
-//! client, however many requests it keeps in flight, gets more out of the
-//! server for those inputs.
+//! a fuzz campaign sent (its `--transcript`), all sent without waiting for
+//! any answer; the rate is frames per second (a well-formed input is one
+//! frame). Over stdio they are written at once, then one `ping`, and the
+//! time runs until that `ping` is answered. Over Streamable HTTP each is a
+//! POST of its own, [`FLOOD_AT_ONCE`] waiting for their answers at a time
+//! (one still unanswered after [`FLOOD_STEP_ASIDE`] waits on the side, so
+//! that requests a server is slow to answer, or never answers, hold
+//! nothing up), then one `ping`, and the time runs until that `ping` is
+//! answered. No client, however many requests it keeps in flight, gets
+//! much more out of the server for those inputs.
 //!
 //! ```text
 //! ping_rate --count N --stdio PROGRAM [ARGS...]
 //! ping_rate --count N --url URL
 //! ping_rate --flood TRANSCRIPT --stdio PROGRAM [ARGS...]
+//! ping_rate --flood TRANSCRIPT --url URL
 //! ```
 //! Prints pings (or inputs) per second on stdout.
 
 use std::io::{BufRead, BufReader, Write};
 use std::process::{Child, ExitCode, Stdio};
-use std::time::Instant;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
 
 const VERSION: &str = "2025-11-25";
 const WARM_UP: usize = 200;
@@ -28,11 +35,14 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let count = args.iter().position(|a| a == "--count").and_then(|i| args.get(i + 1)).and_then(|n| n.parse().ok()).unwrap_or(5000);
     let flood = args.iter().position(|a| a == "--flood").and_then(|i| args.get(i + 1));
+    let url = args.iter().position(|a| a == "--url").and_then(|i| args.get(i + 1));
     let rate = if let (Some(transcript), Some(i)) = (flood, args.iter().position(|a| a == "--stdio")) {
         flood_stdio(&args[i + 1..], transcript)
     } else if let Some(i) = args.iter().position(|a| a == "--stdio") {
         stdio(&args[i + 1..], count)
-    } else if let Some(url) = args.iter().position(|a| a == "--url").and_then(|i| args.get(i + 1)) {
+    } else if let (Some(transcript), Some(url)) = (flood, url) {
+        flood_http(url, transcript)
+    } else if let Some(url) = url {
         http(url, count)
     } else {
         Err("usage: ping_rate (--count N | --flood TRANSCRIPT) (--stdio PROGRAM [ARGS...] | --url URL)".into())
@@ -188,37 +198,93 @@ fn flood_stdio(command: &[String], transcript: &str) -> Result<f64, String> {
     Ok(inputs.len() as f64 / elapsed)
 }
 
+/// A Streamable HTTP session: its client, endpoint and id.
+#[derive(Clone)]
+struct HttpSession {
+    client: reqwest::Client,
+    url: String,
+    id: Option<String>,
+}
+
+impl HttpSession {
+    /// `initialize`, then `notifications/initialized`.
+    async fn open(url: &str) -> Result<HttpSession, String> {
+        let client = reqwest::Client::builder().no_proxy().build().map_err(|e| e.to_string())?;
+        let mut session = HttpSession { client, url: url.into(), id: None };
+        let response = session.request(initialize(0).into_bytes()).send().await.map_err(|e| e.to_string())?;
+        session.id = response.headers().get("mcp-session-id").and_then(|v| v.to_str().ok()).map(str::to_string);
+        response.bytes().await.map_err(|e| e.to_string())?;
+        session.post(INITIALIZED.into()).await?;
+        Ok(session)
+    }
+
+    fn request(&self, body: Vec<u8>) -> reqwest::RequestBuilder {
+        let request = self
+            .client
+            .post(&self.url)
+            .header("content-type", "application/json")
+            .header("accept", "application/json, text/event-stream")
+            .header("mcp-protocol-version", VERSION)
+            .body(body);
+        match &self.id {
+            Some(id) => request.header("mcp-session-id", id),
+            None => request,
+        }
+    }
+
+    /// POST `body` and read the whole response.
+    async fn post(&self, body: Vec<u8>) -> Result<(), String> {
+        let response = self.request(body).send().await.map_err(|e| e.to_string())?;
+        response.bytes().await.map(|_| ()).map_err(|e| e.to_string())
+    }
+}
+
 fn http(url: &str, count: usize) -> Result<f64, String> {
     let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().map_err(|e| e.to_string())?;
     runtime.block_on(async {
-        let client = reqwest::Client::builder().no_proxy().build().map_err(|e| e.to_string())?;
-        let post = |body: String, session: Option<String>| {
-            let mut request = client
-                .post(url)
-                .header("content-type", "application/json")
-                .header("accept", "application/json, text/event-stream")
-                .header("mcp-protocol-version", VERSION)
-                .body(body);
-            if let Some(session) = session {
-                request = request.header("mcp-session-id", session);
-            }
-            request.send()
-        };
-        let response = post(initialize(0), None).await.map_err(|e| e.to_string())?;
-        let session = response.headers().get("mcp-session-id").and_then(|v| v.to_str().ok()).map(str::to_string);
-        response.bytes().await.map_err(|e| e.to_string())?;
-        post(INITIALIZED.into(), session.clone()).await.map_err(|e| e.to_string())?.bytes().await.map_err(|e| e.to_string())?;
-        let one = |id: u64| {
-            let fut = post(ping(id), session.clone());
-            async move { fut.await.map_err(|e| e.to_string())?.bytes().await.map_err(|e| e.to_string()).map(|_| ()) }
-        };
+        let session = HttpSession::open(url).await?;
         for id in 1..=WARM_UP as u64 {
-            one(id).await?;
+            session.post(ping(id).into_bytes()).await?;
         }
         let started = Instant::now();
         for id in 0..count as u64 {
-            one(1_000 + id).await?;
+            session.post(ping(1_000 + id).into_bytes()).await?;
         }
+        Ok(count as f64 / started.elapsed().as_secs_f64())
+    })
+}
+
+/// POSTs of an HTTP flood waiting for their answers at once.
+const FLOOD_AT_ONCE: usize = 128;
+/// How long a POST of an HTTP flood holds its place among them.
+const FLOOD_STEP_ASIDE: Duration = Duration::from_millis(100);
+
+fn flood_http(url: &str, transcript: &str) -> Result<f64, String> {
+    let (_, inputs) = transcript_frames(transcript)?;
+    let count = inputs.len();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let session = HttpSession::open(url).await?;
+        let places = Arc::new(tokio::sync::Semaphore::new(FLOOD_AT_ONCE));
+        let started = Instant::now();
+        // Dropped at the end, with the answers still awaited.
+        let mut posts = tokio::task::JoinSet::new();
+        for body in inputs {
+            let place = places.clone().acquire_owned().await.map_err(|e| e.to_string())?;
+            let session = session.clone();
+            posts.spawn(async move {
+                let answer = session.post(body);
+                tokio::pin!(answer);
+                tokio::select! {
+                    _ = &mut answer => {}
+                    _ = tokio::time::sleep(FLOOD_STEP_ASIDE) => {
+                        drop(place);
+                        let _ = answer.await;
+                    }
+                }
+            });
+        }
+        session.post(br#"{"jsonrpc":"2.0","id":"flood-end","method":"ping"}"#.to_vec()).await?;
         Ok(count as f64 / started.elapsed().as_secs_f64())
     })
 }
