@@ -115,10 +115,10 @@ fn seconds_before(summary: &str, before: &str) -> f64 {
 #[test]
 fn findings_are_confirmed_while_the_campaign_goes_on() {
     let fault = ["--", bin(), "reference-server", "--fault", "requests-dropped-under-load"];
-    let (sending, _) = confirmed_without_stopping("confirm-alongside", &fault, "4s", "1s", "12");
+    let (sending, stderr) = confirmed_without_stopping("confirm-alongside", &fault, "4s", "1s", "12");
     // Reopening after a failed probe takes a little of it (stopping for
     // each confirmation took half: 2.1 s).
-    assert!(sending >= 3.5, "the campaign sent for {sending}s of its 4s");
+    assert!(sending >= 3.5, "the campaign sent for {sending}s of its 4s: {stderr}");
 }
 
 /// Over HTTP the replays would share the campaign's server: they wait
