@@ -71,6 +71,11 @@ fn ping(id: u64) -> String {
     format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"ping"}}"#)
 }
 
+/// A `ping` whose string id no fuzz input uses: the mark a flood ends with.
+fn named_ping(name: &str) -> String {
+    format!(r#"{{"jsonrpc":"2.0","id":"{name}","method":"ping"}}"#)
+}
+
 fn start(command: &[String]) -> Result<Child, String> {
     let (program, rest) = command.split_first().ok_or("--stdio needs a command")?;
     std::process::Command::new(program)
@@ -174,7 +179,7 @@ fn flood_stdio(command: &[String], transcript: &str) -> Result<f64, String> {
             bytes.extend_from_slice(frame);
             bytes.push(b'\n');
         }
-        bytes.extend_from_slice(format!(r#"{{"jsonrpc":"2.0","id":"{last}","method":"ping"}}"#).as_bytes());
+        bytes.extend_from_slice(named_ping(last).as_bytes());
         bytes.push(b'\n');
         bytes
     };
@@ -284,7 +289,7 @@ fn flood_http(url: &str, transcript: &str) -> Result<f64, String> {
                 }
             });
         }
-        session.post(br#"{"jsonrpc":"2.0","id":"flood-end","method":"ping"}"#.to_vec()).await?;
+        session.post(named_ping("flood-end").into_bytes()).await?;
         Ok(count as f64 / started.elapsed().as_secs_f64())
     })
 }

@@ -283,17 +283,17 @@ impl Driver {
     }
 
     /// Inputs that count against the window (those not parked after
-    /// [`PARK_AFTER`] and `overtaken_by` later inputs judged), and when the
-    /// next of them will be parked; `None` when none can be (a window of
+    /// [`PARK_AFTER`] and a window's worth of later inputs judged), and when
+    /// the next of them will be parked; `None` when none can be (a window of
     /// one, used by replays and shrinking, sends strictly one input at a time).
-    fn unparked(&mut self, now: Instant, overtaken_by: u64) -> (usize, Option<Instant>) {
+    fn unparked(&mut self, now: Instant) -> (usize, Option<Instant>) {
         if self.window == 1 {
             return (self.judge.in_flight(), None);
         }
         if self.full() {
             return (self.window, None);
         }
-        self.judge.unparked(now, PARK_AFTER, overtaken_by)
+        self.judge.unparked(now, PARK_AFTER, self.window as u64)
     }
 
     /// The inputs in flight, parked ones included, are at their bound.
@@ -303,13 +303,13 @@ impl Driver {
 
     /// When a full window makes room by parking an input.
     fn next_parking(&mut self, now: Instant) -> Option<Instant> {
-        let (counted, parking) = self.unparked(now, self.window as u64);
+        let (counted, parking) = self.unparked(now);
         parking.filter(|_| counted >= self.window)
     }
 
     fn top_up(&mut self, feed: &mut dyn Feed, now: Instant) {
         // Counted once: every input sent here is one more in the window.
-        let mut counted = self.unparked(now, self.window as u64).0;
+        let mut counted = self.unparked(now).0;
         while counted < self.window && !self.full() {
             let (input, plan) = match self.staged.take() {
                 Some(staged) => staged,
