@@ -4,11 +4,11 @@
 # with, per target and transport, pings/s one at a time, fuzz inputs/s with
 # only well-formed messages (`--mix well-formed`) and with only malformed
 # frames (`--mix malformed`), and each fuzz rate as a ratio of the ping rate.
-# Also the server's capacity for the well-formed inputs: the frames of a
-# campaign's transcript all sent without waiting for answers (`ping_rate
-# --flood`: over stdio written at once, over HTTP 128 POSTs at a time), in
-# inputs per second: what no client, however many requests it keeps in
-# flight, gets much beyond.
+# Also the server's capacity for each mix: the frames of a campaign's
+# transcript all sent without waiting for answers (`ping_rate --flood`: over
+# stdio written at once, over HTTP 128 POSTs at a time), in inputs per
+# second: what no client, however many requests it keeps in flight, gets
+# much beyond.
 #
 #   bench/fuzz-throughput.sh                    # release build, 10 s per fuzz run
 #   DURATION=30s PINGS=50000 FLOOD_INPUTS=50000 bench/fuzz-throughput.sh
@@ -79,9 +79,10 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { n = split(a, r, "/"); if ((r[1] + 0 =
     printf "%.2f", r[1] / b; if (n > 1) printf "/%.2f", r[2] / b }'; }
 
 row() {
-    local target=$1 transport=$2 ping=$3 capacity=$4 valid=$5 malformed=$6 base_valid=${7:-} base_malformed=${8:-}
-    printf '%-18s %-16s %12s %12s %14s %14s %11s %11s %11s' "$target" "$transport" "$ping" "$capacity" "$valid" "$malformed" \
-        "$(ratio "$valid" "$ping")" "$(ratio "$malformed" "$ping")" "$(ratio "$valid" "$capacity")"
+    local target=$1 transport=$2 ping=$3 cap_valid=$4 cap_malformed=$5 valid=$6 malformed=$7 base_valid=${8:-} base_malformed=${9:-}
+    printf '%-18s %-16s %12s %11s %11s %14s %14s %11s %11s %11s %11s' "$target" "$transport" "$ping" "$cap_valid" "$cap_malformed" \
+        "$valid" "$malformed" "$(ratio "$valid" "$ping")" "$(ratio "$malformed" "$ping")" \
+        "$(ratio "$valid" "$cap_valid")" "$(ratio "$malformed" "$cap_malformed")"
     [[ -z "$BASELINE" ]] || printf ' %14s %14s' "$base_valid" "$base_malformed"
     printf '\n'
 }
@@ -91,7 +92,8 @@ header() {
     echo "binary: $BIN ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
     [[ -z "$BASELINE" ]] || echo "baseline: $BASELINE (last two columns)"
     echo "fuzz rates: overall/while sending (the rest: the last answers, starting servers, confirming new findings)"
-    printf '%-18s %-16s %12s %12s %14s %14s %11s %11s %11s' target transport "ping/s (seq)" "capacity/s" "fuzz/s valid" "fuzz/s malf." "valid/ping" "malf./ping" "valid/cap."
+    printf '%-18s %-16s %12s %11s %11s %14s %14s %11s %11s %11s %11s' target transport "ping/s (seq)" "cap. valid" "cap. malf." \
+        "fuzz/s valid" "fuzz/s malf." "valid/ping" "malf./ping" "valid/cap." "malf./cap."
     [[ -z "$BASELINE" ]] || printf ' %14s %14s' "base valid" "base malf."
     printf '\n'
 }
@@ -108,14 +110,16 @@ rates() {
     done
 }
 
-# The server's capacity for well-formed inputs: a campaign's frames (its
-# transcript, from a run not timed) flooded into the server (over stdio, a
-# fresh one). "$@" is the server's command, or `--url URL`.
+# The server's capacity for the inputs of one mix ($1): a campaign's frames
+# (its transcript, from a run not timed) flooded into the server (over
+# stdio, a fresh one). The rest of "$@" is the server's command, or `--url URL`.
 capacity() {
+    local mix=$1
+    shift
     rm -f "$WORK/flood.jsonl"
     local target=(-- "$@") flood=(--stdio "$@")
     [[ $1 == --url ]] && target=("$@") flood=("$@")
-    "$BIN" fuzz --seed 1 --iterations "$FLOOD_INPUTS" --spec-version "$VERSION" --mix well-formed --no-shrink \
+    "$BIN" fuzz --seed 1 --iterations "$FLOOD_INPUTS" --spec-version "$VERSION" --mix "$mix" --no-shrink \
         --findings "$WORK/flood-findings" --transcript "$WORK/flood.jsonl" "${target[@]}" >/dev/null 2>"$WORK/flood.err" || [[ $? -eq 1 ]] ||
         { cat "$WORK/flood.err" >&2; printf failed; return; }
     "$PING_RATE" --flood "$WORK/flood.jsonl" "${flood[@]}" || printf failed
@@ -127,18 +131,18 @@ stdio_row() {
     shift
     local ping capacity rates
     ping=$("$PING_RATE" --count "$PINGS" --stdio "$@")
-    capacity=$(capacity "$@")
+    capacity=("$(capacity well-formed "$@")" "$(capacity malformed "$@")")
     mapfile -t rates < <(rates -- "$@")
-    row "$target" stdio "$ping" "$capacity" "${rates[@]}"
+    row "$target" stdio "$ping" "${capacity[@]}" "${rates[@]}"
 }
 
 # One Streamable HTTP row against a server already listening at $1.
 http_row() {
     local target=$1 url=$2 ping capacity rates
     ping=$("$PING_RATE" --count "$PINGS" --url "$url")
-    capacity=$(capacity --url "$url")
+    capacity=("$(capacity well-formed --url "$url")" "$(capacity malformed --url "$url")")
     mapfile -t rates < <(rates --url "$url")
-    row "$target" streamable-http "$ping" "$capacity" "${rates[@]}"
+    row "$target" streamable-http "$ping" "${capacity[@]}" "${rates[@]}"
 }
 
 wait_for() {

@@ -3,7 +3,7 @@
 
 use mcp_conform::check::CallTools;
 use mcp_conform::fuzz::expect;
-use mcp_conform::fuzz::generator::{Families, Generator, MAX_FRAME};
+use mcp_conform::fuzz::generator::{Families, Generator, Mix, DEEPEST, DEPTHS, HUGE_LINES, LONG_LINES, MAX_FRAME};
 use mcp_conform::fuzz::sequence::Step;
 use mcp_conform::fuzz::surface::{Surface, Tool};
 use mcp_conform::fuzz::syntax::{self, Top};
@@ -153,6 +153,31 @@ proptest! {
         let single = Generator::new(&surface, seed, &[]).with_families(Families { inputs: true, sequences: false });
         prop_assert_eq!(single.inputs(iteration), vec![single.input(iteration)]);
     }
+}
+
+/// Malformed frames cost a server little on average (a huge line or the
+/// deepest nesting is drawn rarely), and yet every length and depth comes.
+#[test]
+fn malformed_frames_are_mostly_small_and_reach_every_size() {
+    let surface = surface("2025-11-25");
+    let generator = Generator::new(&surface, 7, &[]).with_mix(Mix::Malformed);
+    let (mut bytes, mut lengths, mut depths) = (0, std::collections::BTreeSet::new(), std::collections::BTreeSet::new());
+    const INPUTS: u64 = 20_000;
+    for iteration in 0..INPUTS {
+        let input = generator.input(iteration);
+        bytes += input.frames.iter().map(|f| f.bytes.len()).sum::<usize>();
+        let first = &input.frames[0].bytes;
+        match input.label.as_str() {
+            "frame/long-line" | "frame/huge-line" => _ = lengths.insert(first.len()),
+            // The nesting sits in the params: two levels below the top.
+            "frame/deep-nesting" => _ = depths.insert(syntax::scan(std::str::from_utf8(first).expect("text")).depth - 2),
+            _ => {}
+        }
+    }
+    let mean = bytes / INPUTS as usize;
+    assert!(mean < 8 * 1024, "{mean} bytes per malformed input");
+    assert_eq!(lengths, LONG_LINES.iter().chain(&HUGE_LINES).copied().collect());
+    assert_eq!(depths, DEPTHS.iter().chain([&DEEPEST]).copied().collect());
 }
 
 #[test]

@@ -21,6 +21,23 @@ use crate::version::Era;
 /// Largest frame generated: huge lines stay bounded.
 pub const MAX_FRAME: usize = 1 << 20;
 
+/// Lengths of `frame/long-line`: each side of the buffer sizes line readers
+/// commonly use, up to the 64 KiB of a pipe.
+pub const LONG_LINES: [usize; 9] = [4_095, 4_096, 4_097, 8_191, 8_192, 8_193, 65_535, 65_536, 65_537];
+/// Lengths of `frame/huge-line`.
+pub const HUGE_LINES: [usize; 2] = [300_000, MAX_FRAME];
+/// Depths of `frame/deep-nesting`, but for [`DEEPEST`].
+pub const DEPTHS: [usize; 5] = [16, 40, 200, 1_000, 5_000];
+/// The depth of one `frame/deep-nesting` in [`COSTLY_ODDS`].
+pub const DEEPEST: usize = 100_000;
+/// A huge line is one long line in this many, and the deepest nesting one
+/// nesting in this many. A server's time goes with them: server-everything
+/// took about 9 ms for a 1 MB line and 25 ms for a nesting 100 000 deep,
+/// against 0.03–0.1 ms for most malformed frames; drawn as often as the
+/// other kinds of malformed frame, they took most of its time, the rest of
+/// the malformed frames a tenth of it.
+pub const COSTLY_ODDS: usize = 16;
+
 /// Ids the engine gives its own requests: integers from here, or strings
 /// with [`ID_PREFIX`]. Other ids in inputs never fall in these ranges.
 pub const ID_BASE: i64 = 1_000_000_000;
@@ -289,7 +306,10 @@ impl<'a> Generator<'a> {
                 bytes.insert(at, b'\n');
                 ("embedded-newline", vec![Frame::new(bytes)])
             }
-            5 => ("huge-line", vec![Frame::new(self.huge(rng, ids))]),
+            5 => {
+                let (label, line) = self.long_line(rng, ids);
+                (label, vec![Frame::new(line)])
+            }
             6 => ("deep-nesting", vec![Frame::new(self.deep(rng, ids))]),
             7 => ("extreme-number", vec![Frame::new(self.extreme_number(rng, ids))]),
             8 => ("extreme-id", vec![Frame::new(self.extreme_id(rng))]),
@@ -347,29 +367,39 @@ impl<'a> Generator<'a> {
         Input { label: format!("frame/{label}"), iteration: None, frames, step: None }
     }
 
-    fn huge(&self, rng: &mut Rng, ids: &mut Ids) -> Vec<u8> {
-        let size = [70_000, 300_000, MAX_FRAME - 4096][rng.below(3)];
+    /// A line of one of [`LONG_LINES`] or, once in [`COSTLY_ODDS`], of
+    /// [`HUGE_LINES`] (the newline left out): the label says which.
+    fn long_line(&self, rng: &mut Rng, ids: &mut Ids) -> (&'static str, Vec<u8>) {
+        let (label, len) = if rng.below(COSTLY_ODDS) == 0 {
+            ("huge-line", HUGE_LINES[rng.below(HUGE_LINES.len())])
+        } else {
+            ("long-line", LONG_LINES[rng.below(LONG_LINES.len())])
+        };
         if rng.below(4) == 0 {
-            return vec![b'a'; size];
+            return (label, vec![b'a'; len]);
         }
         let mut params = self.params(json!({}));
         if let Some(object) = params.as_object_mut() {
             let meta = object.entry("_meta").or_insert_with(|| json!({}));
             meta["mcp-conform/pad"] = Value::String(LITERAL.into());
         }
+        let message = crate::jsonrpc::request(&ids.next(rng), self.plain_method(), Some(params));
+        // The padding, quotes included, takes what the rest leaves of `len`.
+        let rest = to_bytes(&message).len() - LITERAL.len() - 2;
+        let padding = len.saturating_sub(rest + 2);
         // Written straight into the frame: through serde_json (which looks
         // at each byte for escaping) or a `String` of its own, the padding
         // cost the harness more than sending it.
-        let message = crate::jsonrpc::request(&ids.next(rng), self.plain_method(), Some(params));
-        spliced(&message, size + 2, |out| {
+        let line = spliced(&message, padding + 2, |out| {
             out.push(b'"');
-            out.resize(out.len() + size, b'x');
+            out.resize(out.len() + padding, b'x');
             out.push(b'"');
-        })
+        });
+        (label, line)
     }
 
     fn deep(&self, rng: &mut Rng, ids: &mut Ids) -> Vec<u8> {
-        let depth = [16, 40, 200, 5_000, 100_000][rng.below(5)];
+        let depth = if rng.below(COSTLY_ODDS) == 0 { DEEPEST } else { DEPTHS[rng.below(DEPTHS.len())] };
         let (open, close) = if rng.below(2) == 0 { ("[", "]") } else { ("{\"a\":", "}") };
         let nested = format!("{}0{}", open.repeat(depth), close.repeat(depth));
         self.with_literal(rng, ids, "mcp-conform/deep", &nested)
