@@ -132,6 +132,24 @@ fn over_http_findings_are_confirmed_once_the_campaign_is_over() {
     assert!(sending >= 0.6, "the campaign sent for {sending}s of its 1s: {stderr}");
 }
 
+/// With a duration, confirming after the campaign is bounded: replays start
+/// for as long as the campaign ran, or the shrinking time when longer, and
+/// the findings left wait as found. Against this server each confirmation
+/// over HTTP took about 3 s (five buckets: 15 s), so a 1 s bound leaves some.
+#[test]
+fn confirming_after_a_campaign_given_a_duration_is_bounded() {
+    let server = support::HttpServer::start("--http", &["--fault", "requests-dropped-under-load"]);
+    let dir = scratch("fuzz-confirm-bounded");
+    let args = ["--spec-version", "2025-11-25", "--seed", "1", "--duration", "1s", "--shrink-time", "1s", "--timeout", "200ms", "--window", "9"];
+    let (out, _) = fuzz(&dir, "run", &[&args[..], &["--no-shrink", "--url", server.url.as_str()]].concat());
+    let summary = String::from_utf8_lossy(&out.stdout);
+    assert!(summary.contains("(not replayed yet)"), "every bucket was replayed: {}", stderr(&out));
+    assert!(summary.contains("finding(s) not replayed: confirming stops starting replays 1s after the campaign"), "{summary}");
+    // Those left are on disk as found, to be replayed by hand.
+    let left: Vec<Finding> = finding_files(&dir.join("run-findings")).iter().map(|f| Finding::load(f).expect("a finding file")).collect();
+    assert!(left.iter().any(|f| f.status == Status::Unconfirmed), "{:#?}", left.iter().map(|f| (&f.bucket, f.status)).collect::<Vec<_>>());
+}
+
 /// Fuzz `target` (faulty) for `duration`, without shrinking; return how
 /// long it sent and its stderr, once at least one finding was confirmed.
 fn confirmed_without_stopping(name: &str, target: &[&str], duration: &str, timeout: &str, window: &str) -> (f64, String) {

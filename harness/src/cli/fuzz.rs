@@ -36,7 +36,7 @@ pub struct FuzzArgs {
     #[arg(long, value_name = "N")]
     iterations: Option<u64>,
 
-    /// How long to run, e.g. `10m`, `1h` (stops at whichever of this and --iterations comes first).
+    /// How long to run, e.g. `10m`, `1h` (stops at whichever of this and --iterations comes first). Replays that confirm new findings then start for at most as long again, or --shrink-time when longer; findings left stay as found.
     #[arg(long, value_name = "DURATION", value_parser = parse_duration)]
     duration: Option<Duration>,
 

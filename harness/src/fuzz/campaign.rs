@@ -284,10 +284,21 @@ pub async fn run(config: &Config, report: Arc<Mutex<Report>>) -> Result<(), Fuzz
         let index = index as u64;
         let iterations = config.iterations.map(|total| total / n + u64::from(index < total % n));
         let duration = config.duration.map(|d| d / n as u32);
+        let confirming = confirming_time(config).map(|d| d / n as u32);
         lock(&report).versions.push(surface.version.clone());
-        run_version(config, Arc::new(surface), iterations, duration, report.clone()).await?;
+        run_version(config, Arc::new(surface), iterations, duration, confirming, report.clone()).await?;
     }
     Ok(())
+}
+
+/// How long after a campaign given a `--duration` new confirmations may
+/// start: that duration, or the shrinking time when longer, shared between
+/// versions like the duration. A campaign that finds many distinct buckets
+/// (over HTTP, a loaded server leaves requests of many kinds unanswered,
+/// and confirming each, one at a time, can take the whole shrinking time)
+/// would otherwise run for many times its duration. Unbounded without one.
+fn confirming_time(config: &Config) -> Option<Duration> {
+    config.duration.map(|d| d.max(config.shrink.time))
 }
 
 /// The surface of each version to fuzz.
@@ -552,6 +563,7 @@ async fn run_version(
     surface: Arc<Surface>,
     iterations: Option<u64>,
     duration: Option<Duration>,
+    confirming: Option<Duration>,
     report: Arc<Mutex<Report>>,
 ) -> Result<(), FuzzError> {
     let corpus = Corpus::load(config.corpus.as_deref(), &surface.version)?;
@@ -589,7 +601,7 @@ async fn run_version(
     };
     // The confirmer's queue closes when `drive` is done with the campaign:
     // the confirmer then knows that the campaign is over.
-    let (driven, ()) = tokio::join!(drive(campaign, &mut feed, duration), confirm_queued(config, &surface, queued, &report));
+    let (driven, ()) = tokio::join!(drive(campaign, &mut feed, duration), confirm_queued(config, &surface, queued, confirming, &report));
     if driven? == Driven::Partly {
         return Ok(());
     }
@@ -700,12 +712,33 @@ async fn open(config: &Config, surface: &Arc<Surface>, campaign: &mut Campaign<'
 
 /// Confirm the findings `queue` brings, in the order found and
 /// [`confirming_at_once`] at a time, until it closes (the campaign is
-/// over) and all are done.
-async fn confirm_queued(config: &Config, surface: &Arc<Surface>, mut queue: mpsc::UnboundedReceiver<Fresh>, report: &Mutex<Report>) {
+/// over) and all are done; once it has been over for `confirming`, those
+/// not started yet are left as found (see [`confirming_time`]).
+async fn confirm_queued(
+    config: &Config,
+    surface: &Arc<Surface>,
+    mut queue: mpsc::UnboundedReceiver<Fresh>,
+    confirming: Option<Duration>,
+    report: &Mutex<Report>,
+) {
     let mut waiting = VecDeque::new();
     let mut running = FuturesUnordered::new();
-    let mut campaign_over = false;
+    // When the campaign ended, once it has.
+    let mut over_at: Option<Instant> = None;
     loop {
+        let campaign_over = over_at.is_some();
+        if let (Some(at), Some(confirming)) = (over_at, confirming) {
+            if at.elapsed() >= confirming && !waiting.is_empty() {
+                lock(report).notes.push(format!(
+                    "{}: {} finding(s) not replayed: confirming stops starting replays {confirming:?} after the campaign \
+                     (with --duration: the longer of it and --shrink-time, shared between versions); \
+                     `mcp-conform replay FILE` replays one",
+                    surface.version,
+                    waiting.len()
+                ));
+                waiting.clear();
+            }
+        }
         while running.len() < confirming_at_once(&config.target, campaign_over) {
             let Some(item) = waiting.pop_front() else { break };
             running.push(confirm(config, surface, item, report));
@@ -716,7 +749,7 @@ async fn confirm_queued(config: &Config, surface: &Arc<Surface>, mut queue: mpsc
         tokio::select! {
             item = queue.recv(), if !campaign_over => match item {
                 Some(item) => waiting.push_back(item),
-                None => campaign_over = true,
+                None => over_at = Some(Instant::now()),
             },
             Some(()) = running.next(), if !running.is_empty() => {}
         }
