@@ -296,6 +296,23 @@ fn sequences_are_byte_identical_per_seed() {
     assert_ne!(sa, sc, "another seed sends other sequences");
 }
 
+/// A session step (HTTP) goes once the inputs before it are judged or have
+/// waited a moment: a tool call waiting on the client (the reference
+/// server's `ask`, whose requests the fuzzer never answers) does not hold
+/// the campaign for its deadline. When each session step waited for every
+/// input before it, these 2 s sent 13 inputs (a debug build); now 261.
+#[test]
+fn session_steps_do_not_wait_for_requests_left_unanswered() {
+    let dir = scratch("fuzz-session-steps");
+    let args = ["--transport", "streamable-http", "--spec-version", "2025-11-25", "--generators", "sequences", "--duration", "2s", "--seed", "1", "--no-shrink"];
+    let (out, _) = fuzz(&dir, "run", &args);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let end = stdout.find(" inputs in ").unwrap_or_else(|| panic!("{stdout}"));
+    let inputs: u64 = stdout[..end].rsplit(' ').next().and_then(|n| n.parse().ok()).unwrap_or_else(|| panic!("{stdout}"));
+    assert!(inputs >= 50, "{inputs} inputs in 2s: {}", stderr(&out));
+}
+
 fn clean_sequences(transport: &str, iterations: &str) {
     let dir = scratch(&format!("fuzz-clean-sequences-{transport}"));
     let args = ["--transport", transport, "--generators", "sequences", "--iterations", iterations, "--seed", "42", "--timeout", "2s"];

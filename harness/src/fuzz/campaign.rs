@@ -511,6 +511,10 @@ impl CampaignFeed<'_> {
 }
 
 impl Feed for CampaignFeed<'_> {
+    fn waiting(&self) -> bool {
+        self.steps.blocked() && !self.expired()
+    }
+
     fn next(&mut self) -> Option<Input> {
         if self.expired() {
             return None;
@@ -645,13 +649,20 @@ async fn drive(mut campaign: Campaign<'_>, feed: &mut CampaignFeed<'_>, duration
             shared.driving += started.elapsed();
         }
         if stop == Stop::Exhausted {
-            // A step of a sequence waits for everything before it: it may go now.
-            if !feed.steps.blocked() || feed.expired() {
+            // A session step waits for the inputs before it: it may go now.
+            if feed.waiting() {
+                if let Some((input, script)) = feed.steps.release() {
+                    // Sending too, on a connection of its own.
+                    let started = Instant::now();
+                    session_step(config, &surface, &mut campaign, &input, script).await;
+                    lock(&report).driving += started.elapsed();
+                }
+                continue;
+            }
+            // The campaign is over once the last inputs are judged.
+            if driver.judge().in_flight() == 0 {
                 lock(&report).draining += drained;
                 break;
-            }
-            if let Some((input, script)) = feed.steps.release() {
-                session_step(config, &surface, &mut campaign, &input, script).await;
             }
             continue;
         }

@@ -55,8 +55,17 @@ const EXIT_WAIT: Duration = Duration::from_secs(2);
 
 /// Where inputs come from.
 pub trait Feed {
-    /// The next input; `None` when there are no more (and from then on).
+    /// The next input; `None` when there are no more (and from then on,
+    /// unless [`Feed::waiting`]).
     fn next(&mut self) -> Option<Input>;
+
+    /// `next` gives nothing only until the inputs in flight are out of the
+    /// way: [`Driver::run`] then returns once each is judged, parked, or has
+    /// waited 20 ms (`PARK_AFTER`), so that a request the server answers
+    /// slowly, or never, holds up no one for its deadline.
+    fn waiting(&self) -> bool {
+        false
+    }
 }
 
 impl Feed for VecDeque<Input> {
@@ -219,12 +228,14 @@ impl Driver {
                 self.send_frame(to_bytes(&probe), Role::Probe);
             }
             self.fill(feed, now);
-            if self.judge.in_flight() == 0 && self.exhausted.is_some() && self.staged.is_none() {
+            let out_of_the_way = feed.waiting().then(|| self.out_of_the_way_at(now));
+            if self.exhausted.is_some() && self.staged.is_none() && (self.judge.in_flight() == 0 || out_of_the_way.is_some_and(|at| now >= at)) {
                 // A last look: the growth may have come with the last inputs.
                 self.check_memory(sink);
                 return Stop::Exhausted;
             }
             let deadline = self.judge.next_deadline().unwrap_or_else(|| now + Duration::from_secs(3600));
+            let deadline = out_of_the_way.filter(|_| self.exhausted.is_some()).map_or(deadline, |at| deadline.min(at));
             // A full window makes room when its oldest input is parked.
             let deadline = self.next_parking(now).map_or(deadline, |at| deadline.min(at));
             let sample_at = self.memory.as_ref().map_or(deadline, MemoryWatch::next_sample);
@@ -294,6 +305,17 @@ impl Driver {
             return (self.window, None);
         }
         self.judge.unparked(now, PARK_AFTER, self.window as u64)
+    }
+
+    /// When the inputs in flight are out of the way of a feed that waits
+    /// ([`Feed::waiting`]): now when all are parked, else once the newest
+    /// has waited [`PARK_AFTER`] (with nothing sent behind them, the last
+    /// inputs cannot be overtaken, and so parked, by a window of others).
+    fn out_of_the_way_at(&mut self, now: Instant) -> Instant {
+        if self.unparked(now).0 == 0 {
+            return now;
+        }
+        self.judge.newest_sent_at().map_or(now, |at| at + PARK_AFTER)
     }
 
     /// The inputs in flight, parked ones included, are at their bound.

@@ -268,6 +268,11 @@ impl Judge {
         self.pending.len()
     }
 
+    /// When the newest input in flight was sent.
+    pub fn newest_sent_at(&self) -> Option<Instant> {
+        self.pending.last_key_value().map(|(_, p)| p.deadline - self.timeout)
+    }
+
     /// Bytes of the inputs in flight.
     pub fn in_flight_bytes(&self) -> usize {
         self.pending_bytes

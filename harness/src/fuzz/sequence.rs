@@ -53,7 +53,9 @@ pub enum Step {
     /// it, and the inputs behind it, until then ([`super::driver`]).
     After,
     /// On a fresh HTTP connection of its own, once every input sent before
-    /// it has been judged; its frames are the messages of the script.
+    /// it has been judged or has waited 20 ms (a request the server answers
+    /// slowly, or never, goes on meanwhile); its frames are the messages of
+    /// the script.
     Session(Script),
 }
 
@@ -106,7 +108,7 @@ fn waits(input: &Input) -> bool {
 
 /// Inputs in order, held at each session step: the feed then gives nothing
 /// until [`Steps::release`] is called, which the caller does once the
-/// driver has judged everything in flight.
+/// inputs in flight are out of the way ([`super::driver::Feed::waiting`]).
 #[derive(Debug, Default)]
 pub struct Steps {
     queue: VecDeque<Input>,
