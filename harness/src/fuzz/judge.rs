@@ -173,6 +173,9 @@ pub struct Judge {
     probe_deadlines: VecDeque<(Instant, String)>,
     /// Inputs waiting for a probe to be sent.
     probe_wanted: Vec<usize>,
+    /// The probe sent and neither answered nor past its deadline: the next
+    /// waits for it, and then covers every input that wanted one meanwhile.
+    probe_awaited: Option<String>,
     /// Inputs whose state changed since [`Judge::take_completed`] last
     /// looked: only these, and those whose settling time has passed, can
     /// have become done. Hundreds of unanswered inputs wait for their
@@ -235,6 +238,7 @@ impl Judge {
             probes: HashMap::new(),
             probe_deadlines: VecDeque::new(),
             probe_wanted: Vec::new(),
+            probe_awaited: None,
             touched: Vec::new(),
             touched_all: false,
             settling: VecDeque::new(),
@@ -475,10 +479,17 @@ impl Judge {
         );
     }
 
-    /// The probe to send now, if any input waits for one: one probe covers
-    /// every such input (it goes behind all of them), and is then awaited.
+    /// The probe to send now, if any input waits for one and no probe is
+    /// awaited: one probe covers every such input (it goes behind all of
+    /// them). One at a time, because each is a request the server must
+    /// serve too: over Streamable HTTP, where every probe is a POST of its
+    /// own, a probe behind every few malformed frames cost server-everything
+    /// a third of its time.
     pub fn probe_to_send(&mut self, now: Instant) -> Option<Value> {
         let probe = self.probe.clone()?;
+        if self.probe_awaited.is_some() {
+            return None;
+        }
         let mut covered = std::mem::take(&mut self.probe_wanted);
         covered.sort_unstable();
         covered.dedup();
@@ -497,6 +508,7 @@ impl Judge {
         let id = Value::String(format!("mcp-conform-probe-{}", self.probe_count));
         self.probes.insert(key(&id), covered);
         self.probe_deadlines.push_back((deadline, key(&id)));
+        self.probe_awaited = Some(key(&id));
         Some(crate::jsonrpc::request(&id, &probe.method, probe.params.clone()))
     }
 
@@ -520,6 +532,9 @@ impl Judge {
         let mut drafts = Vec::new();
         while let Some((deadline, id)) = self.probe_deadlines.front().filter(|(at, _)| *at <= now).cloned() {
             self.probe_deadlines.pop_front();
+            if self.probe_awaited.as_ref() == Some(&id) {
+                self.probe_awaited = None;
+            }
             // Answered meanwhile, or not: the inputs it covered wait no more.
             for &seq in self.probes.get(&id).into_iter().flatten() {
                 let Some(p) = self.pending.get_mut(&seq) else { continue };
@@ -778,6 +793,9 @@ impl Judge {
     fn response(&mut self, id: Value, json: Value, origin: Option<Value>, id_absent: bool) {
         let k = key(&id);
         if let Some(covered) = self.probes.remove(&k) {
+            if self.probe_awaited.as_ref() == Some(&k) {
+                self.probe_awaited = None;
+            }
             // An error answer is one finding, pinned to the oldest input covered.
             for (n, seq) in covered.into_iter().enumerate() {
                 self.probe_answered(seq, &json, n == 0);
