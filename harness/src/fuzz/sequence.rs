@@ -53,9 +53,9 @@ pub enum Step {
     /// it, and the inputs behind it, until then ([`super::driver`]).
     After,
     /// On a fresh HTTP connection of its own, once every input sent before
-    /// it has been judged or has waited 20 ms (a request the server answers
-    /// slowly, or never, goes on meanwhile); its frames are the messages of
-    /// the script.
+    /// it has been judged, parked, or has waited 20 ms (a request the server
+    /// answers slowly, or never, goes on meanwhile); its frames are the
+    /// messages of the script.
     Session(Script),
 }
 
