@@ -3,7 +3,7 @@
 //! and shrink it on a fresh connection (beside the campaign over stdio),
 //! reconnect after a crash, until the budget is spent.
 
-use std::collections::{HashMap, VecDeque};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 use std::io::Write;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -482,6 +482,10 @@ impl Sink for Campaign<'_> {
 /// goes: by then a quick server has answered them, and the step goes
 /// without holding up the inputs behind it.
 const DEFER_BY: u64 = 256;
+/// The same after a tool call, which may run for seconds (the reference
+/// server's `slow` tool sleeps up to 2 s): waiting for one held up every
+/// input behind the step, six of ten seconds of a sequences-only campaign.
+const DEFER_AFTER_CALL: u64 = 16_384;
 
 /// Inputs of one version: corpus entries first, then the shard's iterations.
 struct CampaignFeed<'a> {
@@ -494,8 +498,13 @@ struct CampaignFeed<'a> {
     /// The steps of the sequence under way, if any.
     steps: Steps,
     /// Sequences whose next step goes once their earlier steps are judged,
-    /// each with the number of inputs given when its turn comes.
-    deferred: VecDeque<(u64, VecDeque<Input>)>,
+    /// by the number of inputs given when their turn comes (then in the
+    /// order deferred).
+    deferred: BTreeMap<(u64, u64), VecDeque<Input>>,
+    /// Sequences deferred so far: the order of those whose turns coincide.
+    deferrals: u64,
+    /// A step given since the sequence under way last went on is a tool call.
+    called: bool,
     /// Inputs given so far.
     given: u64,
     /// Where to record the resume point: the report, the corpus folder, the
@@ -525,20 +534,25 @@ impl Feed for CampaignFeed<'_> {
         let input = loop {
             // A sequence under way goes on (its steps may wait) before the
             // next iteration; a step that waits for its own sequence takes
-            // its place DEFER_BY inputs later, so that new iterations fill
-            // the window meanwhile. The order depends on positions only: the
-            // same seed still sends the same bytes in the same order.
+            // its place DEFER_BY inputs later (DEFER_AFTER_CALL after a tool
+            // call), so that new iterations fill the window meanwhile. The
+            // order depends on positions only: the same seed still sends the
+            // same bytes in the same order.
             if self.steps.next_goes_after() {
-                self.deferred.push_back((self.given + DEFER_BY, self.steps.take()));
+                let turn = self.given + if self.called { DEFER_AFTER_CALL } else { DEFER_BY };
+                self.deferred.insert((turn, self.deferrals), self.steps.take());
+                self.deferrals += 1;
+                self.called = false;
                 continue;
             }
             if !self.steps.is_empty() {
                 break self.steps.next();
             }
+            self.called = false;
             let no_more = self.end.is_some_and(|end| self.next >= end);
-            let due = self.deferred.front().is_some_and(|(turn, _)| *turn <= self.given || no_more);
+            let due = self.deferred.first_key_value().is_some_and(|(&(turn, _), _)| turn <= self.given || no_more);
             if due {
-                if let Some((_, mut rest)) = self.deferred.pop_front() {
+                if let Some((_, mut rest)) = self.deferred.pop_first() {
                     let step = rest.pop_front();
                     self.steps.extend(rest);
                     break step;
@@ -551,9 +565,10 @@ impl Feed for CampaignFeed<'_> {
             self.next += 1;
         };
         self.given += u64::from(input.is_some());
+        self.called |= input.as_ref().is_some_and(|i| i.step.is_some() && i.frames.iter().any(|f| memchr::memmem::find(&f.bytes, b"\"tools/call\"").is_some()));
         if let Some((report, dir, version, in_flight)) = &self.resume {
             // Inputs still in flight, or deferred, when the campaign stops are sent again next time.
-            let next = self.next.saturating_sub(*in_flight + DEFER_BY).max(self.start);
+            let next = self.next.saturating_sub(*in_flight + DEFER_AFTER_CALL).max(self.start);
             let mut report = lock(report);
             report.pending_resume.retain(|(_, v, _)| v != version);
             report.pending_resume.push((dir.clone(), version.clone(), Resume { next }));
@@ -598,7 +613,9 @@ async fn run_version(
         deadline: None,
         queue: entries.iter().cloned().collect(),
         steps: Steps::default(),
-        deferred: VecDeque::new(),
+        deferred: BTreeMap::new(),
+        deferrals: 0,
+        called: false,
         given: 0,
         resume: config.corpus.clone().map(|dir| (report.clone(), dir, surface.version.clone(), in_flight_at_most)),
         start: resume.next,
