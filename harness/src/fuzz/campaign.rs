@@ -17,6 +17,7 @@ use tokio::time::Instant;
 use super::corpus::{Corpus, Resume};
 use super::driver::{self, probe_candidates, Driver, Evidence, Feed, Sink, Stop};
 use super::error::FuzzError;
+use super::expect;
 use super::finding::{self, Finding, FindingContext, Status, SurfaceRecord, TargetSpec};
 use super::generator::{Families, Generator, Mix};
 use super::input::{encode, Input};
@@ -503,7 +504,8 @@ struct CampaignFeed<'a> {
     deferred: BTreeMap<(u64, u64), VecDeque<Input>>,
     /// Sequences deferred so far: the order of those whose turns coincide.
     deferrals: u64,
-    /// A step given since the sequence under way last went on is a tool call.
+    /// A step given since the sequence under way last went on may run long
+    /// (a tool call: its plan says [`expect::Expected::may_be_slow`]).
     called: bool,
     /// Inputs given so far.
     given: u64,
@@ -565,7 +567,10 @@ impl Feed for CampaignFeed<'_> {
             self.next += 1;
         };
         self.given += u64::from(input.is_some());
-        self.called |= input.as_ref().is_some_and(|i| i.step.is_some() && i.frames.iter().any(|f| memchr::memmem::find(&f.bytes, b"\"tools/call\"").is_some()));
+        // A step whose request may run long: a tool call, by its plan.
+        self.called |= input.as_ref().is_some_and(|i| {
+            i.step.is_some() && expect::plan(i, self.generator.surface()).expected.iter().any(|e| e.may_be_slow)
+        });
         if let Some((report, dir, version, in_flight)) = &self.resume {
             // Inputs still in flight, or deferred, when the campaign stops are sent again next time.
             let next = self.next.saturating_sub(*in_flight + DEFER_AFTER_CALL).max(self.start);
