@@ -23,7 +23,7 @@ use super::generator::{Families, Generator, Mix};
 use super::input::{encode, Input};
 use super::judge::{Completed, Probe};
 use super::oracle::{Draft, Oracle};
-use super::sequence::{self, Steps};
+use super::sequence::{self, Script, Steps};
 use super::shrink::{self, Budget, Trial};
 use super::surface::{Surface, Tool};
 use super::wire::{Wire, CLOSE_GRACE};
@@ -367,14 +367,22 @@ async fn surface_of(session: &Session, config: &Config) -> Surface {
 
 /// The state one version's campaign shares with its sink.
 struct Campaign<'a> {
+    findings: Findings<'a>,
+    corpus: Corpus,
+    /// The liveness probe of the connection being driven.
+    probe: Option<Probe>,
+}
+
+/// Where one version's findings go: counted in the report and, the first
+/// of each bucket, saved at once and queued to be confirmed (see
+/// [`confirm_queued`]); the campaign never waits for them. The driver's
+/// sink and the runner of session steps each hold one.
+#[derive(Clone)]
+struct Findings<'a> {
     config: &'a Config,
     surface: Arc<Surface>,
     report: Arc<Mutex<Report>>,
-    corpus: Corpus,
-    /// Where new findings go to be confirmed (see [`confirm_queued`]);
-    /// the campaign never waits for them.
     confirmer: mpsc::UnboundedSender<Fresh>,
-    probe: Option<Probe>,
 }
 
 /// A finding saved raw, waiting to be confirmed and shrunk.
@@ -404,8 +412,9 @@ fn confirming_at_once(target: &Target, campaign_over: bool) -> usize {
     }
 }
 
-impl Sink for Campaign<'_> {
-    fn finding(&mut self, draft: Draft, evidence: &dyn Fn() -> Evidence) {
+impl Findings<'_> {
+    /// A finding of the connection whose liveness probe is `probe`.
+    fn add(&self, draft: Draft, evidence: &dyn Fn() -> Evidence, probe: Option<&Probe>) {
         let bucket = draft.bucket();
         let mut report = lock(&self.report);
         report.findings += 1;
@@ -424,7 +433,7 @@ impl Sink for Campaign<'_> {
             seed: self.config.seed,
             shard: self.config.shard.label(),
             iteration: trigger.and_then(|t| evidence.inputs[t].1.iteration),
-            probe: self.probe.clone(),
+            probe: probe.cloned(),
             surface: SurfaceRecord::of(&self.surface),
             inputs: evidence.inputs.iter().map(|(_, i)| (**i).clone()).collect(),
             inputs_omitted: omitted,
@@ -457,7 +466,13 @@ impl Sink for Campaign<'_> {
         let line = report.buckets.len() - 1;
         report.index.insert(bucket, line);
         // The receiver lives until this sender is dropped: the send cannot fail.
-        let _ = self.confirmer.send(Fresh { finding, path, trigger, line, probe: self.probe.clone() });
+        let _ = self.confirmer.send(Fresh { finding, path, trigger, line, probe: probe.cloned() });
+    }
+}
+
+impl Sink for Campaign<'_> {
+    fn finding(&mut self, draft: Draft, evidence: &dyn Fn() -> Evidence) {
+        self.findings.add(draft, evidence, self.probe.as_ref());
     }
 
     fn completed(&mut self, completed: &Completed) {
@@ -465,7 +480,7 @@ impl Sink for Campaign<'_> {
         if completed.input.label.starts_with("probe/") {
             return;
         }
-        let mut report = lock(&self.report);
+        let mut report = lock(&self.findings.report);
         report.execs += 1;
         // A sequence's step means something only after the steps before it.
         if completed.input.step.is_some() {
@@ -498,6 +513,8 @@ struct CampaignFeed<'a> {
     queue: VecDeque<Input>,
     /// The steps of the sequence under way, if any.
     steps: Steps,
+    /// Where session steps go to run beside the campaign (see [`drive`]).
+    sessions: Option<mpsc::Sender<(Input, Script)>>,
     /// Sequences whose next step goes once their earlier steps are judged,
     /// by the number of inputs given when their turn comes (then in the
     /// order deferred).
@@ -518,6 +535,24 @@ struct CampaignFeed<'a> {
 impl CampaignFeed<'_> {
     fn expired(&self) -> bool {
         self.deadline.is_some_and(|d| Instant::now() >= d)
+    }
+
+    /// Once the runner of session steps has room for the one waiting.
+    async fn room_for_a_session(&self) {
+        if let Some(sessions) = &self.sessions {
+            // Only this feed fills the queue: the room stays until it does.
+            let _ = sessions.reserve().await;
+        }
+    }
+
+    /// Hand the session step at the front of the sequence under way to the
+    /// runner; false when its queue is full (or gone).
+    fn queue_session(&mut self) -> bool {
+        let Some(Ok(room)) = self.sessions.as_ref().map(mpsc::Sender::try_reserve) else { return false };
+        if let Some(step) = self.steps.release() {
+            room.send(step);
+        }
+        true
     }
 }
 
@@ -546,6 +581,14 @@ impl Feed for CampaignFeed<'_> {
                 self.deferrals += 1;
                 self.called = false;
                 continue;
+            }
+            // A session step runs on a connection of its own, beside the
+            // inputs that follow it; not counted among the inputs given.
+            if self.steps.blocked() {
+                if self.queue_session() {
+                    continue;
+                }
+                return None;
             }
             if !self.steps.is_empty() {
                 break self.steps.next();
@@ -601,14 +644,8 @@ async fn run_version(
     // at least one input, and no more inputs than this are ever in flight.
     let in_flight_at_most = config.window.max(driver::MAX_IN_FLIGHT) as u64;
     let (queue, queued) = mpsc::unbounded_channel();
-    let campaign = Campaign {
-        config,
-        surface: surface.clone(),
-        report: report.clone(),
-        corpus,
-        confirmer: queue,
-        probe: None,
-    };
+    let findings = Findings { config, surface: surface.clone(), report: report.clone(), confirmer: queue };
+    let campaign = Campaign { findings, corpus, probe: None };
     let mut feed = CampaignFeed {
         generator: Generator::new(&surface, config.seed, &entries).with_families(config.generators).with_mix(config.mix),
         shard: config.shard,
@@ -618,6 +655,7 @@ async fn run_version(
         deadline: None,
         queue: entries.iter().cloned().collect(),
         steps: Steps::default(),
+        sessions: None,
         deferred: BTreeMap::new(),
         deferrals: 0,
         called: false,
@@ -650,37 +688,46 @@ enum Driven {
     Partly,
 }
 
-/// Send the feed's inputs over as many connections as it takes.
+/// Send the feed's inputs over as many connections as it takes, and its
+/// session steps beside them.
 async fn drive(mut campaign: Campaign<'_>, feed: &mut CampaignFeed<'_>, duration: Option<Duration>) -> Result<Driven, FuzzError> {
-    let (config, surface, report) = (campaign.config, campaign.surface.clone(), campaign.report.clone());
-    let mut connection = 0usize;
-    let mut driver = match open(config, &surface, &mut campaign).await? {
+    let (config, surface) = (campaign.findings.config, campaign.findings.surface.clone());
+    let driver = match open(config, &surface, &mut campaign).await? {
         Some(driver) => driver,
         None => return Ok(Driven::Partly),
     };
     // The budget of inputs starts with the first input, not with the
     // server's start.
     feed.deadline = duration.map(|d| Instant::now() + d);
+    let (sessions, queued) = mpsc::channel(SESSIONS_QUEUED);
+    feed.sessions = Some(sessions);
+    let steps = run_sessions(config, &surface, campaign.findings.clone(), campaign.probe.clone(), queued);
+    let inputs = async {
+        let driven = drive_connections(campaign, feed, driver).await;
+        // The runner finishes the steps queued, then stops.
+        feed.sessions = None;
+        driven
+    };
+    tokio::join!(inputs, steps).0
+}
+
+/// Send the feed's inputs, reconnecting when the connection is lost.
+async fn drive_connections(mut campaign: Campaign<'_>, feed: &mut CampaignFeed<'_>, mut driver: Driver) -> Result<Driven, FuzzError> {
+    let (config, surface, report) = (campaign.findings.config, campaign.findings.surface.clone(), campaign.findings.report.clone());
+    let mut connection = 0usize;
     loop {
         let started = Instant::now();
         let stop = driver.run(feed, &mut campaign).await;
         let drained = driver.drained();
-        {
-            let mut shared = lock(&report);
-            shared.slow_tools = driver.judge().slow_tools;
-            shared.driving += started.elapsed();
-        }
+        lock(&report).slow_tools = driver.judge().slow_tools;
         if stop == Stop::Exhausted {
-            // A session step waits for the inputs before it: it may go now.
+            // A session step waits for room in the runner's queue.
             if feed.waiting() {
-                if let Some((input, script)) = feed.steps.release() {
-                    // Sending too, on a connection of its own.
-                    let started = Instant::now();
-                    session_step(config, &surface, &mut campaign, &input, script).await;
-                    lock(&report).driving += started.elapsed();
-                }
+                feed.room_for_a_session().await;
+                lock(&report).driving += started.elapsed();
                 continue;
             }
+            lock(&report).driving += started.elapsed();
             // The campaign is over once the last inputs are judged.
             if driver.judge().in_flight() == 0 {
                 lock(&report).draining += drained;
@@ -688,6 +735,7 @@ async fn drive(mut campaign: Campaign<'_>, feed: &mut CampaignFeed<'_>, duration
             }
             continue;
         }
+        lock(&report).driving += started.elapsed();
         if matches!(stop, Stop::Closed | Stop::Unresponsive) {
             transcript(config, &surface, connection, &driver)?;
             connection += 1;
@@ -708,13 +756,35 @@ async fn drive(mut campaign: Campaign<'_>, feed: &mut CampaignFeed<'_>, duration
     Ok(Driven::Wholly)
 }
 
-/// Run a sequence's step on a fresh connection of its own, and report what it found.
-async fn session_step(config: &Config, surface: &Arc<Surface>, campaign: &mut Campaign<'_>, input: &Input, script: sequence::Script) {
-    let context = sequence::Context { target: &config.target, surface, limits: &config.limits, timeout: config.timeout };
-    let ran = sequence::run_session(input, script, &context).await;
-    lock(&campaign.report).execs += 1;
-    for draft in ran.drafts {
-        campaign.finding(draft, &|| ran.evidence.clone());
+/// Session steps queued for [`run_sessions`] before the feed waits for it.
+const SESSIONS_QUEUED: usize = 16;
+/// Session steps run at once. Each is a few exchanges one after another,
+/// and waits on the server: against the reference server over HTTP, about
+/// 1 ms alone and 10 ms beside a campaign's inputs.
+const SESSIONS_AT_ONCE: usize = 4;
+
+/// Run the session steps the feed queues, started in order,
+/// [`SESSIONS_AT_ONCE`] at a time, each on a fresh connection of its own
+/// beside the campaign's (which goes on meanwhile), until the feed lets go
+/// of the queue and the last one is done.
+async fn run_sessions(config: &Config, surface: &Surface, findings: Findings<'_>, probe: Option<Probe>, mut queued: mpsc::Receiver<(Input, Script)>) {
+    let context = &sequence::Context { target: &config.target, surface, limits: &config.limits, timeout: config.timeout };
+    let mut running = FuturesUnordered::new();
+    let mut more = true;
+    loop {
+        tokio::select! {
+            step = queued.recv(), if more && running.len() < SESSIONS_AT_ONCE => match step {
+                Some((input, script)) => running.push(async move { sequence::run_session(&input, script, context).await }),
+                None => more = false,
+            },
+            Some(ran) = running.next() => {
+                lock(&findings.report).execs += 1;
+                for draft in ran.drafts {
+                    findings.add(draft, &|| ran.evidence.clone(), probe.as_ref());
+                }
+            }
+            else => break,
+        }
     }
 }
 
@@ -727,7 +797,7 @@ async fn open(config: &Config, surface: &Arc<Surface>, campaign: &mut Campaign<'
     match driver.choose_probe(candidates, campaign).await {
         Ok(probe) => {
             if probe.is_none() {
-                lock(&campaign.report).notes.push(format!(
+                lock(&campaign.findings.report).notes.push(format!(
                     "{}: no liveness probe: the server answered neither ping/discover nor a listing; solo inputs wait {}ms for stray answers",
                     surface.version, 200
                 ));
@@ -737,7 +807,7 @@ async fn open(config: &Config, surface: &Arc<Surface>, campaign: &mut Campaign<'
         }
         Err(_) => {
             driver.close().await;
-            lock(&campaign.report).notes.push(format!("{}: the server failed while its liveness probe was chosen", surface.version));
+            lock(&campaign.findings.report).notes.push(format!("{}: the server failed while its liveness probe was chosen", surface.version));
             Ok(None)
         }
     }

@@ -59,10 +59,12 @@ pub trait Feed {
     /// unless [`Feed::waiting`]).
     fn next(&mut self) -> Option<Input>;
 
-    /// `next` gives nothing only until the inputs in flight are out of the
-    /// way: [`Driver::run`] then returns once each is judged, parked, or has
-    /// waited 20 ms (`PARK_AFTER`), so that a request the server answers
-    /// slowly, or never, holds up no one for its deadline.
+    /// `next` gives nothing for now: the caller has something to do first
+    /// (run a session step once the inputs in flight are out of the way, or
+    /// wait for room to queue one). [`Driver::run`] returns once each input
+    /// in flight is judged, parked, or has waited 20 ms (`PARK_AFTER`), so
+    /// that a request the server answers slowly, or never, holds up no one
+    /// for its deadline.
     fn waiting(&self) -> bool {
         false
     }
@@ -337,6 +339,8 @@ impl Driver {
                 Some(staged) => staged,
                 None => match feed.next() {
                     Some(input) => {
+                        // A waiting feed may give again before the run ends.
+                        self.exhausted = None;
                         let plan = expect::plan(&input, &self.surface);
                         (input, plan)
                     }

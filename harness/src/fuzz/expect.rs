@@ -175,6 +175,9 @@ pub struct Plan {
     /// The input is a batch of 2025-03-26 or may be answered by one: an
     /// array response is a protocol message here.
     pub batch: bool,
+    /// Request ids its cancellations name that it does not carry before
+    /// them: those of earlier inputs, when still in flight, are cancelled.
+    pub cancels: Vec<Value>,
 }
 
 /// The messages a frame holds: over stdio a newline ends one, wherever it
@@ -255,11 +258,13 @@ pub fn plan(input: &Input, surface: &Surface) -> Plan {
     plan
 }
 
-/// A `notifications/cancelled` naming a request sent before it in the same
-/// input: the receiver SHOULD not answer that request (UTIL-003), so its
-/// silence is no finding (the liveness probe decides, as for a slow tool),
-/// nor is an answer it may still give; a second answer remains one
-/// (JSONRPC-003), and a result is still checked against the schema.
+/// A `notifications/cancelled` naming a request sent before it: the
+/// receiver SHOULD not answer that request (UTIL-003), so its silence is no
+/// finding (the liveness probe decides, as for a slow tool), nor is an
+/// answer it may still give; a second answer remains one (JSONRPC-003),
+/// and a result is still checked against the schema. A request of the same
+/// input is relaxed here; the judge relaxes one of an earlier input still
+/// in flight ([`Plan::cancels`]).
 fn cancelled(unit: &[u8], plan: &mut Plan) {
     if !may_name(unit, CANCELLED) {
         return;
@@ -269,11 +274,25 @@ fn cancelled(unit: &[u8], plan: &mut Plan) {
         return;
     }
     let Some(request) = message.pointer("/params/requestId") else { return };
-    for e in plan.expected.iter_mut().filter(|e| e.id == *request && e.need == Need::Required) {
-        e.may_be_slow = true;
-        e.codes = None;
-        e.error_required = false;
-        e.result_required = None;
+    let mut named = false;
+    for e in plan.expected.iter_mut().filter(|e| e.id == *request) {
+        named = true;
+        e.cancel();
+    }
+    if !named {
+        plan.cancels.push(request.clone());
+    }
+}
+
+impl Expected {
+    /// Its request was cancelled: see [`cancelled`].
+    pub fn cancel(&mut self) {
+        if self.need == Need::Required {
+            self.may_be_slow = true;
+            self.codes = None;
+            self.error_required = false;
+            self.result_required = None;
+        }
     }
 }
 

@@ -325,11 +325,16 @@ impl Judge {
         !self.solos.is_empty()
     }
 
-    /// Is an input of `iteration` in flight (a step of the same sequence)?
-    /// Without an iteration (a hand-made input), any input in flight counts.
+    /// Is an input of `iteration` (a step of the same sequence) in flight,
+    /// and not parked as of the last [`Judge::unparked`]? A parked one is
+    /// slow on its own, a tool that takes its time: the next step goes
+    /// beside it rather than hold up every input behind it until its
+    /// deadline. Without an iteration (a hand-made input), any input in
+    /// flight counts.
     pub fn earlier_in_flight(&self, iteration: Option<u64>) -> bool {
+        let after = self.parked.through.map_or(Bound::Unbounded, Bound::Excluded);
         match iteration {
-            Some(iteration) => self.pending.values().any(|p| p.input.iteration == Some(iteration)),
+            Some(iteration) => self.pending.range((after, Bound::Unbounded)).any(|(_, p)| p.input.iteration == Some(iteration)),
             None => !self.pending.is_empty(),
         }
     }
@@ -432,6 +437,14 @@ impl Judge {
     /// so their deadlines come in that order too (the judge relies on it).
     pub fn sent(&mut self, seq: usize, input: Arc<Input>, plan: Plan, origins: Vec<Value>, now: Instant) {
         debug_assert!(self.pending.last_key_value().is_none_or(|(&last, p)| last < seq && p.deadline <= now + self.timeout));
+        // A request of an earlier input still in flight, cancelled by this one.
+        for id in &plan.cancels {
+            if let Some(&(owner, index)) = self.by_id.get(&key(id)) {
+                if let Some(e) = self.pending.get_mut(&owner).and_then(|p| p.plan.expected.get_mut(index)) {
+                    e.cancel();
+                }
+            }
+        }
         for (index, e) in plan.expected.iter().enumerate() {
             // Ids are the engine's and unique in flight; an input that repeats
             // an id in flight (an extreme id tried twice) keeps the first owner.
@@ -1225,6 +1238,19 @@ mod tests {
     }
 
     #[test]
+    fn a_request_cancelled_by_a_later_input_may_stay_unanswered() {
+        let request = |id: u32| format!(r#"{{"jsonrpc":"2.0","id":{id},"method":"resources/list"}}"#);
+        let cancel = |id: u32| format!(r#"{{"jsonrpc":"2.0","method":"notifications/cancelled","params":{{"requestId":{id}}}}}"#);
+        // Cancelled while in flight (UTIL-003): silence is no finding; the
+        // request beside it must still be answered.
+        let drafts = silence("2025-11-25", &[&request(1), &request(2), &cancel(1)]);
+        assert_eq!(drafts.iter().map(|d| d.input).collect::<Vec<_>>(), [Some(1)], "{drafts:#?}");
+        // A cancellation sent before its request cancels nothing.
+        let drafts = silence("2025-11-25", &[&cancel(3), &request(3)]);
+        assert_eq!(drafts.iter().map(|d| d.input).collect::<Vec<_>>(), [Some(1)], "{drafts:#?}");
+    }
+
+    #[test]
     fn ids_a_server_may_read_as_one_number_are_one_id() {
         let ids = |text: &str| key(&serde_json::from_str::<Value>(text).unwrap());
         assert_eq!(ids("0"), ids("-0"));
@@ -1354,6 +1380,34 @@ mod tests {
         assert_eq!(judge.unparked(later, Duration::ZERO, 3), (1, None), "overtaken by two, not three");
         let wait = Duration::from_secs(2);
         assert_eq!(judge.unparked(later, wait, 2), (1, Some(start + wait)));
+    }
+
+    #[test]
+    fn a_sequence_step_waits_for_its_earlier_steps_until_they_are_parked() {
+        let surface = Arc::new(Surface { version: "2025-11-25".into(), kind: Kind::Stdio, supported_versions: None, capabilities: json!({}), tools: Vec::new() });
+        let mut judge = Judge::new(surface.clone(), Duration::from_secs(5), None);
+        let start = Instant::now();
+        // Input 0 is a step of iteration 7; 1 and 2 are of other iterations.
+        for (seq, iteration) in [(0, 7), (1, 8), (2, 9)] {
+            let input = Input::single("test", Some(iteration), format!(r#"{{"jsonrpc":"2.0","id":{seq},"method":"ping"}}"#).into_bytes());
+            let plan = expect::plan(&input, &surface);
+            judge.sent(seq as usize, Arc::new(input), plan, Vec::new(), start);
+        }
+        assert!(judge.earlier_in_flight(Some(7)) && !judge.earlier_in_flight(Some(10)));
+        for id in [1, 2] {
+            let frame = crate::jsonrpc::parse(format!(r#"{{"jsonrpc":"2.0","id":{id},"result":{{}}}}"#).as_bytes()).unwrap();
+            judge.received(Incoming::Message { message: frame.message, json: frame.json, origin: None, in_array: false, id_absent: false });
+        }
+        let wait = Duration::from_millis(20);
+        assert_eq!(judge.take_completed(start).len(), 2);
+        // Overtaken by two, but it has not waited yet: the next step waits.
+        assert_eq!(judge.unparked(start, wait, 2), (1, Some(start + wait)));
+        assert!(judge.earlier_in_flight(Some(7)));
+        // Parked: slow on its own, the next step goes beside it.
+        assert_eq!(judge.unparked(start + wait, wait, 2), (0, None));
+        assert!(!judge.earlier_in_flight(Some(7)));
+        // A hand-made input (no iteration) still waits for every input in flight.
+        assert!(judge.earlier_in_flight(None));
     }
 
     #[test]

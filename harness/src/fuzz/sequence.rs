@@ -49,13 +49,17 @@ pub enum Step {
     /// At once, like a single input (other inputs may be in flight).
     With,
     /// Once every earlier step of its sequence (the inputs of its iteration,
-    /// or every input when it has none) has been judged; the driver holds
-    /// it, and the inputs behind it, until then ([`super::driver`]).
+    /// or every input when it has none) has been judged, or parked: left
+    /// unanswered while a window of later inputs was (slow on its own, a
+    /// tool that takes its time; [`super::judge::Judge::unparked`]). The
+    /// driver holds it, and the inputs behind it, until then
+    /// ([`super::driver`]).
     After,
-    /// On a fresh HTTP connection of its own, once every input sent before
+    /// On a fresh HTTP connection of its own; its frames are the messages
+    /// of the script. A campaign runs these one at a time beside its inputs,
+    /// which go on meanwhile; a replay runs one once every input sent before
     /// it has been judged, parked, or has waited 20 ms (a request the server
-    /// answers slowly, or never, goes on meanwhile); its frames are the
-    /// messages of the script.
+    /// answers slowly, or never, goes on meanwhile).
     Session(Script),
 }
 
@@ -107,8 +111,9 @@ fn waits(input: &Input) -> bool {
 }
 
 /// Inputs in order, held at each session step: the feed then gives nothing
-/// until [`Steps::release`] is called, which the caller does once the
-/// inputs in flight are out of the way ([`super::driver::Feed::waiting`]).
+/// until [`Steps::release`] is called, which the caller does when it can
+/// run the step (a replay: once the inputs in flight are out of the way,
+/// [`super::driver::Feed::waiting`]; a campaign: at once, beside them).
 #[derive(Debug, Default)]
 pub struct Steps {
     queue: VecDeque<Input>,
@@ -179,6 +184,8 @@ enum Pattern {
     CancelDuring,
     /// A request, then once it is answered its cancellation: no second
     /// answer (JSONRPC-003, UTIL-004/006: a late cancellation is ignored).
+    /// A request parked by then (a tool still running) is cancelled while
+    /// it runs: it may then stay unanswered, as a tool call may anyway.
     CancelAfter,
     /// A cancellation naming an id not sent yet, then a request with that
     /// id: a well-formed request, answered (JSONRPC-004).
