@@ -2,8 +2,9 @@
 # Throughput of `mcp-conform fuzz`, beside each server's own sequential ping
 # rate measured in the same run (harness/examples/ping_rate.rs): one table
 # with, per target and transport, pings/s one at a time, fuzz inputs/s with
-# only well-formed messages (`--mix well-formed`) and with only malformed
-# frames (`--mix malformed`), and each fuzz rate as a ratio of the ping rate.
+# the default mix of inputs and sequences, with only well-formed messages
+# (`--mix well-formed`) and with only malformed frames (`--mix malformed`),
+# and each fuzz rate as a ratio of the ping rate.
 # Also the server's capacity for each mix: the frames of a campaign's
 # transcript all sent without waiting for answers (`ping_rate --flood`: over
 # stdio written at once, over HTTP 128 POSTs at a time), in inputs per
@@ -16,7 +17,7 @@
 #   EXT_DIR=/tmp/ext2 bench/fuzz-throughput.sh  # with npm server-everything
 #   BASELINE=/tmp/old/mcp-conform bench/fuzz-throughput.sh
 #                          # also measures an older build, in the same run, in
-#                          # two more columns (before/after a change)
+#                          # three more columns (before/after a change)
 #
 # Targets (TARGETS, default all that can run here):
 #   reference-stdio, reference-http   the bundled reference server
@@ -79,34 +80,36 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { n = split(a, r, "/"); if ((r[1] + 0 =
     printf "%.2f", r[1] / b; if (n > 1) printf "/%.2f", r[2] / b }'; }
 
 row() {
-    local target=$1 transport=$2 ping=$3 cap_valid=$4 cap_malformed=$5 valid=$6 malformed=$7 base_valid=${8:-} base_malformed=${9:-}
-    printf '%-18s %-16s %12s %11s %11s %14s %14s %11s %11s %11s %11s' "$target" "$transport" "$ping" "$cap_valid" "$cap_malformed" \
-        "$valid" "$malformed" "$(ratio "$valid" "$ping")" "$(ratio "$malformed" "$ping")" \
+    local target=$1 transport=$2 ping=$3 cap_valid=$4 cap_malformed=$5 all=$6 valid=$7 malformed=$8
+    local base_all=${9:-} base_valid=${10:-} base_malformed=${11:-}
+    printf '%-18s %-16s %12s %11s %11s %14s %14s %14s %11s %11s %11s %11s %11s' "$target" "$transport" "$ping" "$cap_valid" "$cap_malformed" \
+        "$all" "$valid" "$malformed" "$(ratio "$all" "$ping")" "$(ratio "$valid" "$ping")" "$(ratio "$malformed" "$ping")" \
         "$(ratio "$valid" "$cap_valid")" "$(ratio "$malformed" "$cap_malformed")"
-    [[ -z "$BASELINE" ]] || printf ' %14s %14s' "$base_valid" "$base_malformed"
+    [[ -z "$BASELINE" ]] || printf ' %14s %14s %14s' "$base_all" "$base_valid" "$base_malformed"
     printf '\n'
 }
 
 header() {
     echo "mcp-conform fuzz throughput: $DURATION per fuzz run, $PINGS sequential pings, protocol $VERSION"
     echo "binary: $BIN ($(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg))"
-    [[ -z "$BASELINE" ]] || echo "baseline: $BASELINE (last two columns)"
+    [[ -z "$BASELINE" ]] || echo "baseline: $BASELINE (last three columns)"
     echo "fuzz rates: overall/while sending (the rest: the last answers, starting servers, confirming new findings)"
-    printf '%-18s %-16s %12s %11s %11s %14s %14s %11s %11s %11s %11s' target transport "ping/s (seq)" "cap. valid" "cap. malf." \
-        "fuzz/s valid" "fuzz/s malf." "valid/ping" "malf./ping" "valid/cap." "malf./cap."
-    [[ -z "$BASELINE" ]] || printf ' %14s %14s' "base valid" "base malf."
+    printf '%-18s %-16s %12s %11s %11s %14s %14s %14s %11s %11s %11s %11s %11s' target transport "ping/s (seq)" "cap. valid" "cap. malf." \
+        "fuzz/s all" "fuzz/s valid" "fuzz/s malf." "all/ping" "valid/ping" "malf./ping" "valid/cap." "malf./cap."
+    [[ -z "$BASELINE" ]] || printf ' %14s %14s %14s' "base all" "base valid" "base malf."
     printf '\n'
 }
 
-# The fuzz rates of one target, well-formed then malformed, of this build
-# and (when BASELINE is set) of the baseline: "$@" are the target arguments.
+# The fuzz rates of one target, the default mix, well-formed, then
+# malformed, of this build and (when BASELINE is set) of the baseline: "$@"
+# are the target arguments.
 rates() {
-    local bin
+    local bin mix
     for bin in "$BIN" ${BASELINE:+"$BASELINE"}; do
-        fuzz_rate "$bin" --mix well-formed "$@"
-        echo
-        fuzz_rate "$bin" --mix malformed "$@"
-        echo
+        for mix in all well-formed malformed; do
+            fuzz_rate "$bin" --mix "$mix" "$@"
+            echo
+        done
     done
 }
 
