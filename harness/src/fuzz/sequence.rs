@@ -56,10 +56,10 @@ pub enum Step {
     /// ([`super::driver`]).
     After,
     /// On a fresh HTTP connection of its own; its frames are the messages
-    /// of the script. A campaign runs these one at a time beside its inputs,
-    /// which go on meanwhile; a replay runs one once every input sent before
-    /// it has been judged, parked, or has waited 20 ms (a request the server
-    /// answers slowly, or never, goes on meanwhile).
+    /// of the script. A campaign runs these, a few at once, beside its
+    /// inputs, which go on meanwhile; a replay runs one once every input
+    /// sent before it has been judged, parked, or has waited 20 ms (a
+    /// request the server answers slowly, or never, goes on meanwhile).
     Session(Script),
 }
 
