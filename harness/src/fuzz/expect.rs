@@ -151,6 +151,9 @@ pub struct Expected {
     /// No answer by the deadline is not a finding by itself (a tool may run
     /// long): the liveness probe decides.
     pub may_be_slow: bool,
+    /// A cancellation named it ([`cancelled`]): its response may never come,
+    /// and over Streamable HTTP its POST's stream may end without one.
+    pub cancelled: bool,
     /// An item of a 2025-03-26 batch: silence is the batch refused (L-BATCH-001).
     pub in_batch: bool,
 }
@@ -288,6 +291,7 @@ impl Expected {
     /// Its request was cancelled: see [`cancelled`].
     pub fn cancel(&mut self) {
         if self.need == Need::Required {
+            self.cancelled = true;
             self.may_be_slow = true;
             self.codes = None;
             self.error_required = false;
@@ -430,6 +434,7 @@ fn optional(id: Value, method: Option<&str>) -> Expected {
         check_schema: false,
         tool: None,
         may_be_slow: false,
+        cancelled: false,
         in_batch: false,
     }
 }

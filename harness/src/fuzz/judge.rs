@@ -642,13 +642,14 @@ impl Judge {
                 let Some(p) = self.pending.get_mut(&seq) else { return };
                 self.touched.push(seq);
                 p.open_streams = p.open_streams.saturating_sub(1);
-                // The answers of a one-frame input can only come on its POST.
+                // The answers of a one-frame input can only come on its POST;
+                // a request cancelled since may end it without one (UTIL-003).
                 if p.input.frames.len() != 1 || p.excused {
                     return;
                 }
                 let mut drafts = Vec::new();
                 for (index, e) in p.plan.expected.iter().enumerate() {
-                    if e.need == Need::Required && p.answers[index] == 0 {
+                    if e.need == Need::Required && !e.cancelled && p.answers[index] == 0 {
                         p.answers[index] = 1;
                         p.outcomes[index] = "none".into();
                         let defect = expect::request_defect(&p.input, &e.id, &self.surface);
@@ -1380,6 +1381,33 @@ mod tests {
         assert_eq!(judge.unparked(later, Duration::ZERO, 3), (1, None), "overtaken by two, not three");
         let wait = Duration::from_secs(2);
         assert_eq!(judge.unparked(later, wait, 2), (1, Some(start + wait)));
+    }
+
+    #[test]
+    fn a_cancelled_request_may_end_its_stream_without_a_response() {
+        let surface = Arc::new(Surface {
+            version: "2025-11-25".into(),
+            kind: Kind::StreamableHttp,
+            supported_versions: None,
+            capabilities: json!({ "resources": {} }),
+            tools: Vec::new(),
+        });
+        let request = r#"{"jsonrpc":"2.0","id":1,"method":"resources/list"}"#;
+        let cancel = r#"{"jsonrpc":"2.0","method":"notifications/cancelled","params":{"requestId":1}}"#;
+        // The request's POST stream ends with no response, after `texts` were sent.
+        let stream_ended = |texts: &[&str]| {
+            let mut judge = Judge::new(surface.clone(), Duration::from_secs(5), None);
+            let now = Instant::now();
+            for (seq, text) in texts.iter().enumerate() {
+                let input = Input::single("test", None, text.as_bytes().to_vec());
+                let plan = expect::plan(&input, &surface);
+                judge.sent(seq, Arc::new(input), plan, vec![json!(format!("post-{seq}"))], now);
+            }
+            judge.received(Incoming::StreamEnded { origin: Some(json!("post-0")) });
+            judge.take_findings()
+        };
+        assert_eq!(stream_ended(&[request]).len(), 1, "not cancelled: a response must come on it");
+        assert_eq!(stream_ended(&[request, cancel]).len(), 0, "cancelled since (UTIL-003): it may end without one");
     }
 
     #[test]
