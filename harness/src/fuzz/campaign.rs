@@ -719,15 +719,20 @@ async fn drive_connections(mut campaign: Campaign<'_>, feed: &mut CampaignFeed<'
         let started = Instant::now();
         let stop = driver.run(feed, &mut campaign).await;
         let drained = driver.drained();
-        lock(&report).slow_tools = driver.judge().slow_tools;
+        // A session step waits for room in the runner's queue.
+        let waiting = stop == Stop::Exhausted && feed.waiting();
+        if waiting {
+            feed.room_for_a_session().await;
+        }
+        {
+            let mut shared = lock(&report);
+            shared.slow_tools = driver.judge().slow_tools;
+            shared.driving += started.elapsed();
+        }
+        if waiting {
+            continue;
+        }
         if stop == Stop::Exhausted {
-            // A session step waits for room in the runner's queue.
-            if feed.waiting() {
-                feed.room_for_a_session().await;
-                lock(&report).driving += started.elapsed();
-                continue;
-            }
-            lock(&report).driving += started.elapsed();
             // The campaign is over once the last inputs are judged.
             if driver.judge().in_flight() == 0 {
                 lock(&report).draining += drained;
@@ -735,7 +740,6 @@ async fn drive_connections(mut campaign: Campaign<'_>, feed: &mut CampaignFeed<'
             }
             continue;
         }
-        lock(&report).driving += started.elapsed();
         if matches!(stop, Stop::Closed | Stop::Unresponsive) {
             transcript(config, &surface, connection, &driver)?;
             connection += 1;
