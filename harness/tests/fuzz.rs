@@ -325,7 +325,8 @@ fn sequence_steps_over_http_hold_up_little() {
 /// cancellation after the answer) takes its turn far enough behind it that
 /// the reference server's `slow` tool (up to 2 s) rarely holds up the
 /// inputs after the step. Taking it 256 inputs later, these 2 s sent 430
-/// inputs (a debug build, twice); now about 1 450.
+/// inputs (a debug build, twice); now 1 200–1 450 alone, and 674 once in a
+/// fresh clone's `cargo test --workspace`, beside the other fuzz tests.
 #[test]
 fn a_step_after_a_tool_call_holds_up_little() {
     let dir = scratch("fuzz-after-call");
@@ -333,7 +334,7 @@ fn a_step_after_a_tool_call_holds_up_little() {
     let (out, _) = fuzz(&dir, "run", &args);
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     let inputs = inputs_of(&out);
-    assert!(inputs >= 800, "{inputs} inputs in 2s: {}", stderr(&out));
+    assert!(inputs >= 500, "{inputs} inputs in 2s: {}", stderr(&out));
 }
 
 fn clean_sequences(transport: &str, iterations: &str) {
